@@ -1,0 +1,1 @@
+"""The schema that ships inside the wheel as huidesk.data."""

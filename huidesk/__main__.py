@@ -1,0 +1,3 @@
+from huidesk.cli import main
+
+main()

@@ -1,0 +1,148 @@
+"""The ledger itself: init, log, void, check, backup."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from huidesk.context import session
+from huidesk.i18n import tr
+from huidesk.options import FormatOpt
+from huidesk.output import Column, emit, message
+
+INIT_HELP = tr(
+    "创建账本（可重复运行；旧版账本会升级）。\n\n\b\n例：huidesk init\n    huidesk --db ~/村账本.db init",
+    "Create the ledger (safe to repeat; upgrades an old one).\n\n\b\nExample: huidesk init",
+)
+
+
+def init(ctx: typer.Context) -> None:
+    s = session(ctx)
+    existed = s.db.exists()
+    with s.ledger(create=True) as store, store.write(s.command) as tx:
+        store.init_settings(tx)
+    if existed:
+        message(tr(f"账本已就绪：{s.db}", f"ledger ready: {s.db}"))
+    else:
+        message(tr(f"已创建账本：{s.db}", f"created ledger: {s.db}"))
+
+
+LOG_HELP = tr(
+    "日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。\n\n\b\n例：huidesk log --limit 5",
+    "The journal: time, recorder, command and records of each write (newest first).\n\n\b\nExample: huidesk log --limit 5",
+)
+
+_LOG_COLUMNS = [
+    Column("id", "序号", "entry"),
+    Column("at", "时间", "at"),
+    Column("actor", "记录人", "by"),
+    Column("command", "命令", "command"),
+    Column("writes", "写入", "writes"),
+    Column("records", "记录", "records"),
+    Column("hash", "哈希", "hash", show=lambda h: str(h)[:12]),
+]
+
+
+def log(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help=tr("最多显示几条", "how many entries"))] = 20,
+    fmt: FormatOpt = None,
+) -> None:
+    s = session(ctx)
+    with s.ledger() as store:
+        emit(store.log(limit), _LOG_COLUMNS, fmt)
+
+
+VOID_HELP = tr(
+    "作废一条记录（不删除），写明原因；统计不再计入。\n\n\b\n例：huidesk void visit 12 --reason 重复录入",
+    "Mark a record void (never deleted), with a reason; reports leave it out.\n\n\b\n"
+    "Example: huidesk void visit 12 --reason duplicate",
+)
+
+
+def void(
+    ctx: typer.Context,
+    table: Annotated[str, typer.Argument(help=tr("记录类型：visit/走访、team/服务队……", "record type: visit, team, ..."))],
+    record_id: Annotated[int, typer.Argument(metavar="ID", help=tr("记录编号", "record id"))],
+    reason: Annotated[str, typer.Option("--reason", "-r", help=tr("作废原因", "why"))],
+) -> None:
+    from huidesk.errors import InvalidValue
+    from huidesk.store import table_name
+
+    s = session(ctx)
+    name = table_name(table)
+    if not reason.strip() or not reason.isprintable():
+        raise InvalidValue("--reason", reason, tr("请写明原因", "give a reason"))
+    with s.ledger() as store, store.write(s.command) as tx:
+        store.void(tx, name, record_id, reason.strip())
+    message(tr(f"已作废 {name}#{record_id}：{reason.strip()}", f"voided {name}#{record_id}: {reason.strip()}"))
+
+
+CHECK_HELP = tr(
+    "核验账本：SQLite 完整性、日志哈希链、每条记录与日志是否一致。发现问题时退出码为 3。\n\n\b\n例：huidesk check",
+    "Verify the ledger: SQLite integrity, the journal's hash chain, every record against the journal. "
+    "Exits 3 when something is wrong.\n\n\b\nExample: huidesk check",
+)
+
+
+def check(ctx: typer.Context) -> None:
+    from huidesk.errors import ExitCode
+    from huidesk.integrity import verify
+
+    s = session(ctx)
+    with s.ledger() as store:
+        total = store.journal_size()
+        with _progress(total, tr("核验日志", "checking journal")) as advance:
+            problems = list(verify(store.conn, advance))
+        entry, head = store.head()
+    for p in problems:
+        sys.stdout.write(f"{p}\n")
+    if problems:
+        message(tr(f"发现 {len(problems)} 处问题：账本被绕过工具改动过", f"{len(problems)} problem(s): the ledger was altered"))
+        raise typer.Exit(ExitCode.TAMPERED)
+    sys.stdout.write(tr(f"账本完好：{entry} 条日志，链头 {head}\n", f"ledger intact: {entry} entries, chain head {head}\n"))
+
+
+BACKUP_HELP = tr(
+    "备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。\n\n\b\n例：huidesk backup ~/备份/\n    huidesk backup ledger-2024-07.db",
+    "Back the ledger up to a file or folder (consistent while others write; owner-only).\n\n\b\n"
+    "Example: huidesk backup ~/backups/",
+)
+
+
+def backup(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(help=tr("目标文件或目录", "destination file or folder"))],
+) -> None:
+    import datetime as dt
+
+    s = session(ctx)
+    if dest.is_dir():
+        dest = dest / f"ledger-{dt.datetime.now():%Y%m%d-%H%M%S}.db"
+    with s.ledger() as store:
+        store.backup(dest)
+        entry, head = store.head()
+    sys.stdout.write(f"{dest}\n")
+    message(tr(f"已备份到 {dest}（{entry} 条日志，链头 {head[:12]}）", f"backed up to {dest} ({entry} entries, head {head[:12]})"))
+
+
+class _progress:
+    """A rich progress bar on a terminal for long work; nothing when stderr is not a terminal."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total, self.label, self.bar = total, label, None
+
+    def __enter__(self):
+        if not sys.stderr.isatty() or self.total < 10_000:
+            return None
+        from rich.progress import Progress
+
+        self.bar = Progress(transient=True)
+        self.bar.start()
+        task = self.bar.add_task(self.label, total=self.total)
+        return lambda n: self.bar.update(task, completed=n) if n % 1000 == 0 else None
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()

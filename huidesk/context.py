@@ -1,0 +1,51 @@
+"""What every command knows: the ledger path, who records, and what "today" is."""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from huidesk.store import Store
+
+
+@dataclass
+class Session:
+    db: Path
+    actor: str
+    today: dt.date
+    now: dt.datetime  # aware, in the ledger's time zone
+    command: str = ""
+
+    def date(self, text: str | None, field: str = "--date") -> str:
+        """An ISO date from what the user typed; today when nothing was typed."""
+        if text is None:
+            return self.today.isoformat()
+        from huidesk.dates import iso_date, parse_date
+
+        return iso_date(parse_date(text, self.today, field))
+
+    @contextmanager
+    def ledger(self, create: bool = False) -> Iterator["Store"]:
+        from huidesk.store import Store
+
+        store = Store.open(self.db, self.actor, create=create)
+        try:
+            yield store
+        finally:
+            store.close()
+
+
+def session(ctx: typer.Context) -> Session:
+    """The session the root callback made, with the command path of the running command."""
+    s: Session = ctx.find_root().obj
+    s.command = " ".join(ctx.command_path.split()[1:])
+    return s
+
+
+def default_db() -> Path:
+    return Path(typer.get_app_dir("huidesk")) / "ledger.db"

@@ -1,0 +1,340 @@
+"""Dates, times, visit cadences and months as volunteers type them, in Chinese or ISO form."""
+
+import calendar
+import re
+import unicodedata
+import zoneinfo
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+
+from huidesk.errors import InvalidValue
+from huidesk.i18n import tr
+
+DEFAULT_TZ = "Asia/Shanghai"
+MIN_YEAR, MAX_YEAR = 1900, 2100
+MAX_CADENCE = 3650
+
+_FIRST_DAY, _LAST_DAY = date(MIN_YEAR, 1, 1).toordinal(), date(MAX_YEAR, 12, 31).toordinal()
+_CHINA_TIME = timezone(timedelta(hours=8))
+
+_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_NUM = r"[0-9]+|[〇○零]?[一二两三四五六七八九〇○零]|[一二两三四五六七八九]?十[一二三四五六七八九]?"
+_YEAR = r"[0-9]+|[〇○零一二三四五六七八九]{4}"
+
+_DATE_FORMS = [
+    re.compile(r"(?P<y>[0-9]+)(?P<sep>[-/.])(?P<m>[0-9]+)(?P=sep)(?P<d>[0-9]+)(?![0-9])"),
+    re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9])"),
+    re.compile(rf"(?:(?P<y>{_YEAR})年)?(?P<m>{_NUM})月(?P<d>{_NUM})[日号]"),
+]
+_RELATIVE_WORDS = {
+    "今天": 0, "今日": 0, "today": 0,
+    "昨天": -1, "昨日": -1, "yesterday": -1, "前天": -2,
+    "明天": 1, "明日": 1, "tomorrow": 1, "后天": 2,
+}
+_RELATIVE = re.compile(
+    rf"(?P<word>{'|'.join(_RELATIVE_WORDS)})|(?P<n>{_NUM})天(?P<dir>[前后])|(?P<ago>[0-9]+) days? ago"
+)
+
+_AM = {"凌晨", "早上", "早晨", "清晨", "上午"}
+_PM = {"下午", "傍晚"}
+_NIGHT = {"晚上", "晚间", "夜里"}
+_PERIOD = "|".join(sorted(_AM | _PM | _NIGHT | {"中午"}))
+_CLOCK = re.compile(
+    rf"(?P<p>{_PERIOD})?(?P<h>[0-9]{{1,2}}):(?P<m>[0-9]{{2}})(?::(?P<s>[0-9]{{2}})(?:\.(?P<f>[0-9]{{1,6}}))?)?"
+    r"(?P<off>z|(?P<sign>[+-])(?P<oh>[0-9]{2})(?::?(?P<om>[0-9]{2})(?::?(?P<os>[0-9]{2}))?)?)?"
+)
+_CN_TIME = re.compile(
+    rf"(?P<p>{_PERIOD})?(?P<h>{_NUM})(?:点钟?|时)(?:(?P<half>半)|(?P<m>{_NUM})分?(?:(?P<s>{_NUM})秒)?)?"
+)
+
+_ISO_TODAY = re.compile(
+    r"(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})(?:[t ](?P<h>[0-9]{2}):(?P<mi>[0-9]{2})(?::(?P<s>[0-9]{2}))?)?"
+)
+_CADENCE = re.compile(
+    rf"(?:每|every)?(?P<n>{_NUM})?(?P<unit>d|days?|天|日|w|weeks?|周|星期|礼拜|m|months?|个?月)?"
+)
+_HALF_MONTH = re.compile(r"(?:每|every)?半个?月")
+_UNIT_DAYS = {
+    "d": 1, "day": 1, "days": 1, "天": 1, "日": 1,
+    "w": 7, "week": 7, "weeks": 7, "周": 7, "星期": 7, "礼拜": 7,
+    "m": 30, "month": 30, "months": 30, "月": 30, "个月": 30,
+}
+_MONTH_FORMS = [
+    re.compile(r"(?P<y>[0-9]+)[-/.](?P<m>[0-9]+)"),
+    re.compile(rf"(?:(?P<y>{_YEAR})年)?(?P<m>{_NUM})月份?"),
+]
+_MONTH_WORDS = {
+    "last": -1, "last month": -1, "上月": -1, "上个月": -1,
+    "this": 0, "this month": 0, "本月": 0, "这月": 0, "这个月": 0,
+    "next": 1, "next month": 1, "下月": 1, "下个月": 1,
+}
+
+
+class _Rejected(Exception):
+    """Raised inside the parsers; the public function adds the field and the text.
+
+    No reason means "not recognised", which each public function words for itself.
+    """
+
+    def __init__(self, reason: str = "") -> None:
+        self.reason = reason
+
+
+def _not_a_date() -> str:
+    return tr("无法识别的日期，例如 2024-07-07、7月7日、昨天", "not a date, e.g. 2024-07-07, 7月7日, yesterday")
+
+
+def _not_a_datetime() -> str:
+    return tr(
+        "无法识别的时间，例如 2024-07-07 14:30、7月7日下午3点、昨天",
+        "not a date or time, e.g. 2024-07-07 14:30, 7月7日下午3点, yesterday",
+    )
+
+
+def _no_such_day() -> str:
+    return tr("没有这一天", "no such day")
+
+
+def _no_such_month() -> str:
+    return tr("没有这个月", "no such month")
+
+
+def _no_such_time() -> str:
+    return tr("没有这个时刻", "no such time")
+
+
+def _year_out_of_range() -> str:
+    return tr(f"年份须在 {MIN_YEAR} 到 {MAX_YEAR} 之间", f"the year must be between {MIN_YEAR} and {MAX_YEAR}")
+
+
+def zone(name: str = DEFAULT_TZ) -> tzinfo:
+    """The time zone called ``name``; a fixed UTC+08:00 for Asia/Shanghai if the tz database is missing."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        if name == DEFAULT_TZ:
+            # Slim containers ship without tzdata; China has kept UTC+8 without DST since 1991.
+            return _CHINA_TIME
+        raise InvalidValue("--tz", name, tr("未知的时区，例如 Asia/Shanghai", "unknown time zone, e.g. Asia/Shanghai")) from None
+
+
+def parse_date(text: str, today: date, field: str = "--date") -> date:
+    """The day ``text`` names: ISO or near-ISO, Chinese (7月7日, 二〇二四年七月七日) or relative to ``today``."""
+    try:
+        found = _match_date(_clean(text), today)
+        if found is None or found[1]:
+            raise _Rejected()
+        return found[0]
+    except _Rejected as e:
+        raise InvalidValue(field, text, e.reason or _not_a_date()) from None
+
+
+def parse_datetime(text: str, now: datetime, field: str = "--at") -> datetime:
+    """The moment ``text`` names, aware and in ``now``'s time zone.
+
+    A date alone means its midnight, a time alone means that time on ``now``'s date; an explicit
+    UTC offset (``+08:00``, ``Z``) is honoured, then converted. Period words: 凌晨/早上/上午 take
+    hours 0-11; 中午 takes 11, 12 and 1-3 (afternoon); 下午/傍晚 take 1-11 (+12) and 12 (noon);
+    晚上/夜里 take 1-11 (+12). Hour 12 after 凌晨/早上/上午/晚上/夜里 and hour 0 after 晚上/夜里
+    are rejected as ambiguous, since people mean either midnight or noon, and either of two days.
+    """
+    if now.utcoffset() is None:
+        raise ValueError("parse_datetime needs a timezone-aware now")
+    try:
+        return _parse_datetime(_clean(text), now)
+    except _Rejected as e:
+        raise InvalidValue(field, text, e.reason or _not_a_datetime()) from None
+
+
+def parse_today(text: str) -> date | datetime:
+    """The ``--today`` override: an ISO date, or an ISO date and time (returned naive)."""
+    try:
+        m = _ISO_TODAY.fullmatch(_clean(text))
+        if not m:
+            raise _Rejected(
+                tr("须为 ISO 日期或时间，例如 2024-07-07 或 2024-07-07T14:30",
+                   "expected an ISO date or date and time, e.g. 2024-07-07 or 2024-07-07T14:30")
+            )
+        day = _make_date(int(m["y"]), int(m["m"]), int(m["d"]))
+        if m["h"] is None:
+            return day
+        return datetime.combine(day, _make_time(int(m["h"]), int(m["mi"]), int(m["s"] or 0)))
+    except _Rejected as e:
+        raise InvalidValue("--today", text, e.reason) from None
+
+
+def parse_cadence(text: str, field: str = "--every") -> int:
+    """A visit cadence in days: 7, 7d, 每7天, 2w, 2周, 每周, 1m, 每月 (30 days), 半月 (15 days)."""
+    s = re.sub(r"\s", "", _clean(text))
+    m = _CADENCE.fullmatch(s)
+    if _HALF_MONTH.fullmatch(s):
+        days = 15
+    elif m and (m["n"] or m["unit"]):
+        days = (_number(m["n"]) if m["n"] else 1) * _UNIT_DAYS[m["unit"] or "d"]
+    else:
+        raise InvalidValue(field, text, tr("无法识别的间隔，例如 7d、2w、每月", "not a cadence, e.g. 7d, 2w, 每月"))
+    if not 1 <= days <= MAX_CADENCE:
+        raise InvalidValue(field, text, tr(f"间隔须在 1 到 {MAX_CADENCE} 天之间", f"must be 1 to {MAX_CADENCE} days"))
+    return days
+
+
+def parse_month(text: str, today: date, field: str = "--month") -> tuple[date, date]:
+    """The first and last day of the month ``text`` names: 2024-07, 2024年7月, 7月, 上月, this."""
+    s = _clean(text)
+    try:
+        if s in _MONTH_WORDS:
+            year, month = divmod(today.year * 12 + today.month - 1 + _MONTH_WORDS[s], 12)
+            return _month_bounds(year, month + 1)
+        for form in _MONTH_FORMS:
+            m = form.fullmatch(s)
+            if m:
+                year = _year(m["y"]) if m["y"] else today.year
+                return _month_bounds(year, _number(m["m"]))
+        raise _Rejected()
+    except _Rejected as e:
+        raise InvalidValue(field, text, e.reason or tr("无法识别的月份，例如 2024-07、7月、上月", "not a month, e.g. 2024-07, 7月, last")) from None
+
+
+def iso_date(d: date) -> str:
+    """``d`` as 2024-07-07."""
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+
+
+def iso_datetime(dt: datetime) -> str:
+    """``dt`` as 2024-07-07T14:30:00+08:00, to the second, always with its UTC offset."""
+    if dt.utcoffset() is None:
+        raise ValueError("iso_datetime needs a timezone-aware datetime")
+    return dt.isoformat(timespec="seconds")
+
+
+def _clean(text: str) -> str:
+    """``text`` with full-width forms folded, English lower-cased and spaces tidied."""
+    s = unicodedata.normalize("NFKC", text).strip().lower()
+    # People type "7 月 7 日" or "下午 3 点"; a space next to a Chinese character means nothing.
+    s = re.sub(r"\s*([〇\u4e00-\u9fff])\s*", r"\1", s)
+    return re.sub(r"\s+", " ", s)
+
+
+def _match_date(s: str, today: date) -> tuple[date, str] | None:
+    """The date at the start of ``s`` and the rest of ``s``, or None if ``s`` starts with no date."""
+    for form in _DATE_FORMS:
+        m = form.match(s)
+        if m:
+            year = _year(m["y"]) if m["y"] else today.year
+            return _make_date(year, _number(m["m"]), _number(m["d"])), s[m.end():]
+    m = _RELATIVE.match(s)
+    if not m:
+        return None
+    if m["word"]:
+        days = _RELATIVE_WORDS[m["word"]]
+    elif m["n"]:
+        days = _number(m["n"]) * (-1 if m["dir"] == "前" else 1)
+    else:
+        days = -_int(m["ago"])
+    ordinal = today.toordinal() + days
+    if not _FIRST_DAY <= ordinal <= _LAST_DAY:
+        raise _Rejected(_year_out_of_range())
+    return date.fromordinal(ordinal), s[m.end():]
+
+
+def _parse_datetime(s: str, now: datetime) -> datetime:
+    if s in ("现在", "now"):
+        return now
+    found = _match_date(s, now.date())
+    if found is None:
+        day, rest = now.date(), s
+    else:
+        day, rest = found
+        if not rest:
+            return datetime.combine(day, time(), tzinfo=now.tzinfo)
+        if rest[0] in "t ":
+            rest = rest[1:]
+    clock, offset = _parse_time(rest)
+    if offset is None:
+        return datetime.combine(day, clock, tzinfo=now.tzinfo)
+    return datetime.combine(day, clock, tzinfo=offset).astimezone(now.tzinfo)
+
+
+def _parse_time(s: str) -> tuple[time, tzinfo | None]:
+    """A time of day and the UTC offset written with it, if any."""
+    m = _CLOCK.fullmatch(s)
+    if m:
+        micro = int(m["f"].ljust(6, "0")) if m["f"] else 0
+        clock = _make_time(_hour(m["p"], int(m["h"])), int(m["m"]), int(m["s"] or 0), micro)
+        return clock, _offset(m) if m["off"] else None
+    m = _CN_TIME.fullmatch(s)
+    if m:
+        minute = 30 if m["half"] else _number(m["m"]) if m["m"] else 0
+        second = _number(m["s"]) if m["s"] else 0
+        return _make_time(_hour(m["p"], _number(m["h"])), minute, second), None
+    raise _Rejected()
+
+
+def _hour(period: str | None, hour: int) -> int:
+    """The 24-hour clock hour for ``hour`` said after ``period``; see parse_datetime for the rules."""
+    if period is None:
+        return hour
+    if (hour == 12 and period in _AM | _NIGHT) or (hour == 0 and period in _NIGHT):
+        raise _Rejected(
+            tr("有歧义：午夜请写 0点，正午请写 中午12点", "ambiguous: write 0点 for midnight or 中午12点 for noon")
+        )
+    if (period in _AM and hour <= 11) or (period == "中午" and hour in (11, 12)) or (period in _PM and hour == 12):
+        return hour
+    if (period in _PM | _NIGHT and 1 <= hour <= 11) or (period == "中午" and 1 <= hour <= 3):
+        return hour + 12
+    raise _Rejected(_no_such_time())
+
+
+def _offset(m: re.Match) -> tzinfo:
+    if m["off"] == "z":
+        return timezone.utc
+    hours, minutes, seconds = int(m["oh"]), int(m["om"] or 0), int(m["os"] or 0)
+    if hours > 23 or minutes > 59 or seconds > 59:
+        raise _Rejected(tr("UTC 偏移无效", "bad UTC offset"))
+    sign = -1 if m["sign"] == "-" else 1
+    return timezone(sign * timedelta(hours=hours, minutes=minutes, seconds=seconds))
+
+
+def _make_date(year: int, month: int, day: int) -> date:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _Rejected(_year_out_of_range())
+    if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
+        raise _Rejected(_no_such_day())
+    return date(year, month, day)
+
+
+def _make_time(hour: int, minute: int, second: int = 0, microsecond: int = 0) -> time:
+    if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59):
+        raise _Rejected(_no_such_time())
+    return time(hour, minute, second, microsecond)
+
+
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _Rejected(_year_out_of_range())
+    if not 1 <= month <= 12:
+        raise _Rejected(_no_such_month())
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _year(s: str) -> int:
+    """A year in ASCII digits or in Chinese digits read one by one (二〇二四)."""
+    if s.isascii():
+        return _int(s)
+    return int("".join(str(_CN_DIGITS[ch]) for ch in s))
+
+
+def _number(s: str) -> int:
+    """A count in ASCII digits or a Chinese numeral below 100 (七, 十二, 三十一, 零五), as _NUM matches them."""
+    if s.isascii():
+        return _int(s)
+    if "十" not in s:
+        return _CN_DIGITS[s[-1]]
+    tens, _, ones = s.partition("十")
+    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
+
+
+def _int(digits: str) -> int:
+    """The value of an ASCII digit string."""
+    digits = digits.lstrip("0") or "0"
+    # int() refuses digit strings thousands long; anything past nine digits is out of every range here.
+    return int(digits) if len(digits) <= 9 else 10**9

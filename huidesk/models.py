@@ -1,0 +1,147 @@
+"""Records as immutable, validated values at the store boundary (pydantic).
+
+Validation reports every bad field at once, each named by the option the user typed.
+"""
+
+import datetime as dt
+import re
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from huidesk.errors import HuideskError, InvalidValue, ValidationFailed
+from huidesk.i18n import tr
+
+_PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{5,8}")
+
+
+def _printable(text: str) -> str:
+    if not text.isprintable():
+        raise ValueError(tr("含有控制字符", "holds control characters"))
+    return text
+
+
+def _phone(text: str | None) -> str | None:
+    if text is None:
+        return None
+    compact = re.sub(r"[\s-]", "", text) if not text.startswith("0") else re.sub(r"\s", "", text)
+    if not _PHONE.fullmatch(compact):
+        raise ValueError(tr("不是电话号码，例如 13800000000 或 0951-1234567", "not a phone number, e.g. 13800000000"))
+    return compact
+
+
+def _text(max_length: int, min_length: int = 1):
+    return Annotated[
+        str,
+        Field(min_length=min_length, max_length=max_length),
+        AfterValidator(_printable),
+    ]
+
+
+Name = _text(50)
+LongName = _text(100)
+Note = _text(2000, 0)
+Phone = Annotated[str | None, AfterValidator(_phone)]
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    # field -> the option a user types it with, for error messages
+    OPTIONS: ClassVar[dict[str, str]] = {"name": "NAME"}
+
+    @classmethod
+    def of(cls, **values: object):
+        """Validate, turning pydantic's errors into one ValidationFailed naming each option."""
+        try:
+            return cls(**values)
+        except ValidationError as e:
+            problems = []
+            for err in e.errors(include_url=False):
+                if not err["loc"]:  # a rule across fields: its reason is the whole message
+                    problems.append(HuideskError(_reason(err)))
+                    continue
+                field = str(err["loc"][0])
+                option = cls.OPTIONS.get(field, "--" + field.replace("_", "-"))
+                problems.append(InvalidValue(option, err.get("input"), _reason(err)))
+            raise ValidationFailed(problems) from None
+
+    def row(self) -> dict[str, object]:
+        return self.model_dump()
+
+
+def _reason(err: dict) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "string_too_short":
+        return tr("不能为空", "must not be empty")
+    if kind == "string_too_long":
+        return tr(f"最多 {ctx.get('max_length')} 个字", f"at most {ctx.get('max_length')} characters")
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(ctx.values()), "")
+        sign = {"greater_than_equal": "≥", "less_than_equal": "≤", "greater_than": ">", "less_than": "<"}[kind]
+        return tr(f"应当 {sign} {bound}", f"must be {sign} {bound}")
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
+class UnitIn(Record):
+    name: LongName
+    kind: str
+    place_id: int | None = None
+
+
+class TeamIn(Record):
+    name: LongName
+    place_id: int
+    line: str | None = None
+    leader_id: int | None = None
+    founded: str | None = None
+
+
+class MemberIn(Record):
+    name: Name
+    phone: Phone = None
+    joined: str
+
+
+class ResidentIn(Record):
+    """A resident, with the consent PIPL asks for: a guardian's for a child under 14, and a
+    separate one before health details (the disabled tag) are recorded."""
+
+    OPTIONS: ClassVar[dict[str, str]] = {"name": "NAME", "visit_every": "--every", "born": "--born"}
+    name: Name
+    place_id: int
+    born: int | None = Field(default=None, ge=1900, le=2100)
+    phone: Phone = None
+    visit_every: int | None = Field(default=None, ge=1, le=3650)
+    consent: str | None = None
+    guardian: Annotated[str, Field(max_length=50), AfterValidator(_printable)] | None = None
+    health_consent: bool = False
+    tags: tuple[str, ...] = ()
+    this_year: int = Field(default_factory=lambda: dt.date.today().year, exclude=True)
+
+    @model_validator(mode="after")
+    def _consent(self):
+        if self.born is not None and self.born > self.this_year:
+            raise ValueError(tr(f"--born {self.born} 晚于今年", f"--born {self.born} is in the future"))
+        if self.born is not None and self.this_year - self.born < 14:
+            if self.consent != "guardian" or not self.guardian:
+                raise ValueError(
+                    tr(
+                        "未满14周岁的居民需要监护人同意：加 --consent guardian --guardian 监护人姓名",
+                        "a child under 14 needs a guardian's consent: add --consent guardian --guardian NAME",
+                    )
+                )
+        if self.consent == "guardian" and not self.guardian:
+            raise ValueError(tr("--consent guardian 需要 --guardian 监护人姓名", "--consent guardian needs --guardian NAME"))
+        if "disabled" in self.tags and not self.health_consent:
+            raise ValueError(
+                tr(
+                    "记录残疾等健康信息需要单独同意：加 --health-consent",
+                    "health details (disabled) need separate consent: add --health-consent",
+                )
+            )
+        return self
+
+    def row(self) -> dict[str, object]:
+        return self.model_dump(exclude={"tags", "this_year"})

@@ -1,0 +1,29 @@
+"""Options shared by many commands, defined once."""
+
+from typing import Annotated
+
+import typer
+
+from huidesk.i18n import tr
+from huidesk.output import Format
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help=tr("输出格式；默认终端为表格、管道为 tsv", "output format; default: a table on a terminal, tsv in a pipe"),
+    ),
+]
+WithPii = Annotated[
+    bool,
+    typer.Option("--with-pii", help=tr("显示居民姓名、电话等个人信息（默认遮蔽）", "show personal details (masked by default)")),
+]
+DateOpt = Annotated[
+    str | None,
+    typer.Option("--date", "-d", help=tr("日期：2024-07-07、7月7日、昨天；默认今天", "date: 2024-07-07, 7月7日, yesterday; default today")),
+]
+PlaceFilter = Annotated[
+    str | None, typer.Option("--place", "-p", help=tr("只看这个地点及其下级", "only this place and below it"))
+]
+TeamFilter = Annotated[str | None, typer.Option("--team", "-t", help=tr("只看这支服务队", "only this team"))]

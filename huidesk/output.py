@@ -1,0 +1,110 @@
+"""The one output path for every listing: table, csv, tsv, json or jsonl.
+
+Machine formats carry the stored values (slugs, ISO dates) under stable English keys; the table
+shows localised headers and vocabulary labels. JSON arrays are streamed row by row.
+"""
+
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from huidesk.i18n import tr
+
+
+class Format(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    en: str
+    vocab: str | None = None  # a comma-separated list of slugs of this vocabulary
+    show: Callable[[object], str] | None = None  # how the table shows the value
+
+    def header(self) -> str:
+        return tr(self.zh, self.en)
+
+    def cell(self, value: object) -> str:
+        if value is None:
+            return ""
+        if self.show is not None:
+            return self.show(value)
+        if self.vocab is not None:
+            from huidesk.vocab import label
+
+            return "、".join(label(self.vocab, v) for v in str(value).split(","))
+        return str(value)
+
+
+def choose(fmt: Format | None) -> Format:
+    """The format asked for; otherwise a table on a terminal and tsv in a pipe."""
+    if fmt is not None:
+        return fmt
+    return Format.table if sys.stdout.isatty() else Format.tsv
+
+
+def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: Format | None, title: str = "") -> None:
+    fmt = choose(fmt)
+    out = sys.stdout
+    keys = [c.key for c in columns]
+    if fmt is Format.table:
+        _table(rows, columns, title)
+    elif fmt in (Format.csv, Format.tsv):
+        import csv
+
+        if fmt is Format.csv:
+            writer = csv.writer(out, lineterminator="\n")
+        else:
+            writer = csv.writer(out, dialect="excel-tab", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+        writer.writerow(keys)
+        for row in rows:
+            writer.writerow(["" if row[k] is None else row[k] for k in keys])
+    elif fmt is Format.json:
+        import json
+
+        first = True
+        out.write("[")
+        for row in rows:
+            out.write(("\n" if first else ",\n") + json.dumps({k: row[k] for k in keys}, ensure_ascii=False))
+            first = False
+        out.write("]\n" if first else "\n]\n")
+    else:
+        import json
+
+        for row in rows:
+            out.write(json.dumps({k: row[k] for k in keys}, ensure_ascii=False) + "\n")
+
+
+def _table(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title or None, header_style="bold", show_edge=False, pad_edge=False)
+    for c in columns:
+        table.add_column(c.header(), overflow="fold")
+    count = 0
+    for row in rows:
+        table.add_row(*(c.cell(row[c.key]) for c in columns))
+        count += 1
+    if count == 0:
+        console(stderr=True).print(tr("（没有记录）", "(no records)"))
+        return
+    console().print(table)
+
+
+def console(stderr: bool = False):
+    """A rich console built when needed, so that tests and COLUMNS behave."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def message(text: str) -> None:
+    """A message for the person at the terminal, on stderr (data goes to stdout)."""
+    sys.stderr.write(text + "\n")

@@ -1,0 +1,37 @@
+"""Place paths: splitting them and guessing each level from its name."""
+
+from huidesk.errors import InvalidValue
+from huidesk.i18n import tr
+
+LEVELS = ("city", "district", "street", "community", "compound", "building")
+
+# Suffixes that name a level, tried in order (号楼 before 区: "D区3号楼" is a building).
+_SUFFIXES = (
+    (("号楼", "栋", "幢", "单元", "号院"), "building"),
+    (("小区", "花园", "家园", "苑", "庭", "公寓", "新村", "里"), "compound"),
+    (("社区", "村"), "community"),
+    (("街道", "镇", "乡"), "street"),
+    (("区", "县", "旗"), "district"),
+    (("市", "州", "盟"), "city"),
+)
+
+
+def split_path(path: str, field: str = "PATH") -> list[str]:
+    parts = [p.strip() for p in path.strip().strip("/").split("/")]
+    if not path.strip() or any(not p for p in parts):
+        raise InvalidValue(field, path, tr("地点路径的每一级都不能为空", "every part of a place path needs a name"))
+    for p in parts:
+        if len(p) > 100 or not p.isprintable():
+            raise InvalidValue(field, path, tr("名称过长或含控制字符", "a name is too long or holds control characters"))
+    return parts
+
+
+def guess_level(name: str, parent_level: str | None) -> str:
+    """The level a name's suffix says; else the level below its parent; else a city."""
+    for suffixes, level in _SUFFIXES:
+        if name.endswith(suffixes):
+            if parent_level is None or LEVELS.index(level) > LEVELS.index(parent_level):
+                return level
+    if parent_level is None:
+        return "city"
+    return LEVELS[min(LEVELS.index(parent_level) + 1, len(LEVELS) - 1)]
