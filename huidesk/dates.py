@@ -16,12 +16,16 @@ MAX_CADENCE = 3650
 _FIRST_DAY, _LAST_DAY = date(MIN_YEAR, 1, 1).toordinal(), date(MAX_YEAR, 12, 31).toordinal()
 _CHINA_TIME = timezone(timedelta(hours=8))
 
-_CN_DIGITS = {"〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "〇": 0, "○": 0, "零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+}
+# ASCII digits or a Chinese numeral below 100 (七, 十二, 二十一, 零五); malformed numerals such as 一二
+# fail to match here, so _number never meets one.
 _NUM = r"[0-9]+|[〇○零]?[一二两三四五六七八九〇○零]|[一二两三四五六七八九]?十[一二三四五六七八九]?"
 _YEAR = r"[0-9]+|[〇○零一二三四五六七八九]{4}"
 
 _DATE_FORMS = [
-    re.compile(r"(?P<y>[0-9]+)(?P<sep>[-/.])(?P<m>[0-9]+)(?P=sep)(?P<d>[0-9]+)(?![0-9])"),
+    re.compile(r"(?P<y>[0-9]+)(?P<sep>[-/.])(?P<m>[0-9]+)(?P=sep)(?P<d>[0-9]+)"),
     re.compile(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9])"),
     re.compile(rf"(?:(?P<y>{_YEAR})年)?(?P<m>{_NUM})月(?P<d>{_NUM})[日号]"),
 ]
@@ -38,6 +42,7 @@ _AM = {"凌晨", "早上", "早晨", "清晨", "上午"}
 _PM = {"下午", "傍晚"}
 _NIGHT = {"晚上", "晚间", "夜里"}
 _PERIOD = "|".join(sorted(_AM | _PM | _NIGHT | {"中午"}))
+# Offsets may carry seconds: before 1901 zones keep local mean time (Shanghai +08:05:43), which iso_datetime writes.
 _CLOCK = re.compile(
     rf"(?P<p>{_PERIOD})?(?P<h>[0-9]{{1,2}}):(?P<m>[0-9]{{2}})(?::(?P<s>[0-9]{{2}})(?:\.(?P<f>[0-9]{{1,6}}))?)?"
     r"(?P<off>z|(?P<sign>[+-])(?P<oh>[0-9]{2})(?::?(?P<om>[0-9]{2})(?::?(?P<os>[0-9]{2}))?)?)?"
@@ -114,7 +119,8 @@ def zone(name: str = DEFAULT_TZ) -> tzinfo:
         if name == DEFAULT_TZ:
             # Slim containers ship without tzdata; China has kept UTC+8 without DST since 1991.
             return _CHINA_TIME
-        raise InvalidValue("--tz", name, tr("未知的时区，例如 Asia/Shanghai", "unknown time zone, e.g. Asia/Shanghai")) from None
+        reason = tr("未知的时区，例如 Asia/Shanghai", "unknown time zone, e.g. Asia/Shanghai")
+        raise InvalidValue("--tz", name, reason) from None
 
 
 def parse_date(text: str, today: date, field: str = "--date") -> date:
@@ -191,7 +197,8 @@ def parse_month(text: str, today: date, field: str = "--month") -> tuple[date, d
                 return _month_bounds(year, _number(m["m"]))
         raise _Rejected()
     except _Rejected as e:
-        raise InvalidValue(field, text, e.reason or tr("无法识别的月份，例如 2024-07、7月、上月", "not a month, e.g. 2024-07, 7月, last")) from None
+        reason = e.reason or tr("无法识别的月份，例如 2024-07、7月、上月", "not a month, e.g. 2024-07, 7月, last")
+        raise InvalidValue(field, text, reason) from None
 
 
 def iso_date(d: date) -> str:
@@ -237,6 +244,7 @@ def _match_date(s: str, today: date) -> tuple[date, str] | None:
 
 
 def _parse_datetime(s: str, now: datetime) -> datetime:
+    """parse_datetime on cleaned text."""
     if s in ("现在", "now"):
         return now
     found = _match_date(s, now.date())
@@ -285,6 +293,7 @@ def _hour(period: str | None, hour: int) -> int:
 
 
 def _offset(m: re.Match) -> tzinfo:
+    """The fixed zone an ISO offset (z, +08:00, -0530) names."""
     if m["off"] == "z":
         return timezone.utc
     hours, minutes, seconds = int(m["oh"]), int(m["om"] or 0), int(m["os"] or 0)
@@ -295,6 +304,7 @@ def _offset(m: re.Match) -> tzinfo:
 
 
 def _make_date(year: int, month: int, day: int) -> date:
+    """The date, if the year is in range and the calendar has that day."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise _Rejected(_year_out_of_range())
     if not (1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]):
@@ -303,12 +313,14 @@ def _make_date(year: int, month: int, day: int) -> date:
 
 
 def _make_time(hour: int, minute: int, second: int = 0, microsecond: int = 0) -> time:
+    """The time of day, if the clock has it."""
     if not (0 <= hour <= 23 and 0 <= minute <= 59 and 0 <= second <= 59):
         raise _Rejected(_no_such_time())
     return time(hour, minute, second, microsecond)
 
 
 def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    """The first and last day of the month."""
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise _Rejected(_year_out_of_range())
     if not 1 <= month <= 12:

@@ -34,25 +34,29 @@ class ValidationFailed(HuideskError):
 
     def __init__(self, problems: list[HuideskError]) -> None:
         self.problems = problems
-        super().__init__("; ".join(str(p) for p in problems))
+        super().__init__(tr("；", "; ").join(str(p) for p in problems))
 
 
 class NotFound(HuideskError):
-    def __init__(self, kind: str, ref: object, candidates: list[str] | None = None) -> None:
+    def __init__(self, kind: str, ref: object, candidates: list[str] | None = None, field: str = "") -> None:
         self.kind, self.ref = kind, ref
-        msg = tr(f"找不到{kind}：{_clip(ref)}", f"no {kind} matches {_clip(ref)}")
+        where = f"（{field}）" if field else ""
+        msg = tr(f"找不到{kind}{where}：{_clip(ref)}", f"no {kind} matches {field + ' ' if field else ''}{_clip(ref)}")
         if candidates:
             msg += tr("；相近的有：", "; similar: ") + "、".join(candidates[:8])
         super().__init__(msg)
 
 
 class Ambiguous(HuideskError):
-    def __init__(self, kind: str, ref: object, candidates: list[str]) -> None:
+    def __init__(self, kind: str, ref: object, candidates: list[str], field: str = "") -> None:
         self.kind, self.ref, self.candidates = kind, ref, candidates
         more = len(candidates) - 8
         listed = "、".join(candidates[:8]) + (tr(f" 等{len(candidates)}个", f" and {more} more") if more > 0 else "")
         super().__init__(
-            tr(f"{kind} {_clip(ref)} 不唯一，可能是：{listed}", f"{kind} {_clip(ref)} is ambiguous: {listed}")
+            tr(
+                f"{field + ' ' if field else ''}{kind} {_clip(ref)} 不唯一，可能是：{listed}",
+                f"{field + ' ' if field else ''}{kind} {_clip(ref)} is ambiguous: {listed}",
+            )
         )
 
 

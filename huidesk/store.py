@@ -247,7 +247,7 @@ class Store:
             rows = self.conn.execute(f"{select} WHERE t.id = ? AND t.void_reason IS NULL", (int(ref.lstrip("#")),))
             row = rows.fetchone()
             if row is None:
-                raise NotFound(kind, ref)
+                raise NotFound(kind, ref, field=field)
             return row
         if table == "places":
             tiers = [("t.path = ?", ref), ("t.path LIKE ? ESCAPE '\\'", "%/" + _like(ref))]
@@ -259,8 +259,8 @@ class Store:
             if len(rows) == 1:
                 return rows[0]
             if rows:
-                raise Ambiguous(kind, ref, [_describe(r) for r in rows])
-        raise NotFound(kind, ref)
+                raise Ambiguous(kind, ref, [_describe(r) for r in rows], field)
+        raise NotFound(kind, ref, field=field)
 
     def find_many(self, table: str, refs: Sequence[str], field: str) -> list[sqlite3.Row]:
         rows, seen = [], set()
@@ -291,7 +291,7 @@ class Store:
             if len(rows) > 1:
                 exact = [r for r in rows if r["path"] == prefix]
                 if len(exact) != 1:
-                    raise Ambiguous(tr("地点", "place"), prefix, [r["path"] for r in rows])
+                    raise Ambiguous(tr("地点", "place"), prefix, [r["path"] for r in rows], "PATH")
                 rows = exact
             if rows:
                 parent, start = rows[0], k
@@ -503,7 +503,7 @@ class Store:
     def void(self, tx: Tx, table: str, rid: int, reason: str) -> None:
         row = self.conn.execute(f"SELECT void_reason FROM {table} WHERE id = ?", (rid,)).fetchone()
         if row is None:
-            raise NotFound(tr(*RECORD_TABLES[table]), rid)
+            raise NotFound(tr(*RECORD_TABLES[table]), rid, field="ID")
         if row["void_reason"] is not None:
             raise InvalidTransition(
                 tr(f"{table}#{rid} 已作废：{row['void_reason']}", f"{table}#{rid} is already void: {row['void_reason']}")

@@ -268,6 +268,7 @@ def test_parse_datetime_stays_in_nows_zone():
         ("中午5点", NO_SUCH_TIME),
         ("3点60分", NO_SUCH_TIME),
         ("7月7日 25:00", NO_SUCH_TIME),
+        ("202407073点", NO_SUCH_TIME),
         ("2024-02-30 10:00", NO_SUCH_DAY),
         ("2月30日下午3点", NO_SUCH_DAY),
     ],

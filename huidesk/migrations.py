@@ -1,0 +1,39 @@
+"""Named, atomic schema migrations, applied when the store opens an older ledger.
+
+A new ledger is made from data/schema.sql and every migration is marked applied; an older ledger
+gets the pending ones, all inside one ``BEGIN IMMEDIATE`` transaction (sqlite-utils runs each in a
+savepoint with its record row), so two processes opening it at once cannot both migrate.
+To change the schema: edit data/schema.sql, add a function here that brings an older ledger to
+the same shape, and bump ``store.SCHEMA_VERSION``.
+"""
+
+import sqlite3
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATIONS = Migrations("huidesk")
+
+
+def migration_names() -> list[str]:
+    return [m.name for m in MIGRATIONS._migrations]
+
+
+def mark_all_applied(conn: sqlite3.Connection) -> None:
+    db = Database(conn)
+    MIGRATIONS.ensure_migrations_table(db)
+    for name in migration_names():
+        MIGRATIONS._record_applied(db, name)
+
+
+def migrate(conn: sqlite3.Connection, version: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != version:
+            MIGRATIONS.apply(Database(conn))
+            conn.execute(f"PRAGMA user_version = {version}")
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -1,0 +1,82 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from huidesk.cli import app
+
+TODAY = "2024-07-08"
+
+
+@pytest.fixture(autouse=True)
+def ledger_env(tmp_path, monkeypatch):
+    """Every test gets its own ledger file, a fixed today and a named recorder."""
+    db = tmp_path / "ledger.db"
+    monkeypatch.setenv("HUIDESK_DB", str(db))
+    monkeypatch.setenv("HUIDESK_TODAY", TODAY)
+    monkeypatch.setenv("HUIDESK_USER", "tester")
+    monkeypatch.delenv("HUIDESK_LANG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    return db
+
+
+@pytest.fixture
+def db(ledger_env) -> Path:
+    ok("init")
+    return ledger_env
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(app, list(args), input=input)
+
+
+def ok(*args: str, input: str | None = None):
+    result = run(*args, input=input)
+    assert result.exit_code == 0, (args, result.exit_code, result.stdout, result.stderr, result.exception)
+    return result
+
+
+def fingerprint(db: Path) -> tuple:
+    """The journal's size and head plus the row count of every table: equal means nothing was written."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        counts = tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
+        head = conn.execute("SELECT count(*), max(id), (SELECT hash FROM _journal ORDER BY id DESC LIMIT 1) FROM _journal").fetchone()
+        return head, counts
+    finally:
+        conn.close()
+
+
+def rejected(db: Path, *args: str, mentions: tuple[str, ...] = ()):
+    """Run a command that must be refused: exit 1, one line on stderr naming what was wrong, nothing written."""
+    before = fingerprint(db)
+    result = run(*args)
+    assert result.exit_code == 1, (args, result.exit_code, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    for word in mentions:
+        assert word in lines[0], (word, lines[0])
+    assert fingerprint(db) == before
+    return lines[0]
+
+
+@pytest.fixture
+def village(db) -> Path:
+    """平伏桥村 and its five teams, as the article tells them, plus two residents."""
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("place", "add", "平伏桥村/悦湖家园小区")
+    ok("place", "add", "平伏桥村/48号楼")
+    ok("member", "add", "王凤琴", "--role", "党员", "--role", "志愿者", "--phone", "13800001111", "--joined", "2022-03-01")
+    ok("member", "add", "王玉兰", "--role", "志愿者", "--joined", "2022-03-01")
+    ok("member", "add", "张佳丽", "--role", "志愿者", "--joined", "2022-03-01")
+    for line in ("红色先锋", "橙色公益", "蓝色平安", "银色助老", "金色成长"):
+        ok("team", "add", f"“{line}”志愿服务队", "--place", "平伏桥村", "--founded", "2022-03-01")
+    ok("member", "join", "王凤琴", "--team", "橙色公益", "--date", "2022-03-01")
+    ok("member", "join", "王玉兰", "--team", "银色助老", "--date", "2022-03-01")
+    ok("member", "join", "张佳丽", "--team", "金色成长", "--date", "2022-03-01")
+    ok("resident", "add", "丁学志", "--place", "平伏桥村/48号楼", "--tag", "高龄", "--born", "1940", "--every", "7d")
+    ok("resident", "add", "李增友", "--place", "平伏桥村", "--tag", "独居", "--tag", "高龄", "--phone", "13912345678")
+    return db
