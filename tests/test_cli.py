@@ -1,0 +1,110 @@
+"""The command line as a whole: help texts, start-up imports, the installed script, the wheel."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+from conftest import ok
+
+from huidesk.cli import app
+
+SCRIPT = Path(sysconfig.get_path("scripts")) / "huidesk"
+HEAVY = ("pydantic", "sqlite_utils", "dateutil", "rich.table", "openpyxl", "huidesk.store", "huidesk.models")
+
+
+def _commands(group, path=()):
+    import typer.main
+
+    command = typer.main.get_command(group) if not path else group
+    for name, sub in command.commands.items():
+        if hasattr(sub, "commands"):
+            yield from _commands(sub, (*path, name))
+        else:
+            yield (*path, name), sub
+
+
+def test_every_command_has_help_with_an_example():
+    commands = list(_commands(app))
+    assert len(commands) >= 20
+    for path, command in commands:
+        assert command.help and ("例" in command.help or "Example" in command.help), path
+
+
+def test_version():
+    from huidesk import __version__
+
+    assert ok("--version").stdout == f"huidesk {__version__}\n"
+
+
+def _imported_at_startup(*args: str) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "huidesk", *args], capture_output=True, text=True, check=True
+    )
+    return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_help_does_not_import_heavy_modules():
+    modules = _imported_at_startup("--help")
+    assert "huidesk.cli" in modules
+    assert not [m for m in HEAVY if m in modules]
+    # Below the root, Typer (0.29+) itself converts option values with pydantic; ours stay unloaded.
+    for args in (("member", "--help"), ("resident", "add", "--help")):
+        modules = _imported_at_startup(*args)
+        assert not [m for m in HEAVY if m in modules and m != "pydantic"], args
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed in this environment")
+def test_installed_script_in_a_pipeline(tmp_path):
+    env = {**os.environ, "HUIDESK_DB": str(tmp_path / "l.db"), "HUIDESK_TODAY": "2024-07-08"}
+
+    def sh(*args):
+        return subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, env=env)
+
+    assert sh("init").returncode == 0
+    assert sh("place", "add", "银川市/金凤区/黄河东路街道/金地花园/D区3号楼").stdout == "5\n"
+    listing = sh("place", "list")  # stdout is a pipe: tsv with a header
+    assert listing.stdout.splitlines()[0] == "id\tpath\tlevel\tteams\tresidents"
+    assert len(listing.stdout.splitlines()) == 6
+    data = json.loads(sh("place", "list", "--format", "json").stdout)
+    assert data[-1]["path"].endswith("D区3号楼")
+    if shutil.which("jq"):
+        jq = subprocess.run(["jq", "-r", ".[].level"], input=sh("place", "list", "-f", "json").stdout,
+                            capture_output=True, text=True)
+        assert jq.stdout.split() == ["city", "district", "street", "compound", "building"]
+    bad = sh("place", "add", "x", "--level", "省")
+    assert bad.returncode == 1 and len(bad.stderr.splitlines()) == 1 and "Traceback" not in bad.stderr
+    head = subprocess.run(f"'{SCRIPT}' log --format jsonl | head -n 1", shell=True, capture_output=True, text=True, env=env)
+    assert head.returncode == 0 and json.loads(head.stdout)["command"] == "place add" and head.stderr == ""
+
+
+def test_wheel_ships_the_schema(tmp_path):
+    """Build the wheel, install it (not editable) into a fresh venv and run `huidesk init` there."""
+    root = Path(__file__).resolve().parent.parent
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(root)],
+                   check=True, capture_output=True)
+    wheel = next(wheels.glob("huidesk-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = next(venv.glob("lib/python*/site-packages"))
+    # The dependencies come from this environment; huidesk itself only from the wheel.
+    deps = sysconfig.get_path("purelib")
+    (site / "deps.pth").write_text(deps + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True)
+    python = venv / "bin" / "python"
+    where = subprocess.run([str(python), "-c", "import huidesk; print(huidesk.__file__)"],
+                           capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+    assert where.startswith(str(site))
+    db = tmp_path / "w.db"
+    result = subprocess.run([str(python), "-m", "huidesk", "--db", str(db), "init"], capture_output=True, text=True,
+                            cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    check = subprocess.run([str(python), "-m", "huidesk", "--db", str(db), "check"], capture_output=True, text=True,
+                           cwd=tmp_path)
+    assert check.returncode == 0 and "账本完好" in check.stdout
