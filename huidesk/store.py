@@ -70,7 +70,10 @@ def table_name(text: str, field: str = "TABLE") -> str:
 def schema_sql() -> str:
     from importlib.resources import files
 
-    return files("huidesk.data").joinpath("schema.sql").read_text(encoding="utf-8")
+    try:
+        return files("huidesk.data").joinpath("schema.sql").read_text(encoding="utf-8")
+    except ModuleNotFoundError:  # running from a source checkout, where data/ sits beside huidesk/
+        return (Path(__file__).resolve().parent.parent / "data" / "schema.sql").read_text(encoding="utf-8")
 
 
 def statements(script: str) -> Iterator[str]:
