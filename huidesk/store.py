@@ -355,7 +355,9 @@ class Store:
             self._join(tx, int(team["leader_id"]), tid, leader_joined)
         return tid
 
-    def teams(self, place: sqlite3.Row | None = None, on: str | None = None) -> list[sqlite3.Row]:
+    def teams(
+        self, place: sqlite3.Row | None = None, on: str | None = None, team_id: int | None = None
+    ) -> list[sqlite3.Row]:
         on = on or "9999-12-31"
         sql = (
             "SELECT t.id, t.name, t.line, p.path AS place, m.name AS leader, t.founded,"
@@ -368,6 +370,9 @@ class Store:
         if place is not None:
             sql += " AND (p.path = ? OR p.path LIKE ? ESCAPE '\\')"
             args += [place["path"], _like(place["path"]) + "/%"]
+        if team_id is not None:
+            sql += " AND t.id = ?"
+            args.append(team_id)
         return self.conn.execute(sql + " ORDER BY t.id", args).fetchall()
 
     def team_members(self, team_id: int) -> list[sqlite3.Row]:
@@ -415,7 +420,9 @@ class Store:
         tx.update("memberships", current["id"], {"left": on})
         return current["id"]
 
-    def members(self, team_id: int | None = None, role: str | None = None) -> list[sqlite3.Row]:
+    def members(
+        self, team_id: int | None = None, role: str | None = None, member_id: int | None = None
+    ) -> list[sqlite3.Row]:
         sql = (
             "SELECT m.id, m.name, m.phone, m.joined,"
             " (SELECT group_concat(role, ',') FROM (SELECT role FROM member_roles r WHERE r.member_id = m.id ORDER BY r.id))"
@@ -434,6 +441,9 @@ class Store:
         if role is not None:
             sql += " AND EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role = ?)"
             args.append(role)
+        if member_id is not None:
+            sql += " AND m.id = ?"
+            args.append(member_id)
         return self.conn.execute(sql + " ORDER BY m.id", args).fetchall()
 
     def member_history(self, member_id: int) -> list[sqlite3.Row]:
@@ -452,9 +462,8 @@ class Store:
         return rid
 
     def residents(
-        self, place: sqlite3.Row | None = None, tag: str | None = None, today: str | None = None
+        self, place: sqlite3.Row | None = None, tag: str | None = None, resident_id: int | None = None
     ) -> list[sqlite3.Row]:
-        today = today or dt.date.today().isoformat()
         sql = (
             "SELECT r.id, r.name, p.path AS place, r.born, r.phone, r.visit_every, r.consent,"
             " (SELECT group_concat(tag, ',') FROM (SELECT tag FROM resident_tags g WHERE g.resident_id = r.id"
@@ -470,8 +479,10 @@ class Store:
         if tag is not None:
             sql += " AND EXISTS (SELECT 1 FROM resident_tags g WHERE g.resident_id = r.id AND g.tag = ?)"
             args.append(tag)
-        rows = self.conn.execute(sql + " ORDER BY r.id", args).fetchall()
-        return rows
+        if resident_id is not None:
+            sql += " AND r.id = ?"
+            args.append(resident_id)
+        return self.conn.execute(sql + " ORDER BY r.id", args).fetchall()
 
     def resident_visits(self, resident_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(

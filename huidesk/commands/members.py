@@ -95,7 +95,7 @@ def show(
     s = session(ctx)
     with s.ledger() as store:
         m = store.find("members", member, "MEMBER")
-        info = next(member_rows([r for r in store.members() if r["id"] == m["id"]], with_pii))
+        info = next(member_rows(store.members(member_id=m["id"]), with_pii))
         history = store.member_history(m["id"])
     roles = "、".join(label("role", r) for r in (info["roles"] or "").split(",") if r)
     message(f"#{info['id']} {info['name']}　{roles or '—'}　{info['phone'] or ''}")

@@ -120,7 +120,7 @@ def show(
     s = session(ctx)
     with s.ledger() as store:
         r = store.find("residents", resident, "RESIDENT")
-        info = next(resident_rows([x for x in store.residents() if x["id"] == r["id"]], with_pii))
+        info = next(resident_rows(store.residents(resident_id=r["id"]), with_pii))
         visits = store.resident_visits(r["id"])
     tags = "、".join(label("tag", t) for t in (info["tags"] or "").split(",") if t)
     every = tr(f"每 {info['visit_every']} 天走访", f"visit every {info['visit_every']} days") if info["visit_every"] else ""

@@ -79,7 +79,7 @@ def show(
     s = session(ctx)
     with s.ledger() as store:
         t = store.find("teams", team, "TEAM")
-        info = next(r for r in store.teams(None, s.today.isoformat()) if r["id"] == t["id"])
+        info = store.teams(None, s.today.isoformat(), team_id=t["id"])[0]
         rows = store.team_members(t["id"])
     message(
         f"#{info['id']} {info['name']}　{label('line', info['line'])}　{info['place']}"
