@@ -26,7 +26,7 @@ def _early_lang() -> str:
 set_lang(_early_lang())
 
 from huidesk import __version__  # noqa: E402
-from huidesk.commands import ledger, members, places, residents, teams, units  # noqa: E402
+from huidesk.commands import issues, ledger, meetings, members, places, residents, teams, units  # noqa: E402
 from huidesk.errors import ExitCode, HuideskError  # noqa: E402
 
 
@@ -148,7 +148,10 @@ app.add_typer(units.app, name="unit")
 app.add_typer(teams.app, name="team")
 app.add_typer(members.app, name="member")
 app.add_typer(residents.app, name="resident")
+app.add_typer(issues.app, name="issue")
+app.add_typer(meetings.app, name="meeting")
 app.command("log", help=ledger.LOG_HELP)(ledger.log)
+app.command("undo", help=ledger.UNDO_HELP)(ledger.undo)
 app.command("void", help=ledger.VOID_HELP)(ledger.void)
 app.command("check", help=ledger.CHECK_HELP)(ledger.check)
 app.command("backup", help=ledger.BACKUP_HELP)(ledger.backup)

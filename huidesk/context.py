@@ -29,6 +29,20 @@ class Session:
 
         return iso_date(parse_date(text, self.today, field))
 
+    def moment(self, text: str | None, field: str = "--at") -> str:
+        """An ISO moment (with offset) from what the user typed; now when nothing was typed.
+        A moment on a day after today is refused: it is a typing mistake, not a plan."""
+        if text is None:
+            return self.now.isoformat(timespec="seconds")
+        from huidesk.dates import iso_datetime, parse_datetime
+        from huidesk.errors import InvalidValue
+        from huidesk.i18n import tr
+
+        at = parse_datetime(text, self.now, field)
+        if at.date() > self.today:
+            raise InvalidValue(field, text, tr(f"晚于今天（{self.today}）", f"after today ({self.today})"))
+        return iso_datetime(at)
+
     @contextmanager
     def ledger(self, create: bool = False) -> Iterator["Store"]:
         from huidesk.store import Store

@@ -350,3 +350,18 @@ def _int(digits: str) -> int:
     digits = digits.lstrip("0") or "0"
     # int() refuses digit strings thousands long; anything past nine digits is out of every range here.
     return int(digits) if len(digits) <= 9 else 10**9
+
+
+def format_minutes(minutes: int | None) -> str:
+    """A duration the way people say it: 30分钟, 2小时5分, 3天4小时 (30 min, 2 h 5 min, 3 d 4 h)."""
+    from huidesk.i18n import tr
+
+    if minutes is None:
+        return ""
+    days, rest = divmod(int(minutes), 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return tr(f"{days}天{hours}小时" if hours else f"{days}天", f"{days} d {hours} h" if hours else f"{days} d")
+    if hours:
+        return tr(f"{hours}小时{mins}分" if mins else f"{hours}小时", f"{hours} h {mins} min" if mins else f"{hours} h")
+    return tr(f"{mins}分钟", f"{mins} min")

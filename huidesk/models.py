@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from typing import Annotated, ClassVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from huidesk.errors import HuideskError, InvalidValue, ValidationFailed
 from huidesk.i18n import tr
@@ -145,3 +145,147 @@ class ResidentIn(Record):
 
     def row(self) -> dict[str, object]:
         return self.model_dump(exclude={"tags", "this_year"})
+
+
+class IssueIn(Record):
+    OPTIONS: ClassVar[dict[str, str]] = {"text": "TEXT", "received_at": "--at"}
+    ref: Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_printable)] | None = None
+    kind: str
+    source: str
+    place_id: int
+    team_id: int | None = None
+    resident_id: int | None = None
+    text: _text(2000)
+    received_at: str
+
+
+class MeetingIn(Record):
+    OPTIONS: ClassVar[dict[str, str]] = {"decision": "--decision"}
+    date: str
+    decision: _text(2000)
+    issue_id: int | None = None
+    place_id: int | None = None
+
+
+# --- visits, activities, wishes, cards, pairings -----------------------------------------
+
+MAX_VOLUNTEERS = 10_000
+MAX_SERVED = 1_000_000
+
+
+def _not_after_today(value: str | None, info) -> str | None:
+    """A day of work done cannot lie after today (it is a typing mistake, not a plan)."""
+    today = info.data.get("today")
+    if value is not None and today and value > today:
+        raise ValueError(tr(f"晚于今天（{today}）", f"after today ({today})"))
+    return value
+
+
+def _minutes(value: object) -> object:
+    """Hours as typed (2, 1.5, 90分钟) to whole minutes; see huidesk.hours."""
+    if isinstance(value, str):
+        from huidesk.hours import parse_hours
+
+        try:
+            return parse_hours(value)
+        except InvalidValue as e:
+            raise ValueError(e.reason) from None
+    return value
+
+
+DoneOn = Annotated[str, AfterValidator(_not_after_today)]
+Minutes = Annotated[int, BeforeValidator(_minutes), Field(ge=0, le=24 * 60)]
+Text200 = _text(200)
+Text500 = _text(500)
+
+
+class Done(Record):
+    """A record of work done; `today` comes first so that its dates can be checked against it."""
+
+    today: str = Field(default="9999-12-31", exclude=True)
+
+
+class VisitIn(Done):
+    OPTIONS: ClassVar[dict[str, str]] = {"gifts": "--gift", "team_id": "--team"}
+    team_id: int
+    date: DoneOn
+    purpose: Text200 | None = None
+    gifts: tuple[Text200, ...] = ()
+    note: _text(2000) | None = None
+    follow_up: bool = False
+
+    def row(self) -> dict[str, object]:
+        return {**self.model_dump(exclude={"gifts"}), "gifts": "、".join(self.gifts) or None}
+
+
+class ActivityIn(Done):
+    """An activity; `minutes_each` is the time each volunteer served (--hours)."""
+
+    OPTIONS: ClassVar[dict[str, str]] = {"minutes_each": "--hours", "member_ids": "--member", "team_id": "--team"}
+    team_id: int
+    theme: str
+    date: DoneOn
+    place_id: int | None = None
+    title: Text200 | None = None
+    volunteers: int | None = Field(default=None, ge=0, le=MAX_VOLUNTEERS)
+    served: int | None = Field(default=None, ge=0, le=MAX_SERVED)
+    minutes_each: Minutes | None = None
+    member_ids: tuple[int, ...] = ()
+
+    @property
+    def headcount(self) -> int:
+        return self.volunteers if self.volunteers is not None else len(self.member_ids)
+
+    @model_validator(mode="after")
+    def _counts(self):
+        if self.volunteers is not None and self.volunteers < len(self.member_ids):
+            raise ValueError(
+                tr(
+                    f"--volunteers {self.volunteers} 少于 --member 列出的 {len(self.member_ids)} 人",
+                    f"--volunteers {self.volunteers} is fewer than the {len(self.member_ids)} named with --member",
+                )
+            )
+        if self.minutes_each and not self.headcount:
+            from huidesk.hours import show_hours
+
+            each = show_hours(self.minutes_each)
+            raise ValueError(
+                tr(
+                    f"--hours {each} 是每位志愿者的服务时长：请用 --volunteers 给出人数或用 --member 列出队员",
+                    f"--hours {each} is each volunteer's time: give --volunteers or name --member",
+                )
+            )
+        return self
+
+    def row(self) -> dict[str, object]:
+        values = self.model_dump(exclude={"minutes_each", "member_ids", "volunteers"})
+        return {**values, "volunteers": self.headcount, "minutes": (self.minutes_each or 0) * self.headcount}
+
+
+class WishIn(Done):
+    OPTIONS: ClassVar[dict[str, str]] = {"text": "TEXT", "listed": "--date", "resident_id": "--resident"}
+    resident_id: int
+    text: Text500
+    listed: DoneOn
+
+
+class StepIn(Done):
+    """A dated step of a record (a wish claimed or fulfilled)."""
+
+    date: DoneOn
+
+
+class CardIn(Done):
+    OPTIONS: ClassVar[dict[str, str]] = {"resident_id": "--resident"}
+    resident_id: int
+    kind: _text(50)
+    no: Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_printable)] | None = None
+    date: DoneOn
+
+
+class PairingIn(Done):
+    OPTIONS: ClassVar[dict[str, str]] = {"member_id": "--member", "resident_id": "--resident"}
+    member_id: int
+    resident_id: int
+    since: DoneOn
+    note: Text500 | None = None

@@ -27,6 +27,7 @@ class Column:
     en: str
     vocab: str | None = None  # a comma-separated list of slugs of this vocabulary
     show: Callable[[object], str] | None = None  # how the table shows the value
+    nowrap: bool = False  # ids, dates and times stay on one line in a table
 
     def header(self) -> str:
         return tr(self.zh, self.en)
@@ -41,6 +42,11 @@ class Column:
 
             return "、".join(label(self.vocab, v) for v in str(value).split(","))
         return str(value)
+
+
+def short_place(path: object) -> str:
+    """The last two levels of a place path: enough to recognise it in a table."""
+    return "/".join(str(path).split("/")[-2:])
 
 
 def choose(fmt: Format | None) -> Format:
@@ -87,7 +93,7 @@ def _table(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], titl
 
     table = Table(title=title or None, header_style="bold", show_edge=False, pad_edge=False)
     for c in columns:
-        table.add_column(c.header(), overflow="fold")
+        table.add_column(c.header(), overflow="fold", no_wrap=c.nowrap)
     count = 0
     for row in rows:
         table.add_row(*(c.cell(row[c.key]) for c in columns))

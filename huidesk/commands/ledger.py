@@ -79,6 +79,24 @@ def void(
     message(tr(f"已作废 {name}#{record_id}：{reason.strip()}", f"voided {name}#{record_id}: {reason.strip()}"))
 
 
+UNDO_HELP = tr(
+    "撤销你（--by）上一条命令写入的记录：作废它们，作为一条新日志；撤销 void 则恢复。\n\n\b\n例：huidesk undo",
+    "Undo your (--by) last command: void what it wrote, as a new journal entry; undoing a void restores.\n\n\b\n"
+    "Example: huidesk undo",
+)
+
+
+def undo(ctx: typer.Context) -> None:
+    s = session(ctx)
+    with s.ledger() as store, store.write(s.command) as tx:
+        entry, done = store.undo(tx, s.actor)
+    what = " ".join(f"{t}#{i}" for t, i, _ in done)
+    if all(op == "restore" for _, _, op in done):
+        message(tr(f"已撤销“{entry['command']}”（日志#{entry['id']}），恢复：{what}", f"undid '{entry['command']}' (entry {entry['id']}), restored: {what}"))
+    else:
+        message(tr(f"已撤销“{entry['command']}”（日志#{entry['id']}），作废：{what}", f"undid '{entry['command']}' (entry {entry['id']}), voided: {what}"))
+
+
 CHECK_HELP = tr(
     "核验账本：SQLite 完整性、日志哈希链、每条记录与日志是否一致。发现问题时退出码为 3。\n\n\b\n例：huidesk check",
     "Verify the ledger: SQLite integrity, the journal's hash chain, every record against the journal. "

@@ -15,7 +15,7 @@ from huidesk.output import Column, emit, message
 app = group(tr("队员：志愿者，可属于多支服务队、有多个角色。", "Members: volunteers, in several teams, with several roles."))
 
 MEMBER_COLUMNS = [
-    Column("id", "编号", "id"),
+    Column("id", "编号", "id", nowrap=True),
     Column("name", "姓名", "name"),
     Column("teams", "服务队", "teams"),
     Column("roles", "角色", "roles", vocab="role"),

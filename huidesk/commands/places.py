@@ -44,7 +44,7 @@ def add(
 
 
 COLUMNS = [
-    Column("id", "编号", "id"),
+    Column("id", "编号", "id", nowrap=True),
     Column("path", "地点", "place"),
     Column("level", "层级", "level", vocab="level"),
     Column("teams", "服务队", "teams"),

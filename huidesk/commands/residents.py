@@ -10,14 +10,14 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter, WithPii
-from huidesk.output import Column, emit, message
+from huidesk.output import Column, emit, message, short_place
 
 app = group(tr("居民：服务对象，含标签、走访周期和同意记录。", "Residents served: tags, visit cadence, consent."))
 
 COLUMNS = [
-    Column("id", "编号", "id"),
+    Column("id", "编号", "id", nowrap=True),
     Column("name", "姓名", "name"),
-    Column("place", "地点", "place"),
+    Column("place", "地点", "place", show=short_place),
     Column("tags", "标签", "tags", vocab="tag"),
     Column("born", "出生年", "born"),
     Column("phone", "电话", "phone"),
@@ -125,5 +125,5 @@ def show(
     tags = "、".join(label("tag", t) for t in (info["tags"] or "").split(",") if t)
     every = tr(f"每 {info['visit_every']} 天走访", f"visit every {info['visit_every']} days") if info["visit_every"] else ""
     message(f"#{info['id']} {info['name']}　{info['place']}　{tags}　{every}　{info['phone'] or ''}".rstrip())
-    cols = [Column("id", "走访", "visit"), Column("date", "日期", "date"), Column("team", "服务队", "team"), Column("purpose", "事由", "purpose")]
+    cols = [Column("id", "走访", "visit"), Column("date", "日期", "date", nowrap=True), Column("team", "服务队", "team"), Column("purpose", "事由", "purpose")]
     emit(visits, cols, fmt)

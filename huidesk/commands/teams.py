@@ -9,7 +9,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter, WithPii
-from huidesk.output import Column, emit, message
+from huidesk.output import Column, emit, message, short_place
 
 app = group(tr("服务队：每支队伍有所在地点、类别、队长和成立日期。", "Volunteer teams: place, line, leader, founding date."))
 
@@ -48,10 +48,10 @@ def add(
 
 
 COLUMNS = [
-    Column("id", "编号", "id"),
+    Column("id", "编号", "id", nowrap=True),
     Column("name", "服务队", "team"),
     Column("line", "类别", "line", vocab="line"),
-    Column("place", "地点", "place"),
+    Column("place", "地点", "place", show=short_place),
     Column("leader", "队长", "leader"),
     Column("founded", "成立", "founded"),
     Column("members", "在队人数", "members"),

@@ -9,7 +9,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt
-from huidesk.output import Column, emit, message
+from huidesk.output import Column, emit, message, short_place
 
 app = group(tr("单位：可派单的部门、企业、组织。", "Units a case can be dispatched to: departments, companies, organisations."))
 
@@ -42,10 +42,10 @@ def add(
 
 
 COLUMNS = [
-    Column("id", "编号", "id"),
+    Column("id", "编号", "id", nowrap=True),
     Column("name", "单位", "unit"),
     Column("kind", "类型", "kind", vocab="unit_kind"),
-    Column("place", "地点", "place"),
+    Column("place", "地点", "place", show=short_place),
 ]
 
 

@@ -1,0 +1,116 @@
+"""visit add / list: members of a team visit residents (走访/慰问). Residents' names are masked
+in listings unless --with-pii."""
+
+import sys
+from collections.abc import Iterable, Iterator
+from typing import Annotated
+
+import typer
+
+from huidesk.commands import group
+from huidesk.commands.records import SinceOpt, UntilOpt, masked, period
+from huidesk.context import session
+from huidesk.i18n import tr
+from huidesk.options import DateOpt, FormatOpt, PlaceFilter, TeamFilter, WithPii
+from huidesk.output import Column, emit, message
+
+app = group(tr("走访慰问：服务队队员上门看望居民。", "Visits: team members call on residents."))
+
+
+def _yes(value: object) -> str:
+    return tr("是", "yes") if value else ""
+
+
+COLUMNS = [
+    Column("id", "编号", "id", nowrap=True),
+    Column("date", "日期", "date", nowrap=True),
+    Column("team", "服务队", "team"),
+    Column("residents", "走访对象", "residents"),
+    Column("members", "队员", "members"),
+    Column("purpose", "事由", "purpose"),
+    Column("gifts", "慰问品", "gifts"),
+    Column("follow_up", "需跟进", "follow-up", show=_yes),
+]
+
+
+def visit_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
+    """Rows with the residents' names (masked unless asked) joined by 、 and follow-up as a boolean."""
+    import json
+
+    for r in rows:
+        row = dict(r)
+        row["residents"] = "、".join(masked(name, with_pii) for name in json.loads(row["residents"]))
+        row["follow_up"] = bool(row["follow_up"])
+        yield row
+
+
+@app.command(
+    "add",
+    help=tr(
+        "记录一次走访：可同时走访多位居民；队员可来自其他服务队。日期不能晚于今天。\n\n\b\n"
+        "例：huidesk visit add 丁学志 李增友 --team 橙色公益 --member 王凤琴 --date 7月7日 --purpose 看望高龄老人 --gift 慰问品",
+        "Record a visit to one or more residents; members may come from other teams. Not after today.\n\n\b\n"
+        "Example: huidesk visit add 丁学志 李增友 --team 橙色公益 --member 王凤琴 --date 2024-07-07 --gift 慰问品",
+    ),
+)
+def add(
+    ctx: typer.Context,
+    residents: Annotated[list[str], typer.Argument(metavar="RESIDENT...", help=tr("走访的居民（编号或姓名）", "residents visited"))],
+    team: Annotated[str, typer.Option("--team", "-t", help=tr("服务队", "team"))],
+    member: Annotated[list[str] | None, typer.Option("--member", "-m", help=tr("参加走访的队员（可多次）", "member who went (repeatable)"))] = None,
+    date: DateOpt = None,
+    purpose: Annotated[str | None, typer.Option("--purpose", help=tr("事由：看望、慰问、了解情况……", "purpose"))] = None,
+    gift: Annotated[list[str] | None, typer.Option("--gift", help=tr("送去的慰问品（可多次）", "gift brought (repeatable)"))] = None,
+    note: Annotated[str | None, typer.Option("--note", help=tr("备注", "note"))] = None,
+    follow_up: Annotated[bool, typer.Option("--follow-up", help=tr("需要后续跟进", "needs a follow-up"))] = False,
+) -> None:
+    from huidesk.models import VisitIn
+
+    s = session(ctx)
+    on = s.date(date)
+    with s.ledger() as store:
+        t = store.find("teams", team, "--team")
+        visited = store.find_many("residents", residents, "RESIDENT")
+        members = store.find_many("members", member or [], "--member")
+        visit = VisitIn.of(
+            team_id=t["id"], date=on, purpose=purpose, gifts=tuple(gift or ()), note=note, follow_up=follow_up,
+            today=s.today.isoformat(),
+        )
+        with store.write(s.command) as tx:
+            vid = store.add_visit(tx, visit.row(), [r["id"] for r in visited], [m["id"] for m in members])
+    message(
+        tr(
+            f"已记录走访 #{vid}：{t['name']} {on} 走访 {len(visited)} 户",
+            f"recorded visit #{vid}: {t['name']} visited {len(visited)} on {on}",
+        )
+    )
+    sys.stdout.write(f"{vid}\n")
+
+
+@app.command(
+    "list",
+    help=tr(
+        "列出走访记录（居民姓名默认遮蔽）；--place 指被走访居民的住址。\n\n\b\n"
+        "例：huidesk visit list --team 橙色公益 --since 2024-07-01 --format csv",
+        "List visits (residents' names masked); --place is where the residents live.\n\n\b\n"
+        "Example: huidesk visit list --team 橙色公益 --since 2024-07-01",
+    ),
+)
+def list_(
+    ctx: typer.Context,
+    team: TeamFilter = None,
+    place: PlaceFilter = None,
+    resident: Annotated[str | None, typer.Option("--resident", "-r", help=tr("只看走访这位居民的", "only visits to this resident"))] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: FormatOpt = None,
+    with_pii: WithPii = False,
+) -> None:
+    s = session(ctx)
+    first, last = period(s, since, until)
+    with s.ledger() as store:
+        team_id = store.find("teams", team, "--team")["id"] if team else None
+        under = store.find("places", place, "--place") if place else None
+        resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
+        rows = store.visits(team_id=team_id, place=under, resident_id=resident_id, since=first, until=last)
+        emit(visit_rows(rows, with_pii), COLUMNS, fmt)

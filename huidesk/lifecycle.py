@@ -1,0 +1,92 @@
+"""An issue's life: its state is folded from its dated events, and each new event is checked
+against that state. Pure logic, no storage: the store calls `check` inside the write transaction.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from huidesk.errors import InvalidTransition
+from huidesk.i18n import tr
+
+# Events that change the state (callback and consulted happen within a state).
+STATE_EVENTS = ("received", "dispatched", "transferred", "returned", "arrived", "escalated", "resolved", "closed",
+                "reopened")
+DONE = ("resolved", "closed")
+
+
+@dataclass
+class IssueState:
+    state: str | None = None  # the last state-changing event
+    units: set[int] = field(default_factory=set)  # units it is currently dispatched to
+    called_back: bool = False  # a callback was made since the last resolve
+    last_at: str | None = None
+    last_event: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in DONE
+
+
+def fold(events: Iterable[Mapping[str, object]]) -> IssueState:
+    """The state after these (live) events, in the order they happened."""
+    s = IssueState()
+    for e in events:
+        kind, unit = e["event"], e["unit_id"]
+        if kind in ("dispatched", "escalated") and unit is not None:
+            s.units.add(int(unit))  # type: ignore[arg-type]
+        elif kind == "transferred" and unit is not None:
+            s.units = {int(unit)}  # type: ignore[arg-type]
+        elif kind == "returned":
+            s.units.discard(int(unit))  # type: ignore[arg-type]
+        if kind == "resolved":
+            s.called_back = False
+        elif kind == "callback":
+            s.called_back = True
+        if kind in STATE_EVENTS:
+            s.state = kind
+        s.last_at, s.last_event = str(e["at"]), str(kind)
+    return s
+
+
+def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_name: str = "") -> None:
+    """Raise InvalidTransition, saying why, when `event` is not allowed now."""
+    from huidesk.vocab import label
+
+    now = label("event", s.state) if s.state else ""
+    if s.state is None:
+        raise InvalidTransition(tr("这件诉求还没有受理记录", "the issue has no received event"))
+    if s.last_at is not None and at < s.last_at:
+        raise InvalidTransition(
+            tr(
+                f"时间 {at} 早于上一步（{label('event', s.last_event)} {s.last_at}）",
+                f"time {at} is before the previous step ({label('event', s.last_event)} {s.last_at})",
+            )
+        )
+    if s.state == "closed" and event != "reopened":
+        raise InvalidTransition(tr("诉求已关闭，只能重开（issue reopen）", "the issue is closed; only reopen is allowed"))
+    if event == "reopened":
+        if s.state not in DONE:
+            raise InvalidTransition(tr(f"诉求尚未办结（{now}），无需重开", f"the issue is not resolved ({now}); nothing to reopen"))
+        return
+    if event == "callback":
+        if s.state != "resolved":
+            raise InvalidTransition(tr(f"诉求尚未办结（{now}），不能回访", f"no callback before the issue is resolved ({now})"))
+        if s.called_back:
+            raise InvalidTransition(tr("这次办结已回访过", "this resolution already has a callback"))
+        return
+    if event == "closed":
+        if s.state != "resolved":
+            raise InvalidTransition(tr(f"诉求尚未办结（{now}），不能关闭", f"an issue must be resolved before it is closed ({now})"))
+        return
+    if s.state == "resolved":
+        raise InvalidTransition(
+            tr(f"诉求已办结，先重开（issue reopen）才能{label('event', event)}", f"the issue is resolved; reopen it first")
+        )
+    if event in ("arrived", "returned") and unit_id not in s.units:
+        raise InvalidTransition(
+            tr(f"诉求没有派给 {unit_name}，不能{label('event', event)}", f"the issue was not dispatched to {unit_name}")
+        )
+    if event == "dispatched" and unit_id in s.units:
+        raise InvalidTransition(tr(f"诉求已派给 {unit_name}", f"the issue is already dispatched to {unit_name}"))
+    if event == "transferred" and not s.units:
+        raise InvalidTransition(tr("诉求还没有派单，不能转单（先 issue dispatch）", "nothing to transfer: dispatch it first"))
