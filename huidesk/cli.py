@@ -26,7 +26,22 @@ def _early_lang() -> str:
 set_lang(_early_lang())
 
 from huidesk import __version__  # noqa: E402
-from huidesk.commands import issues, ledger, meetings, members, places, residents, teams, units  # noqa: E402
+from huidesk.commands import (  # noqa: E402
+    activities,
+    cards,
+    issues,
+    ledger,
+    meetings,
+    members,
+    pairings,
+    places,
+    reports,
+    residents,
+    teams,
+    units,
+    visits,
+    wishes,
+)
 from huidesk.errors import ExitCode, HuideskError  # noqa: E402
 
 
@@ -148,8 +163,15 @@ app.add_typer(units.app, name="unit")
 app.add_typer(teams.app, name="team")
 app.add_typer(members.app, name="member")
 app.add_typer(residents.app, name="resident")
+app.add_typer(visits.app, name="visit")
+app.add_typer(activities.app, name="activity")
+app.add_typer(wishes.app, name="wish")
+app.add_typer(cards.app, name="card")
+app.add_typer(pairings.app, name="pair")
 app.add_typer(issues.app, name="issue")
 app.add_typer(meetings.app, name="meeting")
+app.command("summary", help=reports.SUMMARY_HELP)(reports.summary)
+app.add_typer(reports.report, name="report")
 app.command("log", help=ledger.LOG_HELP)(ledger.log)
 app.command("undo", help=ledger.UNDO_HELP)(ledger.undo)
 app.command("void", help=ledger.VOID_HELP)(ledger.void)

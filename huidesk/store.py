@@ -846,7 +846,12 @@ class Store:
             if clash:
                 void = tr("，已作废", ", void") if clash["void_reason"] is not None else ""
                 raise InvalidValue(
-                    "--no", no, tr(f"{kind}已有这个卡号（卡 #{clash['id']} {clash['no']}{void}）", f"this {kind} number is taken (card #{clash['id']} {clash['no']}{void})")
+                    "--no",
+                    no,
+                    tr(
+                        f"{kind}已有这个卡号：卡 #{clash['id']}，卡号 {clash['no']}{void}",
+                        f"this {kind} number is taken: card #{clash['id']}, number {clash['no']}{void}",
+                    ),
                 )
         cid = tx.insert("cards", {**card, "no": no})
         return cid, str(no)

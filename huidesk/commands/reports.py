@@ -1,0 +1,289 @@
+"""summary, report monthly, due, certificate: figures computed from records."""
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from huidesk.commands import group
+from huidesk.context import session
+from huidesk.i18n import tr
+from huidesk.options import PlaceFilter, TeamFilter
+
+SinceOpt = Annotated[str | None, typer.Option("--since", help=tr("起始日期（含）", "from this date (inclusive)"))]
+UntilOpt = Annotated[str | None, typer.Option("--until", help=tr("截止日期（含），默认今天", "until this date, default today"))]
+
+
+class SummaryFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+SUMMARY_HELP = tr(
+    "用文章的说法给出统计数字（活动“120余次”、意见建议“56件”……），再列出各服务队、活动主题、诉求类型、"
+    "工单三率、队员角色、逐月柱状图，最后是账本链头。--place 含其下所有地点。\n\n\b\n"
+    "例：huidesk summary --place 平伏桥村\n    huidesk summary --team 角落 --since 2024-03-01\n    huidesk summary --format json | jq .kpi",
+    "The figures in the article's words, then tables by team, theme, issue kind, the work-order KPIs, roles, "
+    "a month-by-month chart and the journal's chain head. --place covers everything below it.\n\n\b\n"
+    "Example: huidesk summary --place 平伏桥村 --format json",
+)
+
+
+def _scope(store, team: str | None, place: str | None):
+    from huidesk.errors import InvalidValue
+    from huidesk.reports import Scope
+
+    if team and place:
+        raise InvalidValue("--team/--place", f"{team} / {place}", tr("二者选一", "give one of them"))
+    if team:
+        t = store.find("teams", team, "--team")
+        return Scope(team_id=t["id"], label=t["name"])
+    if place:
+        p = store.find("places", place, "--place")
+        return Scope(place_path=p["path"], label=p["path"])
+    return Scope()
+
+
+def _period(s, since: str | None, until: str | None):
+    import datetime as dt
+
+    from huidesk.errors import InvalidValue
+
+    start = dt.date.fromisoformat(s.date(since, "--since")) if since is not None else None
+    end = dt.date.fromisoformat(s.date(until, "--until"))
+    if start is not None and start > end:
+        raise InvalidValue("--since", since, tr(f"晚于 --until {end}", f"after --until {end}"))
+    return start, end
+
+
+def summary(
+    ctx: typer.Context,
+    team: TeamFilter = None,
+    place: PlaceFilter = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    exact: Annotated[bool, typer.Option("--exact", help=tr("所有数字都用精确值", "print every figure exactly"))] = False,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))] = SummaryFormat.table,
+) -> None:
+    from huidesk.summary import CLAUSES, build
+
+    s = session(ctx)
+    start, end = _period(s, since, until)
+    with s.ledger() as store:
+        scope = _scope(store, team, place)
+        styles = {key: "exact" for key, *_ in CLAUSES} if exact else None
+        data = build(store.conn, scope, start, end, s.today, store.settings(), styles)
+        entries, head = store.head()
+    data["chain_head"] = {"entries": entries, "hash": head}
+    if fmt is SummaryFormat.json:
+        import json
+
+        from huidesk.summary import as_json
+
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=as_json) + "\n")
+        return
+    _render_summary(data)
+
+
+def _render_summary(data: dict) -> None:
+    from rich.table import Table
+
+    from huidesk.dates import format_minutes
+    from huidesk.output import console
+    from huidesk.vocab import label
+
+    out = console()
+    out.print(data["narrative"], soft_wrap=True)
+    out.print()
+
+    def table(title: str, headers: list[str], rows: list[list[object]]) -> None:
+        if not rows:
+            return
+        t = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
+        for i, h in enumerate(headers):
+            t.add_column(h, justify="left" if i == 0 else "right")
+        for row in rows:
+            t.add_row(*("" if v is None else str(v) for v in row))
+        out.print(t)
+        out.print()
+
+    table(tr("各服务队", "By team"),
+          [tr("服务队", "team"), tr("队员", "members"), tr("活动", "activities"), tr("走访", "visits"), tr("户", "households"),
+           tr("受理诉求", "issues"), tr("办结", "resolved"), tr("服务时长(小时)", "hours")],
+          [[r["team"], r["members"], r["activities"], r["visits"], r["households"], r["issues_received"],
+            r["issues_resolved"], r["hours"]] for r in data["by_team"]])
+    table(tr("活动主题", "By theme"), [tr("主题", "theme"), tr("次数", "activities"), tr("服务人次", "served"), tr("时长(小时)", "hours")],
+          [[label("theme", r["theme"]), r["activities"], r["served"], r["hours"]] for r in data["by_theme"]])
+    table(tr("诉求类型", "By issue kind"),
+          [tr("类型", "kind"), tr("受理", "received"), tr("办结", "resolved"), tr("上报", "escalated"), tr("上报并化解", "escalated & resolved")],
+          [[label("issue_kind", r["kind"]), r["received"], r["resolved"], r["escalated"], r["escalated_resolved"]]
+           for r in data["by_kind"] if any(r[k] for k in ("received", "resolved", "escalated"))])
+    k = data["kpi"]
+
+    def pct(v: object) -> str:
+        return "—" if v is None else f"{v}%"
+
+    table(tr("工单指标", "Work orders"), [tr("指标", "figure"), tr("数值", "value")], [
+        [tr("受理诉求", "received"), k["received"]],
+        [tr("响应率", "response rate"), pct(k["response_rate"])],
+        [tr("办结率", "closure rate"), pct(k["closure_rate"])],
+        [tr("解决率", "resolution rate"), pct(k["resolution_rate"])],
+        [tr("满意率", "satisfaction rate"), pct(k["satisfaction_rate"])],
+        [tr("回访", "callbacks"), k["callbacks"]],
+        [tr("首次响应用时 中位数 / 90%", "first response, median / p90"),
+         f"{format_minutes(k['response_minutes_median']) or '—'} / {format_minutes(k['response_minutes_p90']) or '—'}"],
+        [tr("办结用时 中位数 / 90%", "resolution, median / p90"),
+         f"{format_minutes(k['resolve_minutes_median']) or '—'} / {format_minutes(k['resolve_minutes_p90']) or '—'}"],
+    ] if k["received"] or k["callbacks"] else [])
+    table(tr("队员角色", "Members by role"), [tr("角色", "role"), tr("人数", "members")],
+          [[label("role", r["role"]), r["members"]] for r in data["members_by_role"]])
+    w = data["wishes"]
+    table(tr("服务卡与微心愿", "Cards and wishes"), [tr("项目", "item"), tr("数量", "count")],
+          [[f"{c['kind']}（{tr('人', 'residents')}）", c["residents"]] for c in data["cards"]]
+          + ([[tr("微心愿 登记/认领/实现", "wishes listed/claimed/fulfilled"), f"{w['listed']}/{w['claimed']}/{w['fulfilled']}"]]
+             if any(w.values()) else []))
+    months = data["by_month"]
+    if months:
+        top = max(max(m["activities"], m["visits"], m["issues_received"]) for m in months) or 1
+        out.print(tr("逐月（活动 █ 走访 ▒ 诉求 ░）", "By month (activities █ visits ▒ issues ░)"), style="bold")
+        for m in months:
+            bars = "".join(ch * round(m[key] * 30 / top) for key, ch in (("activities", "█"), ("visits", "▒"), ("issues_received", "░")))
+            out.print(f"{m['month']} {bars} {m['activities']}/{m['visits']}/{m['issues_received']}", soft_wrap=True)
+        out.print()
+    head = data["chain_head"]
+    out.print(tr(f"账本链头：{head['hash']}（日志 {head['entries']} 条）", f"chain head: {head['hash']} ({head['entries']} entries)"),
+              soft_wrap=True)
+
+
+report = group(tr("报表：月度台账。", "Reports: monthly tallies."))
+
+
+class ReportFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+    xlsx = "xlsx"
+
+
+@report.command(
+    "monthly",
+    help=tr(
+        "月度台账：按服务队、按诉求类型的计数及合计，工单三率，账本链头。--output 原子写入文件，格式取自扩展名；"
+        "同一账本重复生成 csv/json 逐字节相同，适合 cron。\n\n\b\n"
+        "例：huidesk --today 2024-08-01 report monthly --month last --output 台账/2024-07.xlsx\n"
+        "    huidesk report monthly --month 2024-07 --place 金凤区 --format csv",
+        "A month's tally by team and issue kind with totals, the KPIs and the chain head. --output writes atomically, "
+        "taking the format from the extension; csv/json are byte-for-byte reproducible.\n\n\b\n"
+        "Example: huidesk --today 2024-08-01 report monthly --month last --output tallies/2024-07.xlsx",
+    ),
+)
+def monthly(
+    ctx: typer.Context,
+    month: Annotated[str, typer.Option("--month", "-m", help=tr("YYYY-MM、last（上月）、this（本月）", "YYYY-MM, last or this"))] = "last",
+    team: TeamFilter = None,
+    place: PlaceFilter = None,
+    fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))] = None,
+) -> None:
+    from huidesk.dates import parse_month
+    from huidesk.errors import InvalidValue
+    from huidesk.monthly import build
+    from huidesk.output import message
+
+    s = session(ctx)
+    first, last = parse_month(month, s.today, "--month")
+    if fmt is None and output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix not in ReportFormat.__members__ or suffix == "table":
+            raise InvalidValue("--output", str(output), tr("扩展名应为 .csv/.tsv/.json/.jsonl/.xlsx，或加 --format", "use .csv/.tsv/.json/.jsonl/.xlsx or --format"))
+        fmt = ReportFormat(suffix)
+    if fmt is None:
+        fmt = ReportFormat.table if sys.stdout.isatty() else ReportFormat.tsv
+    if fmt is ReportFormat.xlsx and output is None and sys.stdout.isatty():
+        raise InvalidValue("--format", "xlsx", tr("xlsx 请用 --output 写入文件", "write xlsx with --output"))
+    with s.ledger() as store:
+        scope = _scope(store, team, place)
+        entries, head = store.head()
+        data = build(store.conn, scope, first, last, store.settings(), head)
+    body = _render_monthly(data, fmt)
+    if output is None:
+        if isinstance(body, bytes):
+            sys.stdout.buffer.write(body)
+        elif body is not None:
+            sys.stdout.write(body)
+        return
+    from huidesk.files import atomic_write
+
+    if output.parent and not output.parent.exists():
+        output.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(output, binary=isinstance(body, bytes)) as f:
+        f.write(body if body is not None else "")
+    message(tr(f"已写入 {output}（{data['month']}，链头 {head[:12]}）", f"wrote {output} ({data['month']}, head {head[:12]})"))
+
+
+def _render_monthly(data: dict, fmt: "ReportFormat") -> str | bytes | None:
+    import io
+    import json
+
+    from huidesk.monthly import COLUMNS
+    from huidesk.summary import as_json
+
+    rows = [*data["rows"], data["total"]]
+    keys = [k for k, _, _ in COLUMNS]
+    if fmt is ReportFormat.json:
+        return json.dumps(data, ensure_ascii=False, indent=2, default=as_json) + "\n"
+    if fmt is ReportFormat.jsonl:
+        return "".join(json.dumps({k: r[k] for k in keys}, ensure_ascii=False, default=as_json) + "\n" for r in rows)
+    if fmt in (ReportFormat.csv, ReportFormat.tsv):
+        import csv
+
+        buf = io.StringIO()
+        writer = csv.writer(buf, dialect="excel" if fmt is ReportFormat.csv else "excel-tab", lineterminator="\n")
+        writer.writerow(keys)
+        for r in rows:
+            writer.writerow(["" if r[k] is None else r[k] for k in keys])
+        return buf.getvalue()
+    if fmt is ReportFormat.xlsx:
+        from huidesk.workbook import monthly_workbook
+
+        return monthly_workbook(data)
+    _monthly_table(data)
+    return None
+
+
+def _monthly_table(data: dict) -> None:
+    from rich.table import Table
+
+    from huidesk.dates import format_minutes
+    from huidesk.figures import hours
+    from huidesk.output import console
+
+    out = console()
+    t = Table(title=tr(f"{data['month']} 月度台账", f"Monthly tally {data['month']}"), title_justify="left",
+              show_edge=False, header_style="bold")
+    cols = [("team", tr("服务队", "team")), ("activities", tr("活动", "activities")), ("served", tr("服务人次", "served")),
+            ("volunteer_minutes", tr("时长(小时)", "hours")), ("visits", tr("走访", "visits")),
+            ("issues_received", tr("受理", "received")), ("issues_resolved", tr("办结", "resolved")),
+            ("issues_escalated", tr("上报", "escalated")), ("callbacks", tr("回访", "callbacks"))]
+    for i, (_, h) in enumerate(cols):
+        t.add_column(h, justify="left" if i == 0 else "right", overflow="fold")
+    rows = [*data["rows"], data["total"]]
+    for n, r in enumerate(rows):
+        t.add_row(*(str(hours(r[k])) if k == "volunteer_minutes" else str(r[k]) for k, _ in cols),
+                  end_section=n == len(rows) - 2, style="bold" if n == len(rows) - 1 else None)
+    out.print(t)
+    k = data["kpi"]
+
+    def pct(v: object) -> str:
+        return "—" if v is None else f"{v}%"
+
+    out.print(tr(f"响应率 {pct(k['response_rate'])}　办结率 {pct(k['closure_rate'])}　解决率 {pct(k['resolution_rate'])}"
+                 f"　满意率 {pct(k['satisfaction_rate'])}　办结用时中位数 {format_minutes(k['resolve_minutes_median']) or '—'}",
+                 f"response {pct(k['response_rate'])}  closure {pct(k['closure_rate'])}  resolution {pct(k['resolution_rate'])}"
+                 f"  satisfaction {pct(k['satisfaction_rate'])}  median resolution {format_minutes(k['resolve_minutes_median']) or '—'}"),
+              soft_wrap=True)
+    out.print(tr(f"账本链头：{data['chain_head']}", f"chain head: {data['chain_head']}"), soft_wrap=True)

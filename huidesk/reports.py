@@ -1,0 +1,296 @@
+"""Report queries beside the store: SQL aggregates over a scope (a team or a place and everything
+below it) and a period. Each figure counts what DESIGN.md says it counts; void records are left out.
+
+Periods are inclusive dates; `since=None` means from the beginning. Moments are compared by their
+local date (`substr(at, 1, 10)`), since every moment is stored with the ledger's own offset.
+"""
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+ISSUE_KINDS = ("suggestion", "livelihood", "safety_hazard", "risk", "dispute", "non_police", "infrastructure")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose work a report covers: one team, the teams and issues under a place, or everything."""
+
+    team_id: int | None = None
+    place_path: str | None = None
+    label: str = ""
+
+    def teams(self) -> tuple[str, list]:
+        """SQL for the ids of the teams in scope."""
+        if self.team_id is not None:
+            return "SELECT ?", [self.team_id]
+        if self.place_path is not None:
+            return _UNDER.format(table="teams", alias="t"), self._path()
+        return "SELECT id FROM teams", []
+
+    def places(self) -> tuple[str, list]:
+        """SQL for the ids of the places in scope (for issues, cards and wishes, which have a place)."""
+        if self.place_path is None:
+            return "SELECT id FROM places", []
+        return "SELECT p.id FROM places p WHERE p.path = ? OR p.path LIKE ? ESCAPE '\\'", self._path()
+
+    def _path(self) -> list:
+        escaped = self.place_path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # type: ignore[union-attr]
+        return [self.place_path, escaped + "/%"]
+
+
+_UNDER = (
+    "SELECT {alias}.id FROM {table} {alias} JOIN places p ON p.id = {alias}.place_id"
+    " WHERE p.path = ? OR p.path LIKE ? ESCAPE '\\'"
+)
+
+
+def _period(column: str, since: str | None, until: str) -> tuple[str, list]:
+    if since is None:
+        return f"{column} <= ?", [until]
+    return f"{column} BETWEEN ? AND ?", [since, until]
+
+
+class Reports:
+    """Every aggregate a summary or a monthly report prints, for one scope and period."""
+
+    def __init__(self, conn: sqlite3.Connection, scope: Scope, since: str | None, until: str) -> None:
+        self.conn, self.scope, self.since, self.until = conn, scope, since, until
+
+    def _all(self, sql: str, args: list) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, args).fetchall()
+
+    # --- activities and visits ---
+
+    def activities(self, by: str | None = None) -> list[sqlite3.Row]:
+        """count, minutes, served — in total, or grouped by team_id, theme or month."""
+        teams, targs = self.scope.teams()
+        when, pargs = _period("a.date", self.since, self.until)
+        key = {"team": "a.team_id", "theme": "a.theme", "month": "substr(a.date, 1, 7)", None: "NULL"}[by]
+        return self._all(
+            f"SELECT {key} AS key, count(*) AS count, coalesce(sum(a.minutes), 0) AS minutes,"
+            f" coalesce(sum(a.served), 0) AS served FROM activities a"
+            f" WHERE a.void_reason IS NULL AND a.team_id IN ({teams}) AND {when} GROUP BY 1 ORDER BY 1",
+            targs + pargs,
+        )
+
+    def visits(self, by: str | None = None) -> list[sqlite3.Row]:
+        """count and distinct households visited — in total, or by team_id or month."""
+        teams, targs = self.scope.teams()
+        when, pargs = _period("v.date", self.since, self.until)
+        key = {"team": "v.team_id", "month": "substr(v.date, 1, 7)", None: "NULL"}[by]
+        return self._all(
+            f"SELECT {key} AS key, count(DISTINCT v.id) AS count, count(DISTINCT vr.resident_id) AS households"
+            f" FROM visits v LEFT JOIN visit_residents vr ON vr.visit_id = v.id"
+            f" WHERE v.void_reason IS NULL AND v.team_id IN ({teams}) AND {when} GROUP BY 1 ORDER BY 1",
+            targs + pargs,
+        )
+
+    # --- issues ---
+
+    def _issue_scope(self) -> tuple[str, list]:
+        if self.scope.team_id is not None:
+            return "i.team_id = ?", [self.scope.team_id]
+        places, args = self.scope.places()
+        return f"i.place_id IN ({places})", args
+
+    def issue_counts(self, by: str | None = None) -> list[sqlite3.Row]:
+        """received, resolved, escalated and risk_resolved — by kind, team_id or month.
+
+        received: received in the period. resolved: resolved or closed now, last resolved in the period
+        (so each issue counts in one period only, and the months add up to the year).
+        escalated: with an escalation in the period. escalated_resolved: escalated ever and resolved in the period.
+        """
+        where, args = self._issue_scope()
+        recv, a1 = _period("substr(i.received_at, 1, 10)", self.since, self.until)
+        done, a2 = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
+        esc, a3 = _period("substr(e.at, 1, 10)", self.since, self.until)
+        key = {"kind": "i.kind", "team": "i.team_id", None: "NULL"}.get(by)
+        month_of = "substr(i.received_at, 1, 7)" if by == "month" else None
+        return self._all(
+            f"SELECT {month_of or key} AS key,"
+            f" sum({recv}) AS received,"
+            f" sum(i.state IN ('resolved', 'closed') AND {done}) AS resolved,"
+            f" sum(EXISTS (SELECT 1 FROM issue_events e WHERE e.issue_id = i.id AND e.event = 'escalated'"
+            f"   AND e.void_reason IS NULL AND {esc})) AS escalated,"
+            f" sum(i.state IN ('resolved', 'closed') AND {done} AND EXISTS (SELECT 1 FROM issue_events e"
+            f"   WHERE e.issue_id = i.id AND e.event = 'escalated' AND e.void_reason IS NULL)) AS escalated_resolved"
+            f" FROM ({_ISSUE_STATE}) i WHERE {where} GROUP BY 1 ORDER BY 1",
+            a1 + a2 + a3 + a2 + args,
+        )
+
+    def resolved_by_month(self) -> list[sqlite3.Row]:
+        where, args = self._issue_scope()
+        done, pargs = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
+        return self._all(
+            f"SELECT substr(i.resolved_at, 1, 7) AS key, count(*) AS resolved FROM ({_ISSUE_STATE}) i"
+            f" WHERE {where} AND i.state IN ('resolved', 'closed') AND {done} GROUP BY 1 ORDER BY 1",
+            args + pargs,
+        )
+
+    def cohort(self) -> list[sqlite3.Row]:
+        """Issues received in the period with their minutes to first response and to resolution."""
+        where, args = self._issue_scope()
+        recv, pargs = _period("substr(i.received_at, 1, 10)", self.since, self.until)
+        return self._all(
+            f"SELECT i.id, i.team_id, i.kind, i.state,"
+            f" CAST(round((julianday(i.first_response_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS response,"
+            f" CAST(round((julianday(i.resolved_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS resolve"
+            f" FROM ({_ISSUE_STATE}) i WHERE {where} AND {recv}",
+            args + pargs,
+        )
+
+    def callbacks(self) -> list[sqlite3.Row]:
+        """Callbacks made in the period: the raw answers, so any weighting can be computed."""
+        where, args = self._issue_scope()
+        when, pargs = _period("substr(e.at, 1, 10)", self.since, self.until)
+        return self._all(
+            f"SELECT i.team_id, e.answer, e.satisfaction FROM issue_events e JOIN issues i ON i.id = e.issue_id"
+            f" WHERE e.event = 'callback' AND e.void_reason IS NULL AND i.void_reason IS NULL AND {where} AND {when}",
+            args + pargs,
+        )
+
+    def issues(self) -> list[sqlite3.Row]:
+        """The issues received in the period, for a report's list of issues."""
+        where, args = self._issue_scope()
+        recv, pargs = _period("substr(i.received_at, 1, 10)", self.since, self.until)
+        return self._all(
+            f"SELECT i.id, i.ref, i.received_at, i.kind, i.source, p.path AS place, t.name AS team, i.state,"
+            f" i.resolved_at, i.text FROM ({_ISSUE_STATE}) i JOIN places p ON p.id = i.place_id"
+            f" LEFT JOIN teams t ON t.id = i.team_id WHERE {where} AND {recv} ORDER BY i.received_at, i.id",
+            args + pargs,
+        )
+
+    # --- people ---
+
+    def members_by_role(self) -> list[sqlite3.Row]:
+        """Members active at the end of the period (total under key NULL, then by role)."""
+        teams, targs = self.scope.teams()
+        active = (
+            f"SELECT DISTINCT s.member_id FROM memberships s JOIN members m ON m.id = s.member_id"
+            f" WHERE s.void_reason IS NULL AND m.void_reason IS NULL AND s.team_id IN ({teams})"
+            f" AND s.joined <= ? AND (s.left IS NULL OR s.left > ?)"
+        )
+        args = targs + [self.until, self.until]
+        total = self._all(f"SELECT NULL AS key, count(*) AS count FROM ({active})", args)
+        roles = self._all(
+            f"SELECT r.role AS key, count(*) AS count FROM member_roles r WHERE r.member_id IN ({active})"
+            f" GROUP BY 1 ORDER BY 2 DESC, 1",
+            args,
+        )
+        return total + roles
+
+    def members_by_team(self) -> dict[int, int]:
+        teams, targs = self.scope.teams()
+        rows = self._all(
+            f"SELECT s.team_id, count(DISTINCT s.member_id) FROM memberships s JOIN members m ON m.id = s.member_id"
+            f" WHERE s.void_reason IS NULL AND m.void_reason IS NULL AND s.team_id IN ({teams})"
+            f" AND s.joined <= ? AND (s.left IS NULL OR s.left > ?) GROUP BY 1",
+            targs + [self.until, self.until],
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def cards(self) -> list[sqlite3.Row]:
+        """Distinct residents holding each kind of card issued in the period."""
+        if self.scope.team_id is not None:
+            return []  # cards are issued to residents of a place, not by a team
+        places, pargs = self.scope.places()
+        when, wargs = _period("c.date", self.since, self.until)
+        return self._all(
+            f"SELECT c.kind AS key, count(DISTINCT c.resident_id) AS residents, count(*) AS cards FROM cards c"
+            f" JOIN residents r ON r.id = c.resident_id WHERE c.void_reason IS NULL AND r.void_reason IS NULL"
+            f" AND r.place_id IN ({places}) AND {when} GROUP BY 1 ORDER BY 2 DESC",
+            pargs + wargs,
+        )
+
+    def wishes(self) -> sqlite3.Row:
+        """Wishes listed, claimed and fulfilled in the period."""
+        if self.scope.team_id is not None:
+            teams, sargs = self.scope.teams()
+            scope = f"w.member_id IN (SELECT member_id FROM memberships WHERE team_id IN ({teams}))"
+        else:
+            places, sargs = self.scope.places()
+            scope = f"w.resident_id IN (SELECT id FROM residents WHERE place_id IN ({places}))"
+        listed, a1 = _period("w.listed", self.since, self.until)
+        claimed, a2 = _period("w.claimed", self.since, self.until)
+        fulfilled, a3 = _period("w.fulfilled", self.since, self.until)
+        return self.conn.execute(
+            f"SELECT coalesce(sum({listed}), 0) AS listed, coalesce(sum({claimed}), 0) AS claimed,"
+            f" coalesce(sum({fulfilled}), 0) AS fulfilled FROM wishes w WHERE w.void_reason IS NULL AND {scope}",
+            a1 + a2 + a3 + sargs,
+        ).fetchone()
+
+    def teams(self) -> list[sqlite3.Row]:
+        teams, targs = self.scope.teams()
+        return self._all(
+            f"SELECT t.id, t.name, p.path AS place FROM teams t JOIN places p ON p.id = t.place_id"
+            f" WHERE t.void_reason IS NULL AND t.id IN ({teams}) ORDER BY t.id",
+            targs,
+        )
+
+
+# An issue with its derived state and times (the same rules as store._ISSUE_SELECT).
+_ISSUE_STATE = (
+    "SELECT i.id, i.ref, i.kind, i.source, i.place_id, i.team_id, i.text, i.received_at,"
+    " (SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
+    "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1) AS state,"
+    " (SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
+    "   AND e.event IN ('dispatched', 'arrived', 'resolved')) AS first_response_at,"
+    " (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
+    "   AND e.event = 'resolved') AS resolved_at"
+    " FROM issues i WHERE i.void_reason IS NULL"
+)
+
+
+def months(since: str, until: str) -> Iterator[str]:
+    """Every 'YYYY-MM' from since's month to until's month."""
+    y, m = int(since[:4]), int(since[5:7])
+    while f"{y:04d}-{m:02d}" <= until[:7]:
+        yield f"{y:04d}-{m:02d}"
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+
+
+def percentile(values: list[int], pct: int) -> int | None:
+    """The nearest-rank percentile (pct in 1..100) of whole minutes; None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, (len(ordered) * pct + 99) // 100)  # integer ceil: no float drift
+    return ordered[rank - 1]
+
+
+def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, object]:
+    """The work-order figures of DESIGN.md from issues received in a period and its callbacks."""
+    from decimal import Decimal
+
+    from huidesk.figures import rate
+
+    limit = int(Decimal(settings["response_limit_hours"]) * 60)
+    weight = Decimal(settings["basically_weight"])
+    received = len(cohort)
+    responses = [r["response"] for r in cohort if r["response"] is not None]
+    resolutions = [r["resolve"] for r in cohort if r["resolve"] is not None and r["state"] in ("resolved", "closed")]
+    in_time = sum(1 for m in responses if m <= limit)
+    resolved = len(resolutions)
+    n = len(callbacks)
+    yes = sum(1 for c in callbacks if c["answer"] == "yes")
+    satisfied = sum(1 for c in callbacks if c["satisfaction"] == "satisfied")
+    basically = sum(1 for c in callbacks if c["satisfaction"] == "basically")
+    return {
+        "received": received,
+        "responded_in_time": in_time,
+        "resolved": resolved,
+        "callbacks": n,
+        "callbacks_resolved": yes,
+        "satisfied": satisfied,
+        "basically_satisfied": basically,
+        "unsatisfied": n - satisfied - basically,
+        "response_rate": rate(in_time, received),
+        "closure_rate": rate(resolved, received),
+        "resolution_rate": rate(yes, n),
+        "satisfaction_rate": rate(satisfied + weight * basically, n),
+        "response_minutes_median": percentile(responses, 50),
+        "response_minutes_p90": percentile(responses, 90),
+        "resolve_minutes_median": percentile(resolutions, 50),
+        "resolve_minutes_p90": percentile(resolutions, 90),
+    }

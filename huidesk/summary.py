@@ -1,0 +1,201 @@
+"""`summary`: the figures in the article's own words, then the tables behind them, as data.
+
+`build()` returns plain data (ints, strings, Decimals); the command renders it as rich tables
+or JSON. Every figure is computed from records by huidesk/reports.py.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from huidesk.figures import APPROX, EXACT, Figure, hours, written
+from huidesk.i18n import lang, tr
+from huidesk.reports import ISSUE_KINDS, Reports, Scope, kpis, months
+
+# key, Chinese clause, English clause, measure word, default style. {n} is the written figure.
+CLAUSES = (
+    ("activities", "开展各类主题志愿服务活动{n}", "held {n} themed volunteer activities", "次", APPROX),
+    ("visits", "走访慰问{n}", "made {n} home visits", "次", APPROX),
+    ("suggestions", "收集居民意见建议{n}", "collected {n} suggestions from residents", "件", EXACT),
+    ("infrastructure", "提升辖区改造基础设施{n}", "improved {n} pieces of infrastructure", "处", EXACT),
+    ("livelihood", "解决民生问题{n}", "solved {n} livelihood problems", "件", EXACT),
+    ("escalated", "发现并上报民生难题{n}", "escalated {n} hard problems", "件", EXACT),
+    ("safety_hazard", "及时处理安全隐患{n}", "dealt with {n} safety hazards", "件", EXACT),
+    ("risk", "上报风险隐患{n}并成功化解", "reported and defused {n} risks", "条", EXACT),
+    ("non_police", "处置化解非警务事项{n}", "handled {n} non-police matters", "件", EXACT),
+    ("dispute", "调处矛盾纠纷{n}", "mediated {n} disputes", "件", EXACT),
+    ("wishes", "认领微心愿{n}", "took up {n} small wishes", "个", EXACT),
+)
+
+
+def period_phrase(since: dt.date | None, until: dt.date, today: dt.date) -> str:
+    """截至2024年7月8日 / 今年3月以来 / 两年来 / 2024年3月1日至7月8日 (and English)."""
+    if since is None:
+        return tr(f"截至{_zh(until)}", f"As of {until.isoformat()}")
+    if until == today:
+        if since.year == today.year and since.day == 1:
+            if since.month == 1:
+                return tr("今年以来", "This year")
+            return tr(f"今年{since.month}月以来", f"Since {since:%B} this year")
+        years = today.year - since.year
+        if years >= 1 and (since.month, since.day) == (today.month, today.day):
+            zh = "两" if years == 2 else _numeral(years)
+            return tr(f"{zh}年来", f"Over the past {years} years")
+    return tr(f"{_zh(since)}至{_zh(until)}", f"From {since.isoformat()} to {until.isoformat()}")
+
+
+def _zh(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _numeral(n: int) -> str:
+    digits = "零一二三四五六七八九十"
+    return digits[n] if n <= 10 else str(n)
+
+
+def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.date, settings: dict,
+          styles: dict[str, str] | None = None) -> dict:
+    """Every figure and table of a summary, as data."""
+    r = Reports(conn, scope, since.isoformat() if since else None, until.isoformat())
+    styles = styles or {}
+    teams = r.teams()
+    activity = r.activities()[0] if r.activities() else None
+    visit = r.visits()
+    by_kind = {row["key"]: row for row in r.issue_counts("kind")}
+    members = r.members_by_role()
+    cards = r.cards()
+    wishes = r.wishes()
+    minutes = activity["minutes"] if activity else 0
+    values = {
+        "members": members[0]["count"],
+        "activities": activity["count"] if activity else 0,
+        "visits": visit[0]["count"] if visit else 0,
+        "households": visit[0]["households"] if visit else 0,
+        "suggestions": _get(by_kind, "suggestion", "received"),
+        "infrastructure": _get(by_kind, "infrastructure", "resolved"),
+        "livelihood": _get(by_kind, "livelihood", "resolved"),
+        "escalated": sum(_get(by_kind, k, "escalated") for k in ISSUE_KINDS),
+        "safety_hazard": _get(by_kind, "safety_hazard", "resolved"),
+        "risk": _get(by_kind, "risk", "escalated_resolved"),
+        "non_police": _get(by_kind, "non_police", "resolved"),
+        "dispute": _get(by_kind, "dispute", "resolved"),
+        "wishes": wishes["claimed"],
+        "volunteer_minutes": minutes,
+    }
+    figures = _figures(values, cards, styles)
+    subject = _subject(scope, len(teams))
+    phrase = period_phrase(since, until, today)
+    return {
+        "scope": {"label": scope.label, "team_id": scope.team_id, "place": scope.place_path, "teams": len(teams)},
+        "period": {"since": since.isoformat() if since else None, "until": until.isoformat(), "phrase": phrase},
+        "narrative": _narrative(phrase, subject, values["members"], figures, minutes),
+        "figures": [f.__dict__ for f in figures] + [
+            {"key": "members", "value": values["members"], "style": EXACT, "clause": ""},
+            {"key": "households", "value": values["households"], "style": EXACT, "clause": ""},
+            {"key": "volunteer_hours", "value": hours(minutes), "style": EXACT, "clause": ""},
+        ],
+        "by_team": _by_team(r, teams),
+        "by_theme": [
+            {"theme": row["key"], "activities": row["count"], "served": row["served"], "hours": hours(row["minutes"])}
+            for row in r.activities("theme")
+        ],
+        "by_kind": [
+            {"kind": k, **{f: _get(by_kind, k, f) for f in ("received", "resolved", "escalated", "escalated_resolved")}}
+            for k in ISSUE_KINDS
+        ],
+        "kpi": kpis(r.cohort(), r.callbacks(), settings),
+        "members_by_role": [{"role": row["key"], "members": row["count"]} for row in members[1:]],
+        "cards": [{"kind": row["key"], "residents": row["residents"], "cards": row["cards"]} for row in cards],
+        "wishes": dict(wishes),
+        "by_month": _by_month(r, since, until),
+    }
+
+
+def _get(rows: dict, key: str, field: str) -> int:
+    return int(rows[key][field] or 0) if key in rows else 0
+
+
+def _figures(values: dict, cards: list, styles: dict[str, str]) -> list[Figure]:
+    figures = []
+    for key, zh, en, measure, style in CLAUSES:
+        n = values[key]
+        if not n:
+            continue
+        style = styles.get(key, style)
+        text = written(n, style, measure) if lang() != "en" else _english(n, style)
+        clause = tr(zh, en).format(n=text)
+        if key == "visits" and values["households"]:
+            clause += tr(f"，覆盖{values['households']}户", f" to {values['households']} households")
+        figures.append(Figure(key, n, style, clause))
+    for card in cards:
+        n = card["residents"]
+        clause = tr(f"为{written(n, EXACT, '名')}群众办理了{card['key']}", f"issued {card['key']} to {n} residents")
+        figures.append(Figure(f"card:{card['key']}", n, EXACT, clause))
+    return figures
+
+
+def _english(n: int, style: str) -> str:
+    if style == EXACT:
+        return str(n)
+    from huidesk.figures import approximate
+
+    kept, _, dropped = approximate(n)
+    return f"{kept:,}{'+' if dropped else ''}"
+
+
+def _subject(scope: Scope, team_count: int) -> str:
+    if scope.team_id is not None:
+        return scope.label
+    if scope.place_path is not None:
+        name = scope.place_path.rsplit("/", 1)[-1]
+        return tr(f"{name}{team_count}支志愿服务队", f"the {team_count} volunteer teams of {name}")
+    return tr(f"{team_count}支志愿服务队", f"the {team_count} volunteer teams")
+
+
+def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], minutes: int) -> str:
+    clauses = [f.clause for f in figures]
+    if minutes:
+        clauses.append(tr(f"志愿服务时长{hours(minutes).normalize():f}小时", f"{hours(minutes).normalize():f} volunteer hours"))
+    if lang() == "en":
+        head = f"{phrase}, {subject}" + (f" have {members} members and" if members else "")
+        return head + (" have " if not members else " ") + (", ".join(clauses) if clauses else "no recorded work") + "."
+    head = f"{phrase}，{subject}" + (f"现有队员{members}人，" if members else "")
+    return head + ("已" + "，".join(clauses) if clauses else "尚无记录") + "。"
+
+
+def _by_team(r: Reports, teams: list) -> list[dict]:
+    acts = {row["key"]: row for row in r.activities("team")}
+    visits = {row["key"]: row for row in r.visits("team")}
+    issues = {row["key"]: row for row in r.issue_counts("team")}
+    members = r.members_by_team()
+    rows = []
+    for t in teams:
+        a, v, i = acts.get(t["id"]), visits.get(t["id"]), issues.get(t["id"])
+        rows.append({
+            "team_id": t["id"], "team": t["name"], "members": members.get(t["id"], 0),
+            "activities": a["count"] if a else 0, "visits": v["count"] if v else 0,
+            "households": v["households"] if v else 0,
+            "issues_received": int(i["received"] or 0) if i else 0, "issues_resolved": int(i["resolved"] or 0) if i else 0,
+            "hours": hours(a["minutes"] if a else 0),
+        })
+    return rows
+
+
+def _by_month(r: Reports, since: dt.date | None, until: dt.date) -> list[dict]:
+    acts = {row["key"]: row["count"] for row in r.activities("month")}
+    visits = {row["key"]: row["count"] for row in r.visits("month")}
+    received = {row["key"]: int(row["received"] or 0) for row in r.issue_counts("month")}
+    keys = sorted(set(acts) | set(visits) | set(k for k, v in received.items() if v))
+    if not keys:
+        return []
+    start = since.isoformat() if since else keys[0] + "-01"
+    return [
+        {"month": m, "activities": acts.get(m, 0), "visits": visits.get(m, 0), "issues_received": received.get(m, 0)}
+        for m in months(max(start, keys[0] + "-01"), until.isoformat())
+    ]
+
+
+def as_json(value: object) -> object:
+    """Decimals (hours and rates, one decimal place) as JSON numbers; their repr is exact."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value).__name__)

@@ -1,0 +1,82 @@
+"""Real xlsx workbooks (openpyxl): Chinese headers, column widths, a frozen header row."""
+
+import io
+import unicodedata
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from huidesk.i18n import tr
+
+
+def width(value: object) -> int:
+    """Display width: CJK characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def fill_sheet(ws, headers: Sequence[str], rows: Iterable[Sequence[object]], bold_last: bool = False) -> int:
+    """Write a header and rows, size the columns, freeze the header; returns the next free row."""
+    from openpyxl.styles import Font
+
+    ws.append(list(headers))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [width(h) for h in headers]
+    n = 1
+    for row in rows:
+        values = [float(v) if isinstance(v, Decimal) else v for v in row]
+        ws.append(values)
+        n += 1
+        widths = [max(w, width(v if v is not None else "")) for w, v in zip(widths, values)]
+    if bold_last and n > 1:
+        for cell in ws[n]:
+            cell.font = Font(bold=True)
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[_letter(i)].width = min(max(w + 2, 6), 60)
+    ws.freeze_panes = "A2"
+    return n + 1
+
+
+def _letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i)
+
+
+def monthly_workbook(data: dict) -> bytes:
+    """Sheet 台账: the tally with a totals row and the KPIs; sheet 诉求清单: the month's issues."""
+    from openpyxl import Workbook
+
+    from huidesk.monthly import COLUMNS
+    from huidesk.vocab import label
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = tr("台账", "tally")
+    keys = [k for k, _, _ in COLUMNS]
+    headers = [tr(zh, en) for _, zh, en in COLUMNS]
+    rows = [[r[k] for k in keys] for r in (*data["rows"], data["total"])]
+    next_row = fill_sheet(ws, headers, rows, bold_last=True)
+    k = data["kpi"]
+    ws.cell(row=next_row + 1, column=1, value=tr("指标", "figure"))
+    for offset, (name, value) in enumerate((
+        (tr("响应率(%)", "response rate %"), k["response_rate"]),
+        (tr("办结率(%)", "closure rate %"), k["closure_rate"]),
+        (tr("解决率(%)", "resolution rate %"), k["resolution_rate"]),
+        (tr("满意率(%)", "satisfaction rate %"), k["satisfaction_rate"]),
+        (tr("首次响应用时中位数(分钟)", "median minutes to respond"), k["response_minutes_median"]),
+        (tr("办结用时中位数(分钟)", "median minutes to resolve"), k["resolve_minutes_median"]),
+        (tr("账本链头", "chain head"), data["chain_head"]),
+    ), 2):
+        ws.cell(row=next_row + offset, column=1, value=name)
+        ws.cell(row=next_row + offset, column=2, value=float(value) if isinstance(value, Decimal) else value)
+    issues = wb.create_sheet(tr("诉求清单", "issues"))
+    fill_sheet(
+        issues,
+        [tr("编号", "id"), tr("工单号", "ref"), tr("受理时间", "received"), tr("类型", "kind"), tr("来源", "source"),
+         tr("地点", "place"), tr("服务队", "team"), tr("状态", "state"), tr("办结时间", "resolved"), tr("内容", "text")],
+        ([i["id"], i["ref"], i["received_at"], label("issue_kind", i["kind"]), label("source", i["source"]), i["place"],
+          i["team"], label("event", i["state"]), i["resolved_at"], i["text"]] for i in data["issues"]),
+    )
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
