@@ -29,6 +29,7 @@ from huidesk import __version__  # noqa: E402
 from huidesk.commands import (  # noqa: E402
     activities,
     cards,
+    exchange,
     issues,
     ledger,
     meetings,
@@ -37,6 +38,7 @@ from huidesk.commands import (  # noqa: E402
     places,
     reports,
     residents,
+    settings,
     teams,
     units,
     visits,
@@ -158,6 +160,7 @@ def _login() -> str:
 
 
 app.command("init", help=ledger.INIT_HELP)(ledger.init)
+app.command("demo", help=ledger.DEMO_HELP)(ledger.demo)
 app.add_typer(places.app, name="place")
 app.add_typer(units.app, name="unit")
 app.add_typer(teams.app, name="team")
@@ -172,6 +175,11 @@ app.add_typer(issues.app, name="issue")
 app.add_typer(meetings.app, name="meeting")
 app.command("summary", help=reports.SUMMARY_HELP)(reports.summary)
 app.add_typer(reports.report, name="report")
+app.command("due", help=reports.DUE_HELP)(reports.due)
+app.command("certificate", help=reports.CERTIFICATE_HELP)(reports.certificate)
+app.add_typer(settings.app, name="setting")
+app.command("export", help=exchange.EXPORT_HELP)(exchange.export)
+app.command("import", help=exchange.IMPORT_HELP)(exchange.import_)
 app.command("log", help=ledger.LOG_HELP)(ledger.log)
 app.command("undo", help=ledger.UNDO_HELP)(ledger.undo)
 app.command("void", help=ledger.VOID_HELP)(ledger.void)

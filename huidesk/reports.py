@@ -294,3 +294,76 @@ def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, o
         "resolve_minutes_median": percentile(resolutions, 50),
         "resolve_minutes_p90": percentile(resolutions, 90),
     }
+
+
+def due(conn: sqlite3.Connection, now: str, today: str, settings: dict[str, str]) -> list[dict]:
+    """What is late, longest first within each kind: issues past their response or resolve limit,
+    residents past their visit cadence, wishes nobody has claimed."""
+    response_days = float(settings["response_limit_hours"]) / 24
+    resolve_days = float(settings["resolve_limit_days"])
+    late = []
+    for row in conn.execute(
+        f"SELECT i.id, i.kind, i.text, p.path AS place, i.received_at, i.state, i.first_response_at,"
+        f" julianday(?) - julianday(i.received_at) AS age FROM ({_ISSUE_STATE}) i JOIN places p ON p.id = i.place_id"
+        f" WHERE i.state NOT IN ('resolved', 'closed')"
+        f" AND ((i.first_response_at IS NULL AND julianday(?) - julianday(i.received_at) > ?)"
+        f"   OR julianday(?) - julianday(i.received_at) > ?)",
+        (now, now, response_days, now, resolve_days),
+    ):
+        limit = resolve_days if row["age"] > resolve_days else response_days
+        late.append({
+            "what": "issue", "id": row["id"], "subject": row["text"], "place": row["place"],
+            "since": row["received_at"][:10], "late_minutes": round((row["age"] - limit) * 1440),
+            "detail": "resolve" if row["age"] > resolve_days else "response",
+        })
+    for row in conn.execute(
+        "SELECT r.id, r.name, p.path AS place, r.visit_every, last.date AS last_visit,"
+        " julianday(?) - julianday(coalesce(last.date, ?)) - r.visit_every AS late_days"
+        " FROM residents r JOIN places p ON p.id = r.place_id"
+        " LEFT JOIN (SELECT vr.resident_id, max(v.date) AS date FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id"
+        "   WHERE v.void_reason IS NULL GROUP BY 1) last ON last.resident_id = r.id"
+        " WHERE r.void_reason IS NULL AND r.visit_every IS NOT NULL",
+        (today, "0001-01-01"),
+    ):
+        if row["last_visit"] is None:
+            late.append({"what": "resident", "id": row["id"], "subject": row["name"], "place": row["place"],
+                         "since": None, "late_minutes": None, "detail": "never visited"})
+        elif row["late_days"] > 0:
+            late.append({"what": "resident", "id": row["id"], "subject": row["name"], "place": row["place"],
+                         "since": row["last_visit"], "late_minutes": round(row["late_days"] * 1440),
+                         "detail": f"every {row['visit_every']} days"})
+    for row in conn.execute(
+        "SELECT w.id, w.text, w.listed, p.path AS place, julianday(?) - julianday(w.listed) AS waiting"
+        " FROM wishes w JOIN residents r ON r.id = w.resident_id JOIN places p ON p.id = r.place_id"
+        " WHERE w.void_reason IS NULL AND w.claimed IS NULL",
+        (today,),
+    ):
+        late.append({"what": "wish", "id": row["id"], "subject": row["text"], "place": row["place"],
+                     "since": row["listed"], "late_minutes": round(row["waiting"] * 1440), "detail": "not claimed"})
+    order = {"issue": 0, "resident": 1, "wish": 2}
+    late.sort(key=lambda x: (order[x["what"]], -(x["late_minutes"] if x["late_minutes"] is not None else 10**12), x["id"]))
+    return late
+
+
+def service_record(conn: sqlite3.Connection, member_id: int, since: str | None, until: str) -> dict:
+    """A member's volunteer service by month: activities with the member's own minutes, and visits."""
+    when, args = _period("a.date", since, until)
+    activities = conn.execute(
+        f"SELECT substr(a.date, 1, 7) AS month, a.date, a.theme, a.title, t.name AS team, am.minutes"
+        f" FROM activity_members am JOIN activities a ON a.id = am.activity_id JOIN teams t ON t.id = a.team_id"
+        f" WHERE am.member_id = ? AND a.void_reason IS NULL AND {when} ORDER BY a.date, a.id",
+        [member_id, *args],
+    ).fetchall()
+    vwhen, vargs = _period("v.date", since, until)
+    visits = conn.execute(
+        f"SELECT substr(v.date, 1, 7) AS month, count(*) AS visits FROM visit_members vm JOIN visits v ON v.id = vm.visit_id"
+        f" WHERE vm.member_id = ? AND v.void_reason IS NULL AND {vwhen} GROUP BY 1 ORDER BY 1",
+        [member_id, *vargs],
+    ).fetchall()
+    teams = conn.execute(
+        "SELECT t.name, s.joined, s.left FROM memberships s JOIN teams t ON t.id = s.team_id"
+        " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined",
+        (member_id,),
+    ).fetchall()
+    return {"activities": [dict(a) for a in activities], "visits": {v["month"]: v["visits"] for v in visits},
+            "teams": [dict(t) for t in teams]}

@@ -231,6 +231,13 @@ class Store:
         rows = self.conn.execute("SELECT key, value FROM _settings ORDER BY key")
         return {**DEFAULT_SETTINGS, **{k: v for k, v in rows}}
 
+    def set_setting(self, tx: Tx, key: str, value: str) -> None:
+        row = self.conn.execute("SELECT id FROM _settings WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            tx.insert("_settings", {"key": key, "value": value})
+        else:
+            tx.update("_settings", row["id"], {"value": value})
+
     def init_settings(self, tx: Tx) -> None:
         present = {r[0] for r in self.conn.execute("SELECT key FROM _settings")}
         for key, value in DEFAULT_SETTINGS.items():
@@ -914,6 +921,21 @@ class Store:
             sql += " AND p.resident_id = ?"
             args.append(resident_id)
         return self.conn.execute(sql + " ORDER BY p.id", args).fetchall()
+
+    # --- import and export ----------------------------------------------------------------
+
+    def import_record(self, tx: Tx, table: str, row: Mapping[str, object]) -> int:
+        """A record read from an import file, written as it is (its uid kept); huidesk/exchange.py
+        has validated it and resolved its references inside this same transaction."""
+        if table not in RECORD_TABLES:
+            raise ValueError(f"not a record table: {table}")
+        return tx.insert(table, row)
+
+    def uid_taken(self, table: str, uid: str) -> bool:
+        """Whether a record of `table`, void or live, already has this uid."""
+        if table not in RECORD_TABLES:
+            raise ValueError(f"not a record table: {table}")
+        return self.conn.execute(f"SELECT 1 FROM {table} WHERE uid = ?", (uid,)).fetchone() is not None
 
     # --- journal --------------------------------------------------------------------------
 

@@ -73,7 +73,8 @@ def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.d
         "suggestions": _get(by_kind, "suggestion", "received"),
         "infrastructure": _get(by_kind, "infrastructure", "resolved"),
         "livelihood": _get(by_kind, "livelihood", "resolved"),
-        "escalated": sum(_get(by_kind, k, "escalated") for k in ISSUE_KINDS),
+        # Risks escalated have a clause of their own ("上报风险隐患N条").
+        "escalated": sum(_get(by_kind, k, "escalated") for k in ISSUE_KINDS if k != "risk"),
         "safety_hazard": _get(by_kind, "safety_hazard", "resolved"),
         "risk": _get(by_kind, "risk", "escalated_resolved"),
         "non_police": _get(by_kind, "non_police", "resolved"),
@@ -82,7 +83,7 @@ def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.d
         "volunteer_minutes": minutes,
     }
     figures = _figures(values, cards, styles)
-    subject = _subject(scope, len(teams))
+    subject = _subject(scope, teams)
     phrase = period_phrase(since, until, today)
     return {
         "scope": {"label": scope.label, "team_id": scope.team_id, "place": scope.place_path, "teams": len(teams)},
@@ -142,13 +143,16 @@ def _english(n: int, style: str) -> str:
     return f"{kept:,}{'+' if dropped else ''}"
 
 
-def _subject(scope: Scope, team_count: int) -> str:
+def _subject(scope: Scope, teams: list) -> str:
     if scope.team_id is not None:
         return scope.label
+    n = len(teams)
     if scope.place_path is not None:
         name = scope.place_path.rsplit("/", 1)[-1]
-        return tr(f"{name}{team_count}支志愿服务队", f"the {team_count} volunteer teams of {name}")
-    return tr(f"{team_count}支志愿服务队", f"the {team_count} volunteer teams")
+        if n == 1:
+            return f"{name}{teams[0]['name']}" if lang() != "en" else f"{teams[0]['name']} of {name}"
+        return tr(f"{name}{n}支志愿服务队", f"the {n} volunteer teams of {name}")
+    return tr(f"{n}支志愿服务队", f"the {n} volunteer teams")
 
 
 def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], minutes: int) -> str:

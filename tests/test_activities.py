@@ -4,9 +4,15 @@ import csv
 import io
 import json
 import sqlite3
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from conftest import ok, rejected
+from hypothesis import given
+from hypothesis import strategies as st
+
+from huidesk.errors import InvalidValue
+from huidesk.hours import parse_hours, show_hours
 
 HAIRCUT = (
     "activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--member", "王玉兰", "--volunteers", "3",
@@ -93,7 +99,7 @@ def test_an_activity_without_hours_has_none(village):
 def test_activity_list_in_every_format(village):
     ok(*HAIRCUT)
     table = ok("activity", "list", "--format", "table").stdout
-    for word in ("主题", "爱心理发", "时长(小时)", "4.5", "平伏桥村/悦湖家园小区", "家门口理发"):
+    for word in ("主题", "爱心理发", "小时", "4.5", "平伏桥村/悦湖家园小区", "家门口理发"):
         assert word in table, word
     rows = list(csv.DictReader(io.StringIO(ok("activity", "list", "--format", "csv").stdout)))
     assert [(r["theme"], r["volunteers"], r["served"], r["hours"], r["minutes"]) for r in rows] == [
@@ -172,3 +178,35 @@ def test_bad_activity_value_is_refused_and_nothing_written(village, args, mentio
 def test_activity_bad_fields_are_reported_together(village):
     line = rejected(village, *A, "--volunteers", "-1", "--hours", "abc", "--served", "-2")
     assert "--volunteers" in line and "--hours" in line and "--served" in line
+
+
+# --- the hours parser, as properties ------------------------------------------------------------
+
+
+@given(st.integers(min_value=0, max_value=1440))
+def test_shown_hours_are_exact_for_every_twentieth_of_an_hour(minutes):
+    shown = show_hours(minutes)
+    assert "e" not in shown.lower() and not shown.endswith(".")
+    assert not ("." in shown and shown.endswith("0"))  # no trailing zeros: 4.5, not 4.50
+    if minutes % 3 == 0:
+        assert Decimal(shown) * 60 == minutes
+        assert parse_hours(shown) == minutes
+    else:
+        assert abs(Decimal(shown) * 60 - minutes) <= Decimal("0.3")
+
+
+@given(st.decimals(min_value=0, max_value=24, places=4, allow_nan=False, allow_infinity=False))
+def test_hours_round_half_up_to_whole_minutes(hours):
+    expected = int((hours * 60).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert parse_hours(f"{hours:f}") == expected
+    assert parse_hours(f"{hours:f}小时") == expected
+
+
+@given(st.text(max_size=20))
+def test_any_text_is_minutes_or_a_one_line_refusal(text):
+    try:
+        minutes = parse_hours(text)
+    except InvalidValue as e:
+        assert e.field == "--hours" and "\n" not in str(e).replace(text, "")
+    else:
+        assert isinstance(minutes, int) and 0 <= minutes <= 1440

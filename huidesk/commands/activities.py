@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import SinceOpt, UntilOpt, period
+from huidesk.commands.records import SinceOpt, UntilOpt, period, short_team
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, PlaceFilter, TeamFilter
@@ -19,15 +19,15 @@ app = group(tr("志愿服务活动：主题、人数、服务对象人数与志�
 COLUMNS = [
     Column("id", "编号", "id", nowrap=True),
     Column("date", "日期", "date", nowrap=True),
-    Column("team", "服务队", "team"),
+    Column("team", "服务队", "team", show=short_team),
     Column("theme", "主题", "theme", vocab="theme"),
     Column("title", "名称", "title"),
     Column("place", "地点", "place", show=short_place),
     Column("volunteers", "志愿者", "volunteers"),
     Column("members", "队员", "members"),
     Column("served", "服务人数", "served"),
-    Column("hours", "时长(小时)", "hours"),
-    Column("minutes", "时长(分钟)", "minutes"),
+    Column("hours", "小时", "hours"),
+    Column("minutes", "分钟", "minutes"),
 ]
 
 

@@ -28,6 +28,43 @@ def init(ctx: typer.Context) -> None:
         message(tr(f"已创建账本：{s.db}", f"created ledger: {s.db}"))
 
 
+DEMO_HELP = tr(
+    "建一个示例账本：从一条条记录重现报道中的数字和三个故事（平伏桥村“五色”服务队、黄河东路街道18支服务队、"
+    "清水社区“角落”服务队、高台寺社区“红色先锋”），并打印统计。只用于空账本。\n\n\b\n"
+    "例：huidesk --db 示例.db demo\n    huidesk --db 示例.db --today 2024-07-08 summary --place 平伏桥村",
+    "Build a sample ledger that reproduces the article's figures and stories from individual records, "
+    "and print its summaries. Only into an empty ledger.\n\n\b\nExample: huidesk --db demo.db demo",
+)
+
+
+def demo(ctx: typer.Context) -> None:
+    from huidesk.demo import DEMO_DATE, build
+    from huidesk.errors import InvalidTransition
+    from huidesk.reports import Scope
+    from huidesk.summary import build as summarise
+
+    s = session(ctx)
+    with s.ledger(create=True) as store:
+        used = store.conn.execute("SELECT count(*) FROM places").fetchone()[0]
+        if used:
+            raise InvalidTransition(
+                tr(f"账本 {s.db} 已有记录；示例请建在新文件里：huidesk --db 示例.db demo",
+                   f"{s.db} already holds records; build the demo in a new file: huidesk --db demo.db demo")
+            )
+        build(store, s.command)
+        settings = store.settings()
+        for path, since in (("银川市/金凤区/满城北街街道/平伏桥村", None), ("银川市/金凤区/黄河东路街道", "2024-03-01"),
+                            ("吴忠市/同心县/豫海镇/清水社区", "2024-03-01"), ("银川市/兴庆区/玉皇阁北街/高台寺社区", None)):
+            import datetime as dt
+
+            start = dt.date.fromisoformat(since) if since else None
+            data = summarise(store.conn, Scope(place_path=path, label=path), start, DEMO_DATE, DEMO_DATE, settings)
+            sys.stdout.write(data["narrative"] + "\n\n")
+        entries, head = store.head()
+    message(tr(f"示例账本：{s.db}（日志 {entries} 条，链头 {head[:12]}）。试试：huidesk --db {s.db} --today 2024-07-08 summary --place 平伏桥村",
+               f"demo ledger: {s.db} ({entries} entries, head {head[:12]}). Try: huidesk --db {s.db} --today 2024-07-08 summary --place 平伏桥村"))
+
+
 LOG_HELP = tr(
     "日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。\n\n\b\n例：huidesk log --limit 5",
     "The journal: time, recorder, command and records of each write (newest first).\n\n\b\nExample: huidesk log --limit 5",

@@ -27,6 +27,15 @@ def period(s: "Session", since: str | None, until: str | None) -> tuple[str | No
     return first, last
 
 
+def short_team(name: object) -> str:
+    """A team's name as a table shows it: “橙色公益”志愿服务队 -> “橙色公益” (data formats keep it whole)."""
+    text = str(name)
+    for suffix in ("民生志愿服务队", "志愿服务队", "服务队"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
 def masked(name: str | None, with_pii: bool) -> str | None:
     """A resident's name as a listing may show it: 丁*志 unless --with-pii."""
     from huidesk.privacy import mask_name

@@ -10,7 +10,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.i18n import tr
-from huidesk.options import PlaceFilter, TeamFilter
+from huidesk.options import FormatOpt, PlaceFilter, TeamFilter, WithPii
 
 SinceOpt = Annotated[str | None, typer.Option("--since", help=tr("起始日期（含）", "from this date (inclusive)"))]
 UntilOpt = Annotated[str | None, typer.Option("--until", help=tr("截止日期（含），默认今天", "until this date, default today"))]
@@ -103,7 +103,7 @@ def _render_summary(data: dict) -> None:
             return
         t = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
         for i, h in enumerate(headers):
-            t.add_column(h, justify="left" if i == 0 else "right")
+            t.add_column(h, justify="left" if i == 0 else "right", overflow="fold")
         for row in rows:
             t.add_row(*("" if v is None else str(v) for v in row))
         out.print(t)
@@ -287,3 +287,127 @@ def _monthly_table(data: dict) -> None:
                  f"  satisfaction {pct(k['satisfaction_rate'])}  median resolution {format_minutes(k['resolve_minutes_median']) or '—'}"),
               soft_wrap=True)
     out.print(tr(f"账本链头：{data['chain_head']}", f"chain head: {data['chain_head']}"), soft_wrap=True)
+
+
+DUE_HELP = tr(
+    "到期提醒：超过响应或办结时限的诉求、超过走访周期的居民（久未走访的在前）、无人认领的微心愿，并给出逾期多久。\n\n\b\n"
+    "例：huidesk due\n    huidesk due --format csv > 待办.csv",
+    "What is late: issues past their response or resolve limit, residents past their visit cadence "
+    "(longest first), unclaimed wishes — with how late each is.\n\n\b\nExample: huidesk due --format json",
+)
+
+
+def due(ctx: typer.Context, fmt: FormatOpt = None, with_pii: WithPii = False) -> None:
+    from huidesk.dates import format_minutes
+    from huidesk.output import Column, emit
+    from huidesk.privacy import mask_name
+    from huidesk.reports import due as late_items
+
+    s = session(ctx)
+    with s.ledger() as store:
+        rows = late_items(store.conn, s.now.isoformat(timespec="seconds"), s.today.isoformat(), store.settings())
+    for row in rows:
+        if row["what"] == "resident" and not with_pii:
+            row["subject"] = mask_name(row["subject"])
+    kinds = {"issue": tr("诉求", "issue"), "resident": tr("走访", "visit"), "wish": tr("微心愿", "wish")}
+    details = {"resolve": tr("超过办结时限", "past the resolve limit"), "response": tr("超过响应时限", "past the response limit"),
+               "never visited": tr("从未走访", "never visited"), "not claimed": tr("无人认领", "not claimed")}
+    columns = [
+        Column("what", "类别", "what", show=lambda v: kinds.get(str(v), str(v)), nowrap=True),
+        Column("id", "编号", "id", nowrap=True),
+        Column("subject", "对象", "subject"),
+        Column("place", "地点", "place", show=_short),
+        Column("since", "起算", "since", nowrap=True),
+        Column("late_minutes", "逾期", "late", show=format_minutes, nowrap=True),
+        Column("detail", "说明", "detail", show=lambda v: details.get(str(v), str(v).replace("every", tr("每", "every")).replace("days", tr("天", "days")))),
+    ]
+    emit(rows, columns, fmt)
+
+
+def _short(path: object) -> str:
+    from huidesk.output import short_place
+
+    return short_place(path)
+
+
+CERTIFICATE_HELP = tr(
+    "志愿服务记录证明：队员身份、所在服务队、按月的服务时长与内容、出具单位（setting issuer）、证明编号和日期。\n\n\b\n"
+    "例：huidesk certificate 王玉兰 --since 2024-01-01\n    huidesk certificate 王玉兰 --format json",
+    "A volunteer-service record for one member: identity, teams, hours and content by month, issuer, number and date.\n\n\b\n"
+    "Example: huidesk certificate 王玉兰 --since 2024-01-01",
+)
+
+
+def certificate(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Argument(help=tr("队员", "member"))],
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))] = SummaryFormat.table,
+) -> None:
+    import hashlib
+    import json
+
+    from huidesk.figures import hours
+    from huidesk.reports import service_record
+    from huidesk.summary import as_json
+
+    s = session(ctx)
+    start, end = _period(s, since, until)
+    with s.ledger() as store:
+        m = store.find("members", member, "MEMBER")
+        uid = store.conn.execute("SELECT uid FROM members WHERE id = ?", (m["id"],)).fetchone()[0]
+        record = service_record(store.conn, m["id"], start.isoformat() if start else None, end.isoformat())
+        issuer = store.settings()["issuer"]
+    by_month: dict[str, dict] = {}
+    for a in record["activities"]:
+        month = by_month.setdefault(a["month"], {"month": a["month"], "minutes": 0, "activities": 0, "visits": 0, "content": []})
+        month["minutes"] += a["minutes"]
+        month["activities"] += 1
+        month["content"].append(a["title"] or a["theme"])
+    for month_key, n in record["visits"].items():
+        by_month.setdefault(month_key, {"month": month_key, "minutes": 0, "activities": 0, "visits": 0, "content": []})["visits"] = n
+    months = [by_month[k] for k in sorted(by_month)]
+    total = sum(x["minutes"] for x in months)
+    digest = hashlib.sha256(f"{uid}|{start}|{end}".encode()).hexdigest()[:6].upper()
+    number = f"HD{s.today:%Y%m%d}-{m['id']:05d}-{digest}"
+    data = {
+        "certificate_no": number, "date": s.today.isoformat(), "issuer": issuer or None,
+        "member": {"id": m["id"], "name": m["name"], "joined": m["joined"]},
+        "teams": record["teams"], "period": {"since": start.isoformat() if start else None, "until": end.isoformat()},
+        "total_minutes": total, "total_hours": hours(total),
+        "by_month": [{**x, "hours": hours(x["minutes"])} for x in months],
+    }
+    if fmt is SummaryFormat.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=as_json) + "\n")
+        return
+    _render_certificate(data)
+
+
+def _render_certificate(data: dict) -> None:
+    from rich.panel import Panel
+    from rich.table import Table
+
+    from huidesk.output import console
+    from huidesk.vocab import VOCABS, label
+
+    t = Table(show_edge=False, header_style="bold")
+    for h in (tr("月份", "month"), tr("服务时长(小时)", "hours"), tr("活动", "activities"), tr("走访", "visits"), tr("服务内容", "content")):
+        t.add_column(h)
+    for x in data["by_month"]:
+        content = "、".join(dict.fromkeys(label("theme", c) if c in VOCABS["theme"] else c for c in x["content"]))
+        t.add_row(x["month"], str(x["hours"]), str(x["activities"]), str(x["visits"]), content)
+    teams = "、".join(t["name"] for t in data["teams"]) or "—"
+    period = data["period"]
+    span = tr(f"{period['since'] or '加入以来'} 至 {period['until']}", f"{period['since'] or 'since joining'} to {period['until']}")
+    head = tr(
+        f"兹证明 {data['member']['name']} 同志为 {teams} 队员，{span}累计志愿服务时长 {data['total_hours']} 小时。",
+        f"This certifies that {data['member']['name']}, member of {teams}, served {data['total_hours']} volunteer hours, {span}.",
+    )
+    foot = tr(f"出具单位：{data['issuer'] or '（未设置，见 setting set issuer）'}　证明编号：{data['certificate_no']}　日期：{data['date']}",
+              f"issuer: {data['issuer'] or '(not set)'}  no. {data['certificate_no']}  date {data['date']}")
+    from rich.console import Group
+
+    console().print(Panel(Group(head, "", t, "", foot), title=tr("志愿服务记录证明", "Volunteer service record")))
+
+

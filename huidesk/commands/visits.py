@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import SinceOpt, UntilOpt, masked, period
+from huidesk.commands.records import SinceOpt, UntilOpt, masked, period, short_team
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, PlaceFilter, TeamFilter, WithPii
@@ -24,7 +24,7 @@ def _yes(value: object) -> str:
 COLUMNS = [
     Column("id", "编号", "id", nowrap=True),
     Column("date", "日期", "date", nowrap=True),
-    Column("team", "服务队", "team"),
+    Column("team", "服务队", "team", show=short_team),
     Column("residents", "走访对象", "residents"),
     Column("members", "队员", "members"),
     Column("purpose", "事由", "purpose"),

@@ -1,0 +1,146 @@
+"""export / import: a record table to or from csv, jsonl, json or xlsx (issues also as GeoReport v2)."""
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from huidesk.commands.records import SinceOpt, UntilOpt, period
+from huidesk.context import session
+from huidesk.i18n import tr
+from huidesk.options import WithPii
+from huidesk.output import message
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+    json = "json"
+    xlsx = "xlsx"
+    open311 = "open311"
+
+
+class ImportFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+    json = "json"
+    xlsx = "xlsx"
+
+
+TableArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="TABLE",
+        help=tr("记录表：residents/居民、visits/走访、issues/诉求、teams/服务队……", "record table: residents, visits, issues, teams, ..."),
+    ),
+]
+
+EXPORT_HELP = tr(
+    "导出一张记录表：每行带唯一编号和可读的引用（服务队名称、地点路径、居民姓名），不含作废记录；"
+    "居民姓名、电话、监护人默认遮蔽（--with-pii 显示）。--since/--until 按记录自己的日期筛选。"
+    "--output 写入文件（原子写入，仅本人可读；不给 --format 时按扩展名判断），否则写到标准输出。"
+    "open311 为 GeoReport v2 工单格式，只用于诉求。账本链头打印在标准错误上。\n\n\b\n"
+    "例：huidesk export visits --since 2024-07-01 --until 2024-07-31 --output 七月走访.xlsx\n"
+    "    huidesk export issues --format open311 > issues.json\n"
+    "    huidesk export residents --format jsonl --with-pii | huidesk --db 新账本.db import residents -",
+    "Export a record table: each row carries its uid and readable references (team name, place path, resident name);\n"
+    "void records are left out; residents' names, phones and guardians are masked unless --with-pii.\n"
+    "--since/--until filter by the record's own date. --output writes a file atomically (owner-only; the format\n"
+    "follows the extension unless --format is given), else stdout. open311 is GeoReport v2, for issues only.\n"
+    "The journal's chain head is printed on stderr.\n\n\b\n"
+    "Example: huidesk export visits --since 2024-07-01 --output july-visits.xlsx\n"
+    "         huidesk export issues --format open311 > issues.json",
+)
+
+
+def export(
+    ctx: typer.Context,
+    table: TableArg,
+    fmt: Annotated[
+        ExportFormat | None,
+        typer.Option("--format", "-f", help=tr("格式；默认按 --output 的扩展名，否则 csv", "format; default: by --output's extension, else csv")),
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    with_pii: WithPii = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（默认标准输出）", "write to this file (default: stdout)"))
+    ] = None,
+) -> None:
+    from huidesk.exchange import EXPORT_FORMATS, export_table, format_from, table_label
+    from huidesk.store import table_name
+
+    s = session(ctx)
+    name = table_name(table)
+    first, last = period(s, since, until)
+    kind = format_from(output, fmt.value if fmt else None, EXPORT_FORMATS)
+    with s.ledger() as store:
+        count, (entry, head) = export_table(store, name, kind, output, since=first, until=last, with_pii=with_pii)
+    where = tr(f"到 {output}", f"to {output}") if output else ""
+    message(
+        tr(
+            f"已导出{table_label(name)} {count} 条{where}（{kind}）；账本链头 #{entry} {head}",
+            f"exported {count} {name} {where} ({kind}); ledger chain head #{entry} {head}".replace("  ", " "),
+        )
+    )
+
+
+IMPORT_HELP = tr(
+    "从文件导入一张记录表（FILE 为 - 时读标准输入）：可以是 export 导出的文件，也可以是手工整理的表格"
+    "（中文或英文表头，词汇可写中文，如 类型=安全隐患）。先逐行校验，任何一行有错就列出所有出错的行（行号、列、值），"
+    "什么也不写入；全部正确才在一个事务中写入。唯一编号（诉求为工单号）已存在的行跳过，"
+    "没有唯一编号的行按内容生成，所以同一文件导入两次不会重复。诉求导入时记一步“受理”，有办结时间的再记“办结”。"
+    "--dry-run 只校验并报告。\n\n\b\n"
+    "例：huidesk import residents 居民名单.xlsx --dry-run\n"
+    "    huidesk import visits 七月走访.csv\n"
+    "    huidesk export teams --format jsonl | huidesk --db 新账本.db import teams -",
+    "Import a record table from a file (FILE - reads stdin): an export's own file, or a hand-made sheet (Chinese or\n"
+    "English headers, vocabulary in Chinese or as slugs). Every row is validated first; if any is bad, each bad row is\n"
+    "reported (line, column, value) and nothing is written; otherwise all rows go in one transaction. A row whose uid\n"
+    "(an issue: whose ref) exists is skipped; a row without a uid gets one from its content, so importing a file twice\n"
+    "adds nothing. Issues get their received event (and a resolved one for resolved_at). --dry-run validates only.\n\n\b\n"
+    "Example: huidesk import residents residents.xlsx --dry-run\n"
+    "         huidesk export teams --format jsonl | huidesk --db new.db import teams -",
+)
+
+
+def import_(
+    ctx: typer.Context,
+    table: TableArg,
+    file: Annotated[str, typer.Argument(metavar="FILE|-", help=tr("要导入的文件；- 为标准输入", "the file; - for stdin"))],
+    fmt: Annotated[
+        ImportFormat | None,
+        typer.Option("--format", "-f", help=tr("格式；默认按扩展名或内容判断", "format; default: by extension or content")),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=tr("只校验，不写入", "validate only, write nothing"))] = False,
+) -> None:
+    from huidesk.errors import HuideskError
+    from huidesk.exchange import import_table, importable, open_source, table_label
+    from huidesk.store import table_name
+
+    s = session(ctx)
+    name = table_name(table)
+    importable(name, table)
+    source, kind = open_source(file, fmt.value if fmt else None)
+    with source, s.ledger() as store:
+        result = import_table(store, name, source, kind, command=f"{s.command} {name}", today=s.today, now=s.now,
+                              dry_run=dry_run)
+    label = table_label(name)
+    if result.bad:
+        nothing = tr("未写入任何内容", "nothing was written")
+        if result.bad == 1:
+            raise HuideskError(f"{result.errors[0]}{tr('；', '; ')}{nothing}")
+        for line in result.errors:
+            sys.stderr.write(line + "\n")
+        if result.bad > len(result.errors):
+            more = result.bad - len(result.errors)
+            sys.stderr.write(tr(f"…还有 {more} 行有错\n", f"…and {more} more\n"))
+        raise HuideskError(tr(f"{result.bad} 行有错，{nothing}", f"{result.bad} bad rows, {nothing}"))
+    if dry_run:
+        message(tr(f"（试运行）{label}：将新增 {result.added} 条，跳过 {result.skipped} 条（已在账本中）；未写入任何内容",
+                   f"(dry run) {name}: would add {result.added}, skip {result.skipped} (already there); nothing written"))
+    else:
+        message(tr(f"已导入{label}：新增 {result.added} 条，跳过 {result.skipped} 条（已在账本中）",
+                   f"imported {name}: added {result.added}, skipped {result.skipped} (already there)"))

@@ -1,0 +1,368 @@
+"""export and import: every format read back, masking, formula-safe cells, GeoReport v2, round trips into a
+fresh ledger, and imports that are all or nothing with every bad row named."""
+
+import csv
+import io
+import json
+import os
+import sqlite3
+
+import pytest
+from conftest import fingerprint, ok, rejected, run
+from openpyxl import load_workbook
+
+IMPORT_ORDER = ("places", "units", "members", "teams", "memberships", "residents", "visits", "activities", "issues",
+                "wishes", "cards", "pairings")
+
+
+@pytest.fixture
+def ledger(village):
+    """The village with a record of every kind, one of each made void."""
+    ok("unit", "add", "悦湖家园物业公司")
+    ok("resident", "add", "小花", "--place", "悦湖家园小区", "--born", "2016", "--consent", "guardian", "--guardian", "李秀梅",
+       "--tag", "困境儿童")
+    ok("visit", "add", "丁学志", "李增友", "--team", "橙色公益", "--member", "王凤琴", "--date", "2024-07-07",
+       "--purpose", "看望高龄老人", "--gift", "牛奶", "--gift", "大米", "--follow-up")
+    ok("visit", "add", "李增友", "--team", "银色助老", "--date", "2024-06-01", "--note", "-5度，注意保暖")
+    void = ok("visit", "add", "丁学志", "--team", "银色助老", "--date", "2024-07-01").stdout.strip()
+    ok("void", "visit", void, "--reason", "重复录入")
+    ok("activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--member", "王玉兰", "--volunteers", "3",
+       "--served", "20", "--hours", "1.5", "--date", "2024-07-05", "--place", "悦湖家园小区", "--title", "爱心理发进小区")
+    ok("activity", "add", "--theme", "反诈宣传", "--team", "蓝色平安", "--volunteers", "4", "--hours", "20分钟",
+       "--date", "2024-06-20")
+    ok("issue", "open", "--kind", "安全隐患", "--source", "巡查", "--place", "48号楼", "--team", "橙色公益",
+       "--resident", "丁学志", "--at", "2024-07-01 09:00", "--ref", "12345-0701", "楼道堆放杂物")
+    ok("issue", "dispatch", "12345-0701", "--to", "悦湖家园物业", "--at", "2024-07-01 10:00")
+    ok("issue", "resolve", "12345-0701", "--at", "2024-07-02 16:30", "--note", "已清理")
+    ok("issue", "open", "--kind", "意见建议", "--source", "走访", "--place", "悦湖家园小区", "--at", "2024-07-03 10:00",
+       "--resolved", "建议增设休息座椅")
+    ok("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", "--at", "2024-07-06 08:00",
+       "路灯不亮")
+    ok("wish", "add", "--resident", "小花", "想要一套绘画工具", "--date", "2024-06-01")
+    ok("wish", "claim", "1", "--member", "张佳丽", "--date", "2024-06-05")
+    ok("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--date", "2024-06-01")
+    ok("card", "issue", "--resident", "李增友", "--kind", "爱心理发卡", "--no", "0286", "--date", "2024-06-02")
+    ok("pair", "add", "--member", "张佳丽", "--resident", "小花", "--since", "2024-03-01", "--note", "爱心妈妈")
+    return village
+
+
+def export(*args: str, db=None) -> str:
+    prefix = ("--db", str(db)) if db else ()
+    return ok(*prefix, "export", *args).stdout
+
+
+def rows_of(text: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_every_format_reads_back(ledger, tmp_path):
+    as_csv = rows_of(export("visits", "--with-pii"))
+    assert [r["date"] for r in as_csv] == ["2024-06-01", "2024-07-07"]  # oldest first, the void one left out
+    assert as_csv[1]["residents"] == "丁学志、李增友" and as_csv[1]["members"] == "王凤琴"
+    assert as_csv[1]["gifts"] == "牛奶、大米" and as_csv[1]["follow_up"] == "true"
+    assert as_csv[1]["team"] == "“橙色公益”志愿服务队" and len(as_csv[1]["uid"]) == 32
+    as_json = json.loads(export("visits", "--format", "json", "--with-pii"))
+    assert as_json[1]["residents"] == ["丁学志", "李增友"] and as_json[1]["follow_up"] is True
+    assert [r["uid"] for r in as_json] == [r["uid"] for r in as_csv]
+    lines = export("visits", "-f", "jsonl", "--with-pii").splitlines()
+    assert [json.loads(x) for x in lines] == as_json
+    ok("export", "visits", "--output", str(tmp_path / "v.xlsx"), "--with-pii")
+    ws = load_workbook(tmp_path / "v.xlsx").active
+    assert ws.title == "走访" and ws.freeze_panes == "A2"
+    assert [c.value for c in ws[1]][:5] == ["唯一编号", "日期", "服务队", "走访对象", "队员"]
+    assert ws["D3"].value == "丁学志、李增友" and ws["I3"].value is True
+    assert ws.column_dimensions["C"].width > ws.column_dimensions["B"].width >= 10
+    assert ws["A1"].font.bold
+
+
+def test_csv_and_xlsx_hold_the_same_numbers(ledger, tmp_path):
+    as_csv = rows_of(export("activities"))
+    ok("export", "activities", "-o", str(tmp_path / "a.xlsx"))
+    sheet = list(load_workbook(tmp_path / "a.xlsx").active.iter_rows(values_only=True))
+    header = list(sheet[0])
+    got = [dict(zip(header, r)) for r in sheet[1:]]
+    assert [r["minutes"] for r in as_csv] == ["80", "270"]  # 4 x 20 min, 3 x 1.5 h: exact minutes
+    assert [r["hours"] for r in as_csv] == ["1.33", "4.5"]
+    assert [g["时长(分钟)"] for g in got] == [80, 270]
+    assert [g["时长(小时)"] for g in got] == [1.33, 4.5]
+    assert [g["志愿者人数"] for g in got] == [int(r["volunteers"]) for r in as_csv] == [4, 3]
+    assert [g["服务人数"] for g in got] == [None, 20] and [r["served"] for r in as_csv] == ["", "20"]
+    assert [g["主题"] for g in got] == ["反诈宣传", "爱心理发"]  # Chinese words in the workbook, slugs in csv
+    assert [r["theme"] for r in as_csv] == ["anti_fraud", "haircut"]
+
+
+def test_residents_are_masked_unless_asked(ledger):
+    masked = {r["place"].split("/")[-1]: r for r in rows_of(export("residents"))}
+    assert masked["48号楼"]["name"] == "丁*志" and masked["平伏桥村"]["phone"] == "139****5678"
+    assert masked["悦湖家园小区"]["guardian"] == "李*梅" and masked["悦湖家园小区"]["name"] == "小*"
+    assert rows_of(export("visits"))[1]["residents"] == "丁*志、李*友"
+    assert json.loads(export("issues", "-f", "json"))[0]["resident"] == "丁*志"
+    assert rows_of(export("wishes"))[0]["resident"] == "小*" and rows_of(export("cards"))[0]["resident"] == "丁*志"
+    assert rows_of(export("pairings"))[0]["resident"] == "小*"
+    assert rows_of(export("members"))[0]["phone"] == "138****1111"
+    plain = {r["place"].split("/")[-1]: r for r in rows_of(export("residents", "--with-pii"))}
+    assert plain["48号楼"]["name"] == "丁学志" and plain["平伏桥村"]["phone"] == "13912345678"
+    assert plain["悦湖家园小区"]["guardian"] == "李秀梅"
+
+
+def test_formula_cells_are_neutralised(village, tmp_path):
+    ok("resident", "add", '=HYPERLINK("http://evil.example","点我")', "--place", "48号楼")
+    ok("visit", "add", "李增友", "--team", "银色助老", "--date", "2024-07-01", "--purpose", "+1 慰问", "--note", "@提醒")
+    row = rows_of(export("residents", "--with-pii"))[-1]
+    assert row["name"] == '\'=HYPERLINK("http://evil.example","点我")'
+    visit = rows_of(export("visits", "--with-pii"))[0]
+    assert visit["purpose"] == "'+1 慰问" and visit["note"] == "'@提醒"
+    assert json.loads(export("residents", "-f", "json", "--with-pii"))[-1]["name"].startswith("=")  # JSON is data
+    ok("export", "residents", "--with-pii", "-o", str(tmp_path / "r.xlsx"))
+    cell = load_workbook(tmp_path / "r.xlsx").active["B4"]
+    assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
+    # Numbers stay numbers: a negative number is data, not a formula; text that looks like one is defused.
+    from huidesk.exchange import _csv_cell
+
+    assert _csv_cell(-3) == -3 and _csv_cell("-3") == "'-3" and _csv_cell("\t=1") == "'\t=1"
+    # ... and the quote comes off again on import, so the name survives a round trip.
+    other = tmp_path / "other.db"
+    ok("--db", str(other), "init")
+    for table in ("places", "residents"):
+        ok("export", table, "--with-pii", "-o", str(tmp_path / f"{table}.csv"))
+        ok("--db", str(other), "import", table, str(tmp_path / f"{table}.csv"))
+    names = [r["name"] for r in rows_of(export("residents", "--with-pii", db=other))]
+    assert '=HYPERLINK("http://evil.example","点我")' in names
+
+
+def test_open311_service_requests(ledger):
+    requests = json.loads(export("issues", "--format", "open311"))
+    assert [r["status"] for r in requests] == ["closed", "closed", "open"]
+    first = requests[0]
+    assert first["service_request_id"] == "12345-0701"
+    assert first["service_code"] == "safety_hazard" and first["service_name"] == "安全隐患"
+    assert first["description"] == "楼道堆放杂物" and first["agency_responsible"] == "悦湖家园物业公司"
+    assert first["status_notes"] == "办结：已清理"
+    assert first["requested_datetime"] == "2024-07-01T09:00:00+08:00"
+    assert first["updated_datetime"] == "2024-07-02T16:30:00+08:00"
+    assert first["expected_datetime"] == "2024-07-06T09:00:00+08:00"  # the 5-day resolve limit
+    assert first["address"] == "银川市/金凤区/满城北街街道/平伏桥村/48号楼"
+    assert {"lat", "long", "media_url", "address_id", "zipcode", "service_notice"} <= set(first)
+    assert len(requests[1]["service_request_id"]) == 32  # no order number: its uid
+    assert requests[2]["status_notes"] == "受理" and requests[2]["agency_responsible"] is None
+    rejected(ledger, "export", "visits", "--format", "open311", mentions=("open311",))
+
+
+def test_since_until_filter_by_the_records_own_date(ledger):
+    assert [r["date"] for r in rows_of(export("visits", "--since", "2024-07-01"))] == ["2024-07-07"]
+    assert [r["date"] for r in rows_of(export("activities", "--until", "6月30日"))] == ["2024-06-20"]
+    assert [r["ref"] for r in rows_of(export("issues", "--since", "2024-07-01", "--until", "2024-07-02"))] == ["12345-0701"]
+    assert [r["no"] for r in rows_of(export("cards", "--since", "2024-06-02"))] == ["0286"]
+    rejected(ledger, "export", "residents", "--since", "2024-01-01", mentions=("--since",))
+
+
+def test_output_file_is_private_and_stderr_has_the_chain_head(ledger, tmp_path):
+    target = tmp_path / "out" / "issues.jsonl"
+    target.parent.mkdir()
+    result = ok("export", "issues", "--output", str(target))
+    assert result.stdout == ""
+    assert os.stat(target).st_mode & 0o777 == 0o600
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+    assert os.listdir(target.parent) == ["issues.jsonl"]  # no temp file left behind
+    head = ok("check").stdout.split()[-1]
+    assert head in result.stderr
+    csv_file = tmp_path / "cards.csv"
+    ok("export", "cards", "-o", str(csv_file))
+    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbfuid,kind,no")  # Excel needs the BOM to read UTF-8
+    rejected(ledger, "export", "cards", "-o", str(tmp_path / "cards.txt"), mentions=("--output", "--format"))
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
+def test_round_trip_into_a_fresh_ledger(ledger, tmp_path, fmt):
+    other = tmp_path / "other.db"
+    ok("--db", str(other), "init")
+    for table in IMPORT_ORDER:
+        path = tmp_path / f"{table}.{fmt}"
+        ok("export", table, "--with-pii", "-o", str(path))
+        ok("--db", str(other), "import", table, str(path))
+    for table in IMPORT_ORDER:
+        mine = [json.loads(x) for x in export(table, "-f", "jsonl", "--with-pii").splitlines()]
+        theirs = [json.loads(x) for x in export(table, "-f", "jsonl", "--with-pii", db=other).splitlines()]
+        if table == "issues":  # only received and resolved travel with an issue; units come from dispatch events
+            for r in mine + theirs:
+                r.pop("units")
+                r["state"] = r["state"].replace("dispatched", "received")
+        assert theirs == mine, table
+    assert ok("--db", str(other), "check").stdout.startswith("账本完好")
+    # Importing the same files again adds nothing, and leaves the journal as it was.
+    before = fingerprint(other)
+    for table in IMPORT_ORDER:
+        result = ok("--db", str(other), "import", table, str(tmp_path / f"{table}.{fmt}"))
+        assert "新增 0 条" in result.stderr
+    assert fingerprint(other) == before
+
+
+def test_issue_import_records_received_and_resolved_events_and_skips_a_known_ref(village, tmp_path):
+    path = tmp_path / "issues.jsonl"
+    path.write_text(
+        json.dumps({"ref": "P-1", "received_at": "2024-07-01 09:00", "kind": "基础设施", "source": "12345热线",
+                    "place": "48号楼", "text": "路面破损", "resolved_at": "2024-07-03 17:00"}, ensure_ascii=False) + "\n"
+        + json.dumps({"ref": "P-2", "received_at": "7月5日上午9点", "kind": "dispute", "source": "上门",
+                      "place": "平伏桥村", "text": "邻里噪音"}, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    assert "新增 2 条" in ok("import", "issues", str(path)).stderr
+    events = [(e["issue_ref"], e["event"], e["at"]) for e in rows_of(export("issue_events"))]
+    assert events == [("P-1", "received", "2024-07-01T09:00:00+08:00"), ("P-1", "resolved", "2024-07-03T17:00:00+08:00"),
+                      ("P-2", "received", "2024-07-05T09:00:00+08:00")]
+    assert [i["state"] for i in json.loads(ok("issue", "list", "-f", "json").stdout)] == ["resolved", "received"]
+    again = tmp_path / "again.csv"
+    again.write_text("工单号,受理时间,类型,来源,地点,内容\nP-1,2024-07-02 10:00,意见建议,巡查,平伏桥村,不同的内容\n", encoding="utf-8")
+    before = fingerprint(village)
+    assert "跳过 1 条" in ok("import", "issues", str(again)).stderr
+    assert fingerprint(village) == before
+
+
+def test_hand_made_sheet_with_chinese_words_imports_once(village, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["日期", "服务队", "主题", "志愿者人数", "服务人数", "时长(小时)", "队员", "备注"])
+    import datetime as dt
+
+    ws.append([dt.datetime(2024, 7, 2), "银色助老", "爱心理发", 2, 15, 3, "王玉兰，张佳丽", None])
+    ws.append(["2024年7月3日", "金色成长", "关爱儿童", 5, 30.0, "7.5小时", None, None])
+    wb.save(tmp_path / "手工台账.xlsx")
+    result = ok("import", "活动", str(tmp_path / "手工台账.xlsx"))
+    assert "新增 2 条" in result.stderr
+    rows = rows_of(export("activities"))
+    assert [(r["date"], r["theme"], r["minutes"], r["members"]) for r in rows] == [
+        ("2024-07-02", "haircut", "180", "王玉兰、张佳丽"), ("2024-07-03", "child_care", "450", "")]
+    before = fingerprint(village)
+    assert "新增 0 条，跳过 2 条" in ok("import", "activities", str(tmp_path / "手工台账.xlsx")).stderr
+    assert fingerprint(village) == before
+
+
+def _residents_csv(n: int, bad_at: int | None = None) -> str:
+    lines = ["name,place,tags,born,phone"]
+    for i in range(n):
+        born = "19x0" if i == bad_at else str(1930 + i % 60)
+        lines.append(f"居民{i},平伏桥村/48号楼,高龄、独居,{born},139{i:08d}")
+    return "\n".join(lines) + "\n"
+
+
+def test_one_bad_row_in_five_thousand_writes_nothing_and_names_it(village, tmp_path):
+    path = tmp_path / "big.csv"
+    path.write_text(_residents_csv(5000, bad_at=2500), encoding="utf-8")
+    line = rejected(village, "import", "residents", str(path), mentions=("第 2502 行", "born", "19x0", "未写入"))
+    assert line.count("第") == 1
+
+
+def test_every_bad_row_is_reported_up_to_twenty(village, tmp_path):
+    lines = ["name,place,tags"] + [f"居民{i},{'火星' if i % 2 else '48号楼'},{'高龄' if i % 3 else '长寿'}" for i in range(60)]
+    path = tmp_path / "bad.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    before = fingerprint(village)
+    result = run("import", "residents", str(path))
+    assert result.exit_code == 1 and fingerprint(village) == before
+    err = result.stderr.splitlines()
+    assert err[0] == "bad.csv 第 2 行：tags 的值无效：“长寿”（可选：独居(living_alone)、空巢(empty_nest)、高龄(advanced_age)、残疾(disabled)、困境儿童(child_in_difficulty)、低保(low_income)）"
+    assert err[1].startswith("bad.csv 第 3 行：找不到地点（place）：“火星”")
+    assert len(err) == 22 and err[20] == "…还有 20 行有错" and err[21] == "错误：40 行有错，未写入任何内容"
+
+
+def test_bom_crlf_and_stdin(village, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeff姓名,住址,标签,电话\r\n韩桂英,48号楼,空巢,13700001111\r\n".encode())
+    assert "新增 1 条" in ok("import", "residents", str(path)).stderr
+    piped = ok("import", "residents", "-", input="name,place\r\n马兰花,悦湖家园小区\r\n")
+    assert "新增 1 条" in piped.stderr
+    jsonl = ok("import", "residents", "-", input='{"name": "马兰花", "place": "悦湖家园小区"}\n')  # sniffed
+    assert "跳过 1 条" in jsonl.stderr
+    names = [r["name"] for r in rows_of(export("residents", "--with-pii"))]
+    assert names[-2:] == ["韩桂英", "马兰花"]
+    assert rows_of(export("residents", "--with-pii"))[-2]["phone"] == "13700001111"
+    rejected(village, "import", "residents", "-", mentions=("--format",))
+
+
+def test_gbk_and_malformed_files_are_refused_naming_the_line(village, tmp_path):
+    gbk = tmp_path / "gbk.csv"
+    gbk.write_bytes("name,place\n韩桂英,48号楼\n".encode("gbk"))
+    rejected(village, "import", "residents", str(gbk), mentions=("gbk.csv", "第 2 行", "UTF-8", "GBK"))
+    quote = tmp_path / "quote.csv"
+    quote.write_text('name,place\n韩桂英,48号楼\n"马兰花,48号楼\n', encoding="utf-8")
+    rejected(village, "import", "residents", str(quote), mentions=("第 3 行", "CSV"))
+    broken = tmp_path / "broken.json"
+    broken.write_text('[\n{"name": "韩桂英", "place": "48号楼"},\n{"name": "马兰花" "place": "48号楼"}\n]', encoding="utf-8")
+    rejected(village, "import", "residents", str(broken), mentions=("第 3 行", "JSON"))
+    lines = tmp_path / "broken.jsonl"
+    lines.write_text('{"name": "韩桂英", "place": "48号楼"}\n\n{"name": \n', encoding="utf-8")
+    rejected(village, "import", "residents", str(lines), mentions=("第 3 行", "JSON"))
+    not_xlsx = tmp_path / "fake.xlsx"
+    not_xlsx.write_text("name,place\n", encoding="utf-8")
+    rejected(village, "import", "residents", str(not_xlsx), mentions=("xlsx",))
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("name,place,鞋码\n韩桂英,48号楼,42\n", encoding="utf-8")
+    rejected(village, "import", "residents", str(unknown), mentions=("鞋码",))
+    missing = tmp_path / "missing.csv"
+    missing.write_text("name,tags\n韩桂英,高龄\n", encoding="utf-8")
+    rejected(village, "import", "residents", str(missing), mentions=("place",))
+
+
+def test_json_array_streams_items_and_names_the_bad_one(village, tmp_path):
+    items = [{"name": f"居民{i}", "place": "48号楼"} for i in range(3000)]
+    items[1700]["born"] = 1800
+    path = tmp_path / "many.json"
+    path.write_text(json.dumps(items, ensure_ascii=False), encoding="utf-8")  # one long line: read in chunks
+    rejected(village, "import", "residents", str(path), mentions=("第 1701 项", "born", "1800"))
+    del items[1700]["born"]
+    path.write_text(json.dumps(items, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert "新增 3000 条" in ok("import", "residents", str(path)).stderr
+
+
+def test_dry_run_validates_and_writes_nothing(village, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("name,place\n韩桂英,48号楼\n丁学志,48号楼\n", encoding="utf-8")
+    before = fingerprint(village)
+    result = ok("import", "residents", str(path), "--dry-run")
+    assert "将新增 2 条" in result.stderr and "未写入任何内容" in result.stderr
+    assert fingerprint(village) == before
+    path.write_text("name,place\n韩桂英,火星\n", encoding="utf-8")
+    rejected(village, "import", "residents", str(path), "--dry-run", mentions=("火星",))
+
+
+def test_masked_exports_cannot_be_imported_by_mistake(village, tmp_path):
+    path = tmp_path / "masked.csv"
+    path.write_text(export("residents"), encoding="utf-8")
+    before = fingerprint(village)
+    result = run("import", "residents", str(path))
+    assert result.exit_code == 1 and "--with-pii" in result.stderr and fingerprint(village) == before
+
+
+def test_rules_of_the_ledger_hold_on_import(ledger, tmp_path):
+    cards = tmp_path / "cards.csv"
+    cards.write_text("kind,no,resident,date\n爱心理发卡,286,李增友,2024-06-03\n", encoding="utf-8")
+    rejected(ledger, "import", "cards", str(cards), mentions=("no", "286"))
+    visits = tmp_path / "visits.csv"
+    visits.write_text("date,team,residents\n2024-07-09,橙色公益,丁学志\n", encoding="utf-8")
+    rejected(ledger, "import", "visits", str(visits), mentions=("date", "晚于今天"))
+    child = tmp_path / "child.csv"
+    child.write_text("name,place,born\n小明,48号楼,2018\n", encoding="utf-8")
+    rejected(ledger, "import", "residents", str(child), mentions=("监护人",))
+    wishes = tmp_path / "wishes.csv"
+    wishes.write_text("resident,text,listed,fulfilled\n小花,一个书包,2024-06-01,2024-06-02\n", encoding="utf-8")
+    rejected(ledger, "import", "wishes", str(wishes), mentions=("fulfilled",))
+    issues = tmp_path / "issues.csv"
+    issues.write_text("received_at,kind,source,place,text,resolved_at\n2024-07-05 10:00,民生问题,电话,平伏桥村,漏水,"
+                      "2024-07-05 09:00\n", encoding="utf-8")
+    rejected(ledger, "import", "issues", str(issues), mentions=("resolved_at", "早于受理时间"))
+    rejected(ledger, "import", "meetings", str(issues), mentions=("TABLE", "meetings"))
+    rejected(ledger, "import", "places", str(tmp_path / "nowhere.csv"), mentions=("nowhere.csv",))
+
+
+def test_places_import_makes_missing_ancestors_and_skips_known_paths(db, tmp_path):
+    path = tmp_path / "places.csv"
+    path.write_text("path,level\n银川市/兴庆区/玉皇阁北街/高台寺社区/金东豪庭,小区\n银川市/兴庆区,\n", encoding="utf-8")
+    result = ok("import", "places", str(path))
+    assert "新增 1 条，跳过 1 条" in result.stderr
+    places = rows_of(export("places"))
+    assert [(p["path"].split("/")[-1], p["level"]) for p in places] == [
+        ("银川市", "city"), ("兴庆区", "district"), ("玉皇阁北街", "street"), ("高台寺社区", "community"), ("金东豪庭", "compound")]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM _journal WHERE command = 'import places'").fetchone()[0] == 1
