@@ -93,6 +93,7 @@ def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.d
             {"key": "members", "value": values["members"], "style": EXACT, "clause": ""},
             {"key": "households", "value": values["households"], "style": EXACT, "clause": ""},
             {"key": "volunteer_hours", "value": hours(minutes), "style": EXACT, "clause": ""},
+            {"key": "volunteer_minutes", "value": minutes, "style": EXACT, "clause": ""},
         ],
         "by_team": _by_team(r, teams),
         "by_theme": [

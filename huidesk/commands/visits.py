@@ -81,7 +81,7 @@ def add(
     message(
         tr(
             f"已记录走访 #{vid}：{t['name']} {on} 走访 {len(visited)} 户",
-            f"recorded visit #{vid}: {t['name']} visited {len(visited)} on {on}",
+            f"recorded visit #{vid}: {t['name']} visited {len(visited)} resident(s) on {on}",
         )
     )
     sys.stdout.write(f"{vid}\n")

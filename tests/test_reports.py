@@ -1,0 +1,187 @@
+"""Reports reproduce the article from records; tallies add up; files are reproducible."""
+
+import csv
+import io
+import json
+import subprocess
+import shutil
+
+import pytest
+from conftest import ok, rejected, run
+
+
+@pytest.fixture(scope="module")
+def demo_master(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = run("--db", str(path), "demo")
+    assert result.exit_code == 0, result.stderr
+    return path, result.stdout
+
+
+@pytest.fixture
+def demo(demo_master, ledger_env, monkeypatch):
+    """A private copy of the demo ledger, made with `backup`, as the test's ledger."""
+    master, _ = demo_master
+    ok("--db", str(master), "backup", str(ledger_env))
+    monkeypatch.setenv("HUIDESK_TODAY", "2024-07-08")
+    return ledger_env
+
+
+def figures(*args: str) -> dict:
+    data = json.loads(ok("summary", *args, "--format", "json").stdout)
+    return {f["key"]: f["value"] for f in data["figures"]}, data
+
+
+def test_demo_prints_the_article(demo_master):
+    _, out = demo_master
+    assert "截至2024年7月8日，平伏桥村5支志愿服务队现有队员117人，已开展各类主题志愿服务活动120余次" in out
+    assert "收集居民意见建议56件，提升辖区改造基础设施15处" in out
+    assert "为286名群众办理了爱心理发卡" in out and "认领微心愿6个" in out
+    assert "上报风险隐患6条并成功化解，处置化解非警务事项53件，调处矛盾纠纷17件" in out
+    assert "今年3月以来，清水社区“角落”民生志愿服务队" in out
+    assert "解决民生问题23件，发现并上报民生难题5件，及时处理安全隐患11件" in out
+
+
+def test_demo_refuses_a_ledger_with_records(village):
+    rejected(village, "demo", mentions=("已有记录",))
+
+
+def test_summary_figures_come_from_records(demo):
+    values, data = figures("--place", "平伏桥村")
+    assert (values["members"], values["activities"], values["suggestions"], values["infrastructure"]) == (117, 124, 56, 15)
+    assert values["card:爱心理发卡"] == 286 and values["wishes"] == 6
+    assert data["chain_head"]["hash"] == json.loads(ok("log", "-n", "1", "-f", "json").stdout)[0]["hash"]
+    # one more suggestion, one activity voided, one more infrastructure fix: each figure moves
+    ok("issue", "open", "--kind", "意见建议", "--source", "走访", "--place", "平伏桥村", "--at", "2024-07-08 08:00", "增设路灯")
+    first_activity = json.loads(ok("activity", "list", "--place", "平伏桥村", "-f", "json").stdout)[0]["id"]
+    ok("void", "activity", str(first_activity), "--reason", "重复")
+    open_infra = [i["id"] for i in json.loads(ok("issue", "list", "--kind", "基础设施", "--state", "open", "-f", "json").stdout)]
+    ok("issue", "resolve", str(open_infra[0]), "--at", "2024-07-08 09:00")
+    moved, data = figures("--place", "平伏桥村")
+    assert (moved["suggestions"], moved["activities"], moved["infrastructure"]) == (57, 123, 16)
+    assert "收集居民意见建议57件" in data["narrative"] and "提升辖区改造基础设施16处" in data["narrative"]
+
+
+def test_summary_of_huanghe_since_march(demo):
+    values, data = figures("--place", "黄河东路街道", "--since", "2024-03-01")
+    assert data["period"]["phrase"] == "今年3月以来" and data["scope"]["teams"] == 18
+    assert (values["non_police"], values["dispute"], values["risk"]) == (53, 17, 6)
+
+
+def test_summary_in_english_and_exact(demo):
+    data = json.loads(ok("--lang", "en", "summary", "--place", "平伏桥村", "--format", "json").stdout)
+    assert data["narrative"].startswith("As of 2024-07-08, the 5 volunteer teams of 平伏桥村 have 117 members")
+    assert "120+ themed volunteer activities" in data["narrative"]
+    exact = json.loads(ok("summary", "--place", "平伏桥村", "--exact", "--format", "json").stdout)
+    assert "开展各类主题志愿服务活动124次" in exact["narrative"]
+
+
+def test_summary_table_shows_tables_and_chain_head(demo):
+    out = ok("summary", "--team", "银色助老").stdout
+    assert out.startswith("截至2024年7月8日，“银色助老”志愿服务队")
+    for heading in ("各服务队", "活动主题", "队员角色", "逐月", "账本链头："):
+        assert heading in out
+
+
+def test_summary_kpis_from_the_drain_story(demo):
+    _, data = figures("--place", "高台寺社区")
+    k = data["kpi"]
+    assert (k["received"], k["response_rate"], k["closure_rate"]) == (1, 100.0, 100.0)
+    assert (k["resolve_minutes_median"], k["response_minutes_median"], k["satisfaction_rate"]) == (31, 4, 100.0)
+
+
+@pytest.mark.parametrize("month", [f"2024-{m:02d}" for m in range(1, 8)])
+def test_tally_totals_are_the_sum_of_their_rows(demo, month):
+    from huidesk.monthly import COUNTS
+
+    data = json.loads(ok("report", "monthly", "--month", month, "--format", "json").stdout)
+    for column in COUNTS:
+        assert data["total"][column] == sum(r[column] for r in data["rows"]), column
+    assert data["total"]["issues_received"] == sum(data["total"][f"received_{k}"] for k in (
+        "suggestion", "livelihood", "safety_hazard", "risk", "dispute", "non_police", "infrastructure"))
+
+
+def test_monthly_tallies_of_a_year_add_up_to_the_year(demo):
+    months = [json.loads(ok("report", "monthly", "--month", f"2023-{m:02d}", "-f", "json").stdout)["total"]
+              for m in range(1, 13)]
+    year = json.loads(ok("summary", "--since", "2023-01-01", "--until", "2023-12-31", "-f", "json").stdout)
+    values = {f["key"]: f["value"] for f in year["figures"]}
+    assert sum(m["activities"] for m in months) == values["activities"]
+    assert sum(m["received_suggestion"] for m in months) == values["suggestions"]
+    assert sum(m["issues_received"] for m in months) == sum(k["received"] for k in year["by_kind"])
+    assert sum(m["issues_resolved"] for m in months) == sum(k["resolved"] for k in year["by_kind"])
+    assert sum(m["volunteer_minutes"] for m in months) == values["volunteer_minutes"]
+    assert sum(m["visits"] for m in months) == values.get("visits", 0)
+
+
+def test_monthly_report_is_reproducible_byte_for_byte(demo, tmp_path):
+    for ext in ("csv", "json"):
+        a, b = tmp_path / f"a.{ext}", tmp_path / f"sub/b.{ext}"
+        ok("--today", "2024-08-01", "report", "monthly", "--month", "last", "--output", str(a))
+        ok("--today", "2024-08-01", "report", "monthly", "--month", "2024-07", "--output", str(b))
+        assert a.read_bytes() == b.read_bytes()
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8"))))
+    assert rows[-1]["team"] == "合计" and rows[0]["month"] == "2024-07"
+    data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
+    assert data["chain_head"] == rows[0]["chain_head"]
+    if shutil.which("jq"):
+        jq = subprocess.run(["jq", ".total.issues_received", str(tmp_path / "a.json")], capture_output=True, text=True)
+        assert jq.stdout.strip() == rows[-1]["issues_received"]
+
+
+def test_monthly_xlsx_holds_the_same_numbers_as_the_csv(demo, tmp_path):
+    import openpyxl
+
+    ok("report", "monthly", "--month", "2024-06", "--output", str(tmp_path / "t.xlsx"))
+    ok("report", "monthly", "--month", "2024-06", "--output", str(tmp_path / "t.csv"))
+    wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert wb.sheetnames == ["台账", "诉求清单"]
+    sheet = list(wb["台账"].iter_rows(values_only=True))
+    assert sheet[0][:3] == ("月份", "服务队", "活动(次)")
+    rows = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8"))))
+    for xrow, crow in zip(sheet[1:len(rows)], rows[1:]):
+        assert [("" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)) for v in xrow] == [
+            str(int(float(c))) if c.replace(".", "", 1).isdigit() and float(c).is_integer() else c for c in crow]
+    issues = list(wb["诉求清单"].iter_rows(values_only=True))
+    total_row = next(r for r in rows if r[1] == "合计")
+    assert len(issues) - 1 == int(total_row[rows[0].index("issues_received")])
+
+
+def test_monthly_table_and_bad_values(demo):
+    assert "合计" in ok("report", "monthly", "--month", "2024-06", "--format", "table").stdout
+    rejected(demo, "report", "monthly", "--month", "2024-13", mentions=("--month", "2024-13"))
+    rejected(demo, "report", "monthly", "--output", "tally.txt", mentions=("--output", "tally.txt"))
+    rejected(demo, "summary", "--since", "2024-02-30", mentions=("--since", "2024-02-30"))
+    rejected(demo, "summary", "--since", "2024-08-01", "--until", "2024-07-01", mentions=("--since",))
+    rejected(demo, "summary", "--team", "紫色", mentions=("--team", "紫色"))
+    rejected(demo, "summary", "--team", "银色助老", "--place", "平伏桥村", mentions=("--team/--place",))
+
+
+def test_due_lists_what_is_late(demo):
+    rows = json.loads(ok("due", "--format", "json").stdout)
+    kinds = [r["what"] for r in rows]
+    assert kinds == sorted(kinds, key=["issue", "resident", "wish"].index)
+    late_issues = [r for r in rows if r["what"] == "issue"]
+    assert late_issues and all(r["late_minutes"] > 0 for r in late_issues)
+    minutes = [r["late_minutes"] for r in late_issues]
+    assert minutes == sorted(minutes, reverse=True)
+    residents = {r["id"]: r for r in rows if r["what"] == "resident"}
+    assert all("*" in r["subject"] for r in residents.values())
+    # 李增友 (every 7 days, visited 7月7日) is not due on 7月8日; 张桂香 (every 7 days, 7月5日) neither
+    names = [r["subject"] for r in json.loads(ok("due", "--with-pii", "-f", "json").stdout) if r["what"] == "resident"]
+    assert "李增友" not in names and "张桂香" not in names
+    later = [r["subject"] for r in json.loads(ok("--today", "2024-07-20", "due", "--with-pii", "-f", "json").stdout)
+             if r["what"] == "resident"]
+    assert later == ["张桂香", "李增友"]  # longest overdue first
+
+
+def test_certificate_of_a_member(demo):
+    data = json.loads(ok("certificate", "王玉兰", "--format", "json").stdout)
+    assert data["member"]["name"] == "王玉兰" and data["issuer"] == "金凤区满城北街街道平伏桥村党支部"
+    assert data["total_minutes"] == sum(m["minutes"] for m in data["by_month"]) > 0
+    assert data["certificate_no"].startswith("HD20240708-")
+    again = json.loads(ok("certificate", "王玉兰", "--format", "json").stdout)
+    assert again["certificate_no"] == data["certificate_no"]
+    text = ok("certificate", "王玉兰").stdout
+    assert "志愿服务记录证明" in text and "王玉兰" in text
+    rejected(demo, "certificate", "无名氏", mentions=("MEMBER", "无名氏"))
