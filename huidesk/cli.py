@@ -184,6 +184,7 @@ app.command("log", help=ledger.LOG_HELP)(ledger.log)
 app.command("undo", help=ledger.UNDO_HELP)(ledger.undo)
 app.command("void", help=ledger.VOID_HELP)(ledger.void)
 app.command("check", help=ledger.CHECK_HELP)(ledger.check)
+app.command("sql", help=ledger.SQL_HELP)(ledger.sql)
 app.command("backup", help=ledger.BACKUP_HELP)(ledger.backup)
 
 

@@ -281,7 +281,7 @@ def test_hand_made_sheet_with_chinese_words_imports_once(ledger, tmp_path):
     ws.append(["日期", "服务队", "主题", "志愿者人数", "服务人数", "时长(小时)", "队员", "名称"])
     import datetime as dt
 
-    ws.append([dt.datetime(2024, 7, 2), "银色助老", "爱心理发", 2, 15, 3, "王玉兰，张佳丽", "=理发"])
+    ws.append([dt.datetime(2024, 7, 2), "银色助老", "爱心理发", 2, 15, 3, "王玉兰，张佳丽", "'=理发"])
     ws.append(["2024年7月3日", "蓝色平安", "关爱儿童", 5, 30.0, "7.5小时", None, None])
     wb.save(tmp_path / "手工台账.xlsx")
     result = ok("import", "活动", str(tmp_path / "手工台账.xlsx"))

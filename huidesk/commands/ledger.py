@@ -134,6 +134,33 @@ def undo(ctx: typer.Context) -> None:
         message(tr(f"已撤销“{entry['command']}”（日志#{entry['id']}），作废：{what}", f"undid '{entry['command']}' (entry {entry['id']}), voided: {what}"))
 
 
+SQL_HELP = tr(
+    "只读 SQL 查询（不能写入、附加数据库或加载扩展）。\n\n\b\n"
+    "例：huidesk sql \"SELECT kind, count(*) FROM issues GROUP BY kind\" --format json",
+    "A read-only SQL query (cannot write, attach or load extensions).\n\n\b\n"
+    "Example: huidesk sql \"SELECT kind, count(*) FROM issues GROUP BY kind\"",
+)
+
+
+def sql(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(metavar="SQL", help=tr("SELECT 语句", "a SELECT statement"))],
+    fmt: FormatOpt = None,
+) -> None:
+    import sqlite3
+
+    from huidesk.errors import InvalidValue
+    from huidesk.store import read_only_query
+
+    s = session(ctx)
+    columns, rows = read_only_query(s.db, query)
+    cols = [Column(c, c, c) for c in columns]
+    try:
+        emit((dict(zip(columns, r)) for r in rows), cols, fmt)
+    except sqlite3.Error as e:  # raised while stepping through the rows
+        raise InvalidValue("SQL", query, str(e)) from e
+
+
 CHECK_HELP = tr(
     "核验账本：SQLite 完整性、日志哈希链、每条记录与日志是否一致。发现问题时退出码为 3。\n\n\b\n例：huidesk check",
     "Verify the ledger: SQLite integrity, the journal's hash chain, every record against the journal. "

@@ -1,0 +1,192 @@
+"""Nothing lost, nobody let in: concurrency, crashes, a full disk, read-only SQL, file modes, old ledgers."""
+
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import fingerprint, ok, run
+
+from huidesk.store import Store
+
+SCRIPT = Path(sys.executable).parent / "huidesk"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def huidesk(db: Path, *args: str, **kw) -> subprocess.Popen:
+    env = {**os.environ, "HUIDESK_DB": str(db), "HUIDESK_TODAY": "2024-07-08"}
+    return subprocess.Popen([str(SCRIPT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+
+
+def intact(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    conn.close()
+    result = run("--db", str(db), "check")
+    assert result.exit_code == 0, result.stdout
+
+
+pytestmark = pytest.mark.skipif(not SCRIPT.exists(), reason="needs the installed console script")
+
+
+def test_concurrent_writers_all_land(db):
+    """Four shells adding places at once (the secretary and cron jobs): every write lands."""
+    workers = [
+        subprocess.Popen(
+            ["sh", "-c", f'for i in 1 2 3 4 5 6; do "{SCRIPT}" place add "区{w}/社区$i" || exit 9; done'],
+            env={**os.environ, "HUIDESK_DB": str(db)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for w in range(4)
+    ]
+    for w in workers:
+        out, err = w.communicate(timeout=120)
+        assert w.returncode == 0, err
+        assert "locked" not in err and "busy" not in err
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM places").fetchone()[0] == 4 * 7
+    assert conn.execute("SELECT count(*) FROM _journal").fetchone()[0] == 1 + 4 * 6
+    conn.close()
+    intact(db)
+
+
+def test_a_reader_sees_all_of_a_long_write_or_none(ledger_env):
+    """While the demo writes its thousands of rows in one transaction, readers never see part of it."""
+    ok("init")
+    writer = huidesk(ledger_env, "demo")
+    seen = set()
+    while writer.poll() is None:
+        reader = subprocess.run([str(SCRIPT), "--db", str(ledger_env), "sql",
+                                 "SELECT (SELECT count(*) FROM places), (SELECT count(*) FROM residents)"],
+                                capture_output=True, text=True)
+        assert reader.returncode == 0, reader.stderr
+        seen.add(tuple(reader.stdout.splitlines()[1].split("\t")))
+    assert writer.returncode == 0, writer.stderr
+    conn = sqlite3.connect(ledger_env)
+    final = tuple(str(n) for n in conn.execute("SELECT (SELECT count(*) FROM places), (SELECT count(*) FROM residents)").fetchone())
+    assert seen <= {("0", "0"), final}, seen
+
+
+def test_kill_9_leaves_each_write_whole_or_absent(db):
+    """Single adds killed at random moments: afterwards the ledger is intact and each add all or nothing."""
+    rng = random.Random(7)
+    for trial in range(16):
+        p = huidesk(db, "place", "add", f"根{trial}/某区/某街道")
+        time.sleep(rng.uniform(0.0, 0.4))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+    intact(db)
+    conn = sqlite3.connect(db)
+    for trial in range(16):
+        n = conn.execute("SELECT count(*) FROM places WHERE path LIKE ?", (f"根{trial}%",)).fetchone()[0]
+        assert n in (0, 3), (trial, n)
+
+
+def test_kill_9_of_the_demo_is_all_or_nothing(tmp_path):
+    """The demo writes thousands of rows in one transaction: killed at any moment, all or none remain."""
+    full = tmp_path / "full.db"
+    ok("--db", str(full), "demo")
+    # Row counts of every table but the journal's entries (init adds one entry of its own).
+    empty_counts, full_counts = None, fingerprint(full)[1][1:]
+    for n, delay in enumerate((0.1, 0.25, 0.4, 0.55, 0.7)):
+        db = tmp_path / f"kill{n}.db"
+        ok("--db", str(db), "init")
+        empty_counts = fingerprint(db)[1][1:]
+        p = huidesk(db, "demo")
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        counts = fingerprint(db)[1][1:]
+        assert counts in (empty_counts, full_counts), (delay, counts)
+        intact(db)
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    mount = tmp_path / "small"
+    mount.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1200k", "tmpfs", str(mount)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {made.stderr.decode().strip()}")
+    yield mount
+    subprocess.run(["umount", str(mount)], check=False)
+
+
+def test_disk_full_is_a_clear_error_and_nothing_partial(small_disk):
+    db = small_disk / "ledger.db"
+    ok("--db", str(db), "init")
+    filler = small_disk / "filler"
+    free = shutil.disk_usage(small_disk).free
+    filler.write_bytes(b"\0" * max(free - 40_000, 0))
+    failure = None
+    for i in range(400):
+        result = run("--db", str(db), "place", "add", f"{'很长的地名' * 18}{i}/{'很长的小区' * 18}")
+        if result.exit_code != 0:
+            failure = result
+            break
+    assert failure is not None, "the disk never filled"
+    assert failure.exit_code == 1 and "Traceback" not in failure.stderr
+    assert len(failure.stderr.strip().splitlines()) == 1 and "磁盘已满" in failure.stderr
+    filler.unlink()
+    intact(db)
+    ok("--db", str(db), "place", "add", "空间恢复后")
+    intact(db)
+
+
+def test_sql_is_read_only(village):
+    before = fingerprint(village)
+    assert ok("sql", "SELECT count(*) AS n FROM residents", "-f", "json").stdout == '[\n{"n": 2}\n]\n'
+    for attempt in ("DELETE FROM residents", "UPDATE residents SET name = 'x'", "INSERT INTO units (uid, name, kind) VALUES ('u', 'n', 'company')",
+                    "DROP TABLE residents", "PRAGMA query_only = OFF", "PRAGMA journal_mode = DELETE",
+                    f"ATTACH '{village.parent / 'other.db'}' AS other", "SELECT load_extension('/tmp/x.so')",
+                    f"VACUUM INTO '{village.parent / 'copy.db'}'", "CREATE TABLE t (x)", "WITH a AS (SELECT 1) DELETE FROM units"):
+        result = run("sql", attempt)
+        assert result.exit_code == 1, attempt
+        assert len(result.stderr.strip().splitlines()) == 1 and "SQL" in result.stderr
+    assert fingerprint(village) == before
+    assert not (village.parent / "other.db").exists() and not (village.parent / "copy.db").exists()
+
+
+def test_ledger_wal_and_backups_are_owner_only(village, tmp_path):
+    for path in (village, Path(f"{village}-wal"), Path(f"{village}-shm")):
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    ok("backup", str(tmp_path / "b.db"))
+    assert stat.S_IMODE((tmp_path / "b.db").stat().st_mode) == 0o600
+
+
+def test_backup_while_a_writer_is_active(db, tmp_path):
+    writer = subprocess.Popen(
+        ["sh", "-c", f'for i in 1 2 3 4 5 6 7 8 9 10; do "{SCRIPT}" place add "写入中/小区$i"; done'],
+        env={**os.environ, "HUIDESK_DB": str(db)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    copies = []
+    while writer.poll() is None:
+        dest = tmp_path / f"copy{len(copies)}.db"
+        ok("backup", str(dest))
+        copies.append(dest)
+    assert writer.returncode == 0
+    assert copies
+    for dest in copies:
+        intact(dest)
+
+
+def test_a_ledger_from_an_older_huidesk_opens_and_keeps_every_record(tmp_path):
+    """tests/fixtures/ledger-v0.db was written by huidesk 0.1 (schema version 0): later versions migrate it."""
+    db = tmp_path / "old.db"
+    shutil.copy(FIXTURES / "ledger-v0.db", db)
+    os.chmod(db, 0o600)
+    conn = sqlite3.connect(db)
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("places", "residents", "issues", "_journal")}
+    conn.close()
+    store = Store.open(db, "tester")
+    store.close()
+    conn = sqlite3.connect(db)
+    assert {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts} == counts
+    conn.close()
+    intact(db)
+    assert "队员" in ok("--db", str(db), "summary", "--until", "2024-07-08").stdout
