@@ -66,6 +66,8 @@ class HuideskGroup(TyperGroup):
             _fail(tr(f"账本出错，未写入任何内容：{text}", f"ledger error, nothing was written: {text}"))
         except sqlite3.DatabaseError as e:
             _fail(tr(f"账本出错，未写入任何内容：{e}", f"ledger error, nothing was written: {e}"))
+        except OverflowError:  # a number too big for the ledger, typed where a smaller one was meant
+            _fail(tr("数值过大，未写入任何内容", "a number is too large; nothing was written"))
         except BrokenPipeError:
             # The reader of a pipe went away (`| head`): stop quietly.
             sys.stdout = open(os.devnull, "w")
@@ -84,8 +86,9 @@ class HuideskGroup(TyperGroup):
 
 
 def _fail(message: str, code: int = ExitCode.ERROR):
-    first = " ".join(message.split("\n"))
-    sys.stderr.write(tr("错误：", "error: ") + first + "\n")
+    from huidesk.errors import one_line
+
+    sys.stderr.write(tr("错误：", "error: ") + one_line(message.replace("\n", " ")) + "\n")
     raise typer.Exit(code)
 
 

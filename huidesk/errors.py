@@ -68,10 +68,14 @@ class LedgerError(HuideskError):
     """The ledger file is missing, locked, full or not a huidesk ledger."""
 
 
+def one_line(text: str) -> str:
+    """Text made safe for one line of a terminal: control and separator characters escaped."""
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+
+
 def _clip(value: object, width: int = 60) -> str:
     """Quote a value on one line, however long or strange it is."""
-    text = repr(value) if not isinstance(value, str) else value
-    text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in text)
+    text = one_line(repr(value) if not isinstance(value, str) else value)
     if len(text) > width:
         text = text[: width - 1] + "…"
     return f"“{text}”"

@@ -20,11 +20,12 @@ import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from huidesk.errors import HuideskError, InvalidValue
+from huidesk.errors import HuideskError, InvalidTransition, InvalidValue
 from huidesk.i18n import tr
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from huidesk.store import Store, Tx
 
 EXPORT_FORMATS = ("csv", "jsonl", "json", "xlsx", "open311")
-IMPORT_FORMATS = ("csv", "jsonl", "json", "xlsx")
 EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xlsx": "xlsx"}
 MAX_REPORTED = 20  # bad rows listed one per line before "…and N more"
 JOIN = "、"  # how a list is written into one csv/xlsx cell
@@ -60,7 +60,6 @@ class Field:
     derived: bool = False  # computed from other records: exported, ignored on import
     exported: bool = True  # False: accepted on import only
     past: bool = False  # a day of work done: not after today
-    width: int = 12
     aliases: tuple[str, ...] = ()
 
     def header(self) -> str:
@@ -83,19 +82,35 @@ class Table:
         return next(f for f in self.fields if f.key == key)
 
 
-def F(key: str, zh: str, en: str, **kw) -> Field:
-    return Field(key, zh, en, **kw)
+F = Field
 
 
-UID = F("uid", "唯一编号", "uid", type="uid", width=34)
+UID = F("uid", "唯一编号", "uid", type="uid")
 
 
-def _names(alias: str, link: str, key: str, order: str = "id") -> str:
-    """A JSON array of the names of the records linked through `link` (in the order linked)."""
+def ref(table: str, a: str) -> str:
+    """SQL for how a row names the team, member or resident `a`: its name when no other live record
+    has it; else with its place's name, 王芳（48号楼）, the label the command line lists candidates
+    with; else (or for members, who have no place) with the start of its uid, 王芳（3f2a9c1e）.
+    `Import.ref` reads all three back."""
+    uid = f"{a}.name || '（' || substr({a}.uid, 1, 8) || '）'"
+    shared = f"(SELECT name FROM {table} WHERE void_reason IS NULL GROUP BY name HAVING count(*) > 1)"
+    if table == "members":
+        return f"(CASE WHEN {a}.name NOT IN {shared} THEN {a}.name ELSE {uid} END)"
+    here = f"{a}.name || '（' || (SELECT name FROM places WHERE id = {a}.place_id) || '）'"
+    shared_here = (f"(SELECT o.name || '（' || op.name || '）' FROM {table} o JOIN places op ON op.id = o.place_id"
+                   f" WHERE o.void_reason IS NULL GROUP BY 1 HAVING count(*) > 1)")
+    return (f"(CASE WHEN {a}.name NOT IN {shared} THEN {a}.name WHEN {here} NOT IN {shared_here} THEN {here}"
+            f" ELSE {uid} END)")
+
+
+def _names(record: str, link: str, key: str) -> str:
+    """SQL for a JSON array of the records linked to a record through `link`, in the order linked;
+    `record` is the link's condition on the record (visit_id = v.id)."""
     table = {"resident_id": "residents", "member_id": "members"}[key]
     return (
-        f"(SELECT json_group_array(name) FROM (SELECT x.name FROM {link} l JOIN {table} x ON x.id = l.{key}"
-        f" WHERE l.{alias} ORDER BY l.{order}))"
+        f"(SELECT json_group_array(name) FROM (SELECT {ref(table, 'x')} AS name FROM {link} l"
+        f" JOIN {table} x ON x.id = l.{key} WHERE l.{record} ORDER BY l.id))"
     )
 
 
@@ -165,7 +180,8 @@ def _load_team(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
     team = row.model(
         TeamIn,
-        {"name": v["name"], "place_id": row.id_of("place"), "line": v["line"] or guess_line(v["name"]),
+        {"name": v["name"], "place_id": row.id_of("place"),
+         "line": v["line"] if "line" in row.cells else guess_line(v["name"]),
          "leader_id": row.id_of("leader"), "founded": v["founded"]},
         {"place_id": "place", "leader_id": "leader"},
     )
@@ -293,11 +309,56 @@ def _load_issue(imp: "Import", row: "Row", v: dict, uid: str) -> str:
     )
     if issue is None:
         return ""
-    resolved = v["resolved_at"]
+    resolved, note = v["resolved_at"], v["resolved_note"]
     if resolved is not None and _instant(resolved) < _instant(issue.received_at):
         row.fail("resolved_at", row.raw("resolved_at"), tr("早于受理时间", "before it was received"))
+    if note is not None and (resolved is None or len(note) > 2000):
+        row.fail("resolved_note", note, tr("办结说明需要办结时间，且最多 2000 字", "needs resolved_at; at most 2000 characters"))
+    if row.problems:
         return ""
-    imp.store.open_issue(imp.tx, {"uid": uid, **issue.row()}, resolved, None)
+    imp.store.open_issue(imp.tx, {"uid": uid, **issue.row()}, resolved, note)
+    return "added"
+
+
+def _load_event(imp: "Import", row: "Row", v: dict, uid: str) -> str:
+    """One dated step of an issue, checked against the issue's timeline up to its moment (so a file's
+    events may come in any order); the same step already there (as an issue import records its
+    received and resolved steps) is skipped."""
+    from huidesk.lifecycle import check, fold
+
+    conn = imp.store.conn
+    issue_id = None
+    if v["issue"] is not None:
+        hit = conn.execute("SELECT id FROM issues WHERE uid = ? AND void_reason IS NULL", (v["issue"],)).fetchone()
+        issue_id = hit[0] if hit else imp.store.find_issue(v["issue"], row.header("issue"))["id"]
+    elif v["issue_ref"] is not None:
+        issue_id = imp.store.find_issue(v["issue_ref"], row.header("issue_ref"))["id"]
+    else:
+        row.fail("issue", "", tr("请给出诉求的唯一编号或工单号", "give the issue's uid or ref"))
+        return ""
+    event, at, unit_id = v["event"], v["at"], row.id_of("unit")
+    if (event == "callback") != (v["answer"] is not None and v["satisfaction"] is not None):
+        key = "answer" if event == "callback" else "event"
+        row.fail(key, row.raw(key), tr("回访须有是否解决和满意度，其他事件没有", "a callback, and only a callback, has an answer and a satisfaction"))
+        return ""
+    if v["note"] is not None and (len(v["note"]) > 2000 or not v["note"].replace("\n", " ").isprintable()):
+        row.fail("note", v["note"], tr("过长或含控制字符", "too long or holding control characters"))
+        return ""
+    timeline = imp.store.issue_events(issue_id)
+    when = _instant(at)
+    for e in timeline:
+        if (e["event"], _instant(e["at"]), e["unit_id"], e["note"], e["answer"], e["satisfaction"]) == (
+            event, when, unit_id, v["note"], v["answer"], v["satisfaction"]
+        ):
+            return "skipped"
+    if event == "received":
+        row.fail("event", row.raw("event"), tr("这件诉求已有受理记录", "the issue was already received"))
+        return ""
+    unit = conn.execute("SELECT name FROM units WHERE id = ?", (unit_id,)).fetchone() if unit_id else None
+    check(fold(e for e in timeline if _instant(e["at"]) <= when), event, at, unit_id, unit[0] if unit else "")
+    imp.store.import_record(imp.tx, "issue_events", {
+        "uid": uid, "issue_id": issue_id, "event": event, "at": at, "unit_id": unit_id, "answer": v["answer"],
+        "satisfaction": v["satisfaction"], "note": v["note"]})
     return "added"
 
 
@@ -362,14 +423,14 @@ def _instant(moment: str) -> "dt.datetime":
 
 # --- the tables --------------------------------------------------------------------------------
 
-NAME = F("name", "姓名", "name", required=True, width=10, aliases=("名字",))
+NAME = F("name", "姓名", "name", required=True, aliases=("名字",))
 DATE = F("date", "日期", "date", type="date", required=True, past=True)
-TEAM = F("team", "服务队", "team", type="ref", ref="teams", required=True, width=24)
-MEMBERS = F("members", "队员", "members", type="ref", ref="members", many=True, width=20)
-PLACE = F("place", "地点", "place", type="ref", ref="places", width=36)
-RESIDENT = F("resident", "居民", "resident", type="ref", ref="residents", pii="name", required=True, width=10)
-MEMBER = F("member", "队员", "member", type="ref", ref="members", required=True, width=10)
-NOTE = F("note", "备注", "note", width=30)
+TEAM = F("team", "服务队", "team", type="ref", ref="teams", required=True)
+MEMBERS = F("members", "队员", "members", type="ref", ref="members", many=True)
+PLACE = F("place", "地点", "place", type="ref", ref="places")
+RESIDENT = F("resident", "居民", "resident", type="ref", ref="residents", pii="name", required=True)
+MEMBER = F("member", "队员", "member", type="ref", ref="members", required=True)
+NOTE = F("note", "备注", "note")
 
 _ISSUE_EXTRA = (
     " (SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
@@ -377,8 +438,8 @@ _ISSUE_EXTRA = (
     " (SELECT json_group_array(name) FROM (SELECT DISTINCT u.name FROM issue_events e JOIN units u ON u.id = e.unit_id"
     "   WHERE e.issue_id = i.id AND e.void_reason IS NULL AND e.event IN ('dispatched', 'transferred', 'escalated',"
     "   'arrived') ORDER BY e.at, e.id)) AS units,"
-    " (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event = 'resolved') AS last_resolved,"
+    " (SELECT json_array(e.at, e.note) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
+    "   AND e.event = 'resolved' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS last_resolved,"
     " (SELECT json_array(e.event, e.at, u.name, e.note) FROM issue_events e LEFT JOIN units u ON u.id = e.unit_id"
     "   WHERE e.issue_id = i.id AND e.void_reason IS NULL ORDER BY e.at DESC, e.id DESC LIMIT 1) AS last_event"
 )
@@ -388,17 +449,17 @@ TABLES: dict[str, Table] = {
     for t in (
         Table(
             "places",
-            (UID, F("path", "地点路径", "path", required=True, width=40, aliases=("地点", "place", "路径")),
-             F("level", "层级", "level", type="vocab", vocab="level", width=8)),
+            (UID, F("path", "地点路径", "path", required=True, aliases=("地点", "place", "路径")),
+             F("level", "层级", "level", type="vocab", vocab="level")),
             "SELECT p.uid, p.path, p.level FROM places p WHERE p.void_reason IS NULL",
             "p.path",
             load=_load_place,
         ),
         Table(
             "units",
-            (UID, F("name", "单位名称", "name", required=True, width=24, aliases=("单位", "名称")),
-             F("kind", "类型", "kind", type="vocab", vocab="unit_kind", width=8),
-             F("place", "所在地点", "place", type="ref", ref="places", width=36, aliases=("地点",))),
+            (UID, F("name", "单位名称", "name", required=True, aliases=("单位", "名称")),
+             F("kind", "类型", "kind", type="vocab", vocab="unit_kind"),
+             F("place", "所在地点", "place", type="ref", ref="places", aliases=("地点",))),
             "SELECT u.uid, u.name, u.kind, p.path AS place FROM units u LEFT JOIN places p ON p.id = u.place_id"
             " WHERE u.void_reason IS NULL",
             "u.id",
@@ -406,12 +467,12 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "teams",
-            (UID, F("name", "服务队名称", "name", required=True, width=24, aliases=("服务队", "名称")),
-             F("place", "所在地点", "place", type="ref", ref="places", required=True, width=36, aliases=("地点",)),
-             F("line", "类别", "line", type="vocab", vocab="line", width=10),
-             F("leader", "队长", "leader", type="ref", ref="members", width=10),
+            (UID, F("name", "服务队名称", "name", required=True, aliases=("服务队", "名称")),
+             F("place", "所在地点", "place", type="ref", ref="places", required=True, aliases=("地点",)),
+             F("line", "类别", "line", type="vocab", vocab="line"),
+             F("leader", "队长", "leader", type="ref", ref="members"),
              F("founded", "成立日期", "founded", type="date")),
-            "SELECT t.uid, t.name, p.path AS place, t.line, m.name AS leader, t.founded FROM teams t"
+            "SELECT t.uid, t.name, p.path AS place, t.line, " + ref("members", "m") + " AS leader, t.founded FROM teams t"
             " JOIN places p ON p.id = t.place_id LEFT JOIN members m ON m.id = t.leader_id WHERE t.void_reason IS NULL",
             "t.id",
             date="t.founded",
@@ -419,8 +480,8 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "members",
-            (UID, NAME, F("phone", "电话", "phone", pii="phone", width=14),
-             F("roles", "角色", "roles", type="vocab", vocab="role", many=True, width=16),
+            (UID, NAME, F("phone", "电话", "phone", pii="phone"),
+             F("roles", "角色", "roles", type="vocab", vocab="role", many=True),
              F("joined", "加入日期", "joined", type="date"),
              F("teams", "服务队", "teams", type="ref", ref="teams", many=True, exported=False)),
             "SELECT m.uid, m.name, m.phone, (SELECT json_group_array(role) FROM (SELECT role FROM member_roles r"
@@ -431,10 +492,11 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "memberships",
-            (UID, MEMBER, F("team", "服务队", "team", type="ref", ref="teams", required=True, width=24),
+            (UID, MEMBER, F("team", "服务队", "team", type="ref", ref="teams", required=True),
              F("joined", "入队日期", "joined", type="date", required=True),
              F("left", "离队日期", "left", type="date", past=True)),
-            "SELECT s.uid, m.name AS member, t.name AS team, s.joined, s.left FROM memberships s"
+            "SELECT s.uid, " + ref("members", "m") + " AS member, " + ref("teams", "t") + " AS team, s.joined, s.left"
+            " FROM memberships s"
             " JOIN members m ON m.id = s.member_id JOIN teams t ON t.id = s.team_id"
             " WHERE s.void_reason IS NULL AND m.void_reason IS NULL AND t.void_reason IS NULL",
             "s.id",
@@ -443,14 +505,14 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "residents",
-            (UID, F("name", "姓名", "name", pii="name", required=True, width=10, aliases=("名字",)),
-             F("place", "住址", "place", type="ref", ref="places", required=True, width=36, aliases=("地点",)),
-             F("tags", "标签", "tags", type="vocab", vocab="tag", many=True, width=16),
-             F("born", "出生年份", "born", type="int", width=8, aliases=("出生年",)),
-             F("phone", "电话", "phone", pii="phone", width=14),
+            (UID, F("name", "姓名", "name", pii="name", required=True, aliases=("名字",)),
+             F("place", "住址", "place", type="ref", ref="places", required=True, aliases=("地点",)),
+             F("tags", "标签", "tags", type="vocab", vocab="tag", many=True),
+             F("born", "出生年份", "born", type="int", aliases=("出生年",)),
+             F("phone", "电话", "phone", pii="phone"),
              F("visit_every", "走访周期(天)", "visit every (days)", type="cadence", aliases=("走访周期",)),
-             F("consent", "同意登记", "consent", type="consent", width=8, aliases=("同意",)),
-             F("guardian", "监护人", "guardian", pii="name", width=10),
+             F("consent", "同意登记", "consent", type="consent", aliases=("同意",)),
+             F("guardian", "监护人", "guardian", pii="name"),
              F("health_consent", "健康信息同意", "health consent", type="bool")),
             "SELECT r.uid, r.name, p.path AS place, (SELECT json_group_array(tag) FROM (SELECT tag FROM resident_tags g"
             " WHERE g.resident_id = r.id ORDER BY g.id)) AS tags, r.born, r.phone, r.visit_every, r.consent, r.guardian,"
@@ -461,11 +523,10 @@ TABLES: dict[str, Table] = {
         Table(
             "visits",
             (UID, DATE, TEAM,
-             F("residents", "走访对象", "residents", type="ref", ref="residents", many=True, pii="name", required=True,
-               width=20, aliases=("居民",)),
-             MEMBERS, F("purpose", "事由", "purpose", width=20), F("gifts", "慰问品", "gifts", width=16), NOTE,
-             F("follow_up", "需跟进", "follow-up", type="bool", width=8)),
-            "SELECT v.uid, v.date, t.name AS team, " + _names("visit_id = v.id", "visit_residents", "resident_id")
+             F("residents", "走访对象", "residents", type="ref", ref="residents", many=True, pii="name", required=True, aliases=("居民",)),
+             MEMBERS, F("purpose", "事由", "purpose"), F("gifts", "慰问品", "gifts"), NOTE,
+             F("follow_up", "需跟进", "follow-up", type="bool")),
+            "SELECT v.uid, v.date, " + ref("teams", "t") + " AS team, " + _names("visit_id = v.id", "visit_residents", "resident_id")
             + " AS residents, " + _names("visit_id = v.id", "visit_members", "member_id")
             + " AS members, v.purpose, v.gifts, v.note, v.follow_up"
             " FROM visits v JOIN teams t ON t.id = v.team_id WHERE v.void_reason IS NULL",
@@ -475,13 +536,13 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "activities",
-            (UID, DATE, TEAM, F("theme", "主题", "theme", type="vocab", vocab="theme", required=True, width=10),
-             F("title", "名称", "title", width=24), PLACE,
+            (UID, DATE, TEAM, F("theme", "主题", "theme", type="vocab", vocab="theme", required=True),
+             F("title", "名称", "title"), PLACE,
              F("volunteers", "志愿者人数", "volunteers", type="int"), MEMBERS,
              F("served", "服务人数", "served", type="int"),
              F("hours", "时长(小时)", "hours", type="hours", aliases=("时长", "志愿服务时长")),
              F("minutes", "时长(分钟)", "minutes", type="int")),
-            "SELECT a.uid, a.date, t.name AS team, a.theme, a.title, p.path AS place, a.volunteers, "
+            "SELECT a.uid, a.date, " + ref("teams", "t") + " AS team, a.theme, a.title, p.path AS place, a.volunteers, "
             + _names("activity_id = a.id", "activity_members", "member_id")
             + " AS members, a.served, a.minutes FROM activities a JOIN teams t ON t.id = a.team_id"
             " LEFT JOIN places p ON p.id = a.place_id WHERE a.void_reason IS NULL",
@@ -491,19 +552,20 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "issues",
-            (UID, F("ref", "工单号", "ref", width=16),
-             F("received_at", "受理时间", "received", type="moment", required=True, width=26),
-             F("kind", "类型", "kind", type="vocab", vocab="issue_kind", required=True, width=10),
-             F("source", "来源", "source", type="vocab", vocab="source", required=True, width=10),
-             F("place", "地点", "place", type="ref", ref="places", required=True, width=36),
-             F("team", "服务队", "team", type="ref", ref="teams", width=24),
-             F("resident", "反映人", "resident", type="ref", ref="residents", pii="name", width=10),
-             F("text", "内容", "text", required=True, width=40),
-             F("state", "状态", "state", type="vocab", vocab="event", derived=True, width=8),
-             F("units", "承办单位", "units", many=True, derived=True, width=24),
-             F("resolved_at", "办结时间", "resolved", type="moment", width=26)),
-            "SELECT i.id, i.uid, i.ref, i.received_at, i.kind, i.source, p.path AS place, t.name AS team,"
-            " r.name AS resident, i.text," + _ISSUE_EXTRA + " FROM issues i JOIN places p ON p.id = i.place_id"
+            (UID, F("ref", "工单号", "ref"),
+             F("received_at", "受理时间", "received", type="moment", required=True),
+             F("kind", "类型", "kind", type="vocab", vocab="issue_kind", required=True),
+             F("source", "来源", "source", type="vocab", vocab="source", required=True),
+             F("place", "地点", "place", type="ref", ref="places", required=True),
+             F("team", "服务队", "team", type="ref", ref="teams"),
+             F("resident", "反映人", "resident", type="ref", ref="residents", pii="name"),
+             F("text", "内容", "text", required=True),
+             F("state", "状态", "state", type="vocab", vocab="event", derived=True),
+             F("units", "承办单位", "units", many=True, derived=True),
+             F("resolved_at", "办结时间", "resolved", type="moment"),
+             F("resolved_note", "办结说明", "resolution note")),
+            "SELECT i.id, i.uid, i.ref, i.received_at, i.kind, i.source, p.path AS place, " + ref("teams", "t")
+            + " AS team, " + ref("residents", "r") + " AS resident, i.text," + _ISSUE_EXTRA + " FROM issues i JOIN places p ON p.id = i.place_id"
             " LEFT JOIN teams t ON t.id = i.team_id LEFT JOIN residents r ON r.id = i.resident_id"
             " WHERE i.void_reason IS NULL",
             "i.received_at, i.id",
@@ -512,22 +574,25 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "issue_events",
-            (UID, F("issue", "诉求唯一编号", "issue uid", width=34), F("issue_ref", "工单号", "ref", width=16),
-             F("at", "时间", "at", type="moment", width=26), F("event", "事件", "event", type="vocab", vocab="event"),
-             F("unit", "单位", "unit", width=24), F("answer", "是否解决", "resolved", type="vocab", vocab="answer"),
+            (UID, F("issue", "诉求唯一编号", "issue uid", aliases=("诉求",)), F("issue_ref", "工单号", "ref"),
+             F("at", "时间", "at", type="moment", required=True),
+             F("event", "事件", "event", type="vocab", vocab="event", required=True),
+             F("unit", "单位", "unit", type="ref", ref="units"),
+             F("answer", "是否解决", "resolved", type="vocab", vocab="answer"),
              F("satisfaction", "满意度", "satisfaction", type="vocab", vocab="satisfaction"), NOTE),
             "SELECT e.uid, i.uid AS issue, i.ref AS issue_ref, e.at, e.event, u.name AS unit, e.answer, e.satisfaction,"
             " e.note FROM issue_events e JOIN issues i ON i.id = e.issue_id LEFT JOIN units u ON u.id = e.unit_id"
             " WHERE e.void_reason IS NULL AND i.void_reason IS NULL",
             "e.at, e.id",
             date="substr(e.at, 1, 10)",
+            load=_load_event,
         ),
         Table(
             "meetings",
-            (UID, F("date", "日期", "date", type="date"), F("issue", "诉求唯一编号", "issue uid", width=34),
-             F("place", "地点", "place", width=36),
-             F("parties", "参会方", "parties", many=True, pii="party", width=30),
-             F("decision", "决定", "decision", width=40)),
+            (UID, F("date", "日期", "date", type="date"), F("issue", "诉求唯一编号", "issue uid"),
+             F("place", "地点", "place"),
+             F("parties", "参会方", "parties", many=True, pii="party"),
+             F("decision", "决定", "decision")),
             "SELECT g.uid, g.date, i.uid AS issue, p.path AS place, (SELECT json_group_array(json_array(k, n)) FROM"
             " (SELECT x.resident_id IS NOT NULL AS k, coalesce(u.name, m.name, r.name, x.name) AS n FROM meeting_parties x"
             " LEFT JOIN units u ON u.id = x.unit_id LEFT JOIN members m ON m.id = x.member_id"
@@ -539,12 +604,13 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "wishes",
-            (UID, RESIDENT, F("text", "心愿", "wish", required=True, width=30, aliases=("内容", "text")),
+            (UID, RESIDENT, F("text", "心愿", "wish", required=True, aliases=("内容", "text")),
              F("listed", "登记日期", "listed", type="date", required=True, past=True),
-             F("member", "认领队员", "claimed by", type="ref", ref="members", width=10, aliases=("队员",)),
+             F("member", "认领队员", "claimed by", type="ref", ref="members", aliases=("队员",)),
              F("claimed", "认领日期", "claimed", type="date", past=True),
              F("fulfilled", "实现日期", "fulfilled", type="date", past=True)),
-            "SELECT w.uid, r.name AS resident, w.text, w.listed, m.name AS member, w.claimed, w.fulfilled FROM wishes w"
+            "SELECT w.uid, " + ref("residents", "r") + " AS resident, w.text, w.listed, " + ref("members", "m")
+            + " AS member, w.claimed, w.fulfilled FROM wishes w"
             " JOIN residents r ON r.id = w.resident_id LEFT JOIN members m ON m.id = w.member_id"
             " WHERE w.void_reason IS NULL",
             "w.id",
@@ -553,9 +619,10 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "cards",
-            (UID, F("kind", "卡种", "kind", required=True, width=12), F("no", "卡号", "no", width=8),
+            (UID, F("kind", "卡种", "kind", required=True), F("no", "卡号", "no"),
              RESIDENT, F("date", "办理日期", "date", type="date", required=True, past=True)),
-            "SELECT c.uid, c.kind, c.no, r.name AS resident, c.date FROM cards c JOIN residents r ON r.id = c.resident_id"
+            "SELECT c.uid, c.kind, c.no, " + ref("residents", "r") + " AS resident, c.date FROM cards c"
+            " JOIN residents r ON r.id = c.resident_id"
             " WHERE c.void_reason IS NULL",
             "c.id",
             date="c.date",
@@ -565,7 +632,8 @@ TABLES: dict[str, Table] = {
             "pairings",
             (UID, MEMBER, RESIDENT, F("since", "结对日期", "since", type="date", required=True, past=True),
              F("until", "结束日期", "until", type="date", past=True), NOTE),
-            "SELECT p.uid, m.name AS member, r.name AS resident, p.since, p.until, p.note FROM pairings p"
+            "SELECT p.uid, " + ref("members", "m") + " AS member, " + ref("residents", "r") + " AS resident, p.since,"
+            " p.until, p.note FROM pairings p"
             " JOIN members m ON m.id = p.member_id JOIN residents r ON r.id = p.resident_id WHERE p.void_reason IS NULL",
             "p.id",
             date="p.since",
@@ -590,8 +658,7 @@ def importable(name: str, text: str) -> Table:
         choices = "、".join(IMPORTABLE)
         raise InvalidValue(
             "TABLE", text,
-            tr(f"{table_label(name)}只能导出，可导入：{choices}（诉求事件随诉求导入）",
-               f"{name} can only be exported; import one of: {choices} (issue events come with issues)"),
+            tr(f"{table_label(name)}只能导出，可导入：{choices}", f"{name} can only be exported; import one of: {choices}"),
         )
     return table
 
@@ -639,15 +706,27 @@ def export_rows(store: "Store", table: Table, since: str | None, until: str | No
             row["hours"] = show_hours(row["minutes"])
         if table.name == "issues":
             state = row["state"]
-            row["resolved_at"] = row["last_resolved"] if state in ("resolved", "closed") else None
+            done = json.loads(row["last_resolved"]) if row["last_resolved"] and state in ("resolved", "closed") else None
+            row["resolved_at"], row["resolved_note"] = done or (None, None)
         for f in table.fields:
             value = row.get(f.key)
             if f.pii == "party":
                 row[f.key] = [n if with_pii or not k else mask_name(n) for k, n in value]
             elif f.pii and not with_pii and value:
-                mask = mask_phone if f.pii == "phone" else mask_name
+                mask = mask_phone if f.pii == "phone" else _mask_label if f.type == "ref" else mask_name
                 row[f.key] = [mask(x) for x in value] if f.many else mask(value)
         yield row
+
+
+_LABEL = re.compile(r"(.+?)[（(]([^（）()]+)[）)]")  # 王芳（48号楼）, 王芳(3f2a9c1e)
+
+
+def _mask_label(text: str) -> str:
+    """A resident's name masked, and the place or uid that tells namesakes apart kept: 王*（48号楼）."""
+    from huidesk.privacy import mask_name
+
+    m = _LABEL.fullmatch(text)
+    return f"{mask_name(m[1])}（{m[2]}）" if m else mask_name(text)
 
 
 def defuse(text: str) -> str:
@@ -859,8 +938,7 @@ class Source:
             return "json"
         if start.startswith(b"{"):
             return "jsonl"
-        first = start.split(b"\n", 1)[0]
-        return "csv" if b"," in first else None
+        return "csv" if start.strip() else None  # any other text is read as CSV (a single column has no comma)
 
     def close(self) -> None:
         if self.stream is not sys.stdin.buffer:
@@ -1327,7 +1405,7 @@ class ImportResult:
     added: int = 0
     skipped: int = 0
     bad: int = 0
-    errors: list[str] | None = None  # the first MAX_REPORTED bad rows, one line each
+    errors: list[str] = dc_field(default_factory=list)  # the first MAX_REPORTED bad rows, one line each
 
 
 class _Rollback(Exception):
@@ -1339,28 +1417,47 @@ class Import:
 
     def __init__(self, store: "Store", tx: "Tx", table: Table, today: "dt.date", now: "dt.datetime") -> None:
         self.store, self.tx, self.table, self.today, self.now = store, tx, table, today, now
-        self.result = ImportResult(errors=[])
+        self.result = ImportResult()
         self._refs: dict[tuple[str, str, str], tuple[int, str] | HuideskError] = {}
+        self._later: list[tuple[str, Cells, HuideskError]] = []  # issue steps whose earlier steps come later
 
     def ref(self, table: str, text: str, field: str) -> tuple[int, str]:
-        """(id, uid) of the live record a reference names: its uid, id, exact name or a unique part
-        of it (places: their path). Looked up once per import: an import adds no records to the
-        tables it refers to."""
+        """(id, uid) of the live record a reference names: its uid; its exact name (places: path);
+        a label as `ref()` writes it, 王芳（48号楼） or 王芳（3f2a9c1e）; else its id or a unique part
+        of its name, as everywhere (`Store.find`, whose errors list the candidates). Looked up once
+        per import: an import adds no records to the tables it refers to."""
         key = (table, text, field)
         if key not in self._refs:
             try:
-                row = self.store.conn.execute(
-                    f"SELECT id, uid FROM {table} WHERE uid = ? AND void_reason IS NULL", (text,)
-                ).fetchone() if _UID.fullmatch(text) and len(text) >= 16 else None
-                if row is None:
-                    found = self.store.find(table, text, field)
-                    row = self.store.conn.execute(f"SELECT id, uid FROM {table} WHERE id = ?", (found["id"],)).fetchone()
-                self._refs[key] = (row["id"], row["uid"])
+                self._refs[key] = self._lookup(table, text, field)
             except HuideskError as e:
                 self._refs[key] = e
         hit = self._refs[key]
         if isinstance(hit, HuideskError):
             raise hit
+        return hit
+
+    def _lookup(self, table: str, text: str, field: str) -> tuple[int, str]:
+        conn = self.store.conn
+
+        def one(where: str, *args: object) -> tuple[int, str] | None:
+            rows = conn.execute(f"SELECT t.id, t.uid FROM {table} t WHERE t.void_reason IS NULL AND {where} LIMIT 2",
+                                args).fetchall()
+            return (rows[0][0], rows[0][1]) if len(rows) == 1 else None
+
+        hit = one("t.uid = ?", text) if _UID.fullmatch(text) and len(text) >= 16 else None
+        hit = hit or one("t.path = ?" if table == "places" else "t.name = ?", text)
+        m = _LABEL.fullmatch(text) if table != "places" else None
+        if hit is None and m:
+            name, tag = m[1].strip(), m[2].strip()
+            if re.fullmatch(r"[0-9a-f]{8,32}", tag):
+                hit = one("t.name = ? AND t.uid LIKE ?", name, tag + "%")
+            if hit is None and table in ("teams", "residents"):
+                hit = one("t.name = ? AND t.place_id IN (SELECT id FROM places WHERE name = ? OR path = ? OR path LIKE ?)",
+                          name, tag, tag, "%/" + tag)
+        if hit is None:
+            found = self.store.find(table, text, field)
+            hit = (found["id"], conn.execute(f"SELECT uid FROM {table} WHERE id = ?", (found["id"],)).fetchone()[0])
         return hit
 
     def take(self, where: str, cells: Cells | str) -> None:
@@ -1388,6 +1485,11 @@ class Import:
                 return
         try:
             outcome = self.table.load(self, row, values, uid)  # type: ignore[misc]
+        except InvalidTransition as e:
+            if self.table.name == "issue_events":
+                self._later.append((where, cells, e))
+                return
+            row.problems.append(e)
         except InvalidValue as e:
             key = e.field.lstrip("-").replace("-", "_").lower()
             known = any(f.key == key for f in self.table.fields)
@@ -1403,10 +1505,21 @@ class Import:
         else:
             self.result.added += 1
 
+    def finish(self) -> None:
+        """Retry the issue steps that did not fit yet, while any of them does; report the rest."""
+        while self._later:
+            waiting, self._later = self._later, []
+            for where, cells, _ in waiting:
+                self.take(where, cells)
+            if len(self._later) == len(waiting):
+                break
+        for where, _, problem in self._later:
+            self._bad(where, [problem])
+
     def _bad(self, where: str, problems: list[HuideskError]) -> None:
         self.result.bad += 1
-        if len(self.result.errors) < MAX_REPORTED:  # type: ignore[arg-type]
-            self.result.errors.append(where + tr("：", ": ") + tr("；", "; ").join(str(p) for p in problems))  # type: ignore[union-attr]
+        if len(self.result.errors) < MAX_REPORTED:
+            self.result.errors.append(where + tr("：", ": ") + tr("；", "; ").join(str(p) for p in problems))
 
 
 def import_table(
@@ -1424,6 +1537,7 @@ def import_table(
             imp = Import(store, tx, table, today, now)
             for where, cells in rows:
                 imp.take(where, cells)
+            imp.finish()
             if imp.result.bad or dry_run:
                 raise _Rollback
     except _Rollback:

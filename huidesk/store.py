@@ -253,8 +253,8 @@ class Store:
         if not ref:
             raise InvalidValue(field, ref, tr("不能为空", "must not be empty"))
         select = _SELECT[table]
-        if ref.isdigit() or (ref.startswith("#") and ref[1:].isdigit()):
-            rows = self.conn.execute(f"{select} WHERE t.id = ? AND t.void_reason IS NULL", (int(ref.lstrip("#")),))
+        if as_id(ref) is not None:
+            rows = self.conn.execute(f"{select} WHERE t.id = ? AND t.void_reason IS NULL", (as_id(ref),))
             row = rows.fetchone()
             if row is None:
                 raise NotFound(kind, ref, field=field)
@@ -515,8 +515,8 @@ class Store:
     def find_issue(self, ref: str, field: str = "ID") -> sqlite3.Row:
         """A live issue by id (or #id), else by its 12345/platform order number."""
         text = ref.strip()
-        if text.lstrip("#").isdigit():
-            row = self.issue(int(text.lstrip("#")))
+        if as_id(text) is not None:
+            row = self.issue(as_id(text))  # type: ignore[arg-type]
             if row is not None or text.startswith("#"):
                 if row is None:
                     raise NotFound(tr("诉求", "issue"), ref, field=field)
@@ -784,7 +784,8 @@ class Store:
 
     def wish(self, wish_id: int, field: str = "ID") -> sqlite3.Row:
         """A live wish by id, with its derived state."""
-        row = self.conn.execute(self._WISHES + " AND w.id = ?", (wish_id,)).fetchone()
+        in_range = 0 < wish_id < 2**63
+        row = self.conn.execute(self._WISHES + " AND w.id = ?", (wish_id,)).fetchone() if in_range else None
         if row is None:
             raise NotFound(tr("微心愿", "wish"), wish_id, field=field)
         return row
@@ -1056,6 +1057,14 @@ _ISSUES = (
     " CAST(round((julianday(resolved_at) - julianday(received_at)) * 1440) AS INTEGER) AS resolve_minutes"
     f" FROM ({_ISSUE_SELECT})"
 )
+
+
+def as_id(ref: str) -> int | None:
+    """The record id a reference like `12` or `#12` means; None for anything else (or too big)."""
+    text = ref.strip().removeprefix("#")
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
 
 
 def _describe(row: sqlite3.Row) -> str:

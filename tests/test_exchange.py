@@ -13,7 +13,7 @@ from conftest import TODAY, fingerprint, ok, rejected, run
 from openpyxl import load_workbook
 
 IMPORT_ORDER = ("places", "units", "members", "teams", "memberships", "residents", "visits", "activities", "issues",
-                "wishes", "cards", "pairings")
+                "issue_events", "wishes", "cards", "pairings")
 
 
 # A ledger with a record of every kind (one visit made void), built once and copied into each test's ledger.
@@ -236,12 +236,14 @@ def test_round_trip_into_a_fresh_ledger(ledger, tmp_path, fmt):
         ok("--db", str(other), "import", table, str(path))
     for table in IMPORT_ORDER:
         mine, theirs = dump(ledger, table), dump(other, table)
-        if table == "issues":  # only received and resolved travel with an issue; units come from dispatch events
+        if table == "issue_events":  # an issue import records its own received and resolved steps, with new uids
             for r in mine + theirs:
-                r.pop("units")
-                r["state"] = r["state"].replace("dispatched", "received")
+                if r["event"] in ("received", "resolved"):
+                    del r["uid"]
         assert theirs == mine, table
         assert mine, table
+    shares = "SELECT m.name, am.minutes FROM activity_members am JOIN members m ON m.id = am.member_id ORDER BY am.id"
+    assert [tuple(r) for r in sqlite3.connect(other).execute(shares)] == [("王玉兰", 90)]
     assert ok("--db", str(other), "check").stdout.startswith("账本完好")
     # Importing the same files again adds nothing, and leaves the journal as it was.
     before = fingerprint(other)
@@ -271,6 +273,31 @@ def test_issue_import_records_received_and_resolved_events_and_skips_a_known_ref
     before = fingerprint(ledger)
     assert "跳过 1 条" in ok("import", "issues", str(again)).stderr
     assert fingerprint(ledger) == before
+
+
+def test_issue_events_import_in_any_order_and_keep_the_rules(ledger, tmp_path):
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "工单号,时间,事件,单位,是否解决,满意度,备注\n"
+        "路灯-1,2024-07-07 09:00,回访,,是,基本满意,\n"  # before its resolve in the file, after it in time
+        "路灯-1,2024-07-06 09:00,派单,悦湖家园物业公司,,,\n"
+        "路灯-1,2024-07-06 18:00,办结,,,,已更换灯泡\n",
+        encoding="utf-8",
+    )
+    ok("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", "--at", "2024-07-06 08:00",
+       "--ref", "路灯-1", "路灯不亮了")
+    assert "新增 3 条" in ok("import", "issue_events", str(path)).stderr
+    shown = json.loads(ok("issue", "show", "路灯-1", "--format", "json").stdout)
+    assert [e["event"] for e in shown["events"]] == ["received", "dispatched", "resolved", "callback"]
+    assert shown["response_minutes"] == 60 and shown["state"] == "resolved"
+    assert "跳过 3 条" in ok("import", "issue_events", str(path)).stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("issue_ref,at,event,unit\n12345-0701,2024-07-03 09:00,arrived,悦湖家园物业公司\n"
+                   "路灯-1,2024-07-08 09:00,received,\n", encoding="utf-8")
+    before = fingerprint(ledger)
+    result = run("import", "issue_events", str(bad))
+    assert result.exit_code == 1 and fingerprint(ledger) == before
+    assert "第 2 行：诉求已办结" in result.stderr and "第 3 行：event 的值无效" in result.stderr
 
 
 def test_hand_made_sheet_with_chinese_words_imports_once(ledger, tmp_path):
@@ -333,7 +360,9 @@ def test_bom_crlf_and_stdin(ledger, tmp_path):
     names = [r["name"] for r in rows_of(export("residents", "--with-pii"))]
     assert names[-2:] == ["韩桂英", "马兰花"]
     assert rows_of(export("residents", "--with-pii"))[-2]["phone"] == "13700001111"
-    rejected(ledger, "import", "residents", "-", mentions=("--format",))
+    one_column = ok("import", "places", "-", input="path\n平伏桥村/悦湖家园小区/3号楼\n")  # text is read as CSV
+    assert "新增 1 条" in one_column.stderr
+    rejected(ledger, "import", "residents", "-", mentions=("--format",))  # nothing to tell the format by
 
 
 def test_gbk_and_malformed_files_are_refused_naming_the_line(ledger, tmp_path):
@@ -409,6 +438,12 @@ def test_rules_of_the_ledger_hold_on_import(ledger, tmp_path):
     issues.write_text("received_at,kind,source,place,text,resolved_at\n2024-07-05 10:00,民生问题,电话,平伏桥村,漏水,"
                       "2024-07-05 09:00\n", encoding="utf-8")
     rejected(ledger, "import", "issues", str(issues), mentions=("resolved_at", "早于受理时间"))
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text("member,resident,since\n张佳丽,小花,2024-05-01\n王凤琴,小花,2024-05-01\n", encoding="utf-8")
+    before = fingerprint(ledger)
+    result = run("import", "pairings", str(pairs))  # the first pair is current already; the second is fine
+    assert result.exit_code == 1 and fingerprint(ledger) == before
+    assert result.stderr.startswith("错误：pairs.csv 第 2 行：张佳丽 与 小花 已结对") and len(result.stderr.splitlines()) == 1
     rejected(ledger, "import", "meetings", str(issues), mentions=("TABLE", "meetings"))
     rejected(ledger, "import", "places", str(tmp_path / "nowhere.csv"), mentions=("nowhere.csv",))
 

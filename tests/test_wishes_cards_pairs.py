@@ -79,6 +79,8 @@ def test_wish_list_in_every_format_and_filters_combine(children):
         (("wish", "add", "--resident", "小花", "一个书包", "--date", "2024-02-30"), ("--date", "2024-02-30")),
         (("wish", "add", "--resident", "小花", "一个书包", "--date", "后天"), ("--date", "2024-07-10", "晚于今天")),
         (("wish", "claim", "99", "--member", "张佳丽"), ("ID", "99")),
+        (("wish", "claim", "9" * 30, "--member", "张佳丽"), ("ID", "9" * 30)),
+        (("wish", "fulfil", "0"), ("ID", "0")),
         (("wish", "claim", "1", "--member", "无名氏"), ("--member", "无名氏")),
         (("wish", "claim", "1", "--member", "张佳丽", "--date", "2024-06-30"), ("--date", "2024-06-30", "2024-07-01")),
         (("wish", "claim", "1", "--member", "张佳丽", "--date", "2024-07-09"), ("--date", "2024-07-09")),

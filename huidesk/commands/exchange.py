@@ -91,7 +91,8 @@ IMPORT_HELP = tr(
     "从文件导入一张记录表（FILE 为 - 时读标准输入）：可以是 export 导出的文件，也可以是手工整理的表格"
     "（中文或英文表头，词汇可写中文，如 类型=安全隐患）。先逐行校验，任何一行有错就列出所有出错的行（行号、列、值），"
     "什么也不写入；全部正确才在一个事务中写入。唯一编号（诉求为工单号）已存在的行跳过，"
-    "没有唯一编号的行按内容生成，所以同一文件导入两次不会重复。诉求导入时记一步“受理”，有办结时间的再记“办结”。"
+    "没有唯一编号的行按内容生成，所以同一文件导入两次不会重复。诉求导入时记一步“受理”，有办结时间的再记“办结”；"
+    "其余步骤（派单、报到、回访……）随后导入 issue_events，每一步都按诉求的时间线核对。"
     "--dry-run 只校验并报告。\n\n\b\n"
     "例：huidesk import residents 居民名单.xlsx --dry-run\n"
     "    huidesk import visits 七月走访.csv\n"
@@ -100,7 +101,8 @@ IMPORT_HELP = tr(
     "English headers, vocabulary in Chinese or as slugs). Every row is validated first; if any is bad, each bad row is\n"
     "reported (line, column, value) and nothing is written; otherwise all rows go in one transaction. A row whose uid\n"
     "(an issue: whose ref) exists is skipped; a row without a uid gets one from its content, so importing a file twice\n"
-    "adds nothing. Issues get their received event (and a resolved one for resolved_at). --dry-run validates only.\n\n\b\n"
+    "adds nothing. Issues get their received event (and a resolved one for resolved_at); their other steps come with\n"
+    "issue_events, each checked against the issue's timeline. --dry-run validates only.\n\n\b\n"
     "Example: huidesk import residents residents.xlsx --dry-run\n"
     "         huidesk export teams --format jsonl | huidesk --db new.db import teams -",
 )

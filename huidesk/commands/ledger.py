@@ -83,7 +83,7 @@ _LOG_COLUMNS = [
 
 def log(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help=tr("最多显示几条", "how many entries"))] = 20,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1_000_000, help=tr("最多显示几条", "how many entries"))] = 20,
     fmt: FormatOpt = None,
 ) -> None:
     s = session(ctx)
@@ -101,7 +101,7 @@ VOID_HELP = tr(
 def void(
     ctx: typer.Context,
     table: Annotated[str, typer.Argument(help=tr("记录类型：visit/走访、team/服务队……", "record type: visit, team, ..."))],
-    record_id: Annotated[int, typer.Argument(metavar="ID", help=tr("记录编号", "record id"))],
+    record_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help=tr("记录编号", "record id"))],
     reason: Annotated[str, typer.Option("--reason", "-r", help=tr("作废原因", "why"))],
 ) -> None:
     from huidesk.errors import InvalidValue
