@@ -1,3 +1,5 @@
+import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -63,20 +65,35 @@ def rejected(db: Path, *args: str, mentions: tuple[str, ...] = ()):
     return lines[0]
 
 
-@pytest.fixture
-def village(db) -> Path:
-    """平伏桥村 and its five teams, as the article tells them, plus two residents."""
-    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
-    ok("place", "add", "平伏桥村/悦湖家园小区")
-    ok("place", "add", "平伏桥村/48号楼")
-    ok("member", "add", "王凤琴", "--role", "党员", "--role", "志愿者", "--phone", "13800001111", "--joined", "2022-03-01")
-    ok("member", "add", "王玉兰", "--role", "志愿者", "--joined", "2022-03-01")
-    ok("member", "add", "张佳丽", "--role", "志愿者", "--joined", "2022-03-01")
-    for line in ("红色先锋", "橙色公益", "蓝色平安", "银色助老", "金色成长"):
-        ok("team", "add", f"“{line}”志愿服务队", "--place", "平伏桥村", "--founded", "2022-03-01")
-    ok("member", "join", "王凤琴", "--team", "橙色公益", "--date", "2022-03-01")
-    ok("member", "join", "王玉兰", "--team", "银色助老", "--date", "2022-03-01")
-    ok("member", "join", "张佳丽", "--team", "金色成长", "--date", "2022-03-01")
-    ok("resident", "add", "丁学志", "--place", "平伏桥村/48号楼", "--tag", "高龄", "--born", "1940", "--every", "7d")
-    ok("resident", "add", "李增友", "--place", "平伏桥村", "--tag", "独居", "--tag", "高龄", "--phone", "13912345678")
+@pytest.fixture(scope="session")
+def village_master(tmp_path_factory) -> Path:
+    """平伏桥村 and its five teams, as the article tells them, plus two residents — built once."""
+    db = tmp_path_factory.mktemp("village") / "ledger.db"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HUIDESK_DB", str(db))
+        env.setenv("HUIDESK_TODAY", TODAY)
+        env.setenv("HUIDESK_USER", "tester")
+        env.delenv("HUIDESK_LANG", raising=False)
+        ok("init")
+        ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
+        ok("place", "add", "平伏桥村/悦湖家园小区")
+        ok("place", "add", "平伏桥村/48号楼")
+        ok("member", "add", "王凤琴", "--role", "党员", "--role", "志愿者", "--phone", "13800001111", "--joined", "2022-03-01")
+        ok("member", "add", "王玉兰", "--role", "志愿者", "--joined", "2022-03-01")
+        ok("member", "add", "张佳丽", "--role", "志愿者", "--joined", "2022-03-01")
+        for line in ("红色先锋", "橙色公益", "蓝色平安", "银色助老", "金色成长"):
+            ok("team", "add", f"“{line}”志愿服务队", "--place", "平伏桥村", "--founded", "2022-03-01")
+        ok("member", "join", "王凤琴", "--team", "橙色公益", "--date", "2022-03-01")
+        ok("member", "join", "王玉兰", "--team", "银色助老", "--date", "2022-03-01")
+        ok("member", "join", "张佳丽", "--team", "金色成长", "--date", "2022-03-01")
+        ok("resident", "add", "丁学志", "--place", "平伏桥村/48号楼", "--tag", "高龄", "--born", "1940", "--every", "7d")
+        ok("resident", "add", "李增友", "--place", "平伏桥村", "--tag", "独居", "--tag", "高龄", "--phone", "13912345678")
     return db
+
+
+@pytest.fixture
+def village(ledger_env, village_master) -> Path:
+    """A private copy of the village ledger (its WAL is empty once every command has closed it)."""
+    shutil.copyfile(village_master, ledger_env)
+    os.chmod(ledger_env, 0o600)
+    return ledger_env
