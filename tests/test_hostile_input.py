@@ -69,3 +69,31 @@ def test_every_command_accepts_or_refuses_cleanly(ledger, template, value):
         assert fingerprint(ledger) == before, args
         if result.exit_code == 1:
             assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+
+
+FILE_BYTES = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=300).map(lambda t: t.encode("utf-8")),
+    st.sampled_from([
+        b"\xef\xbb\xbfname,place\n\xe9\x9f\xa9\xe6\xa1\x82\xe8\x8b\xb1,\xe5\xb9\xb3\xe4\xbc\x8f\xe6\xa1\xa5\xe6\x9d\x91\n",
+        "name,place\n韩桂英,平伏桥村\n".encode("gbk"), "name,place\n韩桂英,平伏桥村\n".encode("utf-16"),
+        b'name,place\n"unterminated,x\n', b"[{", b'{"name": 1}\n', b"\x00\x00\x00", b"PK\x03\x04broken-zip",
+        b'[{"name": "x", "place": "\xe5\xb9\xb3\xe4\xbc\x8f\xe6\xa1\xa5\xe6\x9d\x91", "born": 99999999999999999999}]',
+        b'{"name": "=cmd|\' /C calc\'!A0", "place": "nowhere"}\n', b"name,place\r\n,\r\n",
+    ]),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=FILE_BYTES, suffix=st.sampled_from(["csv", "jsonl", "json", "xlsx", "txt"]),
+       table=st.sampled_from(["residents", "members", "visits", "issues"]))
+def test_hostile_import_files_are_refused_cleanly(ledger, tmp_path_factory, data, suffix, table):
+    path = tmp_path_factory.mktemp("hostile") / f"in.{suffix}"
+    path.write_bytes(data)
+    before = fingerprint(ledger)
+    result = run("import", table, str(path))
+    assert result.exit_code in (0, 1, 2), (data, result.exit_code, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    if result.exit_code != 0:
+        assert fingerprint(ledger) == before
+        assert 1 <= len(result.stderr.strip().splitlines()) <= 22

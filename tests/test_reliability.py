@@ -190,3 +190,59 @@ def test_a_ledger_from_an_older_huidesk_opens_and_keeps_every_record(tmp_path):
     conn.close()
     intact(db)
     assert "队员" in ok("--db", str(db), "summary", "--until", "2024-07-08").stdout
+
+
+def residents_jsonl(n: int, prefix: str) -> str:
+    import json
+
+    return "".join(json.dumps({"name": f"{prefix}{i}", "place": "平伏桥村", "born": 1950 + i % 40}, ensure_ascii=False) + "\n"
+                   for i in range(n))
+
+
+def test_the_secretary_records_while_cron_imports(village, tmp_path):
+    """A cron import of thousands of residents and a secretary adding places, at the same time: both land."""
+    big = tmp_path / "big.jsonl"
+    big.write_text(residents_jsonl(6000, "导入"), encoding="utf-8")
+    cron = huidesk(village, "import", "residents", str(big))
+    secretary = subprocess.Popen(
+        ["sh", "-c", f'for i in 1 2 3 4 5; do "{SCRIPT}" place add "平伏桥村/新楼$i" || exit 9; done'],
+        env={**os.environ, "HUIDESK_DB": str(village)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, err = secretary.communicate(timeout=300)
+    assert secretary.returncode == 0, err
+    out, err = cron.communicate(timeout=300)
+    assert cron.returncode == 0, err
+    conn = sqlite3.connect(village)
+    assert conn.execute("SELECT count(*) FROM residents WHERE name LIKE '导入%'").fetchone()[0] == 6000
+    assert conn.execute("SELECT count(*) FROM places WHERE name LIKE '新楼%'").fetchone()[0] == 5
+    conn.close()
+    intact(village)
+
+
+def test_a_report_during_a_long_import_sees_before_or_after(village, tmp_path):
+    big = tmp_path / "big.jsonl"
+    big.write_text(residents_jsonl(8000, "读时"), encoding="utf-8")
+    cron = huidesk(village, "import", "residents", str(big))
+    seen = set()
+    while cron.poll() is None:
+        reader = subprocess.run([str(SCRIPT), "--db", str(village), "sql", "SELECT count(*) FROM residents"],
+                                capture_output=True, text=True)
+        assert reader.returncode == 0, reader.stderr
+        seen.add(int(reader.stdout.splitlines()[1]))
+    assert cron.returncode == 0, cron.stderr.read()
+    assert seen <= {2, 8002}, seen
+
+
+def test_kill_9_of_an_import_is_all_or_nothing(village, tmp_path):
+    big = tmp_path / "big.jsonl"
+    big.write_text(residents_jsonl(5000, "中断"), encoding="utf-8")
+    rng = random.Random(11)
+    for _ in range(5):
+        p = huidesk(village, "import", "residents", str(big))
+        time.sleep(rng.uniform(0.1, 1.5))
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        conn = sqlite3.connect(village)
+        n = conn.execute("SELECT count(*) FROM residents WHERE name LIKE '中断%'").fetchone()[0]
+        conn.close()
+        assert n in (0, 5000)
+    intact(village)
