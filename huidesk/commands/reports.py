@@ -399,7 +399,8 @@ def _render_certificate(data: dict) -> None:
         t.add_row(x["month"], str(x["hours"]), str(x["activities"]), str(x["visits"]), content)
     teams = "、".join(t["name"] for t in data["teams"]) or "—"
     period = data["period"]
-    span = tr(f"{period['since'] or '加入以来'} 至 {period['until']}", f"{period['since'] or 'since joining'} to {period['until']}")
+    start = tr(f"自{period['since']}", f"from {period['since']}") if period["since"] else tr("加入以来", "since joining")
+    span = tr(f"{start}至{period['until']}，", f"{start} to {period['until']}")
     head = tr(
         f"兹证明 {data['member']['name']} 同志为 {teams} 队员，{span}累计志愿服务时长 {data['total_hours']} 小时。",
         f"This certifies that {data['member']['name']}, member of {teams}, served {data['total_hours']} volunteer hours, {span}.",
