@@ -2,6 +2,7 @@
 
 import os
 import sys
+from collections.abc import Mapping, MutableMapping
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -26,29 +27,179 @@ def _early_lang() -> str:
 set_lang(_early_lang())
 
 from huidesk import __version__  # noqa: E402
-from huidesk.commands import (  # noqa: E402
-    activities,
-    cards,
-    exchange,
-    issues,
-    ledger,
-    meetings,
-    members,
-    pairings,
-    places,
-    reports,
-    residents,
-    settings,
-    teams,
-    units,
-    visits,
-    wishes,
-)
 from huidesk.errors import ExitCode, HuideskError  # noqa: E402
+
+# Every command in the order `huidesk --help` lists it: name -> (module under huidesk.commands, the
+# command function or the group's Typer app, the name of a command's help text or None for a group).
+# A module is imported only when its command runs or shows its own help, so start-up pays for one
+# command, not for all of them.
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "init": ("ledger", "init", "INIT_HELP"),
+    "demo": ("ledger", "demo", "DEMO_HELP"),
+    "summary": ("reports", "summary", "SUMMARY_HELP"),
+    "due": ("reports", "due", "DUE_HELP"),
+    "certificate": ("reports", "certificate", "CERTIFICATE_HELP"),
+    "export": ("exchange", "export", "EXPORT_HELP"),
+    "import": ("exchange", "import_", "IMPORT_HELP"),
+    "log": ("ledger", "log", "LOG_HELP"),
+    "undo": ("ledger", "undo", "UNDO_HELP"),
+    "void": ("ledger", "void", "VOID_HELP"),
+    "check": ("ledger", "check", "CHECK_HELP"),
+    "sql": ("ledger", "sql", "SQL_HELP"),
+    "backup": ("ledger", "backup", "BACKUP_HELP"),
+    "place": ("places", "app", None),
+    "unit": ("units", "app", None),
+    "team": ("teams", "app", None),
+    "member": ("members", "app", None),
+    "resident": ("residents", "app", None),
+    "visit": ("visits", "app", None),
+    "activity": ("activities", "app", None),
+    "wish": ("wishes", "app", None),
+    "card": ("cards", "app", None),
+    "pair": ("pairings", "app", None),
+    "issue": ("issues", "app", None),
+    "meeting": ("meetings", "app", None),
+    "report": ("reports", "report", None),
+    "setting": ("settings", "app", None),
+}
+# The one-line help of long-winded commands (given to the command as its short help).
+SHORT_HELP: dict[str, tuple[str, str]] = {
+    "demo": ("建示例账本：从记录重现报道中的数字", "Build a sample ledger that reproduces the article"),
+    "summary": ("统计：报道式的数字、各类表格、工单三率", "Figures in the article's words, tables, KPIs"),
+    "export": ("导出记录表：csv、jsonl、json、xlsx、open311", "Export a table: csv, jsonl, json, xlsx, open311"),
+    "import": ("导入记录表：全部有效才写入，重复导入不重复记录", "Import a table: all or nothing, idempotent"),
+}
+# What `huidesk --help` lists for every other command without importing it: the first paragraph of
+# its help (tests/test_cli.py keeps these equal to the commands' own texts, in both languages).
+LISTED: dict[str, tuple[str, str]] = {
+    "init": ("创建账本（可重复运行；旧版账本会升级）。", "Create the ledger (safe to repeat; upgrades an old one)."),
+    "due": (
+        "到期提醒：超过响应或办结时限的诉求、超过走访周期的居民（久未走访的在前）、无人认领的微心愿，并给出逾期多久。",
+        "What is late: issues past their response or resolve limit, residents past their visit cadence "
+        "(longest first), unclaimed wishes — with how late each is.",
+    ),
+    "certificate": (
+        "志愿服务记录证明：队员身份、所在服务队、按月的服务时长与内容、出具单位（setting issuer）、证明编号和日期。",
+        "A volunteer-service record for one member: identity, teams, hours and content by month, issuer, number and date.",
+    ),
+    "log": ("日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。",
+            "The journal: time, recorder, command and records of each write (newest first)."),
+    "undo": ("撤销你（--by）上一条命令写入的记录：作废它们，作为一条新日志；撤销 void 则恢复。",
+             "Undo your (--by) last command: void what it wrote, as a new journal entry; undoing a void restores."),
+    "void": ("作废一条记录（不删除），写明原因；统计不再计入。",
+             "Mark a record void (never deleted), with a reason; reports leave it out."),
+    "check": ("核验账本：SQLite 完整性、日志哈希链、每条记录与日志是否一致。发现问题时退出码为 3。",
+              "Verify the ledger: SQLite integrity, the journal's hash chain, every record against the journal. "
+              "Exits 3 when something is wrong."),
+    "sql": ("只读 SQL 查询（不能写入、附加数据库或加载扩展）。", "A read-only SQL query (cannot write, attach or load extensions)."),
+    "backup": ("备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。",
+               "Back the ledger up to a file or folder (consistent while others write; owner-only)."),
+    "place": ("地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。", "Places, written as paths: city/district/street/..."),
+    "unit": ("单位：可派单的部门、企业、组织。", "Units a case can be dispatched to: departments, companies, organisations."),
+    "team": ("服务队：每支队伍有所在地点、类别、队长和成立日期。", "Volunteer teams: place, line, leader, founding date."),
+    "member": ("队员：志愿者，可属于多支服务队、有多个角色。", "Members: volunteers, in several teams, with several roles."),
+    "resident": ("居民：服务对象，含标签、走访周期和同意记录。", "Residents served: tags, visit cadence, consent."),
+    "visit": ("走访慰问：服务队队员上门看望居民。", "Visits: team members call on residents."),
+    "activity": ("志愿服务活动：主题、人数、服务对象人数与志愿服务时长。", "Activities: theme, volunteers, people served, hours."),
+    "wish": ("微心愿：登记 → 队员认领 → 实现。", "Micro-wishes: listed -> claimed by a member -> fulfilled."),
+    "card": ("服务卡：为居民办理的爱心理发卡等，每种卡号不重复。", "Service cards issued to residents, numbered per kind."),
+    "pair": ("结对：队员与居民结对关爱（如爱心妈妈与困境儿童）。", "Pairings: a member paired with a resident."),
+    "issue": ("诉求/工单：受理 → 派单/吹哨 → 报到 → 上报 → 协商 → 办结 → 回访 → 关闭，每一步都是带时间的事件。",
+              "Issues: received → dispatched → arrived → escalated → consulted → resolved → callback → closed, "
+              "as dated events."),
+    "meeting": ("协商会议：参会各方与决定，可关联一件诉求。", "Consultation meetings: parties and decision, optionally for an issue."),
+    "report": ("报表：月度台账。", "Reports: monthly tallies."),
+    "setting": ("账本设置：响应/办结时限、基本满意权重、出具单位。", "Ledger settings: limits, 基本满意 weight, issuer."),
+}
+
+
+def load_command(name: str):
+    """The Click command for `name`, built the way `app.command()` / `app.add_typer()` would."""
+    import importlib
+
+    import typer.main
+    from typer.models import TyperInfo
+
+    module_name, attr, help_attr = COMMANDS[name]
+    module = importlib.import_module(f"huidesk.commands.{module_name}")
+    target = getattr(module, attr)
+    if help_attr is None:
+        return typer.main.get_group_from_info(
+            TyperInfo(target, name=name),
+            pretty_exceptions_short=app.pretty_exceptions_short,
+            rich_markup_mode=app.rich_markup_mode,
+            suggest_commands=app.suggest_commands,
+        )
+    single = typer.Typer()
+    short = SHORT_HELP.get(name)
+    single.command(name, help=getattr(module, help_attr), short_help=tr(*short) if short else None)(target)
+    return typer.main.get_command_from_info(
+        single.registered_commands[0], pretty_exceptions_short=app.pretty_exceptions_short,
+        rich_markup_mode=app.rich_markup_mode,
+    )
+
+
+class LazyCommands(MutableMapping):
+    """The root's commands by name, each built on first use; iterating lists names without loading."""
+
+    def __init__(self, extra: Mapping | None = None) -> None:
+        self.loaded: dict = dict(extra or {})
+
+    def __getitem__(self, name: str):
+        if name not in self.loaded:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self.loaded[name] = load_command(name)
+        return self.loaded[name]
+
+    def __setitem__(self, name: str, command) -> None:
+        self.loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self.loaded[name]
+
+    def __iter__(self):
+        yield from COMMANDS
+        yield from (name for name in self.loaded if name not in COMMANDS)
+
+    def __len__(self) -> int:
+        return len(COMMANDS) + sum(1 for name in self.loaded if name not in COMMANDS)
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or name in self.loaded
 
 
 class HuideskGroup(TyperGroup):
-    """Turns every domain error into one line on stderr and an exit code; no traceback."""
+    """The root command: loads each command on first use, and turns every domain error into one
+    line on stderr and an exit code; no traceback."""
+
+    def __init__(self, **attrs) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(self.commands)
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands)
+
+    def format_commands(self, ctx, formatter) -> None:
+        """The listing, from the static table: `huidesk --help` imports no command module."""
+        from gettext import gettext
+
+        from typer._click.utils import make_default_short_help
+
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(len(name) for name in names)
+        rows = []
+        for name in names:
+            if name in self.commands.loaded or name not in COMMANDS:
+                command = self.commands[name]
+                if not command.hidden:
+                    rows.append((name, command.get_short_help_str(limit)))
+            elif name in SHORT_HELP:
+                rows.append((name, tr(*SHORT_HELP[name])))
+            else:
+                rows.append((name, make_default_short_help(tr(*LISTED[name]), limit).strip()))
+        with formatter.section(gettext("Commands")):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx):
         import sqlite3
@@ -162,33 +313,6 @@ def _login() -> str:
         return "unknown"
 
 
-app.command("init", help=ledger.INIT_HELP)(ledger.init)
-app.command("demo", help=ledger.DEMO_HELP, short_help=tr("建示例账本：从记录重现报道中的数字", "Build a sample ledger that reproduces the article"))(ledger.demo)
-app.add_typer(places.app, name="place")
-app.add_typer(units.app, name="unit")
-app.add_typer(teams.app, name="team")
-app.add_typer(members.app, name="member")
-app.add_typer(residents.app, name="resident")
-app.add_typer(visits.app, name="visit")
-app.add_typer(activities.app, name="activity")
-app.add_typer(wishes.app, name="wish")
-app.add_typer(cards.app, name="card")
-app.add_typer(pairings.app, name="pair")
-app.add_typer(issues.app, name="issue")
-app.add_typer(meetings.app, name="meeting")
-app.command("summary", help=reports.SUMMARY_HELP, short_help=tr("统计：报道式的数字、各类表格、工单三率", "Figures in the article's words, tables, KPIs"))(reports.summary)
-app.add_typer(reports.report, name="report")
-app.command("due", help=reports.DUE_HELP)(reports.due)
-app.command("certificate", help=reports.CERTIFICATE_HELP)(reports.certificate)
-app.add_typer(settings.app, name="setting")
-app.command("export", help=exchange.EXPORT_HELP, short_help=tr("导出记录表：csv、jsonl、json、xlsx、open311", "Export a table: csv, jsonl, json, xlsx, open311"))(exchange.export)
-app.command("import", help=exchange.IMPORT_HELP, short_help=tr("导入记录表：全部有效才写入，重复导入不重复记录", "Import a table: all or nothing, idempotent"))(exchange.import_)
-app.command("log", help=ledger.LOG_HELP)(ledger.log)
-app.command("undo", help=ledger.UNDO_HELP)(ledger.undo)
-app.command("void", help=ledger.VOID_HELP)(ledger.void)
-app.command("check", help=ledger.CHECK_HELP)(ledger.check)
-app.command("sql", help=ledger.SQL_HELP)(ledger.sql)
-app.command("backup", help=ledger.BACKUP_HELP)(ledger.backup)
 
 
 def main() -> None:
