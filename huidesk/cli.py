@@ -313,7 +313,5 @@ def _login() -> str:
         return "unknown"
 
 
-
-
 def main() -> None:
     app()

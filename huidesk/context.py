@@ -29,6 +29,17 @@ class Session:
 
         return iso_date(parse_date(text, self.today, field))
 
+    def period(self, since: str | None, until: str | None) -> tuple[str | None, str | None]:
+        """The ISO days --since and --until name; an --until before --since is refused."""
+        from huidesk.errors import InvalidValue
+        from huidesk.i18n import tr
+
+        first = self.date(since, "--since") if since is not None else None
+        last = self.date(until, "--until") if until is not None else None
+        if first and last and last < first:
+            raise InvalidValue("--until", until, tr(f"早于 --since {first}", f"before --since {first}"))
+        return first, last
+
     def moment(self, text: str | None, field: str = "--at") -> str:
         """An ISO moment (with offset) from what the user typed; now when nothing was typed.
         A moment on a day after today is refused: it is a typing mistake, not a plan."""

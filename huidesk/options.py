@@ -26,4 +26,8 @@ DateOpt = Annotated[
 PlaceFilter = Annotated[
     str | None, typer.Option("--place", "-p", help=tr("只看这个地点及其下级", "only this place and below it"))
 ]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help=tr("从这一天起（含）：2024-07-01、7月1日", "from this day on (inclusive)"))
+]
+UntilOpt = Annotated[str | None, typer.Option("--until", help=tr("到这一天为止（含），默认不限", "up to this day (inclusive)"))]
 TeamFilter = Annotated[str | None, typer.Option("--team", "-t", help=tr("只看这支服务队", "only this team"))]

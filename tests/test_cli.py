@@ -108,3 +108,38 @@ def test_wheel_ships_the_schema(tmp_path):
     check = subprocess.run([str(python), "-m", "huidesk", "--db", str(db), "check"], capture_output=True, text=True,
                            cwd=tmp_path)
     assert check.returncode == 0 and "账本完好" in check.stdout
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_static_listing_matches_each_command(lang):
+    """`huidesk --help` lists commands from a static table, without importing them: it must say what
+    each command says of itself."""
+    code = (
+        "import json, huidesk.cli as c\n"
+        "out = {}\n"
+        "for name in c.COMMANDS:\n"
+        "    cmd = c.load_command(name)\n"
+        "    first = (cmd.help or '').split('\\n\\n')[0]\n"
+        "    listed = c.SHORT_HELP.get(name) or c.LISTED.get(name)\n"
+        "    out[name] = [cmd.short_help or first, listed and listed[0 if c.tr('zh', 'en') == 'zh' else 1]]\n"
+        "print(json.dumps(out))\n"
+    )
+    env = {**os.environ, "HUIDESK_LANG": lang}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    pairs = json.loads(result.stdout)
+    assert pairs and {name: own for name, (own, _) in pairs.items()} == {name: listed for name, (_, listed) in pairs.items()}
+
+
+def test_help_lists_every_command_without_loading_any():
+    import typer.main
+
+    from huidesk.cli import COMMANDS
+
+    group = typer.main.get_command(app)
+    assert list(group.list_commands(None)) == list(COMMANDS)
+    assert not group.commands.loaded
+    result = ok("--help")
+    listed = [line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()]
+    assert listed == list(COMMANDS)
+    modules = _imported_at_startup("--help")
+    assert not [m for m in modules if m.startswith("huidesk.commands.")]

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import SinceOpt, UntilOpt, period, short_team
+from huidesk.commands.records import short_team
 from huidesk.context import session
 from huidesk.i18n import tr
-from huidesk.options import DateOpt, FormatOpt, PlaceFilter, TeamFilter
+from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt
 from huidesk.output import Column, emit, message, short_place
 
 app = group(tr("志愿服务活动：主题、人数、服务对象人数与志愿服务时长。", "Activities: theme, volunteers, people served, hours."))
@@ -114,7 +114,7 @@ def list_(
 
     s = session(ctx)
     slug = resolve("theme", theme, "--theme") if theme is not None else None
-    first, last = period(s, since, until)
+    first, last = s.period(since, until)
     with s.ledger() as store:
         team_id = store.find("teams", team, "--team")["id"] if team else None
         under = store.find("places", place, "--place") if place else None

@@ -1,13 +1,12 @@
 """card issue / list: service cards issued to residents (爱心理发卡), numbered per kind."""
 
 import sys
-from collections.abc import Iterable, Iterator
 from typing import Annotated
 
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import masked
+from huidesk.commands.records import masked_rows
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, WithPii
@@ -22,13 +21,6 @@ COLUMNS = [
     Column("resident", "居民", "resident"),
     Column("date", "办理日期", "date", nowrap=True),
 ]
-
-
-def card_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
-    for r in rows:
-        row = dict(r)
-        row["resident"] = masked(row["resident"], with_pii)
-        yield row
 
 
 @app.command(
@@ -80,4 +72,4 @@ def list_(
     with s.ledger() as store:
         resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
         rows = store.cards(kind=kind.strip() if kind is not None else None, resident_id=resident_id)
-        emit(card_rows(rows, with_pii), COLUMNS, fmt)
+        emit(masked_rows(rows, with_pii), COLUMNS, fmt)

@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from huidesk.commands.records import SinceOpt, UntilOpt, period
 from huidesk.context import session
 from huidesk.i18n import tr
-from huidesk.options import WithPii
+from huidesk.options import SinceOpt, UntilOpt, WithPii
 from huidesk.output import message
 
 
@@ -74,7 +73,7 @@ def export(
 
     s = session(ctx)
     name = table_name(table)
-    first, last = period(s, since, until)
+    first, last = s.period(since, until)
     kind = format_from(output, fmt.value if fmt else None, EXPORT_FORMATS)
     with s.ledger() as store:
         count, (entry, head) = export_table(store, name, kind, output, since=first, until=last, with_pii=with_pii)

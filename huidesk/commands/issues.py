@@ -9,7 +9,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.i18n import tr
-from huidesk.options import FormatOpt, PlaceFilter, TeamFilter, WithPii
+from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
 from huidesk.output import Column, emit, message, short_place
 
 app = group(
@@ -205,8 +205,8 @@ def list_(
     kind: Annotated[str | None, typer.Option("--kind", "-k", help=tr("类型", "kind"))] = None,
     team: TeamFilter = None,
     place: PlaceFilter = None,
-    since: Annotated[str | None, typer.Option("--since", help=tr("受理日期起", "received on or after"))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=tr("受理日期止", "received on or before"))] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
     from huidesk.errors import InvalidValue
@@ -218,8 +218,7 @@ def list_(
     if state is not None and state.strip().lower() not in states:
         raise InvalidValue("--state", state, tr("可选：open 未办结、resolved 已办结、closed 已关闭、overdue 超期", "choose open, resolved, closed or overdue"))
     kind_slug = resolve("issue_kind", kind, "--kind") if kind is not None else None
-    start = s.date(since, "--since") if since is not None else None
-    end = s.date(until, "--until") if until is not None else None
+    start, end = s.period(since, until)
     with s.ledger() as store:
         team_id = store.find("teams", team, "--team")["id"] if team else None
         under = store.find("places", place, "--place") if place else None

@@ -8,7 +8,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.i18n import tr
-from huidesk.options import FormatOpt
+from huidesk.options import FormatOpt, SinceOpt, UntilOpt
 from huidesk.output import Column, emit, message, short_place
 
 app = group(tr("协商会议：参会各方与决定，可关联一件诉求。", "Consultation meetings: parties and decision, optionally for an issue."))
@@ -63,13 +63,12 @@ COLUMNS = [
 def list_(
     ctx: typer.Context,
     issue: Annotated[str | None, typer.Option("--issue", help=tr("只看这件诉求的", "only for this issue"))] = None,
-    since: Annotated[str | None, typer.Option("--since", help=tr("日期起", "from"))] = None,
-    until: Annotated[str | None, typer.Option("--until", help=tr("日期止", "until"))] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
     s = session(ctx)
-    start = s.date(since, "--since") if since is not None else None
-    end = s.date(until, "--until") if until is not None else None
+    start, end = s.period(since, until)
     with s.ledger() as store:
         issue_id = store.find_issue(issue, "--issue")["id"] if issue else None
         emit(store.meetings(issue_id, start, end), COLUMNS, fmt)

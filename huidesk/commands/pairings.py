@@ -1,13 +1,12 @@
 """pair add / list: a member paired with a resident (爱心妈妈 and a child), since a date."""
 
 import sys
-from collections.abc import Iterable, Iterator
 from typing import Annotated
 
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import masked
+from huidesk.commands.records import masked_rows
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt, WithPii
@@ -23,13 +22,6 @@ COLUMNS = [
     Column("until", "结束", "until", nowrap=True),
     Column("note", "备注", "note"),
 ]
-
-
-def pairing_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
-    for r in rows:
-        row = dict(r)
-        row["resident"] = masked(row["resident"], with_pii)
-        yield row
 
 
 @app.command(
@@ -80,4 +72,4 @@ def list_(
     with s.ledger() as store:
         member_id = store.find("members", member, "--member")["id"] if member else None
         resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
-        emit(pairing_rows(store.pairings(member_id=member_id, resident_id=resident_id), with_pii), COLUMNS, fmt)
+        emit(masked_rows(store.pairings(member_id=member_id, resident_id=resident_id), with_pii), COLUMNS, fmt)

@@ -1,30 +1,7 @@
-"""What the work-record commands (visit, activity, wish, card, pair) share: the period options and
+"""What the work-record commands (visit, activity, wish, card, pair) share: short team names and
 the masking of residents' names in listings."""
 
-from typing import TYPE_CHECKING, Annotated
-
-import typer
-
-from huidesk.i18n import tr
-
-if TYPE_CHECKING:
-    from huidesk.context import Session
-
-SinceOpt = Annotated[
-    str | None, typer.Option("--since", help=tr("从这一天起（含）：2024-07-01、7月1日", "from this day on (inclusive)"))
-]
-UntilOpt = Annotated[str | None, typer.Option("--until", help=tr("到这一天为止（含）", "up to this day (inclusive)"))]
-
-
-def period(s: "Session", since: str | None, until: str | None) -> tuple[str | None, str | None]:
-    """The ISO days --since and --until name; an --until before --since is refused."""
-    from huidesk.errors import InvalidValue
-
-    first = s.date(since, "--since") if since is not None else None
-    last = s.date(until, "--until") if until is not None else None
-    if first and last and last < first:
-        raise InvalidValue("--until", until, tr(f"早于 --since {first}", f"before --since {first}"))
-    return first, last
+from collections.abc import Iterable, Iterator
 
 
 def short_team(name: object) -> str:
@@ -34,6 +11,14 @@ def short_team(name: object) -> str:
         if text.endswith(suffix) and len(text) > len(suffix):
             return text[: -len(suffix)]
     return text
+
+
+def masked_rows(rows: Iterable, with_pii: bool, key: str = "resident") -> Iterator[dict]:
+    """Rows with the resident's name in `key` masked unless --with-pii."""
+    for r in rows:
+        row = dict(r)
+        row[key] = masked(row[key], with_pii)
+        yield row
 
 
 def masked(name: str | None, with_pii: bool) -> str | None:

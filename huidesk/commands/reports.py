@@ -10,10 +10,8 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.i18n import tr
-from huidesk.options import FormatOpt, PlaceFilter, TeamFilter, WithPii
+from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
 
-SinceOpt = Annotated[str | None, typer.Option("--since", help=tr("起始日期（含）", "from this date (inclusive)"))]
-UntilOpt = Annotated[str | None, typer.Option("--until", help=tr("截止日期（含），默认今天", "until this date, default today"))]
 
 
 class SummaryFormat(str, Enum):
@@ -47,15 +45,11 @@ def _scope(store, team: str | None, place: str | None):
 
 
 def _period(s, since: str | None, until: str | None):
+    """The period of a report as dates: from --since (or the beginning) to --until (or today)."""
     import datetime as dt
 
-    from huidesk.errors import InvalidValue
-
-    start = dt.date.fromisoformat(s.date(since, "--since")) if since is not None else None
-    end = dt.date.fromisoformat(s.date(until, "--until"))
-    if start is not None and start > end:
-        raise InvalidValue("--since", since, tr(f"晚于 --until {end}", f"after --until {end}"))
-    return start, end
+    first, last = s.period(since, until if until is not None else s.today.isoformat())
+    return (dt.date.fromisoformat(first) if first else None), dt.date.fromisoformat(last)
 
 
 def summary(

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import SinceOpt, UntilOpt, masked, period, short_team
+from huidesk.commands.records import masked, short_team
 from huidesk.context import session
 from huidesk.i18n import tr
-from huidesk.options import DateOpt, FormatOpt, PlaceFilter, TeamFilter, WithPii
+from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
 from huidesk.output import Column, emit, message
 
 app = group(tr("走访慰问：服务队队员上门看望居民。", "Visits: team members call on residents."))
@@ -107,7 +107,7 @@ def list_(
     with_pii: WithPii = False,
 ) -> None:
     s = session(ctx)
-    first, last = period(s, since, until)
+    first, last = s.period(since, until)
     with s.ledger() as store:
         team_id = store.find("teams", team, "--team")["id"] if team else None
         under = store.find("places", place, "--place") if place else None

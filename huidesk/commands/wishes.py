@@ -2,13 +2,12 @@
 member -> fulfilled. Residents' names are masked in listings unless --with-pii."""
 
 import sys
-from collections.abc import Iterable, Iterator
 from typing import Annotated
 
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import masked
+from huidesk.commands.records import masked_rows
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, WithPii
@@ -50,13 +49,6 @@ COLUMNS = [
     Column("claimed", "认领", "claimed", nowrap=True),
     Column("fulfilled", "实现", "fulfilled", nowrap=True),
 ]
-
-
-def wish_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
-    for r in rows:
-        row = dict(r)
-        row["resident"] = masked(row["resident"], with_pii)
-        yield row
 
 
 WishId = Annotated[int, typer.Argument(metavar="ID", help=tr("微心愿编号", "wish id"))]
@@ -153,4 +145,4 @@ def list_(
         resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
         member_id = store.find("members", member, "--member")["id"] if member else None
         rows = store.wishes(state=slug, resident_id=resident_id, member_id=member_id)
-        emit(wish_rows(rows, with_pii), COLUMNS, fmt)
+        emit(masked_rows(rows, with_pii), COLUMNS, fmt)
