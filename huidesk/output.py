@@ -93,7 +93,8 @@ def _table(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], titl
 
     table = Table(title=title or None, header_style="bold", show_edge=False, pad_edge=False)
     for c in columns:
-        table.add_column(c.header(), overflow="fold", no_wrap=c.nowrap)
+        # vocabulary words are short: keep them whole and let free text take the wrapping
+        table.add_column(c.header(), overflow="fold", no_wrap=c.nowrap or c.vocab is not None)
     count = 0
     for row in rows:
         table.add_row(*(c.cell(row[c.key]) for c in columns))

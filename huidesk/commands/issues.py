@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from huidesk.commands import group
+from huidesk.commands.records import short_team
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
@@ -181,11 +182,11 @@ LIST_COLUMNS = [
     Column("kind", "类型", "kind", vocab="issue_kind"),
     Column("source", "来源", "source", vocab="source"),
     Column("place", "地点", "place", show=short_place),
-    Column("team", "服务队", "team"),
+    Column("team", "服务队", "team", show=short_team),
     Column("state", "状态", "state", vocab="event"),
-    Column("ref", "工单号", "ref"),
-    Column("response_minutes", "响应用时", "to respond", show=_minutes),
-    Column("resolve_minutes", "办结用时", "to resolve", show=_minutes),
+    Column("ref", "工单号", "ref", nowrap=True),
+    Column("response_minutes", "响应", "to respond", show=_minutes, nowrap=True),
+    Column("resolve_minutes", "办结", "to resolve", show=_minutes, nowrap=True),
     Column("text", "内容", "text"),
 ]
 
