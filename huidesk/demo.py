@@ -12,6 +12,7 @@ import datetime as dt
 import random
 
 from huidesk.store import Store, Tx
+from huidesk.vocab import guess_line
 
 DEMO_DATE = dt.date(2024, 7, 8)  # the day the article's figures stand ("截至目前")
 TZ = "+08:00"
@@ -62,6 +63,7 @@ class Demo:
         return self.store.add_member(self.tx, {"name": name, "phone": phone, "joined": joined}, teams, roles)
 
     def team(self, name: str, place_id: int, founded: str, line: str | None = None) -> int:
+        line = line or guess_line(name)
         return self.store.add_team(self.tx, {"name": name, "place_id": place_id, "line": line, "founded": founded},
                                    leader_joined=founded)
 
@@ -97,10 +99,12 @@ class Demo:
         t += dt.timedelta(minutes=self.rng.randrange(10, 90))
         for u in units:
             self.event(issue_id, "arrived", _iso(t), u)
-        done = received + dt.timedelta(hours=resolve_hours)
-        self.event(issue_id, "resolved", _iso(max(done, t)))
-        if callback:
-            later = max(done, t) + dt.timedelta(days=1)
+        # Resolved by the morning of the article's day at the latest, so the figures stand on it.
+        cap = dt.datetime.fromisoformat(self.at(DEMO_DATE, 10))
+        done = max(min(received + dt.timedelta(hours=resolve_hours), cap), t)
+        self.event(issue_id, "resolved", _iso(done))
+        later = done + dt.timedelta(days=1)
+        if callback and later <= cap:
             satisfaction = self.rng.choices(("satisfied", "basically", "unsatisfied"), (90, 8, 2))[0]
             answer = "yes" if satisfaction != "unsatisfied" else "partly"
             self.event(issue_id, "callback", _iso(later), answer=answer, satisfaction=satisfaction)
@@ -195,8 +199,8 @@ class Demo:
             iid = self.issue("suggestion", self.rng.choice(("visit", "walk_in", "patrol")), village,
                              teams["红色先锋"], _iso(t), f"居民建议第{i + 1}条：" + self.rng.choice(
                                  ("增设休息长廊座椅", "规范电动车停放", "增加垃圾分类宣传", "开设老年食堂", "修缮文化广场")))
-            if i % 3 == 0:
-                self.handled(iid, t, [office], self.rng.randrange(24, 240))
+            if t.date() < dt.date(2024, 6, 20):  # the latest few are still being looked at
+                self.handled(iid, t, [office], self.rng.randrange(24, 240), callback=i % 3 == 0)
         for i in range(17):
             t = self.moment(dt.date(2022, 6, 1), dt.date(2024, 6, 20))
             iid = self.issue("infrastructure", "patrol", village, teams["橙色公益"], _iso(t),

@@ -93,6 +93,9 @@ def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+_INSERT_JOURNAL_RECORD = "INSERT INTO _journal_records (entry_id, tbl, rid, op, digest) VALUES (?, ?, ?, ?, ?)"
+
+
 class Tx:
     """One open write transaction; records what it writes for the journal entry."""
 
@@ -105,67 +108,90 @@ class Tx:
         self.hash = EntryHash(self.entry_id, self.at, store.actor, command, self.prev)
         self.count = 0
         self.written: list[tuple[str, int, str]] = []  # (table, id, op) of records, for messages and undo
+        # While holding (see `holding`): rows waiting for `flush`, by table and columns, in the order
+        # first seen (parents before children), their journal rows, and the next id of each table.
+        self._held: dict[tuple[str, tuple[str, ...]], list[tuple]] | None = None
+        self._held_journal: list[tuple] = []
+        self._next_id: dict[str, int] = {}
 
     def _journal_record(self, table: str, rid: int, op: str, row: Mapping[str, object]) -> None:
         d = digest(table, row)
-        self.conn.execute(
-            "INSERT INTO _journal_records (entry_id, tbl, rid, op, digest) VALUES (?, ?, ?, ?, ?)",
-            (self.entry_id, table, rid, op, d),
-        )
+        params = (self.entry_id, table, rid, op, d)
+        if self._held is not None:
+            self._held_journal.append(params)
+        else:
+            self.conn.execute(_INSERT_JOURNAL_RECORD, params)
+            if table in RECORD_TABLES:
+                self.written.append((table, rid, op))
         self.hash.add(table, rid, op, d)
         self.count += 1
-        if table in RECORD_TABLES:
-            self.written.append((table, rid, op))
 
     def insert(self, table: str, values: Mapping[str, object]) -> int:
         row = {k: int(v) if isinstance(v, bool) else v for k, v in values.items()}
         if table in RECORD_TABLES and "uid" not in row:
             row["uid"] = uuid.uuid4().hex
-        cols = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        rid = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
-        assert rid is not None
+        if self._held is not None:
+            rid = self._next_id.get(table) or self._first_free_id(table)
+            self._next_id[table] = rid + 1
+            self._held.setdefault((table, tuple(row)), []).append((rid, *row.values()))
+        else:
+            cols = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            rid = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
+            assert rid is not None
         self._journal_record(table, rid, "insert", {"id": rid, **row})
         return rid
 
+    def _first_free_id(self, table: str) -> int:
+        return self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+
+    @contextmanager
+    def holding(self) -> Iterator["Tx"]:
+        """Hold inserts back and write them with `executemany` at each `flush` (and at the end):
+        the bulk path for imports and generated ledgers. Each row is journaled exactly as one
+        `insert` journals it; ids are assigned here, inside the write lock, so they are known at
+        once. Reads in between do not see held rows (an update flushes first); held rows are not
+        listed in `written`, so memory stays flat however many rows go through."""
+        if self._held is not None:
+            yield self
+            return
+        self._held = {}
+        try:
+            yield self
+            self.flush()
+        finally:
+            self._held, self._held_journal = None, []
+            self._next_id.clear()
+
+    @property
+    def held(self) -> int:
+        """How many rows (journal rows included) wait for `flush`."""
+        return 2 * len(self._held_journal)
+
+    def flush(self) -> None:
+        if not self._held_journal:
+            return
+        held, journal = self._held, self._held_journal
+        self._held, self._held_journal = {}, []
+        for (table, cols), params in (held or {}).items():
+            self.conn.executemany(f"INSERT INTO {table} (id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})", params)
+        self.conn.executemany(_INSERT_JOURNAL_RECORD, journal)
+
     def insert_many(self, table: str, rows: Iterable[Mapping[str, object]], batch: int = 5000) -> range:
-        """Insert rows of one table, all with the same columns, journaling each one exactly as
-        `insert` does, in batches of `executemany` (rows are read lazily: memory stays flat).
-        Ids are assigned here, inside the write lock, so they are known before the rows are written;
-        returns them, in the order of `rows`. Bulk rows are not listed in `written`."""
-        record = table in RECORD_TABLES
-        first = self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
-        rid = first
-        cols: tuple[str, ...] = ()
-        sql = ""
-        source = iter(rows)
-        while chunk := list(itertools.islice(source, batch)):
-            params, journal = [], []
-            for values in chunk:
-                row = {k: int(v) if isinstance(v, bool) else v for k, v in values.items()}
-                if record and "uid" not in row:
-                    row["uid"] = uuid.uuid4().hex
-                if not cols:
-                    cols = tuple(row)
-                    sql = f"INSERT INTO {table} (id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})"
-                if len(row) != len(cols) or "id" in row:
-                    raise ValueError(f"insert_many: every row of {table} needs the columns {cols} and no id")
-                try:
-                    params.append((rid, *[row[c] for c in cols]))
-                except KeyError:
-                    raise ValueError(f"insert_many: every row of {table} needs the columns {cols}") from None
-                d = digest(table, {"id": rid, **row})
-                journal.append((self.entry_id, table, rid, "insert", d))
-                self.hash.add(table, rid, "insert", d)
-                rid += 1
-            self.conn.executemany(sql, params)
-            self.conn.executemany(
-                "INSERT INTO _journal_records (entry_id, tbl, rid, op, digest) VALUES (?, ?, ?, ?, ?)", journal
-            )
-            self.count += len(chunk)
-        return range(first, rid)
+        """Insert rows of one table through `holding`, flushing every `batch` rows; returns their ids,
+        which are consecutive, in the order of `rows`."""
+        with self.holding():
+            first = self._next_id.get(table) or self._first_free_id(table)
+            n = 0
+            for values in rows:
+                self.insert(table, values)
+                n += 1
+                if n % batch == 0:
+                    self.flush()
+        return range(first, first + n)
 
     def update(self, table: str, rid: int, values: Mapping[str, object], op: str = "update") -> None:
+        self.flush()
         sets = ", ".join(f"{k} = ?" for k in values)
         self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values.values(), rid))
         row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone()
@@ -175,6 +201,7 @@ class Tx:
         self.update(table, rid, {"void_reason": reason, "void_at": utc_now()}, op="void")
 
     def finish(self) -> None:
+        self.flush()
         if self.count:
             self.conn.execute(
                 "INSERT INTO _journal (id, at, actor, command, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
@@ -989,8 +1016,13 @@ class Store:
         sql = (
             "SELECT j.id, j.at, j.actor, j.command, j.hash,"
             " (SELECT count(*) FROM _journal_records r WHERE r.entry_id = j.id) AS writes,"
-            " (SELECT group_concat(tbl || '#' || rid, ' ') FROM (SELECT tbl, rid FROM _journal_records r"
-            "   WHERE r.entry_id = j.id AND tbl NOT LIKE '\\_%' ESCAPE '\\' ORDER BY r.id LIMIT 6)) AS records"
+            # the records themselves when there are a few, else how many of each table
+            " CASE WHEN (SELECT count(*) FROM _journal_records r WHERE r.entry_id = j.id) <= 6"
+            "  THEN (SELECT group_concat(tbl || '#' || rid, ' ') FROM (SELECT tbl, rid FROM _journal_records r"
+            "   WHERE r.entry_id = j.id AND tbl NOT LIKE '\\_%' ESCAPE '\\' ORDER BY r.id))"
+            "  ELSE (SELECT group_concat(tbl || '×' || n, ' ') FROM (SELECT tbl, count(*) AS n, min(r.id) AS first"
+            "   FROM _journal_records r WHERE r.entry_id = j.id AND tbl NOT LIKE '\\_%' ESCAPE '\\'"
+            "   GROUP BY tbl ORDER BY first)) END AS records"
             " FROM _journal j"
         )
         args: list = []

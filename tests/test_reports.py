@@ -185,3 +185,11 @@ def test_certificate_of_a_member(demo):
     text = ok("certificate", "王玉兰").stdout
     assert "志愿服务记录证明" in text and "王玉兰" in text
     rejected(demo, "certificate", "无名氏", mentions=("MEMBER", "无名氏"))
+
+
+def test_the_demo_holds_nothing_after_the_articles_day(demo):
+    latest = json.loads(ok("sql", "SELECT max(at) AS events, (SELECT max(date) FROM activities) AS activities,"
+                                  " (SELECT max(date) FROM cards) AS cards, (SELECT max(date) FROM visits) AS visits",
+                           "-f", "json").stdout)[0]
+    assert latest["events"][:10] <= "2024-07-08" and max(latest["activities"], latest["cards"], latest["visits"]) <= "2024-07-08"
+    ok("check")

@@ -72,13 +72,20 @@ LOG_HELP = tr(
 
 _LOG_COLUMNS = [
     Column("id", "序号", "entry"),
-    Column("at", "时间", "at"),
+    Column("at", "时间", "at", show=lambda at: _local(str(at)), nowrap=True),
     Column("actor", "记录人", "by"),
     Column("command", "命令", "command"),
     Column("writes", "写入", "writes"),
     Column("records", "记录", "records"),
     Column("hash", "哈希", "hash", show=lambda h: str(h)[:12]),
 ]
+
+
+def _local(at: str) -> str:
+    """A journal time (UTC) as the recorder's local time, to the minute."""
+    import datetime as dt
+
+    return dt.datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 def log(

@@ -84,6 +84,7 @@ def summary(
 def _render_summary(data: dict) -> None:
     from rich.table import Table
 
+    from huidesk.commands.records import short_team
     from huidesk.dates import format_minutes
     from huidesk.output import console
     from huidesk.vocab import label
@@ -106,7 +107,7 @@ def _render_summary(data: dict) -> None:
     table(tr("各服务队", "By team"),
           [tr("服务队", "team"), tr("队员", "members"), tr("活动", "activities"), tr("走访", "visits"), tr("户", "households"),
            tr("受理诉求", "issues"), tr("办结", "resolved"), tr("服务时长(小时)", "hours")],
-          [[r["team"], r["members"], r["activities"], r["visits"], r["households"], r["issues_received"],
+          [[short_team(r["team"]), r["members"], r["activities"], r["visits"], r["households"], r["issues_received"],
             r["issues_resolved"], r["hours"]] for r in data["by_team"]])
     table(tr("活动主题", "By theme"), [tr("主题", "theme"), tr("次数", "activities"), tr("服务人次", "served"), tr("时长(小时)", "hours")],
           [[label("theme", r["theme"]), r["activities"], r["served"], r["hours"]] for r in data["by_theme"]])
@@ -266,8 +267,11 @@ def _monthly_table(data: dict) -> None:
     for i, (_, h) in enumerate(cols):
         t.add_column(h, justify="left" if i == 0 else "right", overflow="fold")
     rows = [*data["rows"], data["total"]]
+    from huidesk.commands.records import short_team
+
     for n, r in enumerate(rows):
-        t.add_row(*(str(hours(r[k])) if k == "volunteer_minutes" else str(r[k]) for k, _ in cols),
+        cells = [short_team(r["team"]), *(str(hours(r[k])) if k == "volunteer_minutes" else str(r[k]) for k, _ in cols[1:])]
+        t.add_row(*cells,
                   end_section=n == len(rows) - 2, style="bold" if n == len(rows) - 1 else None)
     out.print(t)
     k = data["kpi"]
