@@ -240,11 +240,12 @@ class District:
                         community = self.communities[team["community"]]
                         crew = rng.sample(team["members"], min(len(team["members"]), rng.randrange(3, 11)))
                         each = rng.choice((60, 90, 120, 180))
+                        volunteers = len(crew) + rng.randrange(0, 4)  # some volunteers are not members
                         aid = tx.insert("activities", {
                             "uid": self.uid(), "team_id": team["id"], "theme": rng.choice(COLOURS[team["colour"]][1]),
                             "date": d.isoformat(), "place_id": rng.choice([community["id"], *community["compounds"]]),
-                            "title": rng.choice(TITLES), "volunteers": len(crew) + rng.randrange(0, 4),
-                            "served": rng.randrange(5, 120), "minutes": 0})
+                            "title": rng.choice(TITLES), "volunteers": volunteers,
+                            "served": rng.randrange(5, 120), "minutes": each * volunteers})
                         for mid, _ in crew:
                             tx.insert("activity_members", {"activity_id": aid, "member_id": mid, "minutes": each})
                         n += 1
