@@ -14,6 +14,7 @@ or for a dry run. Export queries read the ledger here; every write goes through 
 
 import codecs
 import hashlib
+import itertools
 import json
 import re
 import sys
@@ -1015,12 +1016,17 @@ class Layout:
     def __init__(self, table: Table) -> None:
         self.table = table
         self.names: dict[str, str] = {}
+        self._seen: dict[str, str | None] = {}
         for f in table.fields:
             for name in (f.key, f.zh, f.en, *f.aliases):
                 self.names.setdefault(_norm(name), f.key)
 
     def key(self, header: str) -> str | None:
-        return self.names.get(_norm(header))
+        if header not in self._seen:  # every row of a JSON file repeats its headers
+            if len(self._seen) > 1000:
+                return self.names.get(_norm(header))
+            self._seen[header] = self.names.get(_norm(header))
+        return self._seen[header]
 
     def unknown(self, header: str) -> str:
         known = "、".join(f"{f.key}/{f.zh}" for f in self.table.fields if not f.derived)
@@ -1230,6 +1236,7 @@ def derive_uid(table: str, identity: Mapping[str, object]) -> str:
 
 _TRUE = {"1", "true", "yes", "y", "是", "有", "需要", "√", "✓", "t"}
 _FALSE = {"0", "false", "no", "n", "否", "无", "不需要", "f", "×"}
+_BOOLS = _TRUE | _FALSE
 _CONSENT = {"self": "self", "本人": "self", "guardian": "guardian", "监护人": "guardian"}
 
 
@@ -1271,7 +1278,8 @@ class Row:
         return self.values
 
     def _field(self, f: Field) -> object:
-        value = self.raw(f.key)
+        cell = self.cells.get(f.key)
+        value = cell[1] if cell else None
         if f.many:
             items = value if isinstance(value, list) else _SPLIT.split(_text(value) or "")
             texts = [t for t in (_text(x) for x in items) if t]
@@ -1292,13 +1300,15 @@ class Row:
         return self._one(f, text)
 
     def _one(self, f: Field, text: str) -> object:
-        imp, header = self.imp, self.header(f.key)
         if f.pii and "*" in text:
             self.fail(f.key, text, tr("像是遮蔽过的值：导出时请加 --with-pii", "looks masked: export with --with-pii"))
             return None
+        if f.type == "text":
+            return text
+        imp, header = self.imp, self.header(f.key)
         try:
-            if f.type in ("text", "uid"):
-                if f.type == "uid" and not _UID.fullmatch(text):
+            if f.type == "uid":
+                if not _UID.fullmatch(text):
                     raise InvalidValue(header, text, tr("唯一编号只能含字母、数字和 _.:-", "a uid holds letters, digits and _.:- only"))
                 return text
             if f.type == "int":
@@ -1307,13 +1317,17 @@ class Row:
                 return int(float(text)) if "." in text else int(text)
             if f.type == "bool":
                 key = text.lower()
-                if key not in _TRUE | _FALSE:
+                if key not in _BOOLS:
                     raise InvalidValue(header, text, tr("应当是 是/否（true/false）", "expected yes/no (true/false)"))
                 return key in _TRUE
             if f.type == "date":
-                from huidesk.dates import iso_date, parse_date
+                day = imp.days.get(text)
+                if day is None:
+                    from huidesk.dates import iso_date, parse_date
 
-                day = iso_date(parse_date(text, imp.today, header))
+                    day = iso_date(parse_date(text, imp.today, header))
+                    if len(imp.days) < 100_000:  # a file's dates repeat: parse each once
+                        imp.days[text] = day
                 if f.past and day > imp.today.isoformat():
                     raise InvalidValue(header, text, tr(f"晚于今天（{imp.today}）", f"after today ({imp.today})"))
                 return day
@@ -1366,6 +1380,8 @@ class Row:
 
 def _text(value: object) -> str | None:
     """A cell as text: numbers without a spurious .0, spreadsheet dates as ISO, blanks as None."""
+    if isinstance(value, str):  # most cells: first
+        return value.strip() or None
     import datetime as dt
 
     if value is None:
@@ -1412,6 +1428,11 @@ class _Rollback(Exception):
     """Leave the import's transaction without writing (a bad row, or a dry run)."""
 
 
+# Tables referred to by name whose names have no index (units' are unique, places go by path).
+_UNINDEXED_NAMES = ("teams", "members", "residents")
+_MAX_NAME_MAP = 500_000  # names held in memory per table during an import
+
+
 class Import:
     """One import: rows validated one by one inside the write transaction that will hold them."""
 
@@ -1420,6 +1441,12 @@ class Import:
         self.result = ImportResult()
         self._refs: dict[tuple[str, str, str], tuple[int, str] | HuideskError] = {}
         self._later: list[tuple[str, Cells, HuideskError]] = []  # issue steps whose earlier steps come later
+        self._name_maps: dict[str, dict[str, tuple[int, str] | None] | None] = {}
+        self.days: dict[str, str] = {}  # a date as written -> its ISO form
+        self._held_uids: set[str] = set()  # uids of the rows held back since the last flush
+        self._asked: set[str] = set()  # uids of the rows `prefetch` looked up, and those found
+        self._known: set[str] = set()
+        self._held_from = self._held_to = ""  # and where they were
 
     def ref(self, table: str, text: str, field: str) -> tuple[int, str]:
         """(id, uid) of the live record a reference names: its uid; its exact name (places: path);
@@ -1446,7 +1473,11 @@ class Import:
             return (rows[0][0], rows[0][1]) if len(rows) == 1 else None
 
         hit = one("t.uid = ?", text) if _UID.fullmatch(text) and len(text) >= 16 else None
-        hit = hit or one("t.path = ?" if table == "places" else "t.name = ?", text)
+        if hit is None and table in _UNINDEXED_NAMES:
+            names = self._names(table)
+            hit = names.get(text) if names is not None else one("t.name = ?", text)
+        else:
+            hit = hit or one("t.path = ?" if table == "places" else "t.name = ?", text)
         m = _LABEL.fullmatch(text) if table != "places" else None
         if hit is None and m:
             name, tag = m[1].strip(), m[2].strip()
@@ -1460,6 +1491,22 @@ class Import:
             hit = (found["id"], conn.execute(f"SELECT uid FROM {table} WHERE id = ?", (found["id"],)).fetchone()[0])
         return hit
 
+    def _names(self, table: str) -> dict[str, tuple[int, str] | None] | None:
+        """Each name of a live record of `table` -> (id, uid) of the one record with it, None when
+        several share it; read in one pass, once per import (these names have no index, and a big
+        file names thousands of residents). None for a table too big to hold in memory: then each
+        name is looked up on its own."""
+        if table not in self._name_maps:
+            names: dict[str, tuple[int, str] | None] | None = {}
+            rows = self.store.conn.execute(f"SELECT id, uid, name FROM {table} WHERE void_reason IS NULL")
+            for n, (rid, uid, name) in enumerate(rows):
+                if n >= _MAX_NAME_MAP:
+                    names = None
+                    break
+                names[name] = None if name in names else (rid, uid)  # type: ignore[index,operator]
+            self._name_maps[table] = names
+        return self._name_maps[table]
+
     def take(self, where: str, cells: Cells | str) -> None:
         import sqlite3
 
@@ -1471,7 +1518,7 @@ class Import:
         if row.problems:
             self._bad(where, row.problems)
             return
-        if uid is not None and self.store.uid_taken(self.table.name, str(uid)):
+        if uid is not None and self._taken(str(uid)):
             self.result.skipped += 1
             return
         values = row.parse()
@@ -1480,7 +1527,7 @@ class Import:
             return
         if uid is None:
             uid = derive_uid(self.table.name, row.identity)
-            if self.store.uid_taken(self.table.name, uid):
+            if self._taken(uid):
                 self.result.skipped += 1
                 return
         try:
@@ -1504,6 +1551,43 @@ class Import:
             self.result.skipped += 1
         else:
             self.result.added += 1
+            if self.tx.held:
+                self._held_uids.add(str(uid))
+                self._held_from = self._held_from or where
+                self._held_to = where
+
+    def _taken(self, uid: str) -> bool:
+        """Whether a record of the table, void or live, already has this uid (or a row held back in
+        this import took it)."""
+        if uid in self._held_uids:
+            return True
+        if uid in self._asked:
+            return uid in self._known
+        return self.store.uid_taken(self.table.name, uid)
+
+    def prefetch(self, rows: list[tuple[str, Cells | str]]) -> None:
+        """Look up the uids of the next rows in one query, for `_taken` (until the next prefetch;
+        no flush may come in between, since it would clear the held uids)."""
+        asked = set()
+        for _, cells in rows:
+            cell = cells.get("uid") if isinstance(cells, dict) else None
+            text = _text(cell[1]) if cell is not None and isinstance(cell[1], str) else None
+            if text is not None and _UID.fullmatch(text):
+                asked.add(text)
+        self._asked, self._known = asked, self.store.uids_taken(self.table.name, asked)
+
+    def flush(self) -> None:
+        """Write the rows held back since the last flush (the bulk path; see `Tx.holding`). They were
+        validated one by one; should the ledger still refuse one, the lines it was among are reported."""
+        import sqlite3
+
+        try:
+            self.tx.flush()
+        except sqlite3.IntegrityError as e:
+            where = self._held_from + (tr(" 至 ", " to ") + self._held_to if self._held_to != self._held_from else "")
+            self._bad(where, [HuideskError(tr(f"账本拒绝了其中一行（{e}）", f"the ledger refused one of these rows ({e})"))])
+        self._held_uids.clear()
+        self._held_from = self._held_to = ""
 
     def finish(self) -> None:
         """Retry the issue steps that did not fit yet, while any of them does; report the rest."""
@@ -1522,6 +1606,13 @@ class Import:
             self.result.errors.append(where + tr("：", ": ") + tr("；", "; ").join(str(p) for p in problems))
 
 
+# Tables imported in bulk: their loaders read nothing this import writes but the rows' uids, so
+# rows can be held back and written with executemany (Tx.holding), a few thousand at a time.
+_BULK = ("residents", "visits", "activities")
+_FLUSH_ROWS = 20_000  # rows held (journal rows included) before they are written
+_BULK_CACHE_KIB = 64 * 1024
+
+
 def import_table(
     store: "Store", name: str, source: Source, fmt: str, *, command: str, today: "dt.date", now: "dt.datetime",
     dry_run: bool,
@@ -1535,8 +1626,20 @@ def import_table(
     try:
         with store.write(command) as tx:
             imp = Import(store, tx, table, today, now)
-            for where, cells in rows:
-                imp.take(where, cells)
+            if name in _BULK:
+                # A bigger page cache while the indexes grow (the uid index takes rows in random order).
+                store.conn.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
+                with tx.holding():
+                    while chunk := list(itertools.islice(rows, 500)):
+                        imp.prefetch(chunk)
+                        for where, cells in chunk:
+                            imp.take(where, cells)
+                        if tx.held >= _FLUSH_ROWS:
+                            imp.flush()
+                    imp.flush()
+            else:
+                for where, cells in rows:
+                    imp.take(where, cells)
             imp.finish()
             if imp.result.bad or dry_run:
                 raise _Rollback

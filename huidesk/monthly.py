@@ -47,7 +47,7 @@ def build(conn, scope: Scope, first: dt.date, last: dt.date, settings: dict, hea
     month = first.isoformat()[:7]
     r = Reports(conn, scope, first.isoformat(), last.isoformat())
     acts = {row["key"]: row for row in r.activities("team")}
-    visits = {row["key"]: row for row in r.visits("team")}
+    visits = {row["key"]: row for row in r.visits("team", households=False)}
     issues = {row["key"]: row for row in r.issue_counts("team")}
     cohort, callbacks = r.cohort(), r.callbacks()
     kinds: dict[int | None, dict[str, int]] = {}

@@ -34,6 +34,17 @@ class Scope:
             return "SELECT id FROM places", []
         return "SELECT p.id FROM places p WHERE p.path = ? OR p.path LIKE ? ESCAPE '\\'", self._path()
 
+    @property
+    def everything(self) -> bool:
+        return self.team_id is None and self.place_path is None
+
+    def team_filter(self, column: str) -> tuple[str, list]:
+        """SQL for `column` holding a team in scope. For the whole ledger the condition holds for
+        every row, and a unary + keeps SQLite from reading the table team by team (in random
+        order) when the period's date index is the better way in."""
+        teams, args = self.teams()
+        return f"{'+' if self.everything else ''}{column} IN ({teams})", args
+
     def _path(self) -> list:
         escaped = self.place_path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # type: ignore[union-attr]
         return [self.place_path, escaped + "/%"]
@@ -51,6 +62,16 @@ def _period(column: str, since: str | None, until: str) -> tuple[str, list]:
     return f"{column} BETWEEN ? AND ?", [since, until]
 
 
+def _moments(column: str, since: str | None, until: str) -> tuple[str, list]:
+    """Moments on the period's days (by their local date), plus the same bounds on the moment itself,
+    which its index can serve: every moment starts with its date, so '2024-07-31T09:00:00+08:00'
+    lies between '2024-07-01' and '2024-07-31~'."""
+    when, args = _period(f"substr({column}, 1, 10)", since, until)
+    if since is None:
+        return f"{when} AND {column} <= ?", [*args, until + "~"]
+    return f"{when} AND {column} BETWEEN ? AND ?", [*args, since, until + "~"]
+
+
 class Reports:
     """Every aggregate a summary or a monthly report prints, for one scope and period."""
 
@@ -64,25 +85,32 @@ class Reports:
 
     def activities(self, by: str | None = None) -> list[sqlite3.Row]:
         """count, minutes, served — in total, or grouped by team_id, theme or month."""
-        teams, targs = self.scope.teams()
+        teams, targs = self.scope.team_filter("a.team_id")
         when, pargs = _period("a.date", self.since, self.until)
-        key = {"team": "a.team_id", "theme": "a.theme", "month": "substr(a.date, 1, 7)", None: "NULL"}[by]
+        # +a.team_id: group after reading by date, not by walking the team index in random order.
+        key = {"team": "+a.team_id", "theme": "a.theme", "month": "substr(a.date, 1, 7)", None: "NULL"}[by]
         return self._all(
             f"SELECT {key} AS key, count(*) AS count, coalesce(sum(a.minutes), 0) AS minutes,"
             f" coalesce(sum(a.served), 0) AS served FROM activities a"
-            f" WHERE a.void_reason IS NULL AND a.team_id IN ({teams}) AND {when} GROUP BY 1 ORDER BY 1",
+            f" WHERE a.void_reason IS NULL AND {teams} AND {when} GROUP BY 1 ORDER BY 1",
             targs + pargs,
         )
 
-    def visits(self, by: str | None = None) -> list[sqlite3.Row]:
-        """count and distinct households visited — in total, or by team_id or month."""
-        teams, targs = self.scope.teams()
+    def visits(self, by: str | None = None, households: bool = True) -> list[sqlite3.Row]:
+        """count and (unless not wanted) distinct households visited — in total, or by team_id or month."""
+        teams, targs = self.scope.team_filter("v.team_id")
         when, pargs = _period("v.date", self.since, self.until)
-        key = {"team": "v.team_id", "month": "substr(v.date, 1, 7)", None: "NULL"}[by]
+        key = {"team": "+v.team_id", "month": "substr(v.date, 1, 7)", None: "NULL"}[by]
+        if not households:
+            return self._all(
+                f"SELECT {key} AS key, count(*) AS count FROM visits v"
+                f" WHERE v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1 ORDER BY 1",
+                targs + pargs,
+            )
         return self._all(
             f"SELECT {key} AS key, count(DISTINCT v.id) AS count, count(DISTINCT vr.resident_id) AS households"
             f" FROM visits v LEFT JOIN visit_residents vr ON vr.visit_id = v.id"
-            f" WHERE v.void_reason IS NULL AND v.team_id IN ({teams}) AND {when} GROUP BY 1 ORDER BY 1",
+            f" WHERE v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1 ORDER BY 1",
             targs + pargs,
         )
 
@@ -92,7 +120,21 @@ class Reports:
         if self.scope.team_id is not None:
             return "i.team_id = ?", [self.scope.team_id]
         places, args = self.scope.places()
-        return f"i.place_id IN ({places})", args
+        return f"{'+' if self.scope.everything else ''}i.place_id IN ({places})", args
+
+    def _states(self) -> tuple[str, list]:
+        """The issues in scope with their derived state (_ISSUE_STATE), narrowed to those the period's
+        figures can touch: received in it, or resolved or escalated in it. The figures' own
+        conditions still decide; this only spares deriving the state of every other issue."""
+        where, args = self._issue_scope()
+        sql = f"{_ISSUE_STATE} AND {where}"
+        if self.since is not None:
+            sql += (
+                " AND (i.received_at BETWEEN ? AND ? OR i.id IN (SELECT e.issue_id FROM issue_events e"
+                " WHERE e.event IN ('resolved', 'escalated') AND e.at BETWEEN ? AND ?))"
+            )
+            args = [*args, self.since, self.until + "~", self.since, self.until + "~"]
+        return sql, args
 
     def issue_counts(self, by: str | None = None) -> list[sqlite3.Row]:
         """received, resolved, escalated and risk_resolved — by kind, team_id or month.
@@ -101,49 +143,52 @@ class Reports:
         (so each issue counts in one period only, and the months add up to the year).
         escalated: with an escalation in the period. escalated_resolved: escalated ever and resolved in the period.
         """
-        where, args = self._issue_scope()
+        states, args = self._states()
         recv, a1 = _period("substr(i.received_at, 1, 10)", self.since, self.until)
         done, a2 = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
-        esc, a3 = _period("substr(e.at, 1, 10)", self.since, self.until)
+        esc, a3 = _moments("e.at", self.since, self.until)
         key = {"kind": "i.kind", "team": "i.team_id", None: "NULL"}.get(by)
         month_of = "substr(i.received_at, 1, 7)" if by == "month" else None
+        # Materialized: each issue's state is derived once (used twice below); the escalated issues
+        # are one list each, looked up through the events' (event, at) index.
         return self._all(
-            f"SELECT {month_of or key} AS key,"
+            f"WITH issue_state AS MATERIALIZED ({states})"
+            f" SELECT {month_of or key} AS key,"
             f" sum({recv}) AS received,"
             f" sum(i.state IN ('resolved', 'closed') AND {done}) AS resolved,"
-            f" sum(EXISTS (SELECT 1 FROM issue_events e WHERE e.issue_id = i.id AND e.event = 'escalated'"
+            f" sum(i.id IN (SELECT e.issue_id FROM issue_events e WHERE e.event = 'escalated'"
             f"   AND e.void_reason IS NULL AND {esc})) AS escalated,"
-            f" sum(i.state IN ('resolved', 'closed') AND {done} AND EXISTS (SELECT 1 FROM issue_events e"
-            f"   WHERE e.issue_id = i.id AND e.event = 'escalated' AND e.void_reason IS NULL)) AS escalated_resolved"
-            f" FROM ({_ISSUE_STATE}) i WHERE {where} GROUP BY 1 ORDER BY 1",
-            a1 + a2 + a3 + a2 + args,
+            f" sum(i.state IN ('resolved', 'closed') AND {done} AND i.id IN (SELECT e.issue_id FROM issue_events e"
+            f"   WHERE e.event = 'escalated' AND e.void_reason IS NULL)) AS escalated_resolved"
+            f" FROM issue_state i GROUP BY 1 ORDER BY 1",
+            args + a1 + a2 + a3 + a2,
         )
 
     def resolved_by_month(self) -> list[sqlite3.Row]:
-        where, args = self._issue_scope()
+        states, args = self._states()
         done, pargs = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
         return self._all(
-            f"SELECT substr(i.resolved_at, 1, 7) AS key, count(*) AS resolved FROM ({_ISSUE_STATE}) i"
-            f" WHERE {where} AND i.state IN ('resolved', 'closed') AND {done} GROUP BY 1 ORDER BY 1",
+            f"SELECT substr(i.resolved_at, 1, 7) AS key, count(*) AS resolved FROM ({states}) i"
+            f" WHERE i.state IN ('resolved', 'closed') AND {done} GROUP BY 1 ORDER BY 1",
             args + pargs,
         )
 
     def cohort(self) -> list[sqlite3.Row]:
         """Issues received in the period with their minutes to first response and to resolution."""
-        where, args = self._issue_scope()
-        recv, pargs = _period("substr(i.received_at, 1, 10)", self.since, self.until)
+        states, args = self._states()
+        recv, pargs = _moments("i.received_at", self.since, self.until)
         return self._all(
             f"SELECT i.id, i.team_id, i.kind, i.state,"
             f" CAST(round((julianday(i.first_response_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS response,"
             f" CAST(round((julianday(i.resolved_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS resolve"
-            f" FROM ({_ISSUE_STATE}) i WHERE {where} AND {recv}",
+            f" FROM ({states}) i WHERE {recv}",
             args + pargs,
         )
 
     def callbacks(self) -> list[sqlite3.Row]:
         """Callbacks made in the period: the raw answers, so any weighting can be computed."""
         where, args = self._issue_scope()
-        when, pargs = _period("substr(e.at, 1, 10)", self.since, self.until)
+        when, pargs = _moments("e.at", self.since, self.until)
         return self._all(
             f"SELECT i.team_id, e.answer, e.satisfaction FROM issue_events e JOIN issues i ON i.id = e.issue_id"
             f" WHERE e.event = 'callback' AND e.void_reason IS NULL AND i.void_reason IS NULL AND {where} AND {when}",
@@ -152,12 +197,12 @@ class Reports:
 
     def issues(self) -> list[sqlite3.Row]:
         """The issues received in the period, for a report's list of issues."""
-        where, args = self._issue_scope()
-        recv, pargs = _period("substr(i.received_at, 1, 10)", self.since, self.until)
+        states, args = self._states()
+        recv, pargs = _moments("i.received_at", self.since, self.until)
         return self._all(
             f"SELECT i.id, i.ref, i.received_at, i.kind, i.source, p.path AS place, t.name AS team, i.state,"
-            f" i.resolved_at, i.text FROM ({_ISSUE_STATE}) i JOIN places p ON p.id = i.place_id"
-            f" LEFT JOIN teams t ON t.id = i.team_id WHERE {where} AND {recv} ORDER BY i.received_at, i.id",
+            f" i.resolved_at, i.text FROM ({states}) i JOIN places p ON p.id = i.place_id"
+            f" LEFT JOIN teams t ON t.id = i.team_id WHERE {recv} ORDER BY i.received_at, i.id",
             args + pargs,
         )
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from huidesk.errors import Ambiguous, HuideskError, InvalidTransition, InvalidValue, LedgerError, NotFound
 from huidesk.i18n import tr
-from huidesk.journal import GENESIS, EntryHash, digest
+from huidesk.journal import GENESIS, EntryHash, content_digest, digest
 
 # Bump together with each migration added to huidesk/migrations.py (a test checks they agree);
 # a ledger whose user_version equals it opens without importing the migration machinery.
@@ -115,7 +115,9 @@ class Tx:
         self._next_id: dict[str, int] = {}
 
     def _journal_record(self, table: str, rid: int, op: str, row: Mapping[str, object]) -> None:
-        d = digest(table, row)
+        self._journal_digest(table, rid, op, digest(table, row))
+
+    def _journal_digest(self, table: str, rid: int, op: str, d: str) -> None:
         params = (self.entry_id, table, rid, op, d)
         if self._held is not None:
             self._held_journal.append(params)
@@ -127,7 +129,7 @@ class Tx:
         self.count += 1
 
     def insert(self, table: str, values: Mapping[str, object]) -> int:
-        row = {k: int(v) if isinstance(v, bool) else v for k, v in values.items()}
+        row = {k: int(v) if v.__class__ is bool else v for k, v in values.items()}
         if table in RECORD_TABLES and "uid" not in row:
             row["uid"] = uuid.uuid4().hex
         if self._held is not None:
@@ -139,7 +141,9 @@ class Tx:
             marks = ", ".join("?" for _ in row)
             rid = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
             assert rid is not None
-        self._journal_record(table, rid, "insert", {"id": rid, **row})
+        content = {"id": rid}  # what `digest` hashes: the row as stored, NULL columns left out
+        content.update({k: v for k, v in row.items() if v is not None})
+        self._journal_digest(table, rid, "insert", content_digest(table, content))
         return rid
 
     def _first_free_id(self, table: str) -> int:
@@ -150,8 +154,8 @@ class Tx:
         """Hold inserts back and write them with `executemany` at each `flush` (and at the end):
         the bulk path for imports and generated ledgers. Each row is journaled exactly as one
         `insert` journals it; ids are assigned here, inside the write lock, so they are known at
-        once. Reads in between do not see held rows (an update flushes first); held rows are not
-        listed in `written`, so memory stays flat however many rows go through."""
+        once. Reads in between do not see held rows (an update writes them first); held rows are
+        not listed in `written`, so memory stays flat however many rows go through."""
         if self._held is not None:
             yield self
             return
@@ -169,6 +173,7 @@ class Tx:
         return 2 * len(self._held_journal)
 
     def flush(self) -> None:
+        """Write the held rows, parents before children."""
         if not self._held_journal:
             return
         held, journal = self._held, self._held_journal
@@ -226,6 +231,8 @@ class Store:
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             conn.row_factory = sqlite3.Row
+            if os.environ.get("HUIDESK_SQL_LOG"):
+                _log_sql(conn, Path(os.environ["HUIDESK_SQL_LOG"]))
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
             if mode != "wal":
@@ -1003,6 +1010,18 @@ class Store:
             raise ValueError(f"not a record table: {table}")
         return self.conn.execute(f"SELECT 1 FROM {table} WHERE uid = ?", (uid,)).fetchone() is not None
 
+    def uids_taken(self, table: str, uids: Iterable[str]) -> set[str]:
+        """Those of `uids` that a record of `table`, void or live, already has."""
+        if table not in RECORD_TABLES:
+            raise ValueError(f"not a record table: {table}")
+        found: set[str] = set()
+        pending = list(uids)
+        for start in range(0, len(pending), 500):
+            part = pending[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            found.update(r[0] for r in self.conn.execute(f"SELECT uid FROM {table} WHERE uid IN ({marks})", part))
+        return found
+
     # --- journal --------------------------------------------------------------------------
 
     def head(self) -> tuple[int, str]:
@@ -1143,6 +1162,14 @@ def _describe(row: sqlite3.Row) -> str:
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _log_sql(conn: sqlite3.Connection, path: Path) -> None:
+    """Append every statement the connection runs, with its values, to `path` (owner-only): a
+    debugging aid, and how bench/run.py replays a command's queries in the sqlite3 shell."""
+    _create_private_file(path)
+    log = open(path, "a", encoding="utf-8")
+    conn.set_trace_callback(lambda sql: log.write(sql.rstrip().rstrip(";") + ";\n"))
 
 
 def _create_private_file(path: Path) -> None:

@@ -58,7 +58,7 @@ def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.d
     r = Reports(conn, scope, since.isoformat() if since else None, until.isoformat())
     styles = styles or {}
     teams = r.teams()
-    activity = r.activities()[0] if r.activities() else None
+    activity = next(iter(r.activities()), None)
     visit = r.visits()
     by_kind = {row["key"]: row for row in r.issue_counts("kind")}
     members = r.members_by_role()
@@ -187,7 +187,7 @@ def _by_team(r: Reports, teams: list) -> list[dict]:
 
 def _by_month(r: Reports, since: dt.date | None, until: dt.date) -> list[dict]:
     acts = {row["key"]: row["count"] for row in r.activities("month")}
-    visits = {row["key"]: row["count"] for row in r.visits("month")}
+    visits = {row["key"]: row["count"] for row in r.visits("month", households=False)}
     received = {row["key"]: int(row["received"] or 0) for row in r.issue_counts("month")}
     keys = sorted(set(acts) | set(visits) | set(k for k, v in received.items() if v))
     if not keys:
