@@ -1609,7 +1609,8 @@ class Import:
 # Tables imported in bulk: their loaders read nothing this import writes but the rows' uids, so
 # rows can be held back and written with executemany (Tx.holding), a few thousand at a time.
 _BULK = ("residents", "visits", "activities")
-_FLUSH_ROWS = 20_000  # rows held (journal rows included) before they are written
+_CHUNK_ROWS = 500  # file rows whose uids are looked up together
+_FLUSH_ROWS = 20_000  # rows held (journal rows included) before they are written, between chunks
 _BULK_CACHE_KIB = 64 * 1024
 
 
@@ -1630,7 +1631,7 @@ def import_table(
                 # A bigger page cache while the indexes grow (the uid index takes rows in random order).
                 store.conn.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
                 with tx.holding():
-                    while chunk := list(itertools.islice(rows, 500)):
+                    while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
                         imp.prefetch(chunk)
                         for where, cells in chunk:
                             imp.take(where, cells)

@@ -137,32 +137,47 @@ class Reports:
         return sql, args
 
     def issue_counts(self, by: str | None = None) -> list[sqlite3.Row]:
-        """received, resolved, escalated and risk_resolved — by kind, team_id or month.
+        """received, resolved, escalated and escalated_resolved — in total (by None), or by kind,
+        team_id or month (received).
 
         received: received in the period. resolved: resolved or closed now, last resolved in the period
         (so each issue counts in one period only, and the months add up to the year).
         escalated: with an escalation in the period. escalated_resolved: escalated ever and resolved in the period.
         """
+        return self.issue_counts_by(by)[by]
+
+    def issue_counts_by(self, *groupings: str | None) -> dict[str | None, list[sqlite3.Row]]:
+        """`issue_counts` for each grouping, from one statement: each issue's state is derived once."""
         states, args = self._states()
         recv, a1 = _period("substr(i.received_at, 1, 10)", self.since, self.until)
         done, a2 = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
         esc, a3 = _moments("e.at", self.since, self.until)
-        key = {"kind": "i.kind", "team": "i.team_id", None: "NULL"}.get(by)
-        month_of = "substr(i.received_at, 1, 7)" if by == "month" else None
-        # Materialized: each issue's state is derived once (used twice below); the escalated issues
-        # are one list each, looked up through the events' (event, at) index.
-        return self._all(
-            f"WITH issue_state AS MATERIALIZED ({states})"
-            f" SELECT {month_of or key} AS key,"
-            f" sum({recv}) AS received,"
-            f" sum(i.state IN ('resolved', 'closed') AND {done}) AS resolved,"
-            f" sum(i.id IN (SELECT e.issue_id FROM issue_events e WHERE e.event = 'escalated'"
-            f"   AND e.void_reason IS NULL AND {esc})) AS escalated,"
-            f" sum(i.state IN ('resolved', 'closed') AND {done} AND i.id IN (SELECT e.issue_id FROM issue_events e"
-            f"   WHERE e.event = 'escalated' AND e.void_reason IS NULL)) AS escalated_resolved"
-            f" FROM issue_state i GROUP BY 1 ORDER BY 1",
+        keys = {"kind": "kind", "team": "team_id", "month": "month", None: "NULL"}
+        sums = ("sum(received) AS received, sum(resolved) AS resolved, sum(escalated) AS escalated,"
+                " sum(escalated_resolved) AS escalated_resolved")
+        # Materialized: the state and the figures of each issue are worked out once, for every
+        # grouping; the escalated issues are one list each, read through the events' (event, at) index.
+        rows = self._all(
+            f"WITH issue_state AS MATERIALIZED ({states}),"
+            f" issue_figures AS MATERIALIZED (SELECT i.kind, i.team_id, substr(i.received_at, 1, 7) AS month,"
+            f" {recv} AS received,"
+            f" i.state IN ('resolved', 'closed') AND {done} AS resolved,"
+            f" i.id IN (SELECT e.issue_id FROM issue_events e WHERE e.event = 'escalated'"
+            f"   AND e.void_reason IS NULL AND {esc}) AS escalated,"
+            f" i.state IN ('resolved', 'closed') AND {done} AND i.id IN (SELECT e.issue_id FROM issue_events e"
+            f"   WHERE e.event = 'escalated' AND e.void_reason IS NULL) AS escalated_resolved"
+            f" FROM issue_state i) "
+            + " UNION ALL ".join(
+                f"SELECT {n} AS grouping, {keys[by]} AS key, {sums} FROM issue_figures GROUP BY 2"
+                for n, by in enumerate(groupings)
+            )
+            + " ORDER BY 1, 2",
             args + a1 + a2 + a3 + a2,
         )
+        result: dict[str | None, list[sqlite3.Row]] = {by: [] for by in groupings}
+        for row in rows:
+            result[groupings[row["grouping"]]].append(row)
+        return result
 
     def resolved_by_month(self) -> list[sqlite3.Row]:
         states, args = self._states()

@@ -60,7 +60,8 @@ def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.d
     teams = r.teams()
     activity = next(iter(r.activities()), None)
     visit = r.visits()
-    by_kind = {row["key"]: row for row in r.issue_counts("kind")}
+    issue_counts = r.issue_counts_by("kind", "team", "month")
+    by_kind = {row["key"]: row for row in issue_counts["kind"]}
     members = r.members_by_role()
     cards = r.cards()
     wishes = r.wishes()
@@ -95,7 +96,7 @@ def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.d
             {"key": "volunteer_hours", "value": hours(minutes), "style": EXACT, "clause": ""},
             {"key": "volunteer_minutes", "value": minutes, "style": EXACT, "clause": ""},
         ],
-        "by_team": _by_team(r, teams),
+        "by_team": _by_team(r, teams, issue_counts["team"]),
         "by_theme": [
             {"theme": row["key"], "activities": row["count"], "served": row["served"], "hours": hours(row["minutes"])}
             for row in r.activities("theme")
@@ -108,7 +109,7 @@ def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.d
         "members_by_role": [{"role": row["key"], "members": row["count"]} for row in members[1:]],
         "cards": [{"kind": row["key"], "residents": row["residents"], "cards": row["cards"]} for row in cards],
         "wishes": dict(wishes),
-        "by_month": _by_month(r, since, until),
+        "by_month": _by_month(r, since, until, issue_counts["month"]),
     }
 
 
@@ -167,10 +168,10 @@ def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], m
     return head + ("已" + "，".join(clauses) if clauses else "尚无记录") + "。"
 
 
-def _by_team(r: Reports, teams: list) -> list[dict]:
+def _by_team(r: Reports, teams: list, issue_counts: list) -> list[dict]:
     acts = {row["key"]: row for row in r.activities("team")}
     visits = {row["key"]: row for row in r.visits("team")}
-    issues = {row["key"]: row for row in r.issue_counts("team")}
+    issues = {row["key"]: row for row in issue_counts}
     members = r.members_by_team()
     rows = []
     for t in teams:
@@ -185,10 +186,10 @@ def _by_team(r: Reports, teams: list) -> list[dict]:
     return rows
 
 
-def _by_month(r: Reports, since: dt.date | None, until: dt.date) -> list[dict]:
+def _by_month(r: Reports, since: dt.date | None, until: dt.date, issue_counts: list) -> list[dict]:
     acts = {row["key"]: row["count"] for row in r.activities("month")}
     visits = {row["key"]: row["count"] for row in r.visits("month", households=False)}
-    received = {row["key"]: int(row["received"] or 0) for row in r.issue_counts("month")}
+    received = {row["key"]: int(row["received"] or 0) for row in issue_counts}
     keys = sorted(set(acts) | set(visits) | set(k for k, v in received.items() if v))
     if not keys:
         return []
