@@ -41,7 +41,7 @@ def main() -> None:
     p.add_argument("--quick", action="store_true", help="2 communities, 1 year, 100,000 import rows")
     p.add_argument("--rows", type=int, help="rows of the import file (default 1,000,000; --quick 100,000)")
     p.add_argument("--runs", type=int, default=20, help="hyperfine runs of the quick commands")
-    p.add_argument("--slow-runs", type=int, default=5, help="runs of summary and report monthly")
+    p.add_argument("--slow-runs", type=int, default=7, help="runs of summary and of one aggregate")
     p.add_argument("--import-runs", type=int, default=1, help="runs of each bulk import (minutes each)")
     p.add_argument("--check", action="store_true", help="also run `huidesk check` on the imported ledger")
     a = p.parse_args()
@@ -102,6 +102,13 @@ def main() -> None:
     su_one = bench.hyperfine("sqlite-utils insert (one row)", [SQLITE_UTILS, "insert", str(scratch), "visits", str(one)])
     bench.row("record one visit (visit add, whole process)", add, su_one, "sqlite-utils insert, 1 row", "< 1×",
               add < su_one)
+    # What any command with options costs before it does anything: Typer 0.29 converts every option
+    # value with a pydantic TypeAdapter, so importing typer._adapters is part of every run.
+    typer_ = bench.hyperfine("python -c 'import typer'", [PYTHON, "-c", "import typer"])
+    adapters = bench.hyperfine("python -c 'import typer._adapters'", [PYTHON, "-c", "import typer._adapters"])
+    bench.row("  (import typer)", typer_, floor, "python -c pass", "(for reference)", None)
+    bench.row("  (import typer + its pydantic coercion)", adapters, su_one, "sqlite-utils insert, 1 row",
+              "(for reference)", None)
 
     # --- bulk import ---------------------------------------------------------------------------
     bench.say(f"importing {rows:,} visits (huidesk, sqlite-utils, raw executemany) ...")
@@ -130,6 +137,8 @@ def main() -> None:
     bench.row("  … the whole command", summary, shell, "same SQL, sqlite3 shell", "≤ floor + 250 ms",
               summary <= shell + 0.25, extra=f"+{(summary - shell) * 1000:.0f} ms")
     bench.row("  peak memory (MB)", summary_mem, None, "", "≤ 100 MB", summary_mem <= 100, unit="MB")
+    fixed = bench.hyperfine("huidesk summary (empty ledger)", [HUIDESK, "--db", str(empty), "summary"])
+    bench.row("  (summary of an empty ledger: the fixed cost)", fixed, floor, "python -c pass", "(for reference)", None)
     bench.say("report monthly and one aggregate through each tool ...")
     month = ["report", "monthly", "--month", "2024-11"]
     monthly_sql = bench.log_sql(district, month, out / "monthly.sql")

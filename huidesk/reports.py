@@ -201,12 +201,14 @@ class Reports:
         )
 
     def callbacks(self) -> list[sqlite3.Row]:
-        """Callbacks made in the period: the raw answers, so any weighting can be computed."""
+        """Callbacks made in the period, counted (n) by team and raw answer, so any weighting can be computed."""
         where, args = self._issue_scope()
         when, pargs = _moments("e.at", self.since, self.until)
         return self._all(
-            f"SELECT i.team_id, e.answer, e.satisfaction FROM issue_events e JOIN issues i ON i.id = e.issue_id"
-            f" WHERE e.event = 'callback' AND e.void_reason IS NULL AND i.void_reason IS NULL AND {where} AND {when}",
+            f"SELECT i.team_id, e.answer, e.satisfaction, count(*) AS n FROM issue_events e"
+            f" JOIN issues i ON i.id = e.issue_id"
+            f" WHERE e.event = 'callback' AND e.void_reason IS NULL AND i.void_reason IS NULL AND {where} AND {when}"
+            f" GROUP BY 1, 2, 3",
             args + pargs,
         )
 
@@ -320,7 +322,8 @@ def percentile(values: list[int], pct: int) -> int | None:
 
 
 def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, object]:
-    """The work-order figures of DESIGN.md from issues received in a period and its callbacks."""
+    """The work-order figures of DESIGN.md from issues received in a period and its callbacks
+    (counted by answer, as `Reports.callbacks` gives them)."""
     from decimal import Decimal
 
     from huidesk.figures import rate
@@ -332,10 +335,10 @@ def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, o
     resolutions = [r["resolve"] for r in cohort if r["resolve"] is not None and r["state"] in ("resolved", "closed")]
     in_time = sum(1 for m in responses if m <= limit)
     resolved = len(resolutions)
-    n = len(callbacks)
-    yes = sum(1 for c in callbacks if c["answer"] == "yes")
-    satisfied = sum(1 for c in callbacks if c["satisfaction"] == "satisfied")
-    basically = sum(1 for c in callbacks if c["satisfaction"] == "basically")
+    n = sum(c["n"] for c in callbacks)
+    yes = sum(c["n"] for c in callbacks if c["answer"] == "yes")
+    satisfied = sum(c["n"] for c in callbacks if c["satisfaction"] == "satisfied")
+    basically = sum(c["n"] for c in callbacks if c["satisfaction"] == "basically")
     return {
         "received": received,
         "responded_in_time": in_time,

@@ -5,7 +5,6 @@ appends the journal entry describing it. The store never prints.
 """
 
 import datetime as dt
-import itertools
 import os
 import sqlite3
 import uuid
