@@ -343,6 +343,10 @@ class Store:
                 raise Ambiguous(kind, ref, [_describe(r) for r in rows], field)
         raise NotFound(kind, ref, field=field)
 
+    def find_id(self, table: str, ref: str | None, field: str) -> int | None:
+        """The id of `ref` (see `find`), or None when no reference was given."""
+        return self.find(table, ref, field)["id"] if ref else None
+
     def find_many(self, table: str, refs: Sequence[str], field: str) -> list[sqlite3.Row]:
         rows, seen = [], set()
         for ref in refs:

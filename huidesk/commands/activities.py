@@ -73,7 +73,7 @@ def add(
     on = s.date(date)
     with s.ledger() as store:
         t = store.find("teams", team, "--team")
-        place_id = store.find("places", place, "--place")["id"] if place else None
+        place_id = store.find_id("places", place, "--place")
         members = store.find_many("members", member or [], "--member")
         activity = ActivityIn.of(
             team_id=t["id"], theme=slug, date=on, place_id=place_id, title=title, volunteers=volunteers, served=served,
@@ -116,7 +116,7 @@ def list_(
     slug = resolve("theme", theme, "--theme") if theme is not None else None
     first, last = s.period(since, until)
     with s.ledger() as store:
-        team_id = store.find("teams", team, "--team")["id"] if team else None
+        team_id = store.find_id("teams", team, "--team")
         under = store.find("places", place, "--place") if place else None
         rows = store.activities(team_id=team_id, theme=slug, place=under, since=first, until=last)
         emit(activity_rows(rows), COLUMNS, fmt)

@@ -70,6 +70,6 @@ def list_(
 ) -> None:
     s = session(ctx)
     with s.ledger() as store:
-        resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
+        resident_id = store.find_id("residents", resident, "--resident")
         rows = store.cards(kind=kind.strip() if kind is not None else None, resident_id=resident_id)
         emit(masked_rows(rows, with_pii), COLUMNS, fmt)

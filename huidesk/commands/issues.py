@@ -73,8 +73,8 @@ def open_(
     done_at = s.moment(resolved_at, "--resolved-at") if resolved_at is not None else (received if resolved else None)
     with s.ledger() as store:
         place_id = store.find("places", place, "--place")["id"]
-        team_id = store.find("teams", team, "--team")["id"] if team else None
-        resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
+        team_id = store.find_id("teams", team, "--team")
+        resident_id = store.find_id("residents", resident, "--resident")
         issue = IssueIn.of(ref=ref, kind=kind_slug, source=source_slug, place_id=place_id, team_id=team_id,
                            resident_id=resident_id, text=" ".join(text), received_at=received)
         with store.write(s.command) as tx:
@@ -221,7 +221,7 @@ def list_(
     kind_slug = resolve("issue_kind", kind, "--kind") if kind is not None else None
     start, end = s.period(since, until)
     with s.ledger() as store:
-        team_id = store.find("teams", team, "--team")["id"] if team else None
+        team_id = store.find_id("teams", team, "--team")
         under = store.find("places", place, "--place") if place else None
         rows = store.issues(state=states[state.strip().lower()] if state else None, kind=kind_slug, team_id=team_id,
                             place=under, since=start, until=end, now=s.now.isoformat())

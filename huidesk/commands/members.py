@@ -79,7 +79,7 @@ def list_(
     s = session(ctx)
     role_slug = resolve("role", role, "--role") if role is not None else None
     with s.ledger() as store:
-        team_id = store.find("teams", team, "--team")["id"] if team else None
+        team_id = store.find_id("teams", team, "--team")
         emit(member_rows(store.members(team_id, role_slug), with_pii), MEMBER_COLUMNS, fmt)
 
 

@@ -70,6 +70,6 @@ def list_(
 ) -> None:
     s = session(ctx)
     with s.ledger() as store:
-        member_id = store.find("members", member, "--member")["id"] if member else None
-        resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
+        member_id = store.find_id("members", member, "--member")
+        resident_id = store.find_id("residents", resident, "--resident")
         emit(masked_rows(store.pairings(member_id=member_id, resident_id=resident_id), with_pii), COLUMNS, fmt)

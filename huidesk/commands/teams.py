@@ -39,7 +39,7 @@ def add(
     founded_on = s.date(founded, "--founded") if founded is not None else None
     with s.ledger() as store:
         place_id = store.find("places", place, "--place")["id"]
-        leader_id = store.find("members", leader, "--leader")["id"] if leader else None
+        leader_id = store.find_id("members", leader, "--leader")
         team = TeamIn.of(name=name, place_id=place_id, line=slug, leader_id=leader_id, founded=founded_on)
         with store.write(s.command) as tx:
             tid = store.add_team(tx, team.row(), leader_joined=founded_on or s.today.isoformat())

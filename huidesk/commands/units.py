@@ -33,7 +33,7 @@ def add(
     s = session(ctx)
     slug = resolve("unit_kind", kind, "--kind") if kind is not None else guess_unit_kind(name.strip())
     with s.ledger() as store:
-        place_id = store.find("places", place, "--place")["id"] if place else None
+        place_id = store.find_id("places", place, "--place")
         unit = UnitIn.of(name=name, kind=slug, place_id=place_id)
         with store.write(s.command) as tx:
             uid = store.add_unit(tx, unit.name, unit.kind, unit.place_id)

@@ -109,8 +109,8 @@ def list_(
     s = session(ctx)
     first, last = s.period(since, until)
     with s.ledger() as store:
-        team_id = store.find("teams", team, "--team")["id"] if team else None
+        team_id = store.find_id("teams", team, "--team")
         under = store.find("places", place, "--place") if place else None
-        resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
+        resident_id = store.find_id("residents", resident, "--resident")
         rows = store.visits(team_id=team_id, place=under, resident_id=resident_id, since=first, until=last)
         emit(visit_rows(rows, with_pii), COLUMNS, fmt)

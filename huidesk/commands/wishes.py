@@ -142,7 +142,7 @@ def list_(
     s = session(ctx)
     slug = _state(state) if state is not None else None
     with s.ledger() as store:
-        resident_id = store.find("residents", resident, "--resident")["id"] if resident else None
-        member_id = store.find("members", member, "--member")["id"] if member else None
+        resident_id = store.find_id("residents", resident, "--resident")
+        member_id = store.find_id("members", member, "--member")
         rows = store.wishes(state=slug, resident_id=resident_id, member_id=member_id)
         emit(masked_rows(rows, with_pii), COLUMNS, fmt)
