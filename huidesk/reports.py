@@ -9,6 +9,8 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from huidesk.store import ISSUE_DERIVED
+
 ISSUE_KINDS = ("suggestion", "livelihood", "safety_hazard", "risk", "dispute", "non_police", "infrastructure")
 
 
@@ -291,16 +293,10 @@ class Reports:
         )
 
 
-# An issue with its derived state and times (the same rules as store._ISSUE_SELECT).
+# An issue with its derived state and times (the rules are the store's ISSUE_DERIVED).
 _ISSUE_STATE = (
     "SELECT i.id, i.ref, i.kind, i.source, i.place_id, i.team_id, i.text, i.received_at,"
-    " (SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1) AS state,"
-    " (SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event IN ('dispatched', 'arrived', 'resolved')) AS first_response_at,"
-    " (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event = 'resolved') AS resolved_at"
-    " FROM issues i WHERE i.void_reason IS NULL"
+    f"{ISSUE_DERIVED} FROM issues i WHERE i.void_reason IS NULL"
 )
 
 

@@ -1129,17 +1129,20 @@ _SELECT = {
 }
 
 
-# An issue with its place, team and resident, its derived state and its times in whole minutes.
-_ISSUE_SELECT = (
-    "SELECT i.id, i.uid, i.ref, i.kind, i.source, i.place_id, p.path AS place, i.team_id, t.name AS team,"
-    " i.resident_id, r.name AS resident, i.text, i.received_at,"
+# An issue's state and times derived from its live events, never stored (reports.py uses the same).
+ISSUE_DERIVED = (
     " (SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
     "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1) AS state,"
     " (SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
     "   AND e.event IN ('dispatched', 'arrived', 'resolved')) AS first_response_at,"
     " (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event = 'resolved') AS resolved_at,"
-    " i.void_reason"
+    "   AND e.event = 'resolved') AS resolved_at"
+)
+# An issue with its place, team and resident, its derived state and its times in whole minutes.
+_ISSUE_SELECT = (
+    "SELECT i.id, i.uid, i.ref, i.kind, i.source, i.place_id, p.path AS place, i.team_id, t.name AS team,"
+    " i.resident_id, r.name AS resident, i.text, i.received_at,"
+    f"{ISSUE_DERIVED}, i.void_reason"
     " FROM issues i JOIN places p ON p.id = i.place_id LEFT JOIN teams t ON t.id = i.team_id"
     " LEFT JOIN residents r ON r.id = i.resident_id"
 )
