@@ -191,7 +191,8 @@ class Reports:
         )
 
     def cohort(self) -> list[sqlite3.Row]:
-        """Issues received in the period with their minutes to first response and to resolution."""
+        """Issues received in the period: id, team_id, kind, state, and minutes to first response and to
+        resolution (kpis() unpacks the rows in this order)."""
         states, args = self._states()
         recv, pargs = _moments("i.received_at", self.since, self.until)
         return self._all(
@@ -308,11 +309,10 @@ def months(since: str, until: str) -> Iterator[str]:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
-def percentile(values: list[int], pct: int) -> int | None:
-    """The nearest-rank percentile (pct in 1..100) of whole minutes; None for no values."""
-    if not values:
+def percentile(ordered: list[int], pct: int) -> int | None:
+    """The nearest-rank percentile (pct in 1..100) of sorted whole minutes; None for no values."""
+    if not ordered:
         return None
-    ordered = sorted(values)
     rank = max(1, (len(ordered) * pct + 99) // 100)  # integer ceil: no float drift
     return ordered[rank - 1]
 
@@ -320,6 +320,7 @@ def percentile(values: list[int], pct: int) -> int | None:
 def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, object]:
     """The work-order figures of DESIGN.md from issues received in a period and its callbacks
     (counted by answer, as `Reports.callbacks` gives them)."""
+    from bisect import bisect_right
     from decimal import Decimal
 
     from huidesk.figures import rate
@@ -327,9 +328,17 @@ def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, o
     limit = int(Decimal(settings["response_limit_hours"]) * 60)
     weight = Decimal(settings["basically_weight"])
     received = len(cohort)
-    responses = [r["response"] for r in cohort if r["response"] is not None]
-    resolutions = [r["resolve"] for r in cohort if r["resolve"] is not None and r["state"] in ("resolved", "closed")]
-    in_time = sum(1 for m in responses if m <= limit)
+    responses, resolutions = [], []
+    # One pass, unpacking each row in cohort()'s column order: a district has ~80,000 issues, and
+    # looking columns up by name took twice as long.
+    for _id, _team, _kind, state, response, resolve in cohort:
+        if response is not None:
+            responses.append(response)
+        if resolve is not None and state in ("resolved", "closed"):
+            resolutions.append(resolve)
+    responses.sort()
+    resolutions.sort()
+    in_time = bisect_right(responses, limit)
     resolved = len(resolutions)
     n = sum(c["n"] for c in callbacks)
     yes = sum(c["n"] for c in callbacks if c["answer"] == "yes")

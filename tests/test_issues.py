@@ -312,3 +312,33 @@ def test_void_an_issue_event_changes_the_state(dispatched):
     ok("issue", "resolve", iid, "--at", "2024-07-07 10:00")
     ok("void", "issue_event", "3", "--reason", "误点办结")
     assert json.loads(ok("issue", "show", iid, "-f", "json").stdout)["state"] == "dispatched"
+
+
+def _nearest_rank(values: list[int], pct: int) -> int:
+    ordered = sorted(values)
+    return ordered[max(1, -(-len(ordered) * pct // 100)) - 1]
+
+
+def test_work_order_times_are_nearest_rank_percentiles(street):
+    """Median and p90 of the minutes to first response and to resolution, the response rate against
+    the limit, in the summary and in the monthly tally; an issue nobody answered counts as received."""
+    ok("setting", "set", "response_limit_hours", "1")
+    responses = [7, 3, 50, 12, 30, 1, 90, 45, 20, 60, 200]
+    resolutions = {0: 100, 3: 40, 5: 70}
+    for n, minutes in enumerate(responses):
+        iid = open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--team", "红色先锋",
+                         "--at", f"2024-07-0{1 + n % 5} 08:00", f"诉求{n}")
+        at = f"2024-07-0{1 + n % 5} {8 + minutes // 60:02d}:{minutes % 60:02d}"
+        ok("issue", "dispatch", iid, "--to", "金东豪庭物业", "--at", at)
+        if n in resolutions:
+            done = 8 * 60 + resolutions[n]
+            ok("issue", "resolve", iid, "--at", f"2024-07-0{1 + n % 5} {done // 60:02d}:{done % 60:02d}")
+    open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--team", "红色先锋", "--at", "2024-07-06 08:00", "没人接")
+    k = json.loads(ok("summary", "--format", "json").stdout)["kpi"]
+    assert (k["received"], k["responded_in_time"], k["resolved"]) == (12, sum(m <= 60 for m in responses), 3)
+    assert (k["response_minutes_median"], k["response_minutes_p90"]) == (_nearest_rank(responses, 50), _nearest_rank(responses, 90))
+    assert (k["resolve_minutes_median"], k["resolve_minutes_p90"]) == (70, 100)
+    tally = json.loads(ok("--today", "2024-08-01", "report", "monthly", "--format", "json").stdout)
+    assert tally["kpi"] == k
+    row = next(r for r in tally["rows"] if r["team"] == "“红色先锋”志愿服务队")
+    assert (row["issues_received"], row["responded_in_time"], row["received_resolved"]) == (12, 9, 3)

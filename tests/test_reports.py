@@ -83,6 +83,20 @@ def test_summary_table_shows_tables_and_chain_head(demo):
         assert heading in out
 
 
+def test_summary_tables_line_up_in_a_terminal(demo):
+    """Chinese characters take two columns: every row's separators sit under the header's."""
+    from rich.cells import cell_len
+
+    lines = ok("summary", "--place", "平伏桥村").stdout.splitlines()
+    start = lines.index("各服务队") + 1
+    header, rule, *rows = lines[start:start + 7]
+    columns = [cell_len(header[:i]) for i, ch in enumerate(header) if ch == "┃"]
+    assert len(columns) == 7 and [cell_len(rule[:i]) for i, ch in enumerate(rule) if ch == "╇"] == columns
+    for row in rows:
+        assert [cell_len(row[:i]) for i, ch in enumerate(row) if ch == "│"] == columns, row
+    assert "“红色先锋”" in rows[0]
+
+
 def test_summary_kpis_from_the_drain_story(demo):
     _, data = figures("--place", "高台寺社区")
     k = data["kpi"]

@@ -82,27 +82,17 @@ def summary(
 
 
 def _render_summary(data: dict) -> None:
-    from rich.table import Table
-
     from huidesk.commands.records import short_team
     from huidesk.dates import format_minutes
-    from huidesk.output import console
+    from huidesk.output import grid
     from huidesk.vocab import label
 
-    out = console()
-    out.print(data["narrative"], soft_wrap=True)
-    out.print()
+    write = sys.stdout.write
+    write(data["narrative"] + "\n\n")
 
     def table(title: str, headers: list[str], rows: list[list[object]]) -> None:
-        if not rows:
-            return
-        t = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
-        for i, h in enumerate(headers):
-            t.add_column(h, justify="left" if i == 0 else "right", overflow="fold")
-        for row in rows:
-            t.add_row(*("" if v is None else str(v) for v in row))
-        out.print(t)
-        out.print()
+        if rows:
+            write(grid(title, headers, [["" if v is None else str(v) for v in row] for row in rows]) + "\n")
 
     table(tr("各服务队", "By team"),
           [tr("服务队", "team"), tr("队员", "members"), tr("活动", "activities"), tr("走访", "visits"), tr("户", "households"),
@@ -142,14 +132,13 @@ def _render_summary(data: dict) -> None:
     months = data["by_month"]
     if months:
         top = max(max(m["activities"], m["visits"], m["issues_received"]) for m in months) or 1
-        out.print(tr("逐月（活动 █ 走访 ▒ 诉求 ░）", "By month (activities █ visits ▒ issues ░)"), style="bold")
+        write(tr("逐月（活动 █ 走访 ▒ 诉求 ░）", "By month (activities █ visits ▒ issues ░)") + "\n")
         for m in months:
             bars = "".join(ch * round(m[key] * 30 / top) for key, ch in (("activities", "█"), ("visits", "▒"), ("issues_received", "░")))
-            out.print(f"{m['month']} {bars} {m['activities']}/{m['visits']}/{m['issues_received']}", soft_wrap=True)
-        out.print()
+            write(f"{m['month']} {bars} {m['activities']}/{m['visits']}/{m['issues_received']}\n")
+        write("\n")
     head = data["chain_head"]
-    out.print(tr(f"账本链头：{head['hash']}（日志 {head['entries']} 条）", f"chain head: {head['hash']} ({head['entries']} entries)"),
-              soft_wrap=True)
+    write(tr(f"账本链头：{head['hash']}（日志 {head['entries']} 条）", f"chain head: {head['hash']} ({head['entries']} entries)") + "\n")
 
 
 report = group(tr("报表：月度台账。", "Reports: monthly tallies."))
