@@ -141,3 +141,29 @@ def test_the_sql_log_holds_each_statement_with_its_values(village, tmp_path, mon
     assert any(ln.startswith("WITH issue_state AS MATERIALIZED") and "'2024-01-01'" in ln for ln in lines)
     assert all(ln.endswith(";") for ln in lines)
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_link_rows_are_journaled_as_inserts_are(village, held):
+    """Tx.link formats each link row's digest itself while holding: `check` recomputes every digest
+    from the stored row, so a byte of difference from `insert`'s digest would be reported."""
+    from contextlib import nullcontext
+
+    from huidesk.journal import content_digest, link_digester
+
+    assert link_digester("visit_members", "visit_id", "member_id")(7, 12, 345) == content_digest(
+        "visit_members", {"id": 7, "visit_id": 12, "member_id": 345})
+    store = _store(village)
+    try:
+        team = store.conn.execute("SELECT id FROM teams LIMIT 1").fetchone()[0]
+        members = [r[0] for r in store.conn.execute("SELECT id FROM members LIMIT 3")]
+        with store.write("links") as tx, (tx.holding() if held else nullcontext()):
+            for day in range(1, 4):
+                store.add_visit(tx, {"team_id": team, "date": f"2024-07-0{day}", "follow_up": 0}, [1, 2, 1],
+                                [*members, members[0]])
+        linked = store.conn.execute("SELECT count(*) FROM visit_members WHERE visit_id IN"
+                                    " (SELECT id FROM visits WHERE team_id = ?)", (team,)).fetchone()[0]
+        assert linked == 3 * len(members)
+        assert list(verify(store.conn)) == []
+    finally:
+        store.close()
