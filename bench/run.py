@@ -80,10 +80,12 @@ def main() -> None:
 
     # --- start-up ----------------------------------------------------------------------------
     bench.say("start-up ...")
-    floor = bench.hyperfine("python -c pass", [PYTHON, "-c", "pass"])
-    help_ = bench.hyperfine("huidesk --help", [HUIDESK, "--help"])
-    su_help = bench.hyperfine("sqlite-utils --help", [SQLITE_UTILS, "--help"])
-    listing = bench.hyperfine("huidesk visit list (empty ledger)", [HUIDESK, "--db", str(empty), "visit", "list"])
+    floor, help_, su_help, listing = bench.compare({
+        "python -c pass": [PYTHON, "-c", "pass"],
+        "huidesk --help": [HUIDESK, "--help"],
+        "sqlite-utils --help": [SQLITE_UTILS, "--help"],
+        "huidesk visit list (empty ledger)": [HUIDESK, "--db", str(empty), "visit", "list"],
+    }).values()
     bench.row("start-up: huidesk --help", help_, floor, "python -c pass", "≤ 12×", help_ <= 12 * floor)
     bench.row("  … against the peer", help_, su_help, "sqlite-utils --help", "< 1×", help_ < su_help)
     bench.row("listing on an empty ledger (visit list)", listing, floor, "python -c pass", "≤ 15×", listing <= 15 * floor)
@@ -92,23 +94,24 @@ def main() -> None:
     bench.say("recording one visit ...")
     ledger = out / "record.db"
     copy_ledger(district, ledger)
-    add = bench.hyperfine("huidesk visit add", [HUIDESK, "--db", str(ledger), *VISIT])
     one = out / "one-row.json"
     one.write_text(json.dumps({"date": TODAY, "team": VISIT[4], "residents": [VISIT[2]], "members": [VISIT[6]],
                                "purpose": VISIT[8], "gifts": None, "note": None, "follow_up": False},
                               ensure_ascii=False) + "\n", encoding="utf-8")
     scratch = out / "sqlite-utils-one.db"
     scratch.unlink(missing_ok=True)
-    su_one = bench.hyperfine("sqlite-utils insert (one row)", [SQLITE_UTILS, "insert", str(scratch), "visits", str(one)])
+    # With where visit add's time goes before the ledger is touched: Typer, and pydantic, which
+    # validates the record (DESIGN.md: pydantic models at the store boundary).
+    add, su_one, typer_, models = bench.compare({
+        "huidesk visit add": [HUIDESK, "--db", str(ledger), *VISIT],
+        "sqlite-utils insert (one row)": [SQLITE_UTILS, "insert", str(scratch), "visits", str(one)],
+        "python -c 'import typer'": [PYTHON, "-c", "import typer"],
+        "python -c 'from pydantic import BaseModel'": [PYTHON, "-c", "from pydantic import BaseModel"],
+    }).values()
     bench.row("record one visit (visit add, whole process)", add, su_one, "sqlite-utils insert, 1 row", "< 1×",
               add < su_one)
-    # What any command with options costs before it does anything: Typer 0.29 converts every option
-    # value with a pydantic TypeAdapter, so importing typer._adapters is part of every run.
-    typer_ = bench.hyperfine("python -c 'import typer'", [PYTHON, "-c", "import typer"])
-    adapters = bench.hyperfine("python -c 'import typer._adapters'", [PYTHON, "-c", "import typer._adapters"])
     bench.row("  (import typer)", typer_, floor, "python -c pass", "(for reference)", None)
-    bench.row("  (import typer + its pydantic coercion)", adapters, su_one, "sqlite-utils insert, 1 row",
-              "(for reference)", None)
+    bench.row("  (import pydantic)", models, floor, "python -c pass", "(for reference)", None)
 
     # --- bulk import ---------------------------------------------------------------------------
     bench.say(f"importing {rows:,} visits (huidesk, sqlite-utils, raw executemany) ...")
@@ -119,6 +122,12 @@ def main() -> None:
     bench.row(f"bulk import of {rows:,} visits (JSONL)", imp, su, "sqlite-utils insert --nl", "≤ 1×", imp <= su)
     bench.row("  … against the floor (throughput)", raw, imp, "raw executemany", "≥ 0.15×", raw / imp >= 0.15,
               ratio=raw / imp)
+    # The peer given the rows huidesk writes for those lines (a visit, a row per resident and per
+    # member), one JSONL file per table, into a new file: the same rows, without validation or journal.
+    same = [f"{SQLITE_UTILS} insert {{db}} {table} {path} --nl" for table, path in bench.same_rows(out / "import.db")]
+    su_same, _ = bench.timed("sqlite-utils insert --nl, the same rows", None, ["sh", "-c", " && ".join(same)])
+    bench.row("  … the peer writing the same rows (3 tables)", imp, su_same, "sqlite-utils insert --nl", "(for reference)",
+              None)
     bench.row("  peak memory (MB)", imp_mem, None, "", "≤ 200 MB", imp_mem <= 200, unit="MB")
     bench.notes["import_peak_mb"] = {"huidesk": imp_mem, "sqlite-utils": su_mem, "raw": raw_mem}
     if a.check:
@@ -127,9 +136,10 @@ def main() -> None:
     # --- summary and report monthly ------------------------------------------------------------
     bench.say("summary ...")
     statements = bench.log_sql(district, ["summary"], out / "summary.sql")
-    shell = bench.hyperfine("sqlite3 shell: the summary's SQL", ["sqlite3", str(district), f".read {statements}"],
-                            runs=a.slow_runs)
-    summary = bench.hyperfine("huidesk summary", [HUIDESK, "--db", str(district), "summary"], runs=a.slow_runs)
+    shell, summary = bench.compare({
+        "sqlite3 shell: the summary's SQL": ["sqlite3", str(district), f".read {statements}"],
+        "huidesk summary": [HUIDESK, "--db", str(district), "summary"],
+    }, runs=a.slow_runs).values()
     queries = bench.sql_time(district, ["summary"], a.slow_runs)
     summary_mem = bench.peak(district, ["summary"])
     bench.row(f"summary ({records:,} records): its queries", queries, shell, "same SQL, sqlite3 shell", "≤ 1.2×",
@@ -142,17 +152,17 @@ def main() -> None:
     bench.say("report monthly and one aggregate through each tool ...")
     month = ["report", "monthly", "--month", "2024-11"]
     monthly_sql = bench.log_sql(district, month, out / "monthly.sql")
-    m_shell = bench.hyperfine("sqlite3 shell: report monthly's SQL", ["sqlite3", str(district), f".read {monthly_sql}"],
-                              runs=a.runs)
-    monthly = bench.hyperfine("huidesk report monthly (district)", [HUIDESK, "--db", str(district), *month],
-                              runs=a.runs)
+    m_shell, monthly = bench.compare({
+        "sqlite3 shell: report monthly's SQL": ["sqlite3", str(district), f".read {monthly_sql}"],
+        "huidesk report monthly (district)": [HUIDESK, "--db", str(district), *month],
+    }).values()
     bench.row("report monthly, whole district", monthly, m_shell, "same SQL, sqlite3 shell", "≤ 1 s", monthly <= 1.0)
     aggregate = heaviest(statements)
-    q_shell = bench.hyperfine("sqlite3: one aggregate", ["sqlite3", str(district), aggregate], runs=a.slow_runs)
-    q_su = bench.hyperfine("sqlite-utils query: one aggregate", [SQLITE_UTILS, "query", str(district), aggregate],
-                           runs=a.slow_runs)
-    q_hd = bench.hyperfine("huidesk sql: one aggregate", [HUIDESK, "--db", str(district), "sql", aggregate],
-                           runs=a.slow_runs)
+    q_shell, q_su, q_hd = bench.compare({
+        "sqlite3: one aggregate": ["sqlite3", str(district), aggregate],
+        "sqlite-utils query: one aggregate": [SQLITE_UTILS, "query", str(district), aggregate],
+        "huidesk sql: one aggregate": [HUIDESK, "--db", str(district), "sql", aggregate],
+    }, runs=a.slow_runs).values()
     bench.row("one aggregate (issue figures): huidesk sql", q_hd, q_su, "sqlite-utils query", "< 1× (peer)",
               q_hd < q_su)
     bench.row("  … sqlite-utils query against the shell", q_su, q_shell, "sqlite3 shell", "(floor)", None)
@@ -176,15 +186,29 @@ class Bench:
 
     def hyperfine(self, name: str, cmd: list[str], runs: int | None = None) -> float:
         """The median wall time of `cmd` in seconds, from hyperfine (no shell between)."""
-        slug = "".join(c if c.isalnum() else "-" for c in name.encode("ascii", "ignore").decode()).strip("-")
-        export = self.out / f"hyperfine-{slug}.json"
+        return self.compare({name: cmd}, runs)[name]
+
+    def compare(self, commands: dict[str, list[str]], runs: int | None = None) -> dict[str, float]:
+        """Median wall times (s) of commands measured in turns: several rounds, each running every
+        command a few times, so that a change in this shared machine's load falls on all of them
+        alike (one command's 20 runs after another's moved a ratio by up to 40 %)."""
         runs = runs or self.args.runs
-        subprocess.run(["hyperfine", "--style", "none", "-N", "--warmup", "2" if runs > 5 else "1",
-                        "--runs", str(runs), "--export-json", str(export), "--command-name", name,
-                        _quote(cmd)], env=self.env, check=True, stdout=subprocess.DEVNULL)
-        median = json.loads(export.read_text())["results"][0]["median"]
-        self.medians[name] = median
-        return median
+        rounds = min(5, runs)
+        slug = "".join(c if c.isalnum() else "-" for c in next(iter(commands)).encode("ascii", "ignore").decode())
+        export = self.out / f"hyperfine-{slug.strip('-')}.json"
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for turn in range(rounds):
+            names = [arg for name in commands for arg in ("--command-name", name)]
+            warmup = 0 if turn else 2 if runs > 5 else 1
+            subprocess.run(["hyperfine", "--style", "none", "-N", "--warmup", str(warmup),
+                            "--runs", str(-(-runs // rounds)), "--export-json", str(export), *names,
+                            *(_quote(cmd) for cmd in commands.values())],
+                           env=self.env, check=True, stdout=subprocess.DEVNULL)
+            for result in json.loads(export.read_text())["results"]:
+                times[result["command"]].extend(result["times"])
+        medians = {name: statistics.median(values) for name, values in times.items()}
+        self.medians.update(medians)
+        return medians
 
     def timed(self, name: str, base: Path | None, cmd: list[str]) -> tuple[float, float]:
         """Median wall time (s) and peak memory (MB) of a bulk run, each run into a fresh copy of `base`
@@ -204,6 +228,23 @@ class Bench:
             peaks.append(int(kib) / 1024)
         self.medians[name] = statistics.median(times)
         return statistics.median(times), max(peaks)
+
+    def same_rows(self, db: Path) -> list[tuple[str, Path]]:
+        """The visits an import wrote into the roster ledger, with their resident and member rows,
+        as one JSONL file per table (the rows sqlite-utils is given for the like-for-like figure)."""
+        conn = sqlite3.connect(db)
+        files = []
+        for table, cols in (("visits", "id, uid, team_id, date, purpose, gifts, note, follow_up"),
+                            ("visit_residents", "id, visit_id, resident_id"), ("visit_members", "id, visit_id, member_id")):
+            path = self.out / f"same-rows-{table}.jsonl"
+            cursor = conn.execute(f"SELECT {cols} FROM {table}")
+            names = [d[0] for d in cursor.description]
+            with open(path, "w", encoding="utf-8") as f:
+                for row in cursor:
+                    f.write(json.dumps(dict(zip(names, row)), ensure_ascii=False) + "\n")
+            files.append((table, path))
+        conn.close()
+        return files
 
     def log_sql(self, db: Path, args: list[str], dest: Path) -> Path:
         """The SELECT statements `huidesk ARGS` runs, with their values, one per line, via HUIDESK_SQL_LOG."""
