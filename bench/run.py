@@ -145,7 +145,7 @@ def main() -> None:
     bench.row(f"summary ({records:,} records): its queries", queries, shell, "same SQL, sqlite3 shell", "≤ 1.2×",
               queries <= 1.2 * shell)
     bench.row("  … the whole command", summary, shell, "same SQL, sqlite3 shell", "≤ floor + 250 ms",
-              summary <= shell + 0.25, extra=f"+{(summary - shell) * 1000:.0f} ms")
+              summary <= shell + 0.25, extra=f"{(summary - shell) * 1000:+.0f} ms")
     bench.row("  peak memory (MB)", summary_mem, None, "", "≤ 100 MB", summary_mem <= 100, unit="MB")
     fixed = bench.hyperfine("huidesk summary (empty ledger)", [HUIDESK, "--db", str(empty), "summary"])
     bench.row("  (summary of an empty ledger: the fixed cost)", fixed, floor, "python -c pass", "(for reference)", None)
