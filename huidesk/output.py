@@ -105,13 +105,26 @@ def _table(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], titl
     console().print(table)
 
 
-def grid(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A report's table as text, drawn like the listings' rich tables (┃ header, ━╇ rule, │ rows),
-    the first column left and the rest right. Report cells are short and known, so this skips
-    rich's measuring and wrapping of every cell, which took ~100 ms for a district's summary."""
+def grid(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """Print a report's table the way the listings' rich tables look (┃ header, ━╇ rule, │ rows),
+    the first column left and the rest right. Report cells are short, so the text is laid out
+    here, without rich measuring and wrapping every cell (~100 ms for a district's summary); only
+    a table wider than the terminal goes to rich, which folds its columns to fit."""
     import os
+    import shutil
 
     widths = [max(_cells(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
+    tty = sys.stdout.isatty()
+    if tty and sum(widths) + 3 * len(widths) > shutil.get_terminal_size().columns:
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
+        for i, header in enumerate(headers):
+            table.add_column(header, justify="left" if i == 0 else "right", overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        console().print(table)
+        return
 
     def line(cells: Sequence[str], bar: str) -> str:
         padded = (
@@ -120,10 +133,10 @@ def grid(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> s
         )
         return bar.join(padded).rstrip()
 
-    bold = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     head = line(headers, "┃")
+    bold = tty and "NO_COLOR" not in os.environ
     lines = [title, f"\x1b[1m{head}\x1b[0m" if bold else head, "╇".join("━" * (w + 2) for w in widths)]
-    return "\n".join(lines + [line(row, "│") for row in rows]) + "\n"
+    sys.stdout.write("\n".join(lines + [line(row, "│") for row in rows]) + "\n")
 
 
 def _cells(text: str) -> int:

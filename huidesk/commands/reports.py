@@ -92,7 +92,8 @@ def _render_summary(data: dict) -> None:
 
     def table(title: str, headers: list[str], rows: list[list[object]]) -> None:
         if rows:
-            write(grid(title, headers, [["" if v is None else str(v) for v in row] for row in rows]) + "\n")
+            grid(title, headers, [["" if v is None else str(v) for v in row] for row in rows])
+            write("\n")
 
     table(tr("各服务队", "By team"),
           [tr("服务队", "team"), tr("队员", "members"), tr("活动", "activities"), tr("走访", "visits"), tr("户", "households"),
