@@ -89,6 +89,13 @@ def main() -> None:
     bench.row("start-up: huidesk --help", help_, floor, "python -c pass", "≤ 12×", help_ <= 12 * floor)
     bench.row("  … against the peer", help_, su_help, "sqlite-utils --help", "< 1×", help_ < su_help)
     bench.row("listing on an empty ledger (visit list)", listing, floor, "python -c pass", "≤ 15×", listing <= 15 * floor)
+    team_visits = ["--db", str(district), "visit", "list", "--team=#1", "--format"]
+    as_table, as_tsv = bench.compare({
+        "huidesk visit list (one team, table)": [HUIDESK, *team_visits, "table"],
+        "huidesk visit list (one team, tsv)": [HUIDESK, *team_visits, "tsv"],
+    }, runs=a.slow_runs).values()
+    bench.row(f"  (one team's {count_rows(district, 'visits', 'team_id = 1'):,} visits as a table, 80 columns)", as_table,
+              as_tsv, "the same as tsv", "(for reference)", None)
 
     # --- recording one item --------------------------------------------------------------------
     bench.say("recording one visit ...")
@@ -317,10 +324,13 @@ def copy_ledger(src: Path, dest: Path) -> None:
 
 
 def count_records(db: Path) -> int:
+    return sum(count_rows(db, t) for t in ("visits", "activities", "issues", "issue_events"))
+
+
+def count_rows(db: Path, table: str, where: str = "1") -> int:
     conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return sum(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                   for t in ("visits", "activities", "issues", "issue_events"))
+        return conn.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()[0]
     finally:
         conn.close()
 

@@ -207,3 +207,29 @@ def test_the_demo_holds_nothing_after_the_articles_day(demo):
                            "-f", "json").stdout)[0]
     assert latest["events"][:10] <= "2024-07-08" and max(latest["activities"], latest["cards"], latest["visits"]) <= "2024-07-08"
     ok("check")
+
+
+def test_a_listing_is_folded_to_the_terminal_width(demo, monkeypatch):
+    """A table wider than the terminal folds its free text onto more lines: every line fits, the
+    columns stay lined up, and the folded cells read back whole."""
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", "60")
+    rows = json.loads(ok("visit", "list", "--format", "json").stdout)
+    lines = ok("visit", "list", "--format", "table").stdout.splitlines()
+    assert max(cell_len(line) for line in lines) <= 60
+    rule = next(n for n, line in enumerate(lines) if line.startswith("━"))
+    bars = [cell_len(lines[0][:i]) for i, ch in enumerate(lines[0]) if ch == "┃"]
+    assert [cell_len(lines[rule][:i]) for i, ch in enumerate(lines[rule]) if ch == "╇"] == bars
+    body = lines[rule + 1:]
+    for line in body:
+        assert [cell_len(line[:i]) for i, ch in enumerate(line) if ch == "│"] == bars, line
+    purposes, cell = [], ""
+    for line in body:
+        if line.split("│")[0].strip() and cell:
+            purposes.append(cell)
+            cell = ""
+        cell += line.split("│")[5].strip()
+    purposes.append(cell)
+    assert purposes == [r["purpose"] for r in rows]
+    assert len(body) > len(rows)  # something was folded

@@ -92,7 +92,8 @@ def _render_summary(data: dict) -> None:
 
     def table(title: str, headers: list[str], rows: list[list[object]]) -> None:
         if rows:
-            grid(title, headers, [["" if v is None else str(v) for v in row] for row in rows])
+            grid(title, headers, [["" if v is None else str(v) for v in row] for row in rows],
+                 right=[i > 0 for i in range(len(headers))], nowrap=[i > 0 for i in range(len(headers))])
             write("\n")
 
     table(tr("各服务队", "By team"),
