@@ -1616,10 +1616,11 @@ _BULK_CACHE_KIB = 64 * 1024
 
 def import_table(
     store: "Store", name: str, source: Source, fmt: str, *, command: str, today: "dt.date", now: "dt.datetime",
-    dry_run: bool,
+    dry_run: bool, progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Read, validate and write every row in one transaction: all of them, or (with a bad row, or
-    for a dry run) none. A row whose uid (or an issue whose ref) is already there is skipped."""
+    for a dry run) none. A row whose uid (or an issue whose ref) is already there is skipped.
+    `progress` hears how many rows have been read, now and then."""
     table = TABLES[name]
     layout = Layout(table)
     rows = READERS[fmt](source, layout)
@@ -1631,16 +1632,22 @@ def import_table(
                 # A bigger page cache while the indexes grow (the uid index takes rows in random order).
                 store.conn.execute(f"PRAGMA cache_size = -{_BULK_CACHE_KIB}")
                 with tx.holding():
+                    read = 0
                     while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
                         imp.prefetch(chunk)
                         for where, cells in chunk:
                             imp.take(where, cells)
                         if tx.held >= _FLUSH_ROWS:
                             imp.flush()
+                        read += len(chunk)
+                        if progress:
+                            progress(read)
                     imp.flush()
             else:
-                for where, cells in rows:
+                for read, (where, cells) in enumerate(rows, 1):
                     imp.take(where, cells)
+                    if progress:
+                        progress(read)
             imp.finish()
             if imp.result.bad or dry_run:
                 raise _Rollback

@@ -177,6 +177,43 @@ def _cells(text: str) -> int:
     return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+class progress:
+    """Progress of long work on stderr, on a terminal only and once the work has taken a second
+    (so quick commands never load rich.progress): `with progress(label, total) as advance:` gives
+    `advance(n)`, n done so far, or None off a terminal."""
+
+    def __init__(self, label: str, total: int | None = None) -> None:
+        self.label, self.total, self.bar, self.task = label, total, None, None
+        self.due = 0.0
+
+    def __enter__(self) -> Callable[[int], None] | None:
+        import time
+
+        self.due = time.monotonic() + 1.0
+        return self.advance if sys.stderr.isatty() else None
+
+    def advance(self, n: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if now < self.due:
+            return
+        self.due = now + 0.1
+        if self.bar is None:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            done = MofNCompleteColumn() if self.total else TextColumn("{task.completed:,.0f}")
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), done, TimeElapsedColumn(),
+                                console=console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label, total=self.total)
+        self.bar.update(self.task, completed=n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
 def console(stderr: bool = False):
     """A rich console built when needed, so that tests and COLUMNS behave."""
     from rich.console import Console

@@ -167,3 +167,26 @@ def test_link_rows_are_journaled_as_inserts_are(village, held):
         assert list(verify(store.conn)) == []
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("table", ["visits", "units"])  # the bulk path, and row by row
+def test_an_import_reports_its_progress_in_rows_read(village, tmp_path, small_batches, table):
+    import datetime as dt
+
+    path = tmp_path / f"{table}.jsonl"
+    if table == "visits":
+        path.write_text(_visits(100), encoding="utf-8")
+    else:
+        path.write_text("".join(json.dumps({"name": f"单位{n}", "kind": "企业"}, ensure_ascii=False) + "\n"
+                                for n in range(20)), encoding="utf-8")
+    heard: list[int] = []
+    store = _store(village)
+    try:
+        source, kind = exchange.open_source(str(path), None)
+        with source:
+            result = exchange.import_table(store, table, source, kind, command="import", today=dt.date(2024, 7, 8),
+                                           now=dt.datetime(2024, 7, 8, 12), dry_run=False, progress=heard.append)
+    finally:
+        store.close()
+    step, rows = (7, 100) if table == "visits" else (1, 20)  # a chunk of 7 (small_batches), or each row
+    assert result.added == rows and heard == [*range(step, rows, step), rows]

@@ -119,16 +119,17 @@ def import_(
 ) -> None:
     from huidesk.errors import HuideskError
     from huidesk.exchange import import_table, importable, open_source, table_label
+    from huidesk.output import progress
     from huidesk.store import table_name
 
     s = session(ctx)
     name = table_name(table)
     importable(name, table)
-    source, kind = open_source(file, fmt.value if fmt else None)
-    with source, s.ledger() as store:
-        result = import_table(store, name, source, kind, command=f"{s.command} {name}", today=s.today, now=s.now,
-                              dry_run=dry_run)
     label = table_label(name)
+    source, kind = open_source(file, fmt.value if fmt else None)
+    with source, s.ledger() as store, progress(tr(f"导入{label}（行）", f"importing {name} (rows)")) as advance:
+        result = import_table(store, name, source, kind, command=f"{s.command} {name}", today=s.today, now=s.now,
+                              dry_run=dry_run, progress=advance)
     if result.bad:
         nothing = tr("未写入任何内容", "nothing was written")
         if result.bad == 1:

@@ -9,7 +9,7 @@ import typer
 from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt
-from huidesk.output import Column, emit, message
+from huidesk.output import Column, emit, message, progress
 
 INIT_HELP = tr(
     "创建账本（可重复运行；旧版账本会升级）。\n\n\b\n例：huidesk init\n    huidesk --db ~/村账本.db init",
@@ -182,7 +182,7 @@ def check(ctx: typer.Context) -> None:
     s = session(ctx)
     with s.ledger() as store:
         total = store.journal_size()
-        with _progress(total, tr("核验日志", "checking journal")) as advance:
+        with progress(tr("核验日志", "checking journal"), total) as advance:
             problems = list(verify(store.conn, advance))
         entry, head = store.head()
     for p in problems:
@@ -214,24 +214,3 @@ def backup(
         entry, head = store.head()
     sys.stdout.write(f"{dest}\n")
     message(tr(f"已备份到 {dest}（{entry} 条日志，链头 {head[:12]}）", f"backed up to {dest} ({entry} entries, head {head[:12]})"))
-
-
-class _progress:
-    """A rich progress bar on a terminal for long work; nothing when stderr is not a terminal."""
-
-    def __init__(self, total: int, label: str) -> None:
-        self.total, self.label, self.bar = total, label, None
-
-    def __enter__(self):
-        if not sys.stderr.isatty() or self.total < 10_000:
-            return None
-        from rich.progress import Progress
-
-        self.bar = Progress(transient=True)
-        self.bar.start()
-        task = self.bar.add_task(self.label, total=self.total)
-        return lambda n: self.bar.update(task, completed=n) if n % 1000 == 0 else None
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()
