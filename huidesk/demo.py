@@ -209,7 +209,7 @@ class Demo:
                 self.handled(iid, t, [office], self.rng.randrange(24, 400))
 
     def huanghe(self) -> None:
-        street = self.place("银川市/金凤区/黄河东路街道")
+        self.place("银川市/金凤区/黄河东路街道")
         units = {n: self.unit(n, k) for n, k in (
             ("黄河东路街道综治中心", "department"), ("黄河东路街道公用事业服务中心", "department"),
             ("黄河东路街道司法所", "department"), ("黄河东路派出所", "department"),

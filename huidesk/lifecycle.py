@@ -80,7 +80,7 @@ def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_n
         return
     if s.state == "resolved":
         raise InvalidTransition(
-            tr(f"诉求已办结，先重开（issue reopen）才能{label('event', event)}", f"the issue is resolved; reopen it first")
+            tr(f"诉求已办结，先重开（issue reopen）才能{label('event', event)}", "the issue is resolved; reopen it first")
         )
     if event in ("arrived", "returned") and unit_id not in s.units:
         raise InvalidTransition(

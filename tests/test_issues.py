@@ -237,8 +237,8 @@ def many(street):
     """Four issues: open, overdue, resolved, closed."""
     open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--team", "红色先锋", "--at", "2024-07-07 09:00", "停水")
     open_issue("--kind", "安全隐患", "--source", "巡查", "--place", "D区3号楼", "--at", "2024-06-20 09:00", "楼道堆物")
-    iid = open_issue("--kind", "意见建议", "--source", "走访", "--place", "金地花园", "--at", "2024-07-01 09:00",
-                     "--resolved-at", "2024-07-02 09:00", "增设健身路径")
+    open_issue("--kind", "意见建议", "--source", "走访", "--place", "金地花园", "--at", "2024-07-01 09:00",
+               "--resolved-at", "2024-07-02 09:00", "增设健身路径")
     open_issue("--kind", "民生问题", "--source", "12345", "--place", "金东豪庭", "--team", "红色先锋", "--at", "2024-07-03 09:00",
                "--resolved-at", "2024-07-03 10:00", "路灯")
     ok("issue", "close", "4", "--at", "2024-07-04 09:00")

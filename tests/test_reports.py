@@ -3,8 +3,8 @@
 import csv
 import io
 import json
-import subprocess
 import shutil
+import subprocess
 
 import pytest
 from conftest import ok, rejected, run

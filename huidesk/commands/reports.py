@@ -13,7 +13,6 @@ from huidesk.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
 
 
-
 class SummaryFormat(str, Enum):
     table = "table"
     json = "json"

@@ -73,7 +73,7 @@ def show(
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:
-    from huidesk.commands.members import member_rows, MEMBER_COLUMNS
+    from huidesk.commands.members import MEMBER_COLUMNS, member_rows
     from huidesk.vocab import label
 
     s = session(ctx)
