@@ -1017,7 +1017,7 @@ class Store:
     # --- import and export ----------------------------------------------------------------
 
     def import_record(self, tx: Tx, table: str, row: Mapping[str, object]) -> int:
-        """A record read from an import file, written as it is (its uid kept); huidesk/exchange.py
+        """A record read from an import file, written as it is (its uid kept); huidesk/exchange/
         has validated it and resolved its references inside this same transaction."""
         if table not in RECORD_TABLES:
             raise ValueError(f"not a record table: {table}")

@@ -9,7 +9,7 @@ import stat
 import pytest
 from conftest import fingerprint, ok, run
 
-from huidesk import exchange
+from huidesk.exchange import importer, readers
 from huidesk.integrity import verify
 from huidesk.store import Store
 
@@ -82,8 +82,8 @@ def _visits(n: int, start: int = 0, uid: bool = True) -> str:
 @pytest.fixture
 def small_batches(monkeypatch):
     """Batches of a few rows, so that a short file crosses many chunks and flushes."""
-    monkeypatch.setattr(exchange, "_CHUNK_ROWS", 7)
-    monkeypatch.setattr(exchange, "_FLUSH_ROWS", 30)
+    monkeypatch.setattr(importer, "_CHUNK_ROWS", 7)
+    monkeypatch.setattr(importer, "_FLUSH_ROWS", 30)
 
 
 def test_bulk_import_is_journaled_and_idempotent(village, tmp_path, small_batches):
@@ -182,9 +182,9 @@ def test_an_import_reports_its_progress_in_rows_read(village, tmp_path, small_ba
     heard: list[int] = []
     store = _store(village)
     try:
-        source, kind = exchange.open_source(str(path), None)
+        source, kind = readers.open_source(str(path), None)
         with source:
-            result = exchange.import_table(store, table, source, kind, command="import", today=dt.date(2024, 7, 8),
+            result = importer.import_table(store, table, source, kind, command="import", today=dt.date(2024, 7, 8),
                                            now=dt.datetime(2024, 7, 8, 12), dry_run=False, progress=heard.append)
     finally:
         store.close()

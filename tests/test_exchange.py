@@ -90,7 +90,8 @@ def fresh(tmp_path) -> Path:
 
 def dump(db, table: str) -> list[dict]:
     """A table as `export --with-pii --format jsonl` gives it, read straight from the ledger."""
-    from huidesk.exchange import TABLES, export_rows
+    from huidesk.exchange.export import export_rows
+    from huidesk.exchange.tables import TABLES
     from huidesk.store import Store
 
     store = Store.open(db, "tester")
@@ -174,7 +175,7 @@ def test_formula_cells_are_neutralised(ledger, tmp_path):
     cell = ws.cell(row=ws.max_row, column=2)
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     # Numbers stay numbers: a negative number is data, not a formula; text that looks like one is defused.
-    from huidesk.exchange import _csv_cell
+    from huidesk.exchange.export import _csv_cell
 
     assert _csv_cell(-3) == -3 and _csv_cell("-3") == "'-3" and _csv_cell("\t=1") == "'\t=1"
     # ... and the quote comes off again on import, so the name survives a round trip.

@@ -68,7 +68,8 @@ def export(
         Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（默认标准输出）", "write to this file (default: stdout)"))
     ] = None,
 ) -> None:
-    from huidesk.exchange import EXPORT_FORMATS, export_table, format_from, table_label
+    from huidesk.exchange.export import export_table, format_from
+    from huidesk.exchange.tables import EXPORT_FORMATS, table_label
     from huidesk.store import table_name
 
     s = session(ctx)
@@ -118,7 +119,9 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help=tr("只校验，不写入", "validate only, write nothing"))] = False,
 ) -> None:
     from huidesk.errors import HuideskError
-    from huidesk.exchange import import_table, importable, open_source, table_label
+    from huidesk.exchange.importer import import_table
+    from huidesk.exchange.readers import open_source
+    from huidesk.exchange.tables import importable, table_label
     from huidesk.output import progress
     from huidesk.store import table_name
 
