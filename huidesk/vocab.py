@@ -4,6 +4,8 @@ Every vocabulary option accepts the slug or any of its Chinese names; the schema
 constraints list the same slugs.
 """
 
+from collections.abc import Callable
+
 from huidesk.errors import InvalidValue
 from huidesk.i18n import lang, tr
 
@@ -135,6 +137,17 @@ def resolve(vocab: str, text: str, field: str) -> str:
             return slug
     choices = "、".join(f"{names[0]}({slug})" for slug, names in words.items())
     raise InvalidValue(field, text, tr(f"可选：{choices}", f"choose from: {choices}"))
+
+
+def complete(vocab: str) -> Callable[[str], list[tuple[str, str]]]:
+    """TAB completion for an option of `vocab`: the Chinese names and slugs that start with what has
+    been typed, each with its English label (which zsh and fish show beside it)."""
+
+    def candidates(incomplete: str) -> list[tuple[str, str]]:
+        return [(word, names[-1]) for slug, names in VOCABS[vocab].items()
+                for word in dict.fromkeys((*names[:-1], slug)) if word.startswith(incomplete)]
+
+    return candidates
 
 
 def label(vocab: str, slug: str | None) -> str:

@@ -57,6 +57,22 @@ def test_help_does_not_import_heavy_modules():
         assert not [m for m in HEAVY if m in modules], args
 
 
+@pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed in this environment")
+@pytest.mark.parametrize("words, expected", [
+    ("huidesk vi", ["visit"]),
+    ("huidesk issue open --kind 民", ["民生问题"]),
+    ("huidesk issue callback 3 --satisfaction ", ["满意", "satisfied", "基本满意", "basically", "不满意", "unsatisfied"]),
+    ("huidesk activity add --theme 爱", ["爱心理发", "爱老助老"]),
+])
+def test_tab_completes_commands_and_vocabulary(words, expected):
+    """bash's TAB runs the program with the words typed so far; vocabulary options complete to their
+    Chinese names and slugs."""
+    env = {**os.environ, "_HUIDESK_COMPLETE": "complete_bash", "COMP_WORDS": words,
+           "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1))}
+    result = subprocess.run([str(SCRIPT)], env=env, capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.split() == expected, result
+
+
 @pytest.mark.skipif(not (Path(sysconfig.get_path("scripts")) / "ruff").exists(), reason="ruff is not installed (pip install .[test])")
 def test_lint_keeps_heavy_imports_inside_functions():
     """STYLE.md: heavy libraries are imported where they are used (Ruff's TID253, configured in

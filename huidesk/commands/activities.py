@@ -13,6 +13,7 @@ from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt
 from huidesk.output import Column, emit, message, short_place
+from huidesk.vocab import complete
 
 app = group(tr("志愿服务活动：主题、人数、服务对象人数与志愿服务时长。", "Activities: theme, volunteers, people served, hours."))
 
@@ -54,7 +55,7 @@ def activity_rows(rows: Iterable) -> Iterator[dict]:
 )
 def add(
     ctx: typer.Context,
-    theme: Annotated[str, typer.Option("--theme", help=tr("主题：爱心理发、政策宣传、反诈宣传、环境卫生……", "theme"))],
+    theme: Annotated[str, typer.Option("--theme", autocompletion=complete("theme"), help=tr("主题：爱心理发、政策宣传、反诈宣传、环境卫生……", "theme"))],
     team: Annotated[str, typer.Option("--team", "-t", help=tr("服务队", "team"))],
     date: DateOpt = None,
     place: Annotated[str | None, typer.Option("--place", "-p", help=tr("地点（默认服务队所在地）", "where (default: the team's place)"))] = None,
@@ -104,7 +105,7 @@ def add(
 def list_(
     ctx: typer.Context,
     team: TeamFilter = None,
-    theme: Annotated[str | None, typer.Option("--theme", help=tr("只看这个主题", "only this theme"))] = None,
+    theme: Annotated[str | None, typer.Option("--theme", autocompletion=complete("theme"), help=tr("只看这个主题", "only this theme"))] = None,
     place: PlaceFilter = None,
     since: SinceOpt = None,
     until: UntilOpt = None,

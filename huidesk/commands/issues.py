@@ -12,6 +12,7 @@ from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
 from huidesk.output import Column, emit, message, short_place
+from huidesk.vocab import complete
 
 app = group(
     tr(
@@ -52,8 +53,8 @@ def _note(text: str | None, field: str = "--note") -> str | None:
 def open_(
     ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(metavar="TEXT", help=tr("诉求内容", "what it is about"))],
-    kind: Annotated[str, typer.Option("--kind", "-k", help=tr("类型：意见建议、民生问题、安全隐患、风险隐患、矛盾纠纷、非警务事项、基础设施", "kind"))],
-    source: Annotated[str, typer.Option("--source", "-s", help=tr("来源：巡查、走访、热线、12345、平台、上门、电话", "source"))],
+    kind: Annotated[str, typer.Option("--kind", "-k", autocompletion=complete("issue_kind"), help=tr("类型：意见建议、民生问题、安全隐患、风险隐患、矛盾纠纷、非警务事项、基础设施", "kind"))],
+    source: Annotated[str, typer.Option("--source", "-s", autocompletion=complete("source"), help=tr("来源：巡查、走访、热线、12345、平台、上门、电话", "source"))],
     place: Annotated[str, typer.Option("--place", "-p", help=tr("地点", "place"))],
     team: Annotated[str | None, typer.Option("--team", "-t", help=tr("负责的服务队", "team in charge"))] = None,
     resident: Annotated[str | None, typer.Option("--resident", "-r", help=tr("反映人（居民）", "resident who raised it"))] = None,
@@ -144,8 +145,8 @@ def resolve_(ctx: typer.Context, issue: IssueArg, at: AtOpt = None, note: NoteOp
 def callback(
     ctx: typer.Context,
     issue: IssueArg,
-    resolved: Annotated[str, typer.Option("--resolved", help=tr("是否解决：是/部分/否", "yes|partly|no"))],
-    satisfaction: Annotated[str, typer.Option("--satisfaction", help=tr("满意/基本满意/不满意", "satisfied|basically|unsatisfied"))],
+    resolved: Annotated[str, typer.Option("--resolved", autocompletion=complete("answer"), help=tr("是否解决：是/部分/否", "yes|partly|no"))],
+    satisfaction: Annotated[str, typer.Option("--satisfaction", autocompletion=complete("satisfaction"), help=tr("满意/基本满意/不满意", "satisfied|basically|unsatisfied"))],
     at: AtOpt = None,
     note: NoteOpt = None,
 ) -> None:
@@ -203,7 +204,7 @@ LIST_COLUMNS = [
 def list_(
     ctx: typer.Context,
     state: Annotated[str | None, typer.Option("--state", help=tr("open 未办结 / resolved 已办结 / closed 已关闭 / overdue 超期", "open|resolved|closed|overdue"))] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help=tr("类型", "kind"))] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", autocompletion=complete("issue_kind"), help=tr("类型", "kind"))] = None,
     team: TeamFilter = None,
     place: PlaceFilter = None,
     since: SinceOpt = None,

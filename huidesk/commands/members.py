@@ -11,6 +11,7 @@ from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, TeamFilter, WithPii
 from huidesk.output import Column, emit, message
+from huidesk.vocab import complete
 
 app = group(tr("队员：志愿者，可属于多支服务队、有多个角色。", "Members: volunteers, in several teams, with several roles."))
 
@@ -46,7 +47,7 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=tr("姓名", "name"))],
     team: Annotated[list[str] | None, typer.Option("--team", "-t", help=tr("服务队（可多次）", "team (repeatable)"))] = None,
-    role: Annotated[list[str] | None, typer.Option("--role", "-r", help=tr("角色（可多次）：党员、志愿者、网格员……", "role (repeatable)"))] = None,
+    role: Annotated[list[str] | None, typer.Option("--role", "-r", autocompletion=complete("role"), help=tr("角色（可多次）：党员、志愿者、网格员……", "role (repeatable)"))] = None,
     phone: Annotated[str | None, typer.Option("--phone", help=tr("电话", "phone"))] = None,
     joined: Annotated[str | None, typer.Option("--joined", help=tr("加入日期，默认今天", "joining date, default today"))] = None,
 ) -> None:
@@ -70,7 +71,7 @@ def add(
 def list_(
     ctx: typer.Context,
     team: TeamFilter = None,
-    role: Annotated[str | None, typer.Option("--role", "-r", help=tr("只看这个角色", "only this role"))] = None,
+    role: Annotated[str | None, typer.Option("--role", "-r", autocompletion=complete("role"), help=tr("只看这个角色", "only this role"))] = None,
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:

@@ -10,6 +10,7 @@ from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter
 from huidesk.output import Column, emit, message
+from huidesk.vocab import complete
 
 app = group(tr("地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。", "Places, written as paths: city/district/street/..."))
 
@@ -26,7 +27,7 @@ app = group(tr("地点：市、区/县、街道/镇、社区/村、小区、楼�
 def add(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help=tr("地点路径，用 / 分隔", "place path, parts separated by /"))],
-    level: Annotated[str | None, typer.Option("--level", "-l", help=tr("最后一级的层级", "level of the last part"))] = None,
+    level: Annotated[str | None, typer.Option("--level", "-l", autocompletion=complete("level"), help=tr("最后一级的层级", "level of the last part"))] = None,
 ) -> None:
     from huidesk.vocab import label, resolve
 

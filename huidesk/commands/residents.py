@@ -11,6 +11,7 @@ from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter, WithPii
 from huidesk.output import Column, emit, message, short_place
+from huidesk.vocab import complete
 
 app = group(tr("居民：服务对象，含标签、走访周期和同意记录。", "Residents served: tags, visit cadence, consent."))
 
@@ -53,7 +54,7 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=tr("姓名", "name"))],
     place: Annotated[str, typer.Option("--place", "-p", help=tr("住址（地点）", "where they live"))],
-    tag: Annotated[list[str] | None, typer.Option("--tag", help=tr("标签（可多次）：独居、空巢、高龄、残疾、困境儿童、低保", "tag (repeatable)"))] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", autocompletion=complete("tag"), help=tr("标签（可多次）：独居、空巢、高龄、残疾、困境儿童、低保", "tag (repeatable)"))] = None,
     born: Annotated[str | None, typer.Option("--born", help=tr("出生年份", "year of birth"))] = None,
     phone: Annotated[str | None, typer.Option("--phone", help=tr("电话", "phone"))] = None,
     every: Annotated[str | None, typer.Option("--every", help=tr("走访周期：7d、每周、每月", "visit cadence: 7d, 2w, 1m"))] = None,
@@ -95,7 +96,7 @@ def add(
 def list_(
     ctx: typer.Context,
     place: PlaceFilter = None,
-    tag: Annotated[str | None, typer.Option("--tag", help=tr("只看有这个标签的", "only with this tag"))] = None,
+    tag: Annotated[str | None, typer.Option("--tag", autocompletion=complete("tag"), help=tr("只看有这个标签的", "only with this tag"))] = None,
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:

@@ -10,6 +10,7 @@ from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter, WithPii
 from huidesk.output import Column, emit, message, short_place
+from huidesk.vocab import complete
 
 app = group(tr("服务队：每支队伍有所在地点、类别、队长和成立日期。", "Volunteer teams: place, line, leader, founding date."))
 
@@ -27,7 +28,7 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=tr("服务队名称", "team name"))],
     place: Annotated[str, typer.Option("--place", "-p", help=tr("所在社区/村", "home place"))],
-    line: Annotated[str | None, typer.Option("--line", help=tr("类别：红色先锋/橙色公益/蓝色平安/银色助老/金色成长", "colour line"))] = None,
+    line: Annotated[str | None, typer.Option("--line", autocompletion=complete("line"), help=tr("类别：红色先锋/橙色公益/蓝色平安/银色助老/金色成长", "colour line"))] = None,
     leader: Annotated[str | None, typer.Option("--leader", help=tr("队长（队员）", "leader (a member)"))] = None,
     founded: Annotated[str | None, typer.Option("--founded", help=tr("成立日期", "founding date"))] = None,
 ) -> None:

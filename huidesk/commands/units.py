@@ -10,6 +10,7 @@ from huidesk.context import session
 from huidesk.i18n import tr
 from huidesk.options import FormatOpt
 from huidesk.output import Column, emit, message, short_place
+from huidesk.vocab import complete
 
 app = group(tr("单位：可派单的部门、企业、组织。", "Units a case can be dispatched to: departments, companies, organisations."))
 
@@ -24,7 +25,7 @@ app = group(tr("单位：可派单的部门、企业、组织。", "Units a case
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=tr("单位名称", "unit name"))],
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help=tr("部门/企业/组织", "department|company|organisation"))] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", autocompletion=complete("unit_kind"), help=tr("部门/企业/组织", "department|company|organisation"))] = None,
     place: Annotated[str | None, typer.Option("--place", "-p", help=tr("所在地点", "where it is"))] = None,
 ) -> None:
     from huidesk.models import UnitIn
