@@ -80,14 +80,17 @@ def main() -> None:
 
     # --- start-up ----------------------------------------------------------------------------
     bench.say("start-up ...")
-    floor, help_, su_help, listing = bench.compare({
+    tab = ["env", "_HUIDESK_COMPLETE=complete_bash", "COMP_WORDS=huidesk issue open --kind ", "COMP_CWORD=4", HUIDESK]
+    floor, help_, su_help, listing, completion = bench.compare({
         "python -c pass": [PYTHON, "-c", "pass"],
         "huidesk --help": [HUIDESK, "--help"],
         "sqlite-utils --help": [SQLITE_UTILS, "--help"],
         "huidesk visit list (empty ledger)": [HUIDESK, "--db", str(empty), "visit", "list"],
+        "TAB: huidesk issue open --kind <TAB>": tab,
     }).values()
     bench.row("start-up: huidesk --help", help_, floor, "python -c pass", "≤ 12×", help_ <= 12 * floor)
     bench.row("  … against the peer", help_, su_help, "sqlite-utils --help", "< 1×", help_ < su_help)
+    bench.row("  (TAB completion: issue open --kind <TAB>)", completion, floor, "python -c pass", "(for reference)", None)
     bench.row("listing on an empty ledger (visit list)", listing, floor, "python -c pass", "≤ 15×", listing <= 15 * floor)
     team_visits = ["--db", str(district), "visit", "list", "--team=#1", "--format"]
     as_table, as_tsv = bench.compare({
