@@ -116,9 +116,9 @@ def grid(
 
     n = len(headers)
     right, nowrap = list(right) or [False] * n, list(nowrap) or [False] * n
-    natural = [max(_cells(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    natural = [max(_width(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
     # a column kept whole may still fold its header; any other folds down to one Chinese character
-    least = [max((_cells(row[i]) for row in rows), default=2) if nowrap[i] else 2 for i in range(n)]
+    least = [max((_width(row[i]) for row in rows), default=2) if nowrap[i] else 2 for i in range(n)]
     room = shutil.get_terminal_size().columns - 3 * n + 1 + (0 if pad_edge else 2)
     widths = _fit(natural, least, room)
 
@@ -154,8 +154,16 @@ def _fit(natural: list[int], least: list[int], room: int) -> list[int]:
     return [max(lo, min(w, cap)) for w, lo in zip(natural, least, strict=True)]
 
 
+def _width(cell: str) -> int:
+    """Terminal columns of a cell's widest line (a note may hold line breaks)."""
+    return max(_cells(line) for line in cell.split("\n")) if "\n" in cell else _cells(cell)
+
+
 def _fold(text: str, width: int) -> list[str]:
-    """A cell cut into lines of at most `width` terminal columns (at least one character a line)."""
+    """A cell cut into lines of at most `width` terminal columns (at least one character a line),
+    at its own line breaks first."""
+    if "\n" in text:
+        return [line for part in text.split("\n") for line in _fold(part, width)]
     if _cells(text) <= width:
         return [text]
     lines, line, used = [], "", 0
