@@ -160,8 +160,8 @@ def _width(cell: str) -> int:
 
 
 def _fold(text: str, width: int) -> list[str]:
-    """A cell cut into lines of at most `width` terminal columns (at least one character a line),
-    at its own line breaks first."""
+    """A cell cut into lines of at most `width` terminal columns: at its own line breaks, then
+    between words where there are spaces, else between characters (Chinese has no spaces)."""
     if "\n" in text:
         return [line for part in text.split("\n") for line in _fold(part, width)]
     if _cells(text) <= width:
@@ -170,8 +170,16 @@ def _fold(text: str, width: int) -> list[str]:
     for ch in text:
         w = _cells(ch)
         if line and used + w > width:
-            lines.append(line)
-            line, used = "", 0
+            cut = line.rfind(" ")
+            if ch != " " and cut > 0:  # carry the word begun on this line over to the next
+                lines.append(line[:cut])
+                line = line[cut + 1:]
+            else:
+                lines.append(line.rstrip())
+                line = ""
+            used = _cells(line)
+            if not line and ch == " ":
+                continue
         line, used = line + ch, used + w
     return [*lines, line]
 

@@ -8,6 +8,8 @@ import subprocess
 
 import pytest
 from conftest import ok, rejected, run
+from hypothesis import given
+from hypothesis import strategies as st
 
 
 @pytest.fixture(scope="module")
@@ -233,3 +235,23 @@ def test_a_listing_is_folded_to_the_terminal_width(demo, monkeypatch):
     purposes.append(cell)
     assert purposes == [r["purpose"] for r in rows]
     assert len(body) > len(rows)  # something was folded
+
+
+@given(text=st.text(alphabet="ab#×中文长 ", max_size=60), width=st.integers(2, 20))
+def test_folding_keeps_every_character_and_every_line_fits(text, width):
+    from rich.cells import cell_len
+
+    from huidesk.output import _fold
+
+    lines = _fold(text, width)
+    assert all(cell_len(line) <= width for line in lines)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    if " " not in text:  # without spaces a line is cut only where the next character would not fit
+        assert all(cell_len(a) + cell_len(b[0]) > width for a, b in zip(lines, lines[1:]))
+
+
+def test_folding_carries_whole_words_over():
+    from huidesk.output import _fold
+
+    assert _fold("issues#195 issue_events#906", 10) == ["issues#195", "issue_even", "ts#906"]
+    assert _fold("places×131 teams×32 members×2", 12) == ["places×131", "teams×32", "members×2"]

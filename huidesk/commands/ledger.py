@@ -71,13 +71,13 @@ LOG_HELP = tr(
 )
 
 _LOG_COLUMNS = [
-    Column("id", "序号", "entry"),
+    Column("id", "序号", "entry", nowrap=True),
     Column("at", "时间", "at", show=lambda at: _local(str(at)), nowrap=True),
     Column("actor", "记录人", "by"),
     Column("command", "命令", "command"),
-    Column("writes", "写入", "writes"),
+    Column("writes", "写入", "writes", nowrap=True),
     Column("records", "记录", "records"),
-    Column("hash", "哈希", "hash", show=lambda h: str(h)[:12]),
+    Column("hash", "哈希", "hash", show=lambda h: str(h)[:12], nowrap=True),
 ]
 
 
