@@ -50,25 +50,28 @@ def build(conn, scope: Scope, first: dt.date, last: dt.date, settings: dict, hea
     visits = {row["key"]: row for row in r.visits("team", households=False)}
     issues = {row["key"]: row for row in r.issue_counts("team")}
     cohort, callbacks = r.cohort(), r.callbacks()
-    kinds: dict[int | None, dict[str, int]] = {}
+    received: dict[int | None, list] = {}  # the cohort and the callbacks by team, gathered once
+    answered: dict[int | None, list] = {}
     for c in cohort:
-        by_kind = kinds.setdefault(c["team_id"], {})
-        by_kind[c["kind"]] = by_kind.get(c["kind"], 0) + 1
+        received.setdefault(c["team_id"], []).append(c)
+    for c in callbacks:
+        answered.setdefault(c["team_id"], []).append(c)
     teams = [(t["id"], t["name"]) for t in r.teams()]
     # Issues in a place may be handled by a team from elsewhere, or by none: they get rows too.
-    for team_id in sorted(set(issues) | set(kinds) - {t for t, _ in teams}, key=lambda t: (t is None, t or 0)):
-        if team_id not in {t for t, _ in teams}:
-            teams.append((team_id, _team_name(conn, team_id)))
+    known = {t for t, _ in teams}
+    for team_id in sorted((set(issues) | set(received)) - known, key=lambda t: (t is None, t or 0)):
+        teams.append((team_id, _team_name(conn, team_id)))
     rows = []
     for team_id, name in teams:
         a, v, i = acts.get(team_id), visits.get(team_id), issues.get(team_id)
-        k = kpis([c for c in cohort if c["team_id"] == team_id], [c for c in callbacks if c["team_id"] == team_id], settings)
+        mine = received.get(team_id, [])
+        k = kpis(mine, answered.get(team_id, []), settings)
         row = {
             "month": month, "team": name,
             "activities": a["count"] if a else 0, "served": a["served"] if a else 0,
             "volunteer_minutes": a["minutes"] if a else 0, "visits": v["count"] if v else 0,
             "issues_received": int(i["received"] or 0) if i else 0,
-            **{f"received_{kind}": kinds.get(team_id, {}).get(kind, 0) for kind in ISSUE_KINDS},
+            **{f"received_{kind}": sum(1 for c in mine if c["kind"] == kind) for kind in ISSUE_KINDS},
             "issues_resolved": int(i["resolved"] or 0) if i else 0,
             "issues_escalated": int(i["escalated"] or 0) if i else 0,
             "received_resolved": k["resolved"],

@@ -91,8 +91,8 @@ def _render_summary(data: dict) -> None:
 
     def table(title: str, headers: list[str], rows: list[list[object]]) -> None:
         if rows:
-            grid(title, headers, [["" if v is None else str(v) for v in row] for row in rows],
-                 right=[i > 0 for i in range(len(headers))], nowrap=[i > 0 for i in range(len(headers))])
+            numbers = [i > 0 for i in range(len(headers))]
+            grid(title, headers, [["" if v is None else str(v) for v in row] for row in rows], right=numbers, nowrap=numbers)
             write("\n")
 
     table(tr("各服务队", "By team"),
@@ -106,11 +106,7 @@ def _render_summary(data: dict) -> None:
           [tr("类型", "kind"), tr("受理", "received"), tr("办结", "resolved"), tr("上报", "escalated"), tr("上报并化解", "escalated & resolved")],
           [[label("issue_kind", r["kind"]), r["received"], r["resolved"], r["escalated"], r["escalated_resolved"]]
            for r in data["by_kind"] if any(r[k] for k in ("received", "resolved", "escalated"))])
-    k = data["kpi"]
-
-    def pct(v: object) -> str:
-        return "—" if v is None else f"{v}%"
-
+    k, pct = data["kpi"], _pct
     table(tr("工单指标", "Work orders"), [tr("指标", "figure"), tr("数值", "value")], [
         [tr("受理诉求", "received"), k["received"]],
         [tr("响应率", "response rate"), pct(k["response_rate"])],
@@ -241,40 +237,31 @@ def _render_monthly(data: dict, fmt: "ReportFormat") -> str | bytes | None:
 
 
 def _monthly_table(data: dict) -> None:
-    from rich.table import Table
-
+    from huidesk.commands.records import short_team
     from huidesk.dates import format_minutes
     from huidesk.figures import hours
-    from huidesk.output import console
+    from huidesk.output import grid
 
-    out = console()
-    t = Table(title=tr(f"{data['month']} 月度台账", f"Monthly tally {data['month']}"), title_justify="left",
-              show_edge=False, header_style="bold")
     cols = [("team", tr("服务队", "team")), ("activities", tr("活动", "activities")), ("served", tr("服务人次", "served")),
             ("volunteer_minutes", tr("时长(小时)", "hours")), ("visits", tr("走访", "visits")),
             ("issues_received", tr("受理", "received")), ("issues_resolved", tr("办结", "resolved")),
             ("issues_escalated", tr("上报", "escalated")), ("callbacks", tr("回访", "callbacks"))]
-    for i, (_, h) in enumerate(cols):
-        t.add_column(h, justify="left" if i == 0 else "right", overflow="fold")
-    rows = [*data["rows"], data["total"]]
-    from huidesk.commands.records import short_team
+    rows = [[short_team(r["team"]), *(str(hours(r[k])) if k == "volunteer_minutes" else str(r[k]) for k, _ in cols[1:])]
+            for r in [*data["rows"], data["total"]]]
+    numbers = [i > 0 for i in range(len(cols))]
+    grid(tr(f"{data['month']} 月度台账", f"Monthly tally {data['month']}"), [h for _, h in cols], rows,
+         right=numbers, nowrap=numbers, total=True)
+    k, pct = data["kpi"], _pct
+    sys.stdout.write(tr(f"响应率 {pct(k['response_rate'])}　办结率 {pct(k['closure_rate'])}　解决率 {pct(k['resolution_rate'])}"
+                        f"　满意率 {pct(k['satisfaction_rate'])}　办结用时中位数 {format_minutes(k['resolve_minutes_median']) or '—'}",
+                        f"response {pct(k['response_rate'])}  closure {pct(k['closure_rate'])}  resolution {pct(k['resolution_rate'])}"
+                        f"  satisfaction {pct(k['satisfaction_rate'])}  median resolution {format_minutes(k['resolve_minutes_median']) or '—'}")
+                     + "\n")
+    sys.stdout.write(tr(f"账本链头：{data['chain_head']}", f"chain head: {data['chain_head']}") + "\n")
 
-    for n, r in enumerate(rows):
-        cells = [short_team(r["team"]), *(str(hours(r[k])) if k == "volunteer_minutes" else str(r[k]) for k, _ in cols[1:])]
-        t.add_row(*cells,
-                  end_section=n == len(rows) - 2, style="bold" if n == len(rows) - 1 else None)
-    out.print(t)
-    k = data["kpi"]
 
-    def pct(v: object) -> str:
-        return "—" if v is None else f"{v}%"
-
-    out.print(tr(f"响应率 {pct(k['response_rate'])}　办结率 {pct(k['closure_rate'])}　解决率 {pct(k['resolution_rate'])}"
-                 f"　满意率 {pct(k['satisfaction_rate'])}　办结用时中位数 {format_minutes(k['resolve_minutes_median']) or '—'}",
-                 f"response {pct(k['response_rate'])}  closure {pct(k['closure_rate'])}  resolution {pct(k['resolution_rate'])}"
-                 f"  satisfaction {pct(k['satisfaction_rate'])}  median resolution {format_minutes(k['resolve_minutes_median']) or '—'}"),
-              soft_wrap=True)
-    out.print(tr(f"账本链头：{data['chain_head']}", f"chain head: {data['chain_head']}"), soft_wrap=True)
+def _pct(v: object) -> str:
+    return "—" if v is None else f"{v}%"
 
 
 DUE_HELP = tr(
