@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from huidesk.store import Store  # noqa: E402
+from huidesk.ledger.store import Store  # noqa: E402
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = "秀英玉兰桂芳凤琴建国志强丽华春梅海燕俊杰文斌晓东红霞淑珍国庆立新永刚学军明亮慧敏雪梅金花德胜福贵宝山"

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from huidesk.i18n import set_lang, tr
+from huidesk.domain.i18n import set_lang, tr
 
 
 def _early_lang() -> str:
@@ -27,7 +27,7 @@ def _early_lang() -> str:
 set_lang(_early_lang())
 
 from huidesk import __version__  # noqa: E402
-from huidesk.errors import ExitCode, HuideskError  # noqa: E402
+from huidesk.domain.errors import ExitCode, HuideskError  # noqa: E402
 
 # Every command in the order `huidesk --help` lists it: name -> (module under huidesk.commands, the
 # command function or the group's Typer app, the name of a command's help text or None for a group).
@@ -237,7 +237,7 @@ class HuideskGroup(TyperGroup):
 
 
 def _fail(message: str, code: int = ExitCode.ERROR):
-    from huidesk.errors import one_line
+    from huidesk.domain.errors import one_line
 
     sys.stderr.write(tr("错误：", "error: ") + one_line(message.replace("\n", " ")) + "\n")
     raise typer.Exit(code)
@@ -290,7 +290,7 @@ def root(
     import datetime as dt
 
     from huidesk.context import Session, default_db
-    from huidesk.dates import DEFAULT_TZ, parse_today, zone
+    from huidesk.domain.dates import DEFAULT_TZ, parse_today, zone
 
     set_lang(lang.value)
     tz = zone(os.environ.get("HUIDESK_TZ", DEFAULT_TZ))

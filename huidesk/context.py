@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from huidesk.store import Store
+    from huidesk.ledger.store import Store
 
 
 @dataclass
@@ -25,14 +25,14 @@ class Session:
         """An ISO date from what the user typed; today when nothing was typed."""
         if text is None:
             return self.today.isoformat()
-        from huidesk.dates import iso_date, parse_date
+        from huidesk.domain.dates import iso_date, parse_date
 
         return iso_date(parse_date(text, self.today, field))
 
     def period(self, since: str | None, until: str | None) -> tuple[str | None, str | None]:
         """The ISO days --since and --until name; an --until before --since is refused."""
-        from huidesk.errors import InvalidValue
-        from huidesk.i18n import tr
+        from huidesk.domain.errors import InvalidValue
+        from huidesk.domain.i18n import tr
 
         first = self.date(since, "--since") if since is not None else None
         last = self.date(until, "--until") if until is not None else None
@@ -45,9 +45,9 @@ class Session:
         A moment on a day after today is refused: it is a typing mistake, not a plan."""
         if text is None:
             return self.now.isoformat(timespec="seconds")
-        from huidesk.dates import iso_datetime, parse_datetime
-        from huidesk.errors import InvalidValue
-        from huidesk.i18n import tr
+        from huidesk.domain.dates import iso_datetime, parse_datetime
+        from huidesk.domain.errors import InvalidValue
+        from huidesk.domain.i18n import tr
 
         at = parse_datetime(text, self.now, field)
         if at.date() > self.today:
@@ -56,7 +56,7 @@ class Session:
 
     @contextmanager
     def ledger(self, create: bool = False) -> Iterator["Store"]:
-        from huidesk.store import Store
+        from huidesk.ledger.store import Store
 
         store = Store.open(self.db, self.actor, create=create)
         try:

@@ -4,8 +4,8 @@ from typing import Annotated
 
 import typer
 
-from huidesk.i18n import tr
-from huidesk.output import Format
+from huidesk.domain.i18n import tr
+from huidesk.render.output import Format
 
 FormatOpt = Annotated[
     Format | None,

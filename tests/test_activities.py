@@ -11,8 +11,8 @@ from conftest import ok, rejected
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huidesk.errors import InvalidValue
-from huidesk.hours import parse_hours, show_hours
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.hours import parse_hours, show_hours
 
 HAIRCUT = (
     "activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--member", "王玉兰", "--volunteers", "3",

@@ -10,8 +10,8 @@ import pytest
 from conftest import fingerprint, ok, run
 
 from huidesk.exchange import importer, readers
-from huidesk.integrity import verify
-from huidesk.store import Store
+from huidesk.ledger.integrity import verify
+from huidesk.ledger.store import Store
 
 
 def _store(db) -> Store:
@@ -149,7 +149,7 @@ def test_link_rows_are_journaled_as_inserts_are(village, held):
     from the stored row, so a byte of difference from `insert`'s digest would be reported."""
     from contextlib import nullcontext
 
-    from huidesk.journal import content_digest, link_digester
+    from huidesk.ledger.journal import content_digest, link_digester
 
     assert link_digester("visit_members", "visit_id", "member_id")(7, 12, 345) == content_digest(
         "visit_members", {"id": 7, "visit_id": 12, "member_id": 345})

@@ -14,7 +14,7 @@ from conftest import ok
 from huidesk.cli import app
 
 SCRIPT = Path(sysconfig.get_path("scripts")) / "huidesk"
-HEAVY = ("pydantic", "sqlite_utils", "dateutil", "rich.table", "openpyxl", "huidesk.store", "huidesk.models")
+HEAVY = ("pydantic", "sqlite_utils", "dateutil", "rich.table", "openpyxl", "huidesk.ledger.store", "huidesk.domain.models")
 
 
 def _commands(group, path=()):
@@ -90,7 +90,7 @@ def test_reading_does_not_import_pydantic(tmp_path):
     ok("--db", db, "init")
     for args in (("visit", "list", "--since", "7月1日", "--format", "json"), ("summary", "--format", "json")):
         modules = _imported_at_startup("--db", db, *args)
-        assert "huidesk.store" in modules and "pydantic" not in modules, args
+        assert "huidesk.ledger.store" in modules and "pydantic" not in modules, args
 
 
 @pytest.mark.skipif(not SCRIPT.exists(), reason="the console script is not installed in this environment")

@@ -1,4 +1,4 @@
-"""Tests for huidesk.dates: the forms accepted, the reasons for rejection, and properties over any input."""
+"""Tests for huidesk.domain.dates: the forms accepted, the reasons for rejection, and properties over any input."""
 
 import calendar
 import zoneinfo
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from huidesk.dates import (
+from huidesk.domain.dates import (
     DEFAULT_TZ,
     iso_date,
     iso_datetime,
@@ -19,8 +19,8 @@ from huidesk.dates import (
     parse_today,
     zone,
 )
-from huidesk.errors import InvalidValue
-from huidesk.i18n import set_lang
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import set_lang
 
 TODAY = date(2024, 7, 10)
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

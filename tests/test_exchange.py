@@ -92,7 +92,7 @@ def dump(db, table: str) -> list[dict]:
     """A table as `export --with-pii --format jsonl` gives it, read straight from the ledger."""
     from huidesk.exchange.export import export_rows
     from huidesk.exchange.tables import TABLES
-    from huidesk.store import Store
+    from huidesk.ledger.store import Store
 
     store = Store.open(db, "tester")
     try:

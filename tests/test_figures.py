@@ -5,7 +5,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from huidesk.figures import APPROX, EXACT, approximate, hours, rate, written
+from huidesk.domain.figures import APPROX, EXACT, approximate, hours, rate, written
 
 
 def value_of(text: str) -> int:

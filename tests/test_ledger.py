@@ -17,7 +17,7 @@ def test_init_creates_an_owner_only_ledger_and_is_idempotent(ledger_env):
 
 
 def test_pragmas_on_every_connection(db):
-    from huidesk.store import Store
+    from huidesk.ledger.store import Store
 
     store = Store.open(db, "tester")
     conn = store.conn
@@ -131,7 +131,7 @@ def test_backup_copy_passes_check_and_is_private(village, tmp_path):
 
 
 def test_fresh_schema_matches_schema_sql(db, tmp_path):
-    from huidesk.store import schema_sql, statements
+    from huidesk.ledger.store import schema_sql, statements
 
     fresh = sqlite3.connect(tmp_path / "plain.db")
     for stmt in statements(schema_sql()):
@@ -144,7 +144,7 @@ def test_fresh_schema_matches_schema_sql(db, tmp_path):
 
 
 def test_schema_version_matches_migrations():
-    from huidesk.migrations import migration_names
-    from huidesk.store import SCHEMA_VERSION
+    from huidesk.ledger.migrations import migration_names
+    from huidesk.ledger.store import SCHEMA_VERSION
 
     assert len(migration_names()) == SCHEMA_VERSION

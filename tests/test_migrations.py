@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 from conftest import fingerprint, ok, run
 
-from huidesk import migrations, store
+from huidesk.ledger import migrations, store
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import fingerprint, ok, run
 
-from huidesk.store import Store
+from huidesk.ledger.store import Store
 
 SCRIPT = Path(sys.executable).parent / "huidesk"
 FIXTURES = Path(__file__).parent / "fixtures"

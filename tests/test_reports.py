@@ -108,7 +108,7 @@ def test_summary_kpis_from_the_drain_story(demo):
 
 @pytest.mark.parametrize("month", [f"2024-{m:02d}" for m in range(1, 8)])
 def test_tally_totals_are_the_sum_of_their_rows(demo, month):
-    from huidesk.monthly import COUNTS
+    from huidesk.reports.monthly import COUNTS
 
     data = json.loads(ok("report", "monthly", "--month", month, "--format", "json").stdout)
     for column in COUNTS:
@@ -241,7 +241,7 @@ def test_a_listing_is_folded_to_the_terminal_width(demo, monkeypatch):
 def test_folding_keeps_every_character_and_every_line_fits(text, width):
     from rich.cells import cell_len
 
-    from huidesk.output import _fold
+    from huidesk.render.output import _fold
 
     lines = _fold(text, width)
     assert all(cell_len(line) <= width for line in lines)
@@ -251,7 +251,7 @@ def test_folding_keeps_every_character_and_every_line_fits(text, width):
 
 
 def test_folding_carries_whole_words_over():
-    from huidesk.output import _fold
+    from huidesk.render.output import _fold
 
     assert _fold("issues#195 issue_events#906", 10) == ["issues#195", "issue_even", "ts#906"]
     assert _fold("places×131 teams×32 members×2", 12) == ["places×131", "teams×32", "members×2"]

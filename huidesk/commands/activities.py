@@ -10,10 +10,10 @@ import typer
 from huidesk.commands import group
 from huidesk.commands.records import short_team
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import complete
 from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt
-from huidesk.output import Column, emit, message, short_place
-from huidesk.vocab import complete
+from huidesk.render.output import Column, emit, message, short_place
 
 app = group(tr("志愿服务活动：主题、人数、服务对象人数与志愿服务时长。", "Activities: theme, volunteers, people served, hours."))
 
@@ -34,7 +34,7 @@ COLUMNS = [
 
 def activity_rows(rows: Iterable) -> Iterator[dict]:
     """Rows with the total time as exact decimal hours (a string: "4.5") beside the whole minutes."""
-    from huidesk.hours import show_hours
+    from huidesk.domain.hours import show_hours
 
     for r in rows:
         row = dict(r)
@@ -65,9 +65,9 @@ def add(
     served: Annotated[int | None, typer.Option("--served", help=tr("服务群众人数", "people served"))] = None,
     hours: Annotated[str | None, typer.Option("--hours", help=tr("每位志愿者的服务时长：2、1.5、2小时、90分钟", "each volunteer's time: 2, 1.5, 90min"))] = None,
 ) -> None:
-    from huidesk.hours import show_hours
-    from huidesk.models import ActivityIn
-    from huidesk.vocab import label, resolve
+    from huidesk.domain.hours import show_hours
+    from huidesk.domain.models import ActivityIn
+    from huidesk.domain.vocab import label, resolve
 
     s = session(ctx)
     slug = resolve("theme", theme, "--theme")
@@ -111,7 +111,7 @@ def list_(
     until: UntilOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    from huidesk.vocab import resolve
+    from huidesk.domain.vocab import resolve
 
     s = session(ctx)
     slug = resolve("theme", theme, "--theme") if theme is not None else None

@@ -8,9 +8,9 @@ import typer
 from huidesk.commands import group
 from huidesk.commands.records import masked_rows
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, WithPii
-from huidesk.output import Column, emit, message
+from huidesk.render.output import Column, emit, message
 
 app = group(tr("服务卡：为居民办理的爱心理发卡等，每种卡号不重复。", "Service cards issued to residents, numbered per kind."))
 
@@ -41,7 +41,7 @@ def issue(
     no: Annotated[str | None, typer.Option("--no", help=tr("卡号（默认自动编号）", "card number (default: the next one)"))] = None,
     date: DateOpt = None,
 ) -> None:
-    from huidesk.models import CardIn
+    from huidesk.domain.models import CardIn
 
     s = session(ctx)
     on = s.date(date)

@@ -8,9 +8,9 @@ from typing import Annotated
 import typer
 
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import SinceOpt, UntilOpt, WithPii
-from huidesk.output import message
+from huidesk.render.output import message
 
 
 class ExportFormat(str, Enum):
@@ -70,7 +70,7 @@ def export(
 ) -> None:
     from huidesk.exchange.export import export_table, format_from
     from huidesk.exchange.tables import EXPORT_FORMATS, table_label
-    from huidesk.store import table_name
+    from huidesk.ledger.store import table_name
 
     s = session(ctx)
     name = table_name(table)
@@ -118,12 +118,12 @@ def import_(
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=tr("只校验，不写入", "validate only, write nothing"))] = False,
 ) -> None:
-    from huidesk.errors import HuideskError
+    from huidesk.domain.errors import HuideskError
     from huidesk.exchange.importer import import_table
     from huidesk.exchange.readers import open_source
     from huidesk.exchange.tables import importable, table_label
-    from huidesk.output import progress
-    from huidesk.store import table_name
+    from huidesk.ledger.store import table_name
+    from huidesk.render.output import progress
 
     s = session(ctx)
     name = table_name(table)

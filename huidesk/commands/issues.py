@@ -9,10 +9,10 @@ import typer
 from huidesk.commands import group
 from huidesk.commands.records import short_team
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
-from huidesk.output import Column, emit, message, short_place
-from huidesk.vocab import complete
+from huidesk.render.output import Column, emit, message, short_place
 
 app = group(
     tr(
@@ -30,7 +30,7 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help=tr("备注", "note")
 
 
 def _note(text: str | None, field: str = "--note") -> str | None:
-    from huidesk.errors import InvalidValue
+    from huidesk.domain.errors import InvalidValue
 
     if text is None:
         return None
@@ -64,8 +64,8 @@ def open_(
     resolved_at: Annotated[str | None, typer.Option("--resolved-at", help=tr("解决时间（默认同受理时间）", "when it was resolved"))] = None,
     note: NoteOpt = None,
 ) -> None:
-    from huidesk.models import IssueIn
-    from huidesk.vocab import resolve
+    from huidesk.domain.models import IssueIn
+    from huidesk.domain.vocab import resolve
 
     s = session(ctx)
     kind_slug = resolve("issue_kind", kind, "--kind")
@@ -86,7 +86,7 @@ def open_(
 
 def _event(ctx, issue: str, event: str, at: str | None, units: list[str] = (), field: str = "--to", **values) -> None:
     """Record one event (one per unit) after the issue's state allows it."""
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
 
     s = session(ctx)
     when = s.moment(at)
@@ -150,7 +150,7 @@ def callback(
     at: AtOpt = None,
     note: NoteOpt = None,
 ) -> None:
-    from huidesk.vocab import resolve
+    from huidesk.domain.vocab import resolve
 
     answer = resolve("answer", resolved, "--resolved")
     level = resolve("satisfaction", satisfaction, "--satisfaction")
@@ -168,7 +168,7 @@ def reopen(ctx: typer.Context, issue: IssueArg, reason: Annotated[str, typer.Opt
 
 
 def _minutes(value: object) -> str:
-    from huidesk.dates import format_minutes
+    from huidesk.domain.dates import format_minutes
 
     return format_minutes(value)  # type: ignore[arg-type]
 
@@ -211,8 +211,8 @@ def list_(
     until: UntilOpt = None,
     fmt: FormatOpt = None,
 ) -> None:
-    from huidesk.errors import InvalidValue
-    from huidesk.vocab import resolve
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.vocab import resolve
 
     s = session(ctx)
     states = {"open": "open", "未办结": "open", "resolved": "resolved", "已办结": "resolved", "办结": "resolved",
@@ -242,9 +242,9 @@ TIMELINE = [
 def show(ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, with_pii: WithPii = False) -> None:
     import datetime as dt
 
-    from huidesk.output import Format, choose
-    from huidesk.privacy import mask_name
-    from huidesk.vocab import label
+    from huidesk.domain.privacy import mask_name
+    from huidesk.domain.vocab import label
+    from huidesk.render.output import Format, choose
 
     s = session(ctx)
     with s.ledger() as store:

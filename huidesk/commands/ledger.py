@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import FormatOpt
-from huidesk.output import Column, emit, message, progress
+from huidesk.render.output import Column, emit, message, progress
 
 INIT_HELP = tr(
     "创建账本（可重复运行；旧版账本会升级）。\n\n\b\n例：huidesk init\n    huidesk --db ~/村账本.db init",
@@ -38,10 +38,10 @@ DEMO_HELP = tr(
 
 
 def demo(ctx: typer.Context) -> None:
-    from huidesk.demo import DEMO_DATE, build
-    from huidesk.errors import InvalidTransition
-    from huidesk.reports import Scope
-    from huidesk.summary import build as summarise
+    from huidesk.domain.errors import InvalidTransition
+    from huidesk.exchange.demo import DEMO_DATE, build
+    from huidesk.ledger.queries import Scope
+    from huidesk.reports.summary import build as summarise
 
     s = session(ctx)
     with s.ledger(create=True) as store:
@@ -111,8 +111,8 @@ def void(
     record_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help=tr("记录编号", "record id"))],
     reason: Annotated[str, typer.Option("--reason", "-r", help=tr("作废原因", "why"))],
 ) -> None:
-    from huidesk.errors import InvalidValue
-    from huidesk.store import table_name
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.ledger.store import table_name
 
     s = session(ctx)
     name = table_name(table)
@@ -156,8 +156,8 @@ def sql(
 ) -> None:
     import sqlite3
 
-    from huidesk.errors import InvalidValue
-    from huidesk.store import read_only_query
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.ledger.store import read_only_query
 
     s = session(ctx)
     columns, rows = read_only_query(s.db, query)
@@ -176,8 +176,8 @@ CHECK_HELP = tr(
 
 
 def check(ctx: typer.Context) -> None:
-    from huidesk.errors import ExitCode
-    from huidesk.integrity import verify
+    from huidesk.domain.errors import ExitCode
+    from huidesk.ledger.integrity import verify
 
     s = session(ctx)
     with s.ledger() as store:

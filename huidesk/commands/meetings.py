@@ -7,9 +7,9 @@ import typer
 
 from huidesk.commands import group
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import FormatOpt, SinceOpt, UntilOpt
-from huidesk.output import Column, emit, message, short_place
+from huidesk.render.output import Column, emit, message, short_place
 
 app = group(tr("协商会议：参会各方与决定，可关联一件诉求。", "Consultation meetings: parties and decision, optionally for an issue."))
 
@@ -33,7 +33,7 @@ def add(
     date: Annotated[str | None, typer.Option("--date", "-d", help=tr("时间：7月8日 15:00；默认现在", "when; default now"))] = None,
     place: Annotated[str | None, typer.Option("--place", "-p", help=tr("地点", "place"))] = None,
 ) -> None:
-    from huidesk.models import MeetingIn
+    from huidesk.domain.models import MeetingIn
 
     s = session(ctx)
     at = s.moment(date, "--date")

@@ -8,10 +8,10 @@ import typer
 
 from huidesk.commands import group
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import complete
 from huidesk.options import DateOpt, FormatOpt, TeamFilter, WithPii
-from huidesk.output import Column, emit, message
-from huidesk.vocab import complete
+from huidesk.render.output import Column, emit, message
 
 app = group(tr("队员：志愿者，可属于多支服务队、有多个角色。", "Members: volunteers, in several teams, with several roles."))
 
@@ -27,7 +27,7 @@ MEMBER_COLUMNS = [
 
 def member_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
     """Rows with phones masked unless the user asked for personal details."""
-    from huidesk.privacy import mask_phone
+    from huidesk.domain.privacy import mask_phone
 
     for r in rows:
         row = dict(r)
@@ -51,8 +51,8 @@ def add(
     phone: Annotated[str | None, typer.Option("--phone", help=tr("电话", "phone"))] = None,
     joined: Annotated[str | None, typer.Option("--joined", help=tr("加入日期，默认今天", "joining date, default today"))] = None,
 ) -> None:
-    from huidesk.models import MemberIn
-    from huidesk.vocab import resolve
+    from huidesk.domain.models import MemberIn
+    from huidesk.domain.vocab import resolve
 
     s = session(ctx)
     roles = list(dict.fromkeys(resolve("role", r, "--role") for r in role or []))
@@ -75,7 +75,7 @@ def list_(
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:
-    from huidesk.vocab import resolve
+    from huidesk.domain.vocab import resolve
 
     s = session(ctx)
     role_slug = resolve("role", role, "--role") if role is not None else None
@@ -91,7 +91,7 @@ def show(
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
 
     s = session(ctx)
     with s.ledger() as store:

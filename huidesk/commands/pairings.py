@@ -8,9 +8,9 @@ import typer
 from huidesk.commands import group
 from huidesk.commands.records import masked_rows
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import FormatOpt, WithPii
-from huidesk.output import Column, emit, message
+from huidesk.render.output import Column, emit, message
 
 app = group(tr("结对：队员与居民结对关爱（如爱心妈妈与困境儿童）。", "Pairings: a member paired with a resident."))
 
@@ -40,7 +40,7 @@ def add(
     since: Annotated[str | None, typer.Option("--since", help=tr("结对日期，默认今天", "since (default today)"))] = None,
     note: Annotated[str | None, typer.Option("--note", help=tr("备注，例如 爱心妈妈", "note"))] = None,
 ) -> None:
-    from huidesk.models import PairingIn
+    from huidesk.domain.models import PairingIn
 
     s = session(ctx)
     on = s.date(since, "--since")

@@ -7,10 +7,10 @@ import typer
 
 from huidesk.commands import group
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt, PlaceFilter
-from huidesk.output import Column, emit, message
-from huidesk.vocab import complete
+from huidesk.render.output import Column, emit, message
 
 app = group(tr("地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。", "Places, written as paths: city/district/street/..."))
 
@@ -29,7 +29,7 @@ def add(
     path: Annotated[str, typer.Argument(help=tr("地点路径，用 / 分隔", "place path, parts separated by /"))],
     level: Annotated[str | None, typer.Option("--level", "-l", autocompletion=complete("level"), help=tr("最后一级的层级", "level of the last part"))] = None,
 ) -> None:
-    from huidesk.vocab import label, resolve
+    from huidesk.domain.vocab import label, resolve
 
     s = session(ctx)
     lvl = resolve("level", level, "--level") if level is not None else None
@@ -63,7 +63,7 @@ def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None) 
 
 @app.command("tree", help=tr("以树形画出地点。\n\n\b\n例：huidesk place tree --place 金凤区", "Draw places as a tree.\n\n\b\nExample: huidesk place tree"))
 def tree(ctx: typer.Context, place: PlaceFilter = None) -> None:
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
 
     s = session(ctx)
     with s.ledger() as store:

@@ -9,7 +9,7 @@ import typer
 
 from huidesk.commands import group
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
 
 
@@ -29,8 +29,8 @@ SUMMARY_HELP = tr(
 
 
 def _scope(store, team: str | None, place: str | None):
-    from huidesk.errors import InvalidValue
-    from huidesk.reports import Scope
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.ledger.queries import Scope
 
     if team and place:
         raise InvalidValue("--team/--place", f"{team} / {place}", tr("二者选一", "give one of them"))
@@ -60,7 +60,7 @@ def summary(
     exact: Annotated[bool, typer.Option("--exact", help=tr("所有数字都用精确值", "print every figure exactly"))] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))] = SummaryFormat.table,
 ) -> None:
-    from huidesk.summary import CLAUSES, build
+    from huidesk.reports.summary import CLAUSES, build
 
     s = session(ctx)
     start, end = _period(s, since, until)
@@ -73,7 +73,7 @@ def summary(
     if fmt is SummaryFormat.json:
         import json
 
-        from huidesk.summary import as_json
+        from huidesk.reports.summary import as_json
 
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=as_json) + "\n")
         return
@@ -82,9 +82,9 @@ def summary(
 
 def _render_summary(data: dict) -> None:
     from huidesk.commands.records import short_team
-    from huidesk.dates import format_minutes
-    from huidesk.output import grid
-    from huidesk.vocab import label
+    from huidesk.domain.dates import format_minutes
+    from huidesk.domain.vocab import label
+    from huidesk.render.output import grid
 
     write = sys.stdout.write
     write(data["narrative"] + "\n\n")
@@ -170,10 +170,10 @@ def monthly(
     fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))] = None,
 ) -> None:
-    from huidesk.dates import parse_month
-    from huidesk.errors import InvalidValue
-    from huidesk.monthly import build
-    from huidesk.output import message
+    from huidesk.domain.dates import parse_month
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.render.output import message
+    from huidesk.reports.monthly import build
 
     s = session(ctx)
     first, last = parse_month(month, s.today, "--month")
@@ -197,7 +197,7 @@ def monthly(
         elif body is not None:
             sys.stdout.write(body)
         return
-    from huidesk.files import atomic_write
+    from huidesk.render.files import atomic_write
 
     if output.parent and not output.parent.exists():
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -210,8 +210,8 @@ def _render_monthly(data: dict, fmt: "ReportFormat") -> str | bytes | None:
     import io
     import json
 
-    from huidesk.monthly import COLUMNS
-    from huidesk.summary import as_json
+    from huidesk.reports.monthly import COLUMNS
+    from huidesk.reports.summary import as_json
 
     rows = [*data["rows"], data["total"]]
     keys = [k for k, _, _ in COLUMNS]
@@ -229,7 +229,7 @@ def _render_monthly(data: dict, fmt: "ReportFormat") -> str | bytes | None:
             writer.writerow(["" if r[k] is None else r[k] for k in keys])
         return buf.getvalue()
     if fmt is ReportFormat.xlsx:
-        from huidesk.workbook import monthly_workbook
+        from huidesk.render.workbook import monthly_workbook
 
         return monthly_workbook(data)
     _monthly_table(data)
@@ -238,9 +238,9 @@ def _render_monthly(data: dict, fmt: "ReportFormat") -> str | bytes | None:
 
 def _monthly_table(data: dict) -> None:
     from huidesk.commands.records import short_team
-    from huidesk.dates import format_minutes
-    from huidesk.figures import hours
-    from huidesk.output import grid
+    from huidesk.domain.dates import format_minutes
+    from huidesk.domain.figures import hours
+    from huidesk.render.output import grid
 
     cols = [("team", tr("服务队", "team")), ("activities", tr("活动", "activities")), ("served", tr("服务人次", "served")),
             ("volunteer_minutes", tr("时长(小时)", "hours")), ("visits", tr("走访", "visits")),
@@ -273,10 +273,10 @@ DUE_HELP = tr(
 
 
 def due(ctx: typer.Context, fmt: FormatOpt = None, with_pii: WithPii = False) -> None:
-    from huidesk.dates import format_minutes
-    from huidesk.output import Column, emit
-    from huidesk.privacy import mask_name
-    from huidesk.reports import due as late_items
+    from huidesk.domain.dates import format_minutes
+    from huidesk.domain.privacy import mask_name
+    from huidesk.ledger.queries import due as late_items
+    from huidesk.render.output import Column, emit
 
     s = session(ctx)
     with s.ledger() as store:
@@ -300,7 +300,7 @@ def due(ctx: typer.Context, fmt: FormatOpt = None, with_pii: WithPii = False) ->
 
 
 def _short(path: object) -> str:
-    from huidesk.output import short_place
+    from huidesk.render.output import short_place
 
     return short_place(path)
 
@@ -323,9 +323,9 @@ def certificate(
     import hashlib
     import json
 
-    from huidesk.figures import hours
-    from huidesk.reports import service_record
-    from huidesk.summary import as_json
+    from huidesk.domain.figures import hours
+    from huidesk.ledger.queries import service_record
+    from huidesk.reports.summary import as_json
 
     s = session(ctx)
     start, end = _period(s, since, until)
@@ -363,8 +363,8 @@ def _render_certificate(data: dict) -> None:
     from rich.panel import Panel
     from rich.table import Table
 
-    from huidesk.output import console
-    from huidesk.vocab import VOCABS, label
+    from huidesk.domain.vocab import VOCABS, label
+    from huidesk.render.output import console
 
     t = Table(show_edge=False, header_style="bold")
     for h in (tr("月份", "month"), tr("服务时长(小时)", "hours"), tr("活动", "activities"), tr("走访", "visits"), tr("服务内容", "content")):

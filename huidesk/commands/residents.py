@@ -8,10 +8,10 @@ import typer
 
 from huidesk.commands import group
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt, PlaceFilter, WithPii
-from huidesk.output import Column, emit, message, short_place
-from huidesk.vocab import complete
+from huidesk.render.output import Column, emit, message, short_place
 
 app = group(tr("居民：服务对象，含标签、走访周期和同意记录。", "Residents served: tags, visit cadence, consent."))
 
@@ -29,7 +29,7 @@ COLUMNS = [
 
 
 def resident_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
-    from huidesk.privacy import mask_name, mask_phone
+    from huidesk.domain.privacy import mask_name, mask_phone
 
     for r in rows:
         row = dict(r)
@@ -62,10 +62,10 @@ def add(
     guardian: Annotated[str | None, typer.Option("--guardian", help=tr("监护人姓名", "guardian's name"))] = None,
     health_consent: Annotated[bool, typer.Option("--health-consent", help=tr("已单独同意登记健康信息", "separate consent to health details"))] = False,
 ) -> None:
-    from huidesk.dates import parse_cadence
-    from huidesk.errors import InvalidValue
-    from huidesk.models import ResidentIn
-    from huidesk.vocab import resolve
+    from huidesk.domain.dates import parse_cadence
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.models import ResidentIn
+    from huidesk.domain.vocab import resolve
 
     s = session(ctx)
     tags = tuple(dict.fromkeys(resolve("tag", t, "--tag") for t in tag or []))
@@ -100,7 +100,7 @@ def list_(
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:
-    from huidesk.vocab import resolve
+    from huidesk.domain.vocab import resolve
 
     s = session(ctx)
     tag_slug = resolve("tag", tag, "--tag") if tag is not None else None
@@ -116,7 +116,7 @@ def show(
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
 
     s = session(ctx)
     with s.ledger() as store:

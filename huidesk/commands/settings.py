@@ -6,9 +6,9 @@ import typer
 
 from huidesk.commands import group
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import FormatOpt
-from huidesk.output import Column, emit, message
+from huidesk.render.output import Column, emit, message
 
 app = group(tr("账本设置：响应/办结时限、基本满意权重、出具单位。", "Ledger settings: limits, 基本满意 weight, issuer."))
 
@@ -44,7 +44,7 @@ def set_(
 ) -> None:
     from decimal import Decimal, InvalidOperation
 
-    from huidesk.errors import InvalidValue
+    from huidesk.domain.errors import InvalidValue
 
     if key not in KNOWN:
         raise InvalidValue("KEY", key, tr("可选：", "choose from: ") + "、".join(KNOWN))

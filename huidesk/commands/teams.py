@@ -7,10 +7,10 @@ import typer
 
 from huidesk.commands import group
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt, PlaceFilter, WithPii
-from huidesk.output import Column, emit, message, short_place
-from huidesk.vocab import complete
+from huidesk.render.output import Column, emit, message, short_place
 
 app = group(tr("服务队：每支队伍有所在地点、类别、队长和成立日期。", "Volunteer teams: place, line, leader, founding date."))
 
@@ -32,8 +32,8 @@ def add(
     leader: Annotated[str | None, typer.Option("--leader", help=tr("队长（队员）", "leader (a member)"))] = None,
     founded: Annotated[str | None, typer.Option("--founded", help=tr("成立日期", "founding date"))] = None,
 ) -> None:
-    from huidesk.models import TeamIn
-    from huidesk.vocab import guess_line, resolve
+    from huidesk.domain.models import TeamIn
+    from huidesk.domain.vocab import guess_line, resolve
 
     s = session(ctx)
     slug = resolve("line", line, "--line") if line is not None else guess_line(name)
@@ -75,7 +75,7 @@ def show(
     with_pii: WithPii = False,
 ) -> None:
     from huidesk.commands.members import MEMBER_COLUMNS, member_rows
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
 
     s = session(ctx)
     with s.ledger() as store:

@@ -7,10 +7,10 @@ import typer
 
 from huidesk.commands import group
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt
-from huidesk.output import Column, emit, message, short_place
-from huidesk.vocab import complete
+from huidesk.render.output import Column, emit, message, short_place
 
 app = group(tr("单位：可派单的部门、企业、组织。", "Units a case can be dispatched to: departments, companies, organisations."))
 
@@ -28,8 +28,8 @@ def add(
     kind: Annotated[str | None, typer.Option("--kind", "-k", autocompletion=complete("unit_kind"), help=tr("部门/企业/组织", "department|company|organisation"))] = None,
     place: Annotated[str | None, typer.Option("--place", "-p", help=tr("所在地点", "where it is"))] = None,
 ) -> None:
-    from huidesk.models import UnitIn
-    from huidesk.vocab import guess_unit_kind, resolve
+    from huidesk.domain.models import UnitIn
+    from huidesk.domain.vocab import guess_unit_kind, resolve
 
     s = session(ctx)
     slug = resolve("unit_kind", kind, "--kind") if kind is not None else guess_unit_kind(name.strip())

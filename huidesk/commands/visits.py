@@ -10,9 +10,9 @@ import typer
 from huidesk.commands import group
 from huidesk.commands.records import masked, short_team
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
-from huidesk.output import Column, emit, message
+from huidesk.render.output import Column, emit, message
 
 app = group(tr("走访慰问：服务队队员上门看望居民。", "Visits: team members call on residents."))
 
@@ -64,7 +64,7 @@ def add(
     note: Annotated[str | None, typer.Option("--note", help=tr("备注", "note"))] = None,
     follow_up: Annotated[bool, typer.Option("--follow-up", help=tr("需要后续跟进", "needs a follow-up"))] = False,
 ) -> None:
-    from huidesk.models import VisitIn
+    from huidesk.domain.models import VisitIn
 
     s = session(ctx)
     on = s.date(date)

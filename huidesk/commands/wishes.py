@@ -9,13 +9,13 @@ import typer
 from huidesk.commands import group
 from huidesk.commands.records import masked_rows
 from huidesk.context import session
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, WithPii
-from huidesk.output import Column, emit, message
+from huidesk.render.output import Column, emit, message
 
 app = group(tr("微心愿：登记 → 队员认领 → 实现。", "Micro-wishes: listed -> claimed by a member -> fulfilled."))
 
-# state slug -> (Chinese names..., English label), as in huidesk.vocab
+# state slug -> (Chinese names..., English label), as in huidesk.domain.vocab
 STATES = {
     "listed": ("待认领", "已登记", "listed"),
     "claimed": ("已认领", "认领", "claimed"),
@@ -29,7 +29,7 @@ def _state_label(slug: object) -> str:
 
 
 def _state(text: str) -> str:
-    from huidesk.errors import InvalidValue
+    from huidesk.domain.errors import InvalidValue
 
     key = text.strip().lower()
     for slug, names in STATES.items():
@@ -67,7 +67,7 @@ def add(
     resident: Annotated[str, typer.Option("--resident", "-r", help=tr("许愿的居民", "whose wish"))],
     date: DateOpt = None,
 ) -> None:
-    from huidesk.models import WishIn
+    from huidesk.domain.models import WishIn
 
     s = session(ctx)
     on = s.date(date)
@@ -93,7 +93,7 @@ def claim(
     member: Annotated[str, typer.Option("--member", "-m", help=tr("认领的队员", "member who claims it"))],
     date: DateOpt = None,
 ) -> None:
-    from huidesk.models import StepIn
+    from huidesk.domain.models import StepIn
 
     s = session(ctx)
     on = s.date(date)
@@ -113,7 +113,7 @@ def claim(
     ),
 )
 def fulfil(ctx: typer.Context, wish_id: WishId, date: DateOpt = None) -> None:
-    from huidesk.models import StepIn
+    from huidesk.domain.models import StepIn
 
     s = session(ctx)
     on = s.date(date)

@@ -8,13 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from huidesk.errors import InvalidValue
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import tr
 from huidesk.exchange.tables import _FORMULA, EXTENSIONS, JOIN, TABLES, Field, Table, _instant, table_label
-from huidesk.i18n import tr
 
 if TYPE_CHECKING:
 
-    from huidesk.store import Store
+    from huidesk.ledger.store import Store
 
 
 def format_from(output: Path | None, given: str | None, choices: tuple[str, ...]) -> str:
@@ -34,8 +34,8 @@ def format_from(output: Path | None, given: str | None, choices: tuple[str, ...]
 
 def export_rows(store: "Store", table: Table, since: str | None, until: str | None, with_pii: bool) -> Iterator[dict]:
     """Live records oldest first, references as names, lists as lists, masked unless `with_pii`."""
-    from huidesk.hours import show_hours
-    from huidesk.privacy import mask_name, mask_phone
+    from huidesk.domain.hours import show_hours
+    from huidesk.domain.privacy import mask_name, mask_phone
 
     sql, args = table.sql, []
     if since is not None:
@@ -74,7 +74,7 @@ _LABEL = re.compile(r"(.+?)[（(]([^（）()]+)[）)]")  # 王芳（48号楼）,
 
 def _mask_label(text: str) -> str:
     """A resident's name masked, and the place or uid that tells namesakes apart kept: 王*（48号楼）."""
-    from huidesk.privacy import mask_name
+    from huidesk.domain.privacy import mask_name
 
     m = _LABEL.fullmatch(text)
     return f"{mask_name(m[1])}（{m[2]}）" if m else mask_name(text)
@@ -135,7 +135,7 @@ def write_open311(rows: Iterable[dict], out, resolve_days: float) -> int:
     """Issues as GeoReport v2 service requests (https://wiki.open311.org/GeoReport_v2)."""
     import datetime as dt
 
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
 
     count = 0
     out.write("[")
@@ -172,7 +172,7 @@ def write_xlsx(rows: Iterable[dict], table: Table, out: BinaryIO) -> int:
     """A real workbook: localised headers and vocabulary, column widths, a frozen header row."""
     from openpyxl import Workbook
 
-    from huidesk.workbook import fill_sheet
+    from huidesk.render.workbook import fill_sheet
 
     fields = table.exported()
     wb = Workbook()
@@ -195,7 +195,7 @@ def write_xlsx(rows: Iterable[dict], table: Table, out: BinaryIO) -> int:
 def _xlsx_cell(f: Field, value: object) -> object:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
 
     if value is None:
         return None
@@ -233,7 +233,7 @@ def export_table(
             count = _write(fmt, rows, table, out, store)
             out.flush()
         else:
-            from huidesk.files import atomic_write
+            from huidesk.render.files import atomic_write
 
             with atomic_write(output, binary=fmt == "xlsx") as out:
                 if fmt == "csv":

@@ -10,16 +10,16 @@ from dataclasses import field as dc_field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
-from huidesk.errors import HuideskError, InvalidTransition, InvalidValue
+from huidesk.domain.errors import HuideskError, InvalidTransition, InvalidValue
+from huidesk.domain.i18n import tr
 from huidesk.exchange.export import _LABEL
 from huidesk.exchange.readers import READERS, Cells, Layout, Source
 from huidesk.exchange.tables import _SPLIT, _UID, MAX_REPORTED, TABLES, Field, Table, derive_uid
-from huidesk.i18n import tr
 
 if TYPE_CHECKING:
     import datetime as dt
 
-    from huidesk.store import Store, Tx
+    from huidesk.ledger.store import Store, Tx
 
 
 _TRUE = {"1", "true", "yes", "y", "是", "有", "需要", "√", "✓", "t"}
@@ -111,7 +111,7 @@ class Row:
             if f.type == "date":
                 day = imp.days.get(text)
                 if day is None:
-                    from huidesk.dates import iso_date, parse_date
+                    from huidesk.domain.dates import iso_date, parse_date
 
                     day = iso_date(parse_date(text, imp.today, header))
                     if len(imp.days) < 100_000:  # a file's dates repeat: parse each once
@@ -120,7 +120,7 @@ class Row:
                     raise InvalidValue(header, text, tr(f"晚于今天（{imp.today}）", f"after today ({imp.today})"))
                 return day
             if f.type == "moment":
-                from huidesk.dates import iso_datetime, parse_datetime
+                from huidesk.domain.dates import iso_datetime, parse_datetime
 
                 at = parse_datetime(text, imp.now, header)
                 if at.date() > imp.today:
@@ -129,7 +129,7 @@ class Row:
             if f.type == "hours":
                 return _minutes(text, header)
             if f.type == "cadence":
-                from huidesk.dates import parse_cadence
+                from huidesk.domain.dates import parse_cadence
 
                 return parse_cadence(text, header)
             if f.type == "consent":
@@ -137,7 +137,7 @@ class Row:
                     raise InvalidValue(header, text, tr("可选：本人(self)、监护人(guardian)", "choose self or guardian"))
                 return _CONSENT[text.lower()]
             if f.type == "vocab":
-                from huidesk.vocab import resolve
+                from huidesk.domain.vocab import resolve
 
                 return resolve(f.vocab, text, header)  # type: ignore[arg-type]
             if f.type == "ref":
@@ -151,7 +151,7 @@ class Row:
         """The validated pydantic record, or None with each bad field reported under its column."""
         from pydantic import ValidationError
 
-        from huidesk.models import _reason
+        from huidesk.domain.models import _reason
 
         try:
             return cls(**values)

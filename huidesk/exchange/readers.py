@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from huidesk.errors import HuideskError, InvalidValue
+from huidesk.domain.errors import HuideskError, InvalidValue
+from huidesk.domain.i18n import tr
 from huidesk.exchange.export import _undefuse
 from huidesk.exchange.tables import _IGNORED, EXTENSIONS, Table
-from huidesk.i18n import tr
 
 
 class Source:

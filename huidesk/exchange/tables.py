@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from huidesk.errors import InvalidValue
-from huidesk.i18n import tr
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import tr
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -110,7 +110,7 @@ def _place_row(imp: "Import", path: str) -> "sqlite3.Row | None":
 
 
 def _load_place(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.places import guess_level, split_path
+    from huidesk.domain.places import guess_level, split_path
 
     parts = split_path(v["path"], row.header("path"))
     path = "/".join(parts)
@@ -145,8 +145,8 @@ def _load_place(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_unit(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import UnitIn
-    from huidesk.vocab import guess_unit_kind
+    from huidesk.domain.models import UnitIn
+    from huidesk.domain.vocab import guess_unit_kind
 
     unit = row.model(UnitIn, {"name": v["name"], "kind": v["kind"] or guess_unit_kind(v["name"].strip()),
                               "place_id": row.id_of("place")}, {"place_id": "place"})
@@ -159,8 +159,8 @@ def _load_unit(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_team(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import TeamIn
-    from huidesk.vocab import guess_line
+    from huidesk.domain.models import TeamIn
+    from huidesk.domain.vocab import guess_line
 
     team = row.model(
         TeamIn,
@@ -182,7 +182,7 @@ def _load_team(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_member(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import MemberIn
+    from huidesk.domain.models import MemberIn
 
     member = row.model(MemberIn, {"name": v["name"], "phone": v["phone"], "joined": v["joined"] or imp.today.isoformat()})
     if member is None:
@@ -212,7 +212,7 @@ def _load_membership(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_resident(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import ResidentIn
+    from huidesk.domain.models import ResidentIn
 
     tags = tuple(dict.fromkeys(v["tags"] or []))
     resident = row.model(
@@ -229,7 +229,7 @@ def _load_resident(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_visit(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import VisitIn
+    from huidesk.domain.models import VisitIn
 
     if not v["residents"]:
         row.fail("residents", row.raw("residents"), tr("至少写一位居民", "name at least one resident"))
@@ -249,7 +249,7 @@ def _load_visit(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_activity(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import ActivityIn
+    from huidesk.domain.models import ActivityIn
 
     minutes = v["minutes"]
     if v["hours"] is not None:
@@ -280,7 +280,7 @@ def _load_activity(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_issue(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import IssueIn
+    from huidesk.domain.models import IssueIn
 
     if v["ref"] and imp.store.conn.execute("SELECT 1 FROM issues WHERE ref = ?", (v["ref"],)).fetchone():
         return "skipped"
@@ -308,7 +308,7 @@ def _load_event(imp: "Import", row: "Row", v: dict, uid: str) -> str:
     """One dated step of an issue, checked against the issue's timeline up to its moment (so a file's
     events may come in any order); the same step already there (as an issue import records its
     received and resolved steps) is skipped."""
-    from huidesk.lifecycle import check, fold
+    from huidesk.domain.lifecycle import check, fold
 
     conn = imp.store.conn
     issue_id = None
@@ -347,7 +347,7 @@ def _load_event(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_wish(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import WishIn
+    from huidesk.domain.models import WishIn
 
     wish = row.model(WishIn, {"resident_id": row.id_of("resident"), "text": v["text"], "listed": v["listed"],
                               "today": imp.today.isoformat()}, {"resident_id": "resident"})
@@ -371,7 +371,7 @@ def _load_wish(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_card(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import CardIn
+    from huidesk.domain.models import CardIn
 
     card = row.model(CardIn, {"resident_id": row.id_of("resident"), "kind": v["kind"], "no": v["no"],
                               "date": v["date"], "today": imp.today.isoformat()}, {"resident_id": "resident"})
@@ -382,7 +382,7 @@ def _load_card(imp: "Import", row: "Row", v: dict, uid: str) -> str:
 
 
 def _load_pairing(imp: "Import", row: "Row", v: dict, uid: str) -> str:
-    from huidesk.models import PairingIn
+    from huidesk.domain.models import PairingIn
 
     pairing = row.model(PairingIn, {"member_id": row.id_of("member"), "resident_id": row.id_of("resident"),
                                     "since": v["since"], "note": v["note"], "today": imp.today.isoformat()},
@@ -629,7 +629,7 @@ IMPORTABLE = tuple(name for name, t in TABLES.items() if t.load is not None)
 
 
 def table_label(name: str) -> str:
-    from huidesk.store import RECORD_TABLES
+    from huidesk.ledger.store import RECORD_TABLES
 
     zh, en = RECORD_TABLES[name]
     return tr(zh, en)
@@ -650,6 +650,6 @@ def importable(name: str, text: str) -> Table:
 def derive_uid(table: str, identity: Mapping[str, object]) -> str:
     """The uid of a hand-made row without one: a digest of its canonical content, so that the
     same row imported twice is found the second time."""
-    from huidesk.journal import canonical
+    from huidesk.ledger.journal import canonical
 
     return hashlib.sha256(f"{table}\n{canonical(identity)}".encode()).hexdigest()[:32]

@@ -9,8 +9,8 @@ from typing import Annotated, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from huidesk.errors import HuideskError, InvalidValue, ValidationFailed
-from huidesk.i18n import tr
+from huidesk.domain.errors import HuideskError, InvalidValue, ValidationFailed
+from huidesk.domain.i18n import tr
 
 _PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{5,8}")
 
@@ -183,9 +183,9 @@ def _not_after_today(value: str | None, info) -> str | None:
 
 
 def _minutes(value: object) -> object:
-    """Hours as typed (2, 1.5, 90分钟) to whole minutes; see huidesk.hours."""
+    """Hours as typed (2, 1.5, 90分钟) to whole minutes; see huidesk.domain.hours."""
     if isinstance(value, str):
-        from huidesk.hours import parse_hours
+        from huidesk.domain.hours import parse_hours
 
         try:
             return parse_hours(value)
@@ -247,7 +247,7 @@ class ActivityIn(Done):
                 )
             )
         if self.minutes_each and not self.headcount:
-            from huidesk.hours import show_hours
+            from huidesk.domain.hours import show_hours
 
             each = show_hours(self.minutes_each)
             raise ValueError(

@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from huidesk.store import ISSUE_DERIVED
+from huidesk.ledger.store import ISSUE_DERIVED
 
 ISSUE_KINDS = ("suggestion", "livelihood", "safety_hazard", "risk", "dispute", "non_police", "infrastructure")
 
@@ -323,7 +323,7 @@ def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, o
     from bisect import bisect_right
     from decimal import Decimal
 
-    from huidesk.figures import rate
+    from huidesk.domain.figures import rate
 
     limit = int(Decimal(settings["response_limit_hours"]) * 60)
     weight = Decimal(settings["basically_weight"])

@@ -5,9 +5,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from huidesk.i18n import tr
-from huidesk.journal import GENESIS, EntryHash, digest
-from huidesk.store import JOURNALED_TABLES
+from huidesk.domain.i18n import tr
+from huidesk.ledger.journal import GENESIS, EntryHash, digest
+from huidesk.ledger.store import JOURNALED_TABLES
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ against that state. Pure logic, no storage: the store calls `check` inside the w
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from huidesk.errors import InvalidTransition
-from huidesk.i18n import tr
+from huidesk.domain.errors import InvalidTransition
+from huidesk.domain.i18n import tr
 
 # Events that change the state (callback and consulted happen within a state).
 STATE_EVENTS = ("received", "dispatched", "transferred", "returned", "arrived", "escalated", "resolved", "closed",
@@ -50,7 +50,7 @@ def fold(events: Iterable[Mapping[str, object]]) -> IssueState:
 
 def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_name: str = "") -> None:
     """Raise InvalidTransition, saying why, when `event` is not allowed now."""
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
 
     now = label("event", s.state) if s.state else ""
     if s.state is None:

@@ -7,9 +7,9 @@ or JSON. Every figure is computed from records by huidesk/reports.py.
 import datetime as dt
 from decimal import Decimal
 
-from huidesk.figures import APPROX, EXACT, Figure, hours, written
-from huidesk.i18n import lang, tr
-from huidesk.reports import ISSUE_KINDS, Reports, Scope, kpis, months
+from huidesk.domain.figures import APPROX, EXACT, Figure, hours, written
+from huidesk.domain.i18n import lang, tr
+from huidesk.ledger.queries import ISSUE_KINDS, Reports, Scope, kpis, months
 
 # key, Chinese clause, English clause, measure word, default style. {n} is the written figure.
 CLAUSES = (
@@ -139,7 +139,7 @@ def _figures(values: dict, cards: list, styles: dict[str, str]) -> list[Figure]:
 def _english(n: int, style: str) -> str:
     if style == EXACT:
         return str(n)
-    from huidesk.figures import approximate
+    from huidesk.domain.figures import approximate
 
     kept, _, dropped = approximate(n)
     return f"{kept:,}{'+' if dropped else ''}"

@@ -6,8 +6,8 @@ constraints list the same slugs.
 
 from collections.abc import Callable
 
-from huidesk.errors import InvalidValue
-from huidesk.i18n import lang, tr
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import lang, tr
 
 # vocabulary -> {slug: (chinese names..., english label)}; the last item is English.
 VOCABS: dict[str, dict[str, tuple[str, ...]]] = {

@@ -5,7 +5,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 
 
 def width(value: object) -> int:
@@ -46,8 +46,8 @@ def monthly_workbook(data: dict) -> bytes:
     """Sheet 台账: the tally with a totals row and the KPIs; sheet 诉求清单: the month's issues."""
     from openpyxl import Workbook
 
-    from huidesk.monthly import COLUMNS
-    from huidesk.vocab import label
+    from huidesk.domain.vocab import label
+    from huidesk.reports.monthly import COLUMNS
 
     wb = Workbook()
     ws = wb.active

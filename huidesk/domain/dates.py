@@ -6,8 +6,8 @@ import unicodedata
 import zoneinfo
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 
-from huidesk.errors import InvalidValue
-from huidesk.i18n import tr
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import tr
 
 DEFAULT_TZ = "Asia/Shanghai"
 MIN_YEAR, MAX_YEAR = 1900, 2100
@@ -354,7 +354,7 @@ def _int(digits: str) -> int:
 
 def format_minutes(minutes: int | None) -> str:
     """A duration the way people say it: 30分钟, 2小时5分, 3天4小时 (30 min, 2 h 5 min, 3 d 4 h)."""
-    from huidesk.i18n import tr
+    from huidesk.domain.i18n import tr
 
     if minutes is None:
         return ""

@@ -1,7 +1,7 @@
 """Place paths: splitting them and guessing each level from its name."""
 
-from huidesk.errors import InvalidValue
-from huidesk.i18n import tr
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import tr
 
 LEVELS = ("city", "district", "street", "community", "compound", "building")
 

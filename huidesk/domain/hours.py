@@ -9,8 +9,8 @@ import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
-from huidesk.errors import InvalidValue
-from huidesk.i18n import tr
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import tr
 
 MAX_MINUTES = 24 * 60  # per person and activity
 

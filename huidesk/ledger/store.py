@@ -12,9 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from huidesk.errors import Ambiguous, HuideskError, InvalidTransition, InvalidValue, LedgerError, NotFound
-from huidesk.i18n import tr
-from huidesk.journal import GENESIS, EntryHash, content_digest, digest, link_digester
+from huidesk.domain.errors import Ambiguous, HuideskError, InvalidTransition, InvalidValue, LedgerError, NotFound
+from huidesk.domain.i18n import tr
+from huidesk.ledger.journal import GENESIS, EntryHash, content_digest, digest, link_digester
 
 # Bump together with each migration added to huidesk/migrations.py (a test checks they agree);
 # a ledger whose user_version equals it opens without importing the migration machinery.
@@ -73,7 +73,7 @@ def schema_sql() -> str:
     try:
         return files("huidesk.data").joinpath("schema.sql").read_text(encoding="utf-8")
     except ModuleNotFoundError:  # running from a source checkout, where data/ sits beside huidesk/
-        return (Path(__file__).resolve().parent.parent / "data" / "schema.sql").read_text(encoding="utf-8")
+        return (Path(__file__).resolve().parents[2] / "data" / "schema.sql").read_text(encoding="utf-8")
 
 
 def statements(script: str) -> Iterator[str]:
@@ -279,7 +279,7 @@ class Store:
                 for stmt in statements(schema_sql()):
                     self.conn.execute(stmt)
                 if SCHEMA_VERSION:
-                    from huidesk.migrations import mark_all_applied
+                    from huidesk.ledger.migrations import mark_all_applied
 
                     mark_all_applied(self.conn)
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
@@ -296,7 +296,7 @@ class Store:
                     f"ledger made by a newer huidesk (schema {version}); upgrade huidesk",
                 )
             )
-        from huidesk.migrations import migrate
+        from huidesk.ledger.migrations import migrate
 
         migrate(self.conn, SCHEMA_VERSION)
 
@@ -378,7 +378,7 @@ class Store:
 
     def add_place(self, tx: Tx, path: str, level: str | None) -> list[dict]:
         """Create a place and any missing ancestors; returns the places created (may be none)."""
-        from huidesk.places import guess_level, split_path
+        from huidesk.domain.places import guess_level, split_path
 
         parts = split_path(path)
         parent = None
@@ -636,7 +636,7 @@ class Store:
         self, tx: Tx, issue_id: int, event: str, at: str, unit: sqlite3.Row | None = None, **values: object
     ) -> int:
         """One dated event, if the issue's current state allows it (checked inside the transaction)."""
-        from huidesk.lifecycle import check, fold
+        from huidesk.domain.lifecycle import check, fold
 
         state = fold(self.issue_events(issue_id))
         check(state, event, at, unit["id"] if unit else None, unit["name"] if unit else "")

@@ -7,9 +7,9 @@ counts that travel with them, so anyone can recompute them.
 
 import datetime as dt
 
-from huidesk.figures import rate
-from huidesk.i18n import tr
-from huidesk.reports import ISSUE_KINDS, Reports, Scope, kpis
+from huidesk.domain.figures import rate
+from huidesk.domain.i18n import tr
+from huidesk.ledger.queries import ISSUE_KINDS, Reports, Scope, kpis
 
 # key, Chinese header, English header
 COLUMNS = [

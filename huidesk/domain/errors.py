@@ -2,7 +2,7 @@
 
 from enum import IntEnum
 
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 
 
 class ExitCode(IntEnum):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from huidesk.i18n import tr
+from huidesk.domain.i18n import tr
 
 
 class Format(str, Enum):
@@ -38,7 +38,7 @@ class Column:
         if self.show is not None:
             return self.show(value)
         if self.vocab is not None:
-            from huidesk.vocab import label
+            from huidesk.domain.vocab import label
 
             return "、".join(label(self.vocab, v) for v in str(value).split(","))
         return str(value)

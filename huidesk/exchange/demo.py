@@ -11,8 +11,8 @@ The data is generated with a fixed seed, so every demo ledger holds the same rec
 import datetime as dt
 import random
 
-from huidesk.store import Store, Tx
-from huidesk.vocab import guess_line
+from huidesk.domain.vocab import guess_line
+from huidesk.ledger.store import Store, Tx
 
 DEMO_DATE = dt.date(2024, 7, 8)  # the day the article's figures stand ("截至目前")
 TZ = "+08:00"
