@@ -1,14 +1,25 @@
 """Options shared by many commands, defined once."""
 
+from enum import Enum
 from typing import Annotated
 
 import typer
 
 from huidesk.domain.i18n import tr
-from huidesk.render.output import Format
+
+
+class ListFormat(str, Enum):
+    """The formats of a listing (reports add xlsx)."""
+
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+
 
 FormatOpt = Annotated[
-    Format | None,
+    ListFormat | None,
     typer.Option(
         "--format",
         "-f",

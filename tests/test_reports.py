@@ -241,9 +241,9 @@ def test_a_listing_is_folded_to_the_terminal_width(demo, monkeypatch):
 def test_folding_keeps_every_character_and_every_line_fits(text, width):
     from rich.cells import cell_len
 
-    from huidesk.render.output import _fold
+    from huidesk.render.grid import fold
 
-    lines = _fold(text, width)
+    lines = fold(text, width)
     assert all(cell_len(line) <= width for line in lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
     if " " not in text:  # without spaces a line is cut only where the next character would not fit
@@ -251,7 +251,7 @@ def test_folding_keeps_every_character_and_every_line_fits(text, width):
 
 
 def test_folding_carries_whole_words_over():
-    from huidesk.render.output import _fold
+    from huidesk.render.grid import fold
 
-    assert _fold("issues#195 issue_events#906", 10) == ["issues#195", "issue_even", "ts#906"]
-    assert _fold("places×131 teams×32 members×2", 12) == ["places×131", "teams×32", "members×2"]
+    assert fold("issues#195 issue_events#906", 10) == ["issues#195", "issue_even", "ts#906"]
+    assert fold("places×131 teams×32 members×2", 12) == ["places×131", "teams×32", "members×2"]

@@ -270,7 +270,7 @@ def show(ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, with_pii: W
                                     "response_minutes", "resolve_minutes")}
         data["resident"] = resident
         data["events"] = timeline
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None if fmt is Format.jsonl else 2) + "\n")
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None if choose(fmt) is Format.jsonl else 2) + "\n")
         return
     head = f"#{row['id']} {label('issue_kind', row['kind'])}·{label('source', row['source'])}　{row['place']}"
     if row["ref"]:

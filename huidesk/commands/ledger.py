@@ -52,13 +52,12 @@ def demo(ctx: typer.Context) -> None:
                    f"{s.db} already holds records; build the demo in a new file: huidesk --db demo.db demo")
             )
         build(store, s.command)
-        settings = store.settings()
         for path, since in (("银川市/金凤区/满城北街街道/平伏桥村", None), ("银川市/金凤区/黄河东路街道", "2024-03-01"),
                             ("吴忠市/同心县/豫海镇/清水社区", "2024-03-01"), ("银川市/兴庆区/玉皇阁北街/高台寺社区", None)):
             import datetime as dt
 
             start = dt.date.fromisoformat(since) if since else None
-            data = summarise(store.conn, Scope(place_path=path, label=path), start, DEMO_DATE, DEMO_DATE, settings)
+            data = summarise(store, Scope(place_path=path, label=path), start, DEMO_DATE, DEMO_DATE)
             sys.stdout.write(data["narrative"] + "\n\n")
         entries, head = store.head()
     message(tr(f"示例账本：{s.db}（日志 {entries} 条，链头 {head[:12]}）。试试：huidesk --db {s.db} --today 2024-07-08 summary --place 平伏桥村",

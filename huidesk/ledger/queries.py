@@ -6,13 +6,13 @@ local date (`substr(at, 1, 10)`), since every moment is stored with the ledger's
 """
 
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from huidesk.ledger.store import ISSUE_DERIVED
 
-ISSUE_KINDS = ("suggestion", "livelihood", "safety_hazard", "risk", "dispute", "non_police", "infrastructure")
-
+if TYPE_CHECKING:
+    from huidesk.ledger.store import Store
 
 @dataclass(frozen=True)
 class Scope:
@@ -77,8 +77,8 @@ def _moments(column: str, since: str | None, until: str) -> tuple[str, list]:
 class Reports:
     """Every aggregate a summary or a monthly report prints, for one scope and period."""
 
-    def __init__(self, conn: sqlite3.Connection, scope: Scope, since: str | None, until: str) -> None:
-        self.conn, self.scope, self.since, self.until = conn, scope, since, until
+    def __init__(self, store: "Store", scope: Scope, since: str | None, until: str) -> None:
+        self.conn, self.scope, self.since, self.until = store.conn, scope, since, until
 
     def _all(self, sql: str, args: list) -> list[sqlite3.Row]:
         return self.conn.execute(sql, args).fetchall()
@@ -285,6 +285,9 @@ class Reports:
             a1 + a2 + a3 + sargs,
         ).fetchone()
 
+    def team_name(self, team_id: int) -> str:
+        return self.conn.execute("SELECT name FROM teams WHERE id = ?", (team_id,)).fetchone()[0]
+
     def teams(self) -> list[sqlite3.Row]:
         teams, targs = self.scope.teams()
         return self._all(
@@ -301,74 +304,12 @@ _ISSUE_STATE = (
 )
 
 
-def months(since: str, until: str) -> Iterator[str]:
-    """Every 'YYYY-MM' from since's month to until's month."""
-    y, m = int(since[:4]), int(since[5:7])
-    while f"{y:04d}-{m:02d}" <= until[:7]:
-        yield f"{y:04d}-{m:02d}"
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-
-
-def percentile(ordered: list[int], pct: int) -> int | None:
-    """The nearest-rank percentile (pct in 1..100) of sorted whole minutes; None for no values."""
-    if not ordered:
-        return None
-    rank = max(1, (len(ordered) * pct + 99) // 100)  # integer ceil: no float drift
-    return ordered[rank - 1]
-
-
-def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, object]:
-    """The work-order figures of DESIGN.md from issues received in a period and its callbacks
-    (counted by answer, as `Reports.callbacks` gives them)."""
-    from bisect import bisect_right
-    from decimal import Decimal
-
-    from huidesk.domain.figures import rate
-
-    limit = int(Decimal(settings["response_limit_hours"]) * 60)
-    weight = Decimal(settings["basically_weight"])
-    received = len(cohort)
-    responses, resolutions = [], []
-    # One pass, unpacking each row in cohort()'s column order: a district has ~80,000 issues, and
-    # looking columns up by name took twice as long.
-    for _id, _team, _kind, state, response, resolve in cohort:
-        if response is not None:
-            responses.append(response)
-        if resolve is not None and state in ("resolved", "closed"):
-            resolutions.append(resolve)
-    responses.sort()
-    resolutions.sort()
-    in_time = bisect_right(responses, limit)
-    resolved = len(resolutions)
-    n = sum(c["n"] for c in callbacks)
-    yes = sum(c["n"] for c in callbacks if c["answer"] == "yes")
-    satisfied = sum(c["n"] for c in callbacks if c["satisfaction"] == "satisfied")
-    basically = sum(c["n"] for c in callbacks if c["satisfaction"] == "basically")
-    return {
-        "received": received,
-        "responded_in_time": in_time,
-        "resolved": resolved,
-        "callbacks": n,
-        "callbacks_resolved": yes,
-        "satisfied": satisfied,
-        "basically_satisfied": basically,
-        "unsatisfied": n - satisfied - basically,
-        "response_rate": rate(in_time, received),
-        "closure_rate": rate(resolved, received),
-        "resolution_rate": rate(yes, n),
-        "satisfaction_rate": rate(satisfied + weight * basically, n),
-        "response_minutes_median": percentile(responses, 50),
-        "response_minutes_p90": percentile(responses, 90),
-        "resolve_minutes_median": percentile(resolutions, 50),
-        "resolve_minutes_p90": percentile(resolutions, 90),
-    }
-
-
-def due(conn: sqlite3.Connection, now: str, today: str, settings: dict[str, str]) -> list[dict]:
+def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[dict]:
     """What is late, longest first within each kind: issues past their response or resolve limit,
     residents past their visit cadence, wishes nobody has claimed."""
     response_days = float(settings["response_limit_hours"]) / 24
     resolve_days = float(settings["resolve_limit_days"])
+    conn = store.conn
     late = []
     for row in conn.execute(
         f"SELECT i.id, i.kind, i.text, p.path AS place, i.received_at, i.state, i.first_response_at,"
@@ -413,8 +354,9 @@ def due(conn: sqlite3.Connection, now: str, today: str, settings: dict[str, str]
     return late
 
 
-def service_record(conn: sqlite3.Connection, member_id: int, since: str | None, until: str) -> dict:
+def service_record(store: "Store", member_id: int, since: str | None, until: str) -> dict:
     """A member's volunteer service by month: activities with the member's own minutes, and visits."""
+    conn = store.conn
     when, args = _period("a.date", since, until)
     activities = conn.execute(
         f"SELECT substr(a.date, 1, 7) AS month, a.date, a.theme, a.title, t.name AS team, am.minutes"
@@ -433,5 +375,6 @@ def service_record(conn: sqlite3.Connection, member_id: int, since: str | None, 
         " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined",
         (member_id,),
     ).fetchall()
-    return {"activities": [dict(a) for a in activities], "visits": {v["month"]: v["visits"] for v in visits},
-            "teams": [dict(t) for t in teams]}
+    uid = conn.execute("SELECT uid FROM members WHERE id = ?", (member_id,)).fetchone()[0]
+    return {"uid": uid, "activities": [dict(a) for a in activities],
+            "visits": {v["month"]: v["visits"] for v in visits}, "teams": [dict(t) for t in teams]}

@@ -1,13 +1,15 @@
-"""The one output path for every listing: table, csv, tsv, json or jsonl.
+"""The one way out: every listing and report goes through `render`, one renderer a format.
 
 Machine formats carry the stored values (slugs, ISO dates) under stable English keys; the table
-shows localised headers and vocabulary labels. JSON arrays are streamed row by row.
+shows localised headers and vocabulary labels. JSON arrays are streamed row by row. Messages for
+the person at the terminal go to stderr, data to stdout.
 """
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
+from pathlib import Path
 
 from huidesk.domain.i18n import tr
 
@@ -18,6 +20,7 @@ class Format(str, Enum):
     tsv = "tsv"
     json = "json"
     jsonl = "jsonl"
+    xlsx = "xlsx"
 
 
 @dataclass(frozen=True)
@@ -44,163 +47,168 @@ class Column:
         return str(value)
 
 
+@dataclass
+class Output:
+    """What a command hands to `render`: rows under columns, and how the richer formats show them."""
+
+    rows: Iterable[Mapping[str, object]]
+    columns: Sequence[Column]
+    title: str = ""
+    document: object = None  # json writes this whole (a report's data) instead of the rows
+    text: Callable[[], None] | None = None  # the table format prints this instead of drawing the rows
+    workbook: Callable[[], bytes] | None = None  # xlsx: the workbook's bytes
+    formats: tuple[str, ...] = field(default=())  # formats --output may take from its extension
+
+
 def short_place(path: object) -> str:
     """The last two levels of a place path: enough to recognise it in a table."""
     return "/".join(str(path).split("/")[-2:])
 
 
-def choose(fmt: Format | None) -> Format:
-    """The format asked for; otherwise a table on a terminal and tsv in a pipe."""
+def short_team(name: object) -> str:
+    """A team's name as a table shows it: “橙色公益”志愿服务队 -> “橙色公益” (data formats keep it whole)."""
+    text = str(name)
+    for suffix in ("民生志愿服务队", "志愿服务队", "服务队"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def choose(fmt: Enum | None, output: Path | None = None, formats: Sequence[str] = ()) -> Format:
+    """The format asked for; else the one --output's extension names; else a table on a terminal
+    and tsv in a pipe."""
     if fmt is not None:
-        return fmt
+        return Format(fmt.value)
+    if output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        if suffix not in formats:
+            from huidesk.domain.errors import InvalidValue
+
+            shown = "/".join(f".{f}" for f in formats)
+            raise InvalidValue(
+                "--output", str(output), tr(f"扩展名应为 {shown}，或加 --format", f"use {shown} or --format")
+            )
+        return Format(suffix)
     return Format.table if sys.stdout.isatty() else Format.tsv
 
 
-def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: Format | None, title: str = "") -> None:
-    fmt = choose(fmt)
-    out = sys.stdout
-    keys = [c.key for c in columns]
-    if fmt is Format.table:
-        _table(rows, columns, title)
-    elif fmt in (Format.csv, Format.tsv):
-        import csv
+def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: Enum | None, title: str = "") -> None:
+    """A listing on stdout in the format asked for."""
+    render(Output(rows, columns, title), fmt)
 
-        if fmt is Format.csv:
-            writer = csv.writer(out, lineterminator="\n")
+
+def render(out: Output, fmt: Enum | None, output: Path | None = None) -> None:
+    """Write `out` in its format to stdout, or with `output` atomically into that file."""
+    fmt = choose(fmt, output, out.formats)
+    if fmt is Format.xlsx and output is None and sys.stdout.isatty():
+        from huidesk.domain.errors import InvalidValue
+
+        raise InvalidValue("--format", "xlsx", tr("xlsx 请用 --output 写入文件", "write xlsx with --output"))
+    if output is None:
+        if fmt is Format.xlsx:
+            sys.stdout.buffer.write(_xlsx(out))
         else:
-            writer = csv.writer(out, dialect="excel-tab", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
-        writer.writerow(keys)
-        for row in rows:
-            writer.writerow(["" if row[k] is None else row[k] for k in keys])
-    elif fmt is Format.json:
-        import json
+            RENDERERS[fmt](out, sys.stdout.write)
+        return
+    from huidesk.render.files import atomic_write
 
-        first = True
-        out.write("[")
-        for row in rows:
-            out.write(("\n" if first else ",\n") + json.dumps({k: row[k] for k in keys}, ensure_ascii=False))
-            first = False
-        out.write("]\n" if first else "\n]\n")
-    else:
-        import json
-
-        for row in rows:
-            out.write(json.dumps({k: row[k] for k in keys}, ensure_ascii=False) + "\n")
+    if output.parent and not output.parent.exists():
+        output.parent.mkdir(parents=True, exist_ok=True)
+    binary = fmt is Format.xlsx
+    with atomic_write(output, binary=binary) as f:
+        if binary:
+            f.write(_xlsx(out))
+        else:
+            RENDERERS[fmt](out, f.write)
 
 
-def _table(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], title: str) -> None:
-    cells = [[c.cell(row[c.key]) for c in columns] for row in rows]
+def json_default(value: object) -> object:
+    """Decimals (hours and rates, one decimal place) as JSON numbers; their repr is exact."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
+def _keyed(out: Output) -> Iterator[dict[str, object]]:
+    keys = [c.key for c in out.columns]
+    for row in out.rows:
+        yield {k: row[k] for k in keys}
+
+
+def _table(out: Output, write: Callable[[str], object]) -> None:
+    if out.text is not None:
+        out.text()
+        return
+    columns = out.columns
+    cells = [[c.cell(row[c.key]) for c in columns] for row in out.rows]
     if not cells:
         message(tr("（没有记录）", "(no records)"))
         return
+    from huidesk.render.grid import grid
+
     # vocabulary words and ids, dates and times stay whole; free text takes the folding
-    grid(title, [c.header() for c in columns], cells, nowrap=[c.nowrap or c.vocab is not None for c in columns],
+    grid(out.title, [c.header() for c in columns], cells, nowrap=[c.nowrap or c.vocab is not None for c in columns],
          pad_edge=False)
 
 
-def grid(
-    title: str,
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    right: Sequence[bool] = (),
-    nowrap: Sequence[bool] = (),
-    pad_edge: bool = True,
-    total: bool = False,
-) -> None:
-    """Print a table as rich draws one (┃ header, ━╇ rule, │ rows), fitted to the terminal's width
-    (COLUMNS, else 80 off a terminal): when it is too wide, the widest foldable columns are narrowed
-    and their cells folded onto more lines. Laid out here because rich measures and wraps every cell
-    of every row: ~1 ms a row, 7 s for a team's 6,000 visits; this takes a tenth of that. With
-    `total`, the last row is a total: ruled off and, on a terminal, bold."""
-    import os
-    import shutil
+def _delimited(dialect: str) -> Callable[[Output, Callable[[str], object]], None]:
+    def write_rows(out: Output, write: Callable[[str], object]) -> None:
+        import csv
 
-    n = len(headers)
-    right, nowrap = list(right) or [False] * n, list(nowrap) or [False] * n
-    natural = [max(_width(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
-    # a column kept whole may still fold its header; any other folds down to one Chinese character
-    least = [max((_width(row[i]) for row in rows), default=2) if nowrap[i] else 2 for i in range(n)]
-    room = shutil.get_terminal_size().columns - 3 * n + 1 + (0 if pad_edge else 2)
-    widths = _fit(natural, least, room)
+        writer = csv.writer(_Sink(write), dialect=dialect, lineterminator="\n")
+        keys = [c.key for c in out.columns]
+        writer.writerow(keys)
+        for row in out.rows:
+            writer.writerow(["" if row[k] is None else row[k] for k in keys])
 
-    def lines(cells: Sequence[str], bar: str) -> Iterator[str]:
-        folded = [_fold(c, w) for c, w in zip(cells, widths, strict=True)]
-        for k in range(max(len(f) for f in folded)):
-            parts = []
-            for f, w, r in zip(folded, widths, right, strict=True):
-                text = f[k] if k < len(f) else ""
-                gap = " " * (w - _cells(text))
-                parts.append(f" {gap}{text} " if r else f" {text}{gap} ")
-            joined = bar.join(parts)
-            yield (joined if pad_edge else joined[1:]).rstrip()
-
-    def rule(line: str, cross: str) -> str:
-        drawn = cross.join(line * (w + 2) for w in widths)
-        return drawn if pad_edge else drawn[1:-1]
-
-    def bold(text: str) -> str:
-        return f"\x1b[1m{text}\x1b[0m" if sys.stdout.isatty() and "NO_COLOR" not in os.environ else text
-
-    out = [title] if title else []
-    out += (bold(h) for h in lines(headers, "┃"))
-    out.append(rule("━", "╇"))
-    for row in rows[:-1] if total else rows:
-        out.extend(lines(row, "│"))
-    if total:
-        out.append(rule("─", "┼"))
-        out += (bold(t) for t in lines(rows[-1], "│"))
-    sys.stdout.write("\n".join(out) + "\n")
+    return write_rows
 
 
-def _fit(natural: list[int], least: list[int], room: int) -> list[int]:
-    """Column widths within `room` cells: the widest columns give way first, down to a common cap
-    (as rich does), none below its least width; if even that does not fit, the terminal wraps."""
-    if sum(natural) <= room:
-        return natural
-    cap = max(natural)
-    while cap > 2 and sum(max(lo, min(w, cap)) for w, lo in zip(natural, least, strict=True)) > room:
-        cap -= 1
-    return [max(lo, min(w, cap)) for w, lo in zip(natural, least, strict=True)]
+class _Sink:
+    """What csv.writer writes into: anything with a `write`."""
+
+    def __init__(self, write: Callable[[str], object]) -> None:
+        self.write = write
 
 
-def _width(cell: str) -> int:
-    """Terminal columns of a cell's widest line (a note may hold line breaks)."""
-    return max(_cells(line) for line in cell.split("\n")) if "\n" in cell else _cells(cell)
+def _json(out: Output, write: Callable[[str], object]) -> None:
+    import json
+
+    if out.document is not None:
+        write(json.dumps(out.document, ensure_ascii=False, indent=2, default=json_default) + "\n")
+        return
+    first = True
+    write("[")
+    for row in _keyed(out):
+        write(("\n" if first else ",\n") + json.dumps(row, ensure_ascii=False, default=json_default))
+        first = False
+    write("]\n" if first else "\n]\n")
 
 
-def _fold(text: str, width: int) -> list[str]:
-    """A cell cut into lines of at most `width` terminal columns: at its own line breaks, then
-    between words where there are spaces, else between characters (Chinese has no spaces)."""
-    if "\n" in text:
-        return [line for part in text.split("\n") for line in _fold(part, width)]
-    if _cells(text) <= width:
-        return [text]
-    lines, line, used = [], "", 0
-    for ch in text:
-        w = _cells(ch)
-        if line and used + w > width:
-            cut = line.rfind(" ")
-            if ch != " " and cut > 0:  # carry the word begun on this line over to the next
-                lines.append(line[:cut])
-                line = line[cut + 1:]
-            else:
-                lines.append(line.rstrip())
-                line = ""
-            used = _cells(line)
-            if not line and ch == " ":
-                continue
-        line, used = line + ch, used + w
-    return [*lines, line]
+def _jsonl(out: Output, write: Callable[[str], object]) -> None:
+    import json
+
+    for row in _keyed(out):
+        write(json.dumps(row, ensure_ascii=False, default=json_default) + "\n")
 
 
-def _cells(text: str) -> int:
-    """Terminal columns of a text: two for wide (CJK) characters, none for combining marks."""
-    if text.isascii():
-        return len(text)
-    from unicodedata import combining, east_asian_width
+def _xlsx(out: Output) -> bytes:
+    if out.workbook is None:
+        from huidesk.domain.errors import InvalidValue
 
-    return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+        raise InvalidValue("--format", "xlsx", tr("这里没有 xlsx 格式", "no xlsx here"))
+    return out.workbook()
+
+
+RENDERERS: dict[Format, Callable[[Output, Callable[[str], object]], None]] = {
+    Format.table: _table,
+    Format.csv: _delimited("excel"),
+    Format.tsv: _delimited("excel-tab"),
+    Format.json: _json,
+    Format.jsonl: _jsonl,
+}
 
 
 class progress:

@@ -42,18 +42,17 @@ def _letter(i: int) -> str:
     return get_column_letter(i)
 
 
-def monthly_workbook(data: dict) -> bytes:
+def monthly_workbook(data: dict, columns: Sequence[tuple[str, str, str]]) -> bytes:
     """Sheet 台账: the tally with a totals row and the KPIs; sheet 诉求清单: the month's issues."""
     from openpyxl import Workbook
 
     from huidesk.domain.vocab import label
-    from huidesk.reports.monthly import COLUMNS
 
     wb = Workbook()
     ws = wb.active
     ws.title = tr("台账", "tally")
-    keys = [k for k, _, _ in COLUMNS]
-    headers = [tr(zh, en) for _, zh, en in COLUMNS]
+    keys = [k for k, _, _ in columns]
+    headers = [tr(zh, en) for _, zh, en in columns]
     rows = [[r[k] for k in keys] for r in (*data["rows"], data["total"])]
     next_row = fill_sheet(ws, headers, rows, bold_last=True)
     k = data["kpi"]

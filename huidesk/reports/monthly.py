@@ -6,10 +6,15 @@ counts that travel with them, so anyone can recompute them.
 """
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import rate
 from huidesk.domain.i18n import tr
-from huidesk.ledger.queries import ISSUE_KINDS, Reports, Scope, kpis
+from huidesk.ledger.queries import Reports, Scope
+from huidesk.reports.kpis import ISSUE_KINDS, kpis
+
+if TYPE_CHECKING:
+    from huidesk.ledger.store import Store
 
 # key, Chinese header, English header
 COLUMNS = [
@@ -42,10 +47,12 @@ LABELS = ("month", "team", "chain_head")
 COUNTS = [key for key, _, _ in COLUMNS if key not in RATES and key not in LABELS]
 
 
-def build(conn, scope: Scope, first: dt.date, last: dt.date, settings: dict, head: str) -> dict:
-    """The tally of one month: a row per team (and one for issues without a team) and a totals row."""
+def build(store: "Store", scope: Scope, first: dt.date, last: dt.date) -> dict:
+    """The tally of one month: a row per team (and one for issues without a team) and a totals row,
+    with the chain head it was computed at."""
     month = first.isoformat()[:7]
-    r = Reports(conn, scope, first.isoformat(), last.isoformat())
+    settings, (_, head) = store.settings(), store.head()
+    r = Reports(store, scope, first.isoformat(), last.isoformat())
     acts = {row["key"]: row for row in r.activities("team")}
     visits = {row["key"]: row for row in r.visits("team", households=False)}
     issues = {row["key"]: row for row in r.issue_counts("team")}
@@ -60,7 +67,7 @@ def build(conn, scope: Scope, first: dt.date, last: dt.date, settings: dict, hea
     # Issues in a place may be handled by a team from elsewhere, or by none: they get rows too.
     known = {t for t, _ in teams}
     for team_id in sorted((set(issues) | set(received)) - known, key=lambda t: (t is None, t or 0)):
-        teams.append((team_id, _team_name(conn, team_id)))
+        teams.append((team_id, r.team_name(team_id) if team_id is not None else tr("（未指定服务队）", "(no team)")))
     rows = []
     for team_id, name in teams:
         a, v, i = acts.get(team_id), visits.get(team_id), issues.get(team_id)
@@ -91,12 +98,6 @@ def build(conn, scope: Scope, first: dt.date, last: dt.date, settings: dict, hea
         "kpi": kpis(cohort, callbacks, settings),
         "issues": [dict(x) for x in r.issues()],
     }
-
-
-def _team_name(conn, team_id: int | None) -> str:
-    if team_id is None:
-        return tr("（未指定服务队）", "(no team)")
-    return conn.execute("SELECT name FROM teams WHERE id = ?", (team_id,)).fetchone()[0]
 
 
 def _with_rates(row: dict, settings: dict, head: str) -> dict:

@@ -5,11 +5,15 @@ or JSON. Every figure is computed from records by huidesk/reports.py.
 """
 
 import datetime as dt
-from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import APPROX, EXACT, Figure, hours, written
 from huidesk.domain.i18n import lang, tr
-from huidesk.ledger.queries import ISSUE_KINDS, Reports, Scope, kpis, months
+from huidesk.ledger.queries import Reports, Scope
+from huidesk.reports.kpis import ISSUE_KINDS, kpis, months
+
+if TYPE_CHECKING:
+    from huidesk.ledger.store import Store
 
 # key, Chinese clause, English clause, measure word, default style. {n} is the written figure.
 CLAUSES = (
@@ -52,10 +56,10 @@ def _numeral(n: int) -> str:
     return digits[n] if n <= 10 else str(n)
 
 
-def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.date, settings: dict,
+def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, today: dt.date,
           styles: dict[str, str] | None = None) -> dict:
-    """Every figure and table of a summary, as data."""
-    r = Reports(conn, scope, since.isoformat() if since else None, until.isoformat())
+    """Every figure and table of a summary, as data, with the chain head it was computed at."""
+    r = Reports(store, scope, since.isoformat() if since else None, until.isoformat())
     styles = styles or {}
     teams = r.teams()
     activity = next(iter(r.activities()), None)
@@ -105,11 +109,12 @@ def build(conn, scope: Scope, since: dt.date | None, until: dt.date, today: dt.d
             {"kind": k, **{f: _get(by_kind, k, f) for f in ("received", "resolved", "escalated", "escalated_resolved")}}
             for k in ISSUE_KINDS
         ],
-        "kpi": kpis(r.cohort(), r.callbacks(), settings),
+        "kpi": kpis(r.cohort(), r.callbacks(), store.settings()),
         "members_by_role": [{"role": row["key"], "members": row["count"]} for row in members[1:]],
         "cards": [{"kind": row["key"], "residents": row["residents"], "cards": row["cards"]} for row in cards],
         "wishes": dict(wishes),
         "by_month": _by_month(r, since, until, issue_counts["month"]),
+        "chain_head": dict(zip(("entries", "hash"), store.head(), strict=True)),
     }
 
 
@@ -198,10 +203,3 @@ def _by_month(r: Reports, since: dt.date | None, until: dt.date, issue_counts: l
         {"month": m, "activities": acts.get(m, 0), "visits": visits.get(m, 0), "issues_received": received.get(m, 0)}
         for m in months(max(start, keys[0] + "-01"), until.isoformat())
     ]
-
-
-def as_json(value: object) -> object:
-    """Decimals (hours and rates, one decimal place) as JSON numbers; their repr is exact."""
-    if isinstance(value, Decimal):
-        return float(value)
-    raise TypeError(type(value).__name__)
