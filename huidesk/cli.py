@@ -202,21 +202,10 @@ class HuideskGroup(TyperGroup):
             formatter.write_dl(rows)
 
     def invoke(self, ctx):
-        import sqlite3
-
         try:
             return super().invoke(ctx)
         except HuideskError as e:
-            _fail(str(e), e.exit_code)
-        except sqlite3.OperationalError as e:
-            text = str(e)
-            if "locked" in text or "busy" in text:
-                _fail(tr("账本正被另一个程序长时间占用，请稍后再试", "the ledger is busy in another program; try again"))
-            elif "full" in text:
-                _fail(tr(f"磁盘已满，未写入任何内容：{text}", f"disk full, nothing was written: {text}"))
-            _fail(tr(f"账本出错，未写入任何内容：{text}", f"ledger error, nothing was written: {text}"))
-        except sqlite3.DatabaseError as e:
-            _fail(tr(f"账本出错，未写入任何内容：{e}", f"ledger error, nothing was written: {e}"))
+            _fail(_in_options(ctx, e), e.exit_code)
         except OverflowError:  # a number too big for the ledger, typed where a smaller one was meant
             _fail(tr("数值过大，未写入任何内容", "a number is too large; nothing was written"))
         except BrokenPipeError:
@@ -227,13 +216,31 @@ class HuideskGroup(TyperGroup):
             _fail(tr(f"文件错误：{e.filename or ''} {e.strerror}", f"file error: {e.filename or ''} {e.strerror}"))
         except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
             raise
-        except Exception as e:  # a bug: say so in one line, keep the traceback for HUIDESK_DEBUG
-            if os.environ.get("HUIDESK_DEBUG"):
+        except Exception as e:
+            from huidesk.ledger.faults import domain_error
+
+            known = domain_error(e)
+            if known is not None:
+                _fail(str(known), known.exit_code)
+            if os.environ.get("HUIDESK_DEBUG"):  # a bug: say so in one line, keep the traceback for debugging
                 raise
             _fail(
                 tr(f"内部错误（请报告）：{type(e).__name__}: {e}", f"internal error (please report): {type(e).__name__}: {e}"),
-                70,
+                ExitCode.INTERNAL,
             )
+
+
+def _in_options(ctx, error: HuideskError) -> str:
+    """The error's message with each field it names spelled as the running command's option or
+    argument (the ledger says `date`; the user typed `--date`)."""
+    command = getattr(ctx.obj, "leaf", None)
+    if command is None:
+        return str(error)
+    spelled = {}
+    for param in command.params:
+        longs = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
+        spelled[param.name] = longs[0] if longs and param.param_type_name == "option" else param.human_readable_name
+    return error.message(lambda field: spelled.get(field, field))
 
 
 def _fail(message: str, code: int = ExitCode.ERROR):

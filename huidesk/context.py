@@ -20,6 +20,7 @@ class Session:
     today: dt.date
     now: dt.datetime  # aware, in the ledger's time zone
     command: str = ""
+    leaf: object = None  # the running command, whose options name the fields of an error
 
     def date(self, text: str | None, field: str = "--date") -> str:
         """An ISO date from what the user typed; today when nothing was typed."""
@@ -69,6 +70,7 @@ def session(ctx: typer.Context) -> Session:
     """The session the root callback made, with the command path of the running command."""
     s: Session = ctx.find_root().obj
     s.command = " ".join(ctx.command_path.split()[1:])
+    s.leaf = ctx.command
     return s
 
 

@@ -1,4 +1,6 @@
-"""One Typer app per command group; thin: parse, call the store, render."""
+"""One Typer app per command group; thin: parse, make one call into the ledger or a report, render.
+It may import every layer below (context, options, reports, exchange, ledger, render, domain), but
+never sqlite3 nor a connection: SQL lives in huidesk.ledger."""
 
 import typer
 

@@ -1,5 +1,6 @@
 """Typed domain errors; ``cli.py`` turns each into a one-line message and an exit code."""
 
+from collections.abc import Callable
 from enum import IntEnum
 
 from huidesk.domain.i18n import tr
@@ -10,10 +11,22 @@ class ExitCode(IntEnum):
     ERROR = 1  # bad input, unknown reference, forbidden transition
     USAGE = 2  # a usage error, as Click reports it
     TAMPERED = 3  # `check` found the ledger altered behind the tool's back
+    INTERNAL = 70  # a bug in huidesk (EX_SOFTWARE of sysexits.h)
 
 
 class HuideskError(Exception):
+    """A refusal the user can act on. `field` names what was wrong in the domain's words (`date`,
+    `ref`); the command line spells it as its option (`--date`) through `message`."""
+
     exit_code = ExitCode.ERROR
+    field = ""
+
+    def message(self, spell: Callable[[str], str]) -> str:
+        """The message with the field spelled by `spell`."""
+        return self.text(spell(self.field)) if self.field else str(self)
+
+    def text(self, field: str) -> str:
+        return str(self)
 
 
 class InvalidValue(HuideskError):
@@ -21,12 +34,13 @@ class InvalidValue(HuideskError):
 
     def __init__(self, field: str, value: object, reason: str = "") -> None:
         self.field, self.value, self.reason = field, value, reason
-        shown = _clip(value)
-        if reason:
-            msg = tr(f"{field} 的值无效：{shown}（{reason}）", f"invalid {field}: {shown} ({reason})")
-        else:
-            msg = tr(f"{field} 的值无效：{shown}", f"invalid {field}: {shown}")
-        super().__init__(msg)
+        super().__init__(self.text(field))
+
+    def text(self, field: str) -> str:
+        shown = _clip(self.value)
+        if self.reason:
+            return tr(f"{field} 的值无效：{shown}（{self.reason}）", f"invalid {field}: {shown} ({self.reason})")
+        return tr(f"{field} 的值无效：{shown}", f"invalid {field}: {shown}")
 
 
 class ValidationFailed(HuideskError):
@@ -36,27 +50,37 @@ class ValidationFailed(HuideskError):
         self.problems = problems
         super().__init__(tr("；", "; ").join(str(p) for p in problems))
 
+    def message(self, spell: Callable[[str], str]) -> str:
+        return tr("；", "; ").join(p.message(spell) for p in self.problems)
+
 
 class NotFound(HuideskError):
     def __init__(self, kind: str, ref: object, candidates: list[str] | None = None, field: str = "") -> None:
-        self.kind, self.ref = kind, ref
+        self.kind, self.ref, self.candidates, self.field = kind, ref, candidates, field
+        super().__init__(self.text(field))
+
+    def text(self, field: str) -> str:
+        kind, ref = self.kind, _clip(self.ref)
         where = f"（{field}）" if field else ""
-        msg = tr(f"找不到{kind}{where}：{_clip(ref)}", f"no {kind} matches {field + ' ' if field else ''}{_clip(ref)}")
-        if candidates:
-            msg += tr("；相近的有：", "; similar: ") + "、".join(candidates[:8])
-        super().__init__(msg)
+        msg = tr(f"找不到{kind}{where}：{ref}", f"no {kind} matches {field + ' ' if field else ''}{ref}")
+        if self.candidates:
+            msg += tr("；相近的有：", "; similar: ") + "、".join(self.candidates[:8])
+        return msg
 
 
 class Ambiguous(HuideskError):
     def __init__(self, kind: str, ref: object, candidates: list[str], field: str = "") -> None:
-        self.kind, self.ref, self.candidates = kind, ref, candidates
+        self.kind, self.ref, self.candidates, self.field = kind, ref, candidates, field
+        super().__init__(self.text(field))
+
+    def text(self, field: str) -> str:
+        candidates = self.candidates
         more = len(candidates) - 8
         listed = "、".join(candidates[:8]) + (tr(f" 等{len(candidates)}个", f" and {more} more") if more > 0 else "")
-        super().__init__(
-            tr(
-                f"{field + ' ' if field else ''}{kind} {_clip(ref)} 不唯一，可能是：{listed}",
-                f"{field + ' ' if field else ''}{kind} {_clip(ref)} is ambiguous: {listed}",
-            )
+        named = field + " " if field else ""
+        return tr(
+            f"{named}{self.kind} {_clip(self.ref)} 不唯一，可能是：{listed}",
+            f"{named}{self.kind} {_clip(self.ref)} is ambiguous: {listed}",
         )
 
 

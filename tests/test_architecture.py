@@ -1,0 +1,65 @@
+"""The layers of DESIGN.md, checked: import-linter's contracts (pyproject.toml), no connection or SQL
+outside the ledger, packages that say what they hold, modules of a readable size."""
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "huidesk"
+PACKAGES = ("commands", "domain", "ledger", "reports", "render", "exchange")
+
+
+def modules(*, outside: str | None = None) -> list[Path]:
+    files = sorted(PACKAGE.rglob("*.py"))
+    return [f for f in files if outside is None or f.relative_to(PACKAGE).parts[0] != outside]
+
+
+def test_import_contracts_hold():
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint, "import-linter is part of the test extra"
+    result = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    kept = [line for line in result.stdout.splitlines() if line.rstrip().endswith("KEPT")]
+    assert len(kept) >= 4, result.stdout
+
+
+def connection_uses(path: Path) -> list[str]:
+    """Where a module touches a connection: `.conn`, `.execute*(`, `.cursor(` or `sqlite3`."""
+    found = []
+    where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Attribute) and node.attr in ("conn", "execute", "executemany", "executescript",
+                                                              "cursor"):
+            found.append(f"{where}:{node.lineno} .{node.attr}")
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            found += [f"{where}:{node.lineno} import {n}" for n in names
+                      if n.split(".")[0] in ("sqlite3", "sqlite_utils")]
+    return found
+
+
+def test_only_the_ledger_touches_a_connection():
+    uses = [use for path in modules(outside="ledger") for use in connection_uses(path)]
+    assert uses == []
+
+
+def test_the_connection_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import sqlite3\n\n\ndef f(store):\n    return store.conn.execute('SELECT 1')\n")
+    assert len(connection_uses(bad)) == 3
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_each_package_says_what_it_holds_and_may_import(package):
+    doc = ast.get_docstring(ast.parse((PACKAGE / package / "__init__.py").read_text(encoding="utf-8")))
+    assert doc and "import" in doc, package
+
+
+def test_no_module_is_too_long_to_read():
+    long = {str(p.relative_to(ROOT)): n for p in modules() if (n := len(p.read_text().splitlines())) > 600}
+    assert long == {}
