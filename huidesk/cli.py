@@ -74,42 +74,83 @@ SHORT_HELP: dict[str, tuple[str, str]] = {
 LISTED: dict[str, tuple[str, str]] = {
     "init": ("创建账本（可重复运行；旧版账本会升级）。", "Create the ledger (safe to repeat; upgrades an old one)."),
     "due": (
-        "到期提醒：超过响应或办结时限的诉求、超过走访周期的居民（久未走访的在前）、无人认领的微心愿，并给出逾期多久。",
-        "What is late: issues past their response or resolve limit, residents past their visit cadence "
-        "(longest first), unclaimed wishes — with how late each is.",
+        "到期提醒：超过响应或办结时限的诉求、超过走访周期的居民（久未走访的在前）、无人认领的微心愿，并给出逾期多久"
+        "。",
+        "What is late: issues past their response or resolve limit, residents past their visit cadence (longest "
+        "first), unclaimed wishes — with how late each is.",
     ),
     "certificate": (
         "志愿服务记录证明：队员身份、所在服务队、按月的服务时长与内容、出具单位（setting issuer）、证明编号和日期。",
-        "A volunteer-service record for one member: identity, teams, hours and content by month, issuer, number and date.",
+        "A volunteer-service record for one member: identity, teams, hours and content by month, issuer, number "
+        "and date.",
     ),
-    "log": ("日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。",
-            "The journal: time, recorder, command and records of each write (newest first)."),
-    "undo": ("撤销你（--by）上一条命令写入的记录：作废它们，作为一条新日志；撤销 void 则恢复。",
-             "Undo your (--by) last command: void what it wrote, as a new journal entry; undoing a void restores."),
-    "void": ("作废一条记录（不删除），写明原因；统计不再计入。",
-             "Mark a record void (never deleted), with a reason; reports leave it out."),
-    "check": ("核验账本：SQLite 完整性、日志哈希链、每条记录与日志是否一致。发现问题时退出码为 3。",
-              "Verify the ledger: SQLite integrity, the journal's hash chain, every record against the journal. "
-              "Exits 3 when something is wrong."),
-    "sql": ("只读 SQL 查询（不能写入、附加数据库或加载扩展）。", "A read-only SQL query (cannot write, attach or load extensions)."),
-    "backup": ("备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。",
-               "Back the ledger up to a file or folder (consistent while others write; owner-only)."),
-    "place": ("地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。", "Places, written as paths: city/district/street/..."),
-    "unit": ("单位：可派单的部门、企业、组织。", "Units a case can be dispatched to: departments, companies, organisations."),
-    "team": ("服务队：每支队伍有所在地点、类别、队长和成立日期。", "Volunteer teams: place, line, leader, founding date."),
-    "member": ("队员：志愿者，可属于多支服务队、有多个角色。", "Members: volunteers, in several teams, with several roles."),
+    "log": (
+        "日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。",
+        "The journal: time, recorder, command and records of each write (newest first).",
+    ),
+    "undo": (
+        "撤销你（--by）上一条命令写入的记录：作废它们，作为一条新日志；撤销 void 则恢复。",
+        "Undo your (--by) last command: void what it wrote, as a new journal entry; undoing a void restores.",
+    ),
+    "void": (
+        "作废一条记录（不删除），写明原因；统计不再计入。",
+        "Mark a record void (never deleted), with a reason; reports leave it out.",
+    ),
+    "check": (
+        "核验账本：SQLite 完整性、日志哈希链、每条记录与日志是否一致。发现问题时退出码为 3。",
+        "Verify the ledger: SQLite integrity, the journal's hash chain, every record against the journal. Exits 3 "
+        "when something is wrong.",
+    ),
+    "sql": (
+        "只读 SQL 查询（不能写入、附加数据库或加载扩展）。",
+        "A read-only SQL query (cannot write, attach or load extensions).",
+    ),
+    "backup": (
+        "备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。",
+        "Back the ledger up to a file or folder (consistent while others write; owner-only).",
+    ),
+    "place": (
+        "地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。",
+        "Places, written as paths: city/district/street/...",
+    ),
+    "unit": (
+        "单位：可派单的部门、企业、组织。",
+        "Units a case can be dispatched to: departments, companies, organisations.",
+    ),
+    "team": (
+        "服务队：每支队伍有所在地点、类别、队长和成立日期。",
+        "Volunteer teams: place, line, leader, founding date.",
+    ),
+    "member": (
+        "队员：志愿者，可属于多支服务队、有多个角色。",
+        "Members: volunteers, in several teams, with several roles.",
+    ),
     "resident": ("居民：服务对象，含标签、走访周期和同意记录。", "Residents served: tags, visit cadence, consent."),
     "visit": ("走访慰问：服务队队员上门看望居民。", "Visits: team members call on residents."),
-    "activity": ("志愿服务活动：主题、人数、服务对象人数与志愿服务时长。", "Activities: theme, volunteers, people served, hours."),
+    "activity": (
+        "志愿服务活动：主题、人数、服务对象人数与志愿服务时长。",
+        "Activities: theme, volunteers, people served, hours.",
+    ),
     "wish": ("微心愿：登记 → 队员认领 → 实现。", "Micro-wishes: listed -> claimed by a member -> fulfilled."),
-    "card": ("服务卡：为居民办理的爱心理发卡等，每种卡号不重复。", "Service cards issued to residents, numbered per kind."),
+    "card": (
+        "服务卡：为居民办理的爱心理发卡等，每种卡号不重复。",
+        "Service cards issued to residents, numbered per kind.",
+    ),
     "pair": ("结对：队员与居民结对关爱（如爱心妈妈与困境儿童）。", "Pairings: a member paired with a resident."),
-    "issue": ("诉求/工单：受理 → 派单/吹哨 → 报到 → 上报 → 协商 → 办结 → 回访 → 关闭，每一步都是带时间的事件。",
-              "Issues: received → dispatched → arrived → escalated → consulted → resolved → callback → closed, "
-              "as dated events."),
-    "meeting": ("协商会议：参会各方与决定，可关联一件诉求。", "Consultation meetings: parties and decision, optionally for an issue."),
+    "issue": (
+        "诉求/工单：受理 → 派单/吹哨 → 报到 → 上报 → 协商 → 办结 → 回访 → 关闭，每一步都是带时间的事件。",
+        "Issues: received → dispatched → arrived → escalated → consulted → resolved → callback → closed, as dated "
+        "events.",
+    ),
+    "meeting": (
+        "协商会议：参会各方与决定，可关联一件诉求。",
+        "Consultation meetings: parties and decision, optionally for an issue.",
+    ),
     "report": ("报表：月度台账。", "Reports: monthly tallies."),
-    "setting": ("账本设置：响应/办结时限、基本满意权重、出具单位。", "Ledger settings: limits, 基本满意 weight, issuer."),
+    "setting": (
+        "账本设置：响应/办结时限、基本满意权重、出具单位。",
+        "Ledger settings: limits, 基本满意 weight, issuer.",
+    ),
 }
 
 
@@ -225,7 +266,8 @@ class HuideskGroup(TyperGroup):
             if os.environ.get("HUIDESK_DEBUG"):  # a bug: say so in one line, keep the traceback for debugging
                 raise
             _fail(
-                tr(f"内部错误（请报告）：{type(e).__name__}: {e}", f"internal error (please report): {type(e).__name__}: {e}"),
+                tr(f"内部错误（请报告）：{type(e).__name__}: {e}",
+                   f"internal error (please report): {type(e).__name__}: {e}"),
                 ExitCode.INTERNAL,
             )
 
@@ -280,15 +322,23 @@ def root(
     ctx: typer.Context,
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar="HUIDESK_DB", help=tr("账本文件（默认在用户数据目录）", "ledger file (default: per-user app dir)")),
+        typer.Option(
+            "--db", envvar="HUIDESK_DB",
+            help=tr("账本文件（默认在用户数据目录）", "ledger file (default: per-user app dir)"),
+        ),
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", envvar="HUIDESK_LANG", help=tr("界面语言", "language"))] = Lang.zh,
     by: Annotated[
-        str | None, typer.Option("--by", envvar="HUIDESK_USER", help=tr("记录人（默认登录名）", "who records (default: login name)"))
+        str | None,
+        typer.Option(
+            "--by", envvar="HUIDESK_USER", help=tr("记录人（默认登录名）", "who records (default: login name)")
+        ),
     ] = None,
     today: Annotated[
         str | None,
-        typer.Option("--today", envvar="HUIDESK_TODAY", help=tr("把这一天当作今天（可复现）", "the date to treat as today")),
+        typer.Option(
+            "--today", envvar="HUIDESK_TODAY", help=tr("把这一天当作今天（可复现）", "the date to treat as today")
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=tr("显示版本", "show the version"))

@@ -20,7 +20,8 @@ class SummaryFormat(str, Enum):
 SUMMARY_HELP = tr(
     "用文章的说法给出统计数字（活动“120余次”、意见建议“56件”……），再列出各服务队、活动主题、诉求类型、"
     "工单三率、队员角色、逐月柱状图，最后是账本链头。--place 含其下所有地点。\n\n\b\n"
-    "例：huidesk summary --place 平伏桥村\n    huidesk summary --team 角落 --since 2024-03-01\n    huidesk summary --format json | jq .kpi",
+    "例：huidesk summary --place 平伏桥村\n    huidesk summary --team 角落 --since 2024-03-01\n"
+    "    huidesk summary --format json | jq .kpi",
     "The figures in the article's words, then tables by team, theme, issue kind, the work-order KPIs, roles, "
     "a month-by-month chart and the journal's chain head. --place covers everything below it.\n\n\b\n"
     "Example: huidesk summary --place 平伏桥村 --format json",
@@ -56,7 +57,9 @@ def summary(
     place: PlaceFilter = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    exact: Annotated[bool, typer.Option("--exact", help=tr("所有数字都用精确值", "print every figure exactly"))] = False,
+    exact: Annotated[
+        bool, typer.Option("--exact", help=tr("所有数字都用精确值", "print every figure exactly"))
+    ] = False,
     fmt: Annotated[
         SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))
     ] = SummaryFormat.table,
@@ -99,11 +102,15 @@ class ReportFormat(str, Enum):
 )
 def monthly(
     ctx: typer.Context,
-    month: Annotated[str, typer.Option("--month", "-m", help=tr("YYYY-MM、last（上月）、this（本月）", "YYYY-MM, last or this"))] = "last",
+    month: Annotated[
+        str, typer.Option("--month", "-m", help=tr("YYYY-MM、last（上月）、this（本月）", "YYYY-MM, last or this"))
+    ] = "last",
     team: TeamFilter = None,
     place: PlaceFilter = None,
     fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
+    ] = None,
 ) -> None:
     from huidesk.domain.dates import parse_month
     from huidesk.render.output import Column, Output, message, render
@@ -145,7 +152,8 @@ def due(ctx: typer.Context, fmt: FormatOpt = None, with_pii: WithPii = False) ->
         if row["what"] == "resident" and not with_pii:
             row["subject"] = mask_name(row["subject"])
     kinds = {"issue": tr("诉求", "issue"), "resident": tr("走访", "visit"), "wish": tr("微心愿", "wish")}
-    details = {"resolve": tr("超过办结时限", "past the resolve limit"), "response": tr("超过响应时限", "past the response limit"),
+    details = {"resolve": tr("超过办结时限", "past the resolve limit"),
+               "response": tr("超过响应时限", "past the response limit"),
                "never visited": tr("从未走访", "never visited"), "not claimed": tr("无人认领", "not claimed")}
     columns = [
         Column("what", "类别", "what", show=lambda v: kinds.get(str(v), str(v)), nowrap=True),
@@ -154,9 +162,14 @@ def due(ctx: typer.Context, fmt: FormatOpt = None, with_pii: WithPii = False) ->
         Column("place", "地点", "place", show=_short),
         Column("since", "起算", "since", nowrap=True),
         Column("late_minutes", "逾期", "late", show=format_minutes, nowrap=True),
-        Column("detail", "说明", "detail", show=lambda v: details.get(str(v), str(v).replace("every", tr("每", "every")).replace("days", tr("天", "days")))),
+        Column("detail", "说明", "detail", show=lambda v: details.get(str(v), _cadence(str(v)))),
     ]
     emit(rows, columns, fmt)
+
+
+def _cadence(detail: str) -> str:
+    """`every 7 days` in the user's language."""
+    return detail.replace("every", tr("每", "every")).replace("days", tr("天", "days"))
 
 
 def _short(path: object) -> str:
@@ -168,7 +181,8 @@ def _short(path: object) -> str:
 CERTIFICATE_HELP = tr(
     "志愿服务记录证明：队员身份、所在服务队、按月的服务时长与内容、出具单位（setting issuer）、证明编号和日期。\n\n\b\n"
     "例：huidesk certificate 王玉兰 --since 2024-01-01\n    huidesk certificate 王玉兰 --format json",
-    "A volunteer-service record for one member: identity, teams, hours and content by month, issuer, number and date.\n\n\b\n"
+    "A volunteer-service record for one member: identity, teams, hours and content by month, issuer, number "
+    "and date.\n\n\b\n"
     "Example: huidesk certificate 王玉兰 --since 2024-01-01",
 )
 
@@ -178,7 +192,9 @@ def certificate(
     member: Annotated[str, typer.Argument(help=tr("队员", "member"))],
     since: SinceOpt = None,
     until: UntilOpt = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))] = SummaryFormat.table,
+    fmt: Annotated[
+        SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))
+    ] = SummaryFormat.table,
 ) -> None:
     from huidesk.render.output import Output, render
     from huidesk.render.reports import certificate_text

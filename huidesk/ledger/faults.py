@@ -11,7 +11,9 @@ def domain_error(e: BaseException) -> HuideskError | None:
     if isinstance(e, sqlite3.OperationalError):
         text = str(e)
         if "locked" in text or "busy" in text:
-            return LedgerError(tr("账本正被另一个程序长时间占用，请稍后再试", "the ledger is busy in another program; try again"))
+            return LedgerError(
+                tr("账本正被另一个程序长时间占用，请稍后再试", "the ledger is busy in another program; try again")
+            )
         if "full" in text:
             return LedgerError(tr(f"磁盘已满，未写入任何内容：{text}", f"disk full, nothing was written: {text}"))
         return LedgerError(tr(f"账本出错，未写入任何内容：{text}", f"ledger error, nothing was written: {text}"))

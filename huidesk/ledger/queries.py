@@ -329,7 +329,8 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
         "SELECT r.id, r.name, p.path AS place, r.visit_every, last.date AS last_visit,"
         " julianday(?) - julianday(coalesce(last.date, ?)) - r.visit_every AS late_days"
         " FROM residents r JOIN places p ON p.id = r.place_id"
-        " LEFT JOIN (SELECT vr.resident_id, max(v.date) AS date FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id"
+        " LEFT JOIN (SELECT vr.resident_id, max(v.date) AS date FROM visit_residents vr"
+        "   JOIN visits v ON v.id = vr.visit_id"
         "   WHERE v.void_reason IS NULL GROUP BY 1) last ON last.resident_id = r.id"
         " WHERE r.void_reason IS NULL AND r.visit_every IS NOT NULL",
         (today, "0001-01-01"),
@@ -350,7 +351,8 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
         late.append({"what": "wish", "id": row["id"], "subject": row["text"], "place": row["place"],
                      "since": row["listed"], "late_minutes": round(row["waiting"] * 1440), "detail": "not claimed"})
     order = {"issue": 0, "resident": 1, "wish": 2}
-    late.sort(key=lambda x: (order[x["what"]], -(x["late_minutes"] if x["late_minutes"] is not None else 10**12), x["id"]))
+    never = 10**12  # never visited: the latest of all
+    late.sort(key=lambda x: (order[x["what"]], -(never if x["late_minutes"] is None else x["late_minutes"]), x["id"]))
     return late
 
 
@@ -366,7 +368,8 @@ def service_record(store: "Store", member_id: int, since: str | None, until: str
     ).fetchall()
     vwhen, vargs = _period("v.date", since, until)
     visits = conn.execute(
-        f"SELECT substr(v.date, 1, 7) AS month, count(*) AS visits FROM visit_members vm JOIN visits v ON v.id = vm.visit_id"
+        f"SELECT substr(v.date, 1, 7) AS month, count(*) AS visits FROM visit_members vm"
+        f" JOIN visits v ON v.id = vm.visit_id"
         f" WHERE vm.member_id = ? AND v.void_reason IS NULL AND {vwhen} GROUP BY 1 ORDER BY 1",
         [member_id, *vargs],
     ).fetchall()

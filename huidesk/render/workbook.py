@@ -72,7 +72,8 @@ def monthly_workbook(data: dict, columns: Sequence[tuple[str, str, str]]) -> byt
     fill_sheet(
         issues,
         [tr("编号", "id"), tr("工单号", "ref"), tr("受理时间", "received"), tr("类型", "kind"), tr("来源", "source"),
-         tr("地点", "place"), tr("服务队", "team"), tr("状态", "state"), tr("办结时间", "resolved"), tr("内容", "text")],
+         tr("地点", "place"), tr("服务队", "team"), tr("状态", "state"), tr("办结时间", "resolved"),
+         tr("内容", "text")],
         ([i["id"], i["ref"], i["received_at"], label("issue_kind", i["kind"]), label("source", i["source"]), i["place"],
           i["team"], label("event", i["state"]), i["resolved_at"], i["text"]] for i in data["issues"]),
     )

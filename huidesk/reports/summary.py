@@ -165,7 +165,8 @@ def _subject(scope: Scope, teams: list) -> str:
 def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], minutes: int) -> str:
     clauses = [f.clause for f in figures]
     if minutes:
-        clauses.append(tr(f"志愿服务时长{hours(minutes).normalize():f}小时", f"{hours(minutes).normalize():f} volunteer hours"))
+        total = hours(minutes).normalize()
+        clauses.append(tr(f"志愿服务时长{total:f}小时", f"{total:f} volunteer hours"))
     if lang() == "en":
         head = f"{phrase}, {subject}" + (f" have {members} members and" if members else "")
         return head + (" have " if not members else " ") + (", ".join(clauses) if clauses else "no recorded work") + "."
@@ -185,7 +186,8 @@ def _by_team(r: Reports, teams: list, issue_counts: list) -> list[dict]:
             "team_id": t["id"], "team": t["name"], "members": members.get(t["id"], 0),
             "activities": a["count"] if a else 0, "visits": v["count"] if v else 0,
             "households": v["households"] if v else 0,
-            "issues_received": int(i["received"] or 0) if i else 0, "issues_resolved": int(i["resolved"] or 0) if i else 0,
+            "issues_received": int(i["received"] or 0) if i else 0,
+            "issues_resolved": int(i["resolved"] or 0) if i else 0,
             "hours": hours(a["minutes"] if a else 0),
         })
     return rows
