@@ -97,7 +97,8 @@ class District:
     def roster(self, tx) -> None:
         a, rng = self.args, self.rng
         ins = tx.insert
-        city = ins("places", {"uid": self.uid(), "parent_id": None, "name": "银川市", "level": "city", "path": "银川市"})
+        city = ins("places", {"uid": self.uid(), "parent_id": None, "name": "银川市", "level": "city",
+                              "path": "银川市"})
         district = ins("places", {"uid": self.uid(), "parent_id": city, "name": "金凤区", "level": "district",
                                   "path": "银川市/金凤区"})
         shared = [ins("units", {"uid": self.uid(), "name": n, "kind": k, "place_id": district}) for n, k in (
@@ -183,7 +184,8 @@ class District:
                 rid = ins("residents", {
                     "uid": self.uid(), "name": name, "place_id": rng.choice(community["buildings"]), "born": born,
                     "phone": None if child else f"1{rng.choice('3589')}{rng.randrange(10**9):09d}",
-                    "visit_every": rng.choice((7, 14, 30)) if "advanced_age" in tags or "living_alone" in tags else None,
+                    "visit_every": (rng.choice((7, 14, 30)) if "advanced_age" in tags or "living_alone" in tags
+                                    else None),
                     "consent": "guardian" if child else "self", "guardian": self.name() if child else None,
                     "health_consent": int(disabled)})
                 for tag in tags:
@@ -270,7 +272,8 @@ class District:
                             "uid": self.uid(),
                             "ref": f"12345-{d:%Y%m%d}-{rng.randrange(10**6):06d}-{n}" if rng.random() < 0.2 else None,
                             "kind": kind, "source": rng.choice(SOURCES),
-                            "place_id": rng.choice([community["id"], *community["compounds"], *community["buildings"][:5]]),
+                            "place_id": rng.choice([community["id"], *community["compounds"],
+                                                    *community["buildings"][:5]]),
                             "team_id": team["id"] if rng.random() < 0.95 else None, "resident_id": resident,
                             "text": rng.choice(ISSUE_TEXTS[kind]), "received_at": _iso(t)})
                         n += 1

@@ -32,7 +32,8 @@ HUIDESK = str(BIN / "huidesk")
 SQLITE_UTILS = str(BIN / "sqlite-utils")
 PYTHON = sys.executable
 TODAY = "2024-12-31"  # the generated district's last day
-VISIT = ("visit", "add", "刘庆凤", "--team", "金地社区“红色先锋”志愿服务队", "--member", "胡玉", "--purpose", "看望高龄老人")
+VISIT = ("visit", "add", "刘庆凤", "--team", "金地社区“红色先锋”志愿服务队", "--member", "胡玉",
+         "--purpose", "看望高龄老人")
 
 
 def main() -> None:
@@ -90,15 +91,17 @@ def main() -> None:
     }).values()
     bench.row("start-up: huidesk --help", help_, floor, "python -c pass", "≤ 12×", help_ <= 12 * floor)
     bench.row("  … against the peer", help_, su_help, "sqlite-utils --help", "< 1×", help_ < su_help)
-    bench.row("  (TAB completion: issue open --kind <TAB>)", completion, floor, "python -c pass", "(for reference)", None)
-    bench.row("listing on an empty ledger (visit list)", listing, floor, "python -c pass", "≤ 15×", listing <= 15 * floor)
+    bench.row("  (TAB completion: issue open --kind <TAB>)", completion, floor, "python -c pass", "(for reference)",
+              None)
+    bench.row("listing on an empty ledger (visit list)", listing, floor, "python -c pass", "≤ 15×",
+              listing <= 15 * floor)
     team_visits = ["--db", str(district), "visit", "list", "--team=#1", "--format"]
     as_table, as_tsv = bench.compare({
         "huidesk visit list (one team, table)": [HUIDESK, *team_visits, "table"],
         "huidesk visit list (one team, tsv)": [HUIDESK, *team_visits, "tsv"],
     }, runs=a.slow_runs).values()
-    bench.row(f"  (one team's {count_rows(district, 'visits', 'team_id = 1'):,} visits as a table, 80 columns)", as_table,
-              as_tsv, "the same as tsv", "(for reference)", None)
+    bench.row(f"  (one team's {count_rows(district, 'visits', 'team_id = 1'):,} visits as a table, 80 columns)",
+              as_table, as_tsv, "the same as tsv", "(for reference)", None)
 
     # --- recording one item --------------------------------------------------------------------
     bench.say("recording one visit ...")
@@ -136,8 +139,8 @@ def main() -> None:
     # member), one JSONL file per table, into a new file: the same rows, without validation or journal.
     same = [f"{SQLITE_UTILS} insert {{db}} {table} {path} --nl" for table, path in bench.same_rows(out / "import.db")]
     su_same, _ = bench.timed("sqlite-utils insert --nl, the same rows", None, ["sh", "-c", " && ".join(same)])
-    bench.row("  … the peer writing the same rows (3 tables)", imp, su_same, "sqlite-utils insert --nl", "(for reference)",
-              None)
+    bench.row("  … the peer writing the same rows (3 tables)", imp, su_same, "sqlite-utils insert --nl",
+              "(for reference)", None)
     bench.row("  peak memory (MB)", imp_mem, None, "", "≤ 200 MB", imp_mem <= 200, unit="MB")
     bench.notes["import_peak_mb"] = {"huidesk": imp_mem, "sqlite-utils": su_mem, "raw": raw_mem}
     if a.check:
@@ -245,7 +248,8 @@ class Bench:
         conn = sqlite3.connect(db)
         files = []
         for table, cols in (("visits", "id, uid, team_id, date, purpose, gifts, note, follow_up"),
-                            ("visit_residents", "id, visit_id, resident_id"), ("visit_members", "id, visit_id, member_id")):
+                            ("visit_residents", "id, visit_id, resident_id"),
+                            ("visit_members", "id, visit_id, member_id")):
             path = self.out / f"same-rows-{table}.jsonl"
             cursor = conn.execute(f"SELECT {cols} FROM {table}")
             names = [d[0] for d in cursor.description]

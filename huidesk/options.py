@@ -28,11 +28,17 @@ FormatOpt = Annotated[
 ]
 WithPii = Annotated[
     bool,
-    typer.Option("--with-pii", help=tr("显示居民姓名、电话等个人信息（默认遮蔽）", "show personal details (masked by default)")),
+    typer.Option(
+        "--with-pii", help=tr("显示居民姓名、电话等个人信息（默认遮蔽）", "show personal details (masked by default)")
+    ),
 ]
 DateOpt = Annotated[
     str | None,
-    typer.Option("--date", "-d", help=tr("日期：2024-07-07、7月7日、昨天；默认今天", "date: 2024-07-07, 7月7日, yesterday; default today")),
+    typer.Option(
+        "--date",
+        "-d",
+        help=tr("日期：2024-07-07、7月7日、昨天；默认今天", "date: 2024-07-07, 7月7日, yesterday; default today"),
+    ),
 ]
 PlaceFilter = Annotated[
     str | None, typer.Option("--place", "-p", help=tr("只看这个地点及其下级", "only this place and below it"))
@@ -40,5 +46,7 @@ PlaceFilter = Annotated[
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help=tr("从这一天起（含）：2024-07-01、7月1日", "from this day on (inclusive)"))
 ]
-UntilOpt = Annotated[str | None, typer.Option("--until", help=tr("到这一天为止（含），默认不限", "up to this day (inclusive)"))]
+UntilOpt = Annotated[
+    str | None, typer.Option("--until", help=tr("到这一天为止（含），默认不限", "up to this day (inclusive)"))
+]
 TeamFilter = Annotated[str | None, typer.Option("--team", "-t", help=tr("只看这支服务队", "only this team"))]

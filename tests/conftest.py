@@ -45,7 +45,9 @@ def fingerprint(db: Path) -> tuple:
     try:
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         counts = tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
-        head = conn.execute("SELECT count(*), max(id), (SELECT hash FROM _journal ORDER BY id DESC LIMIT 1) FROM _journal").fetchone()
+        head = conn.execute(
+            "SELECT count(*), max(id), (SELECT hash FROM _journal ORDER BY id DESC LIMIT 1) FROM _journal"
+        ).fetchone()
         return head, counts
     finally:
         conn.close()
@@ -78,7 +80,8 @@ def village_master(tmp_path_factory) -> Path:
         ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
         ok("place", "add", "平伏桥村/悦湖家园小区")
         ok("place", "add", "平伏桥村/48号楼")
-        ok("member", "add", "王凤琴", "--role", "党员", "--role", "志愿者", "--phone", "13800001111", "--joined", "2022-03-01")
+        ok("member", "add", "王凤琴", "--role", "党员", "--role", "志愿者", "--phone", "13800001111",
+           "--joined", "2022-03-01")
         ok("member", "add", "王玉兰", "--role", "志愿者", "--joined", "2022-03-01")
         ok("member", "add", "张佳丽", "--role", "志愿者", "--joined", "2022-03-01")
         for line in ("红色先锋", "橙色公益", "蓝色平安", "银色助老", "金色成长"):
@@ -86,8 +89,10 @@ def village_master(tmp_path_factory) -> Path:
         ok("member", "join", "王凤琴", "--team", "橙色公益", "--date", "2022-03-01")
         ok("member", "join", "王玉兰", "--team", "银色助老", "--date", "2022-03-01")
         ok("member", "join", "张佳丽", "--team", "金色成长", "--date", "2022-03-01")
-        ok("resident", "add", "丁学志", "--place", "平伏桥村/48号楼", "--tag", "高龄", "--born", "1940", "--every", "7d")
-        ok("resident", "add", "李增友", "--place", "平伏桥村", "--tag", "独居", "--tag", "高龄", "--phone", "13912345678")
+        ok("resident", "add", "丁学志", "--place", "平伏桥村/48号楼", "--tag", "高龄", "--born", "1940",
+           "--every", "7d")
+        ok("resident", "add", "李增友", "--place", "平伏桥村", "--tag", "独居", "--tag", "高龄",
+           "--phone", "13912345678")
     return db
 
 

@@ -74,7 +74,9 @@ def test_totals_never_drift(village):
     ok("activity", "add", "--theme", "环境卫生", "--team", "红色先锋", "--volunteers", "3", "--hours", "4.35")
     ok("activity", "add", "--theme", "环境卫生", "--team", "红色先锋", "--volunteers", "3", "--hours", "0.1")
     ok("activity", "add", "--theme", "环境卫生", "--team", "红色先锋", "--volunteers", "1", "--hours", "20分钟")
-    assert [(a["minutes"], a["hours"]) for a in _json("activity", "list")] == [(783, "13.05"), (18, "0.3"), (20, "0.33")]
+    assert [(a["minutes"], a["hours"]) for a in _json("activity", "list")] == [
+        (783, "13.05"), (18, "0.3"), (20, "0.33"),
+    ]
     table = ok("activity", "list", "--format", "table").stdout
     assert "13.05" in table and "13.049" not in table and "0.30" not in table
 

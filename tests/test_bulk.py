@@ -24,7 +24,8 @@ def test_insert_many_journals_every_row_and_check_passes(village):
         with store.write("bulk places") as tx:
             ids = tx.insert_many("places", ({"parent_id": 1, "name": f"{n}号楼", "level": "building",
                                              "path": f"银川市/{n}号楼"} for n in range(1, 12_001)), batch=5000)
-            after = tx.insert("places", {"parent_id": 1, "name": "最后一栋", "level": "building", "path": "银川市/最后一栋"})
+            after = tx.insert("places", {"parent_id": 1, "name": "最后一栋", "level": "building",
+                                         "path": "银川市/最后一栋"})
             tx.update("places", ids[0], {"name": "一号楼"})
         assert len(ids) == 12_000 and list(ids) == list(range(ids[0], ids[0] + 12_000)) and after == ids[-1] + 1
         rows = store.conn.execute(f"SELECT count(*) FROM places WHERE id BETWEEN {ids[0]} AND {after}").fetchone()[0]
@@ -70,8 +71,9 @@ def test_a_failed_bulk_write_leaves_nothing(village):
 def _visits(n: int, start: int = 0, uid: bool = True) -> str:
     rows = []
     for i in range(start, start + n):
-        row = {"date": f"2024-0{1 + i % 6}-{1 + i % 28:02d}", "team": "橙色公益", "residents": ["丁学志", "李增友"][: 1 + i % 2],
-               "members": ["王凤琴"] if i % 3 else [], "purpose": f"走访 {i}", "gifts": "牛奶、大米" if i % 4 == 0 else None,
+        row = {"date": f"2024-0{1 + i % 6}-{1 + i % 28:02d}", "team": "橙色公益",
+               "residents": ["丁学志", "李增友"][: 1 + i % 2], "members": ["王凤琴"] if i % 3 else [],
+               "purpose": f"走访 {i}", "gifts": "牛奶、大米" if i % 4 == 0 else None,
                "note": None, "follow_up": i % 5 == 0}
         if uid:
             row = {"uid": f"{i:032x}", **row}

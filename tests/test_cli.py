@@ -14,7 +14,8 @@ from conftest import ok
 from huidesk.cli import app
 
 SCRIPT = Path(sysconfig.get_path("scripts")) / "huidesk"
-HEAVY = ("pydantic", "sqlite_utils", "dateutil", "rich.table", "openpyxl", "huidesk.ledger.store", "huidesk.domain.models")
+HEAVY = ("pydantic", "sqlite_utils", "dateutil", "rich.table", "openpyxl", "huidesk.ledger.store",
+         "huidesk.domain.models")
 
 
 def _commands(group, path=()):
@@ -61,7 +62,8 @@ def test_help_does_not_import_heavy_modules():
 @pytest.mark.parametrize("words, expected", [
     ("huidesk vi", ["visit"]),
     ("huidesk issue open --kind 民", ["民生问题"]),
-    ("huidesk issue callback 3 --satisfaction ", ["满意", "satisfied", "基本满意", "basically", "不满意", "unsatisfied"]),
+    ("huidesk issue callback 3 --satisfaction ",
+     ["满意", "satisfied", "基本满意", "basically", "不满意", "unsatisfied"]),
     ("huidesk activity add --theme 爱", ["爱心理发", "爱老助老"]),
 ])
 def test_tab_completes_commands_and_vocabulary(words, expected):
@@ -73,7 +75,8 @@ def test_tab_completes_commands_and_vocabulary(words, expected):
     assert result.returncode == 0 and result.stdout.split() == expected, result
 
 
-@pytest.mark.skipif(not (Path(sysconfig.get_path("scripts")) / "ruff").exists(), reason="ruff is not installed (pip install .[test])")
+@pytest.mark.skipif(not (Path(sysconfig.get_path("scripts")) / "ruff").exists(),
+                    reason="ruff is not installed (pip install .[test])")
 def test_lint_keeps_heavy_imports_inside_functions():
     """STYLE.md: heavy libraries are imported where they are used (Ruff's TID253, configured in
     pyproject.toml), plus unused names and import order. Long lines (E501) are not checked yet."""
@@ -113,7 +116,8 @@ def test_installed_script_in_a_pipeline(tmp_path):
         assert jq.stdout.split() == ["city", "district", "street", "compound", "building"]
     bad = sh("place", "add", "x", "--level", "省")
     assert bad.returncode == 1 and len(bad.stderr.splitlines()) == 1 and "Traceback" not in bad.stderr
-    head = subprocess.run(f"'{SCRIPT}' log --format jsonl | head -n 1", shell=True, capture_output=True, text=True, env=env)
+    head = subprocess.run(f"'{SCRIPT}' log --format jsonl | head -n 1", shell=True, capture_output=True, text=True,
+                          env=env)
     assert head.returncode == 0 and json.loads(head.stdout)["command"] == "place add" and head.stderr == ""
 
 
@@ -162,7 +166,9 @@ def test_the_static_listing_matches_each_command(lang):
     env = {**os.environ, "HUIDESK_LANG": lang}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     pairs = json.loads(result.stdout)
-    assert pairs and {name: own for name, (own, _) in pairs.items()} == {name: listed for name, (_, listed) in pairs.items()}
+    assert pairs and (
+        {name: own for name, (own, _) in pairs.items()} == {name: listed for name, (_, listed) in pairs.items()}
+    )
 
 
 def test_help_lists_every_command_without_loading_any():

@@ -563,7 +563,8 @@ def impossible_days(draw):
 
 
 @PROPERTY
-@given(impossible_days(), st.sampled_from(["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日", "{y}{m:02d}{d:02d}"]))
+@given(impossible_days(),
+       st.sampled_from(["{y}-{m:02d}-{d:02d}", "{y}/{m}/{d}", "{y}年{m}月{d}日", "{y}{m:02d}{d:02d}"]))
 def test_impossible_days_are_rejected(ymd, form):
     y, m, d = ymd
     text = form.format(y=y, m=m, d=d)

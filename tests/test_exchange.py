@@ -22,7 +22,8 @@ WORLD = (
     ("place", "add", "银川市/金凤区/满城北街街道/平伏桥村"),
     ("place", "add", "平伏桥村/悦湖家园小区"),
     ("place", "add", "平伏桥村/48号楼"),
-    ("member", "add", "王凤琴", "--role", "党员", "--role", "志愿者", "--phone", "13800001111", "--joined", "2022-03-01"),
+    ("member", "add", "王凤琴", "--role", "党员", "--role", "志愿者", "--phone", "13800001111",
+     "--joined", "2022-03-01"),
     ("member", "add", "王玉兰", "--role", "志愿者", "--joined", "2022-03-01"),
     ("member", "add", "张佳丽", "--role", "志愿者", "--joined", "2022-03-01"),
     ("team", "add", "“橙色公益”志愿服务队", "--place", "平伏桥村", "--leader", "王凤琴", "--founded", "2022-03-01"),
@@ -30,10 +31,12 @@ WORLD = (
     ("team", "add", "“蓝色平安”志愿服务队", "--place", "平伏桥村"),
     ("member", "join", "王玉兰", "--team", "银色助老", "--date", "2022-03-01"),
     ("member", "join", "张佳丽", "--team", "蓝色平安", "--date", "2023-05-01"),
-    ("resident", "add", "丁学志", "--place", "平伏桥村/48号楼", "--tag", "高龄", "--born", "1940", "--every", "7d"),
-    ("resident", "add", "李增友", "--place", "平伏桥村", "--tag", "独居", "--tag", "高龄", "--phone", "13912345678"),
-    ("resident", "add", "小花", "--place", "悦湖家园小区", "--born", "2016", "--consent", "guardian", "--guardian", "李秀梅",
-     "--tag", "困境儿童"),
+    ("resident", "add", "丁学志", "--place", "平伏桥村/48号楼", "--tag", "高龄", "--born", "1940",
+     "--every", "7d"),
+    ("resident", "add", "李增友", "--place", "平伏桥村", "--tag", "独居", "--tag", "高龄",
+     "--phone", "13912345678"),
+    ("resident", "add", "小花", "--place", "悦湖家园小区", "--born", "2016", "--consent", "guardian",
+     "--guardian", "李秀梅", "--tag", "困境儿童"),
     ("unit", "add", "悦湖家园物业公司"),
     ("visit", "add", "丁学志", "李增友", "--team", "橙色公益", "--member", "王凤琴", "--date", "2024-07-07",
      "--purpose", "看望高龄老人", "--gift", "牛奶", "--gift", "大米", "--follow-up"),
@@ -41,7 +44,8 @@ WORLD = (
     ("visit", "add", "丁学志", "--team", "银色助老", "--date", "2024-07-01"),
     ("void", "visit", "3", "--reason", "重复录入"),
     ("activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--member", "王玉兰", "--volunteers", "3",
-     "--served", "20", "--hours", "1.5", "--date", "2024-07-05", "--place", "悦湖家园小区", "--title", "爱心理发进小区"),
+     "--served", "20", "--hours", "1.5", "--date", "2024-07-05", "--place", "悦湖家园小区",
+     "--title", "爱心理发进小区"),
     ("activity", "add", "--theme", "反诈宣传", "--team", "蓝色平安", "--volunteers", "4", "--hours", "20分钟",
      "--date", "2024-06-20"),
     ("issue", "open", "--kind", "安全隐患", "--source", "巡查", "--place", "48号楼", "--team", "橙色公益",
@@ -50,7 +54,8 @@ WORLD = (
     ("issue", "resolve", "12345-0701", "--at", "2024-07-02 16:30", "--note", "已清理"),
     ("issue", "open", "--kind", "意见建议", "--source", "走访", "--place", "悦湖家园小区", "--at", "2024-07-03 10:00",
      "--resolved", "建议增设休息座椅"),
-    ("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", "--at", "2024-07-06 08:00", "路灯不亮"),
+    ("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", "--at", "2024-07-06 08:00",
+     "路灯不亮"),
     ("wish", "add", "--resident", "小花", "想要一套绘画工具", "--date", "2024-06-01"),
     ("wish", "claim", "1", "--member", "张佳丽", "--date", "2024-06-05"),
     ("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--date", "2024-06-01"),
@@ -163,7 +168,8 @@ def test_residents_are_masked_unless_asked(ledger):
 
 def test_formula_cells_are_neutralised(ledger, tmp_path):
     ok("resident", "add", '=HYPERLINK("http://evil.example","点我")', "--place", "48号楼")
-    ok("visit", "add", "李增友", "--team", "银色助老", "--date", "2024-07-01", "--purpose", "+1 慰问", "--note", "@提醒")
+    ok("visit", "add", "李增友", "--team", "银色助老", "--date", "2024-07-01", "--purpose", "+1 慰问",
+       "--note", "@提醒")
     row = rows_of(export("residents", "--with-pii"))[-1]
     assert row["name"] == '\'=HYPERLINK("http://evil.example","点我")'
     visit = rows_of(export("visits", "--with-pii"))[1]
@@ -207,7 +213,9 @@ def test_open311_service_requests(ledger):
 def test_since_until_filter_by_the_records_own_date(ledger):
     assert [r["date"] for r in rows_of(export("visits", "--since", "2024-07-01"))] == ["2024-07-07"]
     assert [r["date"] for r in rows_of(export("activities", "--until", "6月30日"))] == ["2024-06-20"]
-    assert [r["ref"] for r in rows_of(export("issues", "--since", "2024-07-01", "--until", "2024-07-02"))] == ["12345-0701"]
+    assert [
+        r["ref"] for r in rows_of(export("issues", "--since", "2024-07-01", "--until", "2024-07-02"))
+    ] == ["12345-0701"]
     assert [r["no"] for r in rows_of(export("cards", "--since", "2024-06-02"))] == ["0286"]
     rejected(ledger, "export", "residents", "--since", "2024-01-01", mentions=("--since",))
 
@@ -258,19 +266,23 @@ def test_issue_import_records_received_and_resolved_events_and_skips_a_known_ref
     path = tmp_path / "issues.jsonl"
     path.write_text(
         json.dumps({"ref": "P-1", "received_at": "2024-07-01 09:00", "kind": "基础设施", "source": "12345热线",
-                    "place": "48号楼", "text": "路面破损", "resolved_at": "2024-07-03 17:00"}, ensure_ascii=False) + "\n"
+                    "place": "48号楼", "text": "路面破损", "resolved_at": "2024-07-03 17:00"},
+                   ensure_ascii=False) + "\n"
         + json.dumps({"ref": "P-2", "received_at": "7月5日上午9点", "kind": "dispute", "source": "上门",
                       "place": "平伏桥村", "text": "邻里噪音"}, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
     assert "新增 2 条" in ok("import", "issues", str(path)).stderr
-    events = [(e["issue_ref"], e["event"], e["at"]) for e in rows_of(export("issue_events")) if e["issue_ref"][:2] == "P-"]
-    assert events == [("P-1", "received", "2024-07-01T09:00:00+08:00"), ("P-1", "resolved", "2024-07-03T17:00:00+08:00"),
+    events = [(e["issue_ref"], e["event"], e["at"]) for e in rows_of(export("issue_events"))
+              if e["issue_ref"][:2] == "P-"]
+    assert events == [("P-1", "received", "2024-07-01T09:00:00+08:00"),
+                      ("P-1", "resolved", "2024-07-03T17:00:00+08:00"),
                       ("P-2", "received", "2024-07-05T09:00:00+08:00")]
     states = {i["ref"]: i["state"] for i in json.loads(ok("issue", "list", "-f", "json").stdout)}
     assert (states["P-1"], states["P-2"]) == ("resolved", "received")
     again = tmp_path / "again.csv"
-    again.write_text("工单号,受理时间,类型,来源,地点,内容\nP-1,2024-07-02 10:00,意见建议,巡查,平伏桥村,不同的内容\n", encoding="utf-8")
+    again.write_text("工单号,受理时间,类型,来源,地点,内容\nP-1,2024-07-02 10:00,意见建议,巡查,平伏桥村,不同的内容\n",
+                     encoding="utf-8")
     before = fingerprint(ledger)
     assert "跳过 1 条" in ok("import", "issues", str(again)).stderr
     assert fingerprint(ledger) == before
@@ -338,14 +350,18 @@ def test_one_bad_row_in_five_thousand_writes_nothing_and_names_it(ledger, tmp_pa
 
 
 def test_every_bad_row_is_reported_up_to_twenty(ledger, tmp_path):
-    lines = ["name,place,tags"] + [f"居民{i},{'火星' if i % 2 else '48号楼'},{'高龄' if i % 3 else '长寿'}" for i in range(60)]
+    lines = ["name,place,tags"] + [f"居民{i},{'火星' if i % 2 else '48号楼'},{'高龄' if i % 3 else '长寿'}"
+                                   for i in range(60)]
     path = tmp_path / "bad.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     before = fingerprint(ledger)
     result = run("import", "residents", str(path))
     assert result.exit_code == 1 and fingerprint(ledger) == before
     err = result.stderr.splitlines()
-    assert err[0] == "bad.csv 第 2 行：tags 的值无效：“长寿”（可选：独居(living_alone)、空巢(empty_nest)、高龄(advanced_age)、残疾(disabled)、困境儿童(child_in_difficulty)、低保(low_income)）"
+    assert err[0] == (
+        "bad.csv 第 2 行：tags 的值无效：“长寿”（可选：独居(living_alone)、空巢(empty_nest)、高龄(advanced_age)、"
+        "残疾(disabled)、困境儿童(child_in_difficulty)、低保(low_income)）"
+    )
     assert err[1].startswith("bad.csv 第 3 行：找不到地点（place）：“火星”")
     assert len(err) == 22 and err[20] == "…还有 20 行有错" and err[21] == "错误：40 行有错，未写入任何内容"
 
@@ -374,7 +390,8 @@ def test_gbk_and_malformed_files_are_refused_naming_the_line(ledger, tmp_path):
     quote.write_text('name,place\n韩桂英,48号楼\n"马兰花,48号楼\n', encoding="utf-8")
     rejected(ledger, "import", "residents", str(quote), mentions=("第 3 行", "CSV"))
     broken = tmp_path / "broken.json"
-    broken.write_text('[\n{"name": "韩桂英", "place": "48号楼"},\n{"name": "马兰花" "place": "48号楼"}\n]', encoding="utf-8")
+    broken.write_text('[\n{"name": "韩桂英", "place": "48号楼"},\n{"name": "马兰花" "place": "48号楼"}\n]',
+                      encoding="utf-8")
     rejected(ledger, "import", "residents", str(broken), mentions=("第 3 行", "JSON"))
     lines = tmp_path / "broken.jsonl"
     lines.write_text('{"name": "韩桂英", "place": "48号楼"}\n\n{"name": \n', encoding="utf-8")
@@ -444,7 +461,8 @@ def test_rules_of_the_ledger_hold_on_import(ledger, tmp_path):
     before = fingerprint(ledger)
     result = run("import", "pairings", str(pairs))  # the first pair is current already; the second is fine
     assert result.exit_code == 1 and fingerprint(ledger) == before
-    assert result.stderr.startswith("错误：pairs.csv 第 2 行：张佳丽 与 小花 已结对") and len(result.stderr.splitlines()) == 1
+    assert (result.stderr.startswith("错误：pairs.csv 第 2 行：张佳丽 与 小花 已结对")
+            and len(result.stderr.splitlines()) == 1)
     rejected(ledger, "import", "meetings", str(issues), mentions=("TABLE", "meetings"))
     rejected(ledger, "import", "places", str(tmp_path / "nowhere.csv"), mentions=("nowhere.csv",))
 
@@ -456,6 +474,7 @@ def test_places_import_makes_missing_ancestors_and_skips_known_paths(db, tmp_pat
     assert "新增 1 条，跳过 1 条" in result.stderr
     places = rows_of(export("places"))
     assert [(p["path"].split("/")[-1], p["level"]) for p in places] == [
-        ("银川市", "city"), ("兴庆区", "district"), ("玉皇阁北街", "street"), ("高台寺社区", "community"), ("金东豪庭", "compound")]
+        ("银川市", "city"), ("兴庆区", "district"), ("玉皇阁北街", "street"), ("高台寺社区", "community"),
+        ("金东豪庭", "compound")]
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM _journal WHERE command = 'import places'").fetchone()[0] == 1

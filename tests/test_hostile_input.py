@@ -11,15 +11,19 @@ X = object()  # where the hostile value goes
 TEMPLATES = [
     ("place", "add", X), ("place", "add", "平伏桥村/新小区", "--level", X), ("place", "list", "--place", X),
     ("unit", "add", X), ("unit", "add", "新单位", "--kind", X),
-    ("team", "add", X, "--place", "平伏桥村"), ("team", "add", "新队", "--place", X), ("team", "add", "新队", "--place", "平伏桥村", "--founded", X),
+    ("team", "add", X, "--place", "平伏桥村"), ("team", "add", "新队", "--place", X),
+    ("team", "add", "新队", "--place", "平伏桥村", "--founded", X),
     ("team", "add", "新队", "--place", "平伏桥村", "--line", X), ("team", "show", X),
     ("member", "add", X), ("member", "add", "新人", "--phone", X), ("member", "add", "新人", "--joined", X),
-    ("member", "add", "新人", "--role", X), ("member", "join", "王凤琴", "--team", X), ("member", "leave", "王凤琴", "--team", "橙色公益", "--date", X),
+    ("member", "add", "新人", "--role", X), ("member", "join", "王凤琴", "--team", X),
+    ("member", "leave", "王凤琴", "--team", "橙色公益", "--date", X),
     ("resident", "add", X, "--place", "平伏桥村"), ("resident", "add", "某人", "--place", "平伏桥村", "--born", X),
-    ("resident", "add", "某人", "--place", "平伏桥村", "--every", X), ("resident", "add", "某人", "--place", "平伏桥村", "--tag", X),
+    ("resident", "add", "某人", "--place", "平伏桥村", "--every", X),
+    ("resident", "add", "某人", "--place", "平伏桥村", "--tag", X),
     ("resident", "list", "--place", X), ("resident", "show", X),
     ("visit", "add", "丁学志", "--team", "橙色公益", "--date", X), ("visit", "add", X, "--team", "橙色公益"),
-    ("activity", "add", "--theme", X, "--team", "银色助老"), ("activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--hours", X),
+    ("activity", "add", "--theme", X, "--team", "银色助老"),
+    ("activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--hours", X),
     ("activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--volunteers", X),
     ("activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--served", X),
     ("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", X),
@@ -29,7 +33,8 @@ TEMPLATES = [
     ("issue", "dispatch", X, "--to", "物业公司"), ("issue", "resolve", "1", "--at", X), ("issue", "show", X),
     ("issue", "list", "--state", X), ("issue", "list", "--since", X),
     ("meeting", "add", "--party", X, "--decision", "协商"), ("meeting", "add", "--party", "物业公司", "--decision", X),
-    ("wish", "add", "--resident", "丁学志", X), ("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--no", X),
+    ("wish", "add", "--resident", "丁学志", X),
+    ("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--no", X),
     ("pair", "add", "--member", "张佳丽", "--resident", X),
     ("void", X, "1", "--reason", "x"), ("void", "resident", "1", "--reason", X), ("log", "--limit", X),
     ("summary", "--since", X), ("summary", "--place", X), ("report", "monthly", "--month", X),
@@ -41,7 +46,8 @@ HOSTILE = st.one_of(
     st.text(max_size=30),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=5),
     st.sampled_from([
-        "", " ", "\t", "\n", "\x00", "\x1b[31m", "\u202e", "\ufeff", "2024-02-30", "2023-02-29", "0000-00-00", "9999-99-99",
+        "", " ", "\t", "\n", "\x00", "\x1b[31m", "\u202e", "\ufeff", "2024-02-30", "2023-02-29", "0000-00-00",
+        "9999-99-99",
         "-1", "-999999999", "0", "1e309", "NaN", "inf", "99999999999999999999999999", "1.5", "1,5", "二", "a" * 5000,
         "'; DROP TABLE residents; --", "\" OR 1=1 --", "%", "_", "\\", "/", "//", "../../etc/passwd", "#0", "#", "null",
         "ATTACH DATABASE 'x' AS y", "SELECT load_extension('x')", "DELETE FROM residents", "今天", "昨天25点", "13月",
@@ -53,7 +59,8 @@ HOSTILE = st.one_of(
 @pytest.fixture
 def ledger(village):
     assert run("unit", "add", "物业公司").exit_code == 0
-    assert run("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", "--at", "2024-07-07 09:00", "漏水").exit_code == 0
+    assert run("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村",
+               "--at", "2024-07-07 09:00", "漏水").exit_code == 0
     return village
 
 

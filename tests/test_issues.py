@@ -42,12 +42,15 @@ def test_fire_lane_story(street):
     steps = [(e["event"], e["unit"]) for e in show["events"]]
     assert steps == [
         ("received", None), ("escalated", "黄河东路街道综治中心"), ("dispatched", "黄河东路街道公用事业服务中心"),
-        ("dispatched", "黄河东路街道司法所"), ("dispatched", "金地花园物业公司"), ("consulted", None), ("resolved", None),
+        ("dispatched", "黄河东路街道司法所"), ("dispatched", "金地花园物业公司"), ("consulted", None),
+        ("resolved", None),
     ]
     assert f"协商会议#{mid}" in show["events"][5]["detail"]
     assert show["events"][-1]["total_minutes"] == 4 * 1440 + 8 * 60
     meeting = json.loads(ok("meeting", "list", "--issue", iid, "--format", "json").stdout)[0]
-    assert meeting["parties"] == "黄河东路街道公用事业服务中心、黄河东路街道司法所、律师、金地花园物业公司、小区党支部、楼栋长"
+    assert meeting["parties"] == (
+        "黄河东路街道公用事业服务中心、黄河东路街道司法所、律师、金地花园物业公司、小区党支部、楼栋长"
+    )
     table = ok("issue", "show", iid, "--format", "table")
     assert "4天8小时" in table.stdout and "绿化带推进1米" in table.stdout
     assert "消防通道" in table.stderr
@@ -90,7 +93,8 @@ def test_ref_is_kept_and_refused_twice(street):
 
 @pytest.fixture
 def dispatched(street):
-    iid = open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--at", "2024-07-07 09:00", "漏水")
+    iid = open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--at", "2024-07-07 09:00",
+                     "漏水")
     ok("issue", "dispatch", iid, "--to", "金东豪庭物业", "--at", "2024-07-07 09:10")
     return street, iid
 
@@ -116,7 +120,8 @@ def test_nothing_after_close_but_reopen(street):
     iid = resolved_issue(street)
     ok("issue", "close", iid, "--at", "2024-07-07 12:00")
     for args in (("dispatch", iid, "--to", "派出所"), ("resolve", iid), ("close", iid),
-                 ("callback", iid, "--resolved", "是", "--satisfaction", "满意"), ("escalate", iid, "--to", "综治中心")):
+                 ("callback", iid, "--resolved", "是", "--satisfaction", "满意"),
+                 ("escalate", iid, "--to", "综治中心")):
         rejected(street, "issue", *args, mentions=("已关闭",))
     ok("issue", "reopen", iid, "--reason", "又漏了", "--at", "2024-07-08 08:00")
     ok("issue", "dispatch", iid, "--to", "派出所", "--at", "2024-07-08 08:30")
@@ -148,7 +153,8 @@ def test_transfer_replaces_the_handler(dispatched):
 
 
 def test_no_transfer_before_dispatch(street):
-    iid = open_issue("--kind", "矛盾纠纷", "--source", "上门", "--place", "金地花园", "--at", "2024-07-07 09:00", "邻里纠纷")
+    iid = open_issue("--kind", "矛盾纠纷", "--source", "上门", "--place", "金地花园", "--at", "2024-07-07 09:00",
+                     "邻里纠纷")
     rejected(street, "issue", "transfer", iid, "--to", "派出所", mentions=("还没有派单",))
 
 
@@ -194,9 +200,12 @@ def test_meeting_for_a_closed_issue_is_refused(street):
         (("open", "--kind", "投诉", "--source", "电话", "--place", "金地花园", "x"), ("--kind", "投诉")),
         (("open", "--kind", "民生问题", "--source", "微信", "--place", "金地花园", "x"), ("--source", "微信")),
         (("open", "--kind", "民生问题", "--source", "电话", "--place", "火星", "x"), ("--place", "火星")),
-        (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", "--team", "蓝队", "x"), ("--team", "蓝队")),
-        (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", "--resident", "赵六", "x"), ("--resident", "赵六")),
-        (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", "--at", "2024-02-30", "x"), ("--at", "2024-02-30")),
+        (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", "--team", "蓝队", "x"),
+         ("--team", "蓝队")),
+        (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", "--resident", "赵六", "x"),
+         ("--resident", "赵六")),
+        (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", "--at", "2024-02-30", "x"),
+         ("--at", "2024-02-30")),
         (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", " "), ("TEXT",)),
         (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", "x" * 2001), ("TEXT",)),
         (("open", "--kind", "民生问题", "--source", "电话", "--place", "金地花园", "--ref", "", "x"), ("--ref",)),
@@ -235,12 +244,13 @@ def test_bad_meeting_values(street, args, mentions):
 @pytest.fixture
 def many(street):
     """Four issues: open, overdue, resolved, closed."""
-    open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--team", "红色先锋", "--at", "2024-07-07 09:00", "停水")
+    open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--team", "红色先锋",
+               "--at", "2024-07-07 09:00", "停水")
     open_issue("--kind", "安全隐患", "--source", "巡查", "--place", "D区3号楼", "--at", "2024-06-20 09:00", "楼道堆物")
     open_issue("--kind", "意见建议", "--source", "走访", "--place", "金地花园", "--at", "2024-07-01 09:00",
                "--resolved-at", "2024-07-02 09:00", "增设健身路径")
-    open_issue("--kind", "民生问题", "--source", "12345", "--place", "金东豪庭", "--team", "红色先锋", "--at", "2024-07-03 09:00",
-               "--resolved-at", "2024-07-03 10:00", "路灯")
+    open_issue("--kind", "民生问题", "--source", "12345", "--place", "金东豪庭", "--team", "红色先锋",
+               "--at", "2024-07-03 09:00", "--resolved-at", "2024-07-03 10:00", "路灯")
     ok("issue", "close", "4", "--at", "2024-07-04 09:00")
     return street
 
@@ -280,7 +290,8 @@ def test_issue_list_in_every_format(many):
 
 
 def test_undo_voids_the_last_command_of_this_recorder(street):
-    iid = open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--at", "2024-07-07 09:00", "漏水")
+    iid = open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--at", "2024-07-07 09:00",
+                     "漏水")
     ok("issue", "dispatch", iid, "--to", "金东豪庭物业", "--to", "水务公司", "--at", "2024-07-07 09:10")
     ok("--by", "另一位", "place", "add", "金凤区/新小区")  # someone else's later command is not ours to undo
     result = ok("undo")
@@ -333,10 +344,13 @@ def test_work_order_times_are_nearest_rank_percentiles(street):
         if n in resolutions:
             done = 8 * 60 + resolutions[n]
             ok("issue", "resolve", iid, "--at", f"2024-07-0{1 + n % 5} {done // 60:02d}:{done % 60:02d}")
-    open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--team", "红色先锋", "--at", "2024-07-06 08:00", "没人接")
+    open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--team", "红色先锋",
+               "--at", "2024-07-06 08:00", "没人接")
     k = json.loads(ok("summary", "--format", "json").stdout)["kpi"]
     assert (k["received"], k["responded_in_time"], k["resolved"]) == (12, sum(m <= 60 for m in responses), 3)
-    assert (k["response_minutes_median"], k["response_minutes_p90"]) == (_nearest_rank(responses, 50), _nearest_rank(responses, 90))
+    assert (k["response_minutes_median"], k["response_minutes_p90"]) == (
+        _nearest_rank(responses, 50), _nearest_rank(responses, 90),
+    )
     assert (k["resolve_minutes_median"], k["resolve_minutes_p90"]) == (70, 100)
     tally = json.loads(ok("--today", "2024-08-01", "report", "monthly", "--format", "json").stdout)
     assert tally["kpi"] == k
@@ -347,7 +361,8 @@ def test_work_order_times_are_nearest_rank_percentiles(street):
 def test_a_note_with_a_line_break_stays_inside_its_cell(street):
     from rich.cells import cell_len
 
-    iid = open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--at", "2024-07-08 09:00", "停水")
+    iid = open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--at", "2024-07-08 09:00",
+                     "停水")
     ok("issue", "resolve", iid, "--at", "2024-07-08 09:30", "--note", "阀门已换\n明天回访")
     lines = ok("issue", "show", iid, "--format", "table").stdout.splitlines()
     rows = [line for line in lines if "│" in line]

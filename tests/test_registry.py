@@ -40,7 +40,9 @@ def test_place_list_under_a_place(db):
     ok("place", "add", "银川市/金凤区/黄河东路街道/金地花园")
     ok("place", "add", "银川市/兴庆区/玉皇阁北街/高台寺社区")
     rows = json.loads(ok("place", "list", "--place", "金凤区", "--format", "json").stdout)
-    assert [r["path"] for r in rows] == ["银川市/金凤区", "银川市/金凤区/黄河东路街道", "银川市/金凤区/黄河东路街道/金地花园"]
+    assert [r["path"] for r in rows] == [
+        "银川市/金凤区", "银川市/金凤区/黄河东路街道", "银川市/金凤区/黄河东路街道/金地花园",
+    ]
 
 
 def test_the_article_teams_in_every_format(village):

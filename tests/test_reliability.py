@@ -22,7 +22,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def huidesk(db: Path, *args: str, **kw) -> subprocess.Popen:
     env = {**os.environ, "HUIDESK_DB": str(db), "HUIDESK_TODAY": "2024-07-08"}
-    return subprocess.Popen([str(SCRIPT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen([str(SCRIPT), *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            **kw)
 
 
 def intact(db: Path) -> None:
@@ -68,7 +69,9 @@ def test_a_reader_sees_all_of_a_long_write_or_none(ledger_env):
         seen.add(tuple(reader.stdout.splitlines()[1].split("\t")))
     assert writer.returncode == 0, writer.stderr
     conn = sqlite3.connect(ledger_env)
-    final = tuple(str(n) for n in conn.execute("SELECT (SELECT count(*) FROM places), (SELECT count(*) FROM residents)").fetchone())
+    final = tuple(str(n) for n in conn.execute(
+        "SELECT (SELECT count(*) FROM places), (SELECT count(*) FROM residents)"
+    ).fetchone())
     assert seen <= {("0", "0"), final}, seen
 
 
@@ -83,7 +86,8 @@ def test_kill_9_leaves_each_write_whole_or_absent(db):
     intact(db)
     conn = sqlite3.connect(db)
     for trial in range(16):
-        n = conn.execute("SELECT count(*) FROM places WHERE path = ? OR path LIKE ?", (f"根{trial}", f"根{trial}/%")).fetchone()[0]
+        n = conn.execute("SELECT count(*) FROM places WHERE path = ? OR path LIKE ?",
+                         (f"根{trial}", f"根{trial}/%")).fetchone()[0]
         assert n in (0, 3), (trial, n)
 
 
@@ -141,10 +145,12 @@ def test_disk_full_is_a_clear_error_and_nothing_partial(small_disk):
 def test_sql_is_read_only(village):
     before = fingerprint(village)
     assert ok("sql", "SELECT count(*) AS n FROM residents", "-f", "json").stdout == '[\n{"n": 2}\n]\n'
-    for attempt in ("DELETE FROM residents", "UPDATE residents SET name = 'x'", "INSERT INTO units (uid, name, kind) VALUES ('u', 'n', 'company')",
+    for attempt in ("DELETE FROM residents", "UPDATE residents SET name = 'x'",
+                    "INSERT INTO units (uid, name, kind) VALUES ('u', 'n', 'company')",
                     "DROP TABLE residents", "PRAGMA query_only = OFF", "PRAGMA journal_mode = DELETE",
                     f"ATTACH '{village.parent / 'other.db'}' AS other", "SELECT load_extension('/tmp/x.so')",
-                    f"VACUUM INTO '{village.parent / 'copy.db'}'", "CREATE TABLE t (x)", "WITH a AS (SELECT 1) DELETE FROM units"):
+                    f"VACUUM INTO '{village.parent / 'copy.db'}'", "CREATE TABLE t (x)",
+                    "WITH a AS (SELECT 1) DELETE FROM units"):
         result = run("sql", attempt)
         assert result.exit_code == 1, attempt
         assert len(result.stderr.strip().splitlines()) == 1 and "SQL" in result.stderr
@@ -181,7 +187,8 @@ def test_a_ledger_from_an_older_huidesk_opens_and_keeps_every_record(tmp_path):
     shutil.copy(FIXTURES / "ledger-v0.db", db)
     os.chmod(db, 0o600)
     conn = sqlite3.connect(db)
-    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("places", "residents", "issues", "_journal")}
+    counts = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("places", "residents", "issues", "_journal")}
     conn.close()
     store = Store.open(db, "tester")
     store.close()
@@ -195,7 +202,8 @@ def test_a_ledger_from_an_older_huidesk_opens_and_keeps_every_record(tmp_path):
 def residents_jsonl(n: int, prefix: str) -> str:
     import json
 
-    return "".join(json.dumps({"name": f"{prefix}{i}", "place": "平伏桥村", "born": 1950 + i % 40}, ensure_ascii=False) + "\n"
+    return "".join(json.dumps({"name": f"{prefix}{i}", "place": "平伏桥村", "born": 1950 + i % 40},
+                              ensure_ascii=False) + "\n"
                    for i in range(n))
 
 

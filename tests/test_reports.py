@@ -50,14 +50,19 @@ def test_demo_refuses_a_ledger_with_records(village):
 
 def test_summary_figures_come_from_records(demo):
     values, data = figures("--place", "平伏桥村")
-    assert (values["members"], values["activities"], values["suggestions"], values["infrastructure"]) == (117, 124, 56, 15)
+    assert (values["members"], values["activities"], values["suggestions"], values["infrastructure"]) == (
+        117, 124, 56, 15,
+    )
     assert values["card:爱心理发卡"] == 286 and values["wishes"] == 6
     assert data["chain_head"]["hash"] == json.loads(ok("log", "-n", "1", "-f", "json").stdout)[0]["hash"]
     # one more suggestion, one activity voided, one more infrastructure fix: each figure moves
-    ok("issue", "open", "--kind", "意见建议", "--source", "走访", "--place", "平伏桥村", "--at", "2024-07-08 08:00", "增设路灯")
+    ok("issue", "open", "--kind", "意见建议", "--source", "走访", "--place", "平伏桥村", "--at", "2024-07-08 08:00",
+       "增设路灯")
     first_activity = json.loads(ok("activity", "list", "--place", "平伏桥村", "-f", "json").stdout)[0]["id"]
     ok("void", "activity", str(first_activity), "--reason", "重复")
-    open_infra = [i["id"] for i in json.loads(ok("issue", "list", "--kind", "基础设施", "--state", "open", "-f", "json").stdout)]
+    open_infra = [i["id"] for i in json.loads(
+        ok("issue", "list", "--kind", "基础设施", "--state", "open", "-f", "json").stdout
+    )]
     ok("issue", "resolve", str(open_infra[0]), "--at", "2024-07-08 09:00")
     moved, data = figures("--place", "平伏桥村")
     assert (moved["suggestions"], moved["activities"], moved["infrastructure"]) == (57, 123, 16)
@@ -204,10 +209,12 @@ def test_certificate_of_a_member(demo):
 
 
 def test_the_demo_holds_nothing_after_the_articles_day(demo):
-    latest = json.loads(ok("sql", "SELECT (SELECT max(at) FROM issue_events) AS events, (SELECT max(date) FROM activities) AS activities,"
+    latest = json.loads(ok("sql", "SELECT (SELECT max(at) FROM issue_events) AS events,"
+                                  " (SELECT max(date) FROM activities) AS activities,"
                                   " (SELECT max(date) FROM cards) AS cards, (SELECT max(date) FROM visits) AS visits",
                            "-f", "json").stdout)[0]
-    assert latest["events"][:10] <= "2024-07-08" and max(latest["activities"], latest["cards"], latest["visits"]) <= "2024-07-08"
+    assert (latest["events"][:10] <= "2024-07-08"
+            and max(latest["activities"], latest["cards"], latest["visits"]) <= "2024-07-08")
     ok("check")
 
 

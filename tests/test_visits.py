@@ -45,7 +45,9 @@ def test_a_visit_moves_the_residents_last_visit(village):
     ok("visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-07-01")  # an older one changes nothing
     assert [r["last_visit"] for r in _json("resident", "list")] == ["2024-07-07", "2024-07-07"]
     shown = _json("resident", "show", "丁学志")
-    assert [(v["id"], v["date"], v["purpose"]) for v in shown] == [(1, "2024-07-07", "看望高龄老人"), (2, "2024-07-01", None)]
+    assert [(v["id"], v["date"], v["purpose"]) for v in shown] == [
+        (1, "2024-07-07", "看望高龄老人"), (2, "2024-07-01", None),
+    ]
     ok("void", "visit", "1", "--reason", "录错了")
     assert [r["last_visit"] for r in _json("resident", "list")] == ["2024-07-01", None]
     assert [v["id"] for v in _json("visit", "list")] == [2]
@@ -56,7 +58,9 @@ def test_duplicates_collapse_and_helpers_from_other_teams_may_join(village):
     ok("visit", "add", "丁学志", "1", "丁学志", "--team", "橙色公益", "--member", "王凤琴", "--member", "王玉兰",
        "--member", "1", "--gift", "米", "--gift", "油", "--note", "老人说腿疼", "--follow-up")
     (visit,) = _json("visit", "list")
-    assert (visit["residents"], visit["members"], visit["gifts"], visit["follow_up"]) == ("丁*志", "王凤琴、王玉兰", "米、油", True)
+    assert (visit["residents"], visit["members"], visit["gifts"], visit["follow_up"]) == (
+        "丁*志", "王凤琴、王玉兰", "米、油", True,
+    )
     assert visit["date"] == "2024-07-08"  # today by default
     assert _count(village, "visit_residents") == 1 and _count(village, "visit_members") == 2
 
@@ -113,7 +117,8 @@ def test_visit_filters_combine(village):
     "args, mentions",
     [
         (("visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-02-30"), ("--date", "2024-02-30")),
-        (("visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-07-09"), ("--date", "2024-07-09", "晚于今天")),
+        (("visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-07-09"),
+         ("--date", "2024-07-09", "晚于今天")),
         (("visit", "add", "丁学志", "--team", "橙色公益", "--date", "明天"), ("--date", "2024-07-09")),
         (("visit", "add", "丁学志", "--team", "紫色"), ("--team", "紫色")),
         (("visit", "add", "丁学志", "无名氏", "--team", "橙色公益"), ("RESIDENT", "无名氏")),

@@ -48,7 +48,9 @@ def test_a_wish_goes_listed_claimed_fulfilled(village):
     ok("wish", "claim", "1", "--member", "王凤琴", "--date", "2024-07-01")  # the same day is fine
     ok("wish", "fulfil", "1")
     (w,) = _json("wish", "list", "--state", "已实现")
-    assert (w["state"], w["claimed"], w["fulfilled"], w["member"]) == ("fulfilled", "2024-07-01", "2024-07-08", "王凤琴")
+    assert (w["state"], w["claimed"], w["fulfilled"], w["member"]) == (
+        "fulfilled", "2024-07-01", "2024-07-08", "王凤琴",
+    )
 
 
 def test_wish_list_in_every_format_and_filters_combine(children):
@@ -63,7 +65,9 @@ def test_wish_list_in_every_format_and_filters_combine(children):
     rows = list(csv.DictReader(io.StringIO(ok("wish", "list", "--format", "csv").stdout)))
     assert [r["state"] for r in rows] == ["claimed", "fulfilled", "listed", "listed", "listed", "listed"]
     assert rows[1]["fulfilled"] == "2024-07-06" and rows[2]["member"] == ""
-    assert [json.loads(x)["id"] for x in ok("wish", "list", "--format", "jsonl").stdout.splitlines()] == [1, 2, 3, 4, 5, 6]
+    assert [json.loads(x)["id"] for x in ok("wish", "list", "--format", "jsonl").stdout.splitlines()] == [
+        1, 2, 3, 4, 5, 6,
+    ]
     assert [w["id"] for w in _json("wish", "list", "--member", "张佳丽")] == [1]
     assert [w["id"] for w in _json("wish", "list", "--state", "listed", "--resident", "小军")] == [3]
     assert _json("wish", "list", "--state", "claimed", "--member", "王凤琴") == []
@@ -139,11 +143,14 @@ def test_love_haircut_cards_are_numbered(village):
 
 def test_card_numbers_are_never_reused(village):
     ok("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--no", "12")
-    rejected(village, "card", "issue", "--resident", "李增友", "--kind", "爱心理发卡", "--no", "12", mentions=("--no", "12"))
-    rejected(village, "card", "issue", "--resident", "李增友", "--kind", "爱心理发卡", "--no", "0012", mentions=("--no", "0012", "#1"))
+    rejected(village, "card", "issue", "--resident", "李增友", "--kind", "爱心理发卡", "--no", "12",
+             mentions=("--no", "12"))
+    rejected(village, "card", "issue", "--resident", "李增友", "--kind", "爱心理发卡", "--no", "0012",
+             mentions=("--no", "0012", "#1"))
     ok("card", "issue", "--resident", "李增友", "--kind", "助餐卡", "--no", "12")  # another kind
     ok("void", "card", "1", "--reason", "卡丢失")
-    rejected(village, "card", "issue", "--resident", "李增友", "--kind", "爱心理发卡", "--no", "12", mentions=("--no", "12", "已作废"))
+    rejected(village, "card", "issue", "--resident", "李增友", "--kind", "爱心理发卡", "--no", "12",
+             mentions=("--no", "12", "已作废"))
     assert "卡号 0013" in ok("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡").stderr
     assert [c["id"] for c in _json("card", "list")] == [2, 3]
 
@@ -158,7 +165,9 @@ def test_card_list_in_every_format_and_filters_combine(village):
     assert "丁学志" in ok("card", "list", "--with-pii", "--format", "table").stdout
     rows = list(csv.DictReader(io.StringIO(ok("card", "list", "--format", "csv").stdout)))
     assert [(r["kind"], r["no"]) for r in rows] == [("爱心理发卡", "0001"), ("爱心理发卡", "0002"), ("助餐卡", "0001")]
-    assert [json.loads(x)["resident"] for x in ok("card", "list", "--format", "jsonl").stdout.splitlines()] == ["丁*志", "李*友", "李*友"]
+    assert [json.loads(x)["resident"] for x in ok("card", "list", "--format", "jsonl").stdout.splitlines()] == [
+        "丁*志", "李*友", "李*友",
+    ]
     assert [c["id"] for c in _json("card", "list", "--kind", "爱心理发卡")] == [1, 2]
     assert [c["id"] for c in _json("card", "list", "--resident", "李增友")] == [2, 3]
     assert [c["id"] for c in _json("card", "list", "--kind", "助餐卡", "--resident", "李增友")] == [3]
@@ -175,8 +184,10 @@ def test_card_list_in_every_format_and_filters_combine(village):
         (("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--no", ""), ("--no", "不能为空")),
         (("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--no", "1\t2"), ("--no",)),
         (("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--no", "9" * 51), ("--no", "50")),
-        (("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--date", "2024-02-30"), ("--date", "2024-02-30")),
-        (("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--date", "2025-01-01"), ("--date", "2025-01-01")),
+        (("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--date", "2024-02-30"),
+         ("--date", "2024-02-30")),
+        (("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--date", "2025-01-01"),
+         ("--date", "2025-01-01")),
         (("card", "list", "--resident", "无名氏"), ("--resident", "无名氏")),
     ],
 )
@@ -193,12 +204,15 @@ def test_a_loving_mother_pairs_with_a_child(children):
     assert _json("pair", "list") == [
         {"id": 1, "member": "张佳丽", "resident": "小*", "since": "2024-07-05", "until": None, "note": "爱心妈妈"}
     ]
-    rejected(children, "pair", "add", "--member", "张佳丽", "--resident", "小花", mentions=("张佳丽", "小花", "已结对", "#1"))
+    rejected(children, "pair", "add", "--member", "张佳丽", "--resident", "小花",
+             mentions=("张佳丽", "小花", "已结对", "#1"))
     ok("pair", "add", "--member", "张佳丽", "--resident", "小雨")  # another child is fine
     ok("pair", "add", "--member", "王凤琴", "--resident", "小花")  # and another mother
     ok("void", "pair", "1", "--reason", "录错日期")
     ok("pair", "add", "--member", "张佳丽", "--resident", "小花", "--since", "7月6日")  # the void one no longer counts
-    assert [(p["id"], p["since"]) for p in _json("pair", "list", "--member", "张佳丽")] == [(2, "2024-07-08"), (4, "2024-07-06")]
+    assert [(p["id"], p["since"]) for p in _json("pair", "list", "--member", "张佳丽")] == [
+        (2, "2024-07-08"), (4, "2024-07-06"),
+    ]
 
 
 def test_pair_list_in_every_format_and_filters_combine(children):
@@ -210,7 +224,9 @@ def test_pair_list_in_every_format_and_filters_combine(children):
         assert word in table, word
     assert "小雨" not in table and "小雨" in ok("pair", "list", "--with-pii", "--format", "table").stdout
     rows = list(csv.DictReader(io.StringIO(ok("pair", "list", "--format", "csv").stdout)))
-    assert [(r["member"], r["resident"], r["until"]) for r in rows] == [("张佳丽", "小*", ""), ("张佳丽", "小*", ""), ("王凤琴", "小*", "")]
+    assert [(r["member"], r["resident"], r["until"]) for r in rows] == [
+        ("张佳丽", "小*", ""), ("张佳丽", "小*", ""), ("王凤琴", "小*", ""),
+    ]
     assert len(ok("pair", "list", "--format", "jsonl").stdout.splitlines()) == 3
     assert [p["id"] for p in _json("pair", "list", "--resident", "小花")] == [1, 3]
     assert [p["id"] for p in _json("pair", "list", "--member", "张佳丽", "--resident", "小花")] == [1]
@@ -222,8 +238,10 @@ def test_pair_list_in_every_format_and_filters_combine(children):
     [
         (("pair", "add", "--member", "无名氏", "--resident", "小花"), ("--member", "无名氏")),
         (("pair", "add", "--member", "张佳丽", "--resident", "无名氏"), ("--resident", "无名氏")),
-        (("pair", "add", "--member", "张佳丽", "--resident", "小花", "--since", "2024-02-30"), ("--since", "2024-02-30")),
-        (("pair", "add", "--member", "张佳丽", "--resident", "小花", "--since", "2024-07-09"), ("--since", "2024-07-09", "晚于今天")),
+        (("pair", "add", "--member", "张佳丽", "--resident", "小花", "--since", "2024-02-30"),
+         ("--since", "2024-02-30")),
+        (("pair", "add", "--member", "张佳丽", "--resident", "小花", "--since", "2024-07-09"),
+         ("--since", "2024-07-09", "晚于今天")),
         (("pair", "add", "--member", "张佳丽", "--resident", "小花", "--note", " "), ("--note", "不能为空")),
         (("pair", "list", "--member", "无名氏"), ("--member", "无名氏")),
         (("pair", "list", "--resident", "无名氏"), ("--resident", "无名氏")),

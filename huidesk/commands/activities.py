@@ -15,7 +15,9 @@ from huidesk.domain.vocab import complete
 from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt
 from huidesk.render.output import Column, emit, message, short_place
 
-app = group(tr("志愿服务活动：主题、人数、服务对象人数与志愿服务时长。", "Activities: theme, volunteers, people served, hours."))
+app = group(
+    tr("志愿服务活动：主题、人数、服务对象人数与志愿服务时长。", "Activities: theme, volunteers, people served, hours.")
+)
 
 COLUMNS = [
     Column("id", "编号", "id", nowrap=True),
@@ -47,23 +49,46 @@ def activity_rows(rows: Iterable) -> Iterator[dict]:
     help=tr(
         "记录一次志愿服务活动。--hours 是每位志愿者的服务时长（2、1.5、90分钟），总时长 = 每人时长 × 志愿者人数；"
         "人数用 --volunteers 给出，或用 --member 列出队员（两者都给时人数不得少于列出的队员）。\n\n\b\n"
-        "例：huidesk activity add --theme 爱心理发 --team 银色助老 --member 王玉兰 --served 20 --hours 2 --place 悦湖家园小区",
-        "Record an activity. --hours is each volunteer's time (2, 1.5, 90min); the total is that times the volunteers,\n"
-        "given by --volunteers or by naming --member (with both, --volunteers may not be fewer than those named).\n\n\b\n"
+        "例：huidesk activity add --theme 爱心理发 --team 银色助老 --member 王玉兰 "
+        "--served 20 --hours 2 --place 悦湖家园小区",
+        "Record an activity. --hours is each volunteer's time (2, 1.5, 90min); "
+        "the total is that times the volunteers,\n"
+        "given by --volunteers or by naming --member "
+        "(with both, --volunteers may not be fewer than those named).\n\n\b\n"
         "Example: huidesk activity add --theme haircut --team 银色助老 --member 王玉兰 --served 20 --hours 2",
     ),
 )
 def add(
     ctx: typer.Context,
-    theme: Annotated[str, typer.Option("--theme", autocompletion=complete("theme"), help=tr("主题：爱心理发、政策宣传、反诈宣传、环境卫生……", "theme"))],
+    theme: Annotated[
+        str,
+        typer.Option(
+            "--theme",
+            autocompletion=complete("theme"),
+            help=tr("主题：爱心理发、政策宣传、反诈宣传、环境卫生……", "theme"),
+        ),
+    ],
     team: Annotated[str, typer.Option("--team", "-t", help=tr("服务队", "team"))],
     date: DateOpt = None,
-    place: Annotated[str | None, typer.Option("--place", "-p", help=tr("地点（默认服务队所在地）", "where (default: the team's place)"))] = None,
+    place: Annotated[
+        str | None,
+        typer.Option("--place", "-p", help=tr("地点（默认服务队所在地）", "where (default: the team's place)")),
+    ] = None,
     title: Annotated[str | None, typer.Option("--title", help=tr("活动名称", "title"))] = None,
-    volunteers: Annotated[int | None, typer.Option("--volunteers", "-n", help=tr("志愿者人数", "number of volunteers"))] = None,
-    member: Annotated[list[str] | None, typer.Option("--member", "-m", help=tr("参加的队员（可多次）", "member who served (repeatable)"))] = None,
+    volunteers: Annotated[
+        int | None, typer.Option("--volunteers", "-n", help=tr("志愿者人数", "number of volunteers"))
+    ] = None,
+    member: Annotated[
+        list[str] | None,
+        typer.Option("--member", "-m", help=tr("参加的队员（可多次）", "member who served (repeatable)")),
+    ] = None,
     served: Annotated[int | None, typer.Option("--served", help=tr("服务群众人数", "people served"))] = None,
-    hours: Annotated[str | None, typer.Option("--hours", help=tr("每位志愿者的服务时长：2、1.5、2小时、90分钟", "each volunteer's time: 2, 1.5, 90min"))] = None,
+    hours: Annotated[
+        str | None,
+        typer.Option(
+            "--hours", help=tr("每位志愿者的服务时长：2、1.5、2小时、90分钟", "each volunteer's time: 2, 1.5, 90min")
+        ),
+    ] = None,
 ) -> None:
     from huidesk.domain.hours import show_hours
     from huidesk.domain.models import ActivityIn
@@ -87,7 +112,8 @@ def add(
     message(
         tr(
             f"已记录活动 #{aid}：{t['name']} {on} {label('theme', slug)}，{activity.headcount} 人，共 {total} 小时",
-            f"recorded activity #{aid}: {t['name']} {on} {label('theme', slug)}, {activity.headcount} volunteers, {total} h",
+            f"recorded activity #{aid}: {t['name']} {on} {label('theme', slug)}, "
+            f"{activity.headcount} volunteers, {total} h",
         )
     )
     sys.stdout.write(f"{aid}\n")
@@ -105,7 +131,10 @@ def add(
 def list_(
     ctx: typer.Context,
     team: TeamFilter = None,
-    theme: Annotated[str | None, typer.Option("--theme", autocompletion=complete("theme"), help=tr("只看这个主题", "only this theme"))] = None,
+    theme: Annotated[
+        str | None,
+        typer.Option("--theme", autocompletion=complete("theme"), help=tr("只看这个主题", "only this theme")),
+    ] = None,
     place: PlaceFilter = None,
     since: SinceOpt = None,
     until: UntilOpt = None,

@@ -12,7 +12,9 @@ from huidesk.domain.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, WithPii
 from huidesk.render.output import Column, emit, message
 
-app = group(tr("服务卡：为居民办理的爱心理发卡等，每种卡号不重复。", "Service cards issued to residents, numbered per kind."))
+app = group(
+    tr("服务卡：为居民办理的爱心理发卡等，每种卡号不重复。", "Service cards issued to residents, numbered per kind.")
+)
 
 COLUMNS = [
     Column("id", "编号", "id", nowrap=True),
@@ -30,7 +32,8 @@ COLUMNS = [
         "同种卡的卡号不能重复（12 与 0012 视为同一号，作废的卡号也不再使用）。\n\n\b\n"
         "例：huidesk card issue --resident 韩桂英 --kind 爱心理发卡 --date 2024-06-01",
         "Issue a service card. Without --no the next number is the highest all-digit number of that kind plus one,\n"
-        "zero-padded to 4 digits (0001, 0002, ...); a number is never used twice in a kind (12 = 0012, void cards included).\n\n\b\n"
+        "zero-padded to 4 digits (0001, 0002, ...); "
+        "a number is never used twice in a kind (12 = 0012, void cards included).\n\n\b\n"
         "Example: huidesk card issue --resident 韩桂英 --kind 爱心理发卡 --no 0286",
     ),
 )
@@ -38,7 +41,9 @@ def issue(
     ctx: typer.Context,
     resident: Annotated[str, typer.Option("--resident", "-r", help=tr("居民", "resident"))],
     kind: Annotated[str, typer.Option("--kind", "-k", help=tr("卡种，例如 爱心理发卡", "kind, e.g. 爱心理发卡"))],
-    no: Annotated[str | None, typer.Option("--no", help=tr("卡号（默认自动编号）", "card number (default: the next one)"))] = None,
+    no: Annotated[
+        str | None, typer.Option("--no", help=tr("卡号（默认自动编号）", "card number (default: the next one)"))
+    ] = None,
     date: DateOpt = None,
 ) -> None:
     from huidesk.domain.models import CardIn
@@ -64,7 +69,9 @@ def issue(
 def list_(
     ctx: typer.Context,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help=tr("只看这种卡", "only this kind"))] = None,
-    resident: Annotated[str | None, typer.Option("--resident", "-r", help=tr("只看这位居民的", "only this resident's"))] = None,
+    resident: Annotated[
+        str | None, typer.Option("--resident", "-r", help=tr("只看这位居民的", "only this resident's"))
+    ] = None,
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:

@@ -13,7 +13,9 @@ from huidesk.domain.vocab import complete
 from huidesk.options import DateOpt, FormatOpt, TeamFilter, WithPii
 from huidesk.render.output import Column, emit, message
 
-app = group(tr("队员：志愿者，可属于多支服务队、有多个角色。", "Members: volunteers, in several teams, with several roles."))
+app = group(
+    tr("队员：志愿者，可属于多支服务队、有多个角色。", "Members: volunteers, in several teams, with several roles.")
+)
 
 MEMBER_COLUMNS = [
     Column("id", "编号", "id", nowrap=True),
@@ -39,17 +41,31 @@ def member_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
 @app.command(
     "add",
     help=tr(
-        "添加队员，可同时入队、设角色。\n\n\b\n例：huidesk member add 王凤琴 --team 橙色公益 --role 党员 --role 志愿者 --phone 13800000000",
-        "Add a member, optionally into teams and with roles.\n\n\b\nExample: huidesk member add 王凤琴 --team 橙色公益 --role party_member",
+        "添加队员，可同时入队、设角色。\n\n\b\n"
+        "例：huidesk member add 王凤琴 --team 橙色公益 --role 党员 --role 志愿者 --phone 13800000000",
+        "Add a member, optionally into teams and with roles.\n\n\b\n"
+        "Example: huidesk member add 王凤琴 --team 橙色公益 --role party_member",
     ),
 )
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=tr("姓名", "name"))],
-    team: Annotated[list[str] | None, typer.Option("--team", "-t", help=tr("服务队（可多次）", "team (repeatable)"))] = None,
-    role: Annotated[list[str] | None, typer.Option("--role", "-r", autocompletion=complete("role"), help=tr("角色（可多次）：党员、志愿者、网格员……", "role (repeatable)"))] = None,
+    team: Annotated[
+        list[str] | None, typer.Option("--team", "-t", help=tr("服务队（可多次）", "team (repeatable)"))
+    ] = None,
+    role: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--role",
+            "-r",
+            autocompletion=complete("role"),
+            help=tr("角色（可多次）：党员、志愿者、网格员……", "role (repeatable)"),
+        ),
+    ] = None,
     phone: Annotated[str | None, typer.Option("--phone", help=tr("电话", "phone"))] = None,
-    joined: Annotated[str | None, typer.Option("--joined", help=tr("加入日期，默认今天", "joining date, default today"))] = None,
+    joined: Annotated[
+        str | None, typer.Option("--joined", help=tr("加入日期，默认今天", "joining date, default today"))
+    ] = None,
 ) -> None:
     from huidesk.domain.models import MemberIn
     from huidesk.domain.vocab import resolve
@@ -63,15 +79,29 @@ def add(
         with store.write(s.command) as tx:
             mid = store.add_member(tx, member.row(), [t["id"] for t in teams], roles)
     where = "、".join(t["name"] for t in teams)
-    message(tr(f"已添加队员 #{mid} {member.name}" + (f"，加入 {where}" if where else ""), f"added member #{mid} {member.name}"))
+    message(
+        tr(
+            f"已添加队员 #{mid} {member.name}" + (f"，加入 {where}" if where else ""),
+            f"added member #{mid} {member.name}",
+        )
+    )
     sys.stdout.write(f"{mid}\n")
 
 
-@app.command("list", help=tr("列出队员（电话默认遮蔽）。\n\n\b\n例：huidesk member list --team 橙色公益 --role 党员", "List members (phones masked).\n\n\b\nExample: huidesk member list --team 橙色公益"))
+@app.command(
+    "list",
+    help=tr(
+        "列出队员（电话默认遮蔽）。\n\n\b\n例：huidesk member list --team 橙色公益 --role 党员",
+        "List members (phones masked).\n\n\b\nExample: huidesk member list --team 橙色公益",
+    ),
+)
 def list_(
     ctx: typer.Context,
     team: TeamFilter = None,
-    role: Annotated[str | None, typer.Option("--role", "-r", autocompletion=complete("role"), help=tr("只看这个角色", "only this role"))] = None,
+    role: Annotated[
+        str | None,
+        typer.Option("--role", "-r", autocompletion=complete("role"), help=tr("只看这个角色", "only this role")),
+    ] = None,
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:
@@ -84,7 +114,13 @@ def list_(
         emit(member_rows(store.members(team_id, role_slug), with_pii), MEMBER_COLUMNS, fmt)
 
 
-@app.command("show", help=tr("显示一名队员及其入队经历。\n\n\b\n例：huidesk member show 王凤琴", "Show a member and their team history.\n\n\b\nExample: huidesk member show 王凤琴"))
+@app.command(
+    "show",
+    help=tr(
+        "显示一名队员及其入队经历。\n\n\b\n例：huidesk member show 王凤琴",
+        "Show a member and their team history.\n\n\b\nExample: huidesk member show 王凤琴",
+    ),
+)
 def show(
     ctx: typer.Context,
     member: Annotated[str, typer.Argument(help=tr("队员（编号或姓名）", "member (id or name)"))],
@@ -100,7 +136,12 @@ def show(
         history = store.member_history(m["id"])
     roles = "、".join(label("role", r) for r in (info["roles"] or "").split(",") if r)
     message(f"#{info['id']} {info['name']}　{roles or '—'}　{info['phone'] or ''}")
-    cols = [Column("team_id", "编号", "id"), Column("team", "服务队", "team"), Column("joined", "入队", "joined"), Column("left", "离队", "left")]
+    cols = [
+        Column("team_id", "编号", "id"),
+        Column("team", "服务队", "team"),
+        Column("joined", "入队", "joined"),
+        Column("left", "离队", "left"),
+    ]
     emit(history, cols, fmt)
 
 
@@ -122,11 +163,23 @@ TeamArg = Annotated[str, typer.Option("--team", "-t", help=tr("服务队", "team
 MemberArg = Annotated[str, typer.Argument(help=tr("队员", "member"))]
 
 
-@app.command("join", help=tr("队员加入服务队。\n\n\b\n例：huidesk member join 张佳丽 --team 金色成长 --date 2024-03-01", "A member joins a team.\n\n\b\nExample: huidesk member join 张佳丽 --team 金色成长"))
+@app.command(
+    "join",
+    help=tr(
+        "队员加入服务队。\n\n\b\n例：huidesk member join 张佳丽 --team 金色成长 --date 2024-03-01",
+        "A member joins a team.\n\n\b\nExample: huidesk member join 张佳丽 --team 金色成长",
+    ),
+)
 def join(ctx: typer.Context, member: MemberArg, team: TeamArg, date: DateOpt = None) -> None:
     _membership(ctx, member, team, date, leaving=False)
 
 
-@app.command("leave", help=tr("队员离开服务队（记录保留）。\n\n\b\n例：huidesk member leave 张佳丽 --team 金色成长", "A member leaves a team (history kept).\n\n\b\nExample: huidesk member leave 张佳丽 --team 金色成长"))
+@app.command(
+    "leave",
+    help=tr(
+        "队员离开服务队（记录保留）。\n\n\b\n例：huidesk member leave 张佳丽 --team 金色成长",
+        "A member leaves a team (history kept).\n\n\b\nExample: huidesk member leave 张佳丽 --team 金色成长",
+    ),
+)
 def leave(ctx: typer.Context, member: MemberArg, team: TeamArg, date: DateOpt = None) -> None:
     _membership(ctx, member, team, date, leaving=True)

@@ -37,7 +37,9 @@ def add(
     ctx: typer.Context,
     member: Annotated[str, typer.Option("--member", "-m", help=tr("队员", "member"))],
     resident: Annotated[str, typer.Option("--resident", "-r", help=tr("居民", "resident"))],
-    since: Annotated[str | None, typer.Option("--since", help=tr("结对日期，默认今天", "since (default today)"))] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help=tr("结对日期，默认今天", "since (default today)"))
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help=tr("备注，例如 爱心妈妈", "note"))] = None,
 ) -> None:
     from huidesk.domain.models import PairingIn
@@ -63,8 +65,12 @@ def add(
 )
 def list_(
     ctx: typer.Context,
-    member: Annotated[str | None, typer.Option("--member", "-m", help=tr("只看这位队员的", "only this member's"))] = None,
-    resident: Annotated[str | None, typer.Option("--resident", "-r", help=tr("只看这位居民的", "only this resident's"))] = None,
+    member: Annotated[
+        str | None, typer.Option("--member", "-m", help=tr("只看这位队员的", "only this member's"))
+    ] = None,
+    resident: Annotated[
+        str | None, typer.Option("--resident", "-r", help=tr("只看这位居民的", "only this resident's"))
+    ] = None,
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:

@@ -12,14 +12,20 @@ from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt, PlaceFilter
 from huidesk.render.output import Column, emit, message
 
-app = group(tr("地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。", "Places, written as paths: city/district/street/..."))
+app = group(
+    tr(
+        "地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。",
+        "Places, written as paths: city/district/street/...",
+    )
+)
 
 
 @app.command(
     "add",
     help=tr(
         "添加地点及其缺少的上级；层级按名称推断，可用 --level 指定最后一级。\n\n\b\n"
-        "例：huidesk place add 银川市/金凤区/黄河东路街道/金地花园/D区3号楼\n    huidesk place add 平伏桥村/悦湖家园 --level 小区",
+        "例：huidesk place add 银川市/金凤区/黄河东路街道/金地花园/D区3号楼\n"
+        "    huidesk place add 平伏桥村/悦湖家园 --level 小区",
         "Add a place and any missing ancestors; levels are guessed from names, --level sets the last one.\n\n\b\n"
         "Example: huidesk place add 银川市/金凤区/黄河东路街道/金地花园/D区3号楼",
     ),
@@ -27,7 +33,12 @@ app = group(tr("地点：市、区/县、街道/镇、社区/村、小区、楼�
 def add(
     ctx: typer.Context,
     path: Annotated[str, typer.Argument(help=tr("地点路径，用 / 分隔", "place path, parts separated by /"))],
-    level: Annotated[str | None, typer.Option("--level", "-l", autocompletion=complete("level"), help=tr("最后一级的层级", "level of the last part"))] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--level", "-l", autocompletion=complete("level"), help=tr("最后一级的层级", "level of the last part")
+        ),
+    ] = None,
 ) -> None:
     from huidesk.domain.vocab import label, resolve
 
@@ -38,7 +49,12 @@ def add(
             created = store.add_place(tx, path, lvl)
         place = store.find("places", path, "PATH") if not created else created[-1]
     for p in created:
-        message(tr(f"已添加地点 #{p['id']} {p['path']}（{label('level', p['level'])}）", f"added place #{p['id']} {p['path']} ({label('level', p['level'])})"))
+        message(
+            tr(
+                f"已添加地点 #{p['id']} {p['path']}（{label('level', p['level'])}）",
+                f"added place #{p['id']} {p['path']} ({label('level', p['level'])})",
+            )
+        )
     if not created:
         message(tr(f"地点已存在：#{place['id']} {place['path']}", f"place exists: #{place['id']} {place['path']}"))
     sys.stdout.write(f"{place['id']}\n")
@@ -53,7 +69,13 @@ COLUMNS = [
 ]
 
 
-@app.command("list", help=tr("列出地点。\n\n\b\n例：huidesk place list --place 金凤区 --format csv", "List places.\n\n\b\nExample: huidesk place list --format csv"))
+@app.command(
+    "list",
+    help=tr(
+        "列出地点。\n\n\b\n例：huidesk place list --place 金凤区 --format csv",
+        "List places.\n\n\b\nExample: huidesk place list --format csv",
+    ),
+)
 def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None) -> None:
     s = session(ctx)
     with s.ledger() as store:
@@ -61,7 +83,13 @@ def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None) 
         emit(store.places(under), COLUMNS, fmt)
 
 
-@app.command("tree", help=tr("以树形画出地点。\n\n\b\n例：huidesk place tree --place 金凤区", "Draw places as a tree.\n\n\b\nExample: huidesk place tree"))
+@app.command(
+    "tree",
+    help=tr(
+        "以树形画出地点。\n\n\b\n例：huidesk place tree --place 金凤区",
+        "Draw places as a tree.\n\n\b\nExample: huidesk place tree",
+    ),
+)
 def tree(ctx: typer.Context, place: PlaceFilter = None) -> None:
     from huidesk.domain.vocab import label
 

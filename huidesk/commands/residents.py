@@ -44,7 +44,8 @@ def resident_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
 @app.command(
     "add",
     help=tr(
-        "添加居民。未满14周岁需监护人同意（--consent guardian --guardian 姓名），残疾等健康信息需 --health-consent。\n\n\b\n"
+        "添加居民。未满14周岁需监护人同意（--consent guardian --guardian 姓名），"
+        "残疾等健康信息需 --health-consent。\n\n\b\n"
         "例：huidesk resident add 丁学志 --place 平伏桥村/48号楼 --tag 高龄 --tag 独居 --born 1940 --every 7d",
         "Add a resident. A child under 14 needs a guardian's consent; health tags need --health-consent.\n\n\b\n"
         "Example: huidesk resident add 丁学志 --place 平伏桥村/48号楼 --tag advanced_age --every 7d",
@@ -54,13 +55,28 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=tr("姓名", "name"))],
     place: Annotated[str, typer.Option("--place", "-p", help=tr("住址（地点）", "where they live"))],
-    tag: Annotated[list[str] | None, typer.Option("--tag", autocompletion=complete("tag"), help=tr("标签（可多次）：独居、空巢、高龄、残疾、困境儿童、低保", "tag (repeatable)"))] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag",
+            autocompletion=complete("tag"),
+            help=tr("标签（可多次）：独居、空巢、高龄、残疾、困境儿童、低保", "tag (repeatable)"),
+        ),
+    ] = None,
     born: Annotated[str | None, typer.Option("--born", help=tr("出生年份", "year of birth"))] = None,
     phone: Annotated[str | None, typer.Option("--phone", help=tr("电话", "phone"))] = None,
-    every: Annotated[str | None, typer.Option("--every", help=tr("走访周期：7d、每周、每月", "visit cadence: 7d, 2w, 1m"))] = None,
-    consent: Annotated[str | None, typer.Option("--consent", help=tr("谁同意登记：self 本人 / guardian 监护人", "who consented: self|guardian"))] = None,
+    every: Annotated[
+        str | None, typer.Option("--every", help=tr("走访周期：7d、每周、每月", "visit cadence: 7d, 2w, 1m"))
+    ] = None,
+    consent: Annotated[
+        str | None,
+        typer.Option("--consent", help=tr("谁同意登记：self 本人 / guardian 监护人", "who consented: self|guardian")),
+    ] = None,
     guardian: Annotated[str | None, typer.Option("--guardian", help=tr("监护人姓名", "guardian's name"))] = None,
-    health_consent: Annotated[bool, typer.Option("--health-consent", help=tr("已单独同意登记健康信息", "separate consent to health details"))] = False,
+    health_consent: Annotated[
+        bool,
+        typer.Option("--health-consent", help=tr("已单独同意登记健康信息", "separate consent to health details")),
+    ] = False,
 ) -> None:
     from huidesk.domain.dates import parse_cadence
     from huidesk.domain.errors import InvalidValue
@@ -72,9 +88,13 @@ def add(
     cadence = parse_cadence(every, "--every") if every is not None else None
     consent_slug = None
     if consent is not None:
-        consent_slug = {"self": "self", "本人": "self", "guardian": "guardian", "监护人": "guardian"}.get(consent.strip().lower())
+        consent_slug = {"self": "self", "本人": "self", "guardian": "guardian", "监护人": "guardian"}.get(
+            consent.strip().lower()
+        )
         if consent_slug is None:
-            raise InvalidValue("--consent", consent, tr("可选：本人(self)、监护人(guardian)", "choose self or guardian"))
+            raise InvalidValue(
+                "--consent", consent, tr("可选：本人(self)、监护人(guardian)", "choose self or guardian")
+            )
     born_year = None
     if born is not None:
         if not born.strip().isdigit():
@@ -92,11 +112,20 @@ def add(
     sys.stdout.write(f"{rid}\n")
 
 
-@app.command("list", help=tr("列出居民（姓名、电话默认遮蔽）。\n\n\b\n例：huidesk resident list --tag 独居 --format csv", "List residents (names, phones masked).\n\n\b\nExample: huidesk resident list --tag living_alone"))
+@app.command(
+    "list",
+    help=tr(
+        "列出居民（姓名、电话默认遮蔽）。\n\n\b\n例：huidesk resident list --tag 独居 --format csv",
+        "List residents (names, phones masked).\n\n\b\nExample: huidesk resident list --tag living_alone",
+    ),
+)
 def list_(
     ctx: typer.Context,
     place: PlaceFilter = None,
-    tag: Annotated[str | None, typer.Option("--tag", autocompletion=complete("tag"), help=tr("只看有这个标签的", "only with this tag"))] = None,
+    tag: Annotated[
+        str | None,
+        typer.Option("--tag", autocompletion=complete("tag"), help=tr("只看有这个标签的", "only with this tag")),
+    ] = None,
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:
@@ -109,7 +138,13 @@ def list_(
         emit(resident_rows(store.residents(under, tag_slug), with_pii), COLUMNS, fmt)
 
 
-@app.command("show", help=tr("显示一位居民及其走访记录。\n\n\b\n例：huidesk resident show 丁学志", "Show a resident and their visits.\n\n\b\nExample: huidesk resident show 丁学志"))
+@app.command(
+    "show",
+    help=tr(
+        "显示一位居民及其走访记录。\n\n\b\n例：huidesk resident show 丁学志",
+        "Show a resident and their visits.\n\n\b\nExample: huidesk resident show 丁学志",
+    ),
+)
 def show(
     ctx: typer.Context,
     resident: Annotated[str, typer.Argument(help=tr("居民（编号或姓名）", "resident (id or name)"))],
@@ -124,7 +159,14 @@ def show(
         info = next(resident_rows(store.residents(resident_id=r["id"]), with_pii))
         visits = store.resident_visits(r["id"])
     tags = "、".join(label("tag", t) for t in (info["tags"] or "").split(",") if t)
-    every = tr(f"每 {info['visit_every']} 天走访", f"visit every {info['visit_every']} days") if info["visit_every"] else ""
+    every = (
+        tr(f"每 {info['visit_every']} 天走访", f"visit every {info['visit_every']} days") if info["visit_every"] else ""
+    )
     message(f"#{info['id']} {info['name']}　{info['place']}　{tags}　{every}　{info['phone'] or ''}".rstrip())
-    cols = [Column("id", "走访", "visit"), Column("date", "日期", "date", nowrap=True), Column("team", "服务队", "team"), Column("purpose", "事由", "purpose")]
+    cols = [
+        Column("id", "走访", "visit"),
+        Column("date", "日期", "date", nowrap=True),
+        Column("team", "服务队", "team"),
+        Column("purpose", "事由", "purpose"),
+    ]
     emit(visits, cols, fmt)

@@ -10,30 +10,44 @@ from huidesk.domain.i18n import tr
 from huidesk.options import FormatOpt
 from huidesk.render.output import Column, emit, message
 
-app = group(tr("账本设置：响应/办结时限、基本满意权重、出具单位。", "Ledger settings: limits, 基本满意 weight, issuer."))
+app = group(
+    tr("账本设置：响应/办结时限、基本满意权重、出具单位。", "Ledger settings: limits, 基本满意 weight, issuer.")
+)
 
 # key -> (Chinese description, English description, check of a value)
 KNOWN = {
     "response_limit_hours": ("响应时限（小时）", "response limit (hours)", "positive"),
     "resolve_limit_days": ("办结时限（天）", "resolve limit (days)", "positive"),
-    "basically_weight": ("“基本满意”计入满意率的权重（0–1）", "weight of 基本满意 in the satisfaction rate (0-1)", "fraction"),
+    "basically_weight": (
+        "“基本满意”计入满意率的权重（0–1）",
+        "weight of 基本满意 in the satisfaction rate (0-1)",
+        "fraction",
+    ),
     "issuer": ("证明的出具单位", "issuer of certificates", "text"),
 }
 
 
-@app.command("list", help=tr("列出设置。\n\n\b\n例：huidesk setting list", "List the settings.\n\n\b\nExample: huidesk setting list"))
+@app.command(
+    "list",
+    help=tr("列出设置。\n\n\b\n例：huidesk setting list", "List the settings.\n\n\b\nExample: huidesk setting list"),
+)
 def list_(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     s = session(ctx)
     with s.ledger() as store:
         values = store.settings()
     rows = [{"key": k, "value": values[k], "meaning": tr(zh, en)} for k, (zh, en, _) in KNOWN.items()]
-    emit(rows, [Column("key", "设置", "key"), Column("value", "值", "value"), Column("meaning", "含义", "meaning")], fmt)
+    emit(
+        rows,
+        [Column("key", "设置", "key"), Column("value", "值", "value"), Column("meaning", "含义", "meaning")],
+        fmt,
+    )
 
 
 @app.command(
     "set",
     help=tr(
-        "修改一项设置（记入日志）。\n\n\b\n例：huidesk setting set issuer 黄河东路街道党工委\n    huidesk setting set resolve_limit_days 3",
+        "修改一项设置（记入日志）。\n\n\b\n"
+        "例：huidesk setting set issuer 黄河东路街道党工委\n    huidesk setting set resolve_limit_days 3",
         "Change a setting (journaled).\n\n\b\nExample: huidesk setting set resolve_limit_days 3",
     ),
 )
@@ -58,10 +72,20 @@ def set_(
             number = Decimal(value)
         except InvalidOperation:
             number = None
-        ok = number is not None and number.is_finite() and (0 < number <= 10_000 if kind == "positive" else 0 <= number <= 1)
+        ok = (
+            number is not None
+            and number.is_finite()
+            and (0 < number <= 10_000 if kind == "positive" else 0 <= number <= 1)
+        )
         if not ok:
-            raise InvalidValue("VALUE", value, tr("应为正数" if kind == "positive" else "应在 0 到 1 之间",
-                                                  "must be positive" if kind == "positive" else "must be between 0 and 1"))
+            raise InvalidValue(
+                "VALUE",
+                value,
+                tr(
+                    "应为正数" if kind == "positive" else "应在 0 到 1 之间",
+                    "must be positive" if kind == "positive" else "must be between 0 and 1",
+                ),
+            )
     s = session(ctx)
     with s.ledger() as store, store.write(s.command) as tx:
         store.set_setting(tx, key, value)

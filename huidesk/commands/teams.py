@@ -12,7 +12,9 @@ from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt, PlaceFilter, WithPii
 from huidesk.render.output import Column, emit, message, short_place
 
-app = group(tr("服务队：每支队伍有所在地点、类别、队长和成立日期。", "Volunteer teams: place, line, leader, founding date."))
+app = group(
+    tr("服务队：每支队伍有所在地点、类别、队长和成立日期。", "Volunteer teams: place, line, leader, founding date.")
+)
 
 
 @app.command(
@@ -28,7 +30,14 @@ def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=tr("服务队名称", "team name"))],
     place: Annotated[str, typer.Option("--place", "-p", help=tr("所在社区/村", "home place"))],
-    line: Annotated[str | None, typer.Option("--line", autocompletion=complete("line"), help=tr("类别：红色先锋/橙色公益/蓝色平安/银色助老/金色成长", "colour line"))] = None,
+    line: Annotated[
+        str | None,
+        typer.Option(
+            "--line",
+            autocompletion=complete("line"),
+            help=tr("类别：红色先锋/橙色公益/蓝色平安/银色助老/金色成长", "colour line"),
+        ),
+    ] = None,
     leader: Annotated[str | None, typer.Option("--leader", help=tr("队长（队员）", "leader (a member)"))] = None,
     founded: Annotated[str | None, typer.Option("--founded", help=tr("成立日期", "founding date"))] = None,
 ) -> None:
@@ -59,7 +68,13 @@ COLUMNS = [
 ]
 
 
-@app.command("list", help=tr("列出服务队及在队人数。\n\n\b\n例：huidesk team list --place 平伏桥村", "List teams with their current size.\n\n\b\nExample: huidesk team list --place 平伏桥村"))
+@app.command(
+    "list",
+    help=tr(
+        "列出服务队及在队人数。\n\n\b\n例：huidesk team list --place 平伏桥村",
+        "List teams with their current size.\n\n\b\nExample: huidesk team list --place 平伏桥村",
+    ),
+)
 def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None) -> None:
     s = session(ctx)
     with s.ledger() as store:
@@ -67,7 +82,13 @@ def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None) 
         emit(store.teams(under, s.today.isoformat()), COLUMNS, fmt)
 
 
-@app.command("show", help=tr("显示一支服务队及其队员。\n\n\b\n例：huidesk team show 橙色公益", "Show a team and its members.\n\n\b\nExample: huidesk team show 橙色公益"))
+@app.command(
+    "show",
+    help=tr(
+        "显示一支服务队及其队员。\n\n\b\n例：huidesk team show 橙色公益",
+        "Show a team and its members.\n\n\b\nExample: huidesk team show 橙色公益",
+    ),
+)
 def show(
     ctx: typer.Context,
     team: Annotated[str, typer.Argument(help=tr("服务队（编号、名称或其中一部分）", "team (id, name or part of it)"))],
@@ -84,8 +105,14 @@ def show(
         rows = store.team_members(t["id"])
     message(
         f"#{info['id']} {info['name']}　{label('line', info['line'])}　{info['place']}"
-        + tr(f"　队长：{info['leader'] or '—'}　成立：{info['founded'] or '—'}　在队：{info['members']} 人",
-             f"  leader: {info['leader'] or '-'}  founded: {info['founded'] or '-'}  members: {info['members']}")
+        + tr(
+            f"　队长：{info['leader'] or '—'}　成立：{info['founded'] or '—'}　在队：{info['members']} 人",
+            f"  leader: {info['leader'] or '-'}  founded: {info['founded'] or '-'}  members: {info['members']}",
+        )
     )
-    cols = MEMBER_COLUMNS[:2] + [Column("roles", "角色", "roles", vocab="role"), Column("joined", "入队", "joined"), Column("left", "离队", "left")]
+    cols = MEMBER_COLUMNS[:2] + [
+        Column("roles", "角色", "roles", vocab="role"),
+        Column("joined", "入队", "joined"),
+        Column("left", "离队", "left"),
+    ]
     emit(member_rows(rows, with_pii), cols, fmt)

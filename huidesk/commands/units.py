@@ -12,20 +12,32 @@ from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt
 from huidesk.render.output import Column, emit, message, short_place
 
-app = group(tr("单位：可派单的部门、企业、组织。", "Units a case can be dispatched to: departments, companies, organisations."))
+app = group(
+    tr("单位：可派单的部门、企业、组织。", "Units a case can be dispatched to: departments, companies, organisations.")
+)
 
 
 @app.command(
     "add",
     help=tr(
-        "添加单位；类型按名称推断（…公司 为企业，…所/…中心 为部门）。\n\n\b\n例：huidesk unit add 黄河东路街道司法所\n    huidesk unit add 银川市中铁水务公司 --kind 企业",
-        "Add a unit; its kind is guessed from the name unless --kind is given.\n\n\b\nExample: huidesk unit add 司法所 --kind department",
+        "添加单位；类型按名称推断（…公司 为企业，…所/…中心 为部门）。\n\n\b\n"
+        "例：huidesk unit add 黄河东路街道司法所\n    huidesk unit add 银川市中铁水务公司 --kind 企业",
+        "Add a unit; its kind is guessed from the name unless --kind is given.\n\n\b\n"
+        "Example: huidesk unit add 司法所 --kind department",
     ),
 )
 def add(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help=tr("单位名称", "unit name"))],
-    kind: Annotated[str | None, typer.Option("--kind", "-k", autocompletion=complete("unit_kind"), help=tr("部门/企业/组织", "department|company|organisation"))] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "--kind",
+            "-k",
+            autocompletion=complete("unit_kind"),
+            help=tr("部门/企业/组织", "department|company|organisation"),
+        ),
+    ] = None,
     place: Annotated[str | None, typer.Option("--place", "-p", help=tr("所在地点", "where it is"))] = None,
 ) -> None:
     from huidesk.domain.models import UnitIn
@@ -50,7 +62,13 @@ COLUMNS = [
 ]
 
 
-@app.command("list", help=tr("列出单位。\n\n\b\n例：huidesk unit list --format json", "List units.\n\n\b\nExample: huidesk unit list --format json"))
+@app.command(
+    "list",
+    help=tr(
+        "列出单位。\n\n\b\n例：huidesk unit list --format json",
+        "List units.\n\n\b\nExample: huidesk unit list --format json",
+    ),
+)
 def list_(ctx: typer.Context, fmt: FormatOpt = None) -> None:
     s = session(ctx)
     with s.ledger() as store:

@@ -48,19 +48,30 @@ def visit_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
     "add",
     help=tr(
         "记录一次走访：可同时走访多位居民；队员可来自其他服务队。日期不能晚于今天。\n\n\b\n"
-        "例：huidesk visit add 丁学志 李增友 --team 橙色公益 --member 王凤琴 --date 7月7日 --purpose 看望高龄老人 --gift 慰问品",
+        "例：huidesk visit add 丁学志 李增友 --team 橙色公益 --member 王凤琴 "
+        "--date 7月7日 --purpose 看望高龄老人 --gift 慰问品",
         "Record a visit to one or more residents; members may come from other teams. Not after today.\n\n\b\n"
         "Example: huidesk visit add 丁学志 李增友 --team 橙色公益 --member 王凤琴 --date 2024-07-07 --gift 慰问品",
     ),
 )
 def add(
     ctx: typer.Context,
-    residents: Annotated[list[str], typer.Argument(metavar="RESIDENT...", help=tr("走访的居民（编号或姓名）", "residents visited"))],
+    residents: Annotated[
+        list[str], typer.Argument(metavar="RESIDENT...", help=tr("走访的居民（编号或姓名）", "residents visited"))
+    ],
     team: Annotated[str, typer.Option("--team", "-t", help=tr("服务队", "team"))],
-    member: Annotated[list[str] | None, typer.Option("--member", "-m", help=tr("参加走访的队员（可多次）", "member who went (repeatable)"))] = None,
+    member: Annotated[
+        list[str] | None,
+        typer.Option("--member", "-m", help=tr("参加走访的队员（可多次）", "member who went (repeatable)")),
+    ] = None,
     date: DateOpt = None,
-    purpose: Annotated[str | None, typer.Option("--purpose", help=tr("事由：看望、慰问、了解情况……", "purpose"))] = None,
-    gift: Annotated[list[str] | None, typer.Option("--gift", help=tr("送去的慰问品（可多次）", "gift brought (repeatable)"))] = None,
+    purpose: Annotated[
+        str | None, typer.Option("--purpose", help=tr("事由：看望、慰问、了解情况……", "purpose"))
+    ] = None,
+    gift: Annotated[
+        list[str] | None,
+        typer.Option("--gift", help=tr("送去的慰问品（可多次）", "gift brought (repeatable)")),
+    ] = None,
     note: Annotated[str | None, typer.Option("--note", help=tr("备注", "note"))] = None,
     follow_up: Annotated[bool, typer.Option("--follow-up", help=tr("需要后续跟进", "needs a follow-up"))] = False,
 ) -> None:
@@ -100,7 +111,10 @@ def list_(
     ctx: typer.Context,
     team: TeamFilter = None,
     place: PlaceFilter = None,
-    resident: Annotated[str | None, typer.Option("--resident", "-r", help=tr("只看走访这位居民的", "only visits to this resident"))] = None,
+    resident: Annotated[
+        str | None,
+        typer.Option("--resident", "-r", help=tr("只看走访这位居民的", "only visits to this resident")),
+    ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     fmt: FormatOpt = None,

@@ -133,9 +133,19 @@ def fulfil(ctx: typer.Context, wish_id: WishId, date: DateOpt = None) -> None:
 )
 def list_(
     ctx: typer.Context,
-    state: Annotated[str | None, typer.Option("--state", help=tr("状态：待认领(listed)、已认领(claimed)、已实现(fulfilled)", "listed|claimed|fulfilled"))] = None,
-    resident: Annotated[str | None, typer.Option("--resident", "-r", help=tr("只看这位居民的", "only this resident's"))] = None,
-    member: Annotated[str | None, typer.Option("--member", "-m", help=tr("只看这位队员认领的", "only claimed by this member"))] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state", help=tr("状态：待认领(listed)、已认领(claimed)、已实现(fulfilled)", "listed|claimed|fulfilled")
+        ),
+    ] = None,
+    resident: Annotated[
+        str | None, typer.Option("--resident", "-r", help=tr("只看这位居民的", "only this resident's"))
+    ] = None,
+    member: Annotated[
+        str | None,
+        typer.Option("--member", "-m", help=tr("只看这位队员认领的", "only claimed by this member")),
+    ] = None,
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:

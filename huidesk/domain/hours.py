@@ -33,7 +33,9 @@ def parse_hours(text: str, field: str = "--hours") -> int:
     if m is None or not (m["bare"] or m["h"] or m["m"]):
         if s.startswith("-"):
             raise InvalidValue(field, text, tr("不能为负数", "must not be negative"))
-        raise InvalidValue(field, text, tr("无法识别的时长，例如 2、1.5、2小时、90分钟", "not a duration, e.g. 2, 1.5, 2h, 90min"))
+        raise InvalidValue(
+            field, text, tr("无法识别的时长，例如 2、1.5、2小时、90分钟", "not a duration, e.g. 2, 1.5, 2h, 90min")
+        )
     minutes = Decimal(m["bare"] or m["h"] or 0) * 60 + Decimal(m["m"] or 0)
     if minutes > MAX_MINUTES:
         raise InvalidValue(field, text, tr("每人每次最多 24 小时", "at most 24 hours per person"))

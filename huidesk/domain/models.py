@@ -134,7 +134,9 @@ class ResidentIn(Record):
                     )
                 )
         if self.consent == "guardian" and not self.guardian:
-            raise ValueError(tr("--consent guardian 需要 --guardian 监护人姓名", "--consent guardian needs --guardian NAME"))
+            raise ValueError(
+                tr("--consent guardian 需要 --guardian 监护人姓名", "--consent guardian needs --guardian NAME")
+            )
         if "disabled" in self.tags and not self.health_consent:
             raise ValueError(
                 tr(

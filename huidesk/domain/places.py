@@ -22,7 +22,9 @@ def split_path(path: str, field: str = "PATH") -> list[str]:
         raise InvalidValue(field, path, tr("地点路径的每一级都不能为空", "every part of a place path needs a name"))
     for p in parts:
         if len(p) > 100 or not p.isprintable():
-            raise InvalidValue(field, path, tr("名称过长或含控制字符", "a name is too long or holds control characters"))
+            raise InvalidValue(
+                field, path, tr("名称过长或含控制字符", "a name is too long or holds control characters")
+            )
     return parts
 
 

@@ -52,9 +52,17 @@ def _verify_chain(conn: sqlite3.Connection, progress: Callable[[int], None] | No
             pending = next(by_entry, None)
         where = tr(f"日志#{eid}", f"entry {eid}")
         if prev_stored != prev:
-            yield Problem(where, tr("与前一条日志断链（中间有日志被删除或改动）", "does not follow the entry before it (one was removed or altered)"))
+            yield Problem(
+                where,
+                tr(
+                    "与前一条日志断链（中间有日志被删除或改动）",
+                    "does not follow the entry before it (one was removed or altered)",
+                ),
+            )
         if h.hexdigest() != stored:
-            yield Problem(where, tr("内容与其哈希不符（日志被改动）", "content does not match its hash (the entry was altered)"))
+            yield Problem(
+                where, tr("内容与其哈希不符（日志被改动）", "content does not match its hash (the entry was altered)")
+            )
         prev = stored
         if progress:
             progress(n)
@@ -77,13 +85,19 @@ def _verify_table(conn: sqlite3.Connection, table: str) -> Iterator[Problem]:
             yield _deleted(table, j)
             j = next(latest, None)
         if j is None or j[0] != rid:
-            yield Problem(f"{table}#{rid}", tr("不在日志中（被绕过工具直接写入）", "not in the journal (written behind the tool's back)"))
+            yield Problem(
+                f"{table}#{rid}",
+                tr("不在日志中（被绕过工具直接写入）", "not in the journal (written behind the tool's back)"),
+            )
             continue
         if digest(table, dict(row)) != j[1][1]:
             entry = j[1][2]
             yield Problem(
                 f"{table}#{rid}",
-                tr(f"与日志#{entry} 记下的内容不符（被直接改动）", f"differs from what entry {entry} wrote (altered directly)"),
+                tr(
+                    f"与日志#{entry} 记下的内容不符（被直接改动）",
+                    f"differs from what entry {entry} wrote (altered directly)",
+                ),
             )
         j = next(latest, None)
     while j is not None:
