@@ -96,7 +96,7 @@ def fresh(tmp_path) -> Path:
 def dump(db, table: str) -> list[dict]:
     """A table as `export --with-pii --format jsonl` gives it, read straight from the ledger."""
     from huidesk.exchange.export import export_rows
-    from huidesk.exchange.tables import TABLES
+    from huidesk.exchange.layouts import TABLES
     from huidesk.ledger.store import Store
 
     store = Store.open(db, "tester")

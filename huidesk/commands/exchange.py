@@ -32,7 +32,8 @@ TableArg = Annotated[
     str,
     typer.Argument(
         metavar="TABLE",
-        help=tr("记录表：residents/居民、visits/走访、issues/诉求、teams/服务队……", "record table: residents, visits, issues, teams, ..."),
+        help=tr("记录表：residents/居民、visits/走访、issues/诉求、teams/服务队……",
+                "record table: residents, visits, issues, teams, ..."),
     ),
 ]
 
@@ -59,17 +60,19 @@ def export(
     table: TableArg,
     fmt: Annotated[
         ExportFormat | None,
-        typer.Option("--format", "-f", help=tr("格式；默认按 --output 的扩展名，否则 csv", "format; default: by --output's extension, else csv")),
+        typer.Option("--format", "-f", help=tr("格式；默认按 --output 的扩展名，否则 csv",
+                                               "format; default: by --output's extension, else csv")),
     ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
     with_pii: WithPii = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（默认标准输出）", "write to this file (default: stdout)"))
+        Path | None,
+        typer.Option("--output", "-o", help=tr("写入这个文件（默认标准输出）", "write to this file (default: stdout)")),
     ] = None,
 ) -> None:
     from huidesk.exchange.export import export_table, format_from
-    from huidesk.exchange.tables import EXPORT_FORMATS, table_label
+    from huidesk.exchange.layouts import EXPORT_FORMATS, table_label
     from huidesk.ledger.store import table_name
 
     s = session(ctx)
@@ -98,9 +101,11 @@ IMPORT_HELP = tr(
     "    huidesk import visits 七月走访.csv\n"
     "    huidesk export teams --format jsonl | huidesk --db 新账本.db import teams -",
     "Import a record table from a file (FILE - reads stdin): an export's own file, or a hand-made sheet (Chinese or\n"
-    "English headers, vocabulary in Chinese or as slugs). Every row is validated first; if any is bad, each bad row is\n"
+    "English headers, vocabulary in Chinese or as slugs). Every row is validated first; "
+    "if any is bad, each bad row is\n"
     "reported (line, column, value) and nothing is written; otherwise all rows go in one transaction. A row whose uid\n"
-    "(an issue: whose ref) exists is skipped; a row without a uid gets one from its content, so importing a file twice\n"
+    "(an issue: whose ref) exists is skipped; a row without a uid gets one from its content, "
+    "so importing a file twice\n"
     "adds nothing. Issues get their received event (and a resolved one for resolved_at); their other steps come with\n"
     "issue_events, each checked against the issue's timeline. --dry-run validates only.\n\n\b\n"
     "Example: huidesk import residents residents.xlsx --dry-run\n"
@@ -111,17 +116,22 @@ IMPORT_HELP = tr(
 def import_(
     ctx: typer.Context,
     table: TableArg,
-    file: Annotated[str, typer.Argument(metavar="FILE|-", help=tr("要导入的文件；- 为标准输入", "the file; - for stdin"))],
+    file: Annotated[
+        str, typer.Argument(metavar="FILE|-", help=tr("要导入的文件；- 为标准输入", "the file; - for stdin"))
+    ],
     fmt: Annotated[
         ImportFormat | None,
-        typer.Option("--format", "-f", help=tr("格式；默认按扩展名或内容判断", "format; default: by extension or content")),
+        typer.Option("--format", "-f",
+                     help=tr("格式；默认按扩展名或内容判断", "format; default: by extension or content")),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=tr("只校验，不写入", "validate only, write nothing"))] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help=tr("只校验，不写入", "validate only, write nothing"))
+    ] = False,
 ) -> None:
     from huidesk.domain.errors import HuideskError
     from huidesk.exchange.importer import import_table
+    from huidesk.exchange.layouts import importable, table_label
     from huidesk.exchange.readers import open_source
-    from huidesk.exchange.tables import importable, table_label
     from huidesk.ledger.store import table_name
     from huidesk.render.output import progress
 
@@ -144,8 +154,10 @@ def import_(
             sys.stderr.write(tr(f"…还有 {more} 行有错\n", f"…and {more} more\n"))
         raise HuideskError(tr(f"{result.bad} 行有错，{nothing}", f"{result.bad} bad rows, {nothing}"))
     if dry_run:
-        message(tr(f"（试运行）{label}：将新增 {result.added} 条，跳过 {result.skipped} 条（已在账本中）；未写入任何内容",
-                   f"(dry run) {name}: would add {result.added}, skip {result.skipped} (already there); nothing written"))
+        message(tr(
+            f"（试运行）{label}：将新增 {result.added} 条，跳过 {result.skipped} 条（已在账本中）；未写入任何内容",
+            f"(dry run) {name}: would add {result.added}, skip {result.skipped} (already there); nothing written",
+        ))
     else:
         message(tr(f"已导入{label}：新增 {result.added} 条，跳过 {result.skipped} 条（已在账本中）",
                    f"imported {name}: added {result.added}, skipped {result.skipped} (already there)"))

@@ -59,18 +59,19 @@ class Record(BaseModel):
             problems = []
             for err in e.errors(include_url=False):
                 if not err["loc"]:  # a rule across fields: its reason is the whole message
-                    problems.append(HuideskError(_reason(err)))
+                    problems.append(HuideskError(error_reason(err)))
                     continue
                 field = str(err["loc"][0])
                 option = cls.OPTIONS.get(field, "--" + field.replace("_", "-"))
-                problems.append(InvalidValue(option, err.get("input"), _reason(err)))
+                problems.append(InvalidValue(option, err.get("input"), error_reason(err)))
             raise ValidationFailed(problems) from None
 
     def row(self) -> dict[str, object]:
         return self.model_dump()
 
 
-def _reason(err: dict) -> str:
+def error_reason(err: dict) -> str:
+    """One pydantic error as the reason a user reads after the field and the value."""
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "string_too_short":
         return tr("不能为空", "must not be empty")

@@ -9,9 +9,11 @@ residents' names, phones and guardians are masked unless asked for.
 An import reads rows one at a time and validates each inside one write transaction (so that
 references, duplicates and the ledger's own rules are checked against exactly what will be
 written); every bad row is collected, and the transaction is rolled back whole if there is one,
-or for a dry run. Export queries read the ledger here; every write goes through the store's Tx.
+or for a dry run. Nothing here speaks SQL: the export queries and the reads an import makes are
+huidesk.ledger.exchange's, and every write goes through the store's Tx.
 
-The package: `tables` (each table's columns and what an import does with one of its rows),
-`export` (rows out, in each format), `readers` (import files in, row by row) and `importer`
-(validating and writing them in one transaction).
+The package, each module importing only those before it: `cells` (values as cells and back),
+`layouts` (each table's columns), `readers` (import files in, row by row), `rows` (one row parsed
+against its layout), `loaders` (what an import does with one valid row of each table), `importer`
+(validating and writing them in one transaction), `export` (rows out, in each format) and `demo`.
 """

@@ -141,7 +141,9 @@ class Demo:
         # 117 members in all: party members, volunteers and village cadres, joined over two years.
         for i in range(117 - len(named)):
             colour = FIVE_COLOURS[i % 5]
-            roles = self.rng.choice((("party_member", "volunteer"), ("volunteer",), ("volunteer",), ("cadre", "party_member")))
+            roles = self.rng.choice(
+                (("party_member", "volunteer"), ("volunteer",), ("volunteer",), ("cadre", "party_member"))
+            )
             joined = self.day(dt.date(2022, 3, 1), dt.date(2024, 6, 30)).isoformat()
             members[colour].append(self.member(self.name(), joined, roles, (teams[colour],)))
         # A member who left before the day the figures stand: not counted among the 117.
@@ -184,9 +186,8 @@ class Demo:
         mothers = members["金色成长"][:6]
         for i, mother in enumerate(mothers):
             child = self.resident(self.name(), village, 2014 + i % 4, ("child_in_difficulty",), guardian=self.name())
-            wid = self.store.add_wish(self.tx, {"resident_id": child, "text": ("一套新书包和文具", "一双运动鞋", "一本字典",
-                                                                                 "一盏护眼台灯", "一个篮球", "一套绘本")[i],
-                                                "listed": "2024-06-20"})
+            wish = ("一套新书包和文具", "一双运动鞋", "一本字典", "一盏护眼台灯", "一个篮球", "一套绘本")[i]
+            wid = self.store.add_wish(self.tx, {"resident_id": child, "text": wish, "listed": "2024-06-20"})
             self.store.claim_wish(self.tx, wid, mother, "2024-07-01")
             if i == 0:
                 self.store.add_pairing(self.tx, {"member_id": mother, "resident_id": child, "since": "2024-07-01",
@@ -196,15 +197,21 @@ class Demo:
         office = self.unit("平伏桥村村委会", "organisation")
         for i in range(56):
             t = self.moment(dt.date(2022, 4, 1), dt.date(2024, 7, 5))
-            iid = self.issue("suggestion", self.rng.choice(("visit", "walk_in", "patrol")), village,
-                             teams["红色先锋"], _iso(t), f"居民建议第{i + 1}条：" + self.rng.choice(
-                                 ("增设休息长廊座椅", "规范电动车停放", "增加垃圾分类宣传", "开设老年食堂", "修缮文化广场")))
+            iid = self.issue(
+                "suggestion", self.rng.choice(("visit", "walk_in", "patrol")), village, teams["红色先锋"], _iso(t),
+                f"居民建议第{i + 1}条：" + self.rng.choice(
+                    ("增设休息长廊座椅", "规范电动车停放", "增加垃圾分类宣传", "开设老年食堂", "修缮文化广场")
+                ),
+            )
             if t.date() < dt.date(2024, 6, 20):  # the latest few are still being looked at
                 self.handled(iid, t, [office], self.rng.randrange(24, 240), callback=i % 3 == 0)
         for i in range(17):
             t = self.moment(dt.date(2022, 6, 1), dt.date(2024, 6, 20))
-            iid = self.issue("infrastructure", "patrol", village, teams["橙色公益"], _iso(t),
-                             self.rng.choice(("路灯损坏", "道路破损", "排水沟堵塞", "健身器材损坏", "围墙破损")) + f"（第{i + 1}处）")
+            iid = self.issue(
+                "infrastructure", "patrol", village, teams["橙色公益"], _iso(t),
+                self.rng.choice(("路灯损坏", "道路破损", "排水沟堵塞", "健身器材损坏", "围墙破损"))
+                + f"（第{i + 1}处）",
+            )
             if i < 15:
                 self.handled(iid, t, [office], self.rng.randrange(24, 400))
 
@@ -232,9 +239,12 @@ class Demo:
         # Members: grid workers, property staff, building heads — and 43 "三官一师一员" ("40余名").
         crews = []
         for team_id in teams:
-            crew = [self.member(self.name(), founded, self.rng.choice((("grid_worker",), ("property_staff",),
-                                                                         ("building_head",), ("volunteer",))), (team_id,))
-                    for _ in range(4)]
+            crew = [
+                self.member(self.name(), founded, self.rng.choice(
+                    (("grid_worker",), ("property_staff",), ("building_head",), ("volunteer",))
+                ), (team_id,))
+                for _ in range(4)
+            ]
             crews.append(crew)
         legal = ("judge", "prosecutor", "police", "lawyer", "mediator")
         for i in range(43):
@@ -247,15 +257,20 @@ class Demo:
         self.event(lane, "escalated", _iso(t + dt.timedelta(minutes=20)), units["黄河东路街道综治中心"])
         for n in ("黄河东路街道公用事业服务中心", "黄河东路街道司法所", "金地花园物业公司"):
             self.event(lane, "dispatched", _iso(t + dt.timedelta(hours=2)), units[n])
-        meeting = {"date": "2024-06-26", "decision": "将金地花园三栋楼前的绿化带推进1米，拓宽消防通道并增设电动车停放场所",
+        meeting = {"date": "2024-06-26",
+                   "decision": "将金地花园三栋楼前的绿化带推进1米，拓宽消防通道并增设电动车停放场所",
                    "issue_id": lane, "place_id": jindi}
-        parties = [{"unit_id": units["黄河东路街道公用事业服务中心"]["id"]}, {"unit_id": units["黄河东路街道司法所"]["id"]},
-                   {"name": "律师"}, {"unit_id": units["金地花园物业公司"]["id"]}, {"name": "小区党支部"}, {"name": "楼栋长"}]
+        parties = [{"unit_id": units["黄河东路街道公用事业服务中心"]["id"]},
+                   {"unit_id": units["黄河东路街道司法所"]["id"]},
+                   {"name": "律师"}, {"unit_id": units["金地花园物业公司"]["id"]},
+                   {"name": "小区党支部"}, {"name": "楼栋长"}]
         self.store.add_meeting(self.tx, meeting, parties, self.at(dt.date(2024, 6, 26), 15))
-        self.event(lane, "resolved", self.at(dt.date(2024, 7, 3), 17), note="绿化带推进1米，消防通道变宽，电动车有了停放场所")
+        self.event(lane, "resolved", self.at(dt.date(2024, 7, 3), 17),
+                   note="绿化带推进1米，消防通道变宽，电动车有了停放场所")
 
         # Problems residents raised, solved.
-        for place, text in (("银啤苑社区", "银啤苑南区14号楼不动产权证办理"), ("安怡社区", "安怡家园E区1号楼楼顶防水修缮"),
+        for place, text in (("银啤苑社区", "银啤苑南区14号楼不动产权证办理"),
+                            ("安怡社区", "安怡家园E区1号楼楼顶防水修缮"),
                             ("金地社区", "安装金地花园B区健身路径"), ("良田村", "铁路两侧环境卫生整治")):
             t = self.moment(start, dt.date(2024, 6, 15))
             iid = self.issue("livelihood", "hotline", communities[HUANGHE_COMMUNITIES.index(place)],
@@ -283,7 +298,8 @@ class Demo:
             t = self.moment(start, dt.date(2024, 7, 5))
             k = self.rng.randrange(18)
             iid = self.issue("dispute", "platform", communities[k], teams[k], _iso(t),
-                             self.rng.choice(("邻里漏水纠纷", "物业费纠纷", "装修噪音纠纷", "家庭矛盾")), ref=f"JFEJ-D-{i + 1:04d}")
+                             self.rng.choice(("邻里漏水纠纷", "物业费纠纷", "装修噪音纠纷", "家庭矛盾")),
+                             ref=f"JFEJ-D-{i + 1:04d}")
             self.handled(iid, t, [units["黄河东路派出所"], units["黄河东路街道司法所"]], self.rng.randrange(24, 200))
 
     def gaotaisi(self) -> None:
@@ -291,24 +307,30 @@ class Demo:
         jindong = self.place("银川市/兴庆区/玉皇阁北街/高台寺社区/金东豪庭", "compound")
         team = self.team("“红色先锋”志愿服务队", community, "2017-06-01")
         he = self.member("何玮", "2019-03-01", ("volunteer", "party_member"), (team,))
-        crew = [he] + [self.member(self.name(), "2018-01-01", ("party_member", "volunteer"), (team,)) for _ in range(11)]
+        crew = [he] + [
+            self.member(self.name(), "2018-01-01", ("party_member", "volunteer"), (team,)) for _ in range(11)
+        ]
         self.tx.update("teams", team, {"leader_id": crew[1]})
         for i, theme in enumerate(("anti_fraud", "policy_outreach", "civility", "safety_inspection", "mutual_aid") * 4):
             day = self.day(dt.date(2024, 1, 5), dt.date(2024, 7, 5))
             people = self.rng.sample(crew, 4)
-            self.store.add_activity(self.tx, {"team_id": team, "theme": theme, "date": day.isoformat(), "place_id": None,
-                                              "title": "新型诈骗手段宣讲" if theme == "anti_fraud" and i == 0 else None,
-                                              "volunteers": 4, "served": self.rng.randrange(20, 80), "minutes": 4 * 90},
-                                  people, 90)
+            self.store.add_activity(self.tx, {
+                "team_id": team, "theme": theme, "date": day.isoformat(), "place_id": None,
+                "title": "新型诈骗手段宣讲" if theme == "anti_fraud" and i == 0 else None,
+                "volunteers": 4, "served": self.rng.randrange(20, 80), "minutes": 4 * 90,
+            }, people, 90)
         zhang = self.resident("张桂香", community, 1944, ("living_alone", "advanced_age", "empty_nest"), every=7)
-        self.store.add_visit(self.tx, {"team_id": team, "date": "2024-07-05", "purpose": "看望独居老人，提醒防暑和用火用电安全",
-                                       "gifts": "慰问品", "note": "把网格员电话存进老人手机", "follow_up": 0}, [zhang], [he])
+        self.store.add_visit(self.tx, {
+            "team_id": team, "date": "2024-07-05", "purpose": "看望独居老人，提醒防暑和用火用电安全",
+            "gifts": "慰问品", "note": "把网格员电话存进老人手机", "follow_up": 0,
+        }, [zhang], [he])
         wang = self.resident("王女士", jindong)
         property_co = self.unit("金东豪庭物业公司", "company")
         water = self.unit("银川市中铁水务公司", "company")
         # The blocked drain: a phone call, a whistle to the property and water companies, ~30 minutes.
         t = dt.datetime.fromisoformat(self.at(dt.date(2024, 7, 2), 9, 0))
-        drain = self.issue("livelihood", "phone", jindong, team, _iso(t), "家中下水管道堵塞，请帮忙看看", resident_id=wang)
+        drain = self.issue("livelihood", "phone", jindong, team, _iso(t), "家中下水管道堵塞，请帮忙看看",
+                           resident_id=wang)
         self.event(drain, "dispatched", _iso(t + dt.timedelta(minutes=4)), property_co)
         self.event(drain, "dispatched", _iso(t + dt.timedelta(minutes=4)), water)
         self.event(drain, "arrived", _iso(t + dt.timedelta(minutes=12)), property_co)
@@ -318,12 +340,14 @@ class Demo:
 
     def qingshui(self) -> None:
         community = self.place("吴忠市/同心县/豫海镇/清水社区")
-        streets = {n: self.place(f"吴忠市/同心县/豫海镇/清水社区/{n}", "compound") for n in ("泰和路", "永安北巷", "豫海北街东一巷")}
+        streets = {n: self.place(f"吴忠市/同心县/豫海镇/清水社区/{n}", "compound")
+                   for n in ("泰和路", "永安北巷", "豫海北街东一巷")}
         team = self.team("“角落”民生志愿服务队", community, "2024-03-01")
         ma = self.member("马建林", "2024-03-01", ("party_member", "volunteer"), (team,))
         self.member("张春梅", "2024-03-01", ("volunteer",), (team,))
         for _ in range(14):
-            self.member(self.name(), "2024-03-01", self.rng.choice((("party_member", "volunteer"), ("volunteer",))), (team,))
+            self.member(self.name(), "2024-03-01",
+                        self.rng.choice((("party_member", "volunteer"), ("volunteer",))), (team,))
         self.tx.update("teams", team, {"leader_id": ma})
         self.resident("小花", streets["豫海北街东一巷"], 2015, ("child_in_difficulty", "disabled"), guardian="童奶奶")
         self.resident("丁生福", community, 1950, ("advanced_age", "disabled"))
@@ -342,7 +366,10 @@ class Demo:
                 self.handled(iid, t + dt.timedelta(hours=3), [office], self.rng.randrange(4, 120))
         for i in range(11):
             t = self.moment(start, dt.date(2024, 7, 7))
-            text = "泰和路下水井盖破损，放学前需更换" if i == 0 else self.rng.choice(("电线私拉乱接", "消防栓损坏", "危墙"))
+            if i == 0:
+                text = "泰和路下水井盖破损，放学前需更换"
+            else:
+                text = self.rng.choice(("电线私拉乱接", "消防栓损坏", "危墙"))
             iid = self.issue("safety_hazard", "patrol", streets["泰和路"] if i == 0 else community, team, _iso(t), text)
             self.handled(iid, t, [office], self.rng.randrange(1, 24))
         t = dt.datetime.fromisoformat(self.at(dt.date(2024, 7, 8), 8, 30))

@@ -1,7 +1,6 @@
 """Export: a table's live records as rows, written as csv, jsonl, json, xlsx or GeoReport v2 (open311)."""
 
 import json
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -10,10 +9,11 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from huidesk.domain.errors import InvalidValue
 from huidesk.domain.i18n import tr
-from huidesk.exchange.tables import _FORMULA, EXTENSIONS, JOIN, TABLES, Field, Table, _instant, table_label
+from huidesk.exchange.cells import JOIN, LABEL, defuse, instant
+from huidesk.exchange.layouts import EXTENSIONS, TABLES, Field, Table, table_label
+from huidesk.ledger import exchange as ledger
 
 if TYPE_CHECKING:
-
     from huidesk.ledger.store import Store
 
 
@@ -27,27 +27,22 @@ def format_from(output: Path | None, given: str | None, choices: tuple[str, ...]
     if kind is None or kind not in choices:
         raise InvalidValue(
             "--output", str(output),
-            tr(f"无法从扩展名判断格式：请加 --format {'|'.join(choices)}", f"cannot tell the format: add --format {'|'.join(choices)}"),
+            tr(f"无法从扩展名判断格式：请加 --format {'|'.join(choices)}",
+               f"cannot tell the format: add --format {'|'.join(choices)}"),
         )
     return kind
 
 
-def export_rows(store: "Store", table: Table, since: str | None, until: str | None, with_pii: bool) -> Iterator[dict]:
+def export_rows(
+    store: "Store", table: Table, since: str | None, until: str | None, with_pii: bool
+) -> Iterator[dict]:
     """Live records oldest first, references as names, lists as lists, masked unless `with_pii`."""
     from huidesk.domain.hours import show_hours
     from huidesk.domain.privacy import mask_name, mask_phone
 
-    sql, args = table.sql, []
-    if since is not None:
-        sql += f" AND {table.date} >= ?"
-        args.append(since)
-    if until is not None:
-        sql += f" AND {table.date} <= ?"
-        args.append(until)
     lists = [f for f in table.fields if f.many and f.exported]
     flags = [f for f in table.fields if f.type == "bool"]
-    for r in store.conn.execute(f"{sql} ORDER BY {table.order}", args):
-        row = dict(r)
+    for row in ledger.export_rows(store, table.name, since, until):
         for f in lists:
             row[f.key] = json.loads(row[f.key]) if row[f.key] else []
         for f in flags:
@@ -57,7 +52,8 @@ def export_rows(store: "Store", table: Table, since: str | None, until: str | No
             row["hours"] = show_hours(row["minutes"])
         if table.name == "issues":
             state = row["state"]
-            done = json.loads(row["last_resolved"]) if row["last_resolved"] and state in ("resolved", "closed") else None
+            resolved = row["last_resolved"] and state in ("resolved", "closed")
+            done = json.loads(row["last_resolved"]) if resolved else None
             row["resolved_at"], row["resolved_note"] = done or (None, None)
         for f in table.fields:
             value = row.get(f.key)
@@ -69,24 +65,12 @@ def export_rows(store: "Store", table: Table, since: str | None, until: str | No
         yield row
 
 
-_LABEL = re.compile(r"(.+?)[（(]([^（）()]+)[）)]")  # 王芳（48号楼）, 王芳(3f2a9c1e)
-
-
 def _mask_label(text: str) -> str:
     """A resident's name masked, and the place or uid that tells namesakes apart kept: 王*（48号楼）."""
     from huidesk.domain.privacy import mask_name
 
-    m = _LABEL.fullmatch(text)
+    m = LABEL.fullmatch(text)
     return f"{mask_name(m[1])}（{m[2]}）" if m else mask_name(text)
-
-
-def defuse(text: str) -> str:
-    """A cell a spreadsheet would run as a formula, made plain text with a leading quote."""
-    return "'" + text if text.startswith(_FORMULA) else text
-
-
-def _undefuse(text: str) -> str:
-    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA) else text
 
 
 def write_csv(rows: Iterable[dict], table: Table, out) -> int:
@@ -141,8 +125,10 @@ def write_open311(rows: Iterable[dict], out, resolve_days: float) -> int:
     out.write("[")
     for row in rows:
         event, at, unit, note = json.loads(row["last_event"]) if row["last_event"] else (None, None, None, None)
-        notes = label("event", event) + (f" {unit}" if unit else "") + (f"：{note}" if note else "") if event else None
-        expected = _instant(row["received_at"]) + dt.timedelta(days=resolve_days)
+        notes = None
+        if event:
+            notes = label("event", event) + (f" {unit}" if unit else "") + (f"：{note}" if note else "")
+        expected = instant(row["received_at"]) + dt.timedelta(days=resolve_days)
         request = {
             "service_request_id": row["ref"] or row["uid"],
             "status": "closed" if row["state"] in ("resolved", "closed") else "open",
@@ -211,21 +197,21 @@ def _xlsx_cell(f: Field, value: object) -> object:
 
 
 def export_table(
-    store: "Store", name: str, fmt: str, output: Path | None, *, since: str | None, until: str | None, with_pii: bool
+    store: "Store", name: str, fmt: str, output: Path | None, *, since: str | None, until: str | None,
+    with_pii: bool,
 ) -> tuple[int, tuple[int, str]]:
     """Write one table to `output` (atomically) or stdout; returns the row count and the journal's
     chain head, both read in one snapshot of the ledger."""
     table = TABLES[name]
     if fmt == "open311" and name != "issues":
         raise InvalidValue("--format", "open311", tr("open311 只用于诉求（issues）", "open311 is for issues only"))
-    if table.date is None and (since or until):
+    if not ledger.dated(name) and (since or until):
         raise InvalidValue("--since" if since else "--until", since or until,
                            tr(f"{table_label(name)}没有日期，不能按日期筛选", f"{name} have no date to filter by"))
     if fmt == "xlsx" and output is None and sys.stdout.isatty():
-        raise InvalidValue("--format", "xlsx", tr("xlsx 是二进制文件：请加 --output 文件名.xlsx", "xlsx is binary: add --output FILE.xlsx"))
-    conn = store.conn
-    conn.execute("BEGIN")  # one read snapshot: the rows and the chain head belong together
-    try:
+        raise InvalidValue("--format", "xlsx",
+                           tr("xlsx 是二进制文件：请加 --output 文件名.xlsx", "xlsx is binary: add --output FILE.xlsx"))
+    with ledger.snapshot(store):  # the rows and the chain head belong together
         head = store.head()
         rows = export_rows(store, table, since, until, with_pii)
         if output is None:
@@ -239,8 +225,6 @@ def export_table(
                 if fmt == "csv":
                     out.write("\ufeff")  # Excel reads a CSV file as UTF-8 only when it starts with a BOM
                 count = _write(fmt, rows, table, out, store)
-    finally:
-        conn.execute("COMMIT")
     return count, head
 
 

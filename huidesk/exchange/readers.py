@@ -11,8 +11,8 @@ from typing import BinaryIO
 
 from huidesk.domain.errors import HuideskError, InvalidValue
 from huidesk.domain.i18n import tr
-from huidesk.exchange.export import _undefuse
-from huidesk.exchange.tables import _IGNORED, EXTENSIONS, Table
+from huidesk.exchange.cells import Cells, undefuse
+from huidesk.exchange.layouts import EXTENSIONS, IGNORED, Table
 
 
 class Source:
@@ -75,8 +75,10 @@ def open_source(file: str, fmt: str | None) -> tuple[Source, str]:
         fmt = source.sniff()
     if fmt is None:
         source.close()
-        raise InvalidValue("--format", "", tr(f"无法判断 {source.name} 的格式：请加 --format csv|jsonl|json|xlsx",
-                                              f"cannot tell the format of {source.name}: add --format csv|jsonl|json|xlsx"))
+        raise InvalidValue("--format", "", tr(
+            f"无法判断 {source.name} 的格式：请加 --format csv|jsonl|json|xlsx",
+            f"cannot tell the format of {source.name}: add --format csv|jsonl|json|xlsx",
+        ))
     return source, fmt
 
 
@@ -86,8 +88,10 @@ class FileError(HuideskError):
 
 def _not_utf8(source: Source, line: int) -> FileError:
     return FileError(
-        tr(f"{source.name} 第 {line} 行不是 UTF-8 编码（可能是 GBK/GB18030）：请在 Excel/WPS 中另存为“CSV UTF-8”后再导入，未写入任何内容",
-           f"{source.name} line {line} is not UTF-8 (GBK/GB18030?): save it as UTF-8 and import again; nothing was written")
+        tr(f"{source.name} 第 {line} 行不是 UTF-8 编码（可能是 GBK/GB18030）："
+           "请在 Excel/WPS 中另存为“CSV UTF-8”后再导入，未写入任何内容",
+           f"{source.name} line {line} is not UTF-8 (GBK/GB18030?): "
+           "save it as UTF-8 and import again; nothing was written")
     )
 
 
@@ -113,9 +117,6 @@ def _text_chunks(source: Source) -> Iterator[str]:
         newlines += text.count("\n")
         if text:
             yield text
-
-
-Cells = dict[str, tuple[str, object]]  # key -> (the header as written, the value)
 
 
 class Layout:
@@ -147,7 +148,7 @@ class Layout:
         for h in headers:
             text = "" if h is None else str(h).strip()
             key = self.key(text) if text else None
-            if text and key is None and _norm(text) not in _IGNORED:
+            if text and key is None and _norm(text) not in IGNORED:
                 raise FileError(where + tr("：", ": ") + self.unknown(text))
             if key is not None and key in keys:
                 raise FileError(tr(f"{where}：列“{text}”重复", f"{where}: column “{text}” appears twice"))
@@ -155,7 +156,8 @@ class Layout:
         missing = [f for f in self.table.fields if f.required and f.key not in keys]
         if missing:
             names = "、".join(f"{f.key}/{f.zh}" for f in missing)
-            raise FileError(tr(f"{where}：缺少必填列 {names}，未写入任何内容", f"{where}: missing required column {names}; nothing was written"))
+            raise FileError(tr(f"{where}：缺少必填列 {names}，未写入任何内容",
+                               f"{where}: missing required column {names}; nothing was written"))
         return keys
 
 
@@ -192,9 +194,10 @@ def read_csv(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str]
             continue
         where = _where(source, start)
         if len(record) > len(keys) and any(c.strip() for c in record[len(keys):]):
-            yield where, tr(f"有 {len(record)} 列，多于表头的 {len(keys)} 列", f"{len(record)} cells, more than the {len(keys)} headers")
+            yield where, tr(f"有 {len(record)} 列，多于表头的 {len(keys)} 列",
+                            f"{len(record)} cells, more than the {len(keys)} headers")
             continue
-        yield where, {k: (h, _undefuse(v)) for k, h, v in zip(keys, headers, record) if k is not None}
+        yield where, {k: (h, undefuse(v)) for k, h, v in zip(keys, headers, record) if k is not None}
     if keys is None:
         raise FileError(tr(f"{source.name} 是空文件，未写入任何内容", f"{source.name} is empty; nothing was written"))
 
@@ -206,8 +209,10 @@ def read_jsonl(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | st
         try:
             value = json.loads(line)
         except json.JSONDecodeError as e:
-            raise FileError(tr(f"{_where(source, n)}不是有效的 JSON（{e.msg}，第 {e.colno} 列），未写入任何内容",
-                               f"{_where(source, n)} is not valid JSON ({e.msg}, column {e.colno}); nothing was written")) from None
+            raise FileError(tr(
+                f"{_where(source, n)}不是有效的 JSON（{e.msg}，第 {e.colno} 列），未写入任何内容",
+                f"{_where(source, n)} is not valid JSON ({e.msg}, column {e.colno}); nothing was written",
+            )) from None
         yield _object(_where(source, n), value, layout)
 
 
@@ -240,7 +245,8 @@ def read_json(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
 
     skip()
     if pos >= len(buf) or buf[pos] != "[":
-        raise bad(pos, tr("JSON 文件应当是一个对象数组 [...]（每行一个对象请用 jsonl）", "expected an array of objects [...] (use jsonl for one object a line)"))
+        raise bad(pos, tr("JSON 文件应当是一个对象数组 [...]（每行一个对象请用 jsonl）",
+                          "expected an array of objects [...] (use jsonl for one object a line)"))
     pos += 1
     index = 0
     skip()
@@ -284,7 +290,7 @@ def _object(where: str, value: object, layout: Layout) -> tuple[str, Cells | str
     for name, item in value.items():
         key = layout.key(str(name))
         if key is None:
-            if _norm(str(name)) in _IGNORED:
+            if _norm(str(name)) in IGNORED:
                 continue
             return where, layout.unknown(str(name))
         cells[key] = (str(name), item)
@@ -304,8 +310,10 @@ def read_xlsx(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
         raise FileError(tr(f"{source.name} 不是有效的 xlsx 工作簿（{e}），未写入任何内容",
                            f"{source.name} is not a valid xlsx workbook ({e}); nothing was written")) from None
     except Exception as e:  # openpyxl's own InvalidFileException and friends
-        raise FileError(tr(f"{source.name} 不是有效的 xlsx 工作簿（{type(e).__name__}），未写入任何内容",
-                           f"{source.name} is not a valid xlsx workbook ({type(e).__name__}); nothing was written")) from None
+        raise FileError(tr(
+            f"{source.name} 不是有效的 xlsx 工作簿（{type(e).__name__}），未写入任何内容",
+            f"{source.name} is not a valid xlsx workbook ({type(e).__name__}); nothing was written",
+        )) from None
     try:
         ws = wb.worksheets[0]
         keys: list[str | None] | None = None
@@ -320,7 +328,7 @@ def read_xlsx(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
             cells = {}
             for k, h, v in zip(keys, headers, values):
                 if k is not None:
-                    cells[k] = (h, _undefuse(v) if isinstance(v, str) else v)
+                    cells[k] = (h, undefuse(v) if isinstance(v, str) else v)
             yield _where(source, n), cells
         if keys is None:
             raise FileError(tr(f"{source.name} 是空工作簿", f"{source.name} is an empty workbook"))

@@ -1,0 +1,337 @@
+"""What an import does with one validated row of each table: its loader. Each gets the import (its
+store, transaction and day), the row (to report problems on), the parsed values and the row's uid,
+and returns "added" or "skipped"; a problem is added to the row instead, and "" returned."""
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from huidesk.domain.i18n import tr
+from huidesk.exchange.cells import SPLIT, instant
+from huidesk.exchange.layouts import derive_uid
+from huidesk.exchange.rows import Row
+from huidesk.ledger import exchange as ledger
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from huidesk.ledger.store import Store, Tx
+
+
+class Target(Protocol):
+    """What a loader writes with (huidesk.exchange.importer.Import)."""
+
+    store: "Store"
+    tx: "Tx"
+    today: "dt.date"
+
+
+def _load_place(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.places import guess_level, split_path
+
+    parts = split_path(v["path"], row.header("path"))
+    path = "/".join(parts)
+    found = ledger.place_by_path(imp.store, path)
+    if found is not None:
+        if found["void_reason"] is not None:
+            row.fail("path", v["path"], tr("同一路径的地点已作废", "a void place has this path"))
+            return ""
+        return "skipped"
+    parent_id, parent_level = None, None
+    for k in range(1, len(parts)):  # missing ancestors, as `place add` makes them
+        prefix = "/".join(parts[:k])
+        above = ledger.place_by_path(imp.store, prefix)
+        if above is None:
+            level = guess_level(parts[k - 1], parent_level)
+            parent_id = imp.store.import_record(
+                imp.tx, "places",
+                {"uid": derive_uid("places", {"path": prefix}), "parent_id": parent_id, "name": parts[k - 1],
+                 "level": level, "path": prefix},
+            )
+            parent_level = level
+        elif above["void_reason"] is not None:
+            row.fail("path", v["path"], tr(f"上级地点 {prefix} 已作废", f"the place above, {prefix}, is void"))
+            return ""
+        else:
+            parent_id, parent_level = above["id"], above["level"]
+    level = v["level"] or guess_level(parts[-1], parent_level)
+    imp.store.import_record(
+        imp.tx, "places", {"uid": uid, "parent_id": parent_id, "name": parts[-1], "level": level, "path": path}
+    )
+    return "added"
+
+
+def _load_unit(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import UnitIn
+    from huidesk.domain.vocab import guess_unit_kind
+
+    unit = row.model(UnitIn, {"name": v["name"], "kind": v["kind"] or guess_unit_kind(v["name"].strip()),
+                              "place_id": row.id_of("place")}, {"place_id": "place"})
+    if unit is None:
+        return ""
+    if ledger.unit_exists(imp.store, unit.name):
+        return "skipped"
+    imp.store.import_record(imp.tx, "units", {"uid": uid, **unit.row()})
+    return "added"
+
+
+def _load_team(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import TeamIn
+    from huidesk.domain.vocab import guess_line
+
+    team = row.model(
+        TeamIn,
+        {"name": v["name"], "place_id": row.id_of("place"),
+         "line": v["line"] if "line" in row.cells else guess_line(v["name"]),
+         "leader_id": row.id_of("leader"), "founded": v["founded"]},
+        {"place_id": "place", "leader_id": "leader"},
+    )
+    if team is None:
+        return ""
+    if ledger.team_exists(imp.store, team.place_id, team.name):
+        return "skipped"
+    # The leader's membership is a row of memberships (or of a members file's teams column).
+    imp.store.import_record(imp.tx, "teams", {"uid": uid, **team.row()})
+    return "added"
+
+
+def _load_member(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import MemberIn
+
+    member = row.model(
+        MemberIn, {"name": v["name"], "phone": v["phone"], "joined": v["joined"] or imp.today.isoformat()}
+    )
+    if member is None:
+        return ""
+    teams = [t[0] for t in v["teams"] or []]
+    imp.store.add_member(imp.tx, {"uid": uid, **member.row()}, list(dict.fromkeys(teams)),
+                         list(dict.fromkeys(v["roles"] or [])))
+    return "added"
+
+
+def _load_membership(imp: Target, row: Row, v: dict, uid: str) -> str:
+    (member_id, _), (team_id, _) = v["member"], v["team"]
+    if v["left"] is not None and v["left"] < v["joined"]:
+        row.fail("left", v["left"], tr(f"早于入队日期 {v['joined']}", f"before joining on {v['joined']}"))
+        return ""
+    if v["left"] is None and ledger.in_team(imp.store, member_id, team_id):
+        row.fail("member", row.raw("member"), tr("该队员已在这支服务队中", "the member is already in this team"))
+        return ""
+    imp.store.import_record(
+        imp.tx, "memberships",
+        {"uid": uid, "team_id": team_id, "member_id": member_id, "joined": v["joined"], "left": v["left"]},
+    )
+    return "added"
+
+
+def _load_resident(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import ResidentIn
+
+    tags = tuple(dict.fromkeys(v["tags"] or []))
+    resident = row.model(
+        ResidentIn,
+        {"name": v["name"], "place_id": row.id_of("place"), "born": v["born"], "phone": v["phone"],
+         "visit_every": v["visit_every"], "consent": v["consent"], "guardian": v["guardian"],
+         "health_consent": bool(v["health_consent"]), "tags": tags, "this_year": imp.today.year},
+        {"place_id": "place"},
+    )
+    if resident is None:
+        return ""
+    imp.store.add_resident(imp.tx, {"uid": uid, **resident.row()}, tags)
+    return "added"
+
+
+def _load_visit(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import VisitIn
+
+    if not v["residents"]:
+        row.fail("residents", row.raw("residents"), tr("至少写一位居民", "name at least one resident"))
+        return ""
+    gifts = tuple(g for g in SPLIT.split(v["gifts"]) if g) if v["gifts"] else ()
+    visit = row.model(
+        VisitIn,
+        {"team_id": row.id_of("team"), "date": v["date"], "purpose": v["purpose"], "gifts": gifts, "note": v["note"],
+         "follow_up": bool(v["follow_up"]), "today": imp.today.isoformat()},
+        {"team_id": "team"},
+    )
+    if visit is None:
+        return ""
+    imp.store.add_visit(imp.tx, {"uid": uid, **visit.row()}, [r[0] for r in v["residents"]],
+                        [m[0] for m in v["members"] or []])
+    return "added"
+
+
+def _load_activity(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import ActivityIn
+
+    minutes = v["minutes"]
+    if v["hours"] is not None:
+        if minutes is None:
+            minutes = v["hours"]
+        elif minutes != v["hours"]:
+            row.fail("hours", row.raw("hours"),
+                     tr(f"与分钟数 {minutes} 不符", f"does not match the minutes, {minutes}"))
+            return ""
+    members = tuple(dict.fromkeys(m[0] for m in v["members"] or []))
+    activity = row.model(
+        ActivityIn,
+        {"team_id": row.id_of("team"), "theme": v["theme"], "date": v["date"], "place_id": row.id_of("place"),
+         "title": v["title"], "volunteers": v["volunteers"], "served": v["served"], "member_ids": members,
+         "today": imp.today.isoformat()},
+        {"team_id": "team", "place_id": "place", "member_ids": "members"},
+    )
+    if activity is None:
+        return ""
+    minutes = minutes or 0
+    if minutes and not activity.headcount:
+        row.fail("minutes", minutes, tr("有时长却没有志愿者：请给出志愿者人数或队员",
+                                        "hours without volunteers: give volunteers or members"))
+        return ""
+    values = {"uid": uid, **activity.row(), "minutes": minutes}
+    # Each named member served an equal share (exactly what `activity add --hours` recorded).
+    each = minutes // activity.headcount if activity.headcount else 0
+    imp.store.add_activity(imp.tx, values, members, each)
+    return "added"
+
+
+def _load_issue(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import IssueIn
+
+    if v["ref"] and ledger.issue_ref_taken(imp.store, v["ref"]):
+        return "skipped"
+    issue = row.model(
+        IssueIn,
+        {"ref": v["ref"], "kind": v["kind"], "source": v["source"], "place_id": row.id_of("place"),
+         "team_id": row.id_of("team"), "resident_id": row.id_of("resident"), "text": v["text"],
+         "received_at": v["received_at"]},
+        {"place_id": "place", "team_id": "team", "resident_id": "resident"},
+    )
+    if issue is None:
+        return ""
+    resolved, note = v["resolved_at"], v["resolved_note"]
+    if resolved is not None and instant(resolved) < instant(issue.received_at):
+        row.fail("resolved_at", row.raw("resolved_at"), tr("早于受理时间", "before it was received"))
+    if note is not None and (resolved is None or len(note) > 2000):
+        row.fail("resolved_note", note,
+                 tr("办结说明需要办结时间，且最多 2000 字", "needs resolved_at; at most 2000 characters"))
+    if row.problems:
+        return ""
+    imp.store.open_issue(imp.tx, {"uid": uid, **issue.row()}, resolved, note)
+    return "added"
+
+
+def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
+    """One dated step of an issue, checked against the issue's timeline up to its moment (so a file's
+    events may come in any order); the same step already there (as an issue import records its
+    received and resolved steps) is skipped."""
+    from huidesk.domain.lifecycle import check, fold
+
+    issue_id = None
+    if v["issue"] is not None:
+        issue_id = ledger.issue_by_uid(imp.store, v["issue"])
+        if issue_id is None:
+            issue_id = imp.store.find_issue(v["issue"], row.header("issue"))["id"]
+    elif v["issue_ref"] is not None:
+        issue_id = imp.store.find_issue(v["issue_ref"], row.header("issue_ref"))["id"]
+    else:
+        row.fail("issue", "", tr("请给出诉求的唯一编号或工单号", "give the issue's uid or ref"))
+        return ""
+    event, at, unit_id = v["event"], v["at"], row.id_of("unit")
+    if (event == "callback") != (v["answer"] is not None and v["satisfaction"] is not None):
+        key = "answer" if event == "callback" else "event"
+        row.fail(key, row.raw(key), tr("回访须有是否解决和满意度，其他事件没有",
+                                       "a callback, and only a callback, has an answer and a satisfaction"))
+        return ""
+    if v["note"] is not None and (len(v["note"]) > 2000 or not v["note"].replace("\n", " ").isprintable()):
+        row.fail("note", v["note"], tr("过长或含控制字符", "too long or holding control characters"))
+        return ""
+    timeline = imp.store.issue_events(issue_id)
+    when = instant(at)
+    for e in timeline:
+        if (e["event"], instant(e["at"]), e["unit_id"], e["note"], e["answer"], e["satisfaction"]) == (
+            event, when, unit_id, v["note"], v["answer"], v["satisfaction"]
+        ):
+            return "skipped"
+    if event == "received":
+        row.fail("event", row.raw("event"), tr("这件诉求已有受理记录", "the issue was already received"))
+        return ""
+    unit = (ledger.unit_name(imp.store, unit_id) if unit_id else None) or ""
+    check(fold(e for e in timeline if instant(e["at"]) <= when), event, at, unit_id, unit)
+    imp.store.import_record(imp.tx, "issue_events", {
+        "uid": uid, "issue_id": issue_id, "event": event, "at": at, "unit_id": unit_id, "answer": v["answer"],
+        "satisfaction": v["satisfaction"], "note": v["note"]})
+    return "added"
+
+
+def _load_wish(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import WishIn
+
+    wish = row.model(WishIn, {"resident_id": row.id_of("resident"), "text": v["text"], "listed": v["listed"],
+                              "today": imp.today.isoformat()}, {"resident_id": "resident"})
+    if wish is None:
+        return ""
+    member_id, claimed, fulfilled = row.id_of("member"), v["claimed"], v["fulfilled"]
+    if (member_id is None) != (claimed is None):
+        key = "claimed" if member_id is not None else "member"
+        row.fail(key, row.raw(key),
+                 tr("认领队员与认领日期须同时给出", "a claimed wish needs both the member and the date"))
+    if fulfilled is not None and claimed is None:
+        row.fail("fulfilled", fulfilled, tr("尚未认领的心愿不能实现", "a wish is claimed before it is fulfilled"))
+    if claimed is not None and claimed < wish.listed:
+        row.fail("claimed", claimed, tr(f"早于登记日期 {wish.listed}", f"before it was listed on {wish.listed}"))
+    if fulfilled is not None and claimed is not None and fulfilled < claimed:
+        row.fail("fulfilled", fulfilled, tr(f"早于认领日期 {claimed}", f"before it was claimed on {claimed}"))
+    if row.problems:
+        return ""
+    imp.store.add_wish(imp.tx, {"uid": uid, **wish.row(), "member_id": member_id, "claimed": claimed,
+                                "fulfilled": fulfilled})
+    return "added"
+
+
+def _load_card(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import CardIn
+
+    card = row.model(CardIn, {"resident_id": row.id_of("resident"), "kind": v["kind"], "no": v["no"],
+                              "date": v["date"], "today": imp.today.isoformat()}, {"resident_id": "resident"})
+    if card is None:
+        return ""
+    imp.store.issue_card(imp.tx, {"uid": uid, **card.row()})
+    return "added"
+
+
+def _load_pairing(imp: Target, row: Row, v: dict, uid: str) -> str:
+    from huidesk.domain.models import PairingIn
+
+    pairing = row.model(PairingIn, {"member_id": row.id_of("member"), "resident_id": row.id_of("resident"),
+                                    "since": v["since"], "note": v["note"], "today": imp.today.isoformat()},
+                        {"member_id": "member", "resident_id": "resident"})
+    if pairing is None:
+        return ""
+    if v["until"] is not None and v["until"] < pairing.since:
+        row.fail("until", v["until"],
+                 tr(f"早于结对日期 {pairing.since}", f"before the pairing began on {pairing.since}"))
+        return ""
+    if v["until"] is None:
+        imp.store.add_pairing(imp.tx, {"uid": uid, **pairing.row()})
+    else:  # an ended pairing may lie beside a current one of the same two
+        imp.store.import_record(imp.tx, "pairings", {"uid": uid, **pairing.row(), "until": v["until"]})
+    return "added"
+
+
+Loader = Callable[[Target, Row, dict, str], str]
+
+# One for each importable table (huidesk.exchange.layouts.IMPORTABLE).
+LOADERS: dict[str, Loader] = {
+    "places": _load_place,
+    "units": _load_unit,
+    "teams": _load_team,
+    "members": _load_member,
+    "memberships": _load_membership,
+    "residents": _load_resident,
+    "visits": _load_visit,
+    "activities": _load_activity,
+    "issues": _load_issue,
+    "issue_events": _load_event,
+    "wishes": _load_wish,
+    "cards": _load_card,
+    "pairings": _load_pairing,
+}

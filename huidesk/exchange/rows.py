@@ -1,0 +1,175 @@
+"""One row of an import file, parsed field by field against its table's layout, every problem
+collected (a row reports all its bad cells at once, not just the first)."""
+
+import json
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+
+from huidesk.domain.errors import HuideskError, InvalidValue
+from huidesk.domain.i18n import tr
+from huidesk.exchange.cells import BOOLS, CONSENT, SPLIT, TRUE, UID, Cells, cell_text, minutes
+from huidesk.exchange.layouts import Field, Table
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+
+class Context(Protocol):
+    """What a row needs of the import it belongs to (huidesk.exchange.importer.Import)."""
+
+    table: Table
+    today: "dt.date"
+    now: "dt.datetime"
+    days: dict[str, str]  # a date as written -> its ISO form, parsed once per import
+
+    def ref(self, table: str, text: str, field: str) -> tuple[int, str]:
+        """(id, uid) of the live record a reference names; raises a HuideskError for none or several."""
+        ...
+
+
+class Row:
+    """One row of an import file: its cells parsed field by field, every problem collected."""
+
+    def __init__(self, imp: "Context", where: str, cells: Cells) -> None:
+        self.imp, self.where, self.cells = imp, where, cells
+        self.problems: list[HuideskError] = []
+        self.values: dict[str, object] = {}
+        self.identity: dict[str, object] = {}
+
+    def header(self, key: str) -> str:
+        cell = self.cells.get(key)
+        return cell[0] if cell else key
+
+    def raw(self, key: str) -> object:
+        cell = self.cells.get(key)
+        return cell[1] if cell else None
+
+    def fail(self, key: str, value: object, reason: str) -> None:
+        self.problems.append(InvalidValue(self.header(key), value, reason))
+
+    def id_of(self, key: str) -> int | None:
+        value = self.values.get(key)
+        return value[0] if value else None  # type: ignore[index]
+
+    def parse(self) -> dict[str, object]:
+        """Every field but the uid (see `field`) parsed, by key; `identity` gets what tells the row apart."""
+        for f in self.imp.table.fields:
+            if f.derived or f.type == "uid":
+                continue
+            value = self.field(f)
+            self.values[f.key] = value
+            if value is not None:
+                if f.type == "ref":
+                    self.identity[f.key] = [x[1] for x in value] if f.many else value[1]  # type: ignore[index]
+                else:
+                    self.identity[f.key] = value
+        return self.values
+
+    def field(self, f: Field) -> object:
+        """One field's value parsed from its cell (None when blank or bad; a problem is collected)."""
+        cell = self.cells.get(f.key)
+        value = cell[1] if cell else None
+        if f.many:
+            items = value if isinstance(value, list) else SPLIT.split(cell_text(value) or "")
+            texts = [t for t in (cell_text(x) for x in items) if t]
+            if not texts:
+                if f.required:
+                    self.fail(f.key, value, tr("必填", "required"))
+                return None
+            parsed = [self._one(f, t) for t in texts]
+            return None if any(p is None for p in parsed) else parsed
+        if isinstance(value, (list, dict)):
+            shown = json.dumps(value, ensure_ascii=False)
+            self.fail(f.key, shown, tr("应当是单个值", "expected a single value"))
+            return None
+        text = cell_text(value)
+        if text is None:
+            if f.required:
+                self.fail(f.key, "", tr("必填", "required"))
+            return None
+        return self._one(f, text)
+
+    def _one(self, f: Field, text: str) -> object:
+        if f.pii and "*" in text:
+            self.fail(f.key, text,
+                      tr("像是遮蔽过的值：导出时请加 --with-pii", "looks masked: export with --with-pii"))
+            return None
+        if f.type == "text":
+            return text
+        imp, header = self.imp, self.header(f.key)
+        try:
+            if f.type == "uid":
+                if not UID.fullmatch(text):
+                    raise InvalidValue(
+                        header, text,
+                        tr("唯一编号只能含字母、数字和 _.:-", "a uid holds letters, digits and _.:- only"),
+                    )
+                return text
+            if f.type == "int":
+                if not re.fullmatch(r"[+-]?[0-9]{1,9}(\.0*)?", text):
+                    raise InvalidValue(header, text, tr("应当是整数", "expected a whole number"))
+                return int(float(text)) if "." in text else int(text)
+            if f.type == "bool":
+                key = text.lower()
+                if key not in BOOLS:
+                    raise InvalidValue(header, text, tr("应当是 是/否（true/false）", "expected yes/no (true/false)"))
+                return key in TRUE
+            if f.type == "date":
+                day = imp.days.get(text)
+                if day is None:
+                    from huidesk.domain.dates import iso_date, parse_date
+
+                    day = iso_date(parse_date(text, imp.today, header))
+                    if len(imp.days) < 100_000:  # a file's dates repeat: parse each once
+                        imp.days[text] = day
+                if f.past and day > imp.today.isoformat():
+                    raise InvalidValue(header, text, tr(f"晚于今天（{imp.today}）", f"after today ({imp.today})"))
+                return day
+            if f.type == "moment":
+                from huidesk.domain.dates import iso_datetime, parse_datetime
+
+                at = parse_datetime(text, imp.now, header)
+                if at.date() > imp.today:
+                    raise InvalidValue(header, text, tr(f"晚于今天（{imp.today}）", f"after today ({imp.today})"))
+                return iso_datetime(at)
+            if f.type == "hours":
+                return minutes(text, header)
+            if f.type == "cadence":
+                from huidesk.domain.dates import parse_cadence
+
+                return parse_cadence(text, header)
+            if f.type == "consent":
+                if text.lower() not in CONSENT:
+                    raise InvalidValue(
+                        header, text, tr("可选：本人(self)、监护人(guardian)", "choose self or guardian")
+                    )
+                return CONSENT[text.lower()]
+            if f.type == "vocab":
+                from huidesk.domain.vocab import resolve
+
+                return resolve(f.vocab, text, header)  # type: ignore[arg-type]
+            if f.type == "ref":
+                return imp.ref(f.ref, text, header)  # type: ignore[arg-type]
+            raise AssertionError(f.type)
+        except HuideskError as e:
+            self.problems.append(e)
+            return None
+
+    def model(self, cls, values: dict, fields: Mapping[str, str] = {}):  # noqa: B006 - read only
+        """The validated pydantic record, or None with each bad field reported under its column."""
+        from pydantic import ValidationError
+
+        from huidesk.domain.models import error_reason
+
+        try:
+            return cls(**values)
+        except ValidationError as e:
+            for err in e.errors(include_url=False):
+                if not err["loc"]:
+                    self.problems.append(HuideskError(error_reason(err)))
+                    continue
+                key = fields.get(str(err["loc"][0]), str(err["loc"][0]))
+                value = self.raw(key) if key in self.cells else err.get("input")
+                self.fail(key, value, error_reason(err))
+            return None
