@@ -70,7 +70,7 @@ def export(
 ) -> None:
     from huidesk.exchange.export import export_table, format_from
     from huidesk.exchange.tables import EXPORT_FORMATS, table_label
-    from huidesk.ledger.store import table_name
+    from huidesk.ledger.schema import table_name
 
     s = session(ctx)
     name = table_name(table)
@@ -122,7 +122,7 @@ def import_(
     from huidesk.exchange.importer import import_table
     from huidesk.exchange.readers import open_source
     from huidesk.exchange.tables import importable, table_label
-    from huidesk.ledger.store import table_name
+    from huidesk.ledger.schema import table_name
     from huidesk.render.output import progress
 
     s = session(ctx)

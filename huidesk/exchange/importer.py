@@ -19,7 +19,8 @@ from huidesk.exchange.tables import _SPLIT, _UID, MAX_REPORTED, TABLES, Field, T
 if TYPE_CHECKING:
     import datetime as dt
 
-    from huidesk.ledger.store import Store, Tx
+    from huidesk.ledger.store import Store
+    from huidesk.ledger.tx import Tx
 
 
 _TRUE = {"1", "true", "yes", "y", "是", "有", "需要", "√", "✓", "t"}

@@ -314,9 +314,9 @@ def _load_event(imp: "Import", row: "Row", v: dict, uid: str) -> str:
     issue_id = None
     if v["issue"] is not None:
         hit = conn.execute("SELECT id FROM issues WHERE uid = ? AND void_reason IS NULL", (v["issue"],)).fetchone()
-        issue_id = hit[0] if hit else imp.store.find_issue(v["issue"], row.header("issue"))["id"]
+        issue_id = hit[0] if hit else imp.store.find_issue(v["issue"], row.header("issue")).id
     elif v["issue_ref"] is not None:
-        issue_id = imp.store.find_issue(v["issue_ref"], row.header("issue_ref"))["id"]
+        issue_id = imp.store.find_issue(v["issue_ref"], row.header("issue_ref")).id
     else:
         row.fail("issue", "", tr("请给出诉求的唯一编号或工单号", "give the issue's uid or ref"))
         return ""
@@ -331,7 +331,7 @@ def _load_event(imp: "Import", row: "Row", v: dict, uid: str) -> str:
     timeline = imp.store.issue_events(issue_id)
     when = _instant(at)
     for e in timeline:
-        if (e["event"], _instant(e["at"]), e["unit_id"], e["note"], e["answer"], e["satisfaction"]) == (
+        if (e.event, _instant(e.at), e.unit_id, e.note, e.answer, e.satisfaction) == (
             event, when, unit_id, v["note"], v["answer"], v["satisfaction"]
         ):
             return "skipped"
@@ -339,7 +339,7 @@ def _load_event(imp: "Import", row: "Row", v: dict, uid: str) -> str:
         row.fail("event", row.raw("event"), tr("这件诉求已有受理记录", "the issue was already received"))
         return ""
     unit = conn.execute("SELECT name FROM units WHERE id = ?", (unit_id,)).fetchone() if unit_id else None
-    check(fold(e for e in timeline if _instant(e["at"]) <= when), event, at, unit_id, unit[0] if unit else "")
+    check(fold(e for e in timeline if _instant(e.at) <= when), event, at, unit_id, unit[0] if unit else "")
     imp.store.import_record(imp.tx, "issue_events", {
         "uid": uid, "issue_id": issue_id, "event": event, "at": at, "unit_id": unit_id, "answer": v["answer"],
         "satisfaction": v["satisfaction"], "note": v["note"]})
@@ -629,7 +629,7 @@ IMPORTABLE = tuple(name for name, t in TABLES.items() if t.load is not None)
 
 
 def table_label(name: str) -> str:
-    from huidesk.ledger.store import RECORD_TABLES
+    from huidesk.ledger.schema import RECORD_TABLES
 
     zh, en = RECORD_TABLES[name]
     return tr(zh, en)

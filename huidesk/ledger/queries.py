@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from huidesk.ledger.store import ISSUE_DERIVED
+from huidesk.ledger.issues import ISSUE_DERIVED
 
 ISSUE_KINDS = ("suggestion", "livelihood", "safety_hazard", "risk", "dispute", "non_police", "infrastructure")
 
