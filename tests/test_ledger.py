@@ -131,7 +131,7 @@ def test_backup_copy_passes_check_and_is_private(village, tmp_path):
 
 
 def test_fresh_schema_matches_schema_sql(db, tmp_path):
-    from huidesk.ledger.store import schema_sql, statements
+    from huidesk.ledger.schema import schema_sql, statements
 
     fresh = sqlite3.connect(tmp_path / "plain.db")
     for stmt in statements(schema_sql()):
@@ -145,6 +145,6 @@ def test_fresh_schema_matches_schema_sql(db, tmp_path):
 
 def test_schema_version_matches_migrations():
     from huidesk.ledger.migrations import migration_names
-    from huidesk.ledger.store import SCHEMA_VERSION
+    from huidesk.ledger.schema import SCHEMA_VERSION
 
     assert len(migration_names()) == SCHEMA_VERSION

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 from conftest import fingerprint, ok, run
 
-from huidesk.ledger import migrations, store
+from huidesk.ledger import migrations, schema
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def extra_migration(monkeypatch):
     def add_note(db):
         db.execute("ALTER TABLE residents ADD COLUMN note TEXT")
 
-    monkeypatch.setattr(store, "SCHEMA_VERSION", store.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     yield
     migrations.MIGRATIONS._migrations[:] = before
 
@@ -26,7 +26,7 @@ def test_an_older_ledger_migrates_on_open_and_keeps_its_records(village, extra_m
     journal_before = fingerprint(village)[0]
     ok("resident", "list")  # any command opens the ledger, and so migrates it
     conn = sqlite3.connect(village)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == store.SCHEMA_VERSION
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
     assert [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")] == ["0001_residents_note"]
     assert "note" in [c[1] for c in conn.execute("PRAGMA table_info(residents)")]
     assert fingerprint(village)[0] == journal_before
@@ -42,7 +42,7 @@ def test_a_failing_migration_changes_nothing(village, monkeypatch):
         db.execute("ALTER TABLE residents ADD COLUMN half TEXT")
         db.execute("THIS IS NOT SQL")
 
-    monkeypatch.setattr(store, "SCHEMA_VERSION", store.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
     try:
         result = run("resident", "list")
         assert result.exit_code == 1 and "Traceback" not in result.stderr

@@ -73,7 +73,7 @@ def export(
 ) -> None:
     from huidesk.exchange.export import export_table, format_from
     from huidesk.exchange.layouts import EXPORT_FORMATS, table_label
-    from huidesk.ledger.store import table_name
+    from huidesk.ledger.schema import table_name
 
     s = session(ctx)
     name = table_name(table)
@@ -132,7 +132,7 @@ def import_(
     from huidesk.exchange.importer import import_table
     from huidesk.exchange.layouts import importable, table_label
     from huidesk.exchange.readers import open_source
-    from huidesk.ledger.store import table_name
+    from huidesk.ledger.schema import table_name
     from huidesk.render.output import progress
 
     s = session(ctx)

@@ -2,7 +2,8 @@
 list / show: a resident's issue as dated events, never an overwritten status."""
 
 import sys
-from typing import Annotated
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,17 +15,23 @@ from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
 from huidesk.render.output import Column, emit, message, short_place
 
+if TYPE_CHECKING:
+    from huidesk.domain.records import Issue
+
 app = group(
     tr(
         "诉求/工单：受理 → 派单/吹哨 → 报到 → 上报 → 协商 → 办结 → 回访 → 关闭，每一步都是带时间的事件。",
-        "Issues: received → dispatched → arrived → escalated → consulted → resolved → callback → closed, as dated events.",
+        "Issues: received → dispatched → arrived → escalated → consulted → resolved → callback → closed,"
+        " as dated events.",
     )
 )
 
 IssueArg = Annotated[str, typer.Argument(metavar="ID", help=tr("诉求编号或工单号", "issue id or order number"))]
 AtOpt = Annotated[
     str | None,
-    typer.Option("--at", help=tr("时间：2024-07-07 14:30、7月7日下午3点；默认现在", "when: 2024-07-07 14:30; default now")),
+    typer.Option(
+        "--at", help=tr("时间：2024-07-07 14:30、7月7日下午3点；默认现在", "when: 2024-07-07 14:30; default now")
+    ),
 ]
 NoteOpt = Annotated[str | None, typer.Option("--note", help=tr("备注", "note"))]
 
@@ -36,32 +43,63 @@ def _note(text: str | None, field: str = "--note") -> str | None:
         return None
     text = text.strip()
     if not text or len(text) > 2000 or not text.replace("\n", " ").isprintable():
-        raise InvalidValue(field, text, tr("不能为空、过长或含控制字符", "empty, too long or holding control characters"))
+        raise InvalidValue(
+            field, text, tr("不能为空、过长或含控制字符", "empty, too long or holding control characters")
+        )
     return text
 
 
 @app.command(
     "open",
     help=tr(
-        "受理一件诉求，打印新编号。--ref 记下 12345/平台工单号（同一工单号不能登记两次）；当场解决的加 --resolved。\n\n\b\n"
-        "例：huidesk issue open --kind 安全隐患 --source 巡查 --place 金地花园 --at '7月7日 9:00' 消防通道被电动车占用\n"
-        "    huidesk issue open --kind 民生问题 --source 电话 --place 金东豪庭 --ref 12345-0707-01 下水管道堵塞",
-        "Receive an issue and print its id. --ref keeps a 12345/platform order number; --resolved for one fixed on the spot.\n\n\b\n"
+        "受理一件诉求，打印新编号。--ref 记下 12345/平台工单号（同一工单号不能登记两次）；"
+        "当场解决的加 --resolved。\n\n\b\n"
+        "例：huidesk issue open --kind 安全隐患 --source 巡查 --place 金地花园 --at '7月7日 9:00'"
+        " 消防通道被电动车占用\n"
+        "    huidesk issue open --kind 民生问题 --source 电话 --place 金东豪庭 --ref 12345-0707-01"
+        " 下水管道堵塞",
+        "Receive an issue and print its id. --ref keeps a 12345/platform order number;"
+        " --resolved for one fixed on the spot.\n\n\b\n"
         "Example: huidesk issue open --kind safety_hazard --source patrol --place 金地花园 fire lane blocked",
     ),
 )
 def open_(
     ctx: typer.Context,
     text: Annotated[list[str], typer.Argument(metavar="TEXT", help=tr("诉求内容", "what it is about"))],
-    kind: Annotated[str, typer.Option("--kind", "-k", autocompletion=complete("issue_kind"), help=tr("类型：意见建议、民生问题、安全隐患、风险隐患、矛盾纠纷、非警务事项、基础设施", "kind"))],
-    source: Annotated[str, typer.Option("--source", "-s", autocompletion=complete("source"), help=tr("来源：巡查、走访、热线、12345、平台、上门、电话", "source"))],
+    kind: Annotated[
+        str,
+        typer.Option(
+            "--kind",
+            "-k",
+            autocompletion=complete("issue_kind"),
+            help=tr("类型：意见建议、民生问题、安全隐患、风险隐患、矛盾纠纷、非警务事项、基础设施", "kind"),
+        ),
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            "-s",
+            autocompletion=complete("source"),
+            help=tr("来源：巡查、走访、热线、12345、平台、上门、电话", "source"),
+        ),
+    ],
     place: Annotated[str, typer.Option("--place", "-p", help=tr("地点", "place"))],
     team: Annotated[str | None, typer.Option("--team", "-t", help=tr("负责的服务队", "team in charge"))] = None,
-    resident: Annotated[str | None, typer.Option("--resident", "-r", help=tr("反映人（居民）", "resident who raised it"))] = None,
+    resident: Annotated[
+        str | None, typer.Option("--resident", "-r", help=tr("反映人（居民）", "resident who raised it"))
+    ] = None,
     at: AtOpt = None,
-    ref: Annotated[str | None, typer.Option("--ref", help=tr("12345/平台工单号", "12345/platform order number"))] = None,
-    resolved: Annotated[bool, typer.Option("--resolved", help=tr("当场已解决", "already resolved on the spot"))] = False,
-    resolved_at: Annotated[str | None, typer.Option("--resolved-at", help=tr("解决时间（默认同受理时间）", "when it was resolved"))] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help=tr("12345/平台工单号", "12345/platform order number"))
+    ] = None,
+    resolved: Annotated[
+        bool, typer.Option("--resolved", help=tr("当场已解决", "already resolved on the spot"))
+    ] = False,
+    resolved_at: Annotated[
+        str | None,
+        typer.Option("--resolved-at", help=tr("解决时间（默认同受理时间）", "when it was resolved")),
+    ] = None,
     note: NoteOpt = None,
 ) -> None:
     from huidesk.domain.models import IssueIn
@@ -80,7 +118,12 @@ def open_(
                            resident_id=resident_id, text=" ".join(text), received_at=received)
         with store.write(s.command) as tx:
             iid = store.open_issue(tx, issue.row(), done_at, _note(note))
-    message(tr(f"已受理诉求 #{iid}" + ("，当场办结" if done_at else ""), f"received issue #{iid}" + (", resolved" if done_at else "")))
+    message(
+        tr(
+            f"已受理诉求 #{iid}" + ("，当场办结" if done_at else ""),
+            f"received issue #{iid}" + (", resolved" if done_at else ""),
+        )
+    )
     sys.stdout.write(f"{iid}\n")
 
 
@@ -91,36 +134,73 @@ def _event(ctx, issue: str, event: str, at: str | None, units: list[str] = (), f
     s = session(ctx)
     when = s.moment(at)
     with s.ledger() as store:
-        row = store.find_issue(issue)
+        found = store.find_issue(issue)
         targets = store.find_many("units", units, field) if units else [None]
         with store.write(s.command) as tx:
             for unit in targets:
-                store.add_event(tx, row["id"], event, when, unit, **values)
+                store.add_event(tx, found.id, event, when, unit, **values)
     to = "、".join(u["name"] for u in targets if u is not None)
-    message(tr(f"诉求 #{row['id']}：{label('event', event)}" + (f" {to}" if to else "") + f"（{when[:16].replace('T', ' ')}）",
-               f"issue #{row['id']}: {label('event', event)}" + (f" {to}" if to else "") + f" ({when[:16].replace('T', ' ')})"))
+    message(
+        tr(
+            f"诉求 #{found.id}：{label('event', event)}" + (f" {to}" if to else "")
+            + f"（{when[:16].replace('T', ' ')}）",
+            f"issue #{found.id}: {label('event', event)}" + (f" {to}" if to else "")
+            + f" ({when[:16].replace('T', ' ')})",
+        )
+    )
 
 
 UnitsOpt = Annotated[list[str], typer.Option("--to", help=tr("单位（可多次）", "unit (repeatable)"))]
 UnitOpt = Annotated[str, typer.Option("--unit", "-u", help=tr("单位", "unit"))]
 
 
-@app.command("dispatch", help=tr("派单/吹哨给一个或多个单位。\n\n\b\n例：huidesk issue dispatch 3 --to 物业公司 --to 水务公司 --at 10:05", "Dispatch to one or more units.\n\n\b\nExample: huidesk issue dispatch 3 --to 物业公司"))
+@app.command(
+    "dispatch",
+    help=tr(
+        "派单/吹哨给一个或多个单位。\n\n\b\n例：huidesk issue dispatch 3 --to 物业公司 --to 水务公司 --at 10:05",
+        "Dispatch to one or more units.\n\n\b\nExample: huidesk issue dispatch 3 --to 物业公司",
+    ),
+)
 def dispatch(ctx: typer.Context, issue: IssueArg, to: UnitsOpt, at: AtOpt = None, note: NoteOpt = None) -> None:
     _event(ctx, issue, "dispatched", at, to, note=_note(note))
 
 
-@app.command("arrive", help=tr("单位报到/到场（须是已派给的单位）。\n\n\b\n例：huidesk issue arrive 3 --unit 物业公司 --at 10:20", "A unit it was dispatched to arrives.\n\n\b\nExample: huidesk issue arrive 3 --unit 物业公司"))
+@app.command(
+    "arrive",
+    help=tr(
+        "单位报到/到场（须是已派给的单位）。\n\n\b\n例：huidesk issue arrive 3 --unit 物业公司 --at 10:20",
+        "A unit it was dispatched to arrives.\n\n\b\nExample: huidesk issue arrive 3 --unit 物业公司",
+    ),
+)
 def arrive(ctx: typer.Context, issue: IssueArg, unit: UnitOpt, at: AtOpt = None, note: NoteOpt = None) -> None:
     _event(ctx, issue, "arrived", at, [unit], "--unit", note=_note(note))
 
 
-@app.command("transfer", help=tr("转单给另一个单位（取代原来的承办单位）。\n\n\b\n例：huidesk issue transfer 3 --to 派出所", "Transfer to another unit (replacing the current ones).\n\n\b\nExample: huidesk issue transfer 3 --to 派出所"))
-def transfer(ctx: typer.Context, issue: IssueArg, to: Annotated[str, typer.Option("--to", help=tr("单位", "unit"))], at: AtOpt = None, note: NoteOpt = None) -> None:
+@app.command(
+    "transfer",
+    help=tr(
+        "转单给另一个单位（取代原来的承办单位）。\n\n\b\n例：huidesk issue transfer 3 --to 派出所",
+        "Transfer to another unit (replacing the current ones).\n\n\b\nExample: huidesk issue transfer 3 --to 派出所",
+    ),
+)
+def transfer(
+    ctx: typer.Context,
+    issue: IssueArg,
+    to: Annotated[str, typer.Option("--to", help=tr("单位", "unit"))],
+    at: AtOpt = None,
+    note: NoteOpt = None,
+) -> None:
     _event(ctx, issue, "transferred", at, [to], note=_note(note))
 
 
-@app.command("return", help=tr("退单：单位说明不归其管。\n\n\b\n例：huidesk issue return 3 --unit 司法所 --reason 不属于本所职责", "Return: the unit says it is not theirs.\n\n\b\nExample: huidesk issue return 3 --unit 司法所 --reason 'not ours'"))
+@app.command(
+    "return",
+    help=tr(
+        "退单：单位说明不归其管。\n\n\b\n例：huidesk issue return 3 --unit 司法所 --reason 不属于本所职责",
+        "Return: the unit says it is not theirs.\n\n\b\n"
+        "Example: huidesk issue return 3 --unit 司法所 --reason 'not ours'",
+    ),
+)
 def return_(
     ctx: typer.Context,
     issue: IssueArg,
@@ -131,22 +211,59 @@ def return_(
     _event(ctx, issue, "returned", at, [unit], "--unit", note=_note(reason, "--reason"))
 
 
-@app.command("escalate", help=tr("上报到上级单位。\n\n\b\n例：huidesk issue escalate 3 --to 黄河东路街道综治中心", "Escalate to a higher level.\n\n\b\nExample: huidesk issue escalate 3 --to 综治中心"))
-def escalate(ctx: typer.Context, issue: IssueArg, to: Annotated[str, typer.Option("--to", help=tr("上级单位", "higher unit"))], at: AtOpt = None, note: NoteOpt = None) -> None:
+@app.command(
+    "escalate",
+    help=tr(
+        "上报到上级单位。\n\n\b\n例：huidesk issue escalate 3 --to 黄河东路街道综治中心",
+        "Escalate to a higher level.\n\n\b\nExample: huidesk issue escalate 3 --to 综治中心",
+    ),
+)
+def escalate(
+    ctx: typer.Context,
+    issue: IssueArg,
+    to: Annotated[str, typer.Option("--to", help=tr("上级单位", "higher unit"))],
+    at: AtOpt = None,
+    note: NoteOpt = None,
+) -> None:
     _event(ctx, issue, "escalated", at, [to], note=_note(note))
 
 
-@app.command("resolve", help=tr("办结。\n\n\b\n例：huidesk issue resolve 3 --at 10:35 --note 已疏通", "Resolve.\n\n\b\nExample: huidesk issue resolve 3 --note cleared"))
+@app.command(
+    "resolve",
+    help=tr(
+        "办结。\n\n\b\n例：huidesk issue resolve 3 --at 10:35 --note 已疏通",
+        "Resolve.\n\n\b\nExample: huidesk issue resolve 3 --note cleared",
+    ),
+)
 def resolve_(ctx: typer.Context, issue: IssueArg, at: AtOpt = None, note: NoteOpt = None) -> None:
     _event(ctx, issue, "resolved", at, note=_note(note))
 
 
-@app.command("callback", help=tr("回访：是否解决、满意度。\n\n\b\n例：huidesk issue callback 3 --resolved 是 --satisfaction 满意", "Call back: resolved? satisfied?\n\n\b\nExample: huidesk issue callback 3 --resolved yes --satisfaction satisfied"))
+@app.command(
+    "callback",
+    help=tr(
+        "回访：是否解决、满意度。\n\n\b\n例：huidesk issue callback 3 --resolved 是 --satisfaction 满意",
+        "Call back: resolved? satisfied?\n\n\b\n"
+        "Example: huidesk issue callback 3 --resolved yes --satisfaction satisfied",
+    ),
+)
 def callback(
     ctx: typer.Context,
     issue: IssueArg,
-    resolved: Annotated[str, typer.Option("--resolved", autocompletion=complete("answer"), help=tr("是否解决：是/部分/否", "yes|partly|no"))],
-    satisfaction: Annotated[str, typer.Option("--satisfaction", autocompletion=complete("satisfaction"), help=tr("满意/基本满意/不满意", "satisfied|basically|unsatisfied"))],
+    resolved: Annotated[
+        str,
+        typer.Option(
+            "--resolved", autocompletion=complete("answer"), help=tr("是否解决：是/部分/否", "yes|partly|no")
+        ),
+    ],
+    satisfaction: Annotated[
+        str,
+        typer.Option(
+            "--satisfaction",
+            autocompletion=complete("satisfaction"),
+            help=tr("满意/基本满意/不满意", "satisfied|basically|unsatisfied"),
+        ),
+    ],
     at: AtOpt = None,
     note: NoteOpt = None,
 ) -> None:
@@ -157,13 +274,30 @@ def callback(
     _event(ctx, issue, "callback", at, answer=answer, satisfaction=level, note=_note(note))
 
 
-@app.command("close", help=tr("关闭（办结之后）。\n\n\b\n例：huidesk issue close 3", "Close (after it is resolved).\n\n\b\nExample: huidesk issue close 3"))
+@app.command(
+    "close",
+    help=tr(
+        "关闭（办结之后）。\n\n\b\n例：huidesk issue close 3",
+        "Close (after it is resolved).\n\n\b\nExample: huidesk issue close 3",
+    ),
+)
 def close(ctx: typer.Context, issue: IssueArg, at: AtOpt = None) -> None:
     _event(ctx, issue, "closed", at)
 
 
-@app.command("reopen", help=tr("重开一件已办结或已关闭的诉求。\n\n\b\n例：huidesk issue reopen 3 --reason 回访时仍漏水", "Reopen a resolved or closed issue.\n\n\b\nExample: huidesk issue reopen 3 --reason 'still leaking'"))
-def reopen(ctx: typer.Context, issue: IssueArg, reason: Annotated[str, typer.Option("--reason", help=tr("重开原因", "why"))], at: AtOpt = None) -> None:
+@app.command(
+    "reopen",
+    help=tr(
+        "重开一件已办结或已关闭的诉求。\n\n\b\n例：huidesk issue reopen 3 --reason 回访时仍漏水",
+        "Reopen a resolved or closed issue.\n\n\b\nExample: huidesk issue reopen 3 --reason 'still leaking'",
+    ),
+)
+def reopen(
+    ctx: typer.Context,
+    issue: IssueArg,
+    reason: Annotated[str, typer.Option("--reason", help=tr("重开原因", "why"))],
+    at: AtOpt = None,
+) -> None:
     _event(ctx, issue, "reopened", at, note=_note(reason, "--reason"))
 
 
@@ -203,8 +337,17 @@ LIST_COLUMNS = [
 )
 def list_(
     ctx: typer.Context,
-    state: Annotated[str | None, typer.Option("--state", help=tr("open 未办结 / resolved 已办结 / closed 已关闭 / overdue 超期", "open|resolved|closed|overdue"))] = None,
-    kind: Annotated[str | None, typer.Option("--kind", "-k", autocompletion=complete("issue_kind"), help=tr("类型", "kind"))] = None,
+    state: Annotated[
+        str | None,
+        typer.Option(
+            "--state",
+            help=tr("open 未办结 / resolved 已办结 / closed 已关闭 / overdue 超期", "open|resolved|closed|overdue"),
+        ),
+    ] = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", "-k", autocompletion=complete("issue_kind"), help=tr("类型", "kind")),
+    ] = None,
     team: TeamFilter = None,
     place: PlaceFilter = None,
     since: SinceOpt = None,
@@ -218,15 +361,33 @@ def list_(
     states = {"open": "open", "未办结": "open", "resolved": "resolved", "已办结": "resolved", "办结": "resolved",
               "closed": "closed", "已关闭": "closed", "关闭": "closed", "overdue": "overdue", "超期": "overdue"}
     if state is not None and state.strip().lower() not in states:
-        raise InvalidValue("--state", state, tr("可选：open 未办结、resolved 已办结、closed 已关闭、overdue 超期", "choose open, resolved, closed or overdue"))
+        raise InvalidValue(
+            "--state",
+            state,
+            tr(
+                "可选：open 未办结、resolved 已办结、closed 已关闭、overdue 超期",
+                "choose open, resolved, closed or overdue",
+            ),
+        )
     kind_slug = resolve("issue_kind", kind, "--kind") if kind is not None else None
     start, end = s.period(since, until)
     with s.ledger() as store:
         team_id = store.find_id("teams", team, "--team")
         under = store.find("places", place, "--place") if place else None
-        rows = store.issues(state=states[state.strip().lower()] if state else None, kind=kind_slug, team_id=team_id,
-                            place=under, since=start, until=end, now=s.now.isoformat())
-    emit(rows, LIST_COLUMNS, fmt)
+        issues = store.issues(state=states[state.strip().lower()] if state else None, kind=kind_slug,
+                              team_id=team_id, place=under, since=start, until=end, now=s.now.isoformat())
+    emit(_as_rows(issues), LIST_COLUMNS, fmt)
+
+
+def _as_rows(issues: "list[Issue]") -> Iterator[dict[str, object]]:
+    """Issues as the renderer reads rows, by column name (dataclasses.asdict would also deep-copy
+    every value)."""
+    from dataclasses import fields
+
+    from huidesk.domain.records import Issue
+
+    names = [f.name for f in fields(Issue)]
+    return ({name: getattr(issue, name) for name in names} for issue in issues)
 
 
 TIMELINE = [
@@ -238,7 +399,13 @@ TIMELINE = [
 ]
 
 
-@app.command("show", help=tr("显示一件诉求及其时间线（每一步用时）。\n\n\b\n例：huidesk issue show 3", "Show an issue and its timeline with the time each step took.\n\n\b\nExample: huidesk issue show 3"))
+@app.command(
+    "show",
+    help=tr(
+        "显示一件诉求及其时间线（每一步用时）。\n\n\b\n例：huidesk issue show 3",
+        "Show an issue and its timeline with the time each step took.\n\n\b\nExample: huidesk issue show 3",
+    ),
+)
 def show(ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, with_pii: WithPii = False) -> None:
     import datetime as dt
 
@@ -248,36 +415,37 @@ def show(ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, with_pii: W
 
     s = session(ctx)
     with s.ledger() as store:
-        row = store.find_issue(issue)
-        events = store.issue_events(row["id"])
-    start = prev = dt.datetime.fromisoformat(row["received_at"])
+        found = store.find_issue(issue)
+        events = store.issue_events(found.id)
+    start = prev = dt.datetime.fromisoformat(found.received_at)
     timeline = []
     for e in events:
-        at = dt.datetime.fromisoformat(e["at"])
+        at = dt.datetime.fromisoformat(e.at)
         detail = "；".join(x for x in (
-            e["unit"], e["decision"] and tr(f"协商会议#{e['meeting_id']}：{e['decision']}", f"meeting #{e['meeting_id']}: {e['decision']}"),
-            e["answer"] and f"{label('answer', e['answer'])}，{label('satisfaction', e['satisfaction'])}",
-            e["note"]) if x)
-        timeline.append({"at": e["at"], "event": e["event"], "unit": e["unit"], "detail": detail,
+            e.unit,
+            e.decision and tr(f"协商会议#{e.meeting_id}：{e.decision}", f"meeting #{e.meeting_id}: {e.decision}"),
+            e.answer and f"{label('answer', e.answer)}，{label('satisfaction', e.satisfaction)}",
+            e.note) if x)
+        timeline.append({"at": e.at, "event": e.event, "unit": e.unit, "detail": detail,
                          "step_minutes": round((at - prev).total_seconds() / 60),
                          "total_minutes": round((at - start).total_seconds() / 60)})
         prev = at
-    resident = row["resident"] if with_pii else mask_name(row["resident"])
+    resident = found.resident if with_pii else mask_name(found.resident)
     if choose(fmt) in (Format.json, Format.jsonl):
         import json
 
-        data = {k: row[k] for k in ("id", "ref", "kind", "source", "place", "team", "text", "received_at", "state",
-                                    "response_minutes", "resolve_minutes")}
+        data = {k: getattr(found, k) for k in ("id", "ref", "kind", "source", "place", "team", "text", "received_at",
+                                               "state", "response_minutes", "resolve_minutes")}
         data["resident"] = resident
         data["events"] = timeline
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None if choose(fmt) is Format.jsonl else 2) + "\n")
         return
-    head = f"#{row['id']} {label('issue_kind', row['kind'])}·{label('source', row['source'])}　{row['place']}"
-    if row["ref"]:
-        head += tr(f"　工单号 {row['ref']}", f"  ref {row['ref']}")
+    head = f"#{found.id} {label('issue_kind', found.kind)}·{label('source', found.source)}　{found.place}"
+    if found.ref:
+        head += tr(f"　工单号 {found.ref}", f"  ref {found.ref}")
     message(head)
-    message(f"{row['text']}" + (tr(f"（反映人：{resident}）", f" (raised by {resident})") if resident else ""))
-    message(tr(f"状态：{label('event', row['state'])}", f"state: {label('event', row['state'])}")
-            + (tr(f"　办结用时 {_minutes(row['resolve_minutes'])}", f"  resolved in {_minutes(row['resolve_minutes'])}")
-               if row["resolve_minutes"] is not None else ""))
+    message(f"{found.text}" + (tr(f"（反映人：{resident}）", f" (raised by {resident})") if resident else ""))
+    message(tr(f"状态：{label('event', found.state)}", f"state: {label('event', found.state)}")
+            + (tr(f"　办结用时 {_minutes(found.resolve_minutes)}", f"  resolved in {_minutes(found.resolve_minutes)}")
+               if found.resolve_minutes is not None else ""))
     emit(timeline, TIMELINE, fmt)

@@ -111,7 +111,7 @@ def void(
     reason: Annotated[str, typer.Option("--reason", "-r", help=tr("作废原因", "why"))],
 ) -> None:
     from huidesk.domain.errors import InvalidValue
-    from huidesk.ledger.store import table_name
+    from huidesk.ledger.schema import table_name
 
     s = session(ctx)
     name = table_name(table)
@@ -156,7 +156,7 @@ def sql(
     import sqlite3
 
     from huidesk.domain.errors import InvalidValue
-    from huidesk.ledger.store import read_only_query
+    from huidesk.ledger.readonly import read_only_query
 
     s = session(ctx)
     columns, rows = read_only_query(s.db, query)

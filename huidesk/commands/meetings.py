@@ -11,13 +11,19 @@ from huidesk.domain.i18n import tr
 from huidesk.options import FormatOpt, SinceOpt, UntilOpt
 from huidesk.render.output import Column, emit, message, short_place
 
-app = group(tr("协商会议：参会各方与决定，可关联一件诉求。", "Consultation meetings: parties and decision, optionally for an issue."))
+app = group(
+    tr(
+        "协商会议：参会各方与决定，可关联一件诉求。",
+        "Consultation meetings: parties and decision, optionally for an issue.",
+    )
+)
 
 
 @app.command(
     "add",
     help=tr(
-        "记录一次协商会议。参会方可以是单位、队员，或只写名称（律师、楼栋长）；前缀 unit:/member:/resident:/name: 可指明。"
+        "记录一次协商会议。参会方可以是单位、队员，或只写名称（律师、楼栋长）；"
+        "前缀 unit:/member:/resident:/name: 可指明。"
         "关联诉求时，诉求时间线上记一步“协商”。\n\n\b\n"
         "例：huidesk meeting add --issue 1 --party 公用事业服务中心 --party 司法所 --party 律师 --party 物业公司 \\\n"
         "      --date '7月8日 15:00' --decision 绿化带推进1米，拓宽消防通道并增设停车位",
@@ -30,7 +36,9 @@ def add(
     party: Annotated[list[str], typer.Option("--party", help=tr("参会方（可多次）", "party (repeatable)"))],
     decision: Annotated[str, typer.Option("--decision", help=tr("会议决定", "decision"))],
     issue: Annotated[str | None, typer.Option("--issue", help=tr("关联的诉求编号", "issue id"))] = None,
-    date: Annotated[str | None, typer.Option("--date", "-d", help=tr("时间：7月8日 15:00；默认现在", "when; default now"))] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", "-d", help=tr("时间：7月8日 15:00；默认现在", "when; default now"))
+    ] = None,
     place: Annotated[str | None, typer.Option("--place", "-p", help=tr("地点", "place"))] = None,
 ) -> None:
     from huidesk.domain.models import MeetingIn
@@ -39,9 +47,12 @@ def add(
     at = s.moment(date, "--date")
     with s.ledger() as store:
         issue_row = store.find_issue(issue, "--issue") if issue else None
-        place_id = store.find("places", place, "--place")["id"] if place else (issue_row["place_id"] if issue_row else None)
+        if place:
+            place_id = store.find("places", place, "--place")["id"]
+        else:
+            place_id = issue_row.place_id if issue_row else None
         parties = list({tuple(p.items()): p for p in (store.meeting_party(x) for x in party)}.values())
-        meeting = MeetingIn.of(date=at[:10], decision=decision, issue_id=issue_row["id"] if issue_row else None,
+        meeting = MeetingIn.of(date=at[:10], decision=decision, issue_id=issue_row.id if issue_row else None,
                                place_id=place_id)
         with store.write(s.command) as tx:
             mid = store.add_meeting(tx, meeting.row(), parties, at)
@@ -59,7 +70,13 @@ COLUMNS = [
 ]
 
 
-@app.command("list", help=tr("列出协商会议。\n\n\b\n例：huidesk meeting list --issue 1", "List meetings.\n\n\b\nExample: huidesk meeting list --since 2024-07-01"))
+@app.command(
+    "list",
+    help=tr(
+        "列出协商会议。\n\n\b\n例：huidesk meeting list --issue 1",
+        "List meetings.\n\n\b\nExample: huidesk meeting list --since 2024-07-01",
+    ),
+)
 def list_(
     ctx: typer.Context,
     issue: Annotated[str | None, typer.Option("--issue", help=tr("只看这件诉求的", "only for this issue"))] = None,
@@ -70,5 +87,5 @@ def list_(
     s = session(ctx)
     start, end = s.period(since, until)
     with s.ledger() as store:
-        issue_id = store.find_issue(issue, "--issue")["id"] if issue else None
+        issue_id = store.find_issue(issue, "--issue").id if issue else None
         emit(store.meetings(issue_id, start, end), COLUMNS, fmt)

@@ -149,10 +149,12 @@ def list_(
     fmt: FormatOpt = None,
     with_pii: WithPii = False,
 ) -> None:
+    from dataclasses import asdict
+
     s = session(ctx)
     slug = _state(state) if state is not None else None
     with s.ledger() as store:
         resident_id = store.find_id("residents", resident, "--resident")
         member_id = store.find_id("members", member, "--member")
-        rows = store.wishes(state=slug, resident_id=resident_id, member_id=member_id)
-        emit(masked_rows(rows, with_pii), COLUMNS, fmt)
+        wishes = store.wishes(state=slug, resident_id=resident_id, member_id=member_id)
+        emit(masked_rows(map(asdict, wishes), with_pii), COLUMNS, fmt)

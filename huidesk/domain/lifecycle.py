@@ -2,11 +2,12 @@
 against that state. Pure logic, no storage: the store calls `check` inside the write transaction.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from huidesk.domain.errors import InvalidTransition
 from huidesk.domain.i18n import tr
+from huidesk.domain.records import IssueEvent
 
 # Events that change the state (callback and consulted happen within a state).
 STATE_EVENTS = ("received", "dispatched", "transferred", "returned", "arrived", "escalated", "resolved", "closed",
@@ -27,15 +28,15 @@ class IssueState:
         return self.state not in DONE
 
 
-def fold(events: Iterable[Mapping[str, object]]) -> IssueState:
+def fold(events: Iterable[IssueEvent]) -> IssueState:
     """The state after these (live) events, in the order they happened."""
     s = IssueState()
     for e in events:
-        kind, unit = e["event"], e["unit_id"]
+        kind, unit = e.event, e.unit_id
         if kind in ("dispatched", "escalated") and unit is not None:
-            s.units.add(int(unit))  # type: ignore[arg-type]
+            s.units.add(int(unit))
         elif kind == "transferred" and unit is not None:
-            s.units = {int(unit)}  # type: ignore[arg-type]
+            s.units = {int(unit)}
         elif kind == "returned":
             s.units.discard(int(unit))  # type: ignore[arg-type]
         if kind == "resolved":
@@ -44,7 +45,7 @@ def fold(events: Iterable[Mapping[str, object]]) -> IssueState:
             s.called_back = True
         if kind in STATE_EVENTS:
             s.state = kind
-        s.last_at, s.last_event = str(e["at"]), str(kind)
+        s.last_at, s.last_event = str(e.at), str(kind)
     return s
 
 
@@ -63,24 +64,35 @@ def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_n
             )
         )
     if s.state == "closed" and event != "reopened":
-        raise InvalidTransition(tr("诉求已关闭，只能重开（issue reopen）", "the issue is closed; only reopen is allowed"))
+        raise InvalidTransition(
+            tr("诉求已关闭，只能重开（issue reopen）", "the issue is closed; only reopen is allowed")
+        )
     if event == "reopened":
         if s.state not in DONE:
-            raise InvalidTransition(tr(f"诉求尚未办结（{now}），无需重开", f"the issue is not resolved ({now}); nothing to reopen"))
+            raise InvalidTransition(
+                tr(f"诉求尚未办结（{now}），无需重开", f"the issue is not resolved ({now}); nothing to reopen")
+            )
         return
     if event == "callback":
         if s.state != "resolved":
-            raise InvalidTransition(tr(f"诉求尚未办结（{now}），不能回访", f"no callback before the issue is resolved ({now})"))
+            raise InvalidTransition(
+                tr(f"诉求尚未办结（{now}），不能回访", f"no callback before the issue is resolved ({now})")
+            )
         if s.called_back:
             raise InvalidTransition(tr("这次办结已回访过", "this resolution already has a callback"))
         return
     if event == "closed":
         if s.state != "resolved":
-            raise InvalidTransition(tr(f"诉求尚未办结（{now}），不能关闭", f"an issue must be resolved before it is closed ({now})"))
+            raise InvalidTransition(
+                tr(f"诉求尚未办结（{now}），不能关闭", f"an issue must be resolved before it is closed ({now})")
+            )
         return
     if s.state == "resolved":
         raise InvalidTransition(
-            tr(f"诉求已办结，先重开（issue reopen）才能{label('event', event)}", "the issue is resolved; reopen it first")
+            tr(
+                f"诉求已办结，先重开（issue reopen）才能{label('event', event)}",
+                "the issue is resolved; reopen it first",
+            )
         )
     if event in ("arrived", "returned") and unit_id not in s.units:
         raise InvalidTransition(
@@ -89,4 +101,6 @@ def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_n
     if event == "dispatched" and unit_id in s.units:
         raise InvalidTransition(tr(f"诉求已派给 {unit_name}", f"the issue is already dispatched to {unit_name}"))
     if event == "transferred" and not s.units:
-        raise InvalidTransition(tr("诉求还没有派单，不能转单（先 issue dispatch）", "nothing to transfer: dispatch it first"))
+        raise InvalidTransition(
+            tr("诉求还没有派单，不能转单（先 issue dispatch）", "nothing to transfer: dispatch it first")
+        )

@@ -12,7 +12,8 @@ import datetime as dt
 import random
 
 from huidesk.domain.vocab import guess_line
-from huidesk.ledger.store import Store, Tx
+from huidesk.ledger.store import Store
+from huidesk.ledger.tx import Tx
 
 DEMO_DATE = dt.date(2024, 7, 8)  # the day the article's figures stand ("截至目前")
 TZ = "+08:00"

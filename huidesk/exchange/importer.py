@@ -19,7 +19,8 @@ from huidesk.ledger import exchange as ledger
 if TYPE_CHECKING:
     import datetime as dt
 
-    from huidesk.ledger.store import Store, Tx
+    from huidesk.ledger.store import Store
+    from huidesk.ledger.tx import Tx
 
 
 MAX_REPORTED = 20  # bad rows listed one per line before "…and N more"

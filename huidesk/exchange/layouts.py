@@ -183,7 +183,7 @@ IMPORTABLE = tuple(name for name, t in TABLES.items() if t.imported)
 
 
 def table_label(name: str) -> str:
-    from huidesk.ledger.store import RECORD_TABLES
+    from huidesk.ledger.schema import RECORD_TABLES
 
     zh, en = RECORD_TABLES[name]
     return tr(zh, en)

@@ -229,9 +229,9 @@ def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
     if v["issue"] is not None:
         issue_id = ledger.issue_by_uid(imp.store, v["issue"])
         if issue_id is None:
-            issue_id = imp.store.find_issue(v["issue"], row.header("issue"))["id"]
+            issue_id = imp.store.find_issue(v["issue"], row.header("issue")).id
     elif v["issue_ref"] is not None:
-        issue_id = imp.store.find_issue(v["issue_ref"], row.header("issue_ref"))["id"]
+        issue_id = imp.store.find_issue(v["issue_ref"], row.header("issue_ref")).id
     else:
         row.fail("issue", "", tr("请给出诉求的唯一编号或工单号", "give the issue's uid or ref"))
         return ""
@@ -247,7 +247,7 @@ def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
     timeline = imp.store.issue_events(issue_id)
     when = instant(at)
     for e in timeline:
-        if (e["event"], instant(e["at"]), e["unit_id"], e["note"], e["answer"], e["satisfaction"]) == (
+        if (e.event, instant(e.at), e.unit_id, e.note, e.answer, e.satisfaction) == (
             event, when, unit_id, v["note"], v["answer"], v["satisfaction"]
         ):
             return "skipped"
@@ -255,7 +255,7 @@ def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
         row.fail("event", row.raw("event"), tr("这件诉求已有受理记录", "the issue was already received"))
         return ""
     unit = (ledger.unit_name(imp.store, unit_id) if unit_id else None) or ""
-    check(fold(e for e in timeline if instant(e["at"]) <= when), event, at, unit_id, unit)
+    check(fold(e for e in timeline if instant(e.at) <= when), event, at, unit_id, unit)
     imp.store.import_record(imp.tx, "issue_events", {
         "uid": uid, "issue_id": issue_id, "event": event, "at": at, "unit_id": unit_id, "answer": v["answer"],
         "satisfaction": v["satisfaction"], "note": v["note"]})

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from huidesk.domain.i18n import tr
 from huidesk.ledger.journal import GENESIS, EntryHash, digest
-from huidesk.ledger.store import JOURNALED_TABLES
+from huidesk.ledger.schema import JOURNALED_TABLES
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A new ledger is made from data/schema.sql and every migration is marked applied;
 gets the pending ones, all inside one ``BEGIN IMMEDIATE`` transaction (sqlite-utils runs each in a
 savepoint with its record row), so two processes opening it at once cannot both migrate.
 To change the schema: edit data/schema.sql, add a function here that brings an older ledger to
-the same shape, and bump ``store.SCHEMA_VERSION``.
+the same shape, and bump ``schema.SCHEMA_VERSION``.
 """
 
 import sqlite3

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from huidesk.ledger.store import ISSUE_DERIVED
+from huidesk.ledger.issues import ISSUE_DERIVED
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store

@@ -1,0 +1,141 @@
+"""Issues and their dated events: opening an issue, finding it by id or order number, its
+timeline, each new event checked against the state its events fold to, and the listing with
+the state and times derived from the live events (never stored)."""
+
+import sqlite3
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from huidesk.domain.errors import InvalidValue, NotFound
+from huidesk.domain.i18n import tr
+from huidesk.domain.records import Issue, IssueEvent
+from huidesk.ledger.sql import as_id, escape_like, fetch_records
+
+if TYPE_CHECKING:
+    from huidesk.ledger.tx import Tx
+
+# An issue's state and times derived from its live events, never stored (reports use the same).
+ISSUE_DERIVED = (
+    " (SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
+    "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1) AS state,"
+    " (SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
+    "   AND e.event IN ('dispatched', 'arrived', 'resolved')) AS first_response_at,"
+    " (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
+    "   AND e.event = 'resolved') AS resolved_at"
+)
+# An issue with its place, team and resident, its derived state and its times in whole minutes:
+# the columns of `Issue`, in its order.
+_ISSUE_SELECT = (
+    "SELECT i.id, i.uid, i.ref, i.kind, i.source, i.place_id, p.path AS place, i.team_id, t.name AS team,"
+    " i.resident_id, r.name AS resident, i.text, i.received_at,"
+    f"{ISSUE_DERIVED}, i.void_reason"
+    " FROM issues i JOIN places p ON p.id = i.place_id LEFT JOIN teams t ON t.id = i.team_id"
+    " LEFT JOIN residents r ON r.id = i.resident_id"
+)
+_ISSUES = (
+    "SELECT *,"
+    " CAST(round((julianday(first_response_at) - julianday(received_at)) * 1440) AS INTEGER) AS response_minutes,"
+    " CAST(round((julianday(resolved_at) - julianday(received_at)) * 1440) AS INTEGER) AS resolve_minutes"
+    f" FROM ({_ISSUE_SELECT})"
+)
+# The columns of `IssueEvent`, in its order.
+_EVENTS = (
+    "SELECT e.id, e.event, e.at, e.unit_id, u.name AS unit, e.meeting_id, m.decision, e.answer, e.satisfaction,"
+    " e.note FROM issue_events e LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN meetings m ON m.id = e.meeting_id"
+    " WHERE e.issue_id = ? AND e.void_reason IS NULL ORDER BY e.at, e.id"
+)
+
+
+class Issues:
+    """The issue methods of `Store`, which provides `conn` and `settings`."""
+
+    conn: sqlite3.Connection
+    if TYPE_CHECKING:
+
+        def settings(self) -> dict[str, str]: ...
+
+    def open_issue(self, tx: "Tx", issue: Mapping[str, object], resolved_at: str | None, note: str | None) -> int:
+        """A new issue with its `received` event (and `resolved`, for one fixed on the spot)."""
+        if issue.get("ref"):
+            clash = self.conn.execute("SELECT id FROM issues WHERE ref = ?", (issue["ref"],)).fetchone()
+            if clash:
+                raise InvalidValue(
+                    "--ref", issue["ref"], tr(f"已有诉求 #{clash[0]} 用了这个工单号", f"issue #{clash[0]} has this ref")
+                )
+        iid = tx.insert("issues", issue)
+        tx.insert("issue_events", {"issue_id": iid, "event": "received", "at": issue["received_at"]})
+        if resolved_at is not None:
+            self.add_event(tx, iid, "resolved", resolved_at, note=note)
+        return iid
+
+    def find_issue(self, ref: str, field: str = "ID") -> Issue:
+        """A live issue by id (or #id), else by its 12345/platform order number."""
+        text = ref.strip()
+        if as_id(text) is not None:
+            found = self.issue(as_id(text))  # type: ignore[arg-type]
+            if found is not None or text.startswith("#"):
+                if found is None:
+                    raise NotFound(tr("诉求", "issue"), ref, field=field)
+                return found
+        hit = self.conn.execute("SELECT id FROM issues WHERE ref = ? AND void_reason IS NULL", (text,)).fetchone()
+        if hit is None:
+            raise NotFound(tr("诉求", "issue"), ref, field=field)
+        return self.issue(hit[0])  # type: ignore[return-value]
+
+    def issue(self, issue_id: int) -> Issue | None:
+        found = fetch_records(self.conn, Issue, f"{_ISSUES} WHERE id = ? AND void_reason IS NULL", (issue_id,))
+        return found[0] if found else None
+
+    def issue_events(self, issue_id: int) -> list[IssueEvent]:
+        return fetch_records(self.conn, IssueEvent, _EVENTS, (issue_id,))
+
+    def add_event(
+        self, tx: "Tx", issue_id: int, event: str, at: str, unit: sqlite3.Row | None = None, **values: object
+    ) -> int:
+        """One dated event, if the issue's current state allows it (checked inside the transaction)."""
+        from huidesk.domain.lifecycle import check, fold
+
+        state = fold(self.issue_events(issue_id))
+        check(state, event, at, unit["id"] if unit else None, unit["name"] if unit else "")
+        row = {"issue_id": issue_id, "event": event, "at": at, "unit_id": unit["id"] if unit else None, **values}
+        return tx.insert("issue_events", {k: v for k, v in row.items() if v is not None})
+
+    def issues(
+        self,
+        *,
+        state: str | None = None,
+        kind: str | None = None,
+        team_id: int | None = None,
+        place: sqlite3.Row | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        now: str | None = None,
+    ) -> list[Issue]:
+        """Issues with their derived state and times; `state` is open, resolved, closed or overdue."""
+        sql = f"{_ISSUES} WHERE void_reason IS NULL"
+        args: list = []
+        if kind:
+            sql += " AND kind = ?"
+            args.append(kind)
+        if team_id is not None:
+            sql += " AND team_id = ?"
+            args.append(team_id)
+        if place is not None:
+            sql += " AND (place = ? OR place LIKE ? ESCAPE '\\')"
+            args += [place["path"], escape_like(place["path"]) + "/%"]
+        if since:
+            sql += " AND substr(received_at, 1, 10) >= ?"
+            args.append(since)
+        if until:
+            sql += " AND substr(received_at, 1, 10) <= ?"
+            args.append(until)
+        if state == "open":
+            sql += " AND state NOT IN ('resolved', 'closed')"
+        elif state in ("resolved", "closed"):
+            sql += " AND state = ?"
+            args.append(state)
+        elif state == "overdue":
+            days = float(self.settings()["resolve_limit_days"])
+            sql += " AND state NOT IN ('resolved', 'closed') AND julianday(?) - julianday(received_at) > ?"
+            args += [now, days]
+        return fetch_records(self.conn, Issue, sql + " ORDER BY received_at, id", args)

@@ -1,0 +1,245 @@
+"""Who and where: places (a path of levels), units that take dispatched issues, service teams,
+their members and memberships, and the residents they serve."""
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from huidesk.domain.errors import Ambiguous, InvalidTransition, InvalidValue
+from huidesk.domain.i18n import tr
+from huidesk.ledger.sql import escape_like
+
+if TYPE_CHECKING:
+    from huidesk.ledger.tx import Tx
+
+
+class People:
+    """The place, unit, team, member and resident methods of `Store`."""
+
+    conn: sqlite3.Connection
+
+    # --- places ---------------------------------------------------------------------------
+
+    def add_place(self, tx: "Tx", path: str, level: str | None) -> list[dict]:
+        """Create a place and any missing ancestors; returns the places created (may be none)."""
+        from huidesk.domain.places import guess_level, split_path
+
+        parts = split_path(path)
+        parent = None
+        start = 0
+        # Anchor on the longest prefix that names one existing place (so `金凤区/新小区` lands
+        # under `银川市/金凤区`); an ambiguous prefix is an error, not a guess.
+        for k in range(len(parts), 0, -1):
+            prefix = "/".join(parts[:k])
+            rows = self.conn.execute(
+                "SELECT id, path, level FROM places"
+                " WHERE (path = ? OR path LIKE ? ESCAPE '\\') AND void_reason IS NULL",
+                (prefix, "%/" + escape_like(prefix)),
+            ).fetchall()
+            if len(rows) > 1:
+                exact = [r for r in rows if r["path"] == prefix]
+                if len(exact) != 1:
+                    raise Ambiguous(tr("地点", "place"), prefix, [r["path"] for r in rows], "PATH")
+                rows = exact
+            if rows:
+                parent, start = rows[0], k
+                break
+        if start == len(parts):
+            if level and parent["level"] != level:
+                raise InvalidValue(
+                    "--level", level, tr(f"{parent['path']} 已存在，层级不同", "place exists with another level")
+                )
+            return []
+        created = []
+        parent_level = parent["level"] if parent else None
+        parent_path = parent["path"] if parent else None
+        parent_id = parent["id"] if parent else None
+        for i, name in enumerate(parts[start:], start):
+            last = i == len(parts) - 1
+            lvl = level if (last and level) else guess_level(name, parent_level)
+            p = f"{parent_path}/{name}" if parent_path else name
+            pid = tx.insert("places", {"parent_id": parent_id, "name": name, "level": lvl, "path": p})
+            created.append({"id": pid, "path": p, "level": lvl})
+            parent_id, parent_path, parent_level = pid, p, lvl
+        return created
+
+    def places(self, under: sqlite3.Row | None = None) -> list[sqlite3.Row]:
+        sql = (
+            "SELECT p.id, p.path, p.name, p.level, p.parent_id,"
+            " (SELECT count(*) FROM teams t WHERE t.place_id = p.id AND t.void_reason IS NULL) AS teams,"
+            " (SELECT count(*) FROM residents r WHERE r.place_id = p.id AND r.void_reason IS NULL) AS residents"
+            " FROM places p WHERE p.void_reason IS NULL"
+        )
+        args: tuple = ()
+        if under is not None:
+            sql += " AND (p.path = ? OR p.path LIKE ? ESCAPE '\\')"
+            args = (under["path"], escape_like(under["path"]) + "/%")
+        return self.conn.execute(sql + " ORDER BY p.path", args).fetchall()
+
+    # --- units ----------------------------------------------------------------------------
+
+    def add_unit(self, tx: "Tx", name: str, kind: str, place_id: int | None) -> int:
+        if self.conn.execute("SELECT 1 FROM units WHERE name = ?", (name,)).fetchone():
+            raise InvalidValue("NAME", name, tr("已有同名单位", "a unit with this name exists"))
+        return tx.insert("units", {"name": name, "kind": kind, "place_id": place_id})
+
+    def units(self) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT u.id, u.name, u.kind, p.path AS place FROM units u LEFT JOIN places p ON p.id = u.place_id"
+            " WHERE u.void_reason IS NULL ORDER BY u.id"
+        ).fetchall()
+
+    # --- teams ----------------------------------------------------------------------------
+
+    def add_team(self, tx: "Tx", team: Mapping[str, object], leader_joined: str) -> int:
+        clash = self.conn.execute(
+            "SELECT 1 FROM teams WHERE place_id = ? AND name = ?", (team["place_id"], team["name"])
+        ).fetchone()
+        if clash:
+            raise InvalidValue("NAME", team["name"], tr("该地点已有同名服务队", "a team of this name exists there"))
+        tid = tx.insert("teams", team)
+        if team.get("leader_id"):
+            self._join(tx, int(team["leader_id"]), tid, leader_joined)
+        return tid
+
+    def teams(
+        self, place: sqlite3.Row | None = None, on: str | None = None, team_id: int | None = None
+    ) -> list[sqlite3.Row]:
+        on = on or "9999-12-31"
+        sql = (
+            "SELECT t.id, t.name, t.line, p.path AS place, m.name AS leader, t.founded,"
+            " (SELECT count(*) FROM memberships s WHERE s.team_id = t.id AND s.void_reason IS NULL"
+            "   AND s.joined <= ? AND (s.left IS NULL OR s.left > ?)) AS members"
+            " FROM teams t JOIN places p ON p.id = t.place_id LEFT JOIN members m ON m.id = t.leader_id"
+            " WHERE t.void_reason IS NULL"
+        )
+        args: list = [on, on]
+        if place is not None:
+            sql += " AND (p.path = ? OR p.path LIKE ? ESCAPE '\\')"
+            args += [place["path"], escape_like(place["path"]) + "/%"]
+        if team_id is not None:
+            sql += " AND t.id = ?"
+            args.append(team_id)
+        return self.conn.execute(sql + " ORDER BY t.id", args).fetchall()
+
+    def team_members(self, team_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT m.id, m.name, s.joined, s.left, m.phone,"
+            " (SELECT group_concat(role, ',') FROM (SELECT role FROM member_roles r WHERE r.member_id = m.id"
+            " ORDER BY r.id))"
+            "   AS roles"
+            " FROM memberships s JOIN members m ON m.id = s.member_id"
+            " WHERE s.team_id = ? AND s.void_reason IS NULL AND m.void_reason IS NULL"
+            " ORDER BY s.left IS NOT NULL, m.id",
+            (team_id,),
+        ).fetchall()
+
+    # --- members --------------------------------------------------------------------------
+
+    def add_member(self, tx: "Tx", member: Mapping[str, object], team_ids: Sequence[int], roles: Sequence[str]) -> int:
+        mid = tx.insert("members", member)
+        for role in roles:
+            tx.insert("member_roles", {"member_id": mid, "role": role})
+        for tid in team_ids:
+            self._join(tx, mid, tid, str(member["joined"]))
+        return mid
+
+    def _join(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
+        current = self.conn.execute(
+            "SELECT id FROM memberships WHERE team_id = ? AND member_id = ? AND left IS NULL AND void_reason IS NULL",
+            (team_id, member_id),
+        ).fetchone()
+        if current:
+            raise InvalidTransition(tr("该队员已在这支服务队中", "the member is already in this team"))
+        return tx.insert("memberships", {"team_id": team_id, "member_id": member_id, "joined": on})
+
+    def join(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
+        return self._join(tx, member_id, team_id, on)
+
+    def leave(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
+        current = self.conn.execute(
+            "SELECT id, joined FROM memberships WHERE team_id = ? AND member_id = ? AND left IS NULL"
+            " AND void_reason IS NULL",
+            (team_id, member_id),
+        ).fetchone()
+        if not current:
+            raise InvalidTransition(tr("该队员不在这支服务队中", "the member is not in this team"))
+        if on < current["joined"]:
+            raise InvalidValue(
+                "--date", on, tr(f"早于入队日期 {current['joined']}", f"before joining on {current['joined']}")
+            )
+        tx.update("memberships", current["id"], {"left": on})
+        return current["id"]
+
+    def members(
+        self, team_id: int | None = None, role: str | None = None, member_id: int | None = None
+    ) -> list[sqlite3.Row]:
+        sql = (
+            "SELECT m.id, m.name, m.phone, m.joined,"
+            " (SELECT group_concat(role, ',') FROM (SELECT role FROM member_roles r WHERE r.member_id = m.id"
+            " ORDER BY r.id))"
+            "   AS roles,"
+            " (SELECT group_concat(name, ',') FROM (SELECT t.name FROM memberships s JOIN teams t ON t.id = s.team_id"
+            "   WHERE s.member_id = m.id AND s.left IS NULL AND s.void_reason IS NULL ORDER BY s.id)) AS teams"
+            " FROM members m WHERE m.void_reason IS NULL"
+        )
+        args: list = []
+        if team_id is not None:
+            sql += (
+                " AND EXISTS (SELECT 1 FROM memberships s WHERE s.member_id = m.id AND s.team_id = ?"
+                " AND s.left IS NULL AND s.void_reason IS NULL)"
+            )
+            args.append(team_id)
+        if role is not None:
+            sql += " AND EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role = ?)"
+            args.append(role)
+        if member_id is not None:
+            sql += " AND m.id = ?"
+            args.append(member_id)
+        return self.conn.execute(sql + " ORDER BY m.id", args).fetchall()
+
+    def member_history(self, member_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT t.id AS team_id, t.name AS team, s.joined, s.left"
+            " FROM memberships s JOIN teams t ON t.id = s.team_id"
+            " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined, s.id",
+            (member_id,),
+        ).fetchall()
+
+    # --- residents ------------------------------------------------------------------------
+
+    def add_resident(self, tx: "Tx", resident: Mapping[str, object], tags: Sequence[str]) -> int:
+        rid = tx.insert("residents", resident)
+        for tag in tags:
+            tx.insert("resident_tags", {"resident_id": rid, "tag": tag})
+        return rid
+
+    def residents(
+        self, place: sqlite3.Row | None = None, tag: str | None = None, resident_id: int | None = None
+    ) -> list[sqlite3.Row]:
+        sql = (
+            "SELECT r.id, r.name, p.path AS place, r.born, r.phone, r.visit_every, r.consent,"
+            " (SELECT group_concat(tag, ',') FROM (SELECT tag FROM resident_tags g WHERE g.resident_id = r.id"
+            "   ORDER BY g.id)) AS tags,"
+            " (SELECT max(v.date) FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id"
+            "   WHERE vr.resident_id = r.id AND v.void_reason IS NULL) AS last_visit"
+            " FROM residents r JOIN places p ON p.id = r.place_id WHERE r.void_reason IS NULL"
+        )
+        args: list = []
+        if place is not None:
+            sql += " AND (p.path = ? OR p.path LIKE ? ESCAPE '\\')"
+            args += [place["path"], escape_like(place["path"]) + "/%"]
+        if tag is not None:
+            sql += " AND EXISTS (SELECT 1 FROM resident_tags g WHERE g.resident_id = r.id AND g.tag = ?)"
+            args.append(tag)
+        if resident_id is not None:
+            sql += " AND r.id = ?"
+            args.append(resident_id)
+        return self.conn.execute(sql + " ORDER BY r.id", args).fetchall()
+
+    def resident_visits(self, resident_id: int) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT v.id, v.date, t.name AS team, v.purpose FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id"
+            " JOIN teams t ON t.id = v.team_id WHERE vr.resident_id = ? AND v.void_reason IS NULL ORDER BY v.date DESC",
+            (resident_id,),
+        ).fetchall()

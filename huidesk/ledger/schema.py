@@ -1,0 +1,80 @@
+"""The schema and the tables it names: which a user may void or log, which are journaled, the
+default settings, and the SQL script shipped as data/schema.sql."""
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import tr
+
+# Bump together with each migration added to huidesk/ledger/migrations.py (a test checks they agree);
+# a ledger whose user_version equals it opens without importing the migration machinery.
+SCHEMA_VERSION = 0
+BUSY_TIMEOUT_MS = 60_000
+
+# Tables a user can name (void, log) with their Chinese names; all carry uid and void columns.
+RECORD_TABLES = {
+    "places": ("地点", "place"),
+    "units": ("单位", "unit"),
+    "teams": ("服务队", "team"),
+    "members": ("队员", "member"),
+    "memberships": ("入队记录", "membership"),
+    "residents": ("居民", "resident"),
+    "visits": ("走访", "visit"),
+    "activities": ("活动", "activity"),
+    "issues": ("诉求", "issue"),
+    "issue_events": ("诉求事件", "issue event"),
+    "meetings": ("协商会议", "meeting"),
+    "wishes": ("微心愿", "wish"),
+    "cards": ("服务卡", "card"),
+    "pairings": ("结对", "pairing"),
+}
+# Rows that belong to a record above and are written with it.
+LINK_TABLES = (
+    "member_roles",
+    "resident_tags",
+    "visit_residents",
+    "visit_members",
+    "activity_members",
+    "meeting_parties",
+)
+JOURNALED_TABLES = (*RECORD_TABLES, *LINK_TABLES, "_settings")
+
+DEFAULT_SETTINGS = {
+    "response_limit_hours": "24",
+    "resolve_limit_days": "5",
+    "basically_weight": "1",
+    "issuer": "",
+}
+
+
+def table_name(text: str, field: str = "TABLE") -> str:
+    """The table a user means by `visit`, `visits`, `走访`, `issue_event`..."""
+    key = text.strip().lower().replace("-", "_").replace(" ", "_")
+    for table, (zh, en) in RECORD_TABLES.items():
+        if key in (table, zh, en.replace(" ", "_")) or (table == "pairings" and key == "pair"):
+            return table
+    choices = "、".join(f"{en}/{zh}" for zh, en in RECORD_TABLES.values())
+    raise InvalidValue(field, text, tr(f"可选：{choices}", f"choose from: {choices}"))
+
+
+def schema_sql() -> str:
+    from importlib.resources import files
+
+    try:
+        return files("huidesk.data").joinpath("schema.sql").read_text(encoding="utf-8")
+    except ModuleNotFoundError:  # running from a source checkout, where data/ sits beside huidesk/
+        return (Path(__file__).resolve().parents[2] / "data" / "schema.sql").read_text(encoding="utf-8")
+
+
+def statements(script: str) -> Iterator[str]:
+    """Split an SQL script into complete statements (comments may contain semicolons)."""
+    buf: list[str] = []
+    for line in script.splitlines(keepends=True):
+        buf.append(line)
+        text = "".join(buf)
+        if sqlite3.complete_statement(text):
+            if text.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf):
+                yield text
+            buf = []

@@ -1,0 +1,28 @@
+"""Small SQL helpers the store and its record families share: what an id reference means, LIKE
+escaping, and rows read as typed records."""
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+R = TypeVar("R")
+
+
+def as_id(ref: str) -> int | None:
+    """The record id a reference like `12` or `#12` means; None for anything else (or too big)."""
+    text = ref.strip().removeprefix("#")
+    if text.isascii() and text.isdigit() and len(text) <= 18:
+        return int(text)
+    return None
+
+
+def escape_like(text: str) -> str:
+    """`text` matched literally by `LIKE ? ESCAPE '\\'`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def fetch_records(conn: sqlite3.Connection, record: Callable[..., R], sql: str, args: Sequence = ()) -> list[R]:
+    """Each row of `sql` as `record(*columns)`, from plain tuples (no sqlite3.Row in between)."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return [record(*row) for row in cursor.execute(sql, args)]

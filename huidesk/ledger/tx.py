@@ -1,0 +1,157 @@
+"""The open write transaction: what it inserts, updates and voids, and the journal entry that
+records it (see `Store.write`)."""
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from huidesk.ledger.journal import GENESIS, EntryHash, content_digest, digest, link_digester
+from huidesk.ledger.schema import RECORD_TABLES
+
+if TYPE_CHECKING:
+    from huidesk.ledger.store import Store
+
+
+def utc_now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+
+
+_INSERT_JOURNAL_RECORD = "INSERT INTO _journal_records (entry_id, tbl, rid, op, digest) VALUES (?, ?, ?, ?, ?)"
+
+
+class Tx:
+    """One open write transaction; records what it writes for the journal entry."""
+
+    def __init__(self, store: "Store", command: str) -> None:
+        self.store, self.conn, self.command = store, store.conn, command
+        row = self.conn.execute("SELECT id, hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()
+        self.entry_id = (row[0] + 1) if row else 1
+        self.prev = row[1] if row else GENESIS
+        self.at = utc_now()
+        self.hash = EntryHash(self.entry_id, self.at, store.actor, command, self.prev)
+        self.count = 0
+        self.written: list[tuple[str, int, str]] = []  # (table, id, op) of records, for messages and undo
+        # While holding (see `holding`): rows waiting for `flush`, by table and columns, in the order
+        # first seen (parents before children), their journal rows, and the next id of each table.
+        self._held: dict[tuple[str, tuple[str, ...]], list[tuple]] | None = None
+        self._held_journal: list[tuple] = []
+        self._next_id: dict[str, int] = {}
+
+    def _journal_record(self, table: str, rid: int, op: str, row: Mapping[str, object]) -> None:
+        self._journal_digest(table, rid, op, digest(table, row))
+
+    def _journal_digest(self, table: str, rid: int, op: str, d: str) -> None:
+        params = (self.entry_id, table, rid, op, d)
+        if self._held is not None:
+            self._held_journal.append(params)
+        else:
+            self.conn.execute(_INSERT_JOURNAL_RECORD, params)
+            if table in RECORD_TABLES:
+                self.written.append((table, rid, op))
+        self.hash.add(table, rid, op, d)
+        self.count += 1
+
+    def insert(self, table: str, values: Mapping[str, object]) -> int:
+        row = {k: int(v) if v.__class__ is bool else v for k, v in values.items()}
+        if table in RECORD_TABLES and "uid" not in row:
+            row["uid"] = uuid.uuid4().hex
+        if self._held is not None:
+            rid = self._next_id.get(table) or self._first_free_id(table)
+            self._next_id[table] = rid + 1
+            self._held.setdefault((table, tuple(row)), []).append((rid, *row.values()))
+        else:
+            cols = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            rid = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
+            assert rid is not None
+        content = {"id": rid}  # what `digest` hashes: the row as stored, NULL columns left out
+        content.update({k: v for k, v in row.items() if v is not None})
+        self._journal_digest(table, rid, "insert", content_digest(table, content))
+        return rid
+
+    def link(self, table: str, parent: str, parent_id: int, child: str, child_ids: Iterable[int]) -> None:
+        """One row (parent_id, child_id) per distinct child, journaled exactly as `insert` journals
+        it. While holding, each digest is formatted straight from the two ids, without a dict and a
+        JSON encoder per row: an import of a million visits writes millions of these."""
+        children = dict.fromkeys(child_ids)
+        if self._held is None:
+            for cid in children:
+                self.insert(table, {parent: parent_id, child: cid})
+            return
+        link_digest = link_digester(table, parent, child)
+        held = self._held.setdefault((table, (parent, child)), [])
+        rid = self._next_id.get(table) or self._first_free_id(table)
+        for cid in children:
+            held.append((rid, parent_id, cid))
+            self._journal_digest(table, rid, "insert", link_digest(rid, parent_id, cid))
+            rid += 1
+        self._next_id[table] = rid
+
+    def _first_free_id(self, table: str) -> int:
+        return self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+
+    @contextmanager
+    def holding(self) -> Iterator["Tx"]:
+        """Hold inserts back and write them with `executemany` at each `flush` (and at the end):
+        the bulk path for imports and generated ledgers. Each row is journaled exactly as one
+        `insert` journals it; ids are assigned here, inside the write lock, so they are known at
+        once. Reads in between do not see held rows (an update writes them first); held rows are
+        not listed in `written`, so memory stays flat however many rows go through."""
+        if self._held is not None:
+            yield self
+            return
+        self._held = {}
+        try:
+            yield self
+            self.flush()
+        finally:
+            self._held, self._held_journal = None, []
+            self._next_id.clear()
+
+    @property
+    def held(self) -> int:
+        """How many rows (journal rows included) wait for `flush`."""
+        return 2 * len(self._held_journal)
+
+    def flush(self) -> None:
+        """Write the held rows, parents before children."""
+        if not self._held_journal:
+            return
+        held, journal = self._held, self._held_journal
+        self._held, self._held_journal = {}, []
+        for (table, cols), params in (held or {}).items():
+            self.conn.executemany(f"INSERT INTO {table} (id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})", params)
+        self.conn.executemany(_INSERT_JOURNAL_RECORD, journal)
+
+    def insert_many(self, table: str, rows: Iterable[Mapping[str, object]], batch: int = 5000) -> range:
+        """Insert rows of one table through `holding`, flushing every `batch` rows; returns their ids,
+        which are consecutive, in the order of `rows`."""
+        with self.holding():
+            first = self._next_id.get(table) or self._first_free_id(table)
+            n = 0
+            for values in rows:
+                self.insert(table, values)
+                n += 1
+                if n % batch == 0:
+                    self.flush()
+        return range(first, first + n)
+
+    def update(self, table: str, rid: int, values: Mapping[str, object], op: str = "update") -> None:
+        self.flush()
+        sets = ", ".join(f"{k} = ?" for k in values)
+        self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values.values(), rid))
+        row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone()
+        self._journal_record(table, rid, op, dict(row))
+
+    def void(self, table: str, rid: int, reason: str) -> None:
+        self.update(table, rid, {"void_reason": reason, "void_at": utc_now()}, op="void")
+
+    def finish(self) -> None:
+        self.flush()
+        if self.count:
+            self.conn.execute(
+                "INSERT INTO _journal (id, at, actor, command, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                (self.entry_id, self.at, self.store.actor, self.command, self.prev, self.hash.hexdigest()),
+            )
