@@ -32,7 +32,7 @@ def test_insert_many_journals_every_row_and_check_passes(village):
         journaled = store.conn.execute(
             "SELECT count(*) FROM _journal_records WHERE entry_id = (SELECT max(id) FROM _journal)").fetchone()[0]
         assert rows == 12_001 and journaled == 12_002  # each insert, and the update
-        assert list(verify(store.conn)) == []
+        assert list(verify(store)) == []
     finally:
         store.close()
     assert "账本完好" in ok("check").stdout
@@ -52,7 +52,7 @@ def test_held_rows_are_written_in_order_with_their_links(village):
             assert tx.held > 0
         assert store.conn.execute("SELECT count(*) FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id"
                                   " WHERE v.date LIKE '2024-02-%'").fetchone()[0] == 28
-        assert list(verify(store.conn)) == []
+        assert list(verify(store)) == []
     finally:
         store.close()
 
@@ -166,7 +166,7 @@ def test_link_rows_are_journaled_as_inserts_are(village, held):
         linked = store.conn.execute("SELECT count(*) FROM visit_members WHERE visit_id IN"
                                     " (SELECT id FROM visits WHERE team_id = ?)", (team,)).fetchone()[0]
         assert linked == 3 * len(members)
-        assert list(verify(store.conn)) == []
+        assert list(verify(store)) == []
     finally:
         store.close()
 

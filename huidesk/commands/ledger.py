@@ -45,8 +45,7 @@ def demo(ctx: typer.Context) -> None:
 
     s = session(ctx)
     with s.ledger(create=True) as store:
-        used = store.conn.execute("SELECT count(*) FROM places").fetchone()[0]
-        if used:
+        if store.holds_records():
             raise InvalidTransition(
                 tr(f"账本 {s.db} 已有记录；示例请建在新文件里：huidesk --db 示例.db demo",
                    f"{s.db} already holds records; build the demo in a new file: huidesk --db demo.db demo")
@@ -153,18 +152,11 @@ def sql(
     query: Annotated[str, typer.Argument(metavar="SQL", help=tr("SELECT 语句", "a SELECT statement"))],
     fmt: FormatOpt = None,
 ) -> None:
-    import sqlite3
-
-    from huidesk.domain.errors import InvalidValue
     from huidesk.ledger.readonly import read_only_query
 
     s = session(ctx)
     columns, rows = read_only_query(s.db, query)
-    cols = [Column(c, c, c) for c in columns]
-    try:
-        emit((dict(zip(columns, r)) for r in rows), cols, fmt)
-    except sqlite3.Error as e:  # raised while stepping through the rows
-        raise InvalidValue("SQL", query, str(e)) from e
+    emit((dict(zip(columns, r, strict=True)) for r in rows), [Column(c, c, c) for c in columns], fmt)
 
 
 CHECK_HELP = tr(
@@ -182,7 +174,7 @@ def check(ctx: typer.Context) -> None:
     with s.ledger() as store:
         total = store.journal_size()
         with progress(tr("核验日志", "checking journal"), total) as advance:
-            problems = list(verify(store.conn, advance))
+            problems = list(verify(store, advance))
         entry, head = store.head()
     for p in problems:
         sys.stdout.write(f"{p}\n")

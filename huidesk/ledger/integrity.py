@@ -4,10 +4,14 @@ import itertools
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from huidesk.domain.i18n import tr
 from huidesk.ledger.journal import GENESIS, EntryHash, digest
 from huidesk.ledger.schema import JOURNALED_TABLES
+
+if TYPE_CHECKING:
+    from huidesk.ledger.store import Store
 
 
 @dataclass(frozen=True)
@@ -19,8 +23,9 @@ class Problem:
         return f"{self.what}: {self.message}"
 
 
-def verify(conn: sqlite3.Connection, progress: Callable[[int], None] | None = None) -> Iterator[Problem]:
+def verify(store: "Store", progress: Callable[[int], None] | None = None) -> Iterator[Problem]:
     """Every problem found; none means the chain is intact and matches the records."""
+    conn = store.conn
     ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
     if ok != "ok":
         yield Problem("sqlite", tr(f"完整性检查失败：{ok}", f"integrity_check failed: {ok}"))

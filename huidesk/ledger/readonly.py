@@ -38,4 +38,13 @@ def read_only_query(path: Path, sql: str) -> tuple[list[str], Iterator[tuple]]:
         conn.close()
         raise InvalidValue("SQL", sql, str(e)) from e
     columns = [d[0] for d in cursor.description or []]
-    return columns, cursor
+
+    def rows() -> Iterator[tuple]:
+        try:
+            yield from cursor
+        except sqlite3.Error as e:  # raised while stepping through the rows
+            raise InvalidValue("SQL", sql, str(e)) from e
+        finally:
+            conn.close()
+
+    return columns, rows()

@@ -203,6 +203,10 @@ class Store(People, Work, Issues):
         row = self.conn.execute("SELECT id, hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()
         return (row[0], row[1]) if row else (0, GENESIS)
 
+    def holds_records(self) -> bool:
+        """Whether anything was recorded here (every record hangs off a place)."""
+        return self.conn.execute("SELECT 1 FROM places LIMIT 1").fetchone() is not None
+
     def journal_size(self) -> int:
         return self.conn.execute("SELECT count(*) FROM _journal").fetchone()[0]
 
