@@ -280,8 +280,10 @@ def _in_options(ctx, error: HuideskError) -> str:
         return str(error)
     spelled = {}
     for param in command.params:
-        longs = [o for o in getattr(param, "opts", ()) if o.startswith("--")]
-        spelled[param.name] = longs[0] if longs and param.param_type_name == "option" else param.human_readable_name
+        if param.param_type_name == "option":
+            spelled[param.name] = next((o for o in param.opts if o.startswith("--")), param.opts[0])
+        else:
+            spelled[param.name] = param.metavar or param.name.upper()
     return error.message(lambda field: spelled.get(field, field))
 
 

@@ -63,3 +63,27 @@ def test_each_package_says_what_it_holds_and_may_import(package):
 def test_no_module_is_too_long_to_read():
     long = {str(p.relative_to(ROOT)): n for p in modules() if (n := len(p.read_text().splitlines())) > 600}
     assert long == {}
+
+
+def test_the_ledger_names_fields_not_options():
+    """The ledger raises errors naming its own fields (`date`); options are the command line's words."""
+    spoken = []
+    for path in modules():
+        if path.relative_to(PACKAGE).parts[0] != "ledger":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("--")
+                    and node.value[2:3].isalpha()):
+                spoken.append(f"{path.name}:{node.lineno} {node.value}")
+    assert spoken == []
+
+
+def test_a_field_the_ledger_names_is_spelled_as_the_option_typed(db):
+    from conftest import ok, rejected
+
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("member", "add", "王凤琴", "--joined", "2024-03-01")
+    ok("team", "add", "橙色公益", "--place", "平伏桥村", "--leader", "王凤琴", "--founded", "2024-03-01")
+    line = rejected(db, "member", "leave", "王凤琴", "--team", "橙色公益", "--date", "2024-02-01", mentions=("--date",))
+    assert "2024-03-01" in line
+    rejected(db, "team", "add", "橙色公益", "--place", "平伏桥村", mentions=("NAME",))

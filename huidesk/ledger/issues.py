@@ -60,7 +60,7 @@ class Issues:
             clash = self.conn.execute("SELECT id FROM issues WHERE ref = ?", (issue["ref"],)).fetchone()
             if clash:
                 raise InvalidValue(
-                    "--ref", issue["ref"], tr(f"已有诉求 #{clash[0]} 用了这个工单号", f"issue #{clash[0]} has this ref")
+                    "ref", issue["ref"], tr(f"已有诉求 #{clash[0]} 用了这个工单号", f"issue #{clash[0]} has this ref")
                 )
         iid = tx.insert("issues", issue)
         tx.insert("issue_events", {"issue_id": iid, "event": "received", "at": issue["received_at"]})
@@ -68,7 +68,7 @@ class Issues:
             self.add_event(tx, iid, "resolved", resolved_at, note=note)
         return iid
 
-    def find_issue(self, ref: str, field: str = "ID") -> Issue:
+    def find_issue(self, ref: str, field: str = "issue") -> Issue:
         """A live issue by id (or #id), else by its 12345/platform order number."""
         text = ref.strip()
         if as_id(text) is not None:

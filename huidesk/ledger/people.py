@@ -39,7 +39,7 @@ class People:
             if len(rows) > 1:
                 exact = [r for r in rows if r["path"] == prefix]
                 if len(exact) != 1:
-                    raise Ambiguous(tr("地点", "place"), prefix, [r["path"] for r in rows], "PATH")
+                    raise Ambiguous(tr("地点", "place"), prefix, [r["path"] for r in rows], "path")
                 rows = exact
             if rows:
                 parent, start = rows[0], k
@@ -47,7 +47,7 @@ class People:
         if start == len(parts):
             if level and parent["level"] != level:
                 raise InvalidValue(
-                    "--level", level, tr(f"{parent['path']} 已存在，层级不同", "place exists with another level")
+                    "level", level, tr(f"{parent['path']} 已存在，层级不同", "place exists with another level")
                 )
             return []
         created = []
@@ -80,7 +80,7 @@ class People:
 
     def add_unit(self, tx: "Tx", name: str, kind: str, place_id: int | None) -> int:
         if self.conn.execute("SELECT 1 FROM units WHERE name = ?", (name,)).fetchone():
-            raise InvalidValue("NAME", name, tr("已有同名单位", "a unit with this name exists"))
+            raise InvalidValue("name", name, tr("已有同名单位", "a unit with this name exists"))
         return tx.insert("units", {"name": name, "kind": kind, "place_id": place_id})
 
     def units(self) -> list[sqlite3.Row]:
@@ -96,7 +96,7 @@ class People:
             "SELECT 1 FROM teams WHERE place_id = ? AND name = ?", (team["place_id"], team["name"])
         ).fetchone()
         if clash:
-            raise InvalidValue("NAME", team["name"], tr("该地点已有同名服务队", "a team of this name exists there"))
+            raise InvalidValue("name", team["name"], tr("该地点已有同名服务队", "a team of this name exists there"))
         tid = tx.insert("teams", team)
         if team.get("leader_id"):
             self._join(tx, int(team["leader_id"]), tid, leader_joined)
@@ -166,7 +166,7 @@ class People:
             raise InvalidTransition(tr("该队员不在这支服务队中", "the member is not in this team"))
         if on < current["joined"]:
             raise InvalidValue(
-                "--date", on, tr(f"早于入队日期 {current['joined']}", f"before joining on {current['joined']}")
+                "date", on, tr(f"早于入队日期 {current['joined']}", f"before joining on {current['joined']}")
             )
         tx.update("memberships", current["id"], {"left": on})
         return current["id"]

@@ -232,7 +232,7 @@ class Store(People, Work, Issues):
     def void(self, tx: Tx, table: str, rid: int, reason: str) -> None:
         row = self.conn.execute(f"SELECT void_reason FROM {table} WHERE id = ?", (rid,)).fetchone()
         if row is None:
-            raise NotFound(tr(*RECORD_TABLES[table]), rid, field="ID")
+            raise NotFound(tr(*RECORD_TABLES[table]), rid, field="record_id")
         if row["void_reason"] is not None:
             raise InvalidTransition(
                 tr(

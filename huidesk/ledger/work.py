@@ -36,7 +36,7 @@ class Work:
             self.add_event(tx, int(meeting["issue_id"]), "consulted", at, meeting_id=mid)  # type: ignore[arg-type]
         return mid
 
-    def meeting_party(self, text: str, field: str = "--party") -> dict[str, object]:
+    def meeting_party(self, text: str, field: str = "party") -> dict[str, object]:
         """A party by `unit:`, `member:`, `resident:` or `name:` prefix; else a unit or member whose name
         matches, else a party named only (律师, 楼栋长)."""
         text = text.strip()
@@ -190,7 +190,7 @@ class Work:
     def add_wish(self, tx: "Tx", wish: Mapping[str, object]) -> int:
         return tx.insert("wishes", wish)
 
-    def wish(self, wish_id: int, field: str = "ID") -> Wish:
+    def wish(self, wish_id: int, field: str = "wish_id") -> Wish:
         """A live wish by id, with its derived state."""
         in_range = 0 < wish_id < 2**63
         found = fetch_records(self.conn, Wish, self._WISHES + " AND w.id = ?", (wish_id,)) if in_range else []
@@ -217,7 +217,7 @@ class Work:
             )
         if on < w.listed:
             raise InvalidValue(
-                "--date", on, tr(f"早于登记日期 {w.listed}", f"before the wish was listed on {w.listed}")
+                "date", on, tr(f"早于登记日期 {w.listed}", f"before the wish was listed on {w.listed}")
             )
         tx.update("wishes", wish_id, {"member_id": member_id, "claimed": on})
         return w
@@ -241,7 +241,7 @@ class Work:
             )
         if on < w.claimed:  # type: ignore[operator]
             raise InvalidValue(
-                "--date", on, tr(f"早于认领日期 {w.claimed}", f"before the wish was claimed on {w.claimed}")
+                "date", on, tr(f"早于认领日期 {w.claimed}", f"before the wish was claimed on {w.claimed}")
             )
         tx.update("wishes", wish_id, {"fulfilled": on})
         return w
@@ -272,7 +272,7 @@ class Work:
             if clash:
                 void = tr("，已作废", ", void") if clash["void_reason"] is not None else ""
                 raise InvalidValue(
-                    "--no",
+                    "no",
                     no,
                     tr(
                         f"{kind}已有这个卡号：卡 #{clash['id']}，卡号 {clash['no']}{void}",
