@@ -411,7 +411,7 @@ def show(ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, with_pii: W
 
     from huidesk.domain.privacy import mask_name
     from huidesk.domain.vocab import label
-    from huidesk.render.output import Format, choose
+    from huidesk.render.output import Output, render
 
     s = session(ctx)
     with s.ledger() as store:
@@ -431,21 +431,19 @@ def show(ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, with_pii: W
                          "total_minutes": round((at - start).total_seconds() / 60)})
         prev = at
     resident = found.resident if with_pii else mask_name(found.resident)
-    if choose(fmt) in (Format.json, Format.jsonl):
-        import json
+    data = {k: getattr(found, k) for k in ("id", "ref", "kind", "source", "place", "team", "text", "received_at",
+                                           "state", "response_minutes", "resolve_minutes")}
+    data["resident"] = resident
+    data["events"] = timeline
 
-        data = {k: getattr(found, k) for k in ("id", "ref", "kind", "source", "place", "team", "text", "received_at",
-                                               "state", "response_minutes", "resolve_minutes")}
-        data["resident"] = resident
-        data["events"] = timeline
-        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=None if choose(fmt) is Format.jsonl else 2) + "\n")
-        return
-    head = f"#{found.id} {label('issue_kind', found.kind)}·{label('source', found.source)}　{found.place}"
-    if found.ref:
-        head += tr(f"　工单号 {found.ref}", f"  ref {found.ref}")
-    message(head)
-    message(f"{found.text}" + (tr(f"（反映人：{resident}）", f" (raised by {resident})") if resident else ""))
-    message(tr(f"状态：{label('event', found.state)}", f"state: {label('event', found.state)}")
-            + (tr(f"　办结用时 {_minutes(found.resolve_minutes)}", f"  resolved in {_minutes(found.resolve_minutes)}")
-               if found.resolve_minutes is not None else ""))
-    emit(timeline, TIMELINE, fmt)
+    def head() -> None:
+        title = f"#{found.id} {label('issue_kind', found.kind)}·{label('source', found.source)}　{found.place}"
+        if found.ref:
+            title += tr(f"　工单号 {found.ref}", f"  ref {found.ref}")
+        message(title)
+        message(f"{found.text}" + (tr(f"（反映人：{resident}）", f" (raised by {resident})") if resident else ""))
+        took = found.resolve_minutes
+        message(tr(f"状态：{label('event', found.state)}", f"state: {label('event', found.state)}")
+                + (tr(f"　办结用时 {_minutes(took)}", f"  resolved in {_minutes(took)}") if took is not None else ""))
+
+    render(Output(timeline, TIMELINE, document=data, whole=True, preface=head), fmt)

@@ -55,6 +55,8 @@ class Output:
     columns: Sequence[Column]
     title: str = ""
     document: object = None  # json writes this whole (a report's data) instead of the rows
+    whole: bool = False  # one record, not a table: jsonl too writes the document (on one line)
+    preface: Callable[[], None] | None = None  # what the row formats say first, on stderr (a record's head)
     text: Callable[[], None] | None = None  # the table format prints this instead of drawing the rows
     workbook: Callable[[], bytes] | None = None  # xlsx: the workbook's bytes
     formats: tuple[str, ...] = field(default=())  # formats --output may take from its extension
@@ -104,6 +106,8 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None) -> None:
         from huidesk.domain.errors import InvalidValue
 
         raise InvalidValue("--format", "xlsx", tr("xlsx 请用 --output 写入文件", "write xlsx with --output"))
+    if out.preface is not None and fmt in (Format.table, Format.csv, Format.tsv):
+        out.preface()
     if output is None:
         if fmt is Format.xlsx:
             sys.stdout.buffer.write(_xlsx(out))
@@ -190,6 +194,9 @@ def _json(out: Output, write: Callable[[str], object]) -> None:
 def _jsonl(out: Output, write: Callable[[str], object]) -> None:
     import json
 
+    if out.whole:
+        write(json.dumps(out.document, ensure_ascii=False, default=json_default) + "\n")
+        return
     for row in _keyed(out):
         write(json.dumps(row, ensure_ascii=False, default=json_default) + "\n")
 
