@@ -181,9 +181,9 @@ def test_formula_cells_are_neutralised(ledger, tmp_path):
     cell = ws.cell(row=ws.max_row, column=2)
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     # Numbers stay numbers: a negative number is data, not a formula; text that looks like one is defused.
-    from huidesk.exchange.export import _csv_cell
+    from huidesk.render.cells import sheet_cell
 
-    assert _csv_cell(-3) == -3 and _csv_cell("-3") == "'-3" and _csv_cell("\t=1") == "'\t=1"
+    assert sheet_cell(-3) == -3 and sheet_cell("-3") == "'-3" and sheet_cell("\t=1") == "'\t=1"
     # ... and the quote comes off again on import, so the name survives a round trip.
     other = fresh(tmp_path)
     for table in ("places", "residents"):

@@ -141,7 +141,7 @@ def test_monthly_report_is_reproducible_byte_for_byte(demo, tmp_path):
         ok("--today", "2024-08-01", "report", "monthly", "--month", "last", "--output", str(a))
         ok("--today", "2024-08-01", "report", "monthly", "--month", "2024-07", "--output", str(b))
         assert a.read_bytes() == b.read_bytes()
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8-sig"))))
     assert rows[-1]["team"] == "合计" and rows[0]["month"] == "2024-07"
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
     assert data["chain_head"] == rows[0]["chain_head"]
@@ -262,3 +262,11 @@ def test_folding_carries_whole_words_over():
 
     assert fold("issues#195 issue_events#906", 10) == ["issues#195", "issue_even", "ts#906"]
     assert fold("places×131 teams×32 members×2", 12) == ["places×131", "teams×32", "members×2"]
+
+
+def test_a_csv_file_carries_a_bom_and_stdout_never(demo, tmp_path):
+    """Excel and WPS read a csv file as UTF-8 only with a BOM; a pipe gets none (`| cut` would see it)."""
+    ok("report", "monthly", "--month", "2024-06", "--output", str(tmp_path / "m.csv"))
+    assert (tmp_path / "m.csv").read_bytes().startswith("\ufeffmonth,".encode())
+    assert ok("report", "monthly", "--month", "2024-06", "--format", "csv").stdout.startswith("month,")
+    assert ok("export", "teams", "--format", "csv").stdout.startswith("uid,")

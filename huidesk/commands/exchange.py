@@ -71,14 +71,18 @@ def export(
         typer.Option("--output", "-o", help=tr("写入这个文件（默认标准输出）", "write to this file (default: stdout)")),
     ] = None,
 ) -> None:
-    from huidesk.exchange.export import export_table, format_from
+    from huidesk.exchange.export import export_table
     from huidesk.exchange.layouts import EXPORT_FORMATS, table_label
     from huidesk.ledger.schema import table_name
+    from huidesk.render.output import Format, choose
 
     s = session(ctx)
     name = table_name(table)
     first, last = s.period(since, until)
-    kind = format_from(output, fmt.value if fmt else None, EXPORT_FORMATS)
+    if fmt is ExportFormat.open311:
+        kind = fmt.value
+    else:
+        kind = choose(fmt, output, [f for f in EXPORT_FORMATS if f != "open311"], default=Format.csv).value
     with s.ledger() as store:
         count, (entry, head) = export_table(store, name, kind, output, since=first, until=last, with_pii=with_pii)
     where = tr(f"到 {output}", f"to {output}") if output else ""

@@ -15,9 +15,7 @@ if TYPE_CHECKING:
 
 Cells = dict[str, tuple[str, object]]  # one row of a file: key -> (the header as written, the value)
 
-JOIN = "、"  # how a list is written into one csv/xlsx cell
 SPLIT = re.compile(r"\s*[、,，;；]\s*")  # ... and the separators a hand-made cell may use
-FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting with one of these
 LABEL = re.compile(r"(.+?)[（(]([^（）()]+)[）)]")  # 王芳（48号楼）, 王芳(3f2a9c1e)
 UID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.:-]{0,63}")
 
@@ -25,16 +23,6 @@ TRUE = {"1", "true", "yes", "y", "是", "有", "需要", "√", "✓", "t"}
 FALSE = {"0", "false", "no", "n", "否", "无", "不需要", "f", "×"}
 BOOLS = TRUE | FALSE
 CONSENT = {"self": "self", "本人": "self", "guardian": "guardian", "监护人": "guardian"}
-
-
-def defuse(text: str) -> str:
-    """A cell a spreadsheet would run as a formula, made plain text with a leading quote."""
-    return "'" + text if text.startswith(FORMULA) else text
-
-
-def undefuse(text: str) -> str:
-    """A defused cell's text as it was before `defuse`."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA) else text
 
 
 def instant(moment: str) -> "dt.datetime":

@@ -1,36 +1,20 @@
 """Export: a table's live records as rows, written as csv, jsonl, json, xlsx or GeoReport v2 (open311)."""
 
 import json
-import sys
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue
 from huidesk.domain.i18n import tr
-from huidesk.exchange.cells import JOIN, LABEL, defuse, instant
-from huidesk.exchange.layouts import EXTENSIONS, TABLES, Field, Table, table_label
+from huidesk.exchange.cells import LABEL, instant
+from huidesk.exchange.layouts import TABLES, Field, Table, table_label
 from huidesk.ledger import exchange as ledger
+from huidesk.render.cells import JOIN, defuse
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
-
-
-def format_from(output: Path | None, given: str | None, choices: tuple[str, ...]) -> str:
-    """The format asked for; else the output file's extension; else csv."""
-    if given:
-        return given
-    if output is None:
-        return "csv"
-    kind = EXTENSIONS.get(output.suffix.lower())
-    if kind is None or kind not in choices:
-        raise InvalidValue(
-            "--output", str(output),
-            tr(f"无法从扩展名判断格式：请加 --format {'|'.join(choices)}",
-               f"cannot tell the format: add --format {'|'.join(choices)}"),
-        )
-    return kind
 
 
 def export_rows(
@@ -73,63 +57,24 @@ def _mask_label(text: str) -> str:
     return f"{mask_name(m[1])}（{m[2]}）" if m else mask_name(text)
 
 
-def write_csv(rows: Iterable[dict], table: Table, out) -> int:
-    import csv
-
-    fields = table.exported()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([f.key for f in fields])
-    count = 0
-    for row in rows:
-        writer.writerow([_csv_cell(row.get(f.key)) for f in fields])
-        count += 1
-    return count
+OPEN311 = ("service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+           "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
+           "address", "address_id", "zipcode", "lat", "long", "media_url")
 
 
-def _csv_cell(value: object) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, Decimal)):
-        return value  # numbers stay numbers: -3 is not a formula
-    if isinstance(value, list):
-        value = JOIN.join(str(x) for x in value)
-    return defuse(str(value))
-
-
-def write_json(rows: Iterable[dict], table: Table, out, lines: bool) -> int:
-    fields = table.exported()
-    count = 0
-    if not lines:
-        out.write("[")
-    for row in rows:
-        text = json.dumps({f.key: row.get(f.key) for f in fields}, ensure_ascii=False)
-        if lines:
-            out.write(text + "\n")
-        else:
-            out.write(("\n" if count == 0 else ",\n") + text)
-        count += 1
-    if not lines:
-        out.write("]\n" if count == 0 else "\n]\n")
-    return count
-
-
-def write_open311(rows: Iterable[dict], out, resolve_days: float) -> int:
+def open311_requests(rows: Iterable[dict], resolve_days: float) -> Iterator[dict]:
     """Issues as GeoReport v2 service requests (https://wiki.open311.org/GeoReport_v2)."""
     import datetime as dt
 
     from huidesk.domain.vocab import label
 
-    count = 0
-    out.write("[")
     for row in rows:
         event, at, unit, note = json.loads(row["last_event"]) if row["last_event"] else (None, None, None, None)
         notes = None
         if event:
             notes = label("event", event) + (f" {unit}" if unit else "") + (f"：{note}" if note else "")
         expected = instant(row["received_at"]) + dt.timedelta(days=resolve_days)
-        request = {
+        yield {
             "service_request_id": row["ref"] or row["uid"],
             "status": "closed" if row["state"] in ("resolved", "closed") else "open",
             "status_notes": notes,
@@ -148,14 +93,12 @@ def write_open311(rows: Iterable[dict], out, resolve_days: float) -> int:
             "long": None,
             "media_url": None,
         }
-        out.write(("\n" if count == 0 else ",\n") + json.dumps(request, ensure_ascii=False))
-        count += 1
-    out.write("]\n" if count == 0 else "\n]\n")
-    return count
 
 
-def write_xlsx(rows: Iterable[dict], table: Table, out: BinaryIO) -> int:
+def table_workbook(rows: Iterable[dict], table: Table) -> bytes:
     """A real workbook: localised headers and vocabulary, column widths, a frozen header row."""
+    import io
+
     from openpyxl import Workbook
 
     from huidesk.render.workbook import fill_sheet
@@ -164,18 +107,11 @@ def write_xlsx(rows: Iterable[dict], table: Table, out: BinaryIO) -> int:
     wb = Workbook()
     ws = wb.active
     ws.title = table_label(table.name)[:31]
-    count = 0
-
-    def cells() -> Iterator[list[object]]:
-        nonlocal count
-        for row in rows:
-            count += 1
-            yield [_xlsx_cell(f, row.get(f.key)) for f in fields]
-
-    fill_sheet(ws, [f.header() for f in fields], cells())
+    fill_sheet(ws, [f.header() for f in fields], ([_xlsx_cell(f, row[f.key]) for f in fields] for row in rows))
     ws.auto_filter.ref = ws.dimensions
-    wb.save(out)
-    return count
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
 
 
 def _xlsx_cell(f: Field, value: object) -> object:
@@ -200,41 +136,36 @@ def export_table(
     store: "Store", name: str, fmt: str, output: Path | None, *, since: str | None, until: str | None,
     with_pii: bool,
 ) -> tuple[int, tuple[int, str]]:
-    """Write one table to `output` (atomically) or stdout; returns the row count and the journal's
-    chain head, both read in one snapshot of the ledger."""
+    """Write one table in `fmt` (csv, jsonl, json, xlsx or open311) to `output` (atomically) or stdout;
+    returns the row count and the journal's chain head, both read in one snapshot of the ledger."""
+    from huidesk.render.cells import sheet_cell
+    from huidesk.render.output import Column, Output, render
+
     table = TABLES[name]
     if fmt == "open311" and name != "issues":
         raise InvalidValue("--format", "open311", tr("open311 只用于诉求（issues）", "open311 is for issues only"))
     if not ledger.dated(name) and (since or until):
         raise InvalidValue("--since" if since else "--until", since or until,
                            tr(f"{table_label(name)}没有日期，不能按日期筛选", f"{name} have no date to filter by"))
-    if fmt == "xlsx" and output is None and sys.stdout.isatty():
-        raise InvalidValue("--format", "xlsx",
-                           tr("xlsx 是二进制文件：请加 --output 文件名.xlsx", "xlsx is binary: add --output FILE.xlsx"))
+    fields = table.exported()
+    count = 0
+
+    def counted(rows: Iterable[dict]) -> Iterator[dict]:
+        nonlocal count
+        for row in rows:
+            count += 1
+            yield row
+
     with ledger.snapshot(store):  # the rows and the chain head belong together
         head = store.head()
-        rows = export_rows(store, table, since, until, with_pii)
-        if output is None:
-            out = sys.stdout.buffer if fmt == "xlsx" else sys.stdout
-            count = _write(fmt, rows, table, out, store)
-            out.flush()
+        rows = counted(export_rows(store, table, since, until, with_pii))
+        if fmt == "open311":
+            days = float(store.settings()["resolve_limit_days"])
+            out = Output(open311_requests(rows, days), [Column(k, k, k) for k in OPEN311])
+            fmt = "json"
         else:
-            from huidesk.render.files import atomic_write
-
-            with atomic_write(output, binary=fmt == "xlsx") as out:
-                if fmt == "csv":
-                    out.write("\ufeff")  # Excel reads a CSV file as UTF-8 only when it starts with a BOM
-                count = _write(fmt, rows, table, out, store)
+            rows = ({f.key: row.get(f.key) for f in fields} for row in rows)
+            out = Output(rows, [Column(f.key, f.zh, f.en) for f in fields], cell=sheet_cell,
+                         workbook=lambda: table_workbook(rows, table))
+        render(out, fmt, output)
     return count, head
-
-
-def _write(fmt: str, rows: Iterable[dict], table: Table, out, store: "Store") -> int:
-    if fmt == "csv":
-        return write_csv(rows, table, out)
-    if fmt in ("json", "jsonl"):
-        return write_json(rows, table, out, lines=fmt == "jsonl")
-    if fmt == "open311":
-        return write_open311(rows, out, float(store.settings()["resolve_limit_days"]))
-    return write_xlsx(rows, table, out)
-
-

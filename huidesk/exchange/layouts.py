@@ -11,7 +11,6 @@ from huidesk.domain.errors import InvalidValue
 from huidesk.domain.i18n import tr
 
 EXPORT_FORMATS = ("csv", "jsonl", "json", "xlsx", "open311")
-EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xlsx": "xlsx"}
 IGNORED = {"id", "编号"}  # ledger-local ids mean nothing in another ledger (list outputs carry them)
 
 

@@ -11,8 +11,10 @@ from typing import BinaryIO
 
 from huidesk.domain.errors import HuideskError, InvalidValue
 from huidesk.domain.i18n import tr
-from huidesk.exchange.cells import Cells, undefuse
-from huidesk.exchange.layouts import EXTENSIONS, IGNORED, Table
+from huidesk.exchange.cells import Cells
+from huidesk.exchange.layouts import IGNORED, Table
+from huidesk.render.cells import undefuse
+from huidesk.render.output import EXTENSIONS
 
 
 class Source:
@@ -71,9 +73,9 @@ def open_source(file: str, fmt: str | None) -> tuple[Source, str]:
         source = Source(path.name, open(path, "rb"), path)
     if fmt is None and source.path is not None:
         fmt = EXTENSIONS.get(source.path.suffix.lower())
-    if fmt is None:
+    if fmt not in READERS:
         fmt = source.sniff()
-    if fmt is None:
+    if fmt not in READERS:
         source.close()
         raise InvalidValue("--format", "", tr(
             f"无法判断 {source.name} 的格式：请加 --format csv|jsonl|json|xlsx",

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from huidesk.domain.i18n import tr
 
+# The formats a file's extension names.
+EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xlsx": "xlsx"}
+
 
 class Format(str, Enum):
     table = "table"
@@ -59,6 +62,7 @@ class Output:
     preface: Callable[[], None] | None = None  # what the row formats say first, on stderr (a record's head)
     text: Callable[[], None] | None = None  # the table format prints this instead of drawing the rows
     workbook: Callable[[], bytes] | None = None  # xlsx: the workbook's bytes
+    cell: Callable[[object], object] | None = None  # how csv and tsv write a value (default: as it is)
     formats: tuple[str, ...] = field(default=())  # formats --output may take from its extension
 
 
@@ -76,13 +80,14 @@ def short_team(name: object) -> str:
     return text
 
 
-def choose(fmt: Enum | None, output: Path | None = None, formats: Sequence[str] = ()) -> Format:
-    """The format asked for; else the one --output's extension names; else a table on a terminal
-    and tsv in a pipe."""
+def choose(fmt: Enum | str | None, output: Path | None = None, formats: Sequence[str] = (),
+           default: Format | None = None) -> Format:
+    """The format asked for; else the one --output's extension names (of `formats`); else `default`;
+    else a table on a terminal and tsv in a pipe."""
     if fmt is not None:
-        return Format(fmt.value)
+        return Format(getattr(fmt, "value", fmt))
     if output is not None:
-        suffix = output.suffix.lower().lstrip(".")
+        suffix = EXTENSIONS.get(output.suffix.lower(), "")
         if suffix not in formats:
             from huidesk.domain.errors import InvalidValue
 
@@ -91,6 +96,8 @@ def choose(fmt: Enum | None, output: Path | None = None, formats: Sequence[str] 
                 "--output", str(output), tr(f"扩展名应为 {shown}，或加 --format", f"use {shown} or --format")
             )
         return Format(suffix)
+    if default is not None:
+        return default
     return Format.table if sys.stdout.isatty() else Format.tsv
 
 
@@ -105,7 +112,8 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None) -> None:
     if fmt is Format.xlsx and output is None and sys.stdout.isatty():
         from huidesk.domain.errors import InvalidValue
 
-        raise InvalidValue("--format", "xlsx", tr("xlsx 请用 --output 写入文件", "write xlsx with --output"))
+        raise InvalidValue("--format", "xlsx",
+                           tr("xlsx 是二进制文件：请加 --output 文件名.xlsx", "xlsx is binary: add --output FILE.xlsx"))
     if out.preface is not None and fmt in (Format.table, Format.csv, Format.tsv):
         out.preface()
     if output is None:
@@ -117,12 +125,14 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None) -> None:
     from huidesk.render.files import atomic_write
 
     if output.parent and not output.parent.exists():
-        output.parent.mkdir(parents=True, exist_ok=True)
+        output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     binary = fmt is Format.xlsx
     with atomic_write(output, binary=binary) as f:
         if binary:
             f.write(_xlsx(out))
         else:
+            if fmt is Format.csv:
+                f.write("\ufeff")  # Excel and WPS read a csv file as UTF-8 only when it starts with a BOM
             RENDERERS[fmt](out, f.write)
 
 
@@ -164,10 +174,15 @@ def _delimited(dialect: str) -> Callable[[Output, Callable[[str], object]], None
         writer = csv.writer(_Sink(write), dialect=dialect, lineterminator="\n")
         keys = [c.key for c in out.columns]
         writer.writerow(keys)
+        cell = out.cell or _as_is
         for row in out.rows:
-            writer.writerow(["" if row[k] is None else row[k] for k in keys])
+            writer.writerow([cell(row[k]) for k in keys])
 
     return write_rows
+
+
+def _as_is(value: object) -> object:
+    return "" if value is None else value
 
 
 class _Sink:
