@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from huidesk.domain.errors import LedgerError
 from huidesk.domain.i18n import tr
+from huidesk.ledger.issues import ISSUE_STATE
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -68,8 +69,7 @@ class ExportQuery(NamedTuple):
 
 
 _ISSUE_EXTRA = (
-    " (SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1) AS state,"
+    f" {ISSUE_STATE} AS state,"
     " (SELECT json_group_array(name) FROM (SELECT DISTINCT u.name FROM issue_events e"
     " JOIN units u ON u.id = e.unit_id"
     "   WHERE e.issue_id = i.id AND e.void_reason IS NULL AND e.event IN ('dispatched', 'transferred', 'escalated',"

@@ -14,10 +14,14 @@ from huidesk.ledger.sql import as_id, escape_like, fetch_records
 if TYPE_CHECKING:
     from huidesk.ledger.tx import Tx
 
-# An issue's state and times derived from its live events, never stored (reports use the same).
+# An issue's state: its latest live event that moves it (a callback or a meeting does not).
+ISSUE_STATE = (
+    "(SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
+    "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1)"
+)
+# An issue's state and times derived from its live events, never stored (reports and exports use the same).
 ISSUE_DERIVED = (
-    " (SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1) AS state,"
+    f" {ISSUE_STATE} AS state,"
     " (SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
     "   AND e.event IN ('dispatched', 'arrived', 'resolved')) AS first_response_at,"
     " (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
