@@ -8,12 +8,11 @@ from typing import Annotated
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import short_team
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
 from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt
-from huidesk.render.output import Column, emit, message, short_place
+from huidesk.render.output import Column, emit, message, short_place, short_team
 
 app = group(
     tr("志愿服务活动：主题、人数、服务对象人数与志愿服务时长。", "Activities: theme, volunteers, people served, hours.")

@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import short_team
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
 from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
-from huidesk.render.output import Column, emit, message, short_place
+from huidesk.render.output import Column, emit, message, short_place, short_team
 
 if TYPE_CHECKING:
     from huidesk.domain.records import Issue

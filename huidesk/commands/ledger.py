@@ -52,20 +52,23 @@ def demo(ctx: typer.Context) -> None:
             )
         build(store, s.command)
         for path, since in (("银川市/金凤区/满城北街街道/平伏桥村", None), ("银川市/金凤区/黄河东路街道", "2024-03-01"),
-                            ("吴忠市/同心县/豫海镇/清水社区", "2024-03-01"), ("银川市/兴庆区/玉皇阁北街/高台寺社区", None)):
+                            ("吴忠市/同心县/豫海镇/清水社区", "2024-03-01"),
+                            ("银川市/兴庆区/玉皇阁北街/高台寺社区", None)):
             import datetime as dt
 
             start = dt.date.fromisoformat(since) if since else None
             data = summarise(store, Scope(place_path=path, label=path), start, DEMO_DATE, DEMO_DATE)
             sys.stdout.write(data["narrative"] + "\n\n")
         entries, head = store.head()
-    message(tr(f"示例账本：{s.db}（日志 {entries} 条，链头 {head[:12]}）。试试：huidesk --db {s.db} --today 2024-07-08 summary --place 平伏桥村",
-               f"demo ledger: {s.db} ({entries} entries, head {head[:12]}). Try: huidesk --db {s.db} --today 2024-07-08 summary --place 平伏桥村"))
+    tryout = f"huidesk --db {s.db} --today 2024-07-08 summary --place 平伏桥村"
+    message(tr(f"示例账本：{s.db}（日志 {entries} 条，链头 {head[:12]}）。试试：{tryout}",
+               f"demo ledger: {s.db} ({entries} entries, head {head[:12]}). Try: {tryout}"))
 
 
 LOG_HELP = tr(
     "日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。\n\n\b\n例：huidesk log --limit 5",
-    "The journal: time, recorder, command and records of each write (newest first).\n\n\b\nExample: huidesk log --limit 5",
+    "The journal: time, recorder, command and records of each write (newest first).\n\n\b\n"
+    "Example: huidesk log --limit 5",
 )
 
 _LOG_COLUMNS = [
@@ -88,7 +91,9 @@ def _local(at: str) -> str:
 
 def log(
     ctx: typer.Context,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=1_000_000, help=tr("最多显示几条", "how many entries"))] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, max=1_000_000, help=tr("最多显示几条", "how many entries"))
+    ] = 20,
     fmt: FormatOpt = None,
 ) -> None:
     s = session(ctx)
@@ -105,7 +110,9 @@ VOID_HELP = tr(
 
 def void(
     ctx: typer.Context,
-    table: Annotated[str, typer.Argument(help=tr("记录类型：visit/走访、team/服务队……", "record type: visit, team, ..."))],
+    table: Annotated[
+        str, typer.Argument(help=tr("记录类型：visit/走访、team/服务队……", "record type: visit, team, ..."))
+    ],
     record_id: Annotated[int, typer.Argument(metavar="ID", min=1, max=2**63 - 1, help=tr("记录编号", "record id"))],
     reason: Annotated[str, typer.Option("--reason", "-r", help=tr("作废原因", "why"))],
 ) -> None:
@@ -133,10 +140,13 @@ def undo(ctx: typer.Context) -> None:
     with s.ledger() as store, store.write(s.command) as tx:
         entry, done = store.undo(tx, s.actor)
     what = " ".join(f"{t}#{i}" for t, i, _ in done)
+    command, number = entry["command"], entry["id"]
     if all(op == "restore" for _, _, op in done):
-        message(tr(f"已撤销“{entry['command']}”（日志#{entry['id']}），恢复：{what}", f"undid '{entry['command']}' (entry {entry['id']}), restored: {what}"))
+        message(tr(f"已撤销“{command}”（日志#{number}），恢复：{what}",
+                   f"undid '{command}' (entry {number}), restored: {what}"))
     else:
-        message(tr(f"已撤销“{entry['command']}”（日志#{entry['id']}），作废：{what}", f"undid '{entry['command']}' (entry {entry['id']}), voided: {what}"))
+        message(tr(f"已撤销“{command}”（日志#{number}），作废：{what}",
+                   f"undid '{command}' (entry {number}), voided: {what}"))
 
 
 SQL_HELP = tr(
@@ -179,13 +189,16 @@ def check(ctx: typer.Context) -> None:
     for p in problems:
         sys.stdout.write(f"{p}\n")
     if problems:
-        message(tr(f"发现 {len(problems)} 处问题：账本被绕过工具改动过", f"{len(problems)} problem(s): the ledger was altered"))
+        n = len(problems)
+        message(tr(f"发现 {n} 处问题：账本被绕过工具改动过", f"{n} problem(s): the ledger was altered"))
         raise typer.Exit(ExitCode.TAMPERED)
-    sys.stdout.write(tr(f"账本完好：{entry} 条日志，链头 {head}\n", f"ledger intact: {entry} entries, chain head {head}\n"))
+    sys.stdout.write(tr(f"账本完好：{entry} 条日志，链头 {head}\n",
+                        f"ledger intact: {entry} entries, chain head {head}\n"))
 
 
 BACKUP_HELP = tr(
-    "备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。\n\n\b\n例：huidesk backup ~/备份/\n    huidesk backup ledger-2024-07.db",
+    "备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。\n\n\b\n"
+    "例：huidesk backup ~/备份/\n    huidesk backup ledger-2024-07.db",
     "Back the ledger up to a file or folder (consistent while others write; owner-only).\n\n\b\n"
     "Example: huidesk backup ~/backups/",
 )
@@ -204,4 +217,5 @@ def backup(
         store.backup(dest)
         entry, head = store.head()
     sys.stdout.write(f"{dest}\n")
-    message(tr(f"已备份到 {dest}（{entry} 条日志，链头 {head[:12]}）", f"backed up to {dest} ({entry} entries, head {head[:12]})"))
+    message(tr(f"已备份到 {dest}（{entry} 条日志，链头 {head[:12]}）",
+               f"backed up to {dest} ({entry} entries, head {head[:12]})"))

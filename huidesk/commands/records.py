@@ -1,16 +1,7 @@
-"""What the work-record commands (visit, activity, wish, card, pair) share: short team names and
-the masking of residents' names in listings."""
+"""What the work-record commands (visit, activity, wish, card, pair) share: the masking of residents'
+names in listings."""
 
 from collections.abc import Iterable, Iterator
-
-
-def short_team(name: object) -> str:
-    """A team's name as a table shows it: “橙色公益”志愿服务队 -> “橙色公益” (data formats keep it whole)."""
-    text = str(name)
-    for suffix in ("民生志愿服务队", "志愿服务队", "服务队"):
-        if text.endswith(suffix) and len(text) > len(suffix):
-            return text[: -len(suffix)]
-    return text
 
 
 def masked_rows(rows: Iterable, with_pii: bool, key: str = "resident") -> Iterator[dict]:

@@ -8,11 +8,11 @@ from typing import Annotated
 import typer
 
 from huidesk.commands import group
-from huidesk.commands.records import masked, short_team
+from huidesk.commands.records import masked
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
-from huidesk.render.output import Column, emit, message
+from huidesk.render.output import Column, emit, message, short_team
 
 app = group(tr("走访慰问：服务队队员上门看望居民。", "Visits: team members call on residents."))
 
