@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue, NotFound
 from huidesk.domain.i18n import tr
-from huidesk.domain.records import Issue, IssueEvent
 from huidesk.ledger.sql import as_id, escape_like, fetch_records
 
 if TYPE_CHECKING:
+    from huidesk.domain.records import Issue, IssueEvent
     from huidesk.ledger.tx import Tx
 
 # An issue's state: its latest live event that moves it (a callback or a meeting does not).
@@ -72,7 +72,7 @@ class Issues:
             self.add_event(tx, iid, "resolved", resolved_at, note=note)
         return iid
 
-    def find_issue(self, ref: str, field: str = "issue") -> Issue:
+    def find_issue(self, ref: str, field: str = "issue") -> "Issue":
         """A live issue by id (or #id), else by its 12345/platform order number."""
         text = ref.strip()
         if as_id(text) is not None:
@@ -86,11 +86,15 @@ class Issues:
             raise NotFound(tr("诉求", "issue"), ref, field=field)
         return self.issue(hit[0])  # type: ignore[return-value]
 
-    def issue(self, issue_id: int) -> Issue | None:
+    def issue(self, issue_id: int) -> "Issue | None":
+        from huidesk.domain.records import Issue
+
         found = fetch_records(self.conn, Issue, f"{_ISSUES} WHERE id = ? AND void_reason IS NULL", (issue_id,))
         return found[0] if found else None
 
-    def issue_events(self, issue_id: int) -> list[IssueEvent]:
+    def issue_events(self, issue_id: int) -> "list[IssueEvent]":
+        from huidesk.domain.records import IssueEvent
+
         return fetch_records(self.conn, IssueEvent, _EVENTS, (issue_id,))
 
     def add_event(
@@ -114,7 +118,7 @@ class Issues:
         since: str | None = None,
         until: str | None = None,
         now: str | None = None,
-    ) -> list[Issue]:
+    ) -> "list[Issue]":
         """Issues with their derived state and times; `state` is open, resolved, closed or overdue."""
         sql = f"{_ISSUES} WHERE void_reason IS NULL"
         args: list = []
@@ -142,4 +146,6 @@ class Issues:
             days = float(self.settings()["resolve_limit_days"])
             sql += " AND state NOT IN ('resolved', 'closed') AND julianday(?) - julianday(received_at) > ?"
             args += [now, days]
+        from huidesk.domain.records import Issue
+
         return fetch_records(self.conn, Issue, sql + " ORDER BY received_at, id", args)

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidTransition, InvalidValue, NotFound
 from huidesk.domain.i18n import tr
-from huidesk.domain.records import Wish
 from huidesk.ledger.sql import escape_like, fetch_records
 
 if TYPE_CHECKING:
+    from huidesk.domain.records import Wish
     from huidesk.ledger.tx import Tx
 
 
@@ -190,15 +190,17 @@ class Work:
     def add_wish(self, tx: "Tx", wish: Mapping[str, object]) -> int:
         return tx.insert("wishes", wish)
 
-    def wish(self, wish_id: int, field: str = "wish_id") -> Wish:
+    def wish(self, wish_id: int, field: str = "wish_id") -> "Wish":
         """A live wish by id, with its derived state."""
+        from huidesk.domain.records import Wish
+
         in_range = 0 < wish_id < 2**63
         found = fetch_records(self.conn, Wish, self._WISHES + " AND w.id = ?", (wish_id,)) if in_range else []
         if not found:
             raise NotFound(tr("微心愿", "wish"), wish_id, field=field)
         return found[0]
 
-    def claim_wish(self, tx: "Tx", wish_id: int, member_id: int, on: str) -> Wish:
+    def claim_wish(self, tx: "Tx", wish_id: int, member_id: int, on: str) -> "Wish":
         """A member claims a listed wish on `on` (not before it was listed)."""
         w = self.wish(wish_id)
         if w.state == "fulfilled":
@@ -222,7 +224,7 @@ class Work:
         tx.update("wishes", wish_id, {"member_id": member_id, "claimed": on})
         return w
 
-    def fulfil_wish(self, tx: "Tx", wish_id: int, on: str) -> Wish:
+    def fulfil_wish(self, tx: "Tx", wish_id: int, on: str) -> "Wish":
         """A claimed wish comes true on `on` (not before it was claimed)."""
         w = self.wish(wish_id)
         if w.state == "fulfilled":
@@ -248,13 +250,15 @@ class Work:
 
     def wishes(
         self, *, state: str | None = None, resident_id: int | None = None, member_id: int | None = None
-    ) -> list[Wish]:
+    ) -> "list[Wish]":
         sql = f"SELECT * FROM ({self._WISHES}) WHERE 1"
         args: list = []
         for cond, value in (("state = ?", state), ("resident_id = ?", resident_id), ("member_id = ?", member_id)):
             if value is not None:
                 sql += f" AND {cond}"
                 args.append(value)
+        from huidesk.domain.records import Wish
+
         return fetch_records(self.conn, Wish, sql + " ORDER BY id", args)
 
     def issue_card(self, tx: "Tx", card: Mapping[str, object]) -> tuple[int, str]:
