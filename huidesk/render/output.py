@@ -7,7 +7,7 @@ the person at the terminal go to stderr, data to stdout.
 
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -50,20 +50,29 @@ class Column:
         return str(value)
 
 
-@dataclass
 class Output:
-    """What a command hands to `render`: rows under columns, and how the richer formats show them."""
+    """What a command hands to `render`: rows under columns, and how the richer formats show them.
+    (A plain class: a dataclass would cost every command a millisecond to build at start-up.)"""
 
-    rows: Iterable[Mapping[str, object]]
-    columns: Sequence[Column]
-    title: str = ""
-    document: object = None  # json writes this whole (a report's data) instead of the rows
-    whole: bool = False  # one record, not a table: jsonl too writes the document (on one line)
-    preface: Callable[[], None] | None = None  # what the row formats say first, on stderr (a record's head)
-    text: Callable[[], None] | None = None  # the table format prints this instead of drawing the rows
-    workbook: Callable[[], bytes] | None = None  # xlsx: the workbook's bytes
-    cell: Callable[[object], object] | None = None  # how csv and tsv write a value (default: as it is)
-    formats: tuple[str, ...] = field(default=())  # formats --output may take from its extension
+    __slots__ = ("rows", "columns", "title", "document", "whole", "preface", "text", "workbook", "cell", "formats")
+
+    def __init__(
+        self,
+        rows: Iterable[Mapping[str, object]],
+        columns: Sequence[Column],
+        title: str = "",
+        *,
+        document: object = None,  # json writes this whole (a report's data) instead of the rows
+        whole: bool = False,  # one record, not a table: jsonl too writes the document (on one line)
+        preface: Callable[[], None] | None = None,  # what the row formats say first, on stderr
+        text: Callable[[], None] | None = None,  # the table format prints this instead of drawing the rows
+        workbook: Callable[[], bytes] | None = None,  # xlsx: the workbook's bytes
+        cell: Callable[[object], object] | None = None,  # how csv and tsv write a value (default: as it is)
+        formats: Sequence[str] = (),  # the formats --output may take from its extension
+    ) -> None:
+        self.rows, self.columns, self.title = rows, columns, title
+        self.document, self.whole, self.preface, self.text = document, whole, preface, text
+        self.workbook, self.cell, self.formats = workbook, cell, formats
 
 
 def short_place(path: object) -> str:
