@@ -88,6 +88,15 @@ class InvalidTransition(HuideskError):
     """An action not allowed from a record's current state; the message says why."""
 
 
+class WouldOverwrite(HuideskError):
+    """A file exists where one would be written, and --force was not given."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(tr(f"文件已存在，未覆盖：{path}（确要覆盖请加 --force）",
+                            f"file exists, not overwritten: {path} (add --force to overwrite)"))
+
+
 class LedgerError(HuideskError):
     """The ledger file is missing, locked, full or not a huidesk ledger."""
 

@@ -131,7 +131,7 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None) -> None:
         else:
             RENDERERS[fmt](out, sys.stdout.write)
         return
-    from huidesk.render.files import atomic_write
+    from huidesk.domain.files import atomic_write
 
     if output.parent and not output.parent.exists():
         output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
