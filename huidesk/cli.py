@@ -359,7 +359,9 @@ def root(
         if isinstance(given, dt.datetime):
             now = given.replace(tzinfo=tz)
         else:
-            now = dt.datetime.combine(given, now.time(), tz)
+            # The end of that day, as reports are computed as of it: the same command gives the same
+            # answer whatever the clock says (a bare time typed that day is then always in the past).
+            now = dt.datetime.combine(given, dt.time(23, 59, 59), tz)
     ctx.obj = Session(db=db or default_db(), actor=by or _login(), today=now.date(), now=now)
     if _FREEZE:
         # The command's own module is loaded by now. A process runs one command and exits: keep the

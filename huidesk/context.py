@@ -43,7 +43,8 @@ class Session:
 
     def moment(self, text: str | None, field: str = "--at") -> str:
         """An ISO moment (with offset) from what the user typed; now when nothing was typed.
-        A moment on a day after today is refused: it is a typing mistake, not a plan."""
+        A moment after now is refused: it is a typing mistake, not a plan (a bare time is the most
+        recent past one, so it never is)."""
         if text is None:
             return self.now.isoformat(timespec="seconds")
         from huidesk.domain.dates import iso_datetime, parse_datetime
@@ -53,6 +54,9 @@ class Session:
         at = parse_datetime(text, self.now, field)
         if at.date() > self.today:
             raise InvalidValue(field, text, tr(f"晚于今天（{self.today}）", f"after today ({self.today})"))
+        if at > self.now:
+            shown = f"{self.now:%Y-%m-%d %H:%M}"
+            raise InvalidValue(field, text, tr(f"晚于现在（{shown}）", f"later than now ({shown})"))
         return iso_datetime(at)
 
     @contextmanager

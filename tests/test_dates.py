@@ -24,7 +24,7 @@ from huidesk.domain.i18n import set_lang
 
 TODAY = date(2024, 7, 10)
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
-NOW = datetime(2024, 7, 10, 9, 15, 42, tzinfo=SHANGHAI)
+NOW = datetime(2024, 7, 10, 23, 59, 59, tzinfo=SHANGHAI)  # the end of the day, as --today gives it
 FIRST, LAST = date(1900, 1, 1), date(2100, 12, 31)
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 
@@ -77,10 +77,10 @@ def cn(n: int) -> str:
         ("2023 年 12 月 1 日", date(2023, 12, 1)),
         ("7月7日", date(2024, 7, 7)),
         ("7月7号", date(2024, 7, 7)),
-        ("１２月３１日", date(2024, 12, 31)),
+        ("１２月３１日", date(2023, 12, 31)),
         ("七月七日", date(2024, 7, 7)),
-        ("十月一日", date(2024, 10, 1)),
-        ("十二月三十一日", date(2024, 12, 31)),
+        ("十月一日", date(2023, 10, 1)),
+        ("十二月三十一日", date(2023, 12, 31)),  # the most recent past one
         ("二月二十号", date(2024, 2, 20)),
         ("二〇二四年七月七日", date(2024, 7, 7)),
         ("二零二三年一月十五日", date(2023, 1, 15)),
@@ -401,7 +401,7 @@ JAN = date(2024, 1, 20)
         ("2023/02", TODAY, (date(2023, 2, 1), date(2023, 2, 28))),
         ("2024年7月", TODAY, (date(2024, 7, 1), date(2024, 7, 31))),
         ("7月", TODAY, (date(2024, 7, 1), date(2024, 7, 31))),
-        ("十一月", TODAY, (date(2024, 11, 1), date(2024, 11, 30))),
+        ("十一月", TODAY, (date(2023, 11, 1), date(2023, 11, 30))),  # the most recent one
         ("last", JAN, (date(2023, 12, 1), date(2023, 12, 31))),
         ("上月", JAN, (date(2023, 12, 1), date(2023, 12, 31))),
         ("上个月", TODAY, (date(2024, 6, 1), date(2024, 6, 30))),
@@ -474,7 +474,7 @@ def test_dates_round_trip(day, today):
     assert parse_date(f"{day.year}/{day.month}/{day.day}", today) == day
     year = "".join("〇一二三四五六七八九"[int(ch)] for ch in str(day.year))
     assert parse_date(f"{year}年{cn(day.month)}月{cn(day.day)}号", today) == day
-    assert parse_date(f"{day.month}月{day.day}日", day.replace(month=1, day=1)) == day
+    assert parse_date(f"{day.month}月{day.day}日", day) == day
 
 
 @PROPERTY
@@ -569,5 +569,30 @@ def test_impossible_days_are_rejected(ymd, form):
     y, m, d = ymd
     text = form.format(y=y, m=m, d=d)
     assert rejection(lambda t: parse_date(t, TODAY), text, "--date") == NO_SUCH_DAY
-    assert rejection(lambda t: parse_date(t, date(y, 1, 1)), f"{m}月{d}号", "--date") == NO_SUCH_DAY
+    if (m, d) != (2, 29):  # without a year, 2月29日 is the last leap year's
+        assert rejection(lambda t: parse_date(t, date(y, 1, 1)), f"{m}月{d}号", "--date") == NO_SUCH_DAY
     assert rejection(lambda t: parse_datetime(t, NOW), f"{text} 10:00", "--at") == NO_SUCH_DAY
+
+
+@pytest.mark.parametrize(
+    "text, today, expected",
+    [
+        ("12月28日", date(2027, 1, 3), date(2026, 12, 28)),  # closing December's books in January
+        ("1月3日", date(2027, 1, 3), date(2027, 1, 3)),  # today is not in the future
+        ("2月29日", date(2027, 3, 1), date(2024, 2, 29)),  # the last leap year's
+    ],
+)
+def test_a_day_without_a_year_is_the_most_recent_past_one(text, today, expected):
+    assert parse_date(text, today) == expected
+
+
+def test_a_month_without_a_year_is_the_most_recent_one_begun():
+    assert parse_month("12月", date(2027, 1, 3)) == (date(2026, 12, 1), date(2026, 12, 31))
+    assert parse_month("1月", date(2027, 1, 3)) == (date(2027, 1, 1), date(2027, 1, 31))
+
+
+def test_a_bare_time_is_the_most_recent_past_one():
+    morning = datetime(2027, 1, 3, 8, 0, tzinfo=SHANGHAI)
+    assert parse_datetime("9:30", morning) == datetime(2027, 1, 2, 9, 30, tzinfo=SHANGHAI)
+    assert parse_datetime("7:30", morning) == datetime(2027, 1, 3, 7, 30, tzinfo=SHANGHAI)
+    assert parse_datetime("今天9:30", morning) == datetime(2027, 1, 3, 9, 30, tzinfo=SHANGHAI)  # refused later

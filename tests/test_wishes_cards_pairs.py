@@ -107,7 +107,8 @@ def test_forbidden_wish_transitions(children):
     ok("wish", "claim", "1", "--member", "张佳丽", "--date", "7月5日")
     rejected(children, "wish", "claim", "1", "--member", "王凤琴", mentions=("#1", "已由 张佳丽", "2024-07-05"))
     rejected(children, "wish", "fulfil", "1", "--date", "7月4日", mentions=("--date", "2024-07-04", "2024-07-05"))
-    rejected(children, "wish", "fulfil", "1", "--date", "7月9日", mentions=("--date", "2024-07-09", "晚于今天"))
+    # 7月9日 without a year is the most recent past one: 2023-07-09, before the claim
+    rejected(children, "wish", "fulfil", "1", "--date", "7月9日", mentions=("--date", "2023-07-09", "早于认领日期"))
     ok("wish", "fulfil", "1", "--date", "7月6日")
     rejected(children, "wish", "fulfil", "1", mentions=("#1", "已于 2024-07-06 实现"))
     rejected(children, "wish", "claim", "1", "--member", "王凤琴", mentions=("#1", "已于 2024-07-06 实现"))

@@ -193,8 +193,11 @@ def parse_month(text: str, today: date, field: str = "--month") -> tuple[date, d
         for form in _MONTH_FORMS:
             m = form.fullmatch(s)
             if m:
-                year = _year(m["y"]) if m["y"] else today.year
-                return _month_bounds(year, _number(m["m"]))
+                month = _number(m["m"])
+                if m["y"]:
+                    return _month_bounds(_year(m["y"]), month)
+                # a month without a year is the most recent one begun (on 2027-01-03, 12月 is 2026-12)
+                return _month_bounds(today.year - (month > today.month), month)
         raise _Rejected()
     except _Rejected as e:
         reason = e.reason or tr("无法识别的月份，例如 2024-07、7月、上月", "not a month, e.g. 2024-07, 7月, last")
@@ -222,12 +225,15 @@ def _clean(text: str) -> str:
 
 
 def _match_date(s: str, today: date) -> tuple[date, str] | None:
-    """The date at the start of ``s`` and the rest of ``s``, or None if ``s`` starts with no date."""
+    """The date at the start of ``s`` and the rest of ``s``, or None if ``s`` starts with no date.
+    A month and day without a year is the most recent past one (on 2027-01-03, 12月28日 is 2026-12-28)."""
     for form in _DATE_FORMS:
         m = form.match(s)
         if m:
-            year = _year(m["y"]) if m["y"] else today.year
-            return _make_date(year, _number(m["m"]), _number(m["d"])), s[m.end():]
+            month, day = _number(m["m"]), _number(m["d"])
+            if m["y"]:
+                return _make_date(_year(m["y"]), month, day), s[m.end():]
+            return _latest(month, day, today), s[m.end():]
     m = _RELATIVE.match(s)
     if not m:
         return None
@@ -248,14 +254,15 @@ def _parse_datetime(s: str, now: datetime) -> datetime:
     if s in ("现在", "now"):
         return now
     found = _match_date(s, now.date())
-    if found is None:
-        day, rest = now.date(), s
-    else:
-        day, rest = found
-        if not rest:
-            return datetime.combine(day, time(), tzinfo=now.tzinfo)
-        if rest[0] in "t ":
-            rest = rest[1:]
+    if found is None:  # a bare time: the most recent past one (9:30 typed at 08:00 is yesterday's)
+        clock, offset = _parse_time(s)
+        at = datetime.combine(now.date(), clock, tzinfo=offset or now.tzinfo).astimezone(now.tzinfo)
+        return at if at <= now else at - timedelta(days=1)
+    day, rest = found
+    if not rest:
+        return datetime.combine(day, time(), tzinfo=now.tzinfo)
+    if rest[0] in "t ":
+        rest = rest[1:]
     clock, offset = _parse_time(rest)
     if offset is None:
         return datetime.combine(day, clock, tzinfo=now.tzinfo)
@@ -301,6 +308,16 @@ def _offset(m: re.Match) -> tzinfo:
         raise _Rejected(tr("UTC 偏移无效", "bad UTC offset"))
     sign = -1 if m["sign"] == "-" else 1
     return timezone(sign * timedelta(hours=hours, minutes=minutes, seconds=seconds))
+
+
+def _latest(month: int, day: int, today: date) -> date:
+    """The most recent past (or today's) `month`/`day`; 2月29日 looks back to the last leap year."""
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise _Rejected(_no_such_day())
+    for year in range(today.year, max(MIN_YEAR, today.year - 8) - 1, -1):
+        if day <= calendar.monthrange(year, month)[1] and date(year, month, day) <= today:
+            return _make_date(year, month, day)
+    raise _Rejected(_no_such_day())
 
 
 def _make_date(year: int, month: int, day: int) -> date:
