@@ -49,4 +49,7 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[
     str | None, typer.Option("--until", help=tr("到这一天为止（含），默认不限", "up to this day (inclusive)"))
 ]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help=tr("文件已存在时覆盖它", "overwrite the file if it exists"))
+]
 TeamFilter = Annotated[str | None, typer.Option("--team", "-t", help=tr("只看这支服务队", "only this team"))]

@@ -9,7 +9,7 @@ import typer
 
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import SinceOpt, UntilOpt, WithPii
+from huidesk.options import ForceOpt, SinceOpt, UntilOpt, WithPii
 from huidesk.render.output import message
 
 
@@ -70,6 +70,7 @@ def export(
         Path | None,
         typer.Option("--output", "-o", help=tr("写入这个文件（默认标准输出）", "write to this file (default: stdout)")),
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     from huidesk.exchange.export import export_table
     from huidesk.exchange.layouts import EXPORT_FORMATS, table_label
@@ -84,7 +85,8 @@ def export(
     else:
         kind = choose(fmt, output, [f for f in EXPORT_FORMATS if f != "open311"], default=Format.csv).value
     with s.ledger() as store:
-        count, (entry, head) = export_table(store, name, kind, output, since=first, until=last, with_pii=with_pii)
+        count, (entry, head) = export_table(store, name, kind, output, since=first, until=last, with_pii=with_pii,
+                                            force=force)
     where = tr(f"到 {output}", f"to {output}") if output else ""
     message(
         tr(

@@ -9,7 +9,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
+from huidesk.options import ForceOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
 
 
 class SummaryFormat(str, Enum):
@@ -111,6 +111,7 @@ def monthly(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
     ] = None,
+    force: ForceOpt = False,
 ) -> None:
     from huidesk.domain.dates import parse_month
     from huidesk.render.output import Column, Output, message, render
@@ -125,7 +126,7 @@ def monthly(
     columns = [Column(key, zh, en) for key, zh, en in COLUMNS]
     out = Output([*data["rows"], data["total"]], columns, document=data, text=lambda: monthly_text(data),
                  workbook=lambda: monthly_workbook(data, COLUMNS), formats=("csv", "tsv", "json", "jsonl", "xlsx"))
-    render(out, fmt, output)
+    render(out, fmt, output, force)
     if output is not None:
         message(tr(f"已写入 {output}（{data['month']}，链头 {data['chain_head'][:12]}）",
                    f"wrote {output} ({data['month']}, head {data['chain_head'][:12]})"))

@@ -97,7 +97,7 @@ def add(
             )
     born_year = None
     if born is not None:
-        if not born.strip().isdigit():
+        if not (born.strip().isascii() and born.strip().isdigit()):
             raise InvalidValue("--born", born, tr("应为四位年份，例如 1940", "a four-digit year, e.g. 1940"))
         born_year = int(born.strip()[:6])
     with s.ledger() as store:

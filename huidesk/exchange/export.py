@@ -11,7 +11,7 @@ from huidesk.domain.i18n import tr
 from huidesk.exchange.cells import LABEL, instant
 from huidesk.exchange.layouts import TABLES, Field, Table, table_label
 from huidesk.ledger import exchange as ledger
-from huidesk.render.cells import JOIN, defuse
+from huidesk.render.cells import JOIN
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -115,26 +115,22 @@ def table_workbook(rows: Iterable[dict], table: Table) -> bytes:
 
 
 def _xlsx_cell(f: Field, value: object) -> object:
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+    """A value as the workbook shows it: vocabulary in words, lists joined, hours as numbers (the
+    workbook makes text safe: `fill_sheet`)."""
     from huidesk.domain.vocab import label
 
-    if value is None:
-        return None
-    if isinstance(value, (bool, int)):
+    if value is None or isinstance(value, (bool, int)):
         return value
     if f.type == "hours":
         return Decimal(str(value))
     if isinstance(value, list):
-        value = JOIN.join(label(f.vocab, x) if f.vocab else str(x) for x in value)
-    elif f.vocab:
-        value = label(f.vocab, str(value))
-    return defuse(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+        return JOIN.join(label(f.vocab, x) if f.vocab else str(x) for x in value)
+    return label(f.vocab, str(value)) if f.vocab else str(value)
 
 
 def export_table(
     store: "Store", name: str, fmt: str, output: Path | None, *, since: str | None, until: str | None,
-    with_pii: bool,
+    with_pii: bool, force: bool = False,
 ) -> tuple[int, tuple[int, str]]:
     """Write one table in `fmt` (csv, jsonl, json, xlsx or open311) to `output` (atomically) or stdout;
     returns the row count and the journal's chain head, both read in one snapshot of the ledger."""
@@ -167,5 +163,5 @@ def export_table(
             rows = ({f.key: row.get(f.key) for f in fields} for row in rows)
             out = Output(rows, [Column(f.key, f.zh, f.en) for f in fields], cell=sheet_cell,
                          workbook=lambda: table_workbook(rows, table))
-        render(out, fmt, output)
+        render(out, fmt, output, force)
     return count, head

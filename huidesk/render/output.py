@@ -115,8 +115,9 @@ def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: E
     render(Output(rows, columns, title), fmt)
 
 
-def render(out: Output, fmt: Enum | None, output: Path | None = None) -> None:
-    """Write `out` in its format to stdout, or with `output` atomically into that file."""
+def render(out: Output, fmt: Enum | None, output: Path | None = None, force: bool = False) -> None:
+    """Write `out` in its format to stdout, or with `output` atomically into that file: never over an
+    existing one unless `force`, creating missing folders owner-only (and saying so)."""
     fmt = choose(fmt, output, out.formats)
     if fmt is Format.xlsx and output is None and sys.stdout.isatty():
         from huidesk.domain.errors import InvalidValue
@@ -131,10 +132,12 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None) -> None:
         else:
             RENDERERS[fmt](out, sys.stdout.write)
         return
-    from huidesk.domain.files import atomic_write
+    from huidesk.domain.files import atomic_write, private_folders, refuse_overwrite
 
-    if output.parent and not output.parent.exists():
-        output.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    refuse_overwrite(output, force)
+    made = private_folders(output.parent)
+    if made:
+        message(tr(f"已创建文件夹 {made[-1]}（仅本人可读）", f"created folder {made[-1]} (owner-only)"))
     binary = fmt is Format.xlsx
     with atomic_write(output, binary=binary) as f:
         if binary:
@@ -191,7 +194,14 @@ def _delimited(dialect: str) -> Callable[[Output, Callable[[str], object]], None
 
 
 def _as_is(value: object) -> object:
-    return "" if value is None else value
+    """A listing's value in csv or tsv: as it is, but text a spreadsheet would run is defused."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        from huidesk.render.cells import defuse
+
+        return defuse(value)
+    return value
 
 
 class _Sink:

@@ -17,13 +17,13 @@ def fill_sheet(ws, headers: Sequence[str], rows: Iterable[Sequence[object]], bol
     """Write a header and rows, size the columns, freeze the header; returns the next free row."""
     from openpyxl.styles import Font
 
-    ws.append(list(headers))
+    ws.append([sheet_value(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     widths = [width(h) for h in headers]
     n = 1
     for row in rows:
-        values = [float(v) if isinstance(v, Decimal) else v for v in row]
+        values = [sheet_value(v) for v in row]
         ws.append(values)
         n += 1
         widths = [max(w, width(v if v is not None else "")) for w, v in zip(widths, values)]
@@ -34,6 +34,18 @@ def fill_sheet(ws, headers: Sequence[str], rows: Iterable[Sequence[object]], bol
         ws.column_dimensions[_letter(i)].width = min(max(w + 2, 6), 60)
     ws.freeze_panes = "A2"
     return n + 1
+
+
+def sheet_value(value: object) -> object:
+    """A value as a workbook cell: numbers as numbers, text always as text, never a formula (a team
+    named =HYPERLINK(…) stays a name), without the control characters a workbook cannot hold."""
+    if isinstance(value, str):
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        from huidesk.render.cells import defuse
+
+        return defuse(ILLEGAL_CHARACTERS_RE.sub("", value))
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _letter(i: int) -> str:
@@ -66,8 +78,8 @@ def monthly_workbook(data: dict, columns: Sequence[tuple[str, str, str]]) -> byt
         (tr("办结用时中位数(分钟)", "median minutes to resolve"), k["resolve_minutes_median"]),
         (tr("账本链头", "chain head"), data["chain_head"]),
     ), 2):
-        ws.cell(row=next_row + offset, column=1, value=name)
-        ws.cell(row=next_row + offset, column=2, value=float(value) if isinstance(value, Decimal) else value)
+        ws.cell(row=next_row + offset, column=1, value=sheet_value(name))
+        ws.cell(row=next_row + offset, column=2, value=sheet_value(value))
     issues = wb.create_sheet(tr("诉求清单", "issues"))
     fill_sheet(
         issues,
