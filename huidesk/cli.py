@@ -342,6 +342,11 @@ def root(
             "--today", envvar="HUIDESK_TODAY", help=tr("把这一天当作今天（可复现）", "the date to treat as today")
         ),
     ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help=tr("不显示成功消息（供 cron 使用）；数据和错误照常",
+                                              "no success messages (for cron); data and errors as usual")),
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help=tr("显示版本", "show the version"))
     ] = False,
@@ -350,8 +355,10 @@ def root(
 
     from huidesk.context import Session, default_db
     from huidesk.domain.dates import DEFAULT_TZ, parse_today, zone
+    from huidesk.render.output import be_quiet
 
     set_lang(lang.value)
+    be_quiet(quiet)
     tz = zone(os.environ.get("HUIDESK_TZ", DEFAULT_TZ))
     now = dt.datetime.now(tz)
     if today:

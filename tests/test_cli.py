@@ -9,7 +9,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from conftest import ok
+from conftest import ok, run
 
 from huidesk.cli import app
 
@@ -184,3 +184,14 @@ def test_help_lists_every_command_without_loading_any():
     assert listed == list(COMMANDS)
     modules = _imported_at_startup("--help")
     assert not [m for m in modules if m.startswith("huidesk.commands.")]
+
+
+def test_quiet_keeps_data_and_errors_and_drops_success_messages(db):
+    """-q is for cron: a mail only when something went wrong."""
+    loud = ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
+    assert loud.stderr  # 已添加地点 …
+    quiet = ok("-q", "place", "add", "平伏桥村/48号楼")
+    assert quiet.stderr == "" and quiet.stdout.strip()  # the new id is data
+    assert ok("-q", "place", "list", "--format", "tsv").stdout.count("\n") == 6
+    refused = run("-q", "team", "add", "X", "--place", "不存在")
+    assert refused.exit_code == 1 and "不存在" in refused.stderr

@@ -296,6 +296,16 @@ def console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
+_quiet = False
+
+
+def be_quiet(quiet: bool) -> None:
+    """-q/--quiet: no success messages (for cron); data and errors are unchanged."""
+    global _quiet
+    _quiet = quiet
+
+
 def message(text: str) -> None:
-    """A message for the person at the terminal, on stderr (data goes to stdout)."""
-    sys.stderr.write(text + "\n")
+    """A message for the person at the terminal, on stderr (data goes to stdout); none under -q."""
+    if not _quiet:
+        sys.stderr.write(text + "\n")
