@@ -478,3 +478,25 @@ def test_places_import_makes_missing_ancestors_and_skips_known_paths(db, tmp_pat
         ("金东豪庭", "compound")]
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM _journal WHERE command = 'import places'").fetchone()[0] == 1
+
+
+def test_a_template_for_the_people_who_fill_spreadsheets(db, tmp_path):
+    """import --template: Chinese headers import reads back, an example on its own sheet, drop-down
+    vocabulary; filled in by hand it imports; an existing file is not written over."""
+    from openpyxl import load_workbook
+
+    form = tmp_path / "居民.xlsx"
+    ok("import", "--template", "residents", str(form))
+    wb = load_workbook(form)
+    assert wb.sheetnames == ["居民", "示例", "词汇"]
+    headers = [c.value for c in wb["居民"][1]]
+    assert headers[:3] == ["姓名（必填）", "住址（必填）", "标签"] and wb["居民"].max_row == 1
+    assert [c.value for c in wb["示例"][2]][:2] == ["丁学志", "平伏桥村/48号楼"]
+    lists = {str(v.sqref): v.formula1 for v in wb["居民"].data_validations.dataValidation}
+    assert lists["G2:G1001"] == "'词汇'!$A$2:$A$3"  # 同意登记: 本人 / 监护人
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村/48号楼")
+    wb["居民"].append(["韩桂英", "48号楼", "独居、高龄", 1938, "13700001111", "7", "本人", None, "否"])
+    wb.save(form)
+    ok("import", "residents", str(form))
+    assert "韩桂英" in ok("resident", "list", "--with-pii", "--format", "tsv").stdout
+    rejected(db, "import", "--template", "residents", str(form), mentions=("--force",))

@@ -133,6 +133,12 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help=tr("只校验，不写入", "validate only, write nothing"))
     ] = False,
+    template: Annotated[
+        bool,
+        typer.Option("--template", help=tr("不导入：把这张表的空白模板（中文表头、示例、下拉词汇）写入 FILE.xlsx",
+                                           "import nothing: write a blank form of this table to FILE.xlsx")),
+    ] = False,
+    force: ForceOpt = False,
 ) -> None:
     from huidesk.domain.errors import HuideskError
     from huidesk.exchange.importer import import_table
@@ -145,6 +151,9 @@ def import_(
     name = table_name(table)
     importable(name, table)
     label = table_label(name)
+    if template:
+        _write_template(name, Path(file), force)
+        return
     source, kind = open_source(file, fmt.value if fmt else None)
     with source, s.ledger() as store, progress(tr(f"导入{label}（行）", f"importing {name} (rows)")) as advance:
         result = import_table(store, name, source, kind, command=f"{s.command} {name}", today=s.today, now=s.now,
@@ -167,3 +176,17 @@ def import_(
     else:
         message(tr(f"已导入{label}：新增 {result.added} 条，跳过 {result.skipped} 条（已在账本中）",
                    f"imported {name}: added {result.added}, skipped {result.skipped} (already there)"))
+
+
+def _write_template(name: str, path: Path, force: bool) -> None:
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.exchange.layouts import TABLES, table_label
+    from huidesk.exchange.template import template_workbook
+    from huidesk.render.output import Output, render
+
+    if path.suffix.lower() != ".xlsx":
+        raise InvalidValue("FILE", str(path),
+                           tr("模板是 xlsx 工作簿：文件名请以 .xlsx 结尾", "a template is an .xlsx file"))
+    render(Output((), (), workbook=lambda: template_workbook(TABLES[name])), "xlsx", path, force)
+    message(tr(f"已写入{table_label(name)}模板 {path}：在第一张表中每行填一条，再运行 huidesk import {name} {path}",
+               f"wrote a {name} template to {path}: fill the first sheet, then huidesk import {name} {path}"))

@@ -164,7 +164,9 @@ class Layout:
 
 
 def _norm(name: str) -> str:
-    return re.sub(r"[\s_]", "", unicodedata.normalize("NFKC", name)).lower()
+    """A header as it is matched: spaces, underscores, case and a required mark (姓名（必填）, 姓名*) aside."""
+    text = re.sub(r"[\s_]", "", unicodedata.normalize("NFKC", name)).lower()
+    return re.sub(r"(\(必填\)|\*)$", "", text)
 
 
 def _where(source: Source, n: int, unit: str = "line") -> str:

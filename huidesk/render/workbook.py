@@ -92,3 +92,39 @@ def monthly_workbook(data: dict, columns: Sequence[tuple[str, str, str]]) -> byt
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def form_workbook(name: str, headers: Sequence[str], example: Sequence[object],
+                  choices: Sequence[Sequence[str] | None], note: str, rows: int = 1000) -> bytes:
+    """A form to fill: sheet 1 (read by import) holds the headers and drop-down lists for the first
+    `rows` rows; sheet 示例 one example row and `note`; sheet 词汇 the words of each list."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    form = wb.active
+    form.title = name[:31]
+    fill_sheet(form, headers, [])
+    sample = wb.create_sheet(tr("示例", "example"))
+    fill_sheet(sample, headers, [example])
+    sample.cell(row=4, column=1, value=sheet_value(note)).font = Font(italic=True)
+    words = wb.create_sheet(tr("词汇", "words"))
+    column = 0
+    for i, allowed in enumerate(choices, 1):
+        if not allowed:
+            continue
+        column += 1
+        letter = _letter(column)
+        words.cell(row=1, column=column, value=sheet_value(headers[i - 1])).font = Font(bold=True)
+        for r, word in enumerate(allowed, 2):
+            words.cell(row=r, column=column, value=sheet_value(word))
+        rule = DataValidation(type="list", formula1=f"'{words.title}'!${letter}$2:${letter}${len(allowed) + 1}",
+                              allow_blank=True, showErrorMessage=True,
+                              error=tr("请从下拉列表中选择", "choose from the list"), errorTitle=headers[i - 1])
+        target = _letter(i)
+        rule.add(f"{target}2:{target}{rows + 1}")
+        form.add_data_validation(rule)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
