@@ -49,6 +49,11 @@ SinceOpt = Annotated[
 UntilOpt = Annotated[
     str | None, typer.Option("--until", help=tr("到这一天为止（含），默认不限", "up to this day (inclusive)"))
 ]
+AllowDuplicate = Annotated[
+    bool,
+    typer.Option("--allow-duplicate", help=tr("同名的另一个人：仍然添加（之后用 名字#编号 区分）",
+                                              "a namesake: add anyway (tell them apart as NAME#ID)")),
+]
 ForceOpt = Annotated[
     bool, typer.Option("--force", help=tr("文件已存在时覆盖它", "overwrite the file if it exists"))
 ]

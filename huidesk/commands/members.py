@@ -10,7 +10,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import DateOpt, FormatOpt, TeamFilter, WithPii
+from huidesk.options import AllowDuplicate, DateOpt, FormatOpt, TeamFilter, WithPii
 from huidesk.render.output import Column, emit, message
 
 app = group(
@@ -66,6 +66,7 @@ def add(
     joined: Annotated[
         str | None, typer.Option("--joined", help=tr("加入日期，默认今天", "joining date, default today"))
     ] = None,
+    allow_duplicate: AllowDuplicate = False,
 ) -> None:
     from huidesk.domain.models import MemberIn
     from huidesk.domain.vocab import resolve
@@ -77,7 +78,7 @@ def add(
         teams = store.find_many("teams", team or [], "--team")
         member = MemberIn.of(name=name, phone=phone, joined=joined_on)
         with store.write(s.command) as tx:
-            mid = store.add_member(tx, member.row(), [t["id"] for t in teams], roles)
+            mid = store.add_member(tx, member.row(), [t["id"] for t in teams], roles, allow_duplicate)
     where = "、".join(t["name"] for t in teams)
     message(
         tr(

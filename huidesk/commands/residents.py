@@ -10,7 +10,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import FormatOpt, PlaceFilter, WithPii
+from huidesk.options import AllowDuplicate, FormatOpt, PlaceFilter, WithPii
 from huidesk.render.output import Column, emit, message, short_place
 
 app = group(tr("居民：服务对象，含标签、走访周期和同意记录。", "Residents served: tags, visit cadence, consent."))
@@ -77,6 +77,7 @@ def add(
         bool,
         typer.Option("--health-consent", help=tr("已单独同意登记健康信息", "separate consent to health details")),
     ] = False,
+    allow_duplicate: AllowDuplicate = False,
 ) -> None:
     from huidesk.domain.dates import parse_cadence
     from huidesk.domain.errors import InvalidValue
@@ -107,7 +108,7 @@ def add(
             guardian=guardian, health_consent=health_consent, tags=tags, this_year=s.today.year,
         )
         with store.write(s.command) as tx:
-            rid = store.add_resident(tx, resident.row(), tags)
+            rid = store.add_resident(tx, resident.row(), tags, allow_duplicate)
     message(tr(f"已添加居民 #{rid}", f"added resident #{rid}"))
     sys.stdout.write(f"{rid}\n")
 

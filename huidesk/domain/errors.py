@@ -84,6 +84,23 @@ class Ambiguous(HuideskError):
         )
 
 
+class Duplicate(HuideskError):
+    """A second record of a name that exists; the user may mean the first one, or a namesake."""
+
+    def __init__(self, kind: str, name: str, existing: int, where: str = "") -> None:
+        self.kind, self.name, self.existing, self.where, self.field = kind, name, existing, where, "name"
+        super().__init__(self.text("name"))
+
+    def text(self, field: str) -> str:
+        kind, n = self.kind, self.existing
+        at = f"（{self.where}）" if self.where else ""
+        return tr(
+            f"已有同名{kind} #{n}{at}：是同一人请直接用 #{n}；确是另一人请加 --allow-duplicate，之后用 名字#编号 区分",
+            f"a {kind} of this name exists: #{n}{at}; for that one use #{n}; for a namesake add --allow-duplicate "
+            "and tell them apart as NAME#ID later",
+        )
+
+
 class InvalidTransition(HuideskError):
     """An action not allowed from a record's current state; the message says why."""
 

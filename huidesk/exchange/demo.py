@@ -61,7 +61,8 @@ class Demo:
     def member(self, name: str, joined: str, roles: tuple[str, ...] = ("volunteer",), teams: tuple[int, ...] = (),
                phone: str | None = None) -> int:
         self.used_names.add(name)
-        return self.store.add_member(self.tx, {"name": name, "phone": phone, "joined": joined}, teams, roles)
+        return self.store.add_member(self.tx, {"name": name, "phone": phone, "joined": joined}, teams, roles,
+                                     allow_duplicate=True)
 
     def team(self, name: str, place_id: int, founded: str, line: str | None = None) -> int:
         line = line or guess_line(name)
@@ -74,7 +75,7 @@ class Demo:
         row = {"name": name, "place_id": place_id, "born": born, "visit_every": every,
                "consent": "guardian" if guardian else "self", "guardian": guardian,
                "health_consent": int("disabled" in tags)}
-        return self.store.add_resident(self.tx, row, tags)
+        return self.store.add_resident(self.tx, row, tags, allow_duplicate=True)
 
     def day(self, start: dt.date, end: dt.date) -> dt.date:
         return start + dt.timedelta(days=self.rng.randrange((end - start).days + 1))

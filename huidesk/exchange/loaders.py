@@ -103,8 +103,9 @@ def _load_member(imp: Target, row: Row, v: dict, uid: str) -> str:
     if member is None:
         return ""
     teams = [t[0] for t in v["teams"] or []]
+    # a file's rows are told apart by uid: namesakes are welcome
     imp.store.add_member(imp.tx, {"uid": uid, **member.row()}, list(dict.fromkeys(teams)),
-                         list(dict.fromkeys(v["roles"] or [])))
+                         list(dict.fromkeys(v["roles"] or [])), allow_duplicate=True)
     return "added"
 
 
@@ -136,7 +137,7 @@ def _load_resident(imp: Target, row: Row, v: dict, uid: str) -> str:
     )
     if resident is None:
         return ""
-    imp.store.add_resident(imp.tx, {"uid": uid, **resident.row()}, tags)
+    imp.store.add_resident(imp.tx, {"uid": uid, **resident.row()}, tags, allow_duplicate=True)
     return "added"
 
 

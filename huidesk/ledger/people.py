@@ -5,7 +5,7 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from huidesk.domain.errors import Ambiguous, InvalidTransition, InvalidValue
+from huidesk.domain.errors import Ambiguous, Duplicate, InvalidTransition, InvalidValue
 from huidesk.domain.i18n import tr
 from huidesk.ledger.sql import escape_like
 
@@ -136,7 +136,16 @@ class People:
 
     # --- members --------------------------------------------------------------------------
 
-    def add_member(self, tx: "Tx", member: Mapping[str, object], team_ids: Sequence[int], roles: Sequence[str]) -> int:
+    def add_member(self, tx: "Tx", member: Mapping[str, object], team_ids: Sequence[int], roles: Sequence[str],
+                   allow_duplicate: bool = False) -> int:
+        """A member; a second live member of the same name is refused unless `allow_duplicate` (two
+        王磊 are then told apart as 王磊#11)."""
+        if not allow_duplicate:
+            same = self.conn.execute(
+                "SELECT id FROM members WHERE name = ? AND void_reason IS NULL ORDER BY id LIMIT 1", (member["name"],)
+            ).fetchone()
+            if same:
+                raise Duplicate(tr("队员", "member"), str(member["name"]), same[0], "")
         mid = tx.insert("members", member)
         for role in roles:
             tx.insert("member_roles", {"member_id": mid, "role": role})
@@ -208,7 +217,18 @@ class People:
 
     # --- residents ------------------------------------------------------------------------
 
-    def add_resident(self, tx: "Tx", resident: Mapping[str, object], tags: Sequence[str]) -> int:
+    def add_resident(self, tx: "Tx", resident: Mapping[str, object], tags: Sequence[str],
+                     allow_duplicate: bool = False) -> int:
+        """A resident; a second live resident of the same name at the same place is refused unless
+        `allow_duplicate`."""
+        if not allow_duplicate:
+            same = self.conn.execute(
+                "SELECT r.id, p.name FROM residents r JOIN places p ON p.id = r.place_id"
+                " WHERE r.name = ? AND r.place_id = ? AND r.void_reason IS NULL ORDER BY r.id LIMIT 1",
+                (resident["name"], resident["place_id"]),
+            ).fetchone()
+            if same:
+                raise Duplicate(tr("居民", "resident"), str(resident["name"]), same[0], same[1])
         rid = tx.insert("residents", resident)
         for tag in tags:
             tx.insert("resident_tags", {"resident_id": rid, "tag": tag})
