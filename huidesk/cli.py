@@ -262,7 +262,7 @@ class HuideskGroup(TyperGroup):
 
             known = domain_error(e)
             if known is not None:
-                _fail(str(known), known.exit_code)
+                _fail(known.message(), known.exit_code)
             if os.environ.get("HUIDESK_DEBUG"):  # a bug: say so in one line, keep the traceback for debugging
                 raise
             _fail(
@@ -274,17 +274,19 @@ class HuideskGroup(TyperGroup):
 
 def _in_options(ctx, error: HuideskError) -> str:
     """The error's message with each field it names spelled as the running command's option or
-    argument (the ledger says `date`; the user typed `--date`)."""
+    argument (the ledger says `date`; the user typed `--date`), and residents' names and phones
+    masked unless the running command was given --with-pii."""
     command = getattr(ctx.obj, "leaf", None)
     if command is None:
-        return str(error)
+        return error.message()
+    reveal = bool(getattr(ctx.obj, "params", {}).get("with_pii"))
     spelled = {}
     for param in command.params:
         if param.param_type_name == "option":
             spelled[param.name] = next((o for o in param.opts if o.startswith("--")), param.opts[0])
         else:
             spelled[param.name] = param.metavar or param.name.upper()
-    return error.message(lambda field: spelled.get(field, field))
+    return error.message(lambda field: spelled.get(field, field), reveal)
 
 
 def _fail(message: str, code: int = ExitCode.ERROR):

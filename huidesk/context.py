@@ -75,6 +75,7 @@ def session(ctx: typer.Context) -> Session:
     s: Session = ctx.find_root().obj
     s.command = " ".join(ctx.command_path.split()[1:])
     s.leaf = ctx.command
+    s.params = dict(ctx.params)  # its parsed options: the error handler looks for --with-pii
     return s
 
 

@@ -99,15 +99,30 @@ def test_bulk_import_is_journaled_and_idempotent(village, tmp_path, small_batche
     assert sum(1 for v in listed if v["members"]) == 200 and sum(1 for v in listed if v["follow_up"]) == 60
 
 
-def test_a_uid_twice_in_one_file_is_added_once(village, tmp_path, small_batches):
+def test_a_row_twice_in_one_file_is_refused_naming_both_lines(village, tmp_path, small_batches):
     rows = _visits(40).splitlines()
-    rows.insert(3, rows[1])  # within one chunk
+    rows.insert(3, rows[1])  # within one chunk, while the first is held back
     rows.append(rows[0])  # long after the first was written
     path = tmp_path / "visits.jsonl"
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    assert "新增 40 条，跳过 2 条" in ok("import", "visits", str(path)).stderr
+    before = fingerprint(village)
+    result = run("import", "visits", str(path))
+    assert result.exit_code == 1 and fingerprint(village) == before
+    assert result.stderr.splitlines() == [
+        "visits.jsonl 第 4 行与第 2 行重复（同一条记录出现两次）",
+        "visits.jsonl 第 42 行与第 1 行重复（同一条记录出现两次）",
+        "错误：2 行有错，未写入任何内容",
+    ]
     path.write_text(_visits(40, uid=False) + _visits(40, uid=False), encoding="utf-8")  # uids from the content
-    assert "新增 40 条，跳过 40 条" in ok("import", "visits", str(path)).stderr
+    result = run("import", "visits", str(path))
+    assert result.exit_code == 1 and fingerprint(village) == before
+    assert result.stderr.splitlines()[0] == "visits.jsonl 第 41 行与第 1 行重复（同一条记录出现两次）"
+    assert result.stderr.splitlines()[-1] == "错误：40 行有错，未写入任何内容"
+    # Rows whose records were in the ledger before the import are skipped, repeated or not.
+    path.write_text(_visits(40), encoding="utf-8")
+    assert "新增 40 条，跳过 0 条" in ok("import", "visits", str(path)).stderr
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert "新增 0 条，跳过 42 条" in ok("import", "visits", str(path)).stderr
     assert "账本完好" in ok("check").stdout
 
 

@@ -349,6 +349,21 @@ def test_one_bad_row_in_five_thousand_writes_nothing_and_names_it(ledger, tmp_pa
     assert line.count("第") == 1
 
 
+def test_a_row_twice_in_one_file_is_named_as_such_not_as_already_there(ledger, tmp_path):
+    path = tmp_path / "名单.csv"
+    path.write_text("姓名,住址,出生年份\n新居民甲,48号楼,1950\n新居民乙,48号楼,1951\n新居民甲,48号楼,1950\n",
+                    encoding="utf-8")
+    line = rejected(ledger, "import", "residents", str(path))
+    assert line == "错误：名单.csv 第 4 行与第 2 行重复（同一条记录出现两次）；未写入任何内容"
+    line = rejected(ledger, "--lang", "en", "import", "residents", str(path))
+    assert line == "error: 名单.csv line 4 repeats line 2 (the same record twice); nothing was written"
+    for table in ("units", "places"):  # written at once, not held back
+        path.write_text("name\n新单位\n新单位\n" if table == "units" else "path\n平伏桥村/1号楼\n平伏桥村/1号楼\n",
+                        encoding="utf-8")
+        line = rejected(ledger, "import", table, str(path))
+        assert line.endswith("第 3 行与第 2 行重复（同一条记录出现两次）；未写入任何内容"), line
+
+
 def test_every_bad_row_is_reported_up_to_twenty(ledger, tmp_path):
     lines = ["name,place,tags"] + [f"居民{i},{'火星' if i % 2 else '48号楼'},{'高龄' if i % 3 else '长寿'}"
                                    for i in range(60)]

@@ -1,6 +1,12 @@
 """Every command fed random and hostile values: it either accepts a value or refuses it cleanly —
 exit 1 or 2, one line, no traceback, nothing written. Never an internal error."""
 
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
 import pytest
 from conftest import fingerprint, run
 from hypothesis import HealthCheck, given, settings
@@ -104,3 +110,57 @@ def test_hostile_import_files_are_refused_cleanly(ledger, tmp_path_factory, data
     if result.exit_code != 0:
         assert fingerprint(ledger) == before
         assert 1 <= len(result.stderr.strip().splitlines()) <= 22
+
+
+SCRIPT = Path(sys.executable).parent / "huidesk"
+
+
+def bomb_xlsx(path: Path, padding_mib: int = 300) -> None:
+    """A real workbook (one resident) whose sheet XML is padded with whitespace: it inflates to
+    `padding_mib` MiB and takes well under 1 MB on disk."""
+    from openpyxl import Workbook
+
+    plain = path.with_name("plain.xlsx")
+    wb = Workbook()
+    wb.active.append(["姓名", "住址"])
+    wb.active.append(["炸弹", "平伏桥村"])
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info, data)
+                continue
+            head, tail = data.rsplit(b"</worksheet>", 1)
+            with out.open(info.filename, "w", force_zip64=True) as sheet:
+                sheet.write(head)
+                spaces = b" " * (1 << 20)
+                for _ in range(padding_mib):
+                    sheet.write(spaces)
+                sheet.write(b"</worksheet>" + tail)
+
+
+@pytest.mark.skipif(not SCRIPT.exists(), reason="needs the installed console script")
+def test_an_xlsx_that_inflates_absurdly_is_refused_before_it_is_read(village, tmp_path):
+    bomb = tmp_path / "炸弹.xlsx"
+    bomb_xlsx(bomb)
+    assert bomb.stat().st_size < 1024 * 1024
+    before = fingerprint(village)
+    # A parent that only runs huidesk, so that its children's peak memory is huidesk's.
+    probe = (
+        "import resource, subprocess, sys\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "sys.stdout.write(p.stderr)\n"
+        "print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", probe, str(SCRIPT), "--db", str(village), "import", "residents",
+                           str(bomb)], capture_output=True, text=True, timeout=120)
+    elapsed = time.monotonic() - started
+    *stderr, last = done.stdout.strip().splitlines()
+    code, peak_kib = map(int, last.split())
+    assert code == 1, done.stdout
+    assert len(stderr) == 1 and "炸弹.xlsx 解压后过大" in stderr[0] and "300.0 MB" in stderr[0], stderr
+    assert peak_kib < 150 * 1024, peak_kib
+    assert elapsed < 10, elapsed
+    assert fingerprint(village) == before

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import fingerprint, ok, run
+from conftest import fingerprint, ok, rejected, run
 
 from huidesk.ledger.store import Store
 
@@ -156,6 +156,68 @@ def test_sql_is_read_only(village):
         assert len(result.stderr.strip().splitlines()) == 1 and "SQL" in result.stderr
     assert fingerprint(village) == before
     assert not (village.parent / "other.db").exists() and not (village.parent / "copy.db").exists()
+
+
+def test_errors_mask_residents_names_and_phones_unless_with_pii(village, tmp_path):
+    ok("resident", "add", "丁学军", "--place", "48号楼")
+    line = rejected(village, "resident", "show", "丁学")
+    assert line == "错误：RESIDENT 居民 “丁学” 不唯一，可能是：#1 丁*志（48号楼）、#3 丁*军（48号楼）"
+    line = rejected(village, "wish", "add", "--resident", "丁学", "心愿")
+    assert line.endswith("#1 丁*志（48号楼）、#3 丁*军（48号楼）")
+    line = rejected(village, "resident", "show", "丁学", "--with-pii")
+    assert line.endswith("#1 丁学志（48号楼）、#3 丁学军（48号楼）")
+    assert rejected(village, "--lang", "en", "resident", "show", "丁学") == (
+        "error: RESIDENT resident “丁学” is ambiguous: #1 丁*志（48号楼）、#3 丁*军（48号楼）")
+    # Members are volunteers acting for their team: their names stay whole.
+    assert rejected(village, "member", "show", "王").endswith("#1 王凤琴、#2 王玉兰")
+    line = rejected(village, "resident", "add", "新人", "--place", "平伏桥村", "--phone", "1380000abc0")
+    assert line == "错误：--phone 的值无效：“138****abc0”（不是电话号码，例如 13800000000 或 0951-1234567）"
+    assert rejected(village, "resident", "show", "13912345678") == "错误：找不到居民（RESIDENT）：“139****5678”"
+    assert "“13912345678”" in rejected(village, "resident", "list", "--place", "13912345678", "--with-pii")
+    path = tmp_path / "名单.csv"
+    path.write_text("姓名,住址,电话\n新居民,48号楼,1390000abcd\n", encoding="utf-8")
+    line = rejected(village, "import", "residents", str(path))
+    assert "电话 的值无效：“139****abcd”" in line and "1390000abcd" not in line
+
+
+ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c"
+
+
+def test_sql_stops_on_ctrl_c_within_a_second(village):
+    query = huidesk(village, "sql", ENDLESS)
+    time.sleep(1)
+    assert query.poll() is None
+    query.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    try:
+        stdout, stderr = query.communicate(timeout=2)
+    except subprocess.TimeoutExpired:
+        query.kill()
+        query.communicate()
+        raise AssertionError("sql ignored Ctrl-C") from None
+    assert time.monotonic() - sent < 1.5
+    assert query.returncode == 130, stderr
+    assert stderr == "错误：已中断（Ctrl-C）：SQL 查询未完成\n" and stdout == ""
+
+
+def test_sql_stops_a_query_past_its_timeout(village):
+    started = time.monotonic()
+    assert rejected(village, "sql", "--timeout", "0.5", ENDLESS) == (
+        "错误：SQL 查询超过 0.5 秒，已中止（用 --timeout 秒数 放宽，0 为不限）")
+    assert time.monotonic() - started < 5
+    assert rejected(village, "--lang", "en", "sql", "--timeout", "1", ENDLESS) == (
+        "error: the SQL query was stopped after 1 s (--timeout SECONDS; 0 for no limit)")
+    assert ok("sql", "--timeout", "0", "SELECT count(*) AS n FROM residents", "-f", "json").stdout == '[\n{"n": 2}\n]\n'
+    help_text = ok("sql", "--help").stdout
+    assert "sql 是账本主人的原始工具：结果不遮蔽个人信息" in help_text and "--timeout" in help_text
+
+
+def test_sql_refuses_functions_that_leak_addresses_or_touch_files(village):
+    for attempt in ("SELECT hex(fts3_tokenizer('simple'))", "SELECT fts3_tokenizer('x', X'4141414141414141')",
+                    "SELECT load_extension('/tmp/x.so')", "SELECT length(randomblob(500000000))"):
+        result = run("sql", attempt)
+        assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1, (attempt, result.stderr)
+        assert "SQL" in result.stderr and result.stdout == "", attempt
 
 
 def test_ledger_wal_and_backups_are_owner_only(village, tmp_path):

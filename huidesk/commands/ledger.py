@@ -150,9 +150,14 @@ def undo(ctx: typer.Context) -> None:
 
 
 SQL_HELP = tr(
-    "只读 SQL 查询（不能写入、附加数据库或加载扩展）。\n\n\b\n"
+    "只读 SQL 查询（不能写入、附加数据库或加载扩展）。\n\n"
+    "sql 是账本主人的原始工具：结果不遮蔽个人信息（居民姓名、电话照原样显示）。"
+    "查询默认 30 秒后中止（--timeout 秒数，0 为不限）；Ctrl-C 随时停止（退出码 130）。\n\n\b\n"
     "例：huidesk sql \"SELECT kind, count(*) FROM issues GROUP BY kind\" --format json",
-    "A read-only SQL query (cannot write, attach or load extensions).\n\n\b\n"
+    "A read-only SQL query (cannot write, attach or load extensions).\n\n"
+    "sql is the ledger owner's raw tool: its results do not mask personal information (residents' names and "
+    "phones show as they are). A query is stopped after 30 seconds (--timeout SECONDS, 0 for no limit); Ctrl-C "
+    "stops it at any time (exit code 130).\n\n\b\n"
     "Example: huidesk sql \"SELECT kind, count(*) FROM issues GROUP BY kind\"",
 )
 
@@ -161,12 +166,33 @@ def sql(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(metavar="SQL", help=tr("SELECT 语句", "a SELECT statement"))],
     fmt: FormatOpt = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout", min=0, metavar="SECONDS",
+            help=tr("超过这么多秒就中止查询；0 为不限", "stop the query after this many seconds; 0: no limit"),
+        ),
+    ] = 30,
 ) -> None:
+    import signal
+    import threading
+
     from huidesk.ledger.readonly import read_only_query
 
     s = session(ctx)
-    columns, rows = read_only_query(s.db, query)
-    emit((dict(zip(columns, r, strict=True)) for r in rows), [Column(c, c, c) for c in columns], fmt)
+    # Ctrl-C sets a flag that SQLite's progress handler reads (huidesk.ledger.readonly). Without a
+    # handler no Python runs while SQLite works, so a KeyboardInterrupt waits for the query to end;
+    # raised inside the handler, sqlite3 would swallow it into a plain "interrupted" error.
+    stop = threading.Event()
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        columns, rows = read_only_query(s.db, query, timeout or None, stop.is_set)
+        emit((dict(zip(columns, r, strict=True)) for r in rows), [Column(c, c, c) for c in columns], fmt)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 CHECK_HELP = tr(

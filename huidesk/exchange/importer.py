@@ -2,6 +2,7 @@
 
 import itertools
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
@@ -54,7 +55,17 @@ class Import:
         self._load = LOADERS[table.name]
         self._name_maps: dict[str, dict[str, tuple[int, str] | None] | None] = {}
         self.days: dict[str, str] = {}  # a date as written -> its ISO form
-        self._held_uids: set[str] = set()  # uids of the rows held back since the last flush
+        # Which row of the file added each record, to tell a row that repeats an earlier one of the same
+        # file ("第 5 行与第 2 行重复") from one whose record was in the ledger before: the rows held
+        # back since the last flush and the rows written at once, by uid -> their number in the file;
+        # and, compactly for a bulk import of millions, the numbers of all rows added in the order
+        # their records' ids were given (consecutive from the first one's).
+        self._held_uids: dict[str, int] = {}
+        self._written: dict[str, int] = {}
+        self._numbers = array("q")
+        self._first_uid: str | None = None
+        self._first_id: int | None = None
+        self._flushed = False
         self._asked: set[str] = set()  # uids of the rows `prefetch` looked up, and those found
         self._known: set[str] = set()
         self._held_from = self._held_to = ""  # and where they were
@@ -121,7 +132,7 @@ class Import:
             self._bad(where, row.problems)
             return
         if uid is not None and self._taken(str(uid)):
-            self.result.skipped += 1
+            self._skip(where, str(uid))
             return
         values = row.parse()
         if row.problems:
@@ -130,7 +141,7 @@ class Import:
         if uid is None:
             uid = derive_uid(self.table.name, row.identity)
             if self._taken(uid):
-                self.result.skipped += 1
+                self._skip(where, uid)
                 return
         try:
             with ledger.refusals():
@@ -143,7 +154,7 @@ class Import:
         except InvalidValue as e:
             key = e.field.lstrip("-").replace("-", "_").lower()
             known = any(f.key == key for f in self.table.fields)
-            row.problems.append(InvalidValue(row.header(key), e.value, e.reason) if known else e)
+            row.problems.append(InvalidValue(row.header(key), e.value, e.reason, row.pii(key) or e.pii) if known else e)
         except ledger.Refused as refused:
             e = refused.detail
             row.problems.append(HuideskError(tr(f"账本拒绝了这一行（{e}）", f"the ledger refused this row ({e})")))
@@ -155,10 +166,41 @@ class Import:
             self.result.skipped += 1
         else:
             self.result.added += 1
+            number = getattr(where, "n", 0)
             if self.tx.held:
-                self._held_uids.add(str(uid))
+                self._held_uids[str(uid)] = number
                 self._held_from = self._held_from or where
                 self._held_to = where
+                self._numbers.append(number)
+                self._first_uid = self._first_uid or str(uid)
+            else:
+                self._written[str(uid)] = number
+
+    def _skip(self, where: str, uid: str) -> None:
+        """A row whose uid is taken: skipped when its record was in the ledger before this import,
+        refused when an earlier row of this file added it (a row typed or pasted twice)."""
+        earlier = self._earlier_row(uid)
+        if earlier is None:
+            self.result.skipped += 1
+            return
+        other = where.other(earlier) if hasattr(where, "other") else str(earlier)
+        self._report(tr(f"{where}与{other}重复（同一条记录出现两次）",
+                        f"{where} repeats {other} (the same record twice)"))
+
+    def _earlier_row(self, uid: str) -> int | None:
+        """The number of the row of this file that added the record with this uid; None when the
+        record was in the ledger before the import."""
+        earlier = self._held_uids.get(uid, self._written.get(uid))
+        if earlier is not None or not self._flushed or self._first_uid is None:
+            return earlier
+        hit = ledger.one_by_uid(self.store, self.table.name, uid)
+        if self._first_id is None:
+            first = ledger.one_by_uid(self.store, self.table.name, self._first_uid)
+            self._first_id = first[0] if first else None
+        if hit is None or self._first_id is None:
+            return None
+        k = hit[0] - self._first_id
+        return self._numbers[k] if 0 <= k < len(self._numbers) else None
 
     def _taken(self, uid: str) -> bool:
         """Whether a record of the table, void or live, already has this uid (or a row held back in
@@ -192,6 +234,7 @@ class Import:
             self._bad(self._held_from + to, [
                 HuideskError(tr(f"账本拒绝了其中一行（{e}）", f"the ledger refused one of these rows ({e})"))
             ])
+        self._flushed = self._flushed or bool(self._held_uids)
         self._held_uids.clear()
         self._held_from = self._held_to = ""
 
@@ -207,9 +250,12 @@ class Import:
             self._bad(where, [problem])
 
     def _bad(self, where: str, problems: list[HuideskError]) -> None:
+        self._report(where + tr("：", ": ") + tr("；", "; ").join(str(p) for p in problems))
+
+    def _report(self, line: str) -> None:
         self.result.bad += 1
         if len(self.result.errors) < MAX_REPORTED:
-            self.result.errors.append(where + tr("：", ": ") + tr("；", "; ").join(str(p) for p in problems))
+            self.result.errors.append(line)
 
 
 # Tables imported in bulk: their loaders read nothing this import writes but the rows' uids, so

@@ -169,10 +169,26 @@ def _norm(name: str) -> str:
     return re.sub(r"(\(必填\)|\*)$", "", text)
 
 
-def _where(source: Source, n: int, unit: str = "line") -> str:
+class Where(str):
+    """Where a row is in its file ("名单.csv 第 3 行"), knowing its number, so that another row of the
+    same file can be named by `other` ("第 2 行")."""
+
+    n: int
+    unit: str
+
+    def other(self, n: int) -> str:
+        if self.unit == "item":
+            return tr(f"第 {n} 项", f"item {n}")
+        return tr(f"第 {n} 行", f"line {n}")
+
+
+def _where(source: Source, n: int, unit: str = "line") -> Where:
     if unit == "item":
-        return tr(f"{source.name} 第 {n} 项", f"{source.name} item {n}")
-    return tr(f"{source.name} 第 {n} 行", f"{source.name} line {n}")
+        where = Where(tr(f"{source.name} 第 {n} 项", f"{source.name} item {n}"))
+    else:
+        where = Where(tr(f"{source.name} 第 {n} 行", f"{source.name} line {n}"))
+    where.n, where.unit = n, unit
+    return where
 
 
 def read_csv(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str]]:
@@ -309,7 +325,10 @@ def read_xlsx(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
 
     try:
         target = source.path if source.path is not None else io.BytesIO(b"".join(source.chunks()))
+        _refuse_bomb(source, target)
         wb = load_workbook(target, read_only=True, data_only=True)
+    except FileError:
+        raise
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise FileError(tr(f"{source.name} 不是有效的 xlsx 工作簿（{e}），未写入任何内容",
                            f"{source.name} is not a valid xlsx workbook ({e}); nothing was written")) from None
@@ -338,6 +357,41 @@ def read_xlsx(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
             raise FileError(tr(f"{source.name} 是空工作簿", f"{source.name} is an empty workbook"))
     finally:
         wb.close()
+
+
+# A workbook that inflates beyond these is refused before openpyxl reads it (a zip bomb: a file of
+# under 1 MB that inflates to hundreds). Real sheets inflate 5-20 times; 100:1 on a member bigger
+# than 16 MiB is whitespace or repetition made to exhaust memory, not a register of residents.
+MAX_XLSX_BYTES = 200 * 1024 * 1024
+MAX_XLSX_RATIO = 100
+_RATIO_FROM_BYTES = 16 * 1024 * 1024
+
+
+def _refuse_bomb(source: Source, target) -> None:
+    """Refuse a workbook whose members inflate absurdly, judged by the sizes the zip declares: Python's
+    zipfile stops each member at its declared size (and fails its CRC), so openpyxl can read no more."""
+    import zipfile
+
+    with zipfile.ZipFile(target) as z:
+        members = z.infolist()
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if not members:
+        return  # openpyxl says what is wrong with an empty archive
+    worst = max(members, key=lambda m: m.file_size / max(m.compress_size, 1))
+    ratio = worst.file_size / max(worst.compress_size, 1)
+    if total <= MAX_XLSX_BYTES and not (worst.file_size > _RATIO_FROM_BYTES and ratio > MAX_XLSX_RATIO):
+        return
+    raise FileError(tr(
+        f"{source.name} 解压后过大，拒绝读取：压缩 {_mb(packed)}，解压后 {_mb(total)}（上限 {_mb(MAX_XLSX_BYTES)}），"
+        f"{worst.filename} 压缩比 {ratio:.0f}:1；未写入任何内容",
+        f"{source.name} inflates too much, refused: {_mb(packed)} compressed, {_mb(total)} uncompressed "
+        f"(limit {_mb(MAX_XLSX_BYTES)}), {worst.filename} at {ratio:.0f}:1; nothing was written",
+    ))
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
 
 
 READERS = {"csv": read_csv, "jsonl": read_jsonl, "json": read_json, "xlsx": read_xlsx}

@@ -46,7 +46,12 @@ class Row:
         return cell[1] if cell else None
 
     def fail(self, key: str, value: object, reason: str) -> None:
-        self.problems.append(InvalidValue(self.header(key), value, reason))
+        self.problems.append(InvalidValue(self.header(key), value, reason, pii=self.pii(key)))
+
+    def pii(self, key: str) -> str | None:
+        """What personal detail a field holds, for masking it in an error: a resident's name, a phone."""
+        f = next((f for f in self.imp.table.fields if f.key == key), None)
+        return f.pii if f is not None and f.pii in ("name", "phone") else None
 
     def id_of(self, key: str) -> int | None:
         value = self.values.get(key)

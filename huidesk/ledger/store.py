@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from huidesk.domain.errors import Ambiguous, InvalidTransition, InvalidValue, LedgerError, NotFound
+from huidesk.domain.errors import Ambiguous, Candidate, InvalidTransition, InvalidValue, LedgerError, NotFound
 from huidesk.domain.i18n import tr
 from huidesk.ledger import schema  # SCHEMA_VERSION is read through the module, so a test can raise it
 from huidesk.ledger.issues import Issues
@@ -154,7 +154,7 @@ class Store(People, Work, Issues):
             if len(rows) == 1:
                 return rows[0]
             if rows:
-                raise Ambiguous(kind, ref, [_describe(r) for r in rows], field)
+                raise Ambiguous(kind, ref, [_candidate(table, r) for r in rows], field)
         raise NotFound(kind, ref, field=field)
 
     def find_id(self, table: str, ref: str | None, field: str) -> int | None:
@@ -298,25 +298,26 @@ class Store(People, Work, Issues):
             raise
 
 
-# How each table is looked up by reference, and how a candidate is described.
+# How each table is looked up by reference; `label` and `near` are how a candidate is listed.
 _SELECT = {
-    "places": "SELECT t.id, t.name, t.path, t.level, t.path AS label FROM places t",
-    "units": "SELECT t.id, t.name, t.kind, t.name AS label FROM units t",
+    "places": "SELECT t.id, t.name, t.path, t.level, t.path AS label, NULL AS near FROM places t",
+    "units": "SELECT t.id, t.name, t.kind, t.name AS label, NULL AS near FROM units t",
     "teams": (
         "SELECT t.id, t.name, t.place_id, t.line, t.leader_id, t.founded, p.path AS place,"
-        " t.name || '（' || p.name || '）' AS label FROM teams t JOIN places p ON p.id = t.place_id"
+        " t.name AS label, p.name AS near FROM teams t JOIN places p ON p.id = t.place_id"
     ),
-    "members": "SELECT t.id, t.name, t.phone, t.joined, t.name AS label FROM members t",
+    "members": "SELECT t.id, t.name, t.phone, t.joined, t.name AS label, NULL AS near FROM members t",
     "residents": (
         "SELECT t.id, t.name, t.place_id, t.born, t.phone, t.visit_every, t.consent, t.guardian, t.health_consent,"
-        " p.path AS place, t.name || '（' || p.name || '）' AS label"
+        " p.path AS place, t.name AS label, p.name AS near"
         " FROM residents t JOIN places p ON p.id = t.place_id"
     ),
 }
 
 
-def _describe(row: sqlite3.Row) -> str:
-    return f"#{row['id']} {row['label']}"
+def _candidate(table: str, row: sqlite3.Row) -> Candidate:
+    """A record an ambiguous reference may mean, as the error lists it (masked there if a resident)."""
+    return Candidate(row["id"], row["label"], row["near"], resident=table == "residents")
 
 
 def _log_sql(conn: sqlite3.Connection, path: Path) -> None:
