@@ -472,10 +472,10 @@ def _unreadable(path: Path, e: sqlite3.DatabaseError) -> LedgerError:
             sqlite_file = f.read(16) == b"SQLite format 3\x00"
     except OSError:
         sqlite_file = False
+    if (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF == _SQLITE_CANTOPEN:  # not the file's fault
+        return LedgerError(tr(f"无法打开账本：{path}（{e}）", f"cannot open the ledger: {path} ({e})"))
     if sqlite_file:
         return DamagedLedger(path, str(e))
-    if (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF == _SQLITE_CANTOPEN:
-        return LedgerError(tr(f"无法打开账本：{path}（{e}）", f"cannot open the ledger: {path} ({e})"))
     return LedgerError(tr(f"不是 huidesk 账本：{path} 不是 SQLite 数据库（{e}），未做任何改动",
                           f"not a huidesk ledger: {path} is not an SQLite database ({e}); nothing was changed"))
 
