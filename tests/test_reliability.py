@@ -305,7 +305,7 @@ def read_only_ledger(request, village, tmp_path):
             os.chmod(place, 0o555)
         yield db
         if root:
-            subprocess.run(["umount", str(place)], check=False)
+            subprocess.run(["umount", "-l", str(place)], check=False)  # -l: even while a handle is still open
         else:
             os.chmod(place, 0o755)
     else:
