@@ -61,13 +61,34 @@ class Session:
 
     @contextmanager
     def ledger(self, create: bool = False) -> Iterator["Store"]:
+        """The open ledger; says once what opening it changed (folders made, permissions tightened),
+        and turns a damaged file or a read-only location met while using it into plain words."""
         from huidesk.ledger.store import Store
 
         store = Store.open(self.db, self.actor, create=create)
         try:
+            _say_what_opening_changed(store)
             yield store
+        except Exception as e:
+            known = store.explain(e)
+            if known is None:
+                raise
+            raise known from e
         finally:
             store.close()
+
+
+def _say_what_opening_changed(store: "Store") -> None:
+    from huidesk.domain.i18n import tr
+    from huidesk.render.output import message
+
+    if store.created:
+        zh, en = "、".join(map(str, store.created)), ", ".join(map(str, store.created))
+        message(tr(f"已新建文件夹（仅本人可用）：{zh}", f"created folder (owner-only): {en}"))
+    if store.tightened:
+        zh, en = "、".join(map(str, store.tightened)), ", ".join(map(str, store.tightened))
+        message(tr(f"已收紧权限，组和其他用户不能再读写：{zh}",
+                   f"tightened permissions, group and others can no longer read or write: {en}"))
 
 
 def session(ctx: typer.Context) -> Session:

@@ -84,6 +84,7 @@ def ledger(template, ledger_env):
     source.backup(target)
     target.close()
     source.close()
+    os.chmod(ledger_env, 0o600)  # as huidesk makes a ledger; a looser copy would be tightened, and say so
     return ledger_env
 
 

@@ -2,9 +2,10 @@ import json
 import os
 import sqlite3
 import stat
+from pathlib import Path
 
 import pytest
-from conftest import fingerprint, ok, run
+from conftest import fingerprint, ok, rejected, run
 
 
 def test_init_creates_an_owner_only_ledger_and_is_idempotent(ledger_env):
@@ -148,3 +149,191 @@ def test_schema_version_matches_migrations():
     from huidesk.ledger.schema import SCHEMA_VERSION
 
     assert len(migration_names()) == SCHEMA_VERSION
+
+
+# --- issue 11: an anchor for the chain, the schema, foreign files, permissions, backups ---------------------------
+
+def _verify_command(text: str) -> list[str]:
+    """The `huidesk check --head …` a tally's footer tells its reader to run, as arguments."""
+    import re
+
+    found = re.search(r"huidesk (check --head [0-9a-f]{12})", text)
+    assert found, text
+    return found[1].split()
+
+
+def test_check_head_finds_the_anchor_a_tally_printed_and_sees_a_chain_cut_short(village):
+    ok("place", "add", "平伏桥村/新小区")
+    footer = ok("summary").stdout
+    command = _verify_command(footer)
+    anchored = ok(*command)
+    assert f"链头 {command[-1]} 是日志#" in anchored.stdout and "place add" in anchored.stdout
+    # Cut the last write off the end, records and all: the shortened chain is valid in itself...
+    conn = sqlite3.connect(village)
+    last = conn.execute("SELECT max(id) FROM _journal").fetchone()[0]
+    conn.execute("DELETE FROM places WHERE id = (SELECT max(id) FROM places)")
+    conn.execute("DELETE FROM _journal_records WHERE entry_id = ?", (last,))
+    conn.execute("DELETE FROM _journal WHERE id = ?", (last,))
+    conn.commit()
+    conn.close()
+    ok("check")
+    # ...but no longer holds the head the tally printed.
+    result = run(*command)
+    assert result.exit_code == 3
+    assert f"链头 {command[-1]} 不在本账本的日志链中" in result.stdout
+    assert "日志链中" not in run("--lang", "en", *command).stdout  # and in English under --lang en
+
+
+def test_check_head_refuses_what_is_not_a_head(village):
+    for bad in ("xyz", "abc123", "g" * 40):
+        line = rejected(village, "check", "--head", bad, mentions=("--head", bad))
+        assert "十六进制" in line
+
+
+def _rebuild(db, sql: str) -> None:
+    """What an attacker who knows the (public) algorithm does: edit a record, then recompute its digest and
+    every entry hash from the first one, so that the chain is valid again."""
+    from huidesk.ledger.journal import GENESIS, EntryHash, digest
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    conn.execute(sql)
+    for table, rid in conn.execute("SELECT DISTINCT tbl, rid FROM _journal_records").fetchall():
+        row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone()
+        latest = conn.execute("SELECT max(id) FROM _journal_records WHERE tbl = ? AND rid = ?", (table, rid)).fetchone()
+        conn.execute("UPDATE _journal_records SET digest = ? WHERE id = ?", (digest(table, dict(row)), latest[0]))
+    prev = GENESIS
+    for e in conn.execute("SELECT * FROM _journal ORDER BY id").fetchall():
+        h = EntryHash(e["id"], e["at"], e["actor"], e["command"], prev)
+        for r in conn.execute("SELECT tbl, rid, op, digest FROM _journal_records WHERE entry_id = ? ORDER BY id",
+                              (e["id"],)):
+            h.add(*r)
+        conn.execute("UPDATE _journal SET prev = ?, hash = ? WHERE id = ?", (prev, h.hexdigest(), e["id"]))
+        prev = h.hexdigest()
+    conn.commit()
+    conn.close()
+
+
+def test_check_against_a_backup_names_a_rebuilt_history(village, tmp_path):
+    saved = tmp_path / "saved.db"
+    ok("backup", str(saved))
+    ok("place", "add", "平伏桥村/后来的小区")
+    agreed = ok("check", "--against", str(saved))
+    assert f"备份 {saved} 是日志#" in agreed.stdout
+    _rebuild(village, "UPDATE residents SET born = 1960 WHERE id = 1")
+    ok("check")  # the rebuilt chain is valid in itself
+    result = run("check", "--against", str(saved))
+    assert result.exit_code == 3
+    assert "备份的链头" in result.stdout and "不在本账本的日志链中" in result.stdout
+    assert "被绕过工具改动" in result.stderr
+
+
+def test_check_against_refuses_what_is_not_a_backup(village, tmp_path):
+    missing = tmp_path / "nothing.db"
+    rejected(village, "check", "--against", str(missing), mentions=(str(missing),))
+
+
+@pytest.mark.parametrize(
+    "sql, named",
+    [
+        ("CREATE TRIGGER spy AFTER INSERT ON residents BEGIN SELECT 1; END", "触发器 spy"),
+        ("CREATE TABLE stash (x)", "表 stash"),
+        ("CREATE VIEW everyone AS SELECT name, phone FROM residents", "视图 everyone"),
+        ("CREATE INDEX residents_phone ON residents(phone)", "索引 residents_phone"),
+        ("DROP INDEX visits_date", "索引 visits_date"),
+        ("DROP INDEX visits_date; CREATE INDEX visits_date ON visits(team_id)", "索引 visits_date"),
+    ],
+)
+def test_check_names_planted_or_altered_schema_objects(village, sql, named):
+    conn = sqlite3.connect(village)
+    conn.executescript(sql)
+    conn.close()
+    result = run("check")
+    assert result.exit_code == 3, result.stdout
+    assert named in result.stdout, result.stdout
+    assert "被绕过工具改动" in result.stderr
+
+
+def test_init_refuses_another_programs_sqlite_file(tmp_path):
+    other = tmp_path / "x.db"
+    conn = sqlite3.connect(other)
+    conn.executescript("CREATE TABLE foo (a); CREATE TABLE bar (b); INSERT INTO foo VALUES (1);")
+    conn.close()
+    before = other.read_bytes()
+    result = run("--db", str(other), "init")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"错误：不是 huidesk 账本：{other} 已有 2 张其他程序的表（foo、bar），未做任何改动"
+    ]
+    assert other.read_bytes() == before
+    assert not (tmp_path / "x.db-wal").exists()
+    text = tmp_path / "notes.db"
+    text.write_text("hello, not a database\n" * 200)
+    result = run("--db", str(text), "init")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert "不是 huidesk 账本" in result.stderr and "不是 SQLite 数据库" in result.stderr
+    assert text.read_text() == "hello, not a database\n" * 200
+
+
+def test_loose_permissions_are_tightened_and_said_once(village, tmp_path, monkeypatch):
+    log = tmp_path / "sql.log"
+    log.write_text("")
+    os.chmod(log, 0o644)
+    os.chmod(village, 0o644)
+    monkeypatch.setenv("HUIDESK_SQL_LOG", str(log))
+    first = ok("resident", "list")
+    lines = first.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("已收紧权限，组和其他用户不能再读写：")
+    assert str(village) in lines[0] and str(log) in lines[0]
+    for path in (village, log, Path(f"{village}-wal"), Path(f"{village}-shm")):
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+    assert ok("resident", "list").stderr == ""
+
+
+def test_folders_made_for_a_ledger_or_its_log_are_owner_only_under_any_umask(tmp_path, monkeypatch):
+    monkeypatch.setenv("HUIDESK_SQL_LOG", str(tmp_path / "logs" / "today" / "sql.log"))
+    old = os.umask(0)
+    try:
+        result = ok("--db", str(tmp_path / "d1" / "d2" / "x.db"), "init")
+    finally:
+        os.umask(old)
+    for folder in ("d1", "d1/d2", "logs", "logs/today"):
+        assert stat.S_IMODE((tmp_path / folder).stat().st_mode) == 0o700, folder
+    assert stat.S_IMODE((tmp_path / "d1/d2/x.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "logs/today/sql.log").stat().st_mode) == 0o600
+    assert result.stderr.splitlines()[0] == f"已新建文件夹（仅本人可用）：{tmp_path / 'd1'}、{tmp_path / 'd1/d2'}"
+
+
+def test_backup_never_overwrites_a_file_without_force(village, tmp_path):
+    other = tmp_path / "other.db"
+    other.write_bytes(b"another ledger")
+    line = rejected(village, "backup", str(other), mentions=(str(other), "--force"))
+    assert line == f"错误：文件已存在，未覆盖：{other}（确要覆盖请加 --force）"
+    assert other.read_bytes() == b"another ledger"
+    os.chmod(other, 0o644)
+    ok("backup", str(other), "--force")
+    assert stat.S_IMODE(other.stat().st_mode) == 0o600
+    ok("--db", str(other), "check")
+    rejected(village, "backup", str(village), "--force", mentions=("DEST", "这是账本自身"))
+
+
+def test_backup_into_a_folder_gets_dated_names_in_a_private_folder(village, tmp_path):
+    import re
+
+    folder = tmp_path / "backups"
+    old = os.umask(0)
+    try:
+        first = ok("backup", f"{folder}/")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert first.stderr.splitlines()[0] == f"已新建文件夹（仅本人可用）：{folder}"
+    second = ok("backup", str(folder))
+    made = [Path(first.stdout.strip()), Path(second.stdout.strip())]
+    assert made[0] != made[1] and all(p.parent == folder for p in made)
+    assert re.fullmatch(r"ledger-\d{8}-\d{4}\.db", made[0].name), made[0].name
+    assert re.fullmatch(r"ledger-\d{8}-\d{4}(-2)?\.db", made[1].name), made[1].name
+    for path in made:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        ok("--db", str(path), "check")

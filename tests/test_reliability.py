@@ -316,3 +316,89 @@ def test_kill_9_of_an_import_is_all_or_nothing(village, tmp_path):
         conn.close()
         assert n in (0, 5000)
     intact(village)
+
+
+@pytest.fixture(scope="module")
+def demo_ledger(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HUIDESK_TODAY", "2024-07-08")
+        ok("--db", str(db), "demo")
+    return db
+
+
+def test_a_truncated_ledger_is_called_damaged(demo_ledger, tmp_path):
+    """A real demo ledger cut to half its size: `check` says it is damaged (exit 3), every other command says the
+    same words with exit 1 — not "not a huidesk ledger"."""
+    db = tmp_path / "half.db"
+    shutil.copyfile(demo_ledger, db)
+    os.chmod(db, 0o600)
+    os.truncate(db, db.stat().st_size // 2)
+    cut = db.read_bytes()
+    checked = run("--db", str(db), "check")
+    assert checked.exit_code == 3
+    assert checked.stderr.splitlines() == [f"错误：账本文件损坏：{db}（database disk image is malformed）"]
+    for args in (("place", "list"), ("summary",), ("place", "add", "新地点")):
+        result = run("--db", str(db), *args)
+        assert result.exit_code == 1, args
+        assert result.stderr.splitlines() == [f"错误：账本文件损坏：{db}（database disk image is malformed）"], args
+    assert db.read_bytes() == cut
+
+
+@pytest.fixture(params=["filesystem", "file"])
+def read_only_ledger(request, village, tmp_path):
+    """The village ledger where it cannot be written: on a read-only file system (a tmpfs remounted read-only,
+    as root; a 0555 folder otherwise) or as a file that cannot be written (chattr +i as root; 0444 otherwise).
+    Root ignores permission bits, so as root only the kernel's read-only mount and immutable flag are real."""
+    root = os.geteuid() == 0
+    if request.param == "filesystem":
+        place = tmp_path / "ro"
+        place.mkdir()
+        if root:
+            made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(place)], capture_output=True)
+            if made.returncode != 0:
+                pytest.skip(f"cannot mount a tmpfs here: {made.stderr.decode().strip()}")
+        db = place / "ledger.db"
+        shutil.copyfile(village, db)
+        os.chmod(db, 0o600)
+        if root:
+            subprocess.run(["mount", "-o", "remount,ro", str(place)], check=True)
+        else:
+            os.chmod(place, 0o555)
+        yield db
+        if root:
+            subprocess.run(["umount", "-l", str(place)], check=False)  # -l: even while a handle is still open
+        else:
+            os.chmod(place, 0o755)
+    else:
+        db = village
+        if root:
+            made = subprocess.run(["chattr", "+i", str(db)], capture_output=True)
+            if made.returncode != 0:
+                pytest.skip(f"cannot make a file immutable here: {made.stderr.decode().strip()}")
+        else:
+            os.chmod(db, 0o444)
+        yield db
+        if root:
+            subprocess.run(["chattr", "-i", str(db)], check=False)
+        else:
+            os.chmod(db, 0o600)
+
+
+def test_a_read_only_ledger_reads_and_refuses_writes_in_plain_words(read_only_ledger):
+    db = read_only_ledger
+    before = db.read_bytes()
+    assert json_names(ok("--db", str(db), "resident", "list", "--format", "json").stdout) == ["丁*志", "李*友"]
+    assert "账本完好" in ok("--db", str(db), "check").stdout
+    assert "队员" in ok("--db", str(db), "summary").stdout
+    for args in (("place", "add", "新地点"), ("init",), ("void", "resident", "1", "--reason", "试")):
+        result = run("--db", str(db), *args)
+        assert result.exit_code == 1, (args, result.stderr)
+        assert result.stderr.splitlines() == [f"错误：账本所在位置只读，未写入：{db}"], args
+    assert db.read_bytes() == before
+
+
+def json_names(text: str) -> list[str]:
+    import json
+
+    return [r["name"] for r in json.loads(text)]

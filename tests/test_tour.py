@@ -319,6 +319,7 @@ def test_demo_article(tour_master):
 def test_tour(case: Case, tour_master, ledger_env, tmp_path, monkeypatch):
     master, _ = tour_master
     shutil.copyfile(master, ledger_env)
+    os.chmod(ledger_env, 0o600)  # as huidesk makes a ledger; a looser copy would be tightened, and say so
     monkeypatch.chdir(tmp_path)
     if case.columns:
         monkeypatch.setenv("COLUMNS", str(case.columns))

@@ -196,52 +196,124 @@ def sql(
 
 
 CHECK_HELP = tr(
-    "核验账本：SQLite 完整性、日志哈希链、每条记录与日志是否一致。发现问题时退出码为 3。\n\n\b\n例：huidesk check",
-    "Verify the ledger: SQLite integrity, the journal's hash chain, every record against the journal. "
-    "Exits 3 when something is wrong.\n\n\b\nExample: huidesk check",
+    "核验账本：SQLite 完整性、日志哈希链、每条记录与日志是否一致。发现问题时退出码为 3。\n\n"
+    "也核对架构（表、索引、触发器、视图）是否正是 huidesk 所定义的。--head 给出台账上印的链头，--against 给出一份备份："
+    "链被截短或被重建过时，它们就不在链中。\n\n\b\n"
+    "例：huidesk check\n    huidesk check --head 3f2a9c01b7e4\n"
+    "    huidesk check --against ~/备份/ledger-20240708-0930.db",
+    "Verify the ledger: SQLite integrity, the journal's hash chain, every record against the journal. Exits 3 "
+    "when something is wrong.\n\nAlso that the schema (tables, indexes, triggers, views) is exactly huidesk's. "
+    "--head takes the chain head a tally printed, --against a backup: a chain cut short or rebuilt no longer "
+    "holds them.\n\n\b\nExample: huidesk check --head 3f2a9c01b7e4",
 )
 
 
-def check(ctx: typer.Context) -> None:
+def check(
+    ctx: typer.Context,
+    head: Annotated[
+        str | None,
+        typer.Option("--head", metavar="HASH",
+                     help=tr("台账上印的链头（完整或前 12 位以上）",
+                             "a chain head a tally printed (12 or more hex digits)")),
+    ] = None,
+    against: Annotated[
+        Path | None,
+        typer.Option("--against", metavar="BACKUP", help=tr("与这份备份核对", "compare with this backup")),
+    ] = None,
+) -> None:
     from huidesk.domain.errors import ExitCode
-    from huidesk.ledger.integrity import verify
+    from huidesk.ledger.store import DamagedLedger
 
     s = session(ctx)
-    with s.ledger() as store:
-        total = store.journal_size()
-        with progress(tr("核验日志", "checking journal"), total) as advance:
-            problems = list(verify(store, advance))
-        entry, head = store.head()
+    try:
+        problems, notes, (entry, head_hash) = _check(s, head, against)
+    except DamagedLedger as e:
+        e.exit_code = ExitCode.TAMPERED
+        raise
     for p in problems:
         sys.stdout.write(f"{p}\n")
     if problems:
         n = len(problems)
         message(tr(f"发现 {n} 处问题：账本被绕过工具改动过", f"{n} problem(s): the ledger was altered"))
         raise typer.Exit(ExitCode.TAMPERED)
-    sys.stdout.write(tr(f"账本完好：{entry} 条日志，链头 {head}\n",
-                        f"ledger intact: {entry} entries, chain head {head}\n"))
+    sys.stdout.write(tr(f"账本完好：{entry} 条日志，链头 {head_hash}\n",
+                        f"ledger intact: {entry} entries, chain head {head_hash}\n"))
+    for note in notes:
+        sys.stdout.write(note + "\n")
+
+
+def _check(s, head: str | None, against: Path | None) -> tuple[list, list[str], tuple[int, str]]:
+    from huidesk.ledger.integrity import compare_backup, find_head, head_problem, verify
+
+    notes = []
+    with s.ledger() as store:
+        anchor = find_head(store, head) if head is not None else None  # a mistyped hash is refused first
+        total = store.journal_size()
+        with progress(tr("核验日志", "checking journal"), total) as advance:
+            problems = list(verify(store, advance))
+        last = store.head()
+        if head is not None:
+            if anchor is None:
+                problems.append(head_problem(head))
+            else:
+                notes.append(_anchored(tr(f"链头 {head}", f"chain head {head}"), anchor, last[0]))
+        if against is not None:
+            found, differences = compare_backup(store, against)
+            problems += differences
+            if found is not None and not differences:
+                notes.append(_anchored(tr(f"备份 {against}", f"backup {against}"), found, last[0]))
+    return problems, notes, last
+
+
+def _anchored(what: str, entry, last: int) -> str:
+    """Where an anchor sits in the chain, in words."""
+    after = last - entry.id
+    if entry.id == 0:
+        return tr(f"{what} 是日志链的起点，其后 {after} 条日志完好",
+                  f"{what} is the start of the chain; the {after} entries after it are intact")
+    return tr(f"{what} 是日志#{entry.id}（{_local(entry.at)} {entry.actor}：{entry.command}），其后 {after} 条日志完好",
+              f"{what} is entry {entry.id} ({_local(entry.at)} {entry.actor}: {entry.command}); "
+              f"the {after} entries after it are intact")
 
 
 BACKUP_HELP = tr(
-    "备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。\n\n\b\n"
-    "例：huidesk backup ~/备份/\n    huidesk backup ledger-2024-07.db",
-    "Back the ledger up to a file or folder (consistent while others write; owner-only).\n\n\b\n"
-    "Example: huidesk backup ~/backups/",
+    "备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。\n\n"
+    "目标是目录（或以 / 结尾）时，在其中写 ledger-年月日-时分.db，不与已有文件重名；已有的文件不覆盖，除非加 --force。"
+    "\n\n\b\n例：huidesk backup ~/备份/\n    huidesk backup ledger-2024-07.db",
+    "Back the ledger up to a file or folder (consistent while others write; owner-only).\n\n"
+    "Into a folder (or a path ending in /) it writes ledger-YYYYMMDD-HHMM.db, never over another file; an "
+    "existing file is not overwritten without --force.\n\n\b\nExample: huidesk backup ~/backups/",
 )
 
 
 def backup(
     ctx: typer.Context,
-    dest: Annotated[Path, typer.Argument(help=tr("目标文件或目录", "destination file or folder"))],
+    dest: Annotated[str, typer.Argument(metavar="DEST", help=tr("目标文件或目录", "destination file or folder"))],
+    force: Annotated[bool, typer.Option("--force", help=tr("覆盖已有的文件", "overwrite an existing file"))] = False,
 ) -> None:
     import datetime as dt
+    import os
+
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.files import dated_name, private_folders, refuse_overwrite
 
     s = session(ctx)
-    if dest.is_dir():
-        dest = dest / f"ledger-{dt.datetime.now():%Y%m%d-%H%M%S}.db"
+    target = Path(dest).expanduser()
+    into_folder = dest.endswith(("/", os.sep)) or target.is_dir()
+    folder = target if into_folder else target.parent
+    if not into_folder:
+        if target.resolve() in {s.db.resolve(), *(Path(f"{s.db.resolve()}{x}") for x in ("-wal", "-shm"))}:
+            raise InvalidValue("dest", dest, tr("这是账本自身", "that is the ledger itself"))
+        refuse_overwrite(target, force)
     with s.ledger() as store:
-        store.backup(dest)
+        made = private_folders(folder)
+        if made:
+            message(tr(f"已新建文件夹（仅本人可用）：{'、'.join(map(str, made))}",
+                       f"created folder (owner-only): {', '.join(map(str, made))}"))
+        if into_folder:
+            target = dated_name(folder, "ledger", ".db", dt.datetime.now())
+        store.backup(target, overwrite=force)
         entry, head = store.head()
-    sys.stdout.write(f"{dest}\n")
-    message(tr(f"已备份到 {dest}（{entry} 条日志，链头 {head[:12]}）",
-               f"backed up to {dest} ({entry} entries, head {head[:12]})"))
+    sys.stdout.write(f"{target}\n")
+    message(tr(f"已备份到 {target}（{entry} 条日志，链头 {head[:12]}）",
+               f"backed up to {target} ({entry} entries, head {head[:12]})"))

@@ -1,11 +1,16 @@
-"""`check`: verify the journal's hash chain and that every record matches what the journal wrote."""
+"""`check`: verify the journal's hash chain, that every record matches what the journal wrote, that
+the schema is huidesk's own, and — given an anchor (a head a tally printed, or a backup) — that the
+chain still contains it: a chain cut short or rebuilt from scratch is valid in itself, but not that."""
 
 import itertools
+import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from huidesk.domain.errors import InvalidValue, LedgerError
 from huidesk.domain.i18n import tr
 from huidesk.ledger.journal import GENESIS, EntryHash, digest
 from huidesk.ledger.schema import JOURNALED_TABLES
@@ -25,10 +30,13 @@ class Problem:
 
 def verify(store: "Store", progress: Callable[[int], None] | None = None) -> Iterator[Problem]:
     """Every problem found; none means the chain is intact and matches the records."""
+    from huidesk.ledger.store import DamagedLedger
+
     conn = store.conn
     ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
     if ok != "ok":
-        yield Problem("sqlite", tr(f"完整性检查失败：{ok}", f"integrity_check failed: {ok}"))
+        raise DamagedLedger(store.path, ok)
+    yield from _verify_schema(conn)
     for row in conn.execute("PRAGMA foreign_key_check"):
         yield Problem(f"{row[0]}#{row[1]}", tr(f"引用了不存在的 {row[2]}", f"refers to a missing {row[2]} row"))
     yield from _verify_chain(conn, progress)
@@ -113,3 +121,127 @@ def _verify_table(conn: sqlite3.Connection, table: str) -> Iterator[Problem]:
 def _deleted(table: str, j: tuple) -> Problem:
     entry = j[1][2]
     return Problem(f"{table}#{j[0]}", tr(f"已被删除（由日志#{entry} 写入）", f"was deleted (written by entry {entry})"))
+
+
+# --- the schema ---------------------------------------------------------------------------
+
+_KINDS = {
+    "table": ("表", "table"), "index": ("索引", "index"), "trigger": ("触发器", "trigger"), "view": ("视图", "view"),
+}
+
+
+def _verify_schema(conn: sqlite3.Connection) -> Iterator[Problem]:
+    """Every table, index, trigger and view that huidesk's schema and migrations do not define, or
+    define differently, and every one they define that is missing."""
+    from huidesk.ledger.migrations import expected_schema
+
+    expected = expected_schema()
+    found = schema_objects(conn)
+    for key in sorted(found.keys() | expected.keys()):
+        kind, name = key
+        if name.startswith("sqlite_stat"):  # ANALYZE's statistics: SQLite's, not a change to the schema
+            continue
+        what = f"{tr(*_KINDS.get(kind, (kind, kind)))} {name}"
+        if key not in expected:
+            yield Problem(what, tr("不是 huidesk 定义的（被额外加入）", "is not huidesk's (added behind its back)"))
+        elif key not in found:
+            yield Problem(what, tr("缺少 huidesk 定义的这一项（被删除）", "huidesk defines it but it is missing"))
+        elif found[key] != expected[key]:
+            yield Problem(what, tr("与 huidesk 的定义不同（被改动）", "differs from huidesk's definition (altered)"))
+
+
+def schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
+    """(type, name) → the normalised SQL of every object in sqlite_master."""
+    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    return {(kind, name): _normal(sql) for kind, name, sql in rows}
+
+
+def _normal(sql: str | None) -> str | None:
+    return None if sql is None else re.sub(r"\s+", " ", sql).strip().rstrip(";")
+
+
+# --- anchors --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: str
+    actor: str
+    command: str
+    hash: str
+
+
+_HEX = re.compile(r"[0-9a-f]{12,64}")
+
+
+def find_head(store: "Store", given: str) -> Entry | None:
+    """The entry whose hash is `given` (64 hex, or a unique prefix of at least 12); None when no entry
+    of this chain has it. The chain's start (all zeros) is entry 0 of every ledger."""
+    prefix = given.strip().lower()
+    if not _HEX.fullmatch(prefix):
+        raise InvalidValue(
+            "head", given, tr("应为链头哈希：至少 12 位十六进制", "a chain head: at least 12 hex digits")
+        )
+    if GENESIS.startswith(prefix):
+        return Entry(0, "", "", "", GENESIS)
+    rows = store.conn.execute(
+        "SELECT id, at, actor, command, hash FROM _journal WHERE hash >= ? AND hash < ? ORDER BY id LIMIT 2",
+        (prefix, prefix + "g"),
+    ).fetchall()
+    if len(rows) > 1:
+        raise InvalidValue("head", given, tr("不唯一，请多给几位", "ambiguous; give more digits"))
+    return Entry(*rows[0]) if rows else None
+
+
+def head_problem(given: str) -> Problem:
+    return Problem(
+        tr("锚点", "anchor"),
+        tr(f"链头 {given} 不在本账本的日志链中：链被截短或被重建过",
+           f"chain head {given} is not in this ledger's chain: the chain was cut short or rebuilt"),
+    )
+
+
+def compare_backup(store: "Store", backup: Path) -> tuple[Entry | None, list[Problem]]:
+    """The entry of this ledger that is the backup's head, and the problems: the backup's own chain
+    broken, its head not in this chain, or an entry before it that differs (a rebuilt history)."""
+    backup = Path(backup).expanduser()
+    if not backup.is_file():
+        raise LedgerError(tr(f"备份不存在：{backup}", f"no backup at {backup}"))
+    conn = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_journal'").fetchone():
+            raise LedgerError(tr(f"不是 huidesk 账本的备份：{backup}", f"not a backup of a huidesk ledger: {backup}"))
+        return _compare(store, conn, backup)
+    except sqlite3.DatabaseError as e:  # the backup's failure, not this ledger's
+        raise LedgerError(tr(f"无法读取备份：{backup}（{e}）", f"cannot read the backup {backup} ({e})")) from e
+    finally:
+        conn.close()
+
+
+def _compare(store: "Store", conn: sqlite3.Connection, backup: Path) -> tuple[Entry | None, list[Problem]]:
+    where = tr(f"备份 {backup}", f"backup {backup}")
+    problems = [Problem(where, f"{p}") for p in _verify_chain(conn, None)]
+    row = conn.execute("SELECT id, at, actor, command, hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()
+    if row is None:
+        return Entry(0, "", "", "", GENESIS), problems
+    theirs = Entry(*row)
+    mine = store.conn.execute(
+        "SELECT id, at, actor, command, hash FROM _journal WHERE hash = ?", (theirs.hash,)
+    ).fetchone()
+    if mine is None or mine[0] != theirs.id:
+        problems.append(Problem(where, tr(
+            f"备份的链头 {theirs.hash[:12]}（日志#{theirs.id}）不在本账本的日志链中：链被截短或被重建过",
+            f"the backup's head {theirs.hash[:12]} (entry {theirs.id}) is not in this ledger's chain: "
+            "the chain was cut short or rebuilt")))
+        return None, problems
+    columns = "SELECT id, at, actor, command, prev, hash FROM _journal WHERE id <= ? ORDER BY id"
+    pairs = itertools.zip_longest(store.conn.execute(columns, (theirs.id,)), conn.execute(columns, (theirs.id,)))
+    for ours, saved in pairs:
+        if ours is None or saved is None or tuple(ours) != tuple(saved):
+            eid = (ours or saved)[0]
+            problems.append(Problem(tr(f"日志#{eid}", f"entry {eid}"), tr(
+                f"与备份 {backup} 中的不同：此前的历史被重建过",
+                f"differs from backup {backup}: the history was rebuilt")))
+            break
+    return Entry(*mine), problems

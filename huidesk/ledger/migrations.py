@@ -37,3 +37,29 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def expected_schema() -> dict[tuple[str, str], str | None]:
+    """(type, name) → normalised SQL of every table, index, trigger and view a huidesk ledger holds:
+    a fresh ledger made in memory from data/schema.sql, brought forward by each migration that
+    applies to it (one that schema.sql already includes fails there, and is rolled back)."""
+    from huidesk.ledger.integrity import schema_objects
+    from huidesk.ledger.schema import schema_sql, statements
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for stmt in statements(schema_sql()):
+            conn.execute(stmt)
+        db = Database(conn)
+        if MIGRATIONS._migrations:
+            MIGRATIONS.ensure_migrations_table(db)
+        for migration in MIGRATIONS._migrations:
+            conn.execute("SAVEPOINT migration")
+            try:
+                migration.fn(db)
+            except Exception:
+                conn.execute("ROLLBACK TO migration")
+            conn.execute("RELEASE migration")
+        return schema_objects(conn)
+    finally:
+        conn.close()

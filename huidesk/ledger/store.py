@@ -9,6 +9,7 @@ appends the journal entry describing it. The store never prints.
 
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,45 +26,94 @@ from huidesk.ledger.tx import Tx
 from huidesk.ledger.work import Work
 
 
+class DamagedLedger(LedgerError):
+    """The ledger file is damaged (truncated, overwritten): SQLite cannot read it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(tr(f"账本文件损坏：{path}（{reason}）", f"the ledger file is damaged: {path} ({reason})"))
+
+
 class Store(People, Work, Issues):
     """One open ledger: its connection, who records, and the methods of every record family."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
         self.conn, self.path, self.actor = conn, path, actor
 
+    read_only = False
+    tightened: list[Path] = []  # files whose group/other permissions `open` took away
+    created: list[Path] = []  # folders `open` made for a new ledger
+
     @classmethod
     def open(cls, path: Path, actor: str, create: bool = False) -> "Store":
-        """Open (or with `create`, make) a ledger, migrating an older schema."""
+        """Open (or with `create`, make) a ledger, migrating an older schema.
+
+        A read-only location opens read-only (no WAL switch, no schema, no migration; `write` refuses).
+        A foreign SQLite file or another kind of file is refused before anything in it is changed; a
+        damaged one raises `DamagedLedger`. Loose permissions on the ledger, its WAL and the SQL log
+        are tightened (`tightened`); folders made for a new ledger are owner-only (`created`)."""
+        from huidesk.domain.files import private_folders
+
         path = Path(path).expanduser()
+        created: list[Path] = []
         if not path.exists():
             if not create:
                 raise LedgerError(
                     tr(f"账本不存在：{path}（先运行 huidesk init）", f"no ledger at {path} (run huidesk init first)")
                 )
+            created = private_folders(path.parent)
             _create_private_file(path)
+        read_only = not _writable(path)
+        tightened: list[Path] = []
+        conn = None
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn = _connect(path, read_only)
             conn.row_factory = sqlite3.Row
             if os.environ.get("HUIDESK_SQL_LOG"):
-                _log_sql(conn, Path(os.environ["HUIDESK_SQL_LOG"]))
+                tightened += _log_sql(conn, Path(os.environ["HUIDESK_SQL_LOG"]).expanduser())
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
-            if mode != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
+            # Before anything is changed (journal mode, permissions, schema): is this a huidesk ledger?
+            found = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite%'").fetchall()
+            has_schema = any(name == "_journal" for _, name in found)
+            if found and not has_schema:
+                raise LedgerError(_foreign(path, found))
+            if not read_only:
+                tightened[:0] = _tighten(path, Path(f"{path}-wal"), Path(f"{path}-shm"))
+                if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            has_schema = conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_journal'").fetchone()
         except sqlite3.DatabaseError as e:
-            raise LedgerError(tr(f"不是 huidesk 账本：{path}（{e}）", f"not a huidesk ledger: {path} ({e})")) from e
+            if conn is not None:
+                conn.close()
+            raise _unreadable(path, e) from e
+        except BaseException:
+            if conn is not None:
+                conn.close()
+            raise
         store = cls(conn, path, actor)
+        store.read_only, store.tightened, store.created = read_only, tightened, created
+        if read_only and (not has_schema or version < schema.SCHEMA_VERSION):
+            conn.close()
+            raise LedgerError(_read_only_text(path))
         if not has_schema:
-            if not create and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-                raise LedgerError(tr(f"不是 huidesk 账本：{path}", f"not a huidesk ledger: {path}"))
             store._create_schema()
         elif version != schema.SCHEMA_VERSION:
             store._migrate(version)
         return store
+
+    def explain(self, e: BaseException) -> LedgerError | None:
+        """What a failure of SQLite while this ledger was in use means, in the user's words:
+        a damaged file or a read-only location; None for anything else."""
+        if not isinstance(e, sqlite3.DatabaseError):
+            return None
+        code = (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return DamagedLedger(self.path, str(e))
+        if code == _SQLITE_READONLY:
+            return LedgerError(_read_only_text(self.path))
+        return None
 
     def close(self) -> None:
         self.conn.close()
@@ -99,6 +149,8 @@ class Store(People, Work, Issues):
     @contextmanager
     def write(self, command: str) -> Iterator[Tx]:
         """One transaction and its journal entry; rolled back whole on any error or Ctrl-C."""
+        if self.read_only:
+            raise LedgerError(_read_only_text(self.path))
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             tx = Tx(self, command)
@@ -280,8 +332,11 @@ class Store(People, Work, Issues):
             )
         return entry, done
 
-    def backup(self, dest: Path) -> None:
-        """Copy the ledger with SQLite's online backup into `dest`, atomically and owner-only."""
+    def backup(self, dest: Path, overwrite: bool = False) -> None:
+        """Copy the ledger with SQLite's online backup into `dest`, atomically and owner-only; an
+        existing `dest` is replaced only when `overwrite` (a backup made meanwhile is not)."""
+        from huidesk.domain.errors import WouldOverwrite
+
         tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
         _create_private_file(tmp)
         try:
@@ -292,10 +347,19 @@ class Store(People, Work, Issues):
             target.close()
             with open(tmp, "rb") as f:
                 os.fsync(f.fileno())
-            os.replace(tmp, dest)
-        except BaseException:
+            if overwrite:
+                os.replace(tmp, dest)
+                return
+            try:
+                os.link(tmp, dest)  # fails when dest exists: never over a file that appeared meanwhile
+            except FileExistsError:
+                raise WouldOverwrite(dest) from None
+            except OSError:  # a file system without hard links (a FAT stick): check, then rename
+                if dest.exists():
+                    raise WouldOverwrite(dest) from None
+                os.replace(tmp, dest)
+        finally:
             tmp.unlink(missing_ok=True)
-            raise
 
 
 # How each table is looked up by reference; `label` and `near` are how a candidate is listed.
@@ -320,17 +384,22 @@ def _candidate(table: str, row: sqlite3.Row) -> Candidate:
     return Candidate(row["id"], row["label"], row["near"], resident=table == "residents")
 
 
-def _log_sql(conn: sqlite3.Connection, path: Path) -> None:
+def _log_sql(conn: sqlite3.Connection, path: Path) -> list[Path]:
     """Append every statement the connection runs, with its values, to `path` (owner-only): a
-    debugging aid, and how bench/run.py replays a command's queries in the sqlite3 shell."""
+    debugging aid, and how bench/run.py replays a command's queries in the sqlite3 shell.
+    Returns the log when its loose permissions were tightened."""
+    from huidesk.domain.files import private_folders
+
+    private_folders(path.parent)
     _create_private_file(path)
+    tightened = _tighten(path)
     log = open(path, "a", encoding="utf-8")
     conn.set_trace_callback(lambda sql: log.write(sql.rstrip().rstrip(";") + ";\n"))
+    return tightened
 
 
 def _create_private_file(path: Path) -> None:
-    """Create an empty file readable by its owner only (and its folder, if missing)."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create an empty file readable by its owner only (its folder exists)."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -338,3 +407,79 @@ def _create_private_file(path: Path) -> None:
     except OSError as e:
         raise LedgerError(tr(f"无法创建账本文件 {path}：{e.strerror}", f"cannot create {path}: {e.strerror}")) from e
     os.close(fd)
+
+
+def _tighten(*paths: Path) -> list[Path]:
+    """Take group and other permissions away from those of `paths` that have any; returns those."""
+    done = []
+    for path in paths:
+        try:
+            mode = path.stat().st_mode
+            if mode & 0o077:
+                os.chmod(path, stat.S_IMODE(mode) & 0o700)
+                done.append(path)
+        except OSError:  # gone, or not ours to change: the owner's business
+            continue
+    return done
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write the ledger and create its WAL beside it."""
+    return os.access(path, os.W_OK) and os.access(path.resolve().parent, os.W_OK)
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    if not read_only:
+        return sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError as e:
+        # A WAL ledger on read-only media without its -shm cannot be opened for reading, unless
+        # SQLite is told nobody can change it — true there, but only if no WAL holds later commits.
+        conn.close()
+        wal = Path(f"{path}-wal")
+        if (e.sqlite_errorcode & 0xFF) != _SQLITE_CANTOPEN or (wal.exists() and wal.stat().st_size):
+            raise
+    return sqlite3.connect(f"{uri}&immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+
+
+def _read_only_text(path: Path) -> str:
+    return tr(f"账本所在位置只读，未写入：{path}", f"the ledger's location is read-only, nothing was written: {path}")
+
+
+def _foreign(path: Path, found: list) -> str:
+    """Why a SQLite file that holds another program's tables is not taken over."""
+    tables = [name for kind, name in found if kind == "table"]
+    names = tables or [name for _, name in found]
+    listed = "、".join(names[:5]) + ("…" if len(names) > 5 else "")
+    listed_en = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    n = len(names)
+    if tables:
+        return tr(f"不是 huidesk 账本：{path} 已有 {n} 张其他程序的表（{listed}），未做任何改动",
+                  f"not a huidesk ledger: {path} already holds {n} table(s) of another program ({listed_en}); "
+                  "nothing was changed")
+    return tr(f"不是 huidesk 账本：{path} 已有 {n} 个其他程序的对象（{listed}），未做任何改动",
+              f"not a huidesk ledger: {path} already holds {n} object(s) of another program ({listed_en}); "
+              "nothing was changed")
+
+
+def _unreadable(path: Path, e: sqlite3.DatabaseError) -> LedgerError:
+    """A file SQLite could not open: damaged when it starts as an SQLite file does, else not a ledger."""
+    try:
+        with open(path, "rb") as f:
+            sqlite_file = f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        sqlite_file = False
+    if (getattr(e, "sqlite_errorcode", 0) or 0) & 0xFF == _SQLITE_CANTOPEN:  # not the file's fault
+        return LedgerError(tr(f"无法打开账本：{path}（{e}）", f"cannot open the ledger: {path} ({e})"))
+    if sqlite_file:
+        return DamagedLedger(path, str(e))
+    return LedgerError(tr(f"不是 huidesk 账本：{path} 不是 SQLite 数据库（{e}），未做任何改动",
+                          f"not a huidesk ledger: {path} is not an SQLite database ({e}); nothing was changed"))
+
+
+# SQLite's primary result codes (sqlite3.h), for the failures a user should hear about in plain words.
+_SQLITE_READONLY, _SQLITE_CORRUPT, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 8, 11, 14, 26

@@ -71,8 +71,9 @@ def summary_text(data: dict) -> None:
             write(f"{m['month']} {bars} {m['activities']}/{m['visits']}/{m['issues_received']}\n")
         write("\n")
     head = data["chain_head"]
-    write(tr(f"账本链头：{head['hash']}（日志 {head['entries']} 条）",
-             f"chain head: {head['hash']} ({head['entries']} entries)") + "\n")
+    verify = f"huidesk check --head {head['hash'][:12]}"
+    write(tr(f"账本链头：{head['hash']}（日志 {head['entries']} 条；核验：{verify}）",
+             f"chain head: {head['hash']} ({head['entries']} entries; to verify: {verify})") + "\n")
 
 
 def monthly_text(data: dict) -> None:
@@ -98,7 +99,8 @@ def monthly_text(data: dict) -> None:
         f"response {pct(k['response_rate'])}  closure {pct(k['closure_rate'])}  resolution {pct(k['resolution_rate'])}"
         f"  satisfaction {pct(k['satisfaction_rate'])}  median resolution {median}",
     ) + "\n")
-    sys.stdout.write(tr(f"账本链头：{data['chain_head']}", f"chain head: {data['chain_head']}") + "\n")
+    head, verify = data["chain_head"], f"huidesk check --head {data['chain_head'][:12]}"
+    sys.stdout.write(tr(f"账本链头：{head}（核验：{verify}）", f"chain head: {head} (to verify: {verify})") + "\n")
 
 
 def percent(v: object) -> str:

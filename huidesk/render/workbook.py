@@ -77,6 +77,7 @@ def monthly_workbook(data: dict, columns: Sequence[tuple[str, str, str]]) -> byt
         (tr("首次响应用时中位数(分钟)", "median minutes to respond"), k["response_minutes_median"]),
         (tr("办结用时中位数(分钟)", "median minutes to resolve"), k["resolve_minutes_median"]),
         (tr("账本链头", "chain head"), data["chain_head"]),
+        (tr("核验", "to verify"), f"huidesk check --head {data['chain_head'][:12]}"),
     ), 2):
         ws.cell(row=next_row + offset, column=1, value=sheet_value(name))
         ws.cell(row=next_row + offset, column=2, value=sheet_value(value))
