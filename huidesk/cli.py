@@ -246,7 +246,11 @@ class HuideskGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except HuideskError as e:
-            _fail(_in_options(ctx, e), e.exit_code)
+            try:
+                text = _in_options(ctx, e)
+            except Exception:  # a fault in wording a refusal must not turn it into a traceback
+                text = str(e)
+            _fail(text, e.exit_code)
         except OverflowError:  # a number too big for the ledger, typed where a smaller one was meant
             _fail(tr("数值过大，未写入任何内容", "a number is too large; nothing was written"))
         except BrokenPipeError:

@@ -2,7 +2,7 @@ import csv
 import io
 import json
 
-from conftest import ok, run
+from conftest import ok, rejected, run
 
 
 def test_place_add_creates_the_chain_and_tree_draws_it(db):
@@ -148,3 +148,20 @@ def test_empty_listing_prints_empty_json_array(db):
     assert ok("resident", "list", "--format", "csv").stdout.splitlines() == [
         "id,name,place,tags,born,phone,visit_every,last_visit,consent"
     ]
+
+
+def test_namesakes_are_refused_then_added_on_purpose_and_told_apart(db):
+    """A second 王磊 is refused naming the first; with --allow-duplicate both exist, a bare 王磊 is
+    ambiguous and says how to choose, and 王磊#ID picks one."""
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村/48号楼")
+    ok("member", "add", "王磊")
+    line = rejected(db, "member", "add", "王磊", mentions=("#1", "--allow-duplicate"))
+    assert "同名队员" in line
+    second = ok("member", "add", "王磊", "--allow-duplicate").stdout.strip()
+    ok("team", "add", "橙色公益", "--place", "平伏桥村", "--founded", "2024-01-01")
+    rejected(db, "member", "join", "王磊", "--team", "橙色公益", mentions=("不唯一", "名字#编号"))
+    ok("member", "join", f"王磊#{second}", "--team", "橙色公益")
+    rejected(db, "member", "join", "王磊#999", "--team", "橙色公益", mentions=("王磊#999",))
+    ok("resident", "add", "丁学志", "--place", "48号楼")
+    rejected(db, "resident", "add", "丁学志", "--place", "48号楼", mentions=("同名居民", "48号楼"))
+    ok("resident", "add", "丁学志", "--place", "平伏桥村")  # another place: another person

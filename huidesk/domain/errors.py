@@ -120,8 +120,8 @@ class Ambiguous(HuideskError):
         listed += tr(f" 等{len(candidates)}个", f" and {more} more") if more > 0 else ""
         named = field + " " if field else ""
         return tr(
-            f"{named}{self.kind} {_clip(self.ref, reveal)} 不唯一，可能是：{listed}",
-            f"{named}{self.kind} {_clip(self.ref, reveal)} is ambiguous: {listed}",
+            f"{named}{self.kind} {_clip(self.ref, reveal)} 不唯一，可能是：{listed}（用 #编号 或 名字#编号 指明）",
+            f"{named}{self.kind} {_clip(self.ref, reveal)} is ambiguous: {listed} (say #ID or NAME#ID)",
         )
 
 
@@ -132,7 +132,7 @@ class Duplicate(HuideskError):
         self.kind, self.name, self.existing, self.where, self.field = kind, name, existing, where, "name"
         super().__init__(self.text("name"))
 
-    def text(self, field: str) -> str:
+    def text(self, field: str, reveal: bool = False) -> str:
         kind, n = self.kind, self.existing
         at = f"（{self.where}）" if self.where else ""
         return tr(

@@ -196,6 +196,16 @@ class Store(People, Work, Issues):
             if row is None:
                 raise NotFound(kind, ref, field=field)
             return row
+        name, hash_, number = ref.rpartition("#")
+        if hash_ and name and as_id(number) is not None:  # 王磊#11: one of namesakes
+            column = "t.path" if table == "places" else "t.name"
+            row = self.conn.execute(
+                f"{select} WHERE t.id = ? AND ({column} = ? OR t.name = ?) AND t.void_reason IS NULL",
+                (as_id(number), name.strip(), name.strip()),
+            ).fetchone()
+            if row is None:
+                raise NotFound(kind, ref, field=field)
+            return row
         if table == "places":
             tiers = [("t.path = ?", ref), ("t.path LIKE ? ESCAPE '\\'", "%/" + escape_like(ref))]
         else:
