@@ -97,7 +97,8 @@ def chain_head(digest: str, after: str = "") -> str:
     line = label + digest + after
     if width is None or _cells(line) <= width:
         return line + "\n"
-    lines = [label.rstrip() + after] if _cells(label + after) <= width else [label.rstrip(), after.strip()]
+    named = tr("账本链头", "chain head") + after + tr("：", ":")
+    lines = [named] if _cells(named) <= width else [label.rstrip(), after.strip()]
     size = max(width - 2, 8)
     return "\n".join([*lines, *("  " + digest[i:i + size] for i in range(0, len(digest), size))]) + "\n"
 
