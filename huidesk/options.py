@@ -58,3 +58,13 @@ ForceOpt = Annotated[
     bool, typer.Option("--force", help=tr("文件已存在时覆盖它", "overwrite the file if it exists"))
 ]
 TeamFilter = Annotated[str | None, typer.Option("--team", "-t", help=tr("只看这支服务队", "only this team"))]
+WideOpt = Annotated[
+    bool,
+    typer.Option(
+        "--wide",
+        help=tr(
+            "表格显示全部列、不截断（行可能比终端宽，可用 less -S 翻看）",
+            "a table shows every column and cuts nothing (lines may be wider than the terminal: try less -S)",
+        ),
+    ),
+]

@@ -11,7 +11,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt
+from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt
 from huidesk.render.output import Column, emit, message, short_place, short_team
 
 app = group(
@@ -19,17 +19,17 @@ app = group(
 )
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("date", "日期", "date", nowrap=True),
-    Column("team", "服务队", "team", show=short_team),
-    Column("theme", "主题", "theme", vocab="theme"),
-    Column("title", "名称", "title"),
-    Column("place", "地点", "place", show=short_place),
-    Column("volunteers", "志愿者", "volunteers"),
-    Column("members", "队员", "members"),
-    Column("served", "服务人数", "served"),
-    Column("hours", "小时", "hours"),
-    Column("minutes", "分钟", "minutes"),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("date", "日期", "date", nowrap=True, priority=8),
+    Column("team", "服务队", "team", show=short_team, priority=6, least=10),
+    Column("theme", "主题", "theme", vocab="theme", priority=7),
+    Column("title", "名称", "title", priority=5),
+    Column("place", "地点", "place", show=short_place, priority=3, cut="path"),
+    Column("volunteers", "志愿者", "volunteers", nowrap=True, priority=4),
+    Column("members", "队员", "members", priority=1, cut="words"),
+    Column("served", "服务人数", "served", nowrap=True, priority=4),
+    Column("hours", "小时", "hours", nowrap=True, priority=5),
+    Column("minutes", "分钟", "minutes", nowrap=True, priority=2),
 ]
 
 
@@ -138,6 +138,7 @@ def list_(
     since: SinceOpt = None,
     until: UntilOpt = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
 ) -> None:
     from huidesk.domain.vocab import resolve
 
@@ -148,4 +149,4 @@ def list_(
         team_id = store.find_id("teams", team, "--team")
         under = store.find("places", place, "--place") if place else None
         rows = store.activities(team_id=team_id, theme=slug, place=under, since=first, until=last)
-        emit(activity_rows(rows), COLUMNS, fmt)
+        emit(activity_rows(rows), COLUMNS, fmt, wide=wide)

@@ -9,7 +9,7 @@ from huidesk.commands import group
 from huidesk.commands.records import masked_rows
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import DateOpt, FormatOpt, WithPii
+from huidesk.options import DateOpt, FormatOpt, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message
 
 app = group(
@@ -17,11 +17,11 @@ app = group(
 )
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("kind", "卡种", "kind"),
-    Column("no", "卡号", "no", nowrap=True),
-    Column("resident", "居民", "resident"),
-    Column("date", "办理日期", "date", nowrap=True),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("kind", "卡种", "kind", priority=5),
+    Column("no", "卡号", "no", nowrap=True, priority=7),
+    Column("resident", "居民", "resident", priority=8),
+    Column("date", "办理日期", "date", nowrap=True, priority=6),
 ]
 
 
@@ -73,10 +73,11 @@ def list_(
         str | None, typer.Option("--resident", "-r", help=tr("只看这位居民的", "only this resident's"))
     ] = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     s = session(ctx)
     with s.ledger() as store:
         resident_id = store.find_id("residents", resident, "--resident")
         rows = store.cards(kind=kind.strip() if kind is not None else None, resident_id=resident_id)
-        emit(masked_rows(rows, with_pii), COLUMNS, fmt)
+        emit(masked_rows(rows, with_pii), COLUMNS, fmt, wide=wide)

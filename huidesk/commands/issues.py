@@ -11,7 +11,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
+from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message, short_place, short_team
 
 if TYPE_CHECKING:
@@ -311,17 +311,17 @@ def _moment(value: object) -> str:
 
 
 LIST_COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("received_at", "受理时间", "received", show=_moment, nowrap=True),
-    Column("kind", "类型", "kind", vocab="issue_kind"),
-    Column("source", "来源", "source", vocab="source"),
-    Column("place", "地点", "place", show=short_place),
-    Column("team", "服务队", "team", show=short_team),
-    Column("state", "状态", "state", vocab="event"),
-    Column("ref", "工单号", "ref", nowrap=True),
-    Column("response_minutes", "响应", "to respond", show=_minutes, nowrap=True),
-    Column("resolve_minutes", "办结", "to resolve", show=_minutes, nowrap=True),
-    Column("text", "内容", "text"),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("received_at", "受理时间", "received", show=_moment, nowrap=True, priority=7),
+    Column("kind", "类型", "kind", vocab="issue_kind", priority=7),
+    Column("source", "来源", "source", vocab="source", priority=2),
+    Column("place", "地点", "place", show=short_place, priority=6, cut="path"),
+    Column("team", "服务队", "team", show=short_team, priority=4, least=10),
+    Column("state", "状态", "state", vocab="event", priority=8),
+    Column("ref", "工单号", "ref", nowrap=True, priority=1),
+    Column("response_minutes", "响应", "to respond", show=_minutes, nowrap=True, priority=2),
+    Column("resolve_minutes", "办结", "to resolve", show=_minutes, nowrap=True, priority=3),
+    Column("text", "内容", "text", priority=8, least=16),
 ]
 
 
@@ -352,6 +352,7 @@ def list_(
     since: SinceOpt = None,
     until: UntilOpt = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
 ) -> None:
     from huidesk.domain.errors import InvalidValue
     from huidesk.domain.vocab import resolve
@@ -375,7 +376,7 @@ def list_(
         under = store.find("places", place, "--place") if place else None
         issues = store.issues(state=states[state.strip().lower()] if state else None, kind=kind_slug,
                               team_id=team_id, place=under, since=start, until=end, now=s.now.isoformat())
-    emit(_as_rows(issues), LIST_COLUMNS, fmt)
+    emit(_as_rows(issues), LIST_COLUMNS, fmt, wide=wide)
 
 
 def _as_rows(issues: "list[Issue]") -> Iterator[dict[str, object]]:
@@ -390,11 +391,11 @@ def _as_rows(issues: "list[Issue]") -> Iterator[dict[str, object]]:
 
 
 TIMELINE = [
-    Column("at", "时间", "at", show=_moment, nowrap=True),
-    Column("event", "事件", "event", vocab="event"),
-    Column("detail", "单位/说明", "detail"),
-    Column("step_minutes", "距上一步", "since previous", show=_minutes),
-    Column("total_minutes", "距受理", "since received", show=_minutes),
+    Column("at", "时间", "at", show=_moment, nowrap=True, priority=9),
+    Column("event", "事件", "event", vocab="event", priority=9),
+    Column("detail", "单位/说明", "detail", priority=7, least=16),
+    Column("step_minutes", "距上一步", "since previous", show=_minutes, nowrap=True, priority=5),
+    Column("total_minutes", "距受理", "since received", show=_minutes, nowrap=True, priority=6),
 ]
 
 
@@ -405,12 +406,14 @@ TIMELINE = [
         "Show an issue and its timeline with the time each step took.\n\n\b\nExample: huidesk issue show 3",
     ),
 )
-def show(ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, with_pii: WithPii = False) -> None:
+def show(
+    ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, wide: WideOpt = False, with_pii: WithPii = False
+) -> None:
     import datetime as dt
 
     from huidesk.domain.privacy import mask_name
     from huidesk.domain.vocab import label
-    from huidesk.render.output import Output, render
+    from huidesk.render.output import Output, render, screen_lines
 
     s = session(ctx)
     with s.ledger() as store:
@@ -436,13 +439,19 @@ def show(ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, with_pii: W
     data["events"] = timeline
 
     def head() -> None:
-        title = f"#{found.id} {label('issue_kind', found.kind)}·{label('source', found.source)}　{found.place}"
+        gap = tr("　", "  ")
+        title = f"#{found.id} {label('issue_kind', found.kind)}·{label('source', found.source)}{gap}{found.place}"
         if found.ref:
-            title += tr(f"　工单号 {found.ref}", f"  ref {found.ref}")
-        message(title)
-        message(f"{found.text}" + (tr(f"（反映人：{resident}）", f" (raised by {resident})") if resident else ""))
+            title += gap + tr(f"工单号 {found.ref}", f"ref {found.ref}")
         took = found.resolve_minutes
-        message(tr(f"状态：{label('event', found.state)}", f"state: {label('event', found.state)}")
-                + (tr(f"　办结用时 {_minutes(took)}", f"  resolved in {_minutes(took)}") if took is not None else ""))
+        for text, sep in (
+            (title, gap),
+            (f"{found.text}" + (tr(f"（反映人：{resident}）", f" (raised by {resident})") if resident else ""), ""),
+            (tr(f"状态：{label('event', found.state)}", f"state: {label('event', found.state)}")
+             + (gap + tr(f"办结用时 {_minutes(took)}", f"resolved in {_minutes(took)}") if took is not None else ""),
+             gap),
+        ):
+            for line in screen_lines(text, sep, sys.stderr):
+                message(line)
 
     render(Output(timeline, TIMELINE, document=data, whole=True, preface=head), fmt)

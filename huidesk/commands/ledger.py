@@ -8,7 +8,7 @@ import typer
 
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import FormatOpt
+from huidesk.options import FormatOpt, WideOpt
 from huidesk.render.output import Column, emit, message, progress
 
 INIT_HELP = tr(
@@ -72,13 +72,13 @@ LOG_HELP = tr(
 )
 
 _LOG_COLUMNS = [
-    Column("id", "序号", "entry", nowrap=True),
-    Column("at", "时间", "at", show=lambda at: _local(str(at)), nowrap=True),
-    Column("actor", "记录人", "by"),
-    Column("command", "命令", "command"),
-    Column("writes", "写入", "writes", nowrap=True),
-    Column("records", "记录", "records"),
-    Column("hash", "哈希", "hash", show=lambda h: str(h)[:12], nowrap=True),
+    Column("id", "序号", "entry", nowrap=True, priority=9),
+    Column("at", "时间", "at", show=lambda at: _local(str(at)), nowrap=True, priority=8),
+    Column("actor", "记录人", "by", priority=4),
+    Column("command", "命令", "command", priority=7),
+    Column("writes", "写入", "writes", nowrap=True, priority=5),
+    Column("records", "记录", "records", priority=6, least=16),
+    Column("hash", "哈希", "hash", show=lambda h: str(h)[:12], nowrap=True, priority=3),
 ]
 
 
@@ -95,10 +95,11 @@ def log(
         int, typer.Option("--limit", "-n", min=1, max=1_000_000, help=tr("最多显示几条", "how many entries"))
     ] = 20,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
 ) -> None:
     s = session(ctx)
     with s.ledger() as store:
-        emit(store.log(limit), _LOG_COLUMNS, fmt)
+        emit(store.log(limit), _LOG_COLUMNS, fmt, wide=wide)
 
 
 VOID_HELP = tr(
@@ -173,6 +174,7 @@ def sql(
             help=tr("超过这么多秒就中止查询；0 为不限", "stop the query after this many seconds; 0: no limit"),
         ),
     ] = 30,
+    wide: WideOpt = False,
 ) -> None:
     import signal
     import threading
@@ -189,7 +191,8 @@ def sql(
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         columns, rows = read_only_query(s.db, query, timeout or None, stop.is_set)
-        emit((dict(zip(columns, r, strict=True)) for r in rows), [Column(c, c, c) for c in columns], fmt)
+        emit((dict(zip(columns, r, strict=True)) for r in rows), [Column(c, c, c) for c in columns], fmt,
+             wide=wide)
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)

@@ -8,7 +8,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import FormatOpt, SinceOpt, UntilOpt
+from huidesk.options import FormatOpt, SinceOpt, UntilOpt, WideOpt
 from huidesk.render.output import Column, emit, message, short_place
 
 app = group(
@@ -61,12 +61,12 @@ def add(
 
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("date", "日期", "date", nowrap=True),
-    Column("issue_id", "诉求", "issue"),
-    Column("place", "地点", "place", show=short_place),
-    Column("parties", "参会方", "parties"),
-    Column("decision", "决定", "decision"),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("date", "日期", "date", nowrap=True, priority=8),
+    Column("issue_id", "诉求", "issue", nowrap=True, priority=5),
+    Column("place", "地点", "place", show=short_place, priority=4, cut="path"),
+    Column("parties", "参会方", "parties", priority=3, cut="words"),
+    Column("decision", "决定", "decision", priority=7, least=16),
 ]
 
 
@@ -83,9 +83,10 @@ def list_(
     since: SinceOpt = None,
     until: UntilOpt = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
 ) -> None:
     s = session(ctx)
     start, end = s.period(since, until)
     with s.ledger() as store:
         issue_id = store.find_issue(issue, "--issue").id if issue else None
-        emit(store.meetings(issue_id, start, end), COLUMNS, fmt)
+        emit(store.meetings(issue_id, start, end), COLUMNS, fmt, wide=wide)

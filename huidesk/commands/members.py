@@ -10,20 +10,25 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import AllowDuplicate, DateOpt, FormatOpt, TeamFilter, WithPii
-from huidesk.render.output import Column, emit, message
+from huidesk.options import AllowDuplicate, DateOpt, FormatOpt, TeamFilter, WideOpt, WithPii
+from huidesk.render.output import Column, emit, message, short_team
 
 app = group(
     tr("队员：志愿者，可属于多支服务队、有多个角色。", "Members: volunteers, in several teams, with several roles.")
 )
 
+def _short_teams(names: object) -> str:
+    """A member's teams (stored comma-joined) as a table shows them: short names joined by 、."""
+    return "、".join(short_team(name) for name in str(names).split(","))
+
+
 MEMBER_COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("name", "姓名", "name"),
-    Column("teams", "服务队", "teams"),
-    Column("roles", "角色", "roles", vocab="role"),
-    Column("phone", "电话", "phone"),
-    Column("joined", "加入", "joined"),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("name", "姓名", "name", priority=8),
+    Column("teams", "服务队", "teams", show=_short_teams, priority=6, cut="words"),
+    Column("roles", "角色", "roles", vocab="role", priority=5),
+    Column("phone", "电话", "phone", nowrap=True, priority=2),
+    Column("joined", "加入", "joined", nowrap=True, priority=3),
 ]
 
 
@@ -104,6 +109,7 @@ def list_(
         typer.Option("--role", "-r", autocompletion=complete("role"), help=tr("只看这个角色", "only this role")),
     ] = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     from huidesk.domain.vocab import resolve
@@ -112,7 +118,7 @@ def list_(
     role_slug = resolve("role", role, "--role") if role is not None else None
     with s.ledger() as store:
         team_id = store.find_id("teams", team, "--team")
-        emit(member_rows(store.members(team_id, role_slug), with_pii), MEMBER_COLUMNS, fmt)
+        emit(member_rows(store.members(team_id, role_slug), with_pii), MEMBER_COLUMNS, fmt, wide=wide)
 
 
 @app.command(
@@ -126,6 +132,7 @@ def show(
     ctx: typer.Context,
     member: Annotated[str, typer.Argument(help=tr("队员（编号或姓名）", "member (id or name)"))],
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     from huidesk.domain.vocab import label
@@ -138,12 +145,12 @@ def show(
     roles = "、".join(label("role", r) for r in (info["roles"] or "").split(",") if r)
     message(f"#{info['id']} {info['name']}　{roles or '—'}　{info['phone'] or ''}")
     cols = [
-        Column("team_id", "编号", "id"),
-        Column("team", "服务队", "team"),
-        Column("joined", "入队", "joined"),
-        Column("left", "离队", "left"),
+        Column("team_id", "编号", "id", nowrap=True, priority=9),
+        Column("team", "服务队", "team", priority=8),
+        Column("joined", "入队", "joined", nowrap=True, priority=6),
+        Column("left", "离队", "left", nowrap=True, priority=6),
     ]
-    emit(history, cols, fmt)
+    emit(history, cols, fmt, wide=wide)
 
 
 def _membership(ctx: typer.Context, member: str, team: str, date: str | None, leaving: bool) -> None:

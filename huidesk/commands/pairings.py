@@ -9,18 +9,18 @@ from huidesk.commands import group
 from huidesk.commands.records import masked_rows
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import FormatOpt, WithPii
+from huidesk.options import FormatOpt, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message
 
 app = group(tr("结对：队员与居民结对关爱（如爱心妈妈与困境儿童）。", "Pairings: a member paired with a resident."))
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("member", "队员", "member"),
-    Column("resident", "居民", "resident"),
-    Column("since", "结对日期", "since", nowrap=True),
-    Column("until", "结束", "until", nowrap=True),
-    Column("note", "备注", "note"),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("member", "队员", "member", priority=8),
+    Column("resident", "居民", "resident", priority=8),
+    Column("since", "结对日期", "since", nowrap=True, priority=6),
+    Column("until", "结束", "until", nowrap=True, priority=4),
+    Column("note", "备注", "note", priority=3),
 ]
 
 
@@ -72,10 +72,12 @@ def list_(
         str | None, typer.Option("--resident", "-r", help=tr("只看这位居民的", "only this resident's"))
     ] = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     s = session(ctx)
     with s.ledger() as store:
         member_id = store.find_id("members", member, "--member")
         resident_id = store.find_id("residents", resident, "--resident")
-        emit(masked_rows(store.pairings(member_id=member_id, resident_id=resident_id), with_pii), COLUMNS, fmt)
+        rows = store.pairings(member_id=member_id, resident_id=resident_id)
+        emit(masked_rows(rows, with_pii), COLUMNS, fmt, wide=wide)

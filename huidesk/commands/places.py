@@ -9,7 +9,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import FormatOpt, PlaceFilter
+from huidesk.options import FormatOpt, PlaceFilter, WideOpt
 from huidesk.render.output import Column, emit, message
 
 app = group(
@@ -61,11 +61,11 @@ def add(
 
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("path", "地点", "place"),
-    Column("level", "层级", "level", vocab="level"),
-    Column("teams", "服务队", "teams"),
-    Column("residents", "居民", "residents"),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("path", "地点", "place", priority=8, cut="path"),
+    Column("level", "层级", "level", vocab="level", priority=6),
+    Column("teams", "服务队", "teams", nowrap=True, priority=3),
+    Column("residents", "居民", "residents", nowrap=True, priority=4),
 ]
 
 
@@ -76,11 +76,11 @@ COLUMNS = [
         "List places.\n\n\b\nExample: huidesk place list --format csv",
     ),
 )
-def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None) -> None:
+def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None, wide: WideOpt = False) -> None:
     s = session(ctx)
     with s.ledger() as store:
         under = store.find("places", place, "--place") if place else None
-        emit(store.places(under), COLUMNS, fmt)
+        emit(store.places(under), COLUMNS, fmt, wide=wide)
 
 
 @app.command(

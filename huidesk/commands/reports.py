@@ -9,7 +9,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import ForceOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
+from huidesk.options import ForceOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt, WithPii
 
 
 class SummaryFormat(str, Enum):
@@ -63,6 +63,7 @@ def summary(
     fmt: Annotated[
         SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))
     ] = SummaryFormat.table,
+    wide: WideOpt = False,
 ) -> None:
     from huidesk.render.output import Output, render
     from huidesk.render.reports import summary_text
@@ -73,7 +74,7 @@ def summary(
     with s.ledger() as store:
         styles = {key: "exact" for key, *_ in CLAUSES} if exact else None
         data = build(store, _scope(store, team, place), start, end, s.today, styles)
-    render(Output((), (), document=data, text=lambda: summary_text(data)), fmt)
+    render(Output((), (), document=data, text=lambda: summary_text(data, wide)), fmt)
 
 
 report = group(tr("报表：月度台账。", "Reports: monthly tallies."))
@@ -112,6 +113,7 @@ def monthly(
         Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
     ] = None,
     force: ForceOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     from huidesk.domain.dates import parse_month
     from huidesk.render.output import Column, Output, message, render
@@ -124,7 +126,7 @@ def monthly(
     with s.ledger() as store:
         data = build(store, _scope(store, team, place), first, last)
     columns = [Column(key, zh, en) for key, zh, en in COLUMNS]
-    out = Output([*data["rows"], data["total"]], columns, document=data, text=lambda: monthly_text(data),
+    out = Output([*data["rows"], data["total"]], columns, document=data, text=lambda: monthly_text(data, wide),
                  workbook=lambda: monthly_workbook(data, COLUMNS), formats=("csv", "tsv", "json", "jsonl", "xlsx"))
     render(out, fmt, output, force)
     if output is not None:
@@ -140,7 +142,7 @@ DUE_HELP = tr(
 )
 
 
-def due(ctx: typer.Context, fmt: FormatOpt = None, with_pii: WithPii = False) -> None:
+def due(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False, with_pii: WithPii = False) -> None:
     from huidesk.domain.dates import format_minutes
     from huidesk.domain.privacy import mask_name
     from huidesk.ledger.queries import due as late_items
@@ -157,15 +159,15 @@ def due(ctx: typer.Context, fmt: FormatOpt = None, with_pii: WithPii = False) ->
                "response": tr("超过响应时限", "past the response limit"),
                "never visited": tr("从未走访", "never visited"), "not claimed": tr("无人认领", "not claimed")}
     columns = [
-        Column("what", "类别", "what", show=lambda v: kinds.get(str(v), str(v)), nowrap=True),
-        Column("id", "编号", "id", nowrap=True),
-        Column("subject", "对象", "subject"),
-        Column("place", "地点", "place", show=_short),
-        Column("since", "起算", "since", nowrap=True),
-        Column("late_minutes", "逾期", "late", show=format_minutes, nowrap=True),
-        Column("detail", "说明", "detail", show=lambda v: details.get(str(v), _cadence(str(v)))),
+        Column("what", "类别", "what", show=lambda v: kinds.get(str(v), str(v)), nowrap=True, priority=8),
+        Column("id", "编号", "id", nowrap=True, priority=9),
+        Column("subject", "对象", "subject", priority=7, least=20),
+        Column("place", "地点", "place", show=_short, priority=4, cut="path"),
+        Column("since", "起算", "since", nowrap=True, priority=5),
+        Column("late_minutes", "逾期", "late", show=format_minutes, nowrap=True, priority=6),
+        Column("detail", "说明", "detail", show=lambda v: details.get(str(v), _cadence(str(v))), priority=3),
     ]
-    emit(rows, columns, fmt)
+    emit(rows, columns, fmt, wide=wide)
 
 
 def _cadence(detail: str) -> str:

@@ -10,21 +10,21 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import AllowDuplicate, FormatOpt, PlaceFilter, WithPii
-from huidesk.render.output import Column, emit, message, short_place
+from huidesk.options import AllowDuplicate, FormatOpt, PlaceFilter, WideOpt, WithPii
+from huidesk.render.output import Column, emit, message, short_place, short_team
 
 app = group(tr("居民：服务对象，含标签、走访周期和同意记录。", "Residents served: tags, visit cadence, consent."))
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("name", "姓名", "name"),
-    Column("place", "地点", "place", show=short_place),
-    Column("tags", "标签", "tags", vocab="tag"),
-    Column("born", "出生年", "born"),
-    Column("phone", "电话", "phone"),
-    Column("visit_every", "走访周期(天)", "visit every (days)"),
-    Column("last_visit", "最近走访", "last visit"),
-    Column("consent", "同意", "consent"),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("name", "姓名", "name", priority=8),
+    Column("place", "地点", "place", show=short_place, priority=6, cut="path"),
+    Column("tags", "标签", "tags", vocab="tag", priority=7),
+    Column("born", "出生年", "born", nowrap=True, priority=3),
+    Column("phone", "电话", "phone", nowrap=True, priority=2),
+    Column("visit_every", "走访周期(天)", "visit every (days)", nowrap=True, priority=4),
+    Column("last_visit", "最近走访", "last visit", nowrap=True, priority=5),
+    Column("consent", "同意", "consent", priority=1),
 ]
 
 
@@ -128,6 +128,7 @@ def list_(
         typer.Option("--tag", autocompletion=complete("tag"), help=tr("只看有这个标签的", "only with this tag")),
     ] = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     from huidesk.domain.vocab import resolve
@@ -136,7 +137,7 @@ def list_(
     tag_slug = resolve("tag", tag, "--tag") if tag is not None else None
     with s.ledger() as store:
         under = store.find("places", place, "--place") if place else None
-        emit(resident_rows(store.residents(under, tag_slug), with_pii), COLUMNS, fmt)
+        emit(resident_rows(store.residents(under, tag_slug), with_pii), COLUMNS, fmt, wide=wide)
 
 
 @app.command(
@@ -150,6 +151,7 @@ def show(
     ctx: typer.Context,
     resident: Annotated[str, typer.Argument(help=tr("居民（编号或姓名）", "resident (id or name)"))],
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     from huidesk.domain.vocab import label
@@ -165,9 +167,9 @@ def show(
     )
     message(f"#{info['id']} {info['name']}　{info['place']}　{tags}　{every}　{info['phone'] or ''}".rstrip())
     cols = [
-        Column("id", "走访", "visit"),
-        Column("date", "日期", "date", nowrap=True),
-        Column("team", "服务队", "team"),
-        Column("purpose", "事由", "purpose"),
+        Column("id", "走访", "visit", nowrap=True, priority=9),
+        Column("date", "日期", "date", nowrap=True, priority=8),
+        Column("team", "服务队", "team", show=short_team, priority=5),
+        Column("purpose", "事由", "purpose", priority=6),
     ]
-    emit(visits, cols, fmt)
+    emit(visits, cols, fmt, wide=wide)

@@ -7,7 +7,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import FormatOpt
+from huidesk.options import FormatOpt, WideOpt
 from huidesk.render.output import Column, emit, message
 
 app = group(
@@ -31,15 +31,17 @@ KNOWN = {
     "list",
     help=tr("列出设置。\n\n\b\n例：huidesk setting list", "List the settings.\n\n\b\nExample: huidesk setting list"),
 )
-def list_(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+def list_(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> None:
     s = session(ctx)
     with s.ledger() as store:
         values = store.settings()
     rows = [{"key": k, "value": values[k], "meaning": tr(zh, en)} for k, (zh, en, _) in KNOWN.items()]
     emit(
         rows,
-        [Column("key", "设置", "key"), Column("value", "值", "value"), Column("meaning", "含义", "meaning")],
+        [Column("key", "设置", "key", nowrap=True, priority=9), Column("value", "值", "value", priority=8),
+         Column("meaning", "含义", "meaning", priority=5, least=16)],
         fmt,
+        wide=wide,
     )
 
 

@@ -9,7 +9,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import FormatOpt, PlaceFilter, WithPii
+from huidesk.options import FormatOpt, PlaceFilter, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message, short_place
 
 app = group(
@@ -58,13 +58,13 @@ def add(
 
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("name", "服务队", "team"),
-    Column("line", "类别", "line", vocab="line"),
-    Column("place", "地点", "place", show=short_place),
-    Column("leader", "队长", "leader"),
-    Column("founded", "成立", "founded"),
-    Column("members", "在队人数", "members"),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("name", "服务队", "team", priority=8, least=20),
+    Column("line", "类别", "line", vocab="line", priority=3),
+    Column("place", "地点", "place", show=short_place, priority=6, cut="path"),
+    Column("leader", "队长", "leader", priority=5),
+    Column("founded", "成立", "founded", nowrap=True, priority=2),
+    Column("members", "在队人数", "members", nowrap=True, priority=4),
 ]
 
 
@@ -75,11 +75,11 @@ COLUMNS = [
         "List teams with their current size.\n\n\b\nExample: huidesk team list --place 平伏桥村",
     ),
 )
-def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None) -> None:
+def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None, wide: WideOpt = False) -> None:
     s = session(ctx)
     with s.ledger() as store:
         under = store.find("places", place, "--place") if place else None
-        emit(store.teams(under, s.today.isoformat()), COLUMNS, fmt)
+        emit(store.teams(under, s.today.isoformat()), COLUMNS, fmt, wide=wide)
 
 
 @app.command(
@@ -93,6 +93,7 @@ def show(
     ctx: typer.Context,
     team: Annotated[str, typer.Argument(help=tr("服务队（编号、名称或其中一部分）", "team (id, name or part of it)"))],
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     from huidesk.commands.members import MEMBER_COLUMNS, member_rows
@@ -111,8 +112,8 @@ def show(
         )
     )
     cols = MEMBER_COLUMNS[:2] + [
-        Column("roles", "角色", "roles", vocab="role"),
-        Column("joined", "入队", "joined"),
-        Column("left", "离队", "left"),
+        Column("roles", "角色", "roles", vocab="role", priority=4),
+        Column("joined", "入队", "joined", nowrap=True, priority=3),
+        Column("left", "离队", "left", nowrap=True, priority=2),
     ]
-    emit(member_rows(rows, with_pii), cols, fmt)
+    emit(member_rows(rows, with_pii), cols, fmt, wide=wide)

@@ -9,7 +9,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import complete
-from huidesk.options import FormatOpt
+from huidesk.options import FormatOpt, WideOpt
 from huidesk.render.output import Column, emit, message, short_place
 
 app = group(
@@ -55,10 +55,10 @@ def add(
 
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("name", "单位", "unit"),
-    Column("kind", "类型", "kind", vocab="unit_kind"),
-    Column("place", "地点", "place", show=short_place),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("name", "单位", "unit", priority=8),
+    Column("kind", "类型", "kind", vocab="unit_kind", priority=6),
+    Column("place", "地点", "place", show=short_place, priority=4, cut="path"),
 ]
 
 
@@ -69,7 +69,7 @@ COLUMNS = [
         "List units.\n\n\b\nExample: huidesk unit list --format json",
     ),
 )
-def list_(ctx: typer.Context, fmt: FormatOpt = None) -> None:
+def list_(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> None:
     s = session(ctx)
     with s.ledger() as store:
-        emit(store.units(), COLUMNS, fmt)
+        emit(store.units(), COLUMNS, fmt, wide=wide)

@@ -11,7 +11,7 @@ from huidesk.commands import group
 from huidesk.commands.records import masked
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WithPii
+from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message, short_team
 
 app = group(tr("走访慰问：服务队队员上门看望居民。", "Visits: team members call on residents."))
@@ -22,14 +22,14 @@ def _yes(value: object) -> str:
 
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("date", "日期", "date", nowrap=True),
-    Column("team", "服务队", "team", show=short_team),
-    Column("residents", "走访对象", "residents"),
-    Column("members", "队员", "members"),
-    Column("purpose", "事由", "purpose"),
-    Column("gifts", "慰问品", "gifts"),
-    Column("follow_up", "需跟进", "follow-up", show=_yes),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("date", "日期", "date", nowrap=True, priority=8),
+    Column("team", "服务队", "team", show=short_team, priority=5, least=10),
+    Column("residents", "走访对象", "residents", priority=7, cut="words"),
+    Column("members", "队员", "members", priority=4, cut="words"),
+    Column("purpose", "事由", "purpose", priority=6, least=14),
+    Column("gifts", "慰问品", "gifts", priority=2),
+    Column("follow_up", "需跟进", "follow-up", show=_yes, nowrap=True, priority=3),
 ]
 
 
@@ -118,6 +118,7 @@ def list_(
     since: SinceOpt = None,
     until: UntilOpt = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     s = session(ctx)
@@ -127,4 +128,4 @@ def list_(
         under = store.find("places", place, "--place") if place else None
         resident_id = store.find_id("residents", resident, "--resident")
         rows = store.visits(team_id=team_id, place=under, resident_id=resident_id, since=first, until=last)
-        emit(visit_rows(rows, with_pii), COLUMNS, fmt)
+        emit(visit_rows(rows, with_pii), COLUMNS, fmt, wide=wide)

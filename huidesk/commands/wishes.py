@@ -10,7 +10,7 @@ from huidesk.commands import group
 from huidesk.commands.records import masked_rows
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import DateOpt, FormatOpt, WithPii
+from huidesk.options import DateOpt, FormatOpt, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message
 
 app = group(tr("微心愿：登记 → 队员认领 → 实现。", "Micro-wishes: listed -> claimed by a member -> fulfilled."))
@@ -40,14 +40,14 @@ def _state(text: str) -> str:
 
 
 COLUMNS = [
-    Column("id", "编号", "id", nowrap=True),
-    Column("resident", "居民", "resident"),
-    Column("text", "心愿", "wish"),
-    Column("state", "状态", "state", show=_state_label),
-    Column("listed", "登记", "listed", nowrap=True),
-    Column("member", "认领人", "claimed by"),
-    Column("claimed", "认领", "claimed", nowrap=True),
-    Column("fulfilled", "实现", "fulfilled", nowrap=True),
+    Column("id", "编号", "id", nowrap=True, priority=9),
+    Column("resident", "居民", "resident", priority=7),
+    Column("text", "心愿", "wish", priority=8, least=12),
+    Column("state", "状态", "state", show=_state_label, nowrap=True, priority=8),
+    Column("listed", "登记", "listed", nowrap=True, priority=3),
+    Column("member", "认领人", "claimed by", priority=5),
+    Column("claimed", "认领", "claimed", nowrap=True, priority=2),
+    Column("fulfilled", "实现", "fulfilled", nowrap=True, priority=4),
 ]
 
 
@@ -147,6 +147,7 @@ def list_(
         typer.Option("--member", "-m", help=tr("只看这位队员认领的", "only claimed by this member")),
     ] = None,
     fmt: FormatOpt = None,
+    wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
     from dataclasses import asdict
@@ -157,4 +158,4 @@ def list_(
         resident_id = store.find_id("residents", resident, "--resident")
         member_id = store.find_id("members", member, "--member")
         wishes = store.wishes(state=slug, resident_id=resident_id, member_id=member_id)
-        emit(masked_rows(map(asdict, wishes), with_pii), COLUMNS, fmt)
+        emit(masked_rows(map(asdict, wishes), with_pii), COLUMNS, fmt, wide=wide)

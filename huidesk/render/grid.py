@@ -1,7 +1,15 @@
-"""Tables drawn for a terminal: rich's look, fitted to the terminal's width by display width."""
+"""Tables drawn for a terminal: rich's look, one line a record, fitted to the terminal's width by display width."""
 
 import sys
 from collections.abc import Iterator, Sequence
+
+# How a column's cells give way when the table is wider than the terminal:
+KEEP = "keep"  # never cut: ids, dates, times, numbers, single vocabulary words
+TEXT = "text"  # free text: cut at the end with …
+WORDS = "words"  # a list joined by 、 (vocabulary words, names): whole words kept, the rest cut with …
+PATH = "path"  # a place path: its leading levels dropped first (高台寺社区/金东豪庭 -> 金东豪庭), then cut with …
+
+LEAST = 10  # a cut column keeps at least this many cells (four Chinese characters and …), and its header
 
 
 def grid(
@@ -10,64 +18,153 @@ def grid(
     rows: Sequence[Sequence[str]],
     *,
     right: Sequence[bool] = (),
-    nowrap: Sequence[bool] = (),
+    modes: Sequence[str] = (),
+    priority: Sequence[int] = (),
+    least: Sequence[int] = (),
+    short: Sequence[str] = (),
     pad_edge: bool = True,
     total: bool = False,
-) -> None:
-    """Print a table as rich draws one (┃ header, ━╇ rule, │ rows), fitted to the terminal's width
-    (COLUMNS, else 80 off a terminal): when it is too wide, the widest foldable columns are narrowed
-    and their cells folded onto more lines. Laid out here because rich measures and wraps every cell
-    of every row: ~1 ms a row, 7 s for a team's 6,000 visits; this takes a tenth of that. With
-    `total`, the last row is a total: ruled off and, on a terminal, bold."""
+    wide: bool = False,
+) -> list[str]:
+    """Print a table as rich draws one (┃ header, ━╇ rule, │ rows), one line a record, within the
+    terminal's width (COLUMNS, else the terminal's, else 80): when it is too wide, `short` headers are
+    used; the columns that may be cut (each by its mode) give way, the lowest `priority` first, down to
+    their `least` width (default LEAST cells); when even that cannot fit, the columns of the lowest
+    priority are left out (the rightmost of equals first). `wide` keeps
+    every column and every cell whole, however wide the lines. Returns the headers left out.
+    Laid out here, each cell measured once, because rich measures and wraps every cell of every row
+    (~1 ms a row). With `total`, the last row is a total: ruled off and, on a terminal, bold."""
     import os
     import shutil
 
     n = len(headers)
-    right, nowrap = list(right) or [False] * n, list(nowrap) or [False] * n
-    natural = [max(cell_width(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
-    # a column kept whole may still fold its header; any other folds down to one Chinese character
-    least = [max((cell_width(row[i]) for row in rows), default=2) if nowrap[i] else 2 for i in range(n)]
-    room = shutil.get_terminal_size().columns - 3 * n + 1 + (0 if pad_edge else 2)
-    widths = fit(natural, least, room)
+    right = list(right) or [False] * n
+    modes = list(modes) or [TEXT] * n
+    priority = list(priority) or [0] * n
+    rows = [[flat(cell) for cell in row] if any("\n" in cell for cell in row) else row for row in rows]
+    cells = list(zip(*rows, strict=True)) if rows else [()] * n
+    sizes = [[display_width(cell) for cell in column] for column in cells]
+    longest = [max(column, default=0) for column in sizes]
+    kept = list(range(n))
+    widths = [max(display_width(h), w) for h, w in zip(headers, longest, strict=True)]
+    if not wide:
+        columns = shutil.get_terminal_size().columns
+        if short and _room(columns, n, pad_edge) < sum(widths):
+            headers = short
+            widths = [max(display_width(h), w) for h, w in zip(headers, longest, strict=True)]
+        floor = [w if m == KEEP else _least(m, display_width(h), w, at_least, column)
+                 for m, h, w, at_least, column in zip(modes, headers, widths, least or [LEAST] * n, cells, strict=True)]
+        while len(kept) > 1 and sum(floor[i] for i in kept) > _room(columns, len(kept), pad_edge):
+            kept.remove(min(kept, key=lambda i: (priority[i], -i)))
+        fitted = fit([widths[i] for i in kept], [floor[i] for i in kept], [priority[i] for i in kept],
+                     _room(columns, len(kept), pad_edge))
+        widths = [0] * n
+        for i, w in zip(kept, fitted, strict=True):
+            widths[i] = w
+        if display_width(title) > columns:
+            title = cut(title, columns)
+    dropped = [h for i, h in enumerate(headers) if i not in kept]
+    layout = [(i, widths[i], right[i], modes[i]) for i in kept]
 
-    def lines(cells: Sequence[str], bar: str) -> Iterator[str]:
-        folded = [fold(c, w) for c, w in zip(cells, widths, strict=True)]
-        for k in range(max(len(f) for f in folded)):
-            parts = []
-            for f, w, r in zip(folded, widths, right, strict=True):
-                text = f[k] if k < len(f) else ""
-                gap = " " * (w - display_width(text))
-                parts.append(f" {gap}{text} " if r else f" {text}{gap} ")
-            joined = bar.join(parts)
-            yield (joined if pad_edge else joined[1:]).rstrip()
+    def line(cells: Sequence[str], measured: Sequence[int] | None, bar: str) -> str:
+        parts = []
+        for i, w, r, mode in layout:
+            text = cells[i]
+            size = measured[i] if measured is not None else display_width(text)
+            if size > w:
+                text = cut(text, w, mode)
+                size = display_width(text)
+            gap = " " * (w - size)
+            parts.append(f" {gap}{text} " if r else f" {text}{gap} ")
+        joined = bar.join(parts)
+        return (joined if pad_edge else joined[1:]).rstrip()
 
-    def rule(line: str, cross: str) -> str:
-        drawn = cross.join(line * (w + 2) for w in widths)
+    def rule(stroke: str, cross: str) -> str:
+        drawn = cross.join(stroke * (w + 2) for _, w, _, _ in layout)
         return drawn if pad_edge else drawn[1:-1]
 
     def bold(text: str) -> str:
         return f"\x1b[1m{text}\x1b[0m" if sys.stdout.isatty() and "NO_COLOR" not in os.environ else text
 
+    def body(numbers: Iterator[int]) -> Iterator[str]:
+        for r in numbers:
+            yield line(rows[r], [column[r] for column in sizes], "│")
+
     out = [title] if title else []
-    out += (bold(h) for h in lines(headers, "┃"))
+    out.append(bold(line(headers, None, "┃")))
     out.append(rule("━", "╇"))
-    for row in rows[:-1] if total else rows:
-        out.extend(lines(row, "│"))
+    out.extend(body(iter(range(len(rows) - 1 if total else len(rows)))))
     if total:
         out.append(rule("─", "┼"))
-        out += (bold(t) for t in lines(rows[-1], "│"))
+        out.extend(bold(t) for t in body(iter([len(rows) - 1])))
     sys.stdout.write("\n".join(out) + "\n")
+    return dropped
 
 
-def fit(natural: list[int], least: list[int], room: int) -> list[int]:
-    """Column widths within `room` cells: the widest columns give way first, down to a common cap
-    (as rich does), none below its least width; if even that does not fit, the terminal wraps."""
-    if sum(natural) <= room:
-        return natural
-    cap = max(natural)
-    while cap > 2 and sum(max(lo, min(w, cap)) for w, lo in zip(natural, least, strict=True)) > room:
-        cap -= 1
-    return [max(lo, min(w, cap)) for w, lo in zip(natural, least, strict=True)]
+def _room(columns: int, n: int, pad_edge: bool) -> int:
+    """The cells left for n columns' text: each is padded by a space either side and ruled off by a bar."""
+    return columns - 3 * n + (1 if pad_edge else 3)
+
+
+def _least(mode: str, header: int, natural: int, at_least: int, cells: Sequence[str]) -> int:
+    """The narrowest a column may be cut to: its header and `at_least` cells; a list of words keeps
+    its first word whole (and … after it), a place its last level (up to twice `at_least`)."""
+    least = max(header, at_least or LEAST)
+    if mode == WORDS:
+        least = max(least, max((display_width(c.split("、", 1)[0]) + ("、" in c) for c in cells), default=0))
+    elif mode == PATH:
+        last = max((display_width(c.rsplit("/", 1)[-1]) for c in cells), default=0)
+        least = max(least, min(last, 2 * (at_least or LEAST)))
+    return min(natural, least)
+
+
+def fit(natural: list[int], least: list[int], priority: list[int], room: int) -> list[int]:
+    """Column widths within `room` cells: the column of the lowest priority (the rightmost of equals)
+    gives way first, down to its least width, then the next."""
+    widths = list(natural)
+    excess = sum(widths) - room
+    for i in sorted(range(len(widths)), key=lambda i: (priority[i], -i)):
+        if excess <= 0:
+            break
+        give = min(excess, widths[i] - least[i])
+        if give > 0:
+            widths[i] -= give
+            excess -= give
+    return widths
+
+
+def cut(text: str, width: int, mode: str = TEXT) -> str:
+    """A cell within `width` cells on one line: a path loses its leading levels, a list of words its
+    last words, free text its end; whatever was left out is marked with …."""
+    if display_width(text) <= width:
+        return text
+    if mode == PATH and "/" in text:
+        levels = text.split("/")
+        while len(levels) > 1:
+            levels.pop(0)
+            shorter = "/".join(levels)
+            if display_width(shorter) <= width:
+                return shorter
+        text = levels[0]
+    elif mode == WORDS and "、" in text:
+        words = text.split("、")
+        for k in range(len(words) - 1, 0, -1):
+            head = "、".join(words[:k]) + "…"
+            if display_width(head) <= width:
+                return head
+    kept, used = [], 0
+    for ch in text:
+        w = display_width(ch)
+        if used + w > width - 1:
+            break
+        kept.append(ch)
+        used += w
+    return "".join(kept).rstrip() + "…"
+
+
+def flat(text: str) -> str:
+    """A cell on one line: its line breaks become spaces."""
+    return " ".join(part.strip() for part in text.split("\n")) if "\n" in text else text
 
 
 def cell_width(cell: str) -> int:
@@ -76,7 +173,7 @@ def cell_width(cell: str) -> int:
 
 
 def fold(text: str, width: int) -> list[str]:
-    """A cell cut into lines of at most `width` terminal columns: at its own line breaks, then
+    """A text cut into lines of at most `width` terminal columns: at its own line breaks, then
     between words where there are spaces, else between characters (Chinese has no spaces)."""
     if "\n" in text:
         return [line for part in text.split("\n") for line in fold(part, width)]
@@ -86,10 +183,10 @@ def fold(text: str, width: int) -> list[str]:
     for ch in text:
         w = display_width(ch)
         if line and used + w > width:
-            cut = line.rfind(" ")
-            if ch != " " and cut > 0:  # carry the word begun on this line over to the next
-                lines.append(line[:cut])
-                line = line[cut + 1:]
+            space = line.rfind(" ")
+            if ch != " " and space > 0:  # carry the word begun on this line over to the next
+                lines.append(line[:space])
+                line = line[space + 1:]
             else:
                 lines.append(line.rstrip())
                 line = ""
@@ -100,10 +197,45 @@ def fold(text: str, width: int) -> list[str]:
     return [*lines, line]
 
 
+# Characters a line of Chinese text never starts with (禁则): they stay with the character before them.
+CLOSING = frozenset("，。、；：！？）》」』】〕〉”’…·%,.;:!?)]}")
+
+
+def wrap(text: str, width: int, sep: str = "") -> list[str]:
+    """Prose in lines of at most `width` cells, for a terminal: with `sep`, broken between the pieces it
+    separates where it can; else between characters, an English word and closing punctuation (，。）)
+    carried over whole with what comes before them."""
+    if sep:
+        lines: list[str] = []
+        for piece in text.split(sep):
+            if lines and display_width(lines[-1] + sep + piece) <= width:
+                lines[-1] += sep + piece
+            else:
+                lines.extend(wrap(piece, width))
+        return lines
+    lines, line, used = [], "", 0
+    for ch in text:
+        w = display_width(ch)
+        if line and used + w > width:
+            carry = ""
+            space = line.rfind(" ")
+            if ch != " " and 0 < space < len(line) - 1 and line[space + 1:].isascii() and ch.isascii():
+                line, carry = line[:space], line[space + 1:]
+            elif ch in CLOSING and len(line) > 1:
+                line, carry = line[:-1], line[-1]
+            lines.append(line.rstrip())
+            line, used = carry, display_width(carry)
+            if not line and ch == " ":
+                continue
+        line, used = line + ch, used + w
+    return [*lines, line]
+
+
 def display_width(text: str) -> int:
-    """Terminal columns of a text: two for wide (CJK) characters, none for combining marks."""
+    """Terminal cells of a text as rich measures them: two for wide (CJK) characters, none for
+    combining marks and control characters."""
     if text.isascii():
         return len(text)
-    from unicodedata import combining, east_asian_width
+    from rich.cells import cell_len
 
-    return sum(0 if combining(ch) else 2 if east_asian_width(ch) in "WF" else 1 for ch in text)
+    return cell_len(text)

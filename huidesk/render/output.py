@@ -33,7 +33,22 @@ class Column:
     en: str
     vocab: str | None = None  # a comma-separated list of slugs of this vocabulary
     show: Callable[[object], str] | None = None  # how the table shows the value
-    nowrap: bool = False  # ids, dates and times stay on one line in a table
+    nowrap: bool = False  # ids, dates, times and numbers are never cut in a table
+    # When a table is too wide for the terminal the columns of the lowest priority are left out first
+    # (1 the first to go, 9 never); a list of ids, places or names still needs: 9 id, 7-8 what a
+    # record is, 5-6 where and who, 3-4 details, 1-2 what is often empty or seen elsewhere.
+    priority: int = 5
+    least: int = 0  # a table cuts this column's text to no fewer cells than this (default: the grid's LEAST)
+    cut: str = ""  # how a table cuts a long cell: "path" (a place: levels dropped first), "words" (a 、 list);
+    # default: free text cut with …; ids, dates, times (nowrap) and vocabulary words never
+
+    def mode(self) -> str:
+        """How the table's grid cuts this column (see huidesk.render.grid)."""
+        if self.nowrap:
+            return "keep"
+        if self.cut:
+            return self.cut
+        return "words" if self.vocab is not None else "text"
 
     def header(self) -> str:
         return tr(self.zh, self.en)
@@ -54,7 +69,8 @@ class Output:
     """What a command hands to `render`: rows under columns, and how the richer formats show them.
     (A plain class: a dataclass would cost every command a millisecond to build at start-up.)"""
 
-    __slots__ = ("rows", "columns", "title", "document", "whole", "preface", "text", "workbook", "cell", "formats")
+    __slots__ = ("rows", "columns", "title", "document", "whole", "preface", "text", "workbook", "cell", "formats",
+                 "wide")
 
     def __init__(
         self,
@@ -69,10 +85,11 @@ class Output:
         workbook: Callable[[], bytes] | None = None,  # xlsx: the workbook's bytes
         cell: Callable[[object], object] | None = None,  # how csv and tsv write a value (default: as it is)
         formats: Sequence[str] = (),  # the formats --output may take from its extension
+        wide: bool = False,  # a table keeps every column and every cell whole, however wide
     ) -> None:
         self.rows, self.columns, self.title = rows, columns, title
         self.document, self.whole, self.preface, self.text = document, whole, preface, text
-        self.workbook, self.cell, self.formats = workbook, cell, formats
+        self.workbook, self.cell, self.formats, self.wide = workbook, cell, formats, wide
 
 
 def short_place(path: object) -> str:
@@ -110,9 +127,10 @@ def choose(fmt: Enum | str | None, output: Path | None = None, formats: Sequence
     return Format.table if sys.stdout.isatty() else Format.tsv
 
 
-def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: Enum | None, title: str = "") -> None:
+def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: Enum | None, title: str = "",
+         wide: bool = False) -> None:
     """A listing on stdout in the format asked for."""
-    render(Output(rows, columns, title), fmt)
+    render(Output(rows, columns, title, wide=wide), fmt)
 
 
 def render(out: Output, fmt: Enum | None, output: Path | None = None, force: bool = False) -> None:
@@ -174,9 +192,27 @@ def _table(out: Output, write: Callable[[str], object]) -> None:
         return
     from huidesk.render.grid import grid
 
-    # vocabulary words and ids, dates and times stay whole; free text takes the folding
-    grid(out.title, [c.header() for c in columns], cells, nowrap=[c.nowrap or c.vocab is not None for c in columns],
-         pad_edge=False)
+    dropped = grid(out.title, [c.header() for c in columns], cells, modes=[c.mode() for c in columns],
+                   priority=[c.priority for c in columns], least=[c.least for c in columns], pad_edge=False,
+                   wide=out.wide)
+    left_out(dropped)
+
+
+def left_out(headers: Sequence[str]) -> None:
+    """Say once, on stderr, which columns a table left out to fit the terminal, and how to see them."""
+    if not headers:
+        return
+    import shutil
+
+    from huidesk.render.grid import display_width, fold
+
+    count = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}.get(len(headers))
+    what = tr(f"（省略了 {'、'.join(headers)} {count or len(headers)}列；", f"({', '.join(headers)} left out;")
+    how = tr("--wide 显示全部）", "--wide shows all)")
+    width = shutil.get_terminal_size().columns
+    sys.stdout.flush()  # after the table, also when stdout is a pipe
+    for line in [what + how] if display_width(what + how) <= width else [*fold(what, width), *fold(how, width)]:
+        message(line)
 
 
 def _delimited(dialect: str) -> Callable[[Output, Callable[[str], object]], None]:
@@ -294,6 +330,26 @@ def console(stderr: bool = False):
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def screen_width(stream: object = None) -> int | None:
+    """The terminal's width in cells when `stream` (default stdout) is a terminal, else None."""
+    if not (stream or sys.stdout).isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def screen_lines(text: str, sep: str = "", stream: object = None) -> list[str]:
+    """A text's lines, wrapped by display width when `stream` (default stdout) is a terminal (off one,
+    as they are: a pipe or a file gets each paragraph on one line)."""
+    width = screen_width(stream)
+    if width is None:
+        return text.split("\n")
+    from huidesk.render.grid import wrap
+
+    return [line for part in text.split("\n") for line in wrap(part, width, sep)]
 
 
 _quiet = False

@@ -10,32 +10,41 @@ def _words(*pairs: tuple[str, str]) -> list[str]:
     return [tr(zh, en) for zh, en in pairs]
 
 
-def summary_text(data: dict) -> None:
+def summary_text(data: dict, wide: bool = False) -> None:
     from huidesk.domain.dates import format_minutes
     from huidesk.domain.vocab import label
-    from huidesk.render.grid import grid
+    from huidesk.render.grid import KEEP, TEXT, grid
+    from huidesk.render.output import left_out, screen_lines
 
     write = sys.stdout.write
-    write(data["narrative"] + "\n\n")
+    write("\n".join(screen_lines(data["narrative"])) + "\n\n")
+    dropped: list[str] = []
 
-    def table(title: str, headers: list[str], rows: list[list[object]]) -> None:
+    def table(title: str, headers: list[tuple[str, str, str, str, int]], rows: list[list[object]]) -> None:
+        """A table of a label and numbers: each header is (zh, en, short zh, short en, priority)."""
         if rows:
             numbers = [i > 0 for i in range(len(headers))]
             cells = [["" if v is None else str(v) for v in row] for row in rows]
-            grid(title, headers, cells, right=numbers, nowrap=numbers)
+            dropped.extend(grid(title, [tr(zh, en) for zh, en, *_ in headers], cells, right=numbers,
+                                modes=[KEEP if n else TEXT for n in numbers], priority=[h[4] for h in headers],
+                                short=[tr(h[2], h[3]) for h in headers], wide=wide))
             write("\n")
 
     table(tr("各服务队", "By team"),
-          _words(("服务队", "team"), ("队员", "members"), ("活动", "activities"), ("走访", "visits"),
-                 ("户", "households"), ("受理诉求", "issues"), ("办结", "resolved"), ("服务时长(小时)", "hours")),
+          [("服务队", "team", "服务队", "team", 9), ("队员", "members", "队员", "memb", 4),
+           ("活动", "activities", "活动", "acts", 8), ("走访", "visits", "走访", "visits", 6),
+           ("户", "households", "户", "homes", 3), ("受理诉求", "issues", "诉求", "issues", 7),
+           ("办结", "resolved", "办结", "done", 5), ("服务时长(小时)", "hours", "时长", "hours", 6)],
           [[short_team(r["team"]), r["members"], r["activities"], r["visits"], r["households"], r["issues_received"],
             r["issues_resolved"], r["hours"]] for r in data["by_team"]])
     table(tr("活动主题", "By theme"),
-          _words(("主题", "theme"), ("次数", "activities"), ("服务人次", "served"), ("时长(小时)", "hours")),
+          [("主题", "theme", "主题", "theme", 9), ("次数", "activities", "次数", "acts", 8),
+           ("服务人次", "served", "人次", "served", 6), ("时长(小时)", "hours", "时长", "hours", 7)],
           [[label("theme", r["theme"]), r["activities"], r["served"], r["hours"]] for r in data["by_theme"]])
     table(tr("诉求类型", "By issue kind"),
-          _words(("类型", "kind"), ("受理", "received"), ("办结", "resolved"), ("上报", "escalated"),
-                 ("上报并化解", "escalated & resolved")),
+          [("类型", "kind", "类型", "kind", 9), ("受理", "received", "受理", "recv", 8),
+           ("办结", "resolved", "办结", "done", 7), ("上报", "escalated", "上报", "esc", 6),
+           ("上报并化解", "escalated & resolved", "化解", "esc+done", 5)],
           [[label("issue_kind", r["kind"]), r["received"], r["resolved"], r["escalated"], r["escalated_resolved"]]
            for r in data["by_kind"] if any(r[k] for k in ("received", "resolved", "escalated"))])
     k, pct = data["kpi"], percent
@@ -43,7 +52,8 @@ def summary_text(data: dict) -> None:
     def spread(key: str) -> str:
         return f"{format_minutes(k[key + '_median']) or '—'} / {format_minutes(k[key + '_p90']) or '—'}"
 
-    table(tr("工单指标", "Work orders"), _words(("指标", "figure"), ("数值", "value")), [
+    figure = [("指标", "figure", "指标", "figure", 9), ("数值", "value", "数值", "value", 9)]
+    table(tr("工单指标", "Work orders"), figure, [
         [tr("受理诉求", "received"), k["received"]],
         [tr("响应率", "response rate"), pct(k["response_rate"])],
         [tr("办结率", "closure rate"), pct(k["closure_rate"])],
@@ -53,18 +63,21 @@ def summary_text(data: dict) -> None:
         [tr("首次响应用时 中位数 / 90%", "first response, median / p90"), spread("response_minutes")],
         [tr("办结用时 中位数 / 90%", "resolution, median / p90"), spread("resolve_minutes")],
     ] if k["received"] or k["callbacks"] else [])
-    table(tr("队员角色", "Members by role"), _words(("角色", "role"), ("人数", "members")),
+    table(tr("队员角色", "Members by role"),
+          [("角色", "role", "角色", "role", 9), ("人数", "members", "人数", "memb", 9)],
           [[label("role", r["role"]), r["members"]] for r in data["members_by_role"]])
     w = data["wishes"]
     wishes = [tr("微心愿 登记/认领/实现", "wishes listed/claimed/fulfilled"),
               f"{w['listed']}/{w['claimed']}/{w['fulfilled']}"]
-    table(tr("服务卡与微心愿", "Cards and wishes"), _words(("项目", "item"), ("数量", "count")),
+    table(tr("服务卡与微心愿", "Cards and wishes"),
+          [("项目", "item", "项目", "item", 9), ("数量", "count", "数量", "count", 9)],
           [[f"{c['kind']}（{tr('人', 'residents')}）", c["residents"]] for c in data["cards"]]
           + ([wishes] if any(w.values()) else []))
     months = data["by_month"]
     if months:
         top = max(max(m["activities"], m["visits"], m["issues_received"]) for m in months) or 1
-        write(tr("逐月（活动 █ 走访 ▒ 诉求 ░）", "By month (activities █ visits ▒ issues ░)") + "\n")
+        legend = tr("逐月（活动 █ 走访 ▒ 诉求 ░）", "By month (activities █ visits ▒ issues ░)")
+        write("\n".join(screen_lines(legend)) + "\n")
         for m in months:
             bars = "".join(ch * round(m[key] * 30 / top)
                            for key, ch in (("activities", "█"), ("visits", "▒"), ("issues_received", "░")))
@@ -72,35 +85,64 @@ def summary_text(data: dict) -> None:
         write("\n")
     head = data["chain_head"]
     verify = f"huidesk check --head {head['hash'][:12]}"
-    write(tr(f"账本链头：{head['hash']}（日志 {head['entries']} 条；核验：{verify}）",
-             f"chain head: {head['hash']} ({head['entries']} entries; to verify: {verify})") + "\n")
+    write(chain_head(head["hash"], tr(f"（日志 {head['entries']} 条；核验：{verify}）",
+                                      f" ({head['entries']} entries; to verify: {verify})")))
+    left_out(list(dict.fromkeys(dropped)))
 
 
-def monthly_text(data: dict) -> None:
+def chain_head(digest: str, after: str = "") -> str:
+    """The chain-head line; on a terminal too narrow for it, the digest on lines of its own, never cut."""
+    from huidesk.render.output import screen_width
+
+    label = tr("账本链头：", "chain head: ")
+    width = screen_width()
+    line = label + digest + after
+    if width is None or _cells(line) <= width:
+        return line + "\n"
+    named = tr("账本链头", "chain head") + after + tr("：", ":")
+    lines = [named] if _cells(named) <= width else [label.rstrip(), after.strip()]
+    size = max(width - 2, 8)
+    return "\n".join([*lines, *("  " + digest[i:i + size] for i in range(0, len(digest), size))]) + "\n"
+
+
+def _cells(text: str) -> int:
+    from huidesk.render.grid import display_width
+
+    return display_width(text)
+
+
+def monthly_text(data: dict, wide: bool = False) -> None:
     from huidesk.domain.dates import format_minutes
     from huidesk.domain.figures import hours
-    from huidesk.render.grid import grid
+    from huidesk.render.grid import KEEP, TEXT, grid
+    from huidesk.render.output import left_out, screen_lines
 
     keys = ("team", "activities", "served", "volunteer_minutes", "visits", "issues_received", "issues_resolved",
             "issues_escalated", "callbacks")
-    headers = _words(("服务队", "team"), ("活动", "activities"), ("服务人次", "served"), ("时长(小时)", "hours"),
-                     ("走访", "visits"), ("受理", "received"), ("办结", "resolved"), ("上报", "escalated"),
-                     ("回访", "callbacks"))
+    headers = [("服务队", "team", "服务队", "team", 9), ("活动", "activities", "活动", "acts", 8),
+               ("服务人次", "served", "人次", "served", 5), ("时长(小时)", "hours", "时长", "hours", 7),
+               ("走访", "visits", "走访", "visits", 6), ("受理", "received", "受理", "recv", 7),
+               ("办结", "resolved", "办结", "done", 6), ("上报", "escalated", "上报", "esc", 3),
+               ("回访", "callbacks", "回访", "calls", 4)]
     rows = [[short_team(r["team"]), *(str(hours(r[k])) if k == "volunteer_minutes" else str(r[k]) for k in keys[1:])]
             for r in [*data["rows"], data["total"]]]
     numbers = [i > 0 for i in range(len(keys))]
-    grid(tr(f"{data['month']} 月度台账", f"Monthly tally {data['month']}"), headers, rows,
-         right=numbers, nowrap=numbers, total=True)
+    dropped = grid(tr(f"{data['month']} 月度台账", f"Monthly tally {data['month']}"),
+                   [tr(zh, en) for zh, en, *_ in headers], rows, right=numbers,
+                   modes=[KEEP if n else TEXT for n in numbers], priority=[h[4] for h in headers],
+                   short=[tr(h[2], h[3]) for h in headers], total=True, wide=wide)
     k, pct = data["kpi"], percent
     median = format_minutes(k["resolve_minutes_median"]) or "—"
-    sys.stdout.write(tr(
+    figures = tr(
         f"响应率 {pct(k['response_rate'])}　办结率 {pct(k['closure_rate'])}　解决率 {pct(k['resolution_rate'])}"
         f"　满意率 {pct(k['satisfaction_rate'])}　办结用时中位数 {median}",
         f"response {pct(k['response_rate'])}  closure {pct(k['closure_rate'])}  resolution {pct(k['resolution_rate'])}"
         f"  satisfaction {pct(k['satisfaction_rate'])}  median resolution {median}",
-    ) + "\n")
-    head, verify = data["chain_head"], f"huidesk check --head {data['chain_head'][:12]}"
-    sys.stdout.write(tr(f"账本链头：{head}（核验：{verify}）", f"chain head: {head} (to verify: {verify})") + "\n")
+    )
+    sys.stdout.write("\n".join(screen_lines(figures, tr("　", "  "))) + "\n")
+    verify = f"huidesk check --head {data['chain_head'][:12]}"
+    sys.stdout.write(chain_head(data["chain_head"], tr(f"（核验：{verify}）", f" (to verify: {verify})")))
+    left_out(dropped)
 
 
 def percent(v: object) -> str:
