@@ -360,12 +360,12 @@ def root(
     import datetime as dt
 
     from huidesk.context import Session, default_db
-    from huidesk.domain.dates import DEFAULT_TZ, parse_today, zone
+    from huidesk.domain.dates import ledger_zone, parse_today
     from huidesk.render.output import be_quiet
 
     set_lang(lang.value)
     be_quiet(quiet)
-    tz = zone(os.environ.get("HUIDESK_TZ", DEFAULT_TZ))
+    tz = ledger_zone()
     now = dt.datetime.now(tz)
     if today:
         given = parse_today(today)

@@ -195,3 +195,16 @@ def test_quiet_keeps_data_and_errors_and_drops_success_messages(db):
     assert ok("-q", "place", "list", "--format", "tsv").stdout.count("\n") == 6
     refused = run("-q", "team", "add", "X", "--place", "不存在")
     assert refused.exit_code == 1 and "不存在" in refused.stderr
+
+
+def test_log_shows_times_in_the_ledgers_zone_not_utc(db):
+    import datetime as dt
+    import zoneinfo
+
+    entry = ok("log", "--format", "json").stdout
+    import json
+
+    at = dt.datetime.fromisoformat(json.loads(entry)[0]["at"])
+    shown = at.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert shown in ok("log", "--format", "table").stdout
+    assert at.utcoffset() == dt.timedelta(0) or "+08:00" in entry  # json keeps ISO with its offset

@@ -83,10 +83,10 @@ _LOG_COLUMNS = [
 
 
 def _local(at: str) -> str:
-    """A journal time (UTC) as the recorder's local time, to the minute."""
-    import datetime as dt
+    """A journal time (UTC) in the ledger's time zone, to the minute."""
+    from huidesk.domain.dates import ledger_zone, shown_moment
 
-    return dt.datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M")
+    return shown_moment(at, ledger_zone())
 
 
 def log(

@@ -369,6 +369,22 @@ def _int(digits: str) -> int:
     return int(digits) if len(digits) <= 9 else 10**9
 
 
+def shown_moment(moment: str, tz: tzinfo | None = None) -> str:
+    """A stored moment as people read it, to the minute: 2024-07-08 09:00. Moments are stored with
+    the ledger's own offset, so their wall-clock time is shown as it is; `tz` converts (the journal
+    keeps UTC)."""
+    if tz is None:
+        return moment[:16].replace("T", " ")
+    return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def ledger_zone() -> tzinfo:
+    """The ledger's time zone: HUIDESK_TZ, else Asia/Shanghai."""
+    import os
+
+    return zone(os.environ.get("HUIDESK_TZ", DEFAULT_TZ))
+
+
 def format_minutes(minutes: int | None) -> str:
     """A duration the way people say it: 30分钟, 2小时5分, 3天4小时 (30 min, 2 h 5 min, 3 d 4 h)."""
     from huidesk.domain.i18n import tr

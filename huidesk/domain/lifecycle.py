@@ -51,6 +51,7 @@ def fold(events: Iterable[IssueEvent]) -> IssueState:
 
 def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_name: str = "") -> None:
     """Raise InvalidTransition, saying why, when `event` is not allowed now."""
+    from huidesk.domain.dates import shown_moment
     from huidesk.domain.vocab import label
 
     now = label("event", s.state) if s.state else ""
@@ -59,8 +60,9 @@ def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_n
     if s.last_at is not None and at < s.last_at:
         raise InvalidTransition(
             tr(
-                f"时间 {at} 早于上一步（{label('event', s.last_event)} {s.last_at}）",
-                f"time {at} is before the previous step ({label('event', s.last_event)} {s.last_at})",
+                f"时间 {shown_moment(at)} 早于上一步（{label('event', s.last_event)} {shown_moment(s.last_at)}）",
+                f"time {shown_moment(at)} is before the previous step "
+                f"({label('event', s.last_event)} {shown_moment(s.last_at)})",
             )
         )
     if s.state == "closed" and event != "reopened":
