@@ -270,3 +270,12 @@ def test_a_csv_file_carries_a_bom_and_stdout_never(demo, tmp_path):
     assert (tmp_path / "m.csv").read_bytes().startswith("\ufeffmonth,".encode())
     assert ok("report", "monthly", "--month", "2024-06", "--format", "csv").stdout.startswith("month,")
     assert ok("export", "teams", "--format", "csv").stdout.startswith("uid,")
+
+
+def test_english_figures_agree_in_number(db):
+    """One suggestion, not "1 suggestions"."""
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("issue", "open", "--kind", "意见建议", "--source", "走访", "--place", "平伏桥村", "--at", "2024-07-01 10:00",
+       "加装路灯")
+    text = ok("--lang", "en", "summary", "--format", "json").stdout
+    assert "collected 1 suggestion from residents" in json.loads(text)["narrative"]

@@ -130,15 +130,33 @@ def _figures(values: dict, cards: list, styles: dict[str, str]) -> list[Figure]:
             continue
         style = styles.get(key, style)
         text = written(n, style, measure) if lang() != "en" else _english(n, style)
-        clause = tr(zh, en).format(n=text)
+        clause = tr(zh, _singular(en) if n == 1 and style == EXACT else en).format(n=text)
         if key == "visits" and values["households"]:
-            clause += tr(f"，覆盖{values['households']}户", f" to {values['households']} households")
+            homes = values["households"]
+            clause += tr(f"，覆盖{homes}户", f" to {homes} household{'s' if homes != 1 else ''}")
         figures.append(Figure(key, n, style, clause))
     for card in cards:
         n = card["residents"]
-        clause = tr(f"为{written(n, EXACT, '名')}群众办理了{card['key']}", f"issued {card['key']} to {n} residents")
+        clause = tr(f"为{written(n, EXACT, '名')}群众办理了{card['key']}",
+                    f"issued {card['key']} to {n} resident{'s' if n != 1 else ''}")
         figures.append(Figure(f"card:{card['key']}", n, EXACT, clause))
     return figures
+
+
+# English clauses whose plural noun is not just the singular plus s.
+_SINGULARS = {"pieces": "piece", "activities": "activity", "matters": "matter", "wishes": "wish"}
+
+
+def _singular(clause: str) -> str:
+    """An English clause for one: "collected {n} suggestions" -> "collected {n} suggestion"."""
+    words = clause.split(" ")
+    at = words.index("{n}")
+    for i in range(at + 1, len(words)):
+        word = words[i]
+        if word in _SINGULARS or (word.endswith("s") and word not in ("of", "from", "to")):
+            words[i] = _SINGULARS.get(word, word[:-1])
+            break
+    return " ".join(words)
 
 
 def _english(n: int, style: str) -> str:
