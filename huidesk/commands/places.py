@@ -40,7 +40,8 @@ def add(
         ),
     ] = None,
 ) -> None:
-    from huidesk.domain.vocab import label, resolve
+    from huidesk.domain.places import level_word
+    from huidesk.domain.vocab import resolve
 
     s = session(ctx)
     lvl = resolve("level", level, "--level") if level is not None else None
@@ -51,8 +52,8 @@ def add(
     for p in created:
         message(
             tr(
-                f"已添加地点 #{p['id']} {p['path']}（{label('level', p['level'])}）",
-                f"added place #{p['id']} {p['path']} ({label('level', p['level'])})",
+                f"已添加地点 #{p['id']} {p['path']}（{level_word(p['level'], p['path'].rsplit('/', 1)[-1])}）",
+                f"added place #{p['id']} {p['path']} ({level_word(p['level'], p['path'])})",
             )
         )
     if not created:
@@ -91,7 +92,7 @@ def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None, 
     ),
 )
 def tree(ctx: typer.Context, place: PlaceFilter = None) -> None:
-    from huidesk.domain.vocab import label
+    from huidesk.domain.places import level_word
 
     s = session(ctx)
     with s.ledger() as store:
@@ -110,7 +111,7 @@ def tree(ctx: typer.Context, place: PlaceFilter = None) -> None:
         kids = children.get(parent, [])
         for i, r in enumerate(kids):
             last = i == len(kids) - 1
-            line = f"{r['name']}（{label('level', r['level'])}）"
+            line = f"{r['name']}（{level_word(r['level'], r['name'])}）"
             if parent is None:
                 sys.stdout.write(f"{line}\n")
                 walk(r["id"], "")

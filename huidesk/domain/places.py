@@ -37,3 +37,19 @@ def guess_level(name: str, parent_level: str | None) -> str:
     if parent_level is None:
         return "city"
     return LEVELS[min(LEVELS.index(parent_level) + 1, len(LEVELS) - 1)]
+
+
+# The word a level goes by for a place of that name: a 村 is a community, a 镇 or 乡 a street.
+_LEVEL_WORDS = {"community": ("村",), "street": ("镇", "乡"), "district": ("县",)}
+
+
+def level_word(level: str, name: str) -> str:
+    """The level as this place's own name says it (平伏桥村: 村, not 社区); the vocabulary's word otherwise."""
+    from huidesk.domain.i18n import lang
+    from huidesk.domain.vocab import label
+
+    if lang() != "en":
+        for word in _LEVEL_WORDS.get(level, ()):
+            if name.endswith(word):
+                return word
+    return label("level", level)
