@@ -342,6 +342,12 @@ class Store(People, Work, Issues):
         writes = self.conn.execute(
             "SELECT tbl, rid, op FROM _journal_records WHERE entry_id = ? ORDER BY id", (entry["id"],)
         ).fetchall()
+        if any(w["tbl"] == "_bundles" for w in writes):
+            raise InvalidTransition(
+                tr(f"上一条命令（{entry['command']}）合并了报送包，不能撤销：来源的链已在此接续",
+                   f"the last command ({entry['command']}) merged a bundle and cannot be undone: the source's "
+                   "chain continues here")
+            )
         records = [(w["tbl"], w["rid"], w["op"]) for w in writes if w["tbl"] in RECORD_TABLES]
         if any(op == "update" for _, _, op in records) or not records:
             raise InvalidTransition(
