@@ -310,3 +310,50 @@ CREATE TABLE _journal_records (
 ) STRICT;
 CREATE INDEX _journal_records_entry ON _journal_records(entry_id);
 CREATE INDEX _journal_records_record ON _journal_records(tbl, rid, id);
+
+-- Federation (huidesk/ledger/federation.py). The ledger's own identity (uid, name, place) is kept in
+-- _settings as ledger_uid, ledger_name and ledger_place. A community ledger remembers each bundle it
+-- made, so the next one starts where the last one ended:
+CREATE TABLE _bundles_made (
+    id          INTEGER PRIMARY KEY,
+    first_entry INTEGER NOT NULL,
+    last_entry  INTEGER NOT NULL,
+    head        TEXT NOT NULL,
+    made_at     TEXT NOT NULL,
+    pii         TEXT NOT NULL CHECK (pii IN ('pseudonymous', 'full'))
+) STRICT;
+
+-- A street (or district) ledger: the ledgers merged into it,
+CREATE TABLE _sources (
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    place       TEXT NOT NULL
+) STRICT;
+
+-- each bundle merged (the source's entries first..last, the chain heads before and after it),
+CREATE TABLE _bundles (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES _sources(id),
+    first_entry INTEGER NOT NULL,
+    last_entry  INTEGER NOT NULL,
+    head_before TEXT NOT NULL,
+    head_after  TEXT NOT NULL,
+    made_at     TEXT NOT NULL,
+    merged_at   TEXT NOT NULL,
+    pii         TEXT NOT NULL CHECK (pii IN ('pseudonymous', 'full')),
+    records     INTEGER NOT NULL,
+    UNIQUE (source_id, last_entry)
+) STRICT;
+
+-- and which row here each row of a source became (its provenance): places are unified by path,
+-- records by uid, link rows by their columns, so one row here may come from several sources.
+CREATE TABLE _merged (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES _sources(id),
+    tbl         TEXT NOT NULL,
+    source_rid  INTEGER NOT NULL,
+    rid         INTEGER NOT NULL,
+    UNIQUE (source_id, tbl, source_rid)
+) STRICT;
+CREATE INDEX _merged_record ON _merged(tbl, rid);

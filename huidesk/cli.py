@@ -47,6 +47,9 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "check": ("ledger", "check", "CHECK_HELP"),
     "sql": ("ledger", "sql", "SQL_HELP"),
     "backup": ("ledger", "backup", "BACKUP_HELP"),
+    "bundle": ("federation", "bundle", "BUNDLE_HELP"),
+    "merge": ("federation", "merge", "MERGE_HELP"),
+    "sources": ("federation", "sources", "SOURCES_HELP"),
     "place": ("places", "app", None),
     "unit": ("units", "app", None),
     "team": ("teams", "app", None),
@@ -68,6 +71,8 @@ SHORT_HELP: dict[str, tuple[str, str]] = {
     "summary": ("统计：报道式的数字、各类表格、工单三率", "Figures in the article's words, tables, KPIs"),
     "export": ("导出记录表：csv、jsonl、json、xlsx、open311", "Export a table: csv, jsonl, json, xlsx, open311"),
     "import": ("导入记录表：全部有效才写入，重复导入不重复记录", "Import a table: all or nothing, idempotent"),
+    "merge": ("合并报送包：逐个核验，接续各来源的链，重复合并不重复记录",
+              "Merge bundles: verified, continuing each source's chain, idempotent"),
 }
 # What `huidesk --help` lists for every other command without importing it: the first paragraph of
 # its help (tests/test_cli.py keeps these equal to the commands' own texts, in both languages).
@@ -108,6 +113,17 @@ LISTED: dict[str, tuple[str, str]] = {
     "backup": (
         "备份账本到文件或目录（在线备份，写入中也一致；仅本人可读）。",
         "Back the ledger up to a file or folder (consistent while others write; owner-only).",
+    ),
+    "bundle": (
+        "报送包：把本账本自上次报送以来的日志和记录写进一个 SQLite 文件，交给街道合并（huidesk merge）。",
+        "A bundle: what this ledger journaled since its last bundle, in one SQLite file for the street office to "
+        "merge (huidesk merge).",
+    ),
+    "sources": (
+        "合并到本账本的来源账本：名称、地点、最后合并的日志和链头、最后一个包的报送和合并时间、记录数，"
+        "以及本月（按 --today）还没有报送的来源。",
+        "The ledgers merged into this one: name, place, last merged entry and head, when the last bundle was made "
+        "and merged, record counts, and which have not sent a bundle this month (from --today).",
     ),
     "place": (
         "地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。",

@@ -229,7 +229,7 @@ def test_output_file_is_private_and_stderr_has_the_chain_head(ledger, tmp_path):
     assert os.stat(target).st_mode & 0o777 == 0o600
     assert len(target.read_text(encoding="utf-8").splitlines()) == 3
     assert os.listdir(target.parent) == ["issues.jsonl"]  # no temp file left behind
-    head = ok("check").stdout.split()[-1]
+    head = ok("check").stdout.splitlines()[0].split()[-1]  # the intact line; the ledger's identity follows
     assert head in result.stderr
     csv_file = tmp_path / "cards.csv"
     ok("export", "cards", "-o", str(csv_file))

@@ -46,6 +46,7 @@ TEMPLATES = [
     ("summary", "--since", X), ("summary", "--place", X), ("report", "monthly", "--month", X),
     ("certificate", X), ("setting", "set", "resolve_limit_days", X), ("setting", "set", X, "1"), ("sql", X),
     ("--today", X, "due"),
+    ("init", "--name", X), ("init", "--place", X), ("setting", "set", "ledger_place", X), ("merge", X),
 ]
 
 HOSTILE = st.one_of(

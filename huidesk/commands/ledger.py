@@ -12,16 +12,35 @@ from huidesk.options import FormatOpt, WideOpt
 from huidesk.render.output import Column, emit, message, progress
 
 INIT_HELP = tr(
-    "创建账本（可重复运行；旧版账本会升级）。\n\n\b\n例：huidesk init\n    huidesk --db ~/村账本.db init",
-    "Create the ledger (safe to repeat; upgrades an old one).\n\n\b\nExample: huidesk init",
+    "创建账本（可重复运行；旧版账本会升级）。\n\n"
+    "账本有自己的标识（创建时生成）、名称和地点（--name、--place，之后也可用 setting set ledger_name/ledger_place），"
+    "随 bundle 报送给街道。\n\n\b\n例：huidesk init\n"
+    "    huidesk --db ~/村账本.db init --name 平伏桥村 --place 银川市/金凤区/满城北街街道/平伏桥村",
+    "Create the ledger (safe to repeat; upgrades an old one).\n\n"
+    "A ledger has its own uid (made here), a name and a place (--name, --place, or later setting set "
+    "ledger_name/ledger_place), which its bundles carry to the street office.\n\n\b\n"
+    "Example: huidesk init --name 平伏桥村 --place 银川市/金凤区/满城北街街道/平伏桥村",
 )
 
 
-def init(ctx: typer.Context) -> None:
+def init(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Option("--name", help=tr("账本名称，如 平伏桥村", "the ledger's name, e.g. 平伏桥村"))
+    ] = None,
+    place: Annotated[
+        str | None,
+        typer.Option("--place", help=tr("账本所属地点的路径", "the path of the place the ledger keeps")),
+    ] = None,
+) -> None:
+    from huidesk.domain.places import identity_text
+
     s = session(ctx)
+    name = identity_text(name, "--name") if name is not None else None
+    place = identity_text(place, "--place", path=True) if place is not None else None
     existed = s.db.exists()
     with s.ledger(create=True) as store, store.write(s.command) as tx:
-        store.init_settings(tx)
+        store.init_settings(tx, name, place)
     if existed:
         message(tr(f"账本已就绪：{s.db}", f"ledger ready: {s.db}"))
     else:
@@ -229,7 +248,7 @@ def check(
 
     s = session(ctx)
     try:
-        problems, notes, (entry, head_hash) = _check(s, head, against)
+        problems, notes, (entry, head_hash), identity = _check(s, head, against)
     except DamagedLedger as e:
         e.exit_code = ExitCode.TAMPERED
         raise
@@ -241,11 +260,17 @@ def check(
         raise typer.Exit(ExitCode.TAMPERED)
     sys.stdout.write(tr(f"账本完好：{entry} 条日志，链头 {head_hash}\n",
                         f"ledger intact: {entry} entries, chain head {head_hash}\n"))
+    if any(identity.values()):
+        unnamed = tr("未命名", "unnamed")
+        where = f"（{identity['place']}）" if identity["place"] else ""
+        where_en = f" ({identity['place']})" if identity["place"] else ""
+        sys.stdout.write(tr(f"账本：{identity['name'] or unnamed}{where}，标识 {identity['uid'] or '—'}\n",
+                            f"ledger: {identity['name'] or unnamed}{where_en}, uid {identity['uid'] or '-'}\n"))
     for note in notes:
         sys.stdout.write(note + "\n")
 
 
-def _check(s, head: str | None, against: Path | None) -> tuple[list, list[str], tuple[int, str]]:
+def _check(s, head: str | None, against: Path | None) -> tuple[list, list[str], tuple[int, str], dict]:
     from huidesk.ledger.integrity import compare_backup, find_head, head_problem, verify
 
     notes = []
@@ -265,7 +290,8 @@ def _check(s, head: str | None, against: Path | None) -> tuple[list, list[str], 
             problems += differences
             if found is not None and not differences:
                 notes.append(_anchored(tr(f"备份 {against}", f"backup {against}"), found, last[0]))
-    return problems, notes, last
+        identity = store.identity()
+    return problems, notes, last, identity
 
 
 def _anchored(what: str, entry, last: int) -> str:

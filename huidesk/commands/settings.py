@@ -24,6 +24,8 @@ KNOWN = {
         "fraction",
     ),
     "issuer": ("证明的出具单位", "issuer of certificates", "text"),
+    "ledger_name": ("本账本的名称（随 bundle 报送）", "this ledger's name (carried by its bundles)", "name"),
+    "ledger_place": ("本账本所属地点的路径", "the path of this ledger's place", "path"),
 }
 
 
@@ -35,7 +37,7 @@ def list_(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> N
     s = session(ctx)
     with s.ledger() as store:
         values = store.settings()
-    rows = [{"key": k, "value": values[k], "meaning": tr(zh, en)} for k, (zh, en, _) in KNOWN.items()]
+    rows = [{"key": k, "value": values.get(k, ""), "meaning": tr(zh, en)} for k, (zh, en, _) in KNOWN.items()]
     emit(
         rows,
         [Column("key", "设置", "key", nowrap=True, priority=9), Column("value", "值", "value", priority=8),
@@ -66,7 +68,11 @@ def set_(
         raise InvalidValue("KEY", key, tr("可选：", "choose from: ") + "、".join(KNOWN))
     kind = KNOWN[key][2]
     value = value.strip()
-    if kind == "text":
+    if kind in ("name", "path"):
+        from huidesk.domain.places import identity_text
+
+        value = identity_text(value, "VALUE", path=kind == "path")
+    elif kind == "text":
         if len(value) > 100 or not value.isprintable():
             raise InvalidValue("VALUE", value, tr("最多 100 个字，不含控制字符", "at most 100 printable characters"))
     else:

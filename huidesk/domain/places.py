@@ -53,3 +53,13 @@ def level_word(level: str, name: str) -> str:
             if name.endswith(word):
                 return word
     return label("level", level)
+
+
+def identity_text(text: str, field: str, path: bool = False) -> str:
+    """A ledger's name (at most 100 printable characters) or, with `path`, its place written as a path."""
+    if path:
+        return "/".join(split_path(text, field))
+    value = text.strip()
+    if not value or len(value) > 100 or not value.isprintable():
+        raise InvalidValue(field, text, tr("1 到 100 个字，不含控制字符", "1 to 100 printable characters"))
+    return value

@@ -15,6 +15,54 @@ from sqlite_utils.migrations import Migrations
 MIGRATIONS = Migrations("huidesk")
 
 
+@MIGRATIONS(name="federation_bundles_sources_and_provenance")
+def federation_bundles_sources_and_provenance(db: Database) -> None:
+    """Issue 14: the bundles a ledger made, and the sources, bundles and row provenance of a merge."""
+    for stmt in _FEDERATION:
+        db.execute(stmt)
+
+
+# As data/schema.sql has them (check compares the two), frozen here as this migration made them.
+_FEDERATION = (
+    """CREATE TABLE _bundles_made (
+    id          INTEGER PRIMARY KEY,
+    first_entry INTEGER NOT NULL,
+    last_entry  INTEGER NOT NULL,
+    head        TEXT NOT NULL,
+    made_at     TEXT NOT NULL,
+    pii         TEXT NOT NULL CHECK (pii IN ('pseudonymous', 'full'))
+) STRICT""",
+    """CREATE TABLE _sources (
+    id          INTEGER PRIMARY KEY,
+    uid         TEXT NOT NULL UNIQUE,
+    name        TEXT NOT NULL,
+    place       TEXT NOT NULL
+) STRICT""",
+    """CREATE TABLE _bundles (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES _sources(id),
+    first_entry INTEGER NOT NULL,
+    last_entry  INTEGER NOT NULL,
+    head_before TEXT NOT NULL,
+    head_after  TEXT NOT NULL,
+    made_at     TEXT NOT NULL,
+    merged_at   TEXT NOT NULL,
+    pii         TEXT NOT NULL CHECK (pii IN ('pseudonymous', 'full')),
+    records     INTEGER NOT NULL,
+    UNIQUE (source_id, last_entry)
+) STRICT""",
+    """CREATE TABLE _merged (
+    id          INTEGER PRIMARY KEY,
+    source_id   INTEGER NOT NULL REFERENCES _sources(id),
+    tbl         TEXT NOT NULL,
+    source_rid  INTEGER NOT NULL,
+    rid         INTEGER NOT NULL,
+    UNIQUE (source_id, tbl, source_rid)
+) STRICT""",
+    "CREATE INDEX _merged_record ON _merged(tbl, rid)",
+)
+
+
 def migration_names() -> list[str]:
     return [m.name for m in MIGRATIONS._migrations]
 

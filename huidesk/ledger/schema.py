@@ -10,7 +10,7 @@ from huidesk.domain.i18n import tr
 
 # Bump together with each migration added to huidesk/ledger/migrations.py (a test checks they agree);
 # a ledger whose user_version equals it opens without importing the migration machinery.
-SCHEMA_VERSION = 0
+SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 60_000
 
 # Tables a user can name (void, log) with their Chinese names; all carry uid and void columns.
@@ -39,7 +39,9 @@ LINK_TABLES = (
     "activity_members",
     "meeting_parties",
 )
-JOURNALED_TABLES = (*RECORD_TABLES, *LINK_TABLES, "_settings")
+# The tool's own tables that are written through the journal too (and so verified by `check`).
+FEDERATION_TABLES = ("_bundles_made", "_sources", "_bundles", "_merged")
+JOURNALED_TABLES = (*RECORD_TABLES, *LINK_TABLES, "_settings", *FEDERATION_TABLES)
 
 DEFAULT_SETTINGS = {
     "response_limit_hours": "24",
@@ -47,6 +49,8 @@ DEFAULT_SETTINGS = {
     "basically_weight": "1",
     "issuer": "",
 }
+# Who this ledger is, in _settings: a uid made at `init`, a name and a place (set by init or setting).
+IDENTITY_SETTINGS = ("ledger_uid", "ledger_name", "ledger_place")
 
 
 def table_name(text: str, field: str = "TABLE") -> str:

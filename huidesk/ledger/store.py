@@ -175,11 +175,38 @@ class Store(People, Work, Issues):
         else:
             tx.update("_settings", row["id"], {"value": value})
 
-    def init_settings(self, tx: Tx) -> None:
+    def init_settings(self, tx: Tx, name: str | None = None, place: str | None = None) -> None:
+        """The default settings that are missing, this ledger's uid if it has none yet, and its name
+        and place when given."""
         present = {r[0] for r in self.conn.execute("SELECT key FROM _settings")}
         for key, value in DEFAULT_SETTINGS.items():
             if key not in present:
                 tx.insert("_settings", {"key": key, "value": value})
+        self.ledger_uid(tx)
+        current = self.settings()
+        for key, value in (("ledger_name", name), ("ledger_place", place)):
+            if value is not None and current.get(key) != value:
+                self.set_setting(tx, key, value)
+
+    def ledger_uid(self, tx: Tx) -> str:
+        """This ledger's uid, made (and journaled) now if it has none: a ledger made before huidesk
+        knew identities gets one at its next `init` or `bundle`."""
+        row = self.conn.execute("SELECT value FROM _settings WHERE key = 'ledger_uid'").fetchone()
+        if row is not None:
+            return row[0]
+        import uuid
+
+        uid = uuid.uuid4().hex
+        tx.insert("_settings", {"key": "ledger_uid", "value": uid})
+        return uid
+
+    def identity(self) -> dict[str, str | None]:
+        """Who this ledger is: uid, name and place (None where not set)."""
+        rows = self.conn.execute(
+            "SELECT key, value FROM _settings WHERE key IN ('ledger_uid', 'ledger_name', 'ledger_place')"
+        )
+        found = {k: v for k, v in rows}
+        return {key.removeprefix("ledger_"): found.get(key) for key in ("ledger_uid", "ledger_name", "ledger_place")}
 
     # --- references -----------------------------------------------------------------------
 
@@ -315,6 +342,12 @@ class Store(People, Work, Issues):
         writes = self.conn.execute(
             "SELECT tbl, rid, op FROM _journal_records WHERE entry_id = ? ORDER BY id", (entry["id"],)
         ).fetchall()
+        if any(w["tbl"] == "_bundles" for w in writes):
+            raise InvalidTransition(
+                tr(f"上一条命令（{entry['command']}）合并了报送包，不能撤销：来源的链已在此接续",
+                   f"the last command ({entry['command']}) merged a bundle and cannot be undone: the source's "
+                   "chain continues here")
+            )
         records = [(w["tbl"], w["rid"], w["op"]) for w in writes if w["tbl"] in RECORD_TABLES]
         if any(op == "update" for _, _, op in records) or not records:
             raise InvalidTransition(
