@@ -9,7 +9,7 @@ import typer
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.options import FormatOpt, WideOpt
-from huidesk.render.output import Column, emit, message, progress
+from huidesk.render.output import Column, emit, folders_made, message, progress
 
 INIT_HELP = tr(
     "创建账本（可重复运行；旧版账本会升级）。\n\n"
@@ -323,6 +323,7 @@ def backup(
     import datetime as dt
     import os
 
+    from huidesk.domain.dates import ledger_zone
     from huidesk.domain.errors import InvalidValue
     from huidesk.domain.files import dated_name, private_folders, refuse_overwrite
 
@@ -335,12 +336,9 @@ def backup(
             raise InvalidValue("dest", dest, tr("这是账本自身", "that is the ledger itself"))
         refuse_overwrite(target, force)
     with s.ledger() as store:
-        made = private_folders(folder)
-        if made:
-            message(tr(f"已新建文件夹（仅本人可用）：{'、'.join(map(str, made))}",
-                       f"created folder (owner-only): {', '.join(map(str, made))}"))
+        folders_made(private_folders(folder))
         if into_folder:
-            target = dated_name(folder, "ledger", ".db", dt.datetime.now())
+            target = dated_name(folder, "ledger", ".db", dt.datetime.now(ledger_zone()))  # local time
         store.backup(target, overwrite=force)
         entry, head = store.head()
     sys.stdout.write(f"{target}\n")
