@@ -8,7 +8,7 @@ import typer
 
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import FormatOpt, WideOpt
+from huidesk.options import Count, FormatOpt, WideOpt
 from huidesk.render.output import Column, emit, folders_made, message, progress
 
 INIT_HELP = tr(
@@ -111,7 +111,7 @@ def _local(at: str) -> str:
 def log(
     ctx: typer.Context,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=1_000_000, help=tr("最多显示几条", "how many entries"))
+        int, typer.Option("--limit", "-n", click_type=Count(1, 1_000_000), help=tr("最多显示几条", "how many entries"))
     ] = 20,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
