@@ -511,6 +511,17 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _default_db() -> Path:
+    """The ledger when no --db or HUIDESK_DB says: ledger.db in the per-user app folder."""
+    return Path(typer.get_app_dir("huidesk")) / "ledger.db"
+
+
+def _home(path: Path) -> str:
+    """A path as a person would type it: ~/.config/huidesk/ledger.db."""
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -518,7 +529,7 @@ def root(
         Path | None,
         typer.Option(
             "--db", envvar="HUIDESK_DB",
-            help=tr("账本文件（默认在用户数据目录）", "ledger file (default: per-user app dir)"),
+            help=tr(f"账本文件（默认 {_home(_default_db())}）", f"ledger file (default: {_home(_default_db())})"),
         ),
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", envvar="HUIDESK_LANG", help=tr("界面语言", "language"))] = Lang.zh,
@@ -545,7 +556,7 @@ def root(
 ) -> None:
     import datetime as dt
 
-    from huidesk.context import Session, default_db
+    from huidesk.context import Session
     from huidesk.domain.dates import ledger_zone, parse_today
     from huidesk.render.output import be_quiet
 
@@ -561,7 +572,7 @@ def root(
             # The end of that day, as reports are computed as of it: the same command gives the same
             # answer whatever the clock says (a bare time typed that day is then always in the past).
             now = dt.datetime.combine(given, dt.time(23, 59, 59), tz)
-    ctx.obj = Session(db=db or default_db(), actor=by or _login(), today=now.date(), now=now)
+    ctx.obj = Session(db=db or _default_db(), actor=by or _login(), today=now.date(), now=now)
     if _FREEZE:
         # The command's own module is loaded by now. A process runs one command and exits: keep the
         # garbage collector from walking every object of Typer, pydantic and rich again and again

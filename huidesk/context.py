@@ -96,7 +96,3 @@ def session(ctx: typer.Context) -> Session:
     s.leaf = ctx.command
     s.params = dict(ctx.params)  # its parsed options: the error handler looks for --with-pii
     return s
-
-
-def default_db() -> Path:
-    return Path(typer.get_app_dir("huidesk")) / "ledger.db"
