@@ -47,6 +47,11 @@ DEFAULT_SETTINGS = {
     "basically_weight": "1",
     "issuer": "",
 }
+# Settings added since: read with these defaults, written only when set (a new ledger's journal stays as it was).
+LATER_SETTINGS = {
+    "callback_reading": "final",
+    "categories": "",
+}
 
 
 def table_name(text: str, field: str = "TABLE") -> str:
