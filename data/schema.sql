@@ -167,6 +167,8 @@ CREATE TABLE activity_members (
 ) STRICT;
 CREATE INDEX activity_members_member ON activity_members(member_id);
 
+-- nature (诉求性质) and category (类别: a vocabulary a ledger can extend with `setting set categories`) are
+-- the subject of an issue; repeat_of links a repeat complaint (重复件) to the issue it repeats.
 CREATE TABLE issues (
     id          INTEGER PRIMARY KEY,
     uid         TEXT NOT NULL UNIQUE,
@@ -180,9 +182,13 @@ CREATE TABLE issues (
     text        TEXT NOT NULL CHECK (length(text) BETWEEN 1 AND 2000),
     received_at TEXT NOT NULL CHECK (julianday(received_at) IS NOT NULL),
     void_reason TEXT,
-    void_at     TEXT
+    void_at     TEXT,
+    nature      TEXT CHECK (nature IN ('help', 'inquiry', 'complaint', 'proposal', 'praise')),
+    category    TEXT CHECK (length(category) BETWEEN 1 AND 20),
+    repeat_of   INTEGER REFERENCES issues(id)
 ) STRICT;
 CREATE INDEX issues_place ON issues(place_id);
+CREATE INDEX issues_repeat_of ON issues(repeat_of);
 CREATE INDEX issues_team ON issues(team_id);
 CREATE INDEX issues_resident ON issues(resident_id);
 CREATE INDEX issues_received ON issues(received_at);

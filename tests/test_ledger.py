@@ -46,10 +46,9 @@ def test_a_file_that_is_not_a_ledger_is_refused(tmp_path):
 
 def test_schema_is_strict_with_indexed_foreign_keys(db):
     conn = sqlite3.connect(db)
+    # _sqlite_migrations is sqlite-utils' own record of the migrations applied, made by it.
     tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-    for table in tables:
-        if table == "_sqlite_migrations":  # sqlite-utils' own record of the migrations applied
-            continue
+    for table in (t for t in tables if t != "_sqlite_migrations"):
         sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
         assert sql.rstrip().endswith("STRICT"), table
         indexed = set()
@@ -141,11 +140,8 @@ def test_fresh_schema_matches_schema_sql(db, tmp_path):
         fresh.execute(stmt)
 
     def shape(conn):
-        # sqlite-utils' record of the migrations applied is not part of schema.sql
-        rows = conn.execute(
-            "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE tbl_name <> '_sqlite_migrations'"
-        )
-        return sorted(rows.fetchall())
+        return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"
+                                   " WHERE tbl_name <> '_sqlite_migrations'").fetchall())
 
     assert shape(sqlite3.connect(db)) == shape(fresh)
 

@@ -27,8 +27,8 @@ def test_an_older_ledger_migrates_on_open_and_keeps_its_records(village, extra_m
     ok("resident", "list")  # any command opens the ledger, and so migrates it
     conn = sqlite3.connect(village)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
-    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations ORDER BY id")]
-    assert applied == [*migrations.migration_names()[:-1], "0001_residents_note"]  # the earlier ones at init
+    applied = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
+    assert sorted(applied) == sorted(migrations.migration_names()) and "0001_residents_note" in applied
     assert "note" in [c[1] for c in conn.execute("PRAGMA table_info(residents)")]
     assert fingerprint(village)[0] == journal_before
     assert len(ok("resident", "list", "--format", "json").stdout.splitlines()) > 1
@@ -37,7 +37,7 @@ def test_an_older_ledger_migrates_on_open_and_keeps_its_records(village, extra_m
 
 def test_a_failing_migration_changes_nothing(village, monkeypatch):
     before = list(migrations.MIGRATIONS._migrations)
-    version = schema.SCHEMA_VERSION
+    version = sqlite3.connect(village).execute("PRAGMA user_version").fetchone()[0]
 
     @migrations.MIGRATIONS(name="0001_broken")
     def broken(db):

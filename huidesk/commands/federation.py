@@ -86,12 +86,16 @@ MERGE_HELP = tr(
 
 def merge(
     ctx: typer.Context,
-    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help=tr("报送包", "bundle files"))],
+    files: Annotated[list[str], typer.Argument(metavar="FILE...", help=tr("报送包", "bundle files"))],
 ) -> None:
+    from huidesk.domain.errors import InvalidValue
     from huidesk.ledger.federation import merge_bundle, read_bundle
 
     s = session(ctx)
-    bundles = [read_bundle(f) for f in files]  # every file verified before anything is written
+    for name in files:
+        if "\x00" in name:
+            raise InvalidValue("files", name, tr("文件名含有空字符", "a file name with a NUL character"))
+    bundles = [read_bundle(Path(f)) for f in files]  # every file verified before anything is written
     # A source's bundles in the order of its chain, whatever order the shell listed them in.
     bundles.sort(key=lambda b: (b.manifest["source_uid"], b.first, b.last))
     with s.ledger() as store:

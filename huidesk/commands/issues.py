@@ -56,7 +56,9 @@ def _note(text: str | None, field: str = "--note") -> str | None:
         "例：huidesk issue open --kind 安全隐患 --source 巡查 --place 金地花园 --at '7月7日 9:00'"
         " 消防通道被电动车占用\n"
         "    huidesk issue open --kind 民生问题 --source 电话 --place 金东豪庭 --ref 12345-0707-01"
-        " 下水管道堵塞",
+        " 下水管道堵塞\n"
+        "    huidesk issue open --kind 民生问题 --source 12345 --place 金东豪庭 --nature 投诉 --category 物业"
+        " --repeat-of 3 下水管道又堵了",
         "Receive an issue and print its id. --ref keeps a 12345/platform order number;"
         " --resolved for one fixed on the spot.\n\n\b\n"
         "Example: huidesk issue open --kind safety_hazard --source patrol --place 金地花园 fire lane blocked",
@@ -100,9 +102,26 @@ def open_(
         typer.Option("--resolved-at", help=tr("解决时间（默认同受理时间）", "when it was resolved")),
     ] = None,
     note: NoteOpt = None,
+    nature: Annotated[
+        str | None,
+        typer.Option("--nature", autocompletion=complete("nature"),
+                     help=tr("诉求性质：求助、咨询、投诉、建议、表扬",
+                             "nature: help, inquiry, complaint, proposal, praise")),
+    ] = None,
+    category: Annotated[
+        str | None,
+        typer.Option("--category", autocompletion=complete("category"),
+                     help=tr("类别：物业、市政、环境卫生、供暖、治安、交通、其他（setting set categories 可增加）",
+                             "category: property, municipal, sanitation, heating, public order, traffic, other")),
+    ] = None,
+    repeat_of: Annotated[
+        str | None,
+        typer.Option("--repeat-of", help=tr("重复件：重复反映的那件诉求（编号或工单号）",
+                                            "a repeat complaint: the issue it repeats (id or order number)")),
+    ] = None,
 ) -> None:
     from huidesk.domain.models import IssueIn
-    from huidesk.domain.vocab import resolve
+    from huidesk.domain.vocab import extra_categories, resolve, resolve_category
 
     s = session(ctx)
     kind_slug = resolve("issue_kind", kind, "--kind")
@@ -115,8 +134,15 @@ def open_(
         resident_id = store.find_id("residents", resident, "--resident")
         issue = IssueIn.of(ref=ref, kind=kind_slug, source=source_slug, place_id=place_id, team_id=team_id,
                            resident_id=resident_id, text=" ".join(text), received_at=received)
+        subject = {
+            "nature": resolve("nature", nature, "--nature") if nature is not None else None,
+            "category": (resolve_category(category, extra_categories(store.settings()["categories"]))
+                         if category is not None else None),
+            "repeat_of": store.find_issue(repeat_of, "--repeat-of").id if repeat_of is not None else None,
+        }
+        row = {**issue.row(), **{k: v for k, v in subject.items() if v is not None}}
         with store.write(s.command) as tx:
-            iid = store.open_issue(tx, issue.row(), done_at, _note(note))
+            iid = store.open_issue(tx, row, done_at, _note(note))
     message(
         tr(
             f"已受理诉求 #{iid}" + ("，当场办结" if done_at else ""),
@@ -318,6 +344,9 @@ LIST_COLUMNS = [
     Column("place", "地点", "place", show=short_place, priority=6, cut="path"),
     Column("team", "服务队", "team", show=short_team, priority=4, least=10),
     Column("state", "状态", "state", vocab="event", priority=8),
+    Column("nature", "性质", "nature", vocab="nature", priority=2),
+    Column("category", "类别", "category", vocab="category", priority=3),
+    Column("repeat_of", "重复件", "repeat of", show=lambda v: "" if v is None else f"#{v}", nowrap=True, priority=1),
     Column("ref", "工单号", "ref", nowrap=True, priority=1),
     Column("response_minutes", "响应", "to respond", show=_minutes, nowrap=True, priority=2),
     Column("resolve_minutes", "办结", "to resolve", show=_minutes, nowrap=True, priority=3),
@@ -436,7 +465,8 @@ def show(
         prev = at
     resident = found.resident if with_pii else mask_name(found.resident)
     data = {k: getattr(found, k) for k in ("id", "ref", "kind", "source", "place", "team", "text", "received_at",
-                                           "state", "response_minutes", "resolve_minutes")}
+                                           "nature", "category", "repeat_of", "state", "response_minutes",
+                                           "resolve_minutes")}
     data["resident"] = resident
     data["events"] = timeline
 
@@ -445,6 +475,11 @@ def show(
         title = f"#{found.id} {label('issue_kind', found.kind)}·{label('source', found.source)}{gap}{found.place}"
         if found.ref:
             title += gap + tr(f"工单号 {found.ref}", f"ref {found.ref}")
+        subject = "·".join(x for x in (label("nature", found.nature), label("category", found.category)) if x)
+        if subject:
+            title += gap + subject
+        if found.repeat_of is not None:
+            title += gap + tr(f"重复件（同 #{found.repeat_of}）", f"repeats #{found.repeat_of}")
         took = found.resolve_minutes
         for text, sep in (
             (title, gap),

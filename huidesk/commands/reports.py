@@ -44,6 +44,11 @@ def _scope(store, team: str | None, place: str | None):
     return Scope()
 
 
+def _as_of(s) -> str:
+    """The moment every report sees the ledger at: now, or the end of the --today date."""
+    return s.now.isoformat(timespec="seconds")
+
+
 def _period(s, since: str | None, until: str | None):
     """The period of a report as dates: from --since (or the beginning) to --until (or today)."""
     import datetime as dt
@@ -74,7 +79,7 @@ def summary(
     start, end = _period(s, since, until)
     with s.ledger() as store:
         styles = {key: "exact" for key, *_ in CLAUSES} if exact else None
-        data = build(store, _scope(store, team, place), start, end, s.today, styles)
+        data = build(store, _scope(store, team, place), start, end, s.today, styles, _as_of(s))
     render(Output((), (), document=data, text=lambda: summary_text(data, wide)), fmt)
 
 
@@ -116,10 +121,12 @@ def monthly(
     s = session(ctx)
     first, last = parse_month(month, s.today, "--month")
     with s.ledger() as store:
-        data = build(store, _scope(store, team, place), first, last)
-    columns = [Column(key, zh, en) for key, zh, en in COLUMNS]
-    out = Output([*data["rows"], data["total"]], columns, document=data, text=lambda: monthly_text(data, wide),
-                 workbook=lambda: monthly_workbook(data, COLUMNS), formats=("csv", "tsv", "json", "jsonl", "xlsx"))
+        data = build(store, _scope(store, team, place), first, last, _as_of(s))
+    columns = [Column(key, zh, en) for key, zh, en, *_ in COLUMNS]
+    out = Output([*data["rows"], data["total"]], columns, document=data,
+                 text=lambda: monthly_text(data, COLUMNS, wide),
+                 workbook=lambda: monthly_workbook(data, [(key, zh, en) for key, zh, en, *_ in COLUMNS]),
+                 formats=("csv", "tsv", "json", "jsonl", "xlsx"))
     render(out, fmt, output, force)
     if output is not None:
         message(tr(f"已写入 {output}（{data['month']}，链头 {data['chain_head'][:12]}）",

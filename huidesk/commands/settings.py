@@ -26,7 +26,13 @@ KNOWN = {
     "issuer": ("证明的出具单位", "issuer of certificates", "text"),
     "ledger_name": ("本账本的名称（随 bundle 报送）", "this ledger's name (carried by its bundles)", "name"),
     "ledger_place": ("本账本所属地点的路径", "the path of this ledger's place", "path"),
+    "callback_reading": ("解决率、满意率按每件诉求的 final（最后一次）或 first（第一次）回访",
+                         "which callback of an issue the resolution and satisfaction rates read: final or first",
+                         "reading"),
+    "categories": ("本账本增加的诉求类别，逗号分隔（如 燃气,电梯）", "categories this ledger adds, comma-separated",
+                   "categories"),
 }
+
 
 
 @app.command(
@@ -38,6 +44,7 @@ def list_(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> N
     with s.ledger() as store:
         values = store.settings()
     rows = [{"key": k, "value": values.get(k, ""), "meaning": tr(zh, en)} for k, (zh, en, _) in KNOWN.items()]
+    rows += [{"key": k, "value": v, "meaning": _limit_meaning(k)} for k, v in values.items() if "." in k]
     emit(
         rows,
         [Column("key", "设置", "key", nowrap=True, priority=9), Column("value", "值", "value", priority=8),
@@ -51,7 +58,9 @@ def list_(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> N
     "set",
     help=tr(
         "修改一项设置（记入日志）。\n\n\b\n"
-        "例：huidesk setting set issuer 黄河东路街道党工委\n    huidesk setting set resolve_limit_days 3",
+        "例：huidesk setting set issuer 黄河东路街道党工委\n    huidesk setting set resolve_limit_days 3\n"
+        "    huidesk setting set resolve_limit.投诉 3d     （按诉求性质或类型的时限，h 小时 / d 天）\n"
+        "    huidesk setting set categories 燃气,电梯       （增加诉求类别）",
         "Change a setting (journaled).\n\n\b\nExample: huidesk setting set resolve_limit_days 3",
     ),
 )
@@ -64,14 +73,33 @@ def set_(
 
     from huidesk.domain.errors import InvalidValue
 
-    if key not in KNOWN:
-        raise InvalidValue("KEY", key, tr("可选：", "choose from: ") + "、".join(KNOWN))
-    kind = KNOWN[key][2]
-    value = value.strip()
-    if kind in ("name", "path"):
+    key, value = key.strip(), value.strip()
+    if "." in key and key.split(".", 1)[0] in ("response_limit", "resolve_limit"):
+        key, value = _limit(key, value)
+        kind = "limit"
+    elif key not in KNOWN:
+        raise InvalidValue("KEY", key, tr("可选：", "choose from: ") + "、".join(
+            [*KNOWN, "response_limit.<类型|性质>", "resolve_limit.<类型|性质>"]))
+    else:
+        kind = KNOWN[key][2]
+    if kind == "limit":
+        pass
+    elif kind in ("name", "path"):
         from huidesk.domain.places import identity_text
 
         value = identity_text(value, "VALUE", path=kind == "path")
+    elif kind == "reading":
+        if value not in ("final", "first"):
+            raise InvalidValue("VALUE", value, tr("可选：final、first", "choose from: final, first"))
+    elif kind == "categories":
+        from huidesk.domain.vocab import extra_categories
+
+        names = extra_categories(value)
+        bad = [n for n in names if len(n) > 20 or not n.isprintable()]
+        if bad:
+            raise InvalidValue("VALUE", bad[0], tr("每个类别最多 20 个字，不含控制字符",
+                                                   "each category at most 20 printable characters"))
+        value = ",".join(names)
     elif kind == "text":
         if len(value) > 100 or not value.isprintable():
             raise InvalidValue("VALUE", value, tr("最多 100 个字，不含控制字符", "at most 100 printable characters"))
@@ -98,3 +126,33 @@ def set_(
     with s.ledger() as store, store.write(s.command) as tx:
         store.set_setting(tx, key, value)
     message(tr(f"已设置 {key} = {value}", f"set {key} = {value}"))
+
+
+def _limit(key: str, value: str) -> tuple[str, str]:
+    """`resolve_limit.投诉` → `resolve_limit.complaint`, with the value checked (`3d`, `48h`, `72小时`)."""
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.lifecycle import limit_minutes
+    from huidesk.domain.vocab import resolve
+
+    name, target = key.split(".", 1)
+    slug = None
+    for vocab in ("nature", "issue_kind"):
+        try:
+            slug = resolve(vocab, target, "KEY")
+            break
+        except InvalidValue:
+            continue
+    if slug is None:
+        raise InvalidValue("KEY", key, tr("点号后应为诉求类型或诉求性质（如 resolve_limit.投诉）",
+                                          "after the dot: an issue kind or nature (resolve_limit.complaint)"))
+    limit_minutes(value, "h" if name == "response_limit" else "d")
+    return f"{name}.{slug}", value
+
+
+def _limit_meaning(key: str) -> str:
+    from huidesk.domain.vocab import VOCABS, label
+
+    name, slug = key.split(".", 1)
+    what = label("nature" if slug in VOCABS["nature"] else "issue_kind", slug)
+    return tr(f"{what}的{'响应' if name == 'response_limit' else '办结'}时限",
+              f"{'response' if name == 'response_limit' else 'resolve'} limit for {what}")

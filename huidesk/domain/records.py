@@ -26,6 +26,9 @@ class Issue:
     resident: str | None
     text: str
     received_at: str
+    nature: str | None
+    category: str | None
+    repeat_of: int | None
     state: str | None
     first_response_at: str | None
     resolved_at: str | None

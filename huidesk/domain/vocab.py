@@ -98,6 +98,23 @@ VOCABS: dict[str, dict[str, tuple[str, ...]]] = {
         "closed": ("关闭", "closed"),
         "reopened": ("重开", "reopened"),
     },
+    "nature": {
+        "help": ("求助", "help"),
+        "inquiry": ("咨询", "inquiry"),
+        "complaint": ("投诉", "complaint"),
+        "proposal": ("建议", "proposal"),
+        "praise": ("表扬", "praise"),
+    },
+    # A ledger may add categories of its own (`setting set categories 燃气,电梯`); those are stored as typed.
+    "category": {
+        "property": ("物业", "property management"),
+        "municipal": ("市政", "municipal"),
+        "sanitation": ("环境卫生", "环卫", "sanitation"),
+        "heating": ("供暖", "heating"),
+        "public_order": ("治安", "public order"),
+        "traffic": ("交通", "traffic"),
+        "other": ("其他", "other"),
+    },
     "answer": {
         "yes": ("已解决", "是", "yes"),
         "partly": ("部分解决", "部分", "partly"),
@@ -121,6 +138,8 @@ NAMES = {
     "issue_kind": ("诉求类型", "issue kind"),
     "source": ("诉求来源", "source"),
     "event": ("事件", "event"),
+    "nature": ("诉求性质", "nature"),
+    "category": ("诉求类别", "category"),
     "answer": ("是否解决", "resolved"),
     "satisfaction": ("满意度", "satisfaction"),
 }
@@ -137,6 +156,27 @@ def resolve(vocab: str, text: str, field: str) -> str:
             return slug
     choices = "、".join(f"{names[0]}({slug})" for slug, names in words.items())
     raise InvalidValue(field, text, tr(f"可选：{choices}", f"choose from: {choices}"))
+
+
+def extra_categories(setting: str) -> list[str]:
+    """The categories a ledger added to the vocabulary, from the `categories` setting (物业,燃气、电梯)."""
+    import re
+
+    return [c for c in dict.fromkeys(x.strip() for x in re.split(r"[,，、;；\s]+", setting)) if c]
+
+
+def resolve_category(text: str, extra: list[str], field: str = "--category") -> str:
+    """A category's slug, or the name of one the ledger added (stored as typed)."""
+    key = text.strip()
+    if key in extra:
+        return key
+    try:
+        return resolve("category", key, field)
+    except InvalidValue:
+        words = VOCABS["category"]
+        choices = "、".join([*(f"{names[0]}({slug})" for slug, names in words.items()), *extra])
+        hint = tr("（setting set categories 可以增加）", " (setting set categories adds more)")
+        raise InvalidValue(field, text, tr(f"可选：{choices}", f"choose from: {choices}") + hint) from None
 
 
 def complete(vocab: str) -> Callable[[str], list[tuple[str, str]]]:

@@ -157,7 +157,11 @@ def schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None
 
 
 def _normal(sql: str | None) -> str | None:
-    return None if sql is None else re.sub(r"\s+", " ", sql).strip().rstrip(";")
+    """Whitespace aside, also around , ( and ): a column added by ALTER TABLE is spelt
+    `void_at TEXT\n, nature TEXT …)` in sqlite_master, where schema.sql lays it out one a line."""
+    if sql is None:
+        return None
+    return re.sub(r"\s*([,()])\s*", r"\1", re.sub(r"\s+", " ", sql)).strip().rstrip(";")
 
 
 # --- anchors --------------------------------------------------------------------------------

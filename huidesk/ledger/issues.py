@@ -14,24 +14,49 @@ if TYPE_CHECKING:
     from huidesk.domain.records import Issue, IssueEvent
     from huidesk.ledger.tx import Tx
 
-# An issue's state: its latest live event that moves it (a callback or a meeting does not).
-ISSUE_STATE = (
-    "(SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1)"
-)
-# An issue's state and times derived from its live events, never stored (reports and exports use the same).
-ISSUE_DERIVED = (
-    f" {ISSUE_STATE} AS state,"
-    " (SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event IN ('dispatched', 'arrived', 'resolved')) AS first_response_at,"
-    " (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND e.void_reason IS NULL"
-    "   AND e.event = 'resolved') AS resolved_at"
-)
+
+def live_events(as_of: str | None) -> tuple[str, list]:
+    """SQL for `e` being one of an issue's live events that had happened by `as_of` (an ISO moment in
+    the ledger's offset; None: every live event), with its arguments."""
+    if as_of is None:
+        return "e.void_reason IS NULL", []
+    return "e.void_reason IS NULL AND e.at <= ?", [as_of]
+
+
+def issue_state(as_of: str | None = None) -> tuple[str, list]:
+    """An issue's state as of a moment: its latest live event by then that moves it (a callback or a
+    meeting does not)."""
+    live, args = live_events(as_of)
+    return (
+        f"(SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+        "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1)",
+        args,
+    )
+
+
+def issue_derived(as_of: str | None = None) -> tuple[str, list]:
+    """An issue's state and times as of a moment, derived from its live events, never stored: the one
+    definition that lists, exports and every report use (`as_of` None: everything recorded)."""
+    state, args = issue_state(as_of)
+    live, largs = live_events(as_of)
+    return (
+        f" {state} AS state,"
+        f" (SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+        "   AND e.event IN ('dispatched', 'arrived', 'resolved')) AS first_response_at,"
+        f" (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+        "   AND e.event = 'resolved') AS resolved_at",
+        [*args, *largs, *largs],
+    )
+
+
+# The same, with everything recorded (no arguments).
+ISSUE_STATE = issue_state()[0]
+ISSUE_DERIVED = issue_derived()[0]
 # An issue with its place, team and resident, its derived state and its times in whole minutes:
 # the columns of `Issue`, in its order.
 _ISSUE_SELECT = (
     "SELECT i.id, i.uid, i.ref, i.kind, i.source, i.place_id, p.path AS place, i.team_id, t.name AS team,"
-    " i.resident_id, r.name AS resident, i.text, i.received_at,"
+    " i.resident_id, r.name AS resident, i.text, i.received_at, i.nature, i.category, i.repeat_of,"
     f"{ISSUE_DERIVED}, i.void_reason"
     " FROM issues i JOIN places p ON p.id = i.place_id LEFT JOIN teams t ON t.id = i.team_id"
     " LEFT JOIN residents r ON r.id = i.resident_id"

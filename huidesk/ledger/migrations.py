@@ -63,6 +63,16 @@ _FEDERATION = (
 )
 
 
+@MIGRATIONS(name="issue_nature_category_repeat_of")
+def issue_nature_category_repeat_of(db: Database) -> None:
+    """An issue's 诉求性质, category and the issue it repeats (issue 13)."""
+    db.execute("ALTER TABLE issues ADD COLUMN nature TEXT"
+               " CHECK (nature IN ('help', 'inquiry', 'complaint', 'proposal', 'praise'))")
+    db.execute("ALTER TABLE issues ADD COLUMN category TEXT CHECK (length(category) BETWEEN 1 AND 20)")
+    db.execute("ALTER TABLE issues ADD COLUMN repeat_of INTEGER REFERENCES issues(id)")
+    db.execute("CREATE INDEX issues_repeat_of ON issues(repeat_of)")
+
+
 def migration_names() -> list[str]:
     return [m.name for m in MIGRATIONS._migrations]
 

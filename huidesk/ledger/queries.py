@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from huidesk.ledger.issues import ISSUE_DERIVED
+from huidesk.ledger.issues import issue_derived, live_events
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -77,8 +77,10 @@ def _moments(column: str, since: str | None, until: str) -> tuple[str, list]:
 class Reports:
     """Every aggregate a summary or a monthly report prints, for one scope and period."""
 
-    def __init__(self, store: "Store", scope: Scope, since: str | None, until: str) -> None:
-        self.conn, self.scope, self.since, self.until = store.conn, scope, since, until
+    def __init__(self, store: "Store", scope: Scope, since: str | None, until: str, as_of: str | None = None) -> None:
+        """`as_of`: the moment the report sees the ledger at (the end of --today); issues received and
+        events dated after it do not exist for the report. None: everything recorded."""
+        self.conn, self.scope, self.since, self.until, self.as_of = store.conn, scope, since, until, as_of
 
     def _all(self, sql: str, args: list) -> list[sqlite3.Row]:
         return self.conn.execute(sql, args).fetchall()
@@ -125,11 +127,16 @@ class Reports:
         return f"{'+' if self.scope.everything else ''}i.place_id IN ({places})", args
 
     def _states(self) -> tuple[str, list]:
-        """The issues in scope with their derived state (_ISSUE_STATE), narrowed to those the period's
+        """The issues in scope with their state as of the report's moment (_issue_state), narrowed to those the period's
         figures can touch: received in it, or resolved or escalated in it. The figures' own
         conditions still decide; this only spares deriving the state of every other issue."""
         where, args = self._issue_scope()
-        sql = f"{_ISSUE_STATE} AND {where}"
+        derived, dargs = _issue_state(self.as_of)
+        sql = f"{derived} AND {where}"
+        args = [*dargs, *args]
+        if self.as_of is not None:
+            sql += " AND i.received_at <= ?"
+            args.append(self.as_of)
         if self.since is not None:
             sql += (
                 " AND (i.received_at BETWEEN ? AND ? OR i.id IN (SELECT e.issue_id FROM issue_events e"
@@ -154,6 +161,7 @@ class Reports:
         recv, a1 = _period("substr(i.received_at, 1, 10)", self.since, self.until)
         done, a2 = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
         esc, a3 = _moments("e.at", self.since, self.until)
+        live, a4 = live_events(self.as_of)
         keys = {"kind": "kind", "team": "team_id", "month": "month", None: "NULL"}
         sums = ("sum(received) AS received, sum(resolved) AS resolved, sum(escalated) AS escalated,"
                 " sum(escalated_resolved) AS escalated_resolved")
@@ -165,16 +173,16 @@ class Reports:
             f" {recv} AS received,"
             f" i.state IN ('resolved', 'closed') AND {done} AS resolved,"
             f" i.id IN (SELECT e.issue_id FROM issue_events e WHERE e.event = 'escalated'"
-            f"   AND e.void_reason IS NULL AND {esc}) AS escalated,"
+            f"   AND {live} AND {esc}) AS escalated,"
             f" i.state IN ('resolved', 'closed') AND {done} AND i.id IN (SELECT e.issue_id FROM issue_events e"
-            f"   WHERE e.event = 'escalated' AND e.void_reason IS NULL) AS escalated_resolved"
+            f"   WHERE e.event = 'escalated' AND {live}) AS escalated_resolved"
             f" FROM issue_state i) "
             + " UNION ALL ".join(
                 f"SELECT {n} AS grouping, {keys[by]} AS key, {sums} FROM issue_figures GROUP BY 2"
                 for n, by in enumerate(groupings)
             )
             + " ORDER BY 1, 2",
-            args + a1 + a2 + a3 + a2,
+            args + a1 + a2 + a4 + a3 + a2 + a4,
         )
         result: dict[str | None, list[sqlite3.Row]] = {by: [] for by in groupings}
         for row in rows:
@@ -190,29 +198,29 @@ class Reports:
             args + pargs,
         )
 
-    def cohort(self) -> list[sqlite3.Row]:
-        """Issues received in the period: id, team_id, kind, state, and minutes to first response and to
-        resolution (kpis() unpacks the rows in this order)."""
+    def cohort(self, first_callback: bool = False) -> list[sqlite3.Row]:
+        """Issues received in the period, each as of the report's moment, in the column order kpis()
+        unpacks: id, team_id, kind, nature, category, place, state, minutes to first response and to
+        the last resolution, age (minutes from received to the as-of moment), repeat_of, transfer and
+        return events, and the answer and satisfaction of its final (or first) callback."""
         states, args = self._states()
         recv, pargs = _moments("i.received_at", self.since, self.until)
+        live, largs = live_events(self.as_of)
+        order = "ASC" if first_callback else "DESC"
+        age = "julianday(?)" if self.as_of is not None else "julianday('now')"
         return self._all(
-            f"SELECT i.id, i.team_id, i.kind, i.state,"
+            f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state,"
             f" CAST(round((julianday(i.first_response_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS response,"
-            f" CAST(round((julianday(i.resolved_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS resolve"
-            f" FROM ({states}) i WHERE {recv}",
-            args + pargs,
-        )
-
-    def callbacks(self) -> list[sqlite3.Row]:
-        """Callbacks made in the period, counted (n) by team and raw answer, so any weighting can be computed."""
-        where, args = self._issue_scope()
-        when, pargs = _moments("e.at", self.since, self.until)
-        return self._all(
-            f"SELECT i.team_id, e.answer, e.satisfaction, count(*) AS n FROM issue_events e"
-            f" JOIN issues i ON i.id = e.issue_id"
-            f" WHERE e.event = 'callback' AND e.void_reason IS NULL AND i.void_reason IS NULL AND {where} AND {when}"
-            f" GROUP BY 1, 2, 3",
-            args + pargs,
+            f" CAST(round((julianday(i.resolved_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS resolve,"
+            f" CAST(round(({age} - julianday(i.received_at)) * 1440) AS INTEGER) AS age, i.repeat_of,"
+            f" (SELECT count(*) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+            f"   AND e.event = 'transferred') AS transfers,"
+            f" (SELECT count(*) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+            f"   AND e.event = 'returned') AS returns,"
+            f" (SELECT json_array(e.answer, e.satisfaction) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+            f"   AND e.event = 'callback' ORDER BY e.at {order}, e.id {order} LIMIT 1) AS callback"
+            f" FROM ({states}) i JOIN places p ON p.id = i.place_id WHERE {recv} ORDER BY i.id",
+            ([self.as_of] if self.as_of is not None else []) + largs * 3 + args + pargs,
         )
 
     def issues(self) -> list[sqlite3.Row]:
@@ -220,8 +228,8 @@ class Reports:
         states, args = self._states()
         recv, pargs = _moments("i.received_at", self.since, self.until)
         return self._all(
-            f"SELECT i.id, i.ref, i.received_at, i.kind, i.source, p.path AS place, t.name AS team, i.state,"
-            f" i.resolved_at, i.text FROM ({states}) i JOIN places p ON p.id = i.place_id"
+            f"SELECT i.id, i.ref, i.received_at, i.kind, i.source, i.nature, i.category, i.repeat_of, p.path AS place,"
+            f" t.name AS team, i.state, i.resolved_at, i.text FROM ({states}) i JOIN places p ON p.id = i.place_id"
             f" LEFT JOIN teams t ON t.id = i.team_id WHERE {recv} ORDER BY i.received_at, i.id",
             args + pargs,
         )
@@ -297,33 +305,42 @@ class Reports:
         )
 
 
-# An issue with its derived state and times (the rules are the store's ISSUE_DERIVED).
-_ISSUE_STATE = (
-    "SELECT i.id, i.ref, i.kind, i.source, i.place_id, i.team_id, i.text, i.received_at,"
-    f"{ISSUE_DERIVED} FROM issues i WHERE i.void_reason IS NULL"
-)
+def _issue_state(as_of: str | None) -> tuple[str, list]:
+    """Live issues with their state and times as of a moment (the rules are the store's issue_derived)."""
+    derived, args = issue_derived(as_of)
+    return (
+        "SELECT i.id, i.ref, i.kind, i.source, i.place_id, i.team_id, i.text, i.received_at, i.nature, i.category,"
+        f" i.repeat_of,{derived} FROM issues i WHERE i.void_reason IS NULL",
+        args,
+    )
 
 
 def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[dict]:
     """What is late, longest first within each kind: issues past their response or resolve limit,
     residents past their visit cadence, wishes nobody has claimed."""
-    response_days = float(settings["response_limit_hours"]) / 24
-    resolve_days = float(settings["resolve_limit_days"])
+    from huidesk.domain.lifecycle import limits
+
+    limit_of = limits(settings)
     conn = store.conn
     late = []
+    derived, args = _issue_state(now)
     for row in conn.execute(
-        f"SELECT i.id, i.kind, i.text, p.path AS place, i.received_at, i.state, i.first_response_at,"
-        f" julianday(?) - julianday(i.received_at) AS age FROM ({_ISSUE_STATE}) i JOIN places p ON p.id = i.place_id"
-        f" WHERE i.state NOT IN ('resolved', 'closed')"
-        f" AND ((i.first_response_at IS NULL AND julianday(?) - julianday(i.received_at) > ?)"
-        f"   OR julianday(?) - julianday(i.received_at) > ?)",
-        (now, now, response_days, now, resolve_days),
+        f"SELECT i.id, i.kind, i.nature, i.text, p.path AS place, i.received_at, i.state, i.first_response_at,"
+        f" (julianday(?) - julianday(i.received_at)) * 1440 AS age FROM ({derived}) i"
+        f" JOIN places p ON p.id = i.place_id"
+        f" WHERE i.received_at <= ? AND i.state NOT IN ('resolved', 'closed')",
+        [now, *args, now],
     ):
-        limit = resolve_days if row["age"] > resolve_days else response_days
+        response, resolve = limit_of(row["kind"], row["nature"])
+        if row["age"] > resolve:
+            detail, limit = "resolve", resolve
+        elif row["first_response_at"] is None and row["age"] > response:
+            detail, limit = "response", response
+        else:
+            continue
         late.append({
             "what": "issue", "id": row["id"], "subject": row["text"], "place": row["place"],
-            "since": row["received_at"][:10], "late_minutes": round((row["age"] - limit) * 1440),
-            "detail": "resolve" if row["age"] > resolve_days else "response",
+            "since": row["received_at"][:10], "late_minutes": round(row["age"] - limit), "detail": detail,
         })
     for row in conn.execute(
         "SELECT r.id, r.name, p.path AS place, r.visit_every, last.date AS last_visit,"
@@ -331,9 +348,9 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
         " FROM residents r JOIN places p ON p.id = r.place_id"
         " LEFT JOIN (SELECT vr.resident_id, max(v.date) AS date FROM visit_residents vr"
         "   JOIN visits v ON v.id = vr.visit_id"
-        "   WHERE v.void_reason IS NULL GROUP BY 1) last ON last.resident_id = r.id"
+        "   WHERE v.void_reason IS NULL AND v.date <= ? GROUP BY 1) last ON last.resident_id = r.id"
         " WHERE r.void_reason IS NULL AND r.visit_every IS NOT NULL",
-        (today, "0001-01-01"),
+        (today, "0001-01-01", today),
     ):
         if row["last_visit"] is None:
             late.append({"what": "resident", "id": row["id"], "subject": row["name"], "place": row["place"],
@@ -345,8 +362,8 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
     for row in conn.execute(
         "SELECT w.id, w.text, w.listed, p.path AS place, julianday(?) - julianday(w.listed) AS waiting"
         " FROM wishes w JOIN residents r ON r.id = w.resident_id JOIN places p ON p.id = r.place_id"
-        " WHERE w.void_reason IS NULL AND w.claimed IS NULL",
-        (today,),
+        " WHERE w.void_reason IS NULL AND w.listed <= ? AND (w.claimed IS NULL OR w.claimed > ?)",
+        (today, today, today),
     ):
         late.append({"what": "wish", "id": row["id"], "subject": row["text"], "place": row["place"],
                      "since": row["listed"], "late_minutes": round(row["waiting"] * 1440), "detail": "not claimed"})

@@ -10,7 +10,7 @@ from huidesk.domain.i18n import tr
 
 # Bump together with each migration added to huidesk/ledger/migrations.py (a test checks they agree);
 # a ledger whose user_version equals it opens without importing the migration machinery.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 60_000
 
 # Tables a user can name (void, log) with their Chinese names; all carry uid and void columns.
@@ -51,6 +51,11 @@ DEFAULT_SETTINGS = {
 }
 # Who this ledger is, in _settings: a uid made at `init`, a name and a place (set by init or setting).
 IDENTITY_SETTINGS = ("ledger_uid", "ledger_name", "ledger_place")
+# Settings added since: read with these defaults, written only when set (a new ledger's journal stays as it was).
+LATER_SETTINGS = {
+    "callback_reading": "final",
+    "categories": "",
+}
 
 
 def table_name(text: str, field: str = "TABLE") -> str:

@@ -20,7 +20,14 @@ from huidesk.ledger import schema  # SCHEMA_VERSION is read through the module, 
 from huidesk.ledger.issues import Issues
 from huidesk.ledger.journal import GENESIS
 from huidesk.ledger.people import People
-from huidesk.ledger.schema import BUSY_TIMEOUT_MS, DEFAULT_SETTINGS, RECORD_TABLES, schema_sql, statements
+from huidesk.ledger.schema import (
+    BUSY_TIMEOUT_MS,
+    DEFAULT_SETTINGS,
+    LATER_SETTINGS,
+    RECORD_TABLES,
+    schema_sql,
+    statements,
+)
 from huidesk.ledger.sql import as_id, escape_like
 from huidesk.ledger.tx import Tx
 from huidesk.ledger.work import Work
@@ -166,7 +173,7 @@ class Store(People, Work, Issues):
 
     def settings(self) -> dict[str, str]:
         rows = self.conn.execute("SELECT key, value FROM _settings ORDER BY key")
-        return {**DEFAULT_SETTINGS, **{k: v for k, v in rows}}
+        return {**DEFAULT_SETTINGS, **LATER_SETTINGS, **{k: v for k, v in rows}}
 
     def set_setting(self, tx: Tx, key: str, value: str) -> None:
         row = self.conn.execute("SELECT id FROM _settings WHERE key = ?", (key,)).fetchone()

@@ -111,19 +111,25 @@ def _cells(text: str) -> int:
     return display_width(text)
 
 
-def monthly_text(data: dict, wide: bool = False) -> None:
+def monthly_text(data: dict, columns: list[tuple[str, ...]] = (), wide: bool = False) -> None:
+    """The tally by team, the month's work-order figures, its 热点 categories, and what each work-order
+    column means (`columns`: the report's (key, zh, en, meaning zh, meaning en))."""
+    import re
+
     from huidesk.domain.dates import format_minutes
     from huidesk.domain.figures import hours
+    from huidesk.domain.vocab import label
     from huidesk.render.grid import KEEP, TEXT, grid
     from huidesk.render.output import left_out, screen_lines
 
-    keys = ("team", "activities", "served", "volunteer_minutes", "visits", "issues_received", "issues_resolved",
-            "issues_escalated", "callbacks")
+    keys = ("team", "activities", "served", "volunteer_minutes", "visits", "issues_received", "resolved",
+            "resolved_on_time", "overdue", "issues_escalated", "callbacks")
     headers = [("服务队", "team", "服务队", "team", 9), ("活动", "activities", "活动", "acts", 8),
                ("服务人次", "served", "人次", "served", 5), ("时长(小时)", "hours", "时长", "hours", 7),
                ("走访", "visits", "走访", "visits", 6), ("受理", "received", "受理", "recv", 7),
-               ("办结", "resolved", "办结", "done", 6), ("上报", "escalated", "上报", "esc", 3),
-               ("回访", "callbacks", "回访", "calls", 4)]
+               ("办结", "resolved", "办结", "done", 6), ("按时办结", "on time", "按时", "on time", 4),
+               ("超期", "overdue", "超期", "late", 5), ("上报", "escalated", "上报", "esc", 2),
+               ("回访", "called back", "回访", "calls", 3)]
     rows = [[short_team(r["team"]), *(str(hours(r[k])) if k == "volunteer_minutes" else str(r[k]) for k in keys[1:])]
             for r in [*data["rows"], data["total"]]]
     numbers = [i > 0 for i in range(len(keys))]
@@ -133,16 +139,35 @@ def monthly_text(data: dict, wide: bool = False) -> None:
                    short=[tr(h[2], h[3]) for h in headers], total=True, wide=wide)
     k, pct = data["kpi"], percent
     median = format_minutes(k["resolve_minutes_median"]) or "—"
+    gap = tr("　", "  ")
     figures = tr(
-        f"响应率 {pct(k['response_rate'])}　办结率 {pct(k['closure_rate'])}　解决率 {pct(k['resolution_rate'])}"
-        f"　满意率 {pct(k['satisfaction_rate'])}　办结用时中位数 {median}",
-        f"response {pct(k['response_rate'])}  closure {pct(k['closure_rate'])}  resolution {pct(k['resolution_rate'])}"
-        f"  satisfaction {pct(k['satisfaction_rate'])}  median resolution {median}",
+        f"响应率 {pct(k['response_rate'])}　办结率 {pct(k['closure_rate'])}　按时办结率 {pct(k['on_time_rate'])}"
+        f"　回访率 {pct(k['callback_rate'])}　解决率 {pct(k['resolution_rate'])}　满意率 {pct(k['satisfaction_rate'])}"
+        f"　重复件 {k['repeats']}　转办 {k['transfers']}　退单 {k['returns']}　办结用时中位数 {median}",
+        f"response {pct(k['response_rate'])}  closure {pct(k['closure_rate'])}  on time {pct(k['on_time_rate'])}"
+        f"  callback {pct(k['callback_rate'])}  resolution {pct(k['resolution_rate'])}"
+        f"  satisfaction {pct(k['satisfaction_rate'])}  repeats {k['repeats']}  transfers {k['transfers']}"
+        f"  returns {k['returns']}  median resolution {median}",
     )
-    sys.stdout.write("\n".join(screen_lines(figures, tr("　", "  "))) + "\n")
+    sys.stdout.write("\n".join(screen_lines(figures, gap)) + "\n")
+    if data.get("hot"):
+        spots = [f"{label('category', h['category'])} {h['issues']}"
+                 + tr("（", " (") + tr("、", ", ").join(f"{_place_name(p['place'])} {p['issues']}" for p in h["places"])
+                 + tr("）", ")") for h in data["hot"]]
+        sys.stdout.write("\n".join(screen_lines(tr("热点：", "hot spots: ") + gap.join(spots), gap)) + "\n")
+    as_of = (data.get("as_of") or "")[:16].replace("T", " ")
+    meanings = [f"{re.sub(r'[(（].*$', '', tr(zh, en))}{tr('＝', ' = ')}{tr(mzh, men)}"
+                for key, zh, en, mzh, men in columns if key in data["kpi"] and key != "received"]
+    notes = tr(f"口径（本月受理的诉求，截至 {as_of}）：",
+               f"Work orders (issues received in the month, as of {as_of}): ")
+    sys.stdout.write("\n".join(screen_lines(notes + tr("；", "; ").join(meanings), tr("；", "; "))) + "\n")
     verify = f"huidesk check --head {data['chain_head'][:12]}"
     sys.stdout.write(chain_head(data["chain_head"], tr(f"（核验：{verify}）", f" (to verify: {verify})")))
     left_out(dropped)
+
+
+def _place_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
 
 
 def percent(v: object) -> str:

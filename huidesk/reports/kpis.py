@@ -21,48 +21,128 @@ def percentile(ordered: list[int], pct: int) -> int | None:
     return ordered[rank - 1]
 
 
-def kpis(cohort: list, callbacks: list, settings: dict[str, str]) -> dict[str, object]:
-    """The work-order figures of DESIGN.md from issues received in a period and its callbacks
-    (counted by answer, as `Reports.callbacks` gives them)."""
-    from bisect import bisect_right
+# The work-order figures, each with one meaning (DESIGN.md "Work-order figures"): key, Chinese name,
+# English name, Chinese meaning, English meaning. Counts first, then the rates derived from them.
+FIGURES = (
+    ("received", "受理", "received", "本期受理的诉求", "issues received in the period"),
+    ("responded_in_time", "按时响应", "responded in time",
+     "受理后在响应时限内首次响应（派单、到场或办结）",
+     "first response (dispatch, arrival or resolution) within the response limit"),
+    ("resolved", "办结", "resolved", "本期受理、截至统计时点已办结（或关闭）",
+     "of those received, resolved or closed by the as-of moment"),
+    ("resolved_on_time", "按时办结", "resolved on time", "已办结且最后一次办结在办结时限内",
+     "resolved, the last resolution within the resolve limit"),
+    ("overdue", "超期", "overdue", "截至统计时点未办结且已超过办结时限",
+     "unresolved and past the resolve limit at the as-of moment"),
+    ("callbacks", "回访", "called back", "已办结且有回访的诉求（每件计一次）",
+     "resolved issues with a callback (each once)"),
+    ("callbacks_resolved", "回访已解决", "callbacks: resolved", "按回访（默认最后一次）答“已解决”的",
+     "whose callback (the final one by default) says resolved"),
+    ("satisfied", "满意", "satisfied", "按回访答“满意”的", "whose callback says satisfied"),
+    ("basically_satisfied", "基本满意", "basically satisfied", "按回访答“基本满意”的",
+     "whose callback says basically satisfied"),
+    ("unsatisfied", "不满意", "unsatisfied", "按回访答“不满意”的", "whose callback says unsatisfied"),
+    ("repeats", "重复件", "repeats", "以 --repeat-of 登记的重复诉求", "issues opened with --repeat-of"),
+    ("transfers", "转办", "transfers", "这些诉求的转单次数", "transfer events of these issues"),
+    ("returns", "退单", "returns", "这些诉求的退单次数", "return events of these issues"),
+    ("response_rate", "响应率(%)", "response rate %", "按时响应 ÷ 受理", "responded in time ÷ received"),
+    ("closure_rate", "办结率(%)", "closure rate %", "办结 ÷ 受理", "resolved ÷ received"),
+    ("on_time_rate", "按时办结率(%)", "on-time rate %", "按时办结 ÷ (办结 + 超期)",
+     "resolved on time ÷ (resolved + overdue)"),
+    ("callback_rate", "回访率(%)", "callback rate %", "回访 ÷ 办结", "called back ÷ resolved"),
+    ("resolution_rate", "解决率(%)", "resolution rate %", "回访已解决 ÷ 回访", "callbacks: resolved ÷ called back"),
+    ("satisfaction_rate", "满意率(%)", "satisfaction rate %", "(满意 + 权重 × 基本满意) ÷ 回访",
+     "(satisfied + weight × basically satisfied) ÷ called back"),
+)
+COUNTS = tuple(f[0] for f in FIGURES if not f[0].endswith("_rate"))
+RATES = tuple(f[0] for f in FIGURES if f[0].endswith("_rate"))
+
+
+def rates(counts: dict, settings: dict[str, str]) -> dict[str, object]:
+    """The rates of FIGURES from its counts (so a totals row's rates come from its summed counts)."""
     from decimal import Decimal
 
     from huidesk.domain.figures import rate
 
-    limit = int(Decimal(settings["response_limit_hours"]) * 60)
     weight = Decimal(settings["basically_weight"])
-    received = len(cohort)
+    c = counts
+    return {
+        "response_rate": rate(c["responded_in_time"], c["received"]),
+        "closure_rate": rate(c["resolved"], c["received"]),
+        "on_time_rate": rate(c["resolved_on_time"], c["resolved"] + c["overdue"]),
+        "callback_rate": rate(c["callbacks"], c["resolved"]),
+        "resolution_rate": rate(c["callbacks_resolved"], c["callbacks"]),
+        "satisfaction_rate": rate(c["satisfied"] + weight * c["basically_satisfied"], c["callbacks"]),
+    }
+
+
+def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
+    """The work-order figures of DESIGN.md for the issues received in a period, each as of the
+    report's moment (the rows `Reports.cohort` gives, in its column order)."""
+    import json
+
+    from huidesk.domain.lifecycle import DONE, limits
+
+    limit_of = limits(settings)
+    c = dict.fromkeys(COUNTS, 0)
     responses, resolutions = [], []
+    answers = {"yes": "callbacks_resolved"}
+    feelings = {"satisfied": "satisfied", "basically": "basically_satisfied", "unsatisfied": "unsatisfied"}
     # One pass, unpacking each row in cohort()'s column order: a district has ~80,000 issues, and
     # looking columns up by name took twice as long.
-    for _id, _team, _kind, state, response, resolve in cohort:
+    for (_id, _team, kind, nature, _category, _place, state, response, resolve, age, repeat_of, transfers, returns,
+         callback) in cohort:
+        response_limit, resolve_limit = limit_of(kind, nature)
+        c["received"] += 1
         if response is not None:
             responses.append(response)
-        if resolve is not None and state in ("resolved", "closed"):
+            if response <= response_limit:
+                c["responded_in_time"] += 1
+        if state in DONE:
+            c["resolved"] += 1
             resolutions.append(resolve)
+            if resolve <= resolve_limit:
+                c["resolved_on_time"] += 1
+            if callback is not None:
+                answer, satisfaction = json.loads(callback)
+                c["callbacks"] += 1
+                if answer in answers:
+                    c[answers[answer]] += 1
+                c[feelings[satisfaction]] += 1
+        elif age > resolve_limit:
+            c["overdue"] += 1
+        c["repeats"] += repeat_of is not None
+        c["transfers"] += transfers
+        c["returns"] += returns
     responses.sort()
     resolutions.sort()
-    in_time = bisect_right(responses, limit)
-    resolved = len(resolutions)
-    n = sum(c["n"] for c in callbacks)
-    yes = sum(c["n"] for c in callbacks if c["answer"] == "yes")
-    satisfied = sum(c["n"] for c in callbacks if c["satisfaction"] == "satisfied")
-    basically = sum(c["n"] for c in callbacks if c["satisfaction"] == "basically")
     return {
-        "received": received,
-        "responded_in_time": in_time,
-        "resolved": resolved,
-        "callbacks": n,
-        "callbacks_resolved": yes,
-        "satisfied": satisfied,
-        "basically_satisfied": basically,
-        "unsatisfied": n - satisfied - basically,
-        "response_rate": rate(in_time, received),
-        "closure_rate": rate(resolved, received),
-        "resolution_rate": rate(yes, n),
-        "satisfaction_rate": rate(satisfied + weight * basically, n),
+        **c,
+        **rates(c, settings),
         "response_minutes_median": percentile(responses, 50),
         "response_minutes_p90": percentile(responses, 90),
         "resolve_minutes_median": percentile(resolutions, 50),
         "resolve_minutes_p90": percentile(resolutions, 90),
     }
+
+
+def hot(cohort: list, top: int = 10, places: int = 3) -> list[dict]:
+    """热点: the categories of the issues received, most first, each with the places that raised it
+    most (issues without a category are left out)."""
+    from collections import Counter
+
+    by_category: Counter = Counter()
+    by_place: dict[str, Counter] = {}
+    for row in cohort:
+        category, place = row[4], row[5]
+        if category is None:
+            continue
+        by_category[category] += 1
+        by_place.setdefault(category, Counter())[place] += 1
+    ranked = sorted(by_category.items(), key=lambda x: (-x[1], x[0]))[:top]
+    return [
+        {"category": cat, "issues": n,
+         "places": [{"place": p, "issues": m} for p, m in sorted(by_place[cat].items(), key=lambda x: (-x[1], x[0]))
+                    [:places]]}
+        for cat, n in ranked
+    ]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from huidesk.domain.figures import APPROX, EXACT, Figure, hours, written
 from huidesk.domain.i18n import lang, tr
 from huidesk.ledger.queries import Reports, Scope
-from huidesk.reports.kpis import ISSUE_KINDS, kpis, months
+from huidesk.reports.kpis import ISSUE_KINDS, hot, kpis, months
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -57,9 +57,10 @@ def _numeral(n: int) -> str:
 
 
 def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, today: dt.date,
-          styles: dict[str, str] | None = None) -> dict:
-    """Every figure and table of a summary, as data, with the chain head it was computed at."""
-    r = Reports(store, scope, since.isoformat() if since else None, until.isoformat())
+          styles: dict[str, str] | None = None, as_of: str | None = None) -> dict:
+    """Every figure and table of a summary, as data, as the ledger stood at `as_of` (the end of
+    --today), with the chain head it was computed at."""
+    r = Reports(store, scope, since.isoformat() if since else None, until.isoformat(), as_of)
     styles = styles or {}
     teams = r.teams()
     activity = next(iter(r.activities()), None)
@@ -70,6 +71,8 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
     cards = r.cards()
     wishes = r.wishes()
     minutes = activity["minutes"] if activity else 0
+    settings = store.settings()
+    cohort = r.cohort(first_callback=settings["callback_reading"] == "first")
     values = {
         "members": members[0]["count"],
         "activities": activity["count"] if activity else 0,
@@ -109,7 +112,8 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
             {"kind": k, **{f: _get(by_kind, k, f) for f in ("received", "resolved", "escalated", "escalated_resolved")}}
             for k in ISSUE_KINDS
         ],
-        "kpi": kpis(r.cohort(), r.callbacks(), store.settings()),
+        "kpi": kpis(cohort, settings),
+        "hot": hot(cohort),
         "members_by_role": [{"role": row["key"], "members": row["count"]} for row in members[1:]],
         "cards": [{"kind": row["key"], "residents": row["residents"], "cards": row["cards"]} for row in cards],
         "wishes": dict(wishes),
