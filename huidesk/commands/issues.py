@@ -143,10 +143,13 @@ def open_(
         row = {**issue.row(), **{k: v for k, v in subject.items() if v is not None}}
         with store.write(s.command) as tx:
             iid = store.open_issue(tx, row, done_at, _note(note))
+    from huidesk.domain.dates import shown_moment
+
+    when = shown_moment(received)  # the full date a 12月30日 or a bare time was taken as
     message(
         tr(
-            f"已受理诉求 #{iid}" + ("，当场办结" if done_at else ""),
-            f"received issue #{iid}" + (", resolved" if done_at else ""),
+            f"已受理诉求 #{iid}（{when}）" + ("，当场办结" if done_at else ""),
+            f"received issue #{iid} ({when})" + (", resolved" if done_at else ""),
         )
     )
     sys.stdout.write(f"{iid}\n")
@@ -154,6 +157,7 @@ def open_(
 
 def _event(ctx, issue: str, event: str, at: str | None, units: list[str] = (), field: str = "--to", **values) -> None:
     """Record one event (one per unit) after the issue's state allows it."""
+    from huidesk.domain.dates import shown_moment
     from huidesk.domain.vocab import label
 
     s = session(ctx)
@@ -168,9 +172,9 @@ def _event(ctx, issue: str, event: str, at: str | None, units: list[str] = (), f
     message(
         tr(
             f"诉求 #{found.id}：{label('event', event)}" + (f" {to}" if to else "")
-            + f"（{when[:16].replace('T', ' ')}）",
+            + f"（{shown_moment(when)}）",
             f"issue #{found.id}: {label('event', event)}" + (f" {to}" if to else "")
-            + f" ({when[:16].replace('T', ' ')})",
+            + f" ({shown_moment(when)})",
         )
     )
 
@@ -333,7 +337,9 @@ def _minutes(value: object) -> str:
 
 
 def _moment(value: object) -> str:
-    return str(value)[:16].replace("T", " ")
+    from huidesk.domain.dates import shown_moment
+
+    return shown_moment(str(value))
 
 
 LIST_COLUMNS = [

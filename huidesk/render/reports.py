@@ -155,7 +155,9 @@ def monthly_text(data: dict, columns: list[tuple[str, ...]] = (), wide: bool = F
                  + tr("（", " (") + tr("、", ", ").join(f"{_place_name(p['place'])} {p['issues']}" for p in h["places"])
                  + tr("）", ")") for h in data["hot"]]
         sys.stdout.write("\n".join(screen_lines(tr("热点：", "hot spots: ") + gap.join(spots), gap)) + "\n")
-    as_of = (data.get("as_of") or "")[:16].replace("T", " ")
+    from huidesk.domain.dates import shown_moment
+
+    as_of = shown_moment(data.get("as_of") or "")
     meanings = [f"{re.sub(r'[(（].*$', '', tr(zh, en))}{tr('＝', ' = ')}{tr(mzh, men)}"
                 for key, zh, en, mzh, men in columns if key in data["kpi"] and key != "received"]
     notes = tr(f"口径（本月受理的诉求，截至 {as_of}）：",
