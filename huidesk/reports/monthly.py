@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import rate
 from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import VOCABS
 from huidesk.ledger.queries import Reports, Scope
 from huidesk.reports.kpis import ISSUE_KINDS, kpis
 
@@ -25,7 +26,7 @@ COLUMNS = [
     ("volunteer_minutes", "志愿服务时长(分钟)", "volunteer minutes"),
     ("visits", "走访(次)", "visits"),
     ("issues_received", "受理诉求(件)", "issues received"),
-    *[(f"received_{k}", zh, f"received: {k}") for k, zh in (
+    *[(f"received_{k}", zh, f"received: {VOCABS['issue_kind'][k][-1]}") for k, zh in (
         ("suggestion", "意见建议"), ("livelihood", "民生问题"), ("safety_hazard", "安全隐患"), ("risk", "风险隐患"),
         ("dispute", "矛盾纠纷"), ("non_police", "非警务事项"), ("infrastructure", "基础设施"))],
     ("issues_resolved", "本月办结(件)", "resolved this month"),
