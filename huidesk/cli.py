@@ -8,18 +8,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer._click import formatting
+from typer._click.exceptions import UsageError
 from typer.core import TyperGroup
 
 from huidesk.domain.i18n import set_lang, tr
 
 
-def _early_lang() -> str:
-    """The language asked for, known before the help texts below are built."""
-    argv = sys.argv[1:]
+def _early_lang(argv: list[str] | None = None) -> str:
+    """The language asked for, known before the help texts below are built (and before a usage
+    error in the global options is worded)."""
+    argv = sys.argv[1:] if argv is None else argv
     for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in ("zh", "en"):
             return argv[i + 1]
-        if arg.startswith("--lang="):
+        if arg.startswith("--lang=") and arg.split("=", 1)[1] in ("zh", "en"):
             return arg.split("=", 1)[1]
     return os.environ.get("HUIDESK_LANG", "zh")
 
@@ -181,19 +184,27 @@ def load_command(name: str):
     module = importlib.import_module(f"huidesk.commands.{module_name}")
     target = getattr(module, attr)
     if help_attr is None:
-        return typer.main.get_group_from_info(
-            TyperInfo(target, name=name),
+        return _adopt(typer.main.get_group_from_info(
+            TyperInfo(target, name=name, cls=HuideskSubgroup),
             pretty_exceptions_short=app.pretty_exceptions_short,
             rich_markup_mode=app.rich_markup_mode,
             suggest_commands=app.suggest_commands,
-        )
+        ))
     single = typer.Typer()
     short = SHORT_HELP.get(name)
     single.command(name, help=getattr(module, help_attr), short_help=tr(*short) if short else None)(target)
-    return typer.main.get_command_from_info(
+    return _adopt(typer.main.get_command_from_info(
         single.registered_commands[0], pretty_exceptions_short=app.pretty_exceptions_short,
         rich_markup_mode=app.rich_markup_mode,
-    )
+    ))
+
+
+def _adopt(command):
+    """A command and all under it lay out their help with huidesk's formatter."""
+    command.context_class = HuideskContext
+    for sub in getattr(command, "commands", {}).values():
+        _adopt(sub)
+    return command
 
 
 class LazyCommands(MutableMapping):
@@ -226,9 +237,75 @@ class LazyCommands(MutableMapping):
         return name in COMMANDS or name in self.loaded
 
 
+class HelpFormatter(formatting.HelpFormatter):
+    """Click's help layout, measured in display width (a CJK character is two cells) and worded in the
+    user's language: the layout and the words are huidesk.render.help's."""
+
+    def __init__(self, indent_increment: int = 2, width: int | None = None, max_width: int | None = None) -> None:
+        if width is None:
+            width = formatting.FORCED_WIDTH
+        if width is None:
+            import shutil
+
+            width = max(min(shutil.get_terminal_size().columns, max_width or 80) - 2, 20)
+        super().__init__(indent_increment, width=width, max_width=max_width)
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        from huidesk.render.help import usage
+
+        self.write("\n".join(usage(prog, args, self.width, self.current_indent)) + "\n")
+
+    def write_heading(self, heading: str) -> None:
+        from huidesk.render.help import heading as worded
+
+        self.write(" " * self.current_indent + worded(heading) + "\n")
+
+    def write_text(self, text: str) -> None:
+        from huidesk.render.help import paragraphs
+
+        self.write("\n".join(paragraphs(text, self.width, self.current_indent)) + "\n")
+
+    def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
+        from huidesk.render.help import definitions, phrase, term
+
+        rows = [(term(first), phrase(second)) for first, second in rows]
+        self.write("\n".join(definitions(rows, self.width, self.current_indent, col_spacing)) + "\n")
+
+
+class HuideskContext(typer.Context):
+    formatter_class = HelpFormatter
+
+
+def _format_commands(group, ctx, formatter, listed=None) -> None:
+    """A group's commands, each with the first paragraph of its help (or its short help)."""
+    rows = []
+    for name in group.list_commands(ctx):
+        text = listed(name) if listed else None
+        if text is None:
+            command = group.commands[name]
+            if command.hidden:
+                continue
+            text = command.short_help or (command.help or "").split("\n\n")[0]
+        rows.append((name, " ".join(text.split("\n"))))
+    if rows:
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+class HuideskSubgroup(TyperGroup):
+    """A command group (issue, member, ...): help laid out as the root's."""
+
+    context_class = HuideskContext
+
+    def format_commands(self, ctx, formatter) -> None:
+        _format_commands(self, ctx, formatter)
+
+
 class HuideskGroup(TyperGroup):
-    """The root command: loads each command on first use, and turns every domain error into one
-    line on stderr and an exit code; no traceback."""
+    """The root command: loads each command on first use, turns every domain error into one line on
+    stderr and an exit code (no traceback), and every usage error into one line and exit 2."""
+
+    context_class = HuideskContext
 
     def __init__(self, **attrs) -> None:
         super().__init__(**attrs)
@@ -239,28 +316,26 @@ class HuideskGroup(TyperGroup):
 
     def format_commands(self, ctx, formatter) -> None:
         """The listing, from the static table: `huidesk --help` imports no command module."""
-        from gettext import gettext
 
-        from typer._click.utils import make_default_short_help
-
-        names = self.list_commands(ctx)
-        limit = formatter.width - 6 - max(len(name) for name in names)
-        rows = []
-        for name in names:
+        def listed(name: str) -> str | None:
             if name in self.commands.loaded or name not in COMMANDS:
-                command = self.commands[name]
-                if not command.hidden:
-                    rows.append((name, command.get_short_help_str(limit)))
-            elif name in SHORT_HELP:
-                rows.append((name, tr(*SHORT_HELP[name])))
-            else:
-                rows.append((name, make_default_short_help(tr(*LISTED[name]), limit).strip()))
-        with formatter.section(gettext("Commands")):
-            formatter.write_dl(rows)
+                return None
+            return tr(*(SHORT_HELP.get(name) or LISTED[name]))
+
+        _format_commands(self, ctx, formatter, listed)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        set_lang(_early_lang(list(args)))
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as e:
+            raise _usage_line(e) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except UsageError as e:
+            raise _usage_line(e) from None
         except HuideskError as e:
             try:
                 text = _in_options(ctx, e)
@@ -309,6 +384,101 @@ def _in_options(ctx, error: HuideskError) -> str:
     return error.message(lambda field: spelled.get(field, field), reveal)
 
 
+class UsageLine(UsageError):
+    """A usage error said in one line, in the user's language: no usage block, no hint."""
+
+    def show(self, file=None) -> None:
+        sys.stderr.write(tr("错误：", "error: ") + self.message + "\n")
+
+
+def _usage_line(error: UsageError) -> UsageError:
+    """A usage error of Click's as one line in the user's language, naming the option and the value
+    (`--limit 需要整数，收到“abc”`). The help shown for a bare group is left as it is."""
+    import re
+
+    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption
+
+    if isinstance(error, (NoArgsIsHelpError, UsageLine)):
+        return error
+    if isinstance(error, MissingParameter):
+        name = _spelled(error.param) if error.param is not None else ""
+        if error.param is not None and error.param.param_type_name == "argument":
+            text = tr(f"缺少参数 {name}", f"missing argument {name}")
+        else:
+            text = tr(f"缺少选项 {name}", f"missing option {name}")
+    elif isinstance(error, BadParameter):
+        text = _bad_value(error)
+    elif isinstance(error, NoSuchOption):
+        text = tr(f"没有选项 {error.option_name}", f"no such option: {error.option_name}")
+        if error.possibilities:
+            maybe = "、".join(sorted(error.possibilities))
+            text += tr(f"（是不是 {maybe}？）", f" (did you mean {', '.join(sorted(error.possibilities))}?)")
+    elif isinstance(error, BadOptionUsage) and error.message.endswith("requires an argument."):
+        text = tr(f"{error.option_name} 需要一个值", f"{error.option_name} needs a value")
+    elif isinstance(error, BadOptionUsage) and error.message.endswith("does not take a value."):
+        text = tr(f"{error.option_name} 不带值", f"{error.option_name} takes no value")
+    elif found := re.fullmatch(r"No such command '(.*?)'\.(?: Did you mean (.+)\?)?", error.message, re.S):
+        text = tr(f"没有命令“{found[1]}”", f"no such command: {found[1]}")
+        if found[2]:
+            maybe = found[2].replace("'", "")
+            text += tr(f"（是不是 {maybe.replace(', ', '、')}？）", f" (did you mean {maybe}?)")
+    elif found := re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", error.message, re.S):
+        text = tr(f"多余的参数：{found[1]}", f"unexpected extra argument: {found[1]}")
+    elif error.message == "Missing command.":
+        text = tr("缺少命令", "missing command")
+    else:
+        text = error.format_message()
+    return UsageLine(_one_line(text), error.ctx)
+
+
+def _spelled(param) -> str:
+    """An option as typed (its long name), an argument by its metavar."""
+    if param.param_type_name == "option":
+        return next((o for o in param.opts if o.startswith("--")), param.opts[0])
+    return param.metavar or (param.name or "").upper()
+
+
+def _bad_value(error) -> str:
+    """`--limit 需要整数，收到“abc”`: what the option takes and what it got, from Click's wording."""
+    import ast
+    import re
+
+    from typer._click import types
+
+    name = _spelled(error.param) if error.param is not None else ""
+    message = error.message
+    quoted = re.match(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", message)
+    if quoted:
+        try:
+            value = ast.literal_eval(quoted[1])
+        except (ValueError, SyntaxError):
+            value = quoted[1]
+    else:
+        value = message.split(" is not ", 1)[0] if " is not " in message else None
+    kind = error.param.type if error.param is not None else None
+    if value is None:
+        return f"{name} {message}".strip()
+    if isinstance(kind, types._NumberRangeBase) and " is not in the range " in message:
+        if kind.max is None or kind.max > 10**9:
+            return tr(f"{name} 需要不小于 {kind.min} 的整数，收到“{value}”",
+                      f"{name} needs a whole number of at least {kind.min}, got “{value}”")
+        return tr(f"{name} 需要 {kind.min} 到 {kind.max} 之间的整数，收到“{value}”",
+                  f"{name} needs a whole number from {kind.min} to {kind.max}, got “{value}”")
+    if isinstance(kind, types.IntParamType):
+        return tr(f"{name} 需要整数，收到“{value}”", f"{name} needs a whole number, got “{value}”")
+    if isinstance(kind, types.FloatParamType):
+        return tr(f"{name} 需要数字，收到“{value}”", f"{name} needs a number, got “{value}”")
+    if hasattr(kind, "choices"):
+        choices = [str(getattr(c, "value", c)) for c in kind.choices]
+        return tr(f"{name} 只能是 {'、'.join(choices)}，收到“{value}”",
+                  f"{name} must be one of {', '.join(choices)}, got “{value}”")
+    return tr(f"{name} 的值无效：“{value}”", f"{name} has an invalid value: “{value}”")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _fail(message: str, code: int = ExitCode.ERROR):
     from huidesk.domain.errors import one_line
 
@@ -341,6 +511,17 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _default_db() -> Path:
+    """The ledger when no --db or HUIDESK_DB says: ledger.db in the per-user app folder."""
+    return Path(typer.get_app_dir("huidesk")) / "ledger.db"
+
+
+def _home(path: Path) -> str:
+    """A path as a person would type it: ~/.config/huidesk/ledger.db."""
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -348,7 +529,7 @@ def root(
         Path | None,
         typer.Option(
             "--db", envvar="HUIDESK_DB",
-            help=tr("账本文件（默认在用户数据目录）", "ledger file (default: per-user app dir)"),
+            help=tr(f"账本文件（默认 {_home(_default_db())}）", f"ledger file (default: {_home(_default_db())})"),
         ),
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", envvar="HUIDESK_LANG", help=tr("界面语言", "language"))] = Lang.zh,
@@ -375,7 +556,7 @@ def root(
 ) -> None:
     import datetime as dt
 
-    from huidesk.context import Session, default_db
+    from huidesk.context import Session
     from huidesk.domain.dates import ledger_zone, parse_today
     from huidesk.render.output import be_quiet
 
@@ -391,7 +572,7 @@ def root(
             # The end of that day, as reports are computed as of it: the same command gives the same
             # answer whatever the clock says (a bare time typed that day is then always in the past).
             now = dt.datetime.combine(given, dt.time(23, 59, 59), tz)
-    ctx.obj = Session(db=db or default_db(), actor=by or _login(), today=now.date(), now=now)
+    ctx.obj = Session(db=db or _default_db(), actor=by or _login(), today=now.date(), now=now)
     if _FREEZE:
         # The command's own module is loaded by now. A process runs one command and exits: keep the
         # garbage collector from walking every object of Typer, pydantic and rich again and again

@@ -80,11 +80,9 @@ class Session:
 
 def _say_what_opening_changed(store: "Store") -> None:
     from huidesk.domain.i18n import tr
-    from huidesk.render.output import message
+    from huidesk.render.output import folders_made, message
 
-    if store.created:
-        zh, en = "、".join(map(str, store.created)), ", ".join(map(str, store.created))
-        message(tr(f"已新建文件夹（仅本人可用）：{zh}", f"created folder (owner-only): {en}"))
+    folders_made(store.created)
     if store.tightened:
         zh, en = "、".join(map(str, store.tightened)), ", ".join(map(str, store.tightened))
         message(tr(f"已收紧权限，组和其他用户不能再读写：{zh}",
@@ -98,7 +96,3 @@ def session(ctx: typer.Context) -> Session:
     s.leaf = ctx.command
     s.params = dict(ctx.params)  # its parsed options: the error handler looks for --with-pii
     return s
-
-
-def default_db() -> Path:
-    return Path(typer.get_app_dir("huidesk")) / "ledger.db"

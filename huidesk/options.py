@@ -4,6 +4,7 @@ from enum import Enum
 from typing import Annotated
 
 import typer
+from typer._click.types import ParamType
 
 from huidesk.domain.i18n import tr
 
@@ -68,3 +69,28 @@ WideOpt = Annotated[
         ),
     ),
 ]
+
+
+class Count(ParamType):
+    """A whole number typed in digits or as a Chinese numeral (--volunteers 三, --served 二十); bounds,
+    when given, are checked here, else left to the record's own rules."""
+
+    name = "int"
+
+    def __init__(self, low: int | None = None, high: int | None = None) -> None:
+        self.low, self.high = low, high
+
+    def convert(self, value, param, ctx) -> int:
+        from huidesk.domain.numerals import parse_count
+
+        if isinstance(value, int):
+            return value
+        text = str(value).strip()
+        count = parse_count(text.removeprefix("-"))
+        if count is None:
+            self.fail(tr(f"需要整数，收到“{value}”", f"needs a whole number, got “{value}”"), param, ctx)
+        count = -count if text.startswith("-") else count
+        if (self.low is not None and count < self.low) or (self.high is not None and count > self.high):
+            self.fail(tr(f"需要 {self.low} 到 {self.high} 之间的整数，收到“{value}”",
+                         f"needs a whole number from {self.low} to {self.high}, got “{value}”"), param, ctx)
+        return count

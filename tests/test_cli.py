@@ -229,7 +229,7 @@ def test_help_lists_every_command_without_loading_any():
     assert list(group.list_commands(None)) == list(COMMANDS)
     assert not group.commands.loaded
     result = ok("--help")
-    listed = [line.split()[0] for line in result.stdout.split("Commands:")[1].splitlines() if line.strip()]
+    listed = [line.split()[0] for line in result.stdout.split("命令：")[1].splitlines() if line[2:3].strip()]
     assert listed == list(COMMANDS)
     modules = _imported_at_startup("--help")
     assert not [m for m in modules if m.startswith("huidesk.commands.")]

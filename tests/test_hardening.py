@@ -81,7 +81,7 @@ def test_missing_folders_are_made_owner_only_whatever_the_umask(evil, tmp_path):
         os.umask(old)
     for folder in (tmp_path / "d1", tmp_path / "d1/d2"):
         assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert "已创建文件夹" in result.stderr and "d2" in result.stderr
+    assert "已新建文件夹" in result.stderr and "d1" in result.stderr and "d2" in result.stderr
 
 
 def test_a_time_later_than_now_is_refused_and_a_bare_time_is_the_last_one_past(evil):

@@ -377,3 +377,15 @@ def test_a_note_with_a_line_break_stays_on_its_records_line(street):
     rows = [line for line in lines if "│" in line]
     bars = {tuple(cell_len(line[:i]) for i, ch in enumerate(line) if ch == "│") for line in rows}
     assert len(bars) == 1 and len(rows) == 2 and "阀门已换 明天回访" in rows[-1]  # one line a record
+
+
+def test_a_reopened_issue_shows_no_finish_time(db):
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", "--at", "2024-07-01 09:00",
+       "漏水")
+    ok("issue", "resolve", "1", "--at", "2024-07-01 10:00")
+    assert json.loads(ok("issue", "show", "1", "--format", "json").stdout)["resolve_minutes"] == 60
+    ok("issue", "reopen", "1", "--reason", "又漏了", "--at", "2024-07-02 09:00")
+    shown = json.loads(ok("issue", "show", "1", "--format", "json").stdout)
+    assert shown["state"] == "reopened" and shown["resolve_minutes"] is None
+    assert json.loads(ok("issue", "list", "--format", "json").stdout)[0]["resolve_minutes"] is None

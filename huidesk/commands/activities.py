@@ -10,8 +10,8 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.domain.vocab import complete
-from huidesk.options import DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt
+from huidesk.domain.vocab import choices_help, complete
+from huidesk.options import Count, DateOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt
 from huidesk.render.output import Column, emit, message, short_place, short_team
 
 app = group(
@@ -64,7 +64,7 @@ def add(
         typer.Option(
             "--theme",
             autocompletion=complete("theme"),
-            help=tr("主题：爱心理发、政策宣传、反诈宣传、环境卫生……", "theme"),
+            help=choices_help("theme", "主题", "theme"),
         ),
     ],
     team: Annotated[str, typer.Option("--team", "-t", help=tr("服务队", "team"))],
@@ -75,13 +75,16 @@ def add(
     ] = None,
     title: Annotated[str | None, typer.Option("--title", help=tr("活动名称", "title"))] = None,
     volunteers: Annotated[
-        int | None, typer.Option("--volunteers", "-n", help=tr("志愿者人数", "number of volunteers"))
+        int | None,
+        typer.Option("--volunteers", "-n", click_type=Count(), help=tr("志愿者人数", "number of volunteers")),
     ] = None,
     member: Annotated[
         list[str] | None,
         typer.Option("--member", "-m", help=tr("参加的队员（可多次）", "member who served (repeatable)")),
     ] = None,
-    served: Annotated[int | None, typer.Option("--served", help=tr("服务群众人数", "people served"))] = None,
+    served: Annotated[
+        int | None, typer.Option("--served", click_type=Count(), help=tr("服务群众人数", "people served"))
+    ] = None,
     hours: Annotated[
         str | None,
         typer.Option(
@@ -132,7 +135,9 @@ def list_(
     team: TeamFilter = None,
     theme: Annotated[
         str | None,
-        typer.Option("--theme", autocompletion=complete("theme"), help=tr("只看这个主题", "only this theme")),
+        typer.Option(
+            "--theme", autocompletion=complete("theme"), help=choices_help("theme", "只看这个主题", "only this theme")
+        ),
     ] = None,
     place: PlaceFilter = None,
     since: SinceOpt = None,

@@ -10,7 +10,7 @@ import typer
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.options import ForceOpt, FormatOpt, WideOpt
-from huidesk.render.output import Column, emit, message
+from huidesk.render.output import Column, emit, folders_made, message
 
 
 class Pii(str, Enum):
@@ -57,10 +57,7 @@ def bundle(
         raise InvalidValue("--output", str(output), tr("这是账本自身", "that is the ledger itself"))
     refuse_overwrite(target, force)
     with s.ledger() as store:
-        made = private_folders(target.parent)
-        if made:
-            message(tr(f"已新建文件夹（仅本人可用）：{'、'.join(map(str, made))}",
-                       f"created folder (owner-only): {', '.join(map(str, made))}"))
+        folders_made(private_folders(target.parent))
         with store.write(s.command) as tx:
             # made "now" as the session sees it: with --today a cron job or a test reproduces it
             made_at = s.now.isoformat(timespec="seconds")

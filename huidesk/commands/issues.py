@@ -10,7 +10,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.domain.vocab import complete
+from huidesk.domain.vocab import choices_help, complete
 from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message, short_place, short_team
 
@@ -71,7 +71,7 @@ def open_(
             "--kind",
             "-k",
             autocompletion=complete("issue_kind"),
-            help=tr("类型：意见建议、民生问题、安全隐患、风险隐患、矛盾纠纷、非警务事项、基础设施", "kind"),
+            help=choices_help("issue_kind", "类型", "kind"),
         ),
     ],
     source: Annotated[
@@ -80,7 +80,7 @@ def open_(
             "--source",
             "-s",
             autocompletion=complete("source"),
-            help=tr("来源：巡查、走访、热线、12345、平台、上门、电话", "source"),
+            help=choices_help("source", "来源", "source"),
         ),
     ],
     place: Annotated[str, typer.Option("--place", "-p", help=tr("地点", "place"))],
@@ -252,7 +252,7 @@ def callback(
     resolved: Annotated[
         str,
         typer.Option(
-            "--resolved", autocompletion=complete("answer"), help=tr("是否解决：是/部分/否", "yes|partly|no")
+            "--resolved", autocompletion=complete("answer"), help=choices_help("answer", "是否解决", "resolved")
         ),
     ],
     satisfaction: Annotated[
@@ -260,7 +260,7 @@ def callback(
         typer.Option(
             "--satisfaction",
             autocompletion=complete("satisfaction"),
-            help=tr("满意/基本满意/不满意", "satisfied|basically|unsatisfied"),
+            help=choices_help("satisfaction", "满意度", "satisfaction"),
         ),
     ],
     at: AtOpt = None,
@@ -345,7 +345,9 @@ def list_(
     ] = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", "-k", autocompletion=complete("issue_kind"), help=tr("类型", "kind")),
+        typer.Option(
+            "--kind", "-k", autocompletion=complete("issue_kind"), help=choices_help("issue_kind", "类型", "kind")
+        ),
     ] = None,
     team: TeamFilter = None,
     place: PlaceFilter = None,

@@ -8,8 +8,8 @@ import typer
 
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import FormatOpt, WideOpt
-from huidesk.render.output import Column, emit, message, progress
+from huidesk.options import Count, FormatOpt, WideOpt
+from huidesk.render.output import Column, emit, folders_made, message, progress
 
 INIT_HELP = tr(
     "创建账本（可重复运行；旧版账本会升级）。\n\n"
@@ -113,7 +113,7 @@ def _local(at: str) -> str:
 def log(
     ctx: typer.Context,
     limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, max=1_000_000, help=tr("最多显示几条", "how many entries"))
+        int, typer.Option("--limit", "-n", click_type=Count(1, 1_000_000), help=tr("最多显示几条", "how many entries"))
     ] = 20,
     fmt: FormatOpt = None,
     wide: WideOpt = False,
@@ -325,6 +325,7 @@ def backup(
     import datetime as dt
     import os
 
+    from huidesk.domain.dates import ledger_zone
     from huidesk.domain.errors import InvalidValue
     from huidesk.domain.files import dated_name, private_folders, refuse_overwrite
 
@@ -337,12 +338,9 @@ def backup(
             raise InvalidValue("dest", dest, tr("这是账本自身", "that is the ledger itself"))
         refuse_overwrite(target, force)
     with s.ledger() as store:
-        made = private_folders(folder)
-        if made:
-            message(tr(f"已新建文件夹（仅本人可用）：{'、'.join(map(str, made))}",
-                       f"created folder (owner-only): {', '.join(map(str, made))}"))
+        folders_made(private_folders(folder))
         if into_folder:
-            target = dated_name(folder, "ledger", ".db", dt.datetime.now())
+            target = dated_name(folder, "ledger", ".db", dt.datetime.now(ledger_zone()))  # local time
         store.backup(target, overwrite=force)
         entry, head = store.head()
     sys.stdout.write(f"{target}\n")

@@ -9,7 +9,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.domain.vocab import complete
+from huidesk.domain.vocab import choices_help, complete
 from huidesk.options import AllowDuplicate, DateOpt, FormatOpt, TeamFilter, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message, short_team
 
@@ -64,7 +64,7 @@ def add(
             "--role",
             "-r",
             autocompletion=complete("role"),
-            help=tr("角色（可多次）：党员、志愿者、网格员……", "role (repeatable)"),
+            help=choices_help("role", "角色（可多次）", "role (repeatable)"),
         ),
     ] = None,
     phone: Annotated[str | None, typer.Option("--phone", help=tr("电话", "phone"))] = None,
@@ -106,7 +106,9 @@ def list_(
     team: TeamFilter = None,
     role: Annotated[
         str | None,
-        typer.Option("--role", "-r", autocompletion=complete("role"), help=tr("只看这个角色", "only this role")),
+        typer.Option(
+            "--role", "-r", autocompletion=complete("role"), help=choices_help("role", "只看这个角色", "only this role")
+        ),
     ] = None,
     fmt: FormatOpt = None,
     wide: WideOpt = False,

@@ -8,7 +8,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.domain.vocab import complete
+from huidesk.domain.vocab import choices_help, complete
 from huidesk.options import FormatOpt, PlaceFilter, WideOpt
 from huidesk.render.output import Column, emit, message
 
@@ -36,7 +36,8 @@ def add(
     level: Annotated[
         str | None,
         typer.Option(
-            "--level", "-l", autocompletion=complete("level"), help=tr("最后一级的层级", "level of the last part")
+            "--level", "-l", autocompletion=complete("level"),
+            help=choices_help("level", "最后一级的层级", "level of the last part"),
         ),
     ] = None,
 ) -> None:

@@ -10,6 +10,7 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.options import ForceOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt, WithPii
+from huidesk.render.output import Format
 
 
 class SummaryFormat(str, Enum):
@@ -80,15 +81,6 @@ def summary(
 report = group(tr("报表：月度台账。", "Reports: monthly tallies."))
 
 
-class ReportFormat(str, Enum):
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
-    xlsx = "xlsx"
-
-
 @report.command(
     "monthly",
     help=tr(
@@ -108,7 +100,7 @@ def monthly(
     ] = "last",
     team: TeamFilter = None,
     place: PlaceFilter = None,
-    fmt: Annotated[ReportFormat | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))] = None,
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
     ] = None,

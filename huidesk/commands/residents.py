@@ -9,7 +9,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.domain.vocab import complete
+from huidesk.domain.vocab import choices_help, complete
 from huidesk.options import AllowDuplicate, FormatOpt, PlaceFilter, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message, short_place, short_team
 
@@ -60,7 +60,7 @@ def add(
         typer.Option(
             "--tag",
             autocompletion=complete("tag"),
-            help=tr("标签（可多次）：独居、空巢、高龄、残疾、困境儿童、低保", "tag (repeatable)"),
+            help=choices_help("tag", "标签（可多次）", "tag (repeatable)"),
         ),
     ] = None,
     born: Annotated[str | None, typer.Option("--born", help=tr("出生年份", "year of birth"))] = None,
@@ -118,7 +118,9 @@ def list_(
     place: PlaceFilter = None,
     tag: Annotated[
         str | None,
-        typer.Option("--tag", autocompletion=complete("tag"), help=tr("只看有这个标签的", "only with this tag")),
+        typer.Option(
+            "--tag", autocompletion=complete("tag"), help=choices_help("tag", "只看有这个标签的", "only with this tag")
+        ),
     ] = None,
     fmt: FormatOpt = None,
     wide: WideOpt = False,

@@ -8,7 +8,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.domain.vocab import complete
+from huidesk.domain.vocab import choices_help, complete
 from huidesk.options import FormatOpt, PlaceFilter, WideOpt, WithPii
 from huidesk.render.output import Column, emit, message, short_place
 
@@ -35,7 +35,7 @@ def add(
         typer.Option(
             "--line",
             autocompletion=complete("line"),
-            help=tr("类别：红色先锋/橙色公益/蓝色平安/银色助老/金色成长", "colour line"),
+            help=choices_help("line", "类别", "colour line"),
         ),
     ] = None,
     leader: Annotated[str | None, typer.Option("--leader", help=tr("队长（队员）", "leader (a member)"))] = None,

@@ -8,7 +8,7 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.domain.vocab import complete
+from huidesk.domain.vocab import choices_help, complete
 from huidesk.options import FormatOpt, WideOpt
 from huidesk.render.output import Column, emit, message, short_place
 
@@ -35,7 +35,7 @@ def add(
             "--kind",
             "-k",
             autocompletion=complete("unit_kind"),
-            help=tr("部门/企业/组织", "department|company|organisation"),
+            help=choices_help("unit_kind", "类型", "kind"),
         ),
     ] = None,
     place: Annotated[str | None, typer.Option("--place", "-p", help=tr("所在地点", "where it is"))] = None,

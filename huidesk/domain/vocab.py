@@ -156,6 +156,13 @@ def complete(vocab: str) -> Callable[[str], list[tuple[str, str]]]:
     return candidates
 
 
+def choices_help(vocab: str, zh: str, en: str) -> str:
+    """An option's help followed by the words it takes, in the current language: 类型：意见建议、民生问题…
+    or kind: suggestion, livelihood, …"""
+    names = VOCABS[vocab]
+    return tr(f"{zh}：{'、'.join(n[0] for n in names.values())}", f"{en}: {', '.join(names)}")
+
+
 def label(vocab: str, slug: str | None) -> str:
     """The display name of a slug in the current language."""
     if slug is None:

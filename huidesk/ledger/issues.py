@@ -39,7 +39,9 @@ _ISSUE_SELECT = (
 _ISSUES = (
     "SELECT *,"
     " CAST(round((julianday(first_response_at) - julianday(received_at)) * 1440) AS INTEGER) AS response_minutes,"
-    " CAST(round((julianday(resolved_at) - julianday(received_at)) * 1440) AS INTEGER) AS resolve_minutes"
+    # a reopened issue is not finished, whenever it was resolved before
+    " CASE WHEN state IN ('resolved', 'closed') THEN"
+    "   CAST(round((julianday(resolved_at) - julianday(received_at)) * 1440) AS INTEGER) END AS resolve_minutes"
     f" FROM ({_ISSUE_SELECT})"
 )
 # The columns of `IssueEvent`, in its order.

@@ -199,6 +199,8 @@ def fold(text: str, width: int) -> list[str]:
 
 # Characters a line of Chinese text never starts with (禁则): they stay with the character before them.
 CLOSING = frozenset("，。、；：！？）》」』】〕〉”’…·%,.;:!?)]}")
+# Characters a line never ends with: they go to the next line with what they open.
+OPENING = frozenset("（《「『【〔〈“‘([{")
 
 
 def wrap(text: str, width: int, sep: str = "") -> list[str]:
@@ -217,12 +219,8 @@ def wrap(text: str, width: int, sep: str = "") -> list[str]:
     for ch in text:
         w = display_width(ch)
         if line and used + w > width:
-            carry = ""
-            space = line.rfind(" ")
-            if ch != " " and 0 < space < len(line) - 1 and line[space + 1:].isascii() and ch.isascii():
-                line, carry = line[:space], line[space + 1:]
-            elif ch in CLOSING and len(line) > 1:
-                line, carry = line[:-1], line[-1]
+            k = _break(line, ch, width - w)
+            line, carry = line[:k], line[k:]
             lines.append(line.rstrip())
             line, used = carry, display_width(carry)
             if not line and ch == " ":
@@ -231,11 +229,46 @@ def wrap(text: str, width: int, sep: str = "") -> list[str]:
     return [*lines, line]
 
 
+def _word(ch: str) -> bool:
+    return ch.isascii() and not ch.isspace()
+
+
+def _break(line: str, ch: str, room: int) -> int:
+    """Where a line that `ch` does not fit on ends: before the ASCII word that `ch` continues
+    ([required], 12345-0707-01 stay whole), before the character a closing mark (，。）) follows,
+    and before an opening mark (（“) that would end it; the carried text must leave room for `ch`."""
+    k = len(line)
+    if _word(ch):
+        while k > 0 and _word(line[k - 1]):
+            k -= 1
+    if k == len(line) and ch in CLOSING:
+        k -= 1
+        while k > 0 and _word(line[k]) and _word(line[k - 1]):
+            k -= 1
+    while k > 0 and line[k - 1] in OPENING:
+        k -= 1
+    if k <= 0 or display_width(line[k:]) > room:
+        return len(line) - 1 if ch in CLOSING and len(line) > 1 else len(line)
+    return k
+
+
 def display_width(text: str) -> int:
     """Terminal cells of a text as rich measures them: two for wide (CJK) characters, none for
-    combining marks and control characters."""
+    combining marks and control characters. Common Chinese text is measured here (the ranges below
+    are checked against rich in tests/test_help.py), so `huidesk --help` need not load rich's tables."""
     if text.isascii():
         return len(text)
-    from rich.cells import cell_len
+    width = 0
+    for ch in text:
+        o = ord(ch)
+        if 0x20 <= o < 0x7F or 0xA0 <= o <= 0x2FF or 0x2010 <= o <= 0x2027 or 0x2190 <= o <= 0x21FF:
+            width += 1
+        elif 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x3029 or 0x3030 <= o <= 0x303E or 0xFF01 <= o <= 0xFF60:
+            width += 2
+        elif 0x2500 <= o <= 0x25FC:
+            width += 1
+        else:
+            from rich.cells import cell_len
 
-    return cell_len(text)
+            return cell_len(text)
+    return width

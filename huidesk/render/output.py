@@ -178,9 +178,7 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None, force: boo
     from huidesk.domain.files import atomic_write, private_folders, refuse_overwrite
 
     refuse_overwrite(output, force)
-    made = private_folders(output.parent)
-    if made:
-        message(tr(f"已创建文件夹 {made[-1]}（仅本人可读）", f"created folder {made[-1]} (owner-only)"))
+    folders_made(private_folders(output.parent))
     binary = fmt is Format.xlsx
     with atomic_write(output, binary=binary) as f:
         if binary:
@@ -371,6 +369,13 @@ def be_quiet(quiet: bool) -> None:
     """-q/--quiet: no success messages (for cron); data and errors are unchanged."""
     global _quiet
     _quiet = quiet
+
+
+def folders_made(made: Sequence[Path]) -> None:
+    """Say which folders huidesk made (owner-only), if any."""
+    if made:
+        message(tr(f"已新建文件夹（仅本人可用）：{'、'.join(map(str, made))}",
+                   f"created folder (owner-only): {', '.join(map(str, made))}"))
 
 
 def message(text: str) -> None:
