@@ -104,12 +104,14 @@ def test_activity_list_in_every_format(village):
     for word in ("主题", "爱心理发", "小时", "4.5", "平伏桥村/悦湖家园小区", "家门口理发"):
         assert word in table, word
     rows = list(csv.DictReader(io.StringIO(ok("activity", "list", "--format", "csv").stdout)))
-    assert [(r["theme"], r["volunteers"], r["served"], r["hours"], r["minutes"]) for r in rows] == [
-        ("haircut", "3", "20", "4.5", "270")
+    assert [(r["主题"], r["志愿者"], r["服务人数"], r["小时"], r["分钟"]) for r in rows] == [
+        ("爱心理发", "3", "20", "4.5", "270")
     ]
     lines = ok("activity", "list", "--format", "jsonl").stdout.splitlines()
-    assert [json.loads(line)["hours"] for line in lines] == ["4.5"]
-    assert ok("activity", "list").stdout.splitlines()[0].split("\t")[:4] == ["id", "date", "team", "theme"]
+    assert [(json.loads(line)["theme"], json.loads(line)["hours"]) for line in lines] == [("haircut", "4.5")]
+    assert ok("activity", "list").stdout.splitlines()[0].split("\t")[:4] == ["编号", "日期", "服务队", "主题"]
+    english = ok("--lang", "en", "activity", "list").stdout.splitlines()
+    assert english[0].split("\t")[:4] == ["id", "date", "team", "theme"] and english[1].split("\t")[3] == "haircut"
     english = ok("--lang", "en", "activity", "list", "--format", "table").stdout
     assert "haircut" in english and "hours" in english
 

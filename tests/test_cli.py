@@ -105,8 +105,9 @@ def test_installed_script_in_a_pipeline(tmp_path):
 
     assert sh("init").returncode == 0
     assert sh("place", "add", "银川市/金凤区/黄河东路街道/金地花园/D区3号楼").stdout == "5\n"
-    listing = sh("place", "list")  # stdout is a pipe: tsv with a header
-    assert listing.stdout.splitlines()[0] == "id\tpath\tlevel\tteams\tresidents"
+    listing = sh("place", "list")  # stdout is a pipe: tsv with a header, in the user's language
+    assert listing.stdout.splitlines()[0] == "编号\t地点\t层级\t服务队\t居民"
+    assert [line.split("\t")[2] for line in listing.stdout.splitlines()[1:]] == ["市", "区", "街道", "小区", "楼栋"]
     assert len(listing.stdout.splitlines()) == 6
     data = json.loads(sh("place", "list", "--format", "json").stdout)
     assert data[-1]["path"].endswith("D区3号楼")
@@ -119,6 +120,54 @@ def test_installed_script_in_a_pipeline(tmp_path):
     head = subprocess.run(f"'{SCRIPT}' log --format jsonl | head -n 1", shell=True, capture_output=True, text=True,
                           env=env)
     assert head.returncode == 0 and json.loads(head.stdout)["command"] == "place add" and head.stderr == ""
+
+
+def test_a_pipe_gets_the_users_language_and_json_gets_slugs(tmp_path):
+    """`visit list | cat`: tsv for people, headers and words in --lang (独居 not living_alone, 否 not False);
+    json for programs: keys, slugs and booleans."""
+    env = {**os.environ, "HUIDESK_DB": str(tmp_path / "l.db"), "HUIDESK_TODAY": "2024-07-08"}
+    env.pop("HUIDESK_LANG", None)
+
+    def sh(*args):
+        result = subprocess.run([str(SCRIPT), *args], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    def piped(command: str) -> list[list[str]]:
+        result = subprocess.run(f"'{SCRIPT}' {command} | cat", shell=True, capture_output=True, text=True, env=env)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+        return [line.split("\t") for line in result.stdout.splitlines()]
+
+    sh("init")
+    sh("place", "add", "银川市/金凤区/满城北街街道/平伏桥村/48号楼")
+    sh("member", "add", "王凤琴", "--role", "党员")
+    sh("team", "add", "“橙色公益”志愿服务队", "--place", "平伏桥村", "--leader", "王凤琴")
+    sh("resident", "add", "丁学志", "--place", "48号楼", "--tag", "独居", "--tag", "高龄")
+    sh("visit", "add", "丁学志", "--team", "橙色公益", "--member", "王凤琴", "--date", "2024-07-07", "--gift", "米")
+    sh("activity", "add", "--theme", "政策宣传", "--team", "橙色公益", "--date", "2024-07-06")
+
+    assert piped("visit list") == [
+        ["编号", "日期", "服务队", "走访对象", "队员", "事由", "慰问品", "需跟进"],
+        ["1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志", "王凤琴", "", "米", "否"]]
+    assert piped("--lang en visit list") == [
+        ["id", "date", "team", "residents", "members", "purpose", "gifts", "follow-up"],
+        ["1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志", "王凤琴", "", "米", "no"]]
+    # visit list has no vocabulary column: its residents' tags, and an activity's theme, are words too
+    assert [row[3] for row in piped("resident list")] == ["标签", "独居、高龄"]
+    assert [row[3] for row in piped("--lang en resident list")] == ["tags", "living alone、advanced age"]
+    assert [row[3] for row in piped("activity list")] == ["主题", "政策宣传"]
+    assert [row[3] for row in piped("--lang en activity list")] == ["theme", "policy outreach"]
+    everything = "".join(sh(*cmd, "list") for cmd in (["visit"], ["resident"], ["activity"]))
+    words = set(everything.replace("、", "\t").split())
+    assert not {"living_alone", "policy_outreach", "False", "false", "True"} & words
+
+    for lang in ("zh", "en"):  # json is the same in either language
+        visits = json.loads(sh("--lang", lang, "visit", "list", "--format", "json"))
+        assert visits == [{"id": 1, "date": "2024-07-07", "team": "“橙色公益”志愿服务队", "residents": "丁*志",
+                           "members": "王凤琴", "purpose": None, "gifts": "米", "follow_up": False}]
+        assert json.loads(sh("--lang", lang, "resident", "list", "--format", "json"))[0]["tags"] == (
+            "living_alone,advanced_age")
+        assert json.loads(sh("--lang", lang, "activity", "list", "--format", "json"))[0]["theme"] == "policy_outreach"
 
 
 def test_wheel_ships_the_schema(tmp_path):
@@ -208,3 +257,6 @@ def test_log_shows_times_in_the_ledgers_zone_not_utc(db):
     shown = at.astimezone(zoneinfo.ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
     assert shown in ok("log", "--format", "table").stdout
     assert at.utcoffset() == dt.timedelta(0) or "+08:00" in entry  # json keeps ISO with its offset
+    # people read a log in a sheet too: csv and tsv write the same local time as the table
+    assert ok("log", "--format", "tsv").stdout.splitlines()[1].split("\t")[1] == shown
+    assert ok("--lang", "en", "log", "--format", "csv").stdout.splitlines()[1].split(",")[1] == shown

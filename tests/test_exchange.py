@@ -114,18 +114,27 @@ def export(*args: str, db=None) -> str:
 
 
 def rows_of(text: str) -> list[dict]:
+    """The rows of a csv, keyed by its headers (which are in the user's language)."""
     return list(csv.DictReader(io.StringIO(text)))
 
 
+def data(table: str, *args: str) -> list[dict]:
+    """A table's records as programs read them: json, English keys and slugs."""
+    return json.loads(export(table, "--format", "json", *args))
+
+
 def test_every_format_reads_back(ledger, tmp_path):
-    as_csv = rows_of(export("visits", "--with-pii"))
-    assert [r["date"] for r in as_csv] == ["2024-06-01", "2024-07-07"]  # oldest first, the void one left out
-    assert as_csv[1]["residents"] == "丁学志、李增友" and as_csv[1]["members"] == "王凤琴"
-    assert as_csv[1]["gifts"] == "牛奶、大米" and as_csv[1]["follow_up"] == "true"
-    assert as_csv[1]["team"] == "“橙色公益”志愿服务队" and len(as_csv[1]["uid"]) == 32
-    as_json = json.loads(export("visits", "--format", "json", "--with-pii"))
+    as_csv = rows_of(export("visits", "--with-pii"))  # for people and spreadsheets: headers and words in --lang
+    assert [r["日期"] for r in as_csv] == ["2024-06-01", "2024-07-07"]  # oldest first, the void one left out
+    assert as_csv[1]["走访对象"] == "丁学志、李增友" and as_csv[1]["队员"] == "王凤琴"
+    assert as_csv[1]["慰问品"] == "牛奶、大米" and as_csv[1]["需跟进"] == "是" and as_csv[0]["需跟进"] == "否"
+    assert as_csv[1]["服务队"] == "“橙色公益”志愿服务队" and len(as_csv[1]["唯一编号"]) == 32
+    english = rows_of(ok("--lang", "en", "export", "visits", "--with-pii").stdout)
+    assert [(r["date"], r["residents"], r["follow-up"]) for r in english] == [
+        ("2024-06-01", "李增友", "no"), ("2024-07-07", "丁学志、李增友", "yes")]
+    as_json = json.loads(export("visits", "--format", "json", "--with-pii"))  # for programs: keys and booleans
     assert as_json[1]["residents"] == ["丁学志", "李增友"] and as_json[1]["follow_up"] is True
-    assert [r["uid"] for r in as_json] == [r["uid"] for r in as_csv]
+    assert [r["uid"] for r in as_json] == [r["唯一编号"] for r in as_csv] == [r["uid"] for r in english]
     lines = export("visits", "-f", "jsonl", "--with-pii").splitlines()
     assert [json.loads(x) for x in lines] == as_json
     ok("export", "visits", "--output", str(tmp_path / "v.xlsx"), "--with-pii")
@@ -143,26 +152,28 @@ def test_csv_and_xlsx_hold_the_same_numbers(ledger, tmp_path):
     sheet = list(load_workbook(tmp_path / "a.xlsx").active.iter_rows(values_only=True))
     header = list(sheet[0])
     got = [dict(zip(header, r)) for r in sheet[1:]]
-    assert [r["minutes"] for r in as_csv] == ["80", "270"]  # 4 x 20 min, 3 x 1.5 h: exact minutes
-    assert [r["hours"] for r in as_csv] == ["1.33", "4.5"]
+    assert [r["时长(分钟)"] for r in as_csv] == ["80", "270"]  # 4 x 20 min, 3 x 1.5 h: exact minutes
+    assert [r["时长(小时)"] for r in as_csv] == ["1.33", "4.5"]
     assert [g["时长(分钟)"] for g in got] == [80, 270]
     assert [g["时长(小时)"] for g in got] == [1.33, 4.5]
-    assert [g["志愿者人数"] for g in got] == [int(r["volunteers"]) for r in as_csv] == [4, 3]
-    assert [g["服务人数"] for g in got] == [None, 20] and [r["served"] for r in as_csv] == ["", "20"]
-    assert [g["主题"] for g in got] == ["反诈宣传", "爱心理发"]  # Chinese words in the workbook, slugs in csv
-    assert [r["theme"] for r in as_csv] == ["anti_fraud", "haircut"]
+    assert [g["志愿者人数"] for g in got] == [int(r["志愿者人数"]) for r in as_csv] == [4, 3]
+    assert [g["服务人数"] for g in got] == [None, 20] and [r["服务人数"] for r in as_csv] == ["", "20"]
+    assert header == list(as_csv[0])  # the same headers ...
+    assert [g["主题"] for g in got] == [r["主题"] for r in as_csv] == ["反诈宣传", "爱心理发"]  # ... and words
+    assert [r["theme"] for r in data("activities")] == ["anti_fraud", "haircut"]  # json keeps the slugs
 
 
 def test_residents_are_masked_unless_asked(ledger):
-    masked = {r["place"].split("/")[-1]: r for r in rows_of(export("residents"))}
+    masked = {r["place"].split("/")[-1]: r for r in data("residents")}
     assert masked["48号楼"]["name"] == "丁*志" and masked["平伏桥村"]["phone"] == "139****5678"
     assert masked["悦湖家园小区"]["guardian"] == "李*梅" and masked["悦湖家园小区"]["name"] == "小*"
-    assert rows_of(export("visits"))[1]["residents"] == "丁*志、李*友"
-    assert json.loads(export("issues", "-f", "json"))[0]["resident"] == "丁*志"
-    assert rows_of(export("wishes"))[0]["resident"] == "小*" and rows_of(export("cards"))[0]["resident"] == "丁*志"
-    assert rows_of(export("pairings"))[0]["resident"] == "小*"
-    assert rows_of(export("members"))[0]["phone"] == "138****1111"
-    plain = {r["place"].split("/")[-1]: r for r in rows_of(export("residents", "--with-pii"))}
+    assert data("visits")[1]["residents"] == ["丁*志", "李*友"]
+    assert rows_of(export("visits"))[1]["走访对象"] == "丁*志、李*友"  # and so in a sheet
+    assert data("issues")[0]["resident"] == "丁*志"
+    assert data("wishes")[0]["resident"] == "小*" and data("cards")[0]["resident"] == "丁*志"
+    assert data("pairings")[0]["resident"] == "小*"
+    assert data("members")[0]["phone"] == "138****1111"
+    plain = {r["place"].split("/")[-1]: r for r in data("residents", "--with-pii")}
     assert plain["48号楼"]["name"] == "丁学志" and plain["平伏桥村"]["phone"] == "13912345678"
     assert plain["悦湖家园小区"]["guardian"] == "李秀梅"
 
@@ -172,19 +183,21 @@ def test_formula_cells_are_neutralised(ledger, tmp_path):
     ok("visit", "add", "李增友", "--team", "银色助老", "--date", "2024-07-01", "--purpose", "+1 慰问",
        "--note", "@提醒")
     row = rows_of(export("residents", "--with-pii"))[-1]
-    assert row["name"] == '\'=HYPERLINK("http://evil.example","点我")'
+    assert row["姓名"] == '\'=HYPERLINK("http://evil.example","点我")'
     visit = rows_of(export("visits", "--with-pii"))[1]
-    assert visit["purpose"] == "'+1 慰问" and visit["note"] == "'@提醒"
-    assert rows_of(export("visits", "--with-pii"))[0]["note"] == "'-5度，注意保暖"
+    assert visit["事由"] == "'+1 慰问" and visit["备注"] == "'@提醒"
+    assert rows_of(export("visits", "--with-pii"))[0]["备注"] == "'-5度，注意保暖"
     assert json.loads(export("residents", "-f", "json", "--with-pii"))[-1]["name"].startswith("=")  # JSON is data
     ok("export", "residents", "--with-pii", "-o", str(tmp_path / "r.xlsx"))
     ws = load_workbook(tmp_path / "r.xlsx").active
     cell = ws.cell(row=ws.max_row, column=2)
     assert cell.data_type == "s" and cell.value.startswith("'=HYPERLINK")
     # Numbers stay numbers: a negative number is data, not a formula; text that looks like one is defused.
-    from huidesk.render.cells import sheet_cell
+    from huidesk.render.output import Column
 
-    assert sheet_cell(-3) == -3 and sheet_cell("-3") == "'-3" and sheet_cell("\t=1") == "'\t=1"
+    cell = Column("x", "x", "x").sheet
+    assert cell(-3) == -3 and cell("-3") == "'-3" and cell("\t=1") == "'\t=1"
+    assert cell("'=1") == "''=1" and cell("'ok") == "'ok"  # what looks defused already keeps its own quote
     # ... and the quote comes off again on import, so the name survives a round trip.
     other = fresh(tmp_path)
     for table in ("places", "residents"):
@@ -212,12 +225,10 @@ def test_open311_service_requests(ledger):
 
 
 def test_since_until_filter_by_the_records_own_date(ledger):
-    assert [r["date"] for r in rows_of(export("visits", "--since", "2024-07-01"))] == ["2024-07-07"]
-    assert [r["date"] for r in rows_of(export("activities", "--until", "6月30日"))] == ["2024-06-20"]
-    assert [
-        r["ref"] for r in rows_of(export("issues", "--since", "2024-07-01", "--until", "2024-07-02"))
-    ] == ["12345-0701"]
-    assert [r["no"] for r in rows_of(export("cards", "--since", "2024-06-02"))] == ["0286"]
+    assert [r["date"] for r in data("visits", "--since", "2024-07-01")] == ["2024-07-07"]
+    assert [r["date"] for r in data("activities", "--until", "6月30日")] == ["2024-06-20"]
+    assert [r["ref"] for r in data("issues", "--since", "2024-07-01", "--until", "2024-07-02")] == ["12345-0701"]
+    assert [r["no"] for r in data("cards", "--since", "2024-06-02")] == ["0286"]
     rejected(ledger, "export", "residents", "--since", "2024-01-01", mentions=("--since",))
 
 
@@ -233,17 +244,27 @@ def test_output_file_is_private_and_stderr_has_the_chain_head(ledger, tmp_path):
     assert head in result.stderr
     csv_file = tmp_path / "cards.csv"
     ok("export", "cards", "-o", str(csv_file))
-    assert csv_file.read_bytes().startswith(b"\xef\xbb\xbfuid,kind,no")  # Excel needs the BOM to read UTF-8
+    # Excel needs the BOM to read UTF-8 (the Chinese headers)
+    assert csv_file.read_bytes().startswith("\ufeff唯一编号,卡种,卡号".encode())
     rejected(ledger, "export", "cards", "-o", str(tmp_path / "cards.txt"), mentions=("--output", "--format"))
 
 
-@pytest.mark.parametrize("fmt", ["csv", "xlsx", "jsonl"])
-def test_round_trip_into_a_fresh_ledger(ledger, tmp_path, fmt):
+@pytest.mark.parametrize("fmt, lang", [("csv", "zh"), ("csv", "en"), ("xlsx", "zh"), ("jsonl", "zh")])
+def test_round_trip_into_a_fresh_ledger(ledger, tmp_path, fmt, lang):
+    """What export writes, import reads: a csv in Chinese or in English (headers, words, 是/否 or yes/no),
+    read back whatever the importer's own --lang."""
     other = fresh(tmp_path)
     for table in IMPORT_ORDER:
         path = tmp_path / f"{table}.{fmt}"
-        ok("export", table, "--with-pii", "-o", str(path))
+        ok("--lang", lang, "export", table, "--with-pii", "-o", str(path))
         ok("--db", str(other), "import", table, str(path))
+    if fmt == "csv":
+        words = {"zh": ("唯一编号,日期,服务队", ",反诈宣传,", "是"),
+                 "en": ("uid,date,team", ",anti-fraud,", "yes")}[lang]
+        assert (tmp_path / "visits.csv").read_text(encoding="utf-8-sig").startswith(words[0])
+        themes = (tmp_path / "activities.csv").read_text(encoding="utf-8-sig")
+        assert words[1] in themes and "anti_fraud" not in themes
+        assert f",{words[2]}\n" in (tmp_path / "visits.csv").read_text(encoding="utf-8-sig")  # follow-up
     for table in IMPORT_ORDER:
         mine, theirs = dump(ledger, table), dump(other, table)
         if table == "issue_events":  # an issue import records its own received and resolved steps, with new uids
@@ -274,8 +295,8 @@ def test_issue_import_records_received_and_resolved_events_and_skips_a_known_ref
         encoding="utf-8",
     )
     assert "新增 2 条" in ok("import", "issues", str(path)).stderr
-    events = [(e["issue_ref"], e["event"], e["at"]) for e in rows_of(export("issue_events"))
-              if e["issue_ref"][:2] == "P-"]
+    events = [(e["issue_ref"], e["event"], e["at"]) for e in data("issue_events")
+              if (e["issue_ref"] or "").startswith("P-")]
     assert events == [("P-1", "received", "2024-07-01T09:00:00+08:00"),
                       ("P-1", "resolved", "2024-07-03T17:00:00+08:00"),
                       ("P-2", "received", "2024-07-05T09:00:00+08:00")]
@@ -390,9 +411,9 @@ def test_bom_crlf_and_stdin(ledger, tmp_path):
     assert "新增 1 条" in piped.stderr
     jsonl = ok("import", "residents", "-", input='{"name": "马兰花", "place": "悦湖家园小区"}\n')  # sniffed
     assert "跳过 1 条" in jsonl.stderr
-    names = [r["name"] for r in rows_of(export("residents", "--with-pii"))]
+    names = [r["name"] for r in data("residents", "--with-pii")]
     assert names[-2:] == ["韩桂英", "马兰花"]
-    assert rows_of(export("residents", "--with-pii"))[-2]["phone"] == "13700001111"
+    assert data("residents", "--with-pii")[-2]["phone"] == "13700001111"
     one_column = ok("import", "places", "-", input="path\n平伏桥村/悦湖家园小区/3号楼\n")  # text is read as CSV
     assert "新增 1 条" in one_column.stderr
     rejected(ledger, "import", "residents", "-", mentions=("--format",))  # nothing to tell the format by
@@ -447,7 +468,7 @@ def test_dry_run_validates_and_writes_nothing(ledger, tmp_path):
 
 def test_masked_exports_cannot_be_imported_by_mistake(ledger, tmp_path):
     path = tmp_path / "masked.csv"
-    masked = rows_of(export("residents"))
+    masked = data("residents")
     path.write_text("name,place,phone\n" + "".join(f"{r['name']},{r['place']},{r['phone']}\n" for r in masked),
                     encoding="utf-8")
     before = fingerprint(ledger)
@@ -488,7 +509,7 @@ def test_places_import_makes_missing_ancestors_and_skips_known_paths(db, tmp_pat
     path.write_text("path,level\n银川市/兴庆区/玉皇阁北街/高台寺社区/金东豪庭,小区\n银川市/兴庆区,\n", encoding="utf-8")
     result = ok("import", "places", str(path))
     assert "新增 1 条，跳过 1 条" in result.stderr
-    places = rows_of(export("places"))
+    places = data("places")
     assert [(p["path"].split("/")[-1], p["level"]) for p in places] == [
         ("银川市", "city"), ("兴庆区", "district"), ("玉皇阁北街", "street"), ("高台寺社区", "community"),
         ("金东豪庭", "compound")]

@@ -7,6 +7,8 @@ import json
 import pytest
 from conftest import ok, rejected, run
 
+from huidesk.domain.vocab import VOCABS
+
 
 @pytest.fixture
 def street(db):
@@ -279,10 +281,17 @@ def test_issue_list_filters_combine(many, filters, ids):
 def test_issue_list_in_every_format(many):
     rows = json.loads(ok("issue", "list", "--format", "json").stdout)
     as_csv = list(csv.DictReader(io.StringIO(ok("issue", "list", "--format", "csv").stdout)))
-    assert [int(r["id"]) for r in as_csv] == [r["id"] for r in rows]
-    assert as_csv[1]["resolve_minutes"] == "1440" and as_csv[0]["resolve_minutes"] == ""
+    assert [int(r["编号"]) for r in as_csv] == [r["id"] for r in rows]
+    assert as_csv[1]["办结"] == "1440" and as_csv[0]["办结"] == ""
+    # csv and tsv are for people: Chinese headers and words; json keeps the slugs
+    assert [(r["类型"], r["状态"]) for r in as_csv] == [
+        (VOCABS["issue_kind"][r["kind"]][0], VOCABS["event"][r["state"]][0]) for r in rows]
+    assert {r["kind"] for r in rows} <= set(VOCABS["issue_kind"])
     tsv = ok("issue", "list", "--format", "tsv").stdout.splitlines()
-    assert len(tsv) == 5 and tsv[0].startswith("id\treceived_at\tkind")
+    assert len(tsv) == 5 and tsv[0].startswith("编号\t受理时间\t类型")
+    english = ok("--lang", "en", "issue", "list", "--format", "tsv").stdout.splitlines()
+    assert english[0].startswith("id\treceived\tkind") and [x.split("\t")[2] for x in english[1:]] == [
+        VOCABS["issue_kind"][r["kind"]][-1] for r in rows]
     jsonl = [json.loads(x) for x in ok("issue", "list", "--format", "jsonl").stdout.splitlines()]
     assert jsonl == rows
     table = ok("issue", "list", "--format", "table").stdout

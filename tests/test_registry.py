@@ -48,15 +48,18 @@ def test_place_list_under_a_place(db):
 def test_the_article_teams_in_every_format(village):
     table = ok("team", "list", "--format", "table").stdout
     assert "“橙色公益”志愿服务队" in table and "服务队" in table and "橙色公益" in table
-    rows = list(csv.DictReader(io.StringIO(ok("team", "list", "--format", "csv").stdout)))
-    assert [r["line"] for r in rows] == ["red_pioneer", "orange_charity", "blue_safety", "silver_elder", "gold_growth"]
-    assert all(r["place"] == "银川市/金凤区/满城北街街道/平伏桥村" for r in rows)
-    data = json.loads(ok("team", "list", "--format", "json").stdout)
+    rows = list(csv.DictReader(io.StringIO(ok("team", "list", "--format", "csv").stdout)))  # for people: words
+    assert [r["类别"] for r in rows] == ["红色先锋", "橙色公益", "蓝色平安", "银色助老", "金色成长"]
+    assert all(r["地点"] == "银川市/金凤区/满城北街街道/平伏桥村" for r in rows)
+    english = list(csv.DictReader(io.StringIO(ok("--lang", "en", "team", "list", "--format", "csv").stdout)))
+    assert [r["line"] for r in english][:2] == ["red pioneer", "orange charity"]
+    data = json.loads(ok("team", "list", "--format", "json").stdout)  # for programs: slugs
+    assert [d["line"] for d in data] == ["red_pioneer", "orange_charity", "blue_safety", "silver_elder", "gold_growth"]
     assert [d["members"] for d in data] == [0, 1, 0, 1, 1]
     lines = ok("team", "list", "--format", "jsonl").stdout.splitlines()
     assert [json.loads(x)["name"] for x in lines] == [d["name"] for d in data]
     tsv = ok("team", "list").stdout.splitlines()  # not a terminal: tsv
-    assert tsv[0].split("\t")[:3] == ["id", "name", "line"] and len(tsv) == 6
+    assert tsv[0].split("\t")[:3] == ["编号", "服务队", "类别"] and len(tsv) == 6
 
 
 def test_member_roles_teams_and_history(village):
@@ -82,7 +85,7 @@ def test_member_roles_teams_and_history(village):
 def test_team_show_lists_members(village):
     result = ok("team", "show", "银色助老", "--format", "csv")
     assert "在队：1 人" in result.stderr
-    assert list(csv.DictReader(io.StringIO(result.stdout)))[0]["name"] == "王玉兰"
+    assert list(csv.DictReader(io.StringIO(result.stdout)))[0]["姓名"] == "王玉兰"
 
 
 def test_team_with_leader_counts_the_leader(db):
@@ -104,11 +107,14 @@ def test_same_team_name_in_two_places_is_ambiguous_by_name(village):
 
 
 def test_residents_are_masked_unless_asked(village):
-    rows = list(csv.DictReader(io.StringIO(ok("resident", "list", "--format", "csv").stdout)))
+    rows = json.loads(ok("resident", "list", "--format", "json").stdout)
     assert [(r["name"], r["phone"], r["tags"]) for r in rows] == [
-        ("丁*志", "", "advanced_age"),
+        ("丁*志", None, "advanced_age"),
         ("李*友", "139****5678", "living_alone,advanced_age"),
     ]
+    sheet = list(csv.DictReader(io.StringIO(ok("resident", "list", "--format", "csv").stdout)))
+    assert [(r["姓名"], r["电话"], r["标签"]) for r in sheet] == [
+        ("丁*志", "", "高龄"), ("李*友", "139****5678", "独居、高龄")]
     full = json.loads(ok("resident", "list", "--with-pii", "--format", "json").stdout)
     assert [r["name"] for r in full] == ["丁学志", "李增友"]
     assert full[0]["visit_every"] == 7 and full[0]["born"] == 1940
@@ -146,7 +152,9 @@ def test_english_output(village):
 def test_empty_listing_prints_empty_json_array(db):
     assert ok("resident", "list", "--format", "json").stdout == "[]\n"
     assert ok("resident", "list", "--format", "csv").stdout.splitlines() == [
-        "id,name,place,tags,born,phone,visit_every,last_visit,consent"
+        "编号,姓名,地点,标签,出生年,电话,走访周期(天),最近走访,同意"]
+    assert ok("--lang", "en", "resident", "list", "--format", "csv").stdout.splitlines() == [
+        "id,name,place,tags,born,phone,visit every (days),last visit,consent"
     ]
 
 

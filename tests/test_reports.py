@@ -141,13 +141,13 @@ def test_monthly_report_is_reproducible_byte_for_byte(demo, tmp_path):
         ok("--today", "2024-08-01", "report", "monthly", "--month", "last", "--output", str(a))
         ok("--today", "2024-08-01", "report", "monthly", "--month", "2024-07", "--output", str(b))
         assert a.read_bytes() == b.read_bytes()
-    rows = list(csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8-sig"))))
-    assert rows[-1]["team"] == "合计" and rows[0]["month"] == "2024-07"
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text(encoding="utf-8-sig"))))  # Chinese headers
+    assert rows[-1]["服务队"] == "合计" and rows[0]["月份"] == "2024-07"
     data = json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))
-    assert data["chain_head"] == rows[0]["chain_head"]
+    assert data["chain_head"] == rows[0]["账本链头"]
     if shutil.which("jq"):
         jq = subprocess.run(["jq", ".total.issues_received", str(tmp_path / "a.json")], capture_output=True, text=True)
-        assert jq.stdout.strip() == rows[-1]["issues_received"]
+        assert jq.stdout.strip() == rows[-1]["受理(件)"]
 
 
 def test_monthly_xlsx_holds_the_same_numbers_as_the_csv(demo, tmp_path):
@@ -159,13 +159,14 @@ def test_monthly_xlsx_holds_the_same_numbers_as_the_csv(demo, tmp_path):
     assert wb.sheetnames == ["台账", "诉求清单"]
     sheet = list(wb["台账"].iter_rows(values_only=True))
     assert sheet[0][:3] == ("月份", "服务队", "活动(次)")
-    rows = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8"))))
+    rows = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8-sig"))))
     for xrow, crow in zip(sheet[1:len(rows)], rows[1:]):
         assert [("" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)) for v in xrow] == [
             str(int(float(c))) if c.replace(".", "", 1).isdigit() and float(c).is_integer() else c for c in crow]
     issues = list(wb["诉求清单"].iter_rows(values_only=True))
     total_row = next(r for r in rows if r[1] == "合计")
-    assert len(issues) - 1 == int(total_row[rows[0].index("issues_received")])
+    assert sheet[0] == tuple(rows[0])  # the workbook and the csv have the same headers
+    assert len(issues) - 1 == int(total_row[rows[0].index("受理(件)")])
 
 
 def test_monthly_table_and_bad_values(demo):
@@ -267,9 +268,10 @@ def test_folding_carries_whole_words_over():
 def test_a_csv_file_carries_a_bom_and_stdout_never(demo, tmp_path):
     """Excel and WPS read a csv file as UTF-8 only with a BOM; a pipe gets none (`| cut` would see it)."""
     ok("report", "monthly", "--month", "2024-06", "--output", str(tmp_path / "m.csv"))
-    assert (tmp_path / "m.csv").read_bytes().startswith("\ufeffmonth,".encode())
-    assert ok("report", "monthly", "--month", "2024-06", "--format", "csv").stdout.startswith("month,")
-    assert ok("export", "teams", "--format", "csv").stdout.startswith("uid,")
+    assert (tmp_path / "m.csv").read_bytes().startswith("\ufeff月份,".encode())
+    assert ok("report", "monthly", "--month", "2024-06", "--format", "csv").stdout.startswith("月份,")
+    assert ok("export", "teams", "--format", "csv").stdout.startswith("唯一编号,")
+    assert ok("--lang", "en", "export", "teams", "--format", "csv").stdout.startswith("uid,")
 
 
 def test_english_figures_agree_in_number(db):

@@ -72,10 +72,12 @@ def test_visit_list_in_every_format(village):
         assert word in table, word
     assert "丁学志" not in table and "志愿服务队" not in table  # the table shortens team names
     rows = list(csv.DictReader(io.StringIO(ok("visit", "list", "--format", "csv").stdout)))
-    assert [(r["id"], r["date"], r["team"], r["residents"], r["gifts"]) for r in rows] == [
-        ("1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志、李*友", "慰问品")
+    assert [(r["编号"], r["日期"], r["服务队"], r["走访对象"], r["慰问品"], r["需跟进"]) for r in rows] == [
+        ("1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志、李*友", "慰问品", "是")
     ]
-    assert list(rows[0]) == ["id", "date", "team", "residents", "members", "purpose", "gifts", "follow_up"]
+    assert list(rows[0]) == ["编号", "日期", "服务队", "走访对象", "队员", "事由", "慰问品", "需跟进"]
+    english = list(csv.DictReader(io.StringIO(ok("--lang", "en", "visit", "list", "--format", "csv").stdout)))
+    assert [(r["id"], r["residents"], r["follow-up"]) for r in english] == [("1", "丁*志、李*友", "yes")]
     lines = ok("visit", "list", "--format", "jsonl").stdout.splitlines()
     assert [json.loads(line)["follow_up"] for line in lines] == [True]
     tsv = ok("visit", "list").stdout.splitlines()
@@ -87,7 +89,9 @@ def test_visit_list_in_every_format(village):
 
 def test_empty_visit_list(village):
     assert ok("visit", "list", "--format", "json").stdout == "[]\n"
-    assert ok("visit", "list", "--format", "csv").stdout == "id,date,team,residents,members,purpose,gifts,follow_up\n"
+    assert ok("visit", "list", "--format", "csv").stdout == "编号,日期,服务队,走访对象,队员,事由,慰问品,需跟进\n"
+    assert ok("--lang", "en", "visit", "list", "--format", "csv").stdout == (
+        "id,date,team,residents,members,purpose,gifts,follow-up\n")
 
 
 def test_visit_filters_combine(village):

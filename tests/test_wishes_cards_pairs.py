@@ -63,8 +63,11 @@ def test_wish_list_in_every_format_and_filters_combine(children):
     assert "小花" not in table
     assert "小花" in ok("wish", "list", "--with-pii", "--format", "table").stdout
     rows = list(csv.DictReader(io.StringIO(ok("wish", "list", "--format", "csv").stdout)))
-    assert [r["state"] for r in rows] == ["claimed", "fulfilled", "listed", "listed", "listed", "listed"]
-    assert rows[1]["fulfilled"] == "2024-07-06" and rows[2]["member"] == ""
+    assert [r["状态"] for r in rows] == [  # words, for people
+        "已认领", "已实现", "待认领", "待认领", "待认领", "待认领"]
+    assert rows[1]["实现"] == "2024-07-06" and rows[2]["认领人"] == ""
+    assert [w["state"] for w in _json("wish", "list")] == [  # slugs, for programs
+        "claimed", "fulfilled", "listed", "listed", "listed", "listed"]
     assert [json.loads(x)["id"] for x in ok("wish", "list", "--format", "jsonl").stdout.splitlines()] == [
         1, 2, 3, 4, 5, 6,
     ]
@@ -165,7 +168,8 @@ def test_card_list_in_every_format_and_filters_combine(village):
         assert word in table, word
     assert "丁学志" in ok("card", "list", "--with-pii", "--format", "table").stdout
     rows = list(csv.DictReader(io.StringIO(ok("card", "list", "--format", "csv").stdout)))
-    assert [(r["kind"], r["no"]) for r in rows] == [("爱心理发卡", "0001"), ("爱心理发卡", "0002"), ("助餐卡", "0001")]
+    assert [(r["卡种"], r["卡号"]) for r in rows] == [
+        ("爱心理发卡", "0001"), ("爱心理发卡", "0002"), ("助餐卡", "0001")]
     assert [json.loads(x)["resident"] for x in ok("card", "list", "--format", "jsonl").stdout.splitlines()] == [
         "丁*志", "李*友", "李*友",
     ]
@@ -225,7 +229,7 @@ def test_pair_list_in_every_format_and_filters_combine(children):
         assert word in table, word
     assert "小雨" not in table and "小雨" in ok("pair", "list", "--with-pii", "--format", "table").stdout
     rows = list(csv.DictReader(io.StringIO(ok("pair", "list", "--format", "csv").stdout)))
-    assert [(r["member"], r["resident"], r["until"]) for r in rows] == [
+    assert [(r["队员"], r["居民"], r["结束"]) for r in rows] == [
         ("张佳丽", "小*", ""), ("张佳丽", "小*", ""), ("王凤琴", "小*", ""),
     ]
     assert len(ok("pair", "list", "--format", "jsonl").stdout.splitlines()) == 3

@@ -92,7 +92,9 @@ LOG_HELP = tr(
 
 _LOG_COLUMNS = [
     Column("id", "序号", "entry", nowrap=True, priority=9),
-    Column("at", "时间", "at", show=lambda at: _local(str(at)), nowrap=True, priority=8),
+    # People read the journal's times, in a table and in a sheet alike: the ledger's zone, not UTC (json keeps it)
+    Column("at", "时间", "at", show=lambda at: _local(str(at)), written=lambda at: _local(str(at)), nowrap=True,
+           priority=8),
     Column("actor", "记录人", "by", priority=4),
     Column("command", "命令", "command", priority=7),
     Column("writes", "写入", "writes", nowrap=True, priority=5),

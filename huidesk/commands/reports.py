@@ -157,14 +157,20 @@ def due(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False, with_p
     details = {"resolve": tr("超过办结时限", "past the resolve limit"),
                "response": tr("超过响应时限", "past the response limit"),
                "never visited": tr("从未走访", "never visited"), "not claimed": tr("无人认领", "not claimed")}
-    columns = [
-        Column("what", "类别", "what", show=lambda v: kinds.get(str(v), str(v)), nowrap=True, priority=8),
+    def kind(v: object) -> str:
+        return kinds.get(str(v), str(v))
+
+    def detail(v: object) -> str:
+        return details.get(str(v), _cadence(str(v)))
+
+    columns = [  # csv and tsv too write what is late and why in words (json keeps the slugs)
+        Column("what", "类别", "what", show=kind, written=kind, nowrap=True, priority=8),
         Column("id", "编号", "id", nowrap=True, priority=9),
         Column("subject", "对象", "subject", priority=7, least=20),
         Column("place", "地点", "place", show=_short, priority=4, cut="path"),
         Column("since", "起算", "since", nowrap=True, priority=5),
         Column("late_minutes", "逾期", "late", show=format_minutes, nowrap=True, priority=6),
-        Column("detail", "说明", "detail", show=lambda v: details.get(str(v), _cadence(str(v))), priority=3),
+        Column("detail", "说明", "detail", show=detail, written=detail, priority=3),
     ]
     emit(rows, columns, fmt, wide=wide)
 

@@ -24,7 +24,7 @@ COLUMNS = [
     Column("phone", "电话", "phone", nowrap=True, priority=2),
     Column("visit_every", "走访周期(天)", "visit every (days)", nowrap=True, priority=4),
     Column("last_visit", "最近走访", "last visit", nowrap=True, priority=5),
-    Column("consent", "同意", "consent", priority=1),
+    Column("consent", "同意", "consent", vocab="consent", priority=1),
 ]
 
 
@@ -70,7 +70,8 @@ def add(
     ] = None,
     consent: Annotated[
         str | None,
-        typer.Option("--consent", help=tr("谁同意登记：self 本人 / guardian 监护人", "who consented: self|guardian")),
+        typer.Option("--consent", help=tr("谁同意登记：self 本人 / guardian 监护人", "who consented: self|guardian"),
+                     autocompletion=complete("consent")),
     ] = None,
     guardian: Annotated[str | None, typer.Option("--guardian", help=tr("监护人姓名", "guardian's name"))] = None,
     health_consent: Annotated[
@@ -87,15 +88,7 @@ def add(
     s = session(ctx)
     tags = tuple(dict.fromkeys(resolve("tag", t, "--tag") for t in tag or []))
     cadence = parse_cadence(every, "--every") if every is not None else None
-    consent_slug = None
-    if consent is not None:
-        consent_slug = {"self": "self", "本人": "self", "guardian": "guardian", "监护人": "guardian"}.get(
-            consent.strip().lower()
-        )
-        if consent_slug is None:
-            raise InvalidValue(
-                "--consent", consent, tr("可选：本人(self)、监护人(guardian)", "choose self or guardian")
-            )
+    consent_slug = resolve("consent", consent, "--consent") if consent is not None else None
     born_year = None
     if born is not None:
         if not (born.strip().isascii() and born.strip().isdigit()):

@@ -43,7 +43,7 @@ COLUMNS = [
     Column("id", "编号", "id", nowrap=True, priority=9),
     Column("resident", "居民", "resident", priority=7),
     Column("text", "心愿", "wish", priority=8, least=12),
-    Column("state", "状态", "state", show=_state_label, nowrap=True, priority=8),
+    Column("state", "状态", "state", show=_state_label, written=_state_label, nowrap=True, priority=8),
     Column("listed", "登记", "listed", nowrap=True, priority=3),
     Column("member", "认领人", "claimed by", priority=5),
     Column("claimed", "认领", "claimed", nowrap=True, priority=2),

@@ -125,6 +125,10 @@ VOCABS: dict[str, dict[str, tuple[str, ...]]] = {
         "basically": ("基本满意", "basically satisfied"),
         "unsatisfied": ("不满意", "unsatisfied"),
     },
+    "consent": {
+        "self": ("本人", "self"),
+        "guardian": ("监护人", "guardian"),
+    },
 }
 
 # What a vocabulary is called in messages.
@@ -142,11 +146,13 @@ NAMES = {
     "category": ("诉求类别", "category"),
     "answer": ("是否解决", "resolved"),
     "satisfaction": ("满意度", "satisfaction"),
+    "consent": ("同意登记", "consent"),
 }
 
 
 def resolve(vocab: str, text: str, field: str) -> str:
-    """The slug for a slug or Chinese name of `vocab`; InvalidValue lists the choices otherwise."""
+    """The slug for a slug, a Chinese name or the English word of `vocab` (what csv and tsv write under
+    --lang zh or en); InvalidValue lists the choices otherwise."""
     words = VOCABS[vocab]
     key = text.strip()
     if key.lower() in words:

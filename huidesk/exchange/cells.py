@@ -22,7 +22,6 @@ UID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.:-]{0,63}")
 TRUE = {"1", "true", "yes", "y", "是", "有", "需要", "√", "✓", "t"}
 FALSE = {"0", "false", "no", "n", "否", "无", "不需要", "f", "×"}
 BOOLS = TRUE | FALSE
-CONSENT = {"self": "self", "本人": "self", "guardian": "guardian", "监护人": "guardian"}
 
 
 def instant(moment: str) -> "dt.datetime":

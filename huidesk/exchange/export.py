@@ -134,7 +134,6 @@ def export_table(
 ) -> tuple[int, tuple[int, str]]:
     """Write one table in `fmt` (csv, jsonl, json, xlsx or open311) to `output` (atomically) or stdout;
     returns the row count and the journal's chain head, both read in one snapshot of the ledger."""
-    from huidesk.render.cells import sheet_cell
     from huidesk.render.output import Column, Output, render
 
     table = TABLES[name]
@@ -161,7 +160,7 @@ def export_table(
             fmt = "json"
         else:
             rows = ({f.key: row.get(f.key) for f in fields} for row in rows)
-            out = Output(rows, [Column(f.key, f.zh, f.en) for f in fields], cell=sheet_cell,
+            out = Output(rows, [Column(f.key, f.zh, f.en, vocab=f.vocab) for f in fields],
                          workbook=lambda: table_workbook(rows, table))
         render(out, fmt, output, force)
     return count, head

@@ -21,7 +21,7 @@ class Field:
     key: str
     zh: str
     en: str
-    type: str = "text"  # text int bool date moment hours cadence consent vocab ref uid
+    type: str = "text"  # text int bool date moment hours cadence vocab ref uid
     vocab: str | None = None  # for type vocab: which vocabulary
     ref: str | None = None  # for type ref: the table referred to (by name, path, id or uid)
     many: bool = False  # a list (link rows folded in)
@@ -105,7 +105,7 @@ TABLES: dict[str, Table] = {
              F("born", "出生年份", "born", type="int", aliases=("出生年",)),
              F("phone", "电话", "phone", pii="phone"),
              F("visit_every", "走访周期(天)", "visit every (days)", type="cadence", aliases=("走访周期",)),
-             F("consent", "同意登记", "consent", type="consent", aliases=("同意",)),
+             F("consent", "同意登记", "consent", type="vocab", vocab="consent", aliases=("同意",)),
              F("guardian", "监护人", "guardian", pii="name"),
              F("health_consent", "健康信息同意", "health consent", type="bool")),
         ),

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from huidesk.domain.errors import HuideskError, InvalidValue
 from huidesk.domain.i18n import tr
-from huidesk.exchange.cells import BOOLS, CONSENT, SPLIT, TRUE, UID, Cells, cell_text, minutes
+from huidesk.exchange.cells import BOOLS, SPLIT, TRUE, UID, Cells, cell_text, minutes
 from huidesk.exchange.layouts import Field, Table
 
 if TYPE_CHECKING:
@@ -144,12 +144,6 @@ class Row:
                 from huidesk.domain.dates import parse_cadence
 
                 return parse_cadence(text, header)
-            if f.type == "consent":
-                if text.lower() not in CONSENT:
-                    raise InvalidValue(
-                        header, text, tr("可选：本人(self)、监护人(guardian)", "choose self or guardian")
-                    )
-                return CONSENT[text.lower()]
             if f.type == "vocab":
                 from huidesk.domain.vocab import resolve
 

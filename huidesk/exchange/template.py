@@ -13,9 +13,9 @@ _BY_KEY = {
 }
 _BY_REF = {"teams": "“橙色公益”志愿服务队", "members": "王凤琴", "residents": "丁学志", "places": "平伏桥村/48号楼",
            "units": "物业公司"}
-_BY_TYPE = {"date": "2024-07-07", "moment": "2024-07-07 09:30", "hours": 2, "cadence": "7", "consent": "本人",
-            "bool": "否", "int": 1}
-_CHOICES = {"bool": ["是", "否"], "consent": ["本人", "监护人"]}
+_BY_TYPE = {"date": "2024-07-07", "moment": "2024-07-07 09:30", "hours": 2, "cadence": "7", "bool": "否",
+            "int": 1}
+_CHOICES = {"bool": ["是", "否"]}
 
 
 def template_fields(table: Table) -> list[Field]:

@@ -1,8 +1,9 @@
 """The one way out: every listing and report goes through `render`, one renderer a format.
 
-Machine formats carry the stored values (slugs, ISO dates) under stable English keys; the table
-shows localised headers and vocabulary labels. JSON arrays are streamed row by row. Messages for
-the person at the terminal go to stderr, data to stdout.
+One language per output: table, csv and tsv are for people and spreadsheets — headers, vocabulary
+words and 是/否 in --lang (and `import` reads them back in either language); json and jsonl are for
+programs — stable English keys, slugs, booleans and ISO times with offset. JSON arrays are streamed
+row by row. Messages for the person at the terminal go to stderr, data to stdout.
 """
 
 import sys
@@ -33,6 +34,7 @@ class Column:
     en: str
     vocab: str | None = None  # a comma-separated list of slugs of this vocabulary
     show: Callable[[object], str] | None = None  # how the table shows the value
+    written: Callable[[object], object] | None = None  # how csv and tsv write it (default: `sheet`'s rule)
     nowrap: bool = False  # ids, dates, times and numbers are never cut in a table
     # When a table is too wide for the terminal the columns of the lowest priority are left out first
     # (1 the first to go, 9 never); a list of ids, places or names still needs: 9 id, 7-8 what a
@@ -53,6 +55,30 @@ class Column:
     def header(self) -> str:
         return tr(self.zh, self.en)
 
+    def sheet(self, value: object) -> object:
+        """The value as csv and tsv write it, for people and spreadsheets: vocabulary words and 是/否
+        in the user's language, lists joined with 、, numbers as numbers, text safe from formulas."""
+        if value is None:
+            return ""
+        if self.written is not None:
+            return self.written(value)
+        if value.__class__ is bool:
+            return tr("是", "yes") if value else tr("否", "no")
+        from decimal import Decimal
+
+        if isinstance(value, (int, float, Decimal)):
+            return value
+        from huidesk.render.cells import JOIN, defuse
+
+        if isinstance(value, list) or (self.vocab is not None and isinstance(value, str)):
+            items = value if isinstance(value, list) else value.split(",")
+            if self.vocab is not None:
+                from huidesk.domain.vocab import label
+
+                items = [label(self.vocab, str(v)) for v in items]
+            value = JOIN.join(str(v) for v in items)
+        return defuse(str(value))
+
     def cell(self, value: object) -> str:
         if value is None:
             return ""
@@ -69,7 +95,7 @@ class Output:
     """What a command hands to `render`: rows under columns, and how the richer formats show them.
     (A plain class: a dataclass would cost every command a millisecond to build at start-up.)"""
 
-    __slots__ = ("rows", "columns", "title", "document", "whole", "preface", "text", "workbook", "cell", "formats",
+    __slots__ = ("rows", "columns", "title", "document", "whole", "preface", "text", "workbook", "formats",
                  "wide")
 
     def __init__(
@@ -83,13 +109,12 @@ class Output:
         preface: Callable[[], None] | None = None,  # what the row formats say first, on stderr
         text: Callable[[], None] | None = None,  # the table format prints this instead of drawing the rows
         workbook: Callable[[], bytes] | None = None,  # xlsx: the workbook's bytes
-        cell: Callable[[object], object] | None = None,  # how csv and tsv write a value (default: as it is)
         formats: Sequence[str] = (),  # the formats --output may take from its extension
         wide: bool = False,  # a table keeps every column and every cell whole, however wide
     ) -> None:
         self.rows, self.columns, self.title = rows, columns, title
         self.document, self.whole, self.preface, self.text = document, whole, preface, text
-        self.workbook, self.cell, self.formats, self.wide = workbook, cell, formats, wide
+        self.workbook, self.formats, self.wide = workbook, formats, wide
 
 
 def short_place(path: object) -> str:
@@ -218,24 +243,11 @@ def _delimited(dialect: str) -> Callable[[Output, Callable[[str], object]], None
         import csv
 
         writer = csv.writer(_Sink(write), dialect=dialect, lineterminator="\n")
-        keys = [c.key for c in out.columns]
-        writer.writerow(keys)
-        cell = out.cell or _as_is
+        writer.writerow([c.header() for c in out.columns])
         for row in out.rows:
-            writer.writerow([cell(row[k]) for k in keys])
+            writer.writerow([c.sheet(row[c.key]) for c in out.columns])
 
     return write_rows
-
-
-def _as_is(value: object) -> object:
-    """A listing's value in csv or tsv: as it is, but text a spreadsheet would run is defused."""
-    if value is None:
-        return ""
-    if value.__class__ is str:
-        from huidesk.render.cells import defuse
-
-        return defuse(value)
-    return value
 
 
 class _Sink:

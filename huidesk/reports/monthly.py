@@ -11,6 +11,7 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import VOCABS
 from huidesk.ledger.queries import Reports, Scope
 from huidesk.reports.kpis import FIGURES, ISSUE_KINDS, hot, kpis, rates
 
@@ -30,8 +31,8 @@ COLUMNS = [
      "volunteer time of the month's activities"),
     ("visits", "走访(次)", "visits", "本月走访慰问", "home visits in the month"),
     ("issues_received", "受理(件)", "received", "本月受理的诉求", "issues received in the month"),
-    *[(f"received_{k}", f"受理：{zh}", f"received: {k}", f"本月受理的{zh}", f"{k} issues received in the month")
-      for k, zh in _KINDS],
+    *[(f"received_{k}", f"受理：{zh}", f"received: {VOCABS['issue_kind'][k][-1]}", f"本月受理的{zh}",
+       f"{VOCABS['issue_kind'][k][-1]} issues received in the month") for k, zh in _KINDS],
     ("issues_escalated", "上报(件)", "escalated", "本月有上报事件的诉求", "issues escalated in the month"),
     *[(key, zh if key.endswith(("_rate", "repeats")) else f"{zh}({'次' if key in ('transfers', 'returns') else '件'})",
        en, mzh, men)
