@@ -58,6 +58,7 @@ def monthly_workbook(data: dict, columns: Sequence[tuple[str, str, str]]) -> byt
     """Sheet 台账: the tally with a totals row and the KPIs; sheet 诉求清单: the month's issues."""
     from openpyxl import Workbook
 
+    from huidesk.domain.dates import shown_moment
     from huidesk.domain.vocab import label
 
     wb = Workbook()
@@ -87,8 +88,9 @@ def monthly_workbook(data: dict, columns: Sequence[tuple[str, str, str]]) -> byt
         [tr("编号", "id"), tr("工单号", "ref"), tr("受理时间", "received"), tr("类型", "kind"), tr("来源", "source"),
          tr("地点", "place"), tr("服务队", "team"), tr("状态", "state"), tr("办结时间", "resolved"),
          tr("内容", "text")],
-        ([i["id"], i["ref"], i["received_at"], label("issue_kind", i["kind"]), label("source", i["source"]), i["place"],
-          i["team"], label("event", i["state"]), i["resolved_at"], i["text"]] for i in data["issues"]),
+        ([i["id"], i["ref"], shown_moment(i["received_at"]), label("issue_kind", i["kind"]),
+          label("source", i["source"]), i["place"], i["team"], label("event", i["state"]),
+          shown_moment(i["resolved_at"]) if i["resolved_at"] else None, i["text"]] for i in data["issues"]),
     )
     buf = io.BytesIO()
     wb.save(buf)
