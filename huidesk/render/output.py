@@ -227,14 +227,15 @@ def left_out(headers: Sequence[str]) -> None:
         return
     import shutil
 
-    from huidesk.render.grid import display_width, fold
+    from huidesk.render.grid import display_width, wrap
 
     count = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}.get(len(headers))
     what = tr(f"（省略了 {'、'.join(headers)} {count or len(headers)}列；", f"({', '.join(headers)} left out;")
     how = tr("--wide 显示全部）", "--wide shows all)")
     width = shutil.get_terminal_size().columns
     sys.stdout.flush()  # after the table, also when stdout is a pipe
-    for line in [what + how] if display_width(what + how) <= width else [*fold(what, width), *fold(how, width)]:
+    lines = [what + how] if display_width(what + how) <= width else [*wrap(what, width, tr("、", ", ")), how]
+    for line in lines:  # broken between column names, never inside one
         message(line)
 
 
