@@ -146,6 +146,23 @@ def main() -> None:
     if a.check:
         bench.run([HUIDESK, "--db", str(out / "import.db"), "check"])
 
+    # --- merge ---------------------------------------------------------------------------------
+    # The same visits arriving by bundle: the community's roster is bundled and merged into a street
+    # ledger first (not timed); then the community imports the file and bundles what is new, and the
+    # street's merge of that bundle (verify every hash and digest, map every reference, journal) is
+    # timed into a fresh copy of the street — records merged per second against the import's and
+    # the floor's rows per second for the same visits.
+    bench.say(f"merging a bundle of the same {rows:,} visits ...")
+    merged, merge_mem = bench.merge_row(roster, jsonl)
+    bench.row(f"merge of the same {rows:,} visits (one bundle)", merged, imp, "import of the same records",
+              "≥ import's throughput", merged <= imp, ratio=imp / merged,
+              extra=f"{rows / merged:,.0f} against {rows / imp:,.0f} records/s")
+    bench.row("  … against the floor (throughput)", merged, raw, "raw executemany", "(for reference)", None,
+              ratio=raw / merged, extra=f"floor {rows / raw:,.0f} records/s")
+    bench.row("  peak memory (MB)", merge_mem, None, "", "(for reference)", None, unit="MB")
+    bench.notes["merge"] = {"seconds": merged, "records_per_s": rows / merged, "import_records_per_s": rows / imp,
+                            "raw_records_per_s": rows / raw, "peak_mb": merge_mem}
+
     # --- summary and report monthly ------------------------------------------------------------
     bench.say("summary ...")
     statements = bench.log_sql(district, ["summary"], out / "summary.sql")
@@ -223,12 +240,12 @@ class Bench:
         self.medians.update(medians)
         return medians
 
-    def timed(self, name: str, base: Path | None, cmd: list[str]) -> tuple[float, float]:
+    def timed(self, name: str, base: Path | None, cmd: list[str], dest: Path | None = None) -> tuple[float, float]:
         """Median wall time (s) and peak memory (MB) of a bulk run, each run into a fresh copy of `base`
         (or a new empty file)."""
         times, peaks = [], []
         for _ in range(self.args.import_runs):
-            db = self.out / ("import.db" if "huidesk" in name else "floor.db" if base else "sqlite-utils.db")
+            db = dest or self.out / ("import.db" if "huidesk" in name else "floor.db" if base else "sqlite-utils.db")
             for f in self.out.glob(db.name + "*"):
                 f.unlink()
             if base is not None:
@@ -241,6 +258,26 @@ class Bench:
             peaks.append(int(kib) / 1024)
         self.medians[name] = statistics.median(times)
         return statistics.median(times), max(peaks)
+
+    def merge_row(self, roster: Path, jsonl: Path) -> tuple[float, float]:
+        """Median seconds and peak MB of merging one bundle holding the visits of `jsonl` (imported into
+        a copy of `roster`, whose own bundle the street has already merged), each run into a fresh copy
+        of that street ledger."""
+        community, street, base = self.out / "merge-community.db", self.out / "merge-street.db", self.out / "merge"
+        shutil.rmtree(base, ignore_errors=True)
+        base.mkdir()
+        copy_ledger(roster, community)
+        for f in self.out.glob(street.name + "*"):
+            f.unlink()
+        hd = [HUIDESK, "--db", str(community)]
+        self.run([*hd, "init", "--name", "bench community"])
+        self.run([*hd, "bundle", "--all", "--output", str(base / "roster.db")])
+        self.run([*hd, "import", "visits", str(jsonl)])
+        self.run([*hd, "bundle", "--output", str(base / "visits.db")])
+        self.run([HUIDESK, "--db", str(street), "init", "--name", "bench street"])
+        self.run([HUIDESK, "--db", str(street), "merge", str(base / "roster.db")])
+        return self.timed("huidesk merge", street, [HUIDESK, "--db", "{db}", "merge", str(base / "visits.db")],
+                          dest=self.out / "merged.db")
 
     def same_rows(self, db: Path) -> list[tuple[str, Path]]:
         """The visits an import wrote into the roster ledger, with their resident and member rows,

@@ -97,6 +97,7 @@ def summary(db: Path, *args: str) -> dict:
     for row in data["by_team"]:
         row.pop("team_id")  # each ledger numbers its own rows
     data.pop("chain_head")
+    data.pop("sources", None)  # which ledgers it includes: the street's report names them, a community's does not
     return data
 
 
@@ -278,3 +279,65 @@ def test_a_merge_cannot_be_undone(ledgers, tmp_path):
     street = ledgers["street"]
     at(street, "merge", str(bundle(ledgers["ziyuan"], tmp_path / "z.db")))
     refused(street, "undo", mentions=("合并了报送包",))
+
+
+def head_of(db: Path) -> tuple[int, str]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT id, hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+
+
+def test_reports_say_which_sources_they_include_and_up_to_when(ledgers, tmp_path):
+    street = ledgers["street"]
+    heads = {"紫园社区": head_of(ledgers["ziyuan"]), "清水社区": head_of(ledgers["qingshui"])}  # what a bundle sends
+    z = bundle(ledgers["ziyuan"], tmp_path / "out" / "紫园-2024-07.db", today="2024-07-31")
+    q = bundle(ledgers["qingshui"], tmp_path / "out" / "清水-2024-07.db", today="2024-08-01")
+    before = {args: at(street, *args).stdout for args in (("summary",), ("report", "monthly", "--month", "2024-07",
+                                                                         "--format", "json"))}
+    assert "来源账本" not in before[("summary",)] and '"sources"' not in before[("report", "monthly", "--month",
+                                                                                   "2024-07", "--format", "json")]
+    at(street, "merge", str(z), str(q))
+    expected = {name: {"name": name, "place": path, "last_entry": heads[name][0], "head": heads[name][1]}
+                for name, path in (("紫园社区", ZIYUAN), ("清水社区", QINGSHUI))}
+
+    def named(found: list[dict]) -> dict[str, dict]:
+        return {src["name"]: src for src in found}
+
+    data = json.loads(at(street, "summary", "--format", "json").stdout)
+    monthly = json.loads(at(street, "report", "monthly", "--month", "2024-07", "--format", "json").stdout)
+    for found in (data["sources"], monthly["sources"]):
+        assert set(named(found)) == {"紫园社区", "清水社区"}
+        for name, src in named(found).items():
+            assert {k: src[k] for k in expected[name]} == expected[name]
+            assert len(src["uid"]) == 32
+        assert named(found)["紫园社区"]["made_at"].startswith("2024-07-31")
+        assert named(found)["清水社区"]["made_at"].startswith("2024-08-01")
+    # a scope names only the sources it covers
+    one = json.loads(at(street, "summary", "--place", ZIYUAN, "--format", "json").stdout)
+    assert [src["name"] for src in one["sources"]] == ["紫园社区"]
+    team = json.loads(at(street, "summary", "--team", "清水社区橙色公益", "--format", "json").stdout)
+    assert [src["name"] for src in team["sources"]] == ["清水社区"]
+
+    # the table: a line under the figures, in Chinese by default and in English with --lang en
+    zh = at(street, "summary").stdout.splitlines()
+    assert zh[1].startswith("含 2 个来源账本：")
+    for name, (entry, head) in heads.items():
+        assert f"{name}（至日志#{entry}，链头 {head[:12]}" in zh[1]
+    assert "2024-07-31" in zh[1] and "2024-08-01" in zh[1]
+    en = at(street, "--lang", "en", "summary").stdout.splitlines()
+    assert en[1].startswith("Includes 2 source ledgers: ")
+    for name, (entry, head) in heads.items():
+        assert f"{name} (up to entry {entry}, head {head[:12]}, bundled " in en[1]
+    table = at(street, "report", "monthly", "--month", "2024-07", "--format", "table").stdout
+    assert "含 2 个来源账本：" in table and f"至日志#{heads['紫园社区'][0]}" in table
+    line = next(ln for ln in table.splitlines() if ln.startswith("含 2 个来源账本"))
+    assert table.index("响应率") < table.index(line) < table.index("账本链头")
+    en_table = at(street, "--lang", "en", "report", "monthly", "--month", "2024-07", "--format", "table").stdout
+    assert "Includes 2 source ledgers: " in en_table and "清水社区 (up to entry" in en_table
+    # a community's own reports name no sources
+    own = at(ledgers["ziyuan"], "summary").stdout
+    assert "来源账本" not in own
+    assert "sources" not in json.loads(at(ledgers["ziyuan"], "summary", "--format", "json").stdout)
+

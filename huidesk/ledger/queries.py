@@ -293,6 +293,31 @@ class Reports:
             a1 + a2 + a3 + sargs,
         ).fetchone()
 
+    # --- sources ---
+
+    def sources(self) -> list[dict]:
+        """The source ledgers merged here whose records the scope covers, each with its last merged
+        bundle: name, place, uid, last entry and the chain head after it, when that bundle was made.
+        A place scope covers a source whose place is at, under or above it, or which brought places
+        under it; a team scope, the sources the team came from. Empty on a ledger with no sources."""
+        where, args = "1", []
+        if self.scope.team_id is not None:
+            where = "EXISTS (SELECT 1 FROM _merged g WHERE g.source_id = s.id AND g.tbl = 'teams' AND g.rid = ?)"
+            args = [self.scope.team_id]
+        elif self.scope.place_path is not None:
+            places, pargs = self.scope.places()
+            where = ("(s.place = ? OR s.place LIKE ? ESCAPE '\\' OR substr(?, 1, length(s.place) + 1) = s.place || '/'"
+                     f" OR EXISTS (SELECT 1 FROM _merged g WHERE g.source_id = s.id AND g.tbl = 'places'"
+                     f" AND g.rid IN ({places})))")
+            args = [*self.scope._path(), self.scope.place_path, *pargs]
+        rows = self._all(
+            "SELECT s.name, s.place, s.uid, b.last_entry, b.head_after AS head, b.made_at FROM _sources s"
+            " JOIN _bundles b ON b.id = (SELECT id FROM _bundles WHERE source_id = s.id ORDER BY last_entry DESC"
+            f" LIMIT 1) WHERE {where} ORDER BY s.place, s.name, s.uid",
+            args,
+        )
+        return [dict(r) for r in rows]
+
     def team_name(self, team_id: int) -> str:
         return self.conn.execute("SELECT name FROM teams WHERE id = ?", (team_id,)).fetchone()[0]
 

@@ -17,7 +17,8 @@ def summary_text(data: dict, wide: bool = False) -> None:
     from huidesk.render.output import left_out, screen_lines
 
     write = sys.stdout.write
-    write("\n".join(screen_lines(data["narrative"])) + "\n\n")
+    write("\n".join(screen_lines(data["narrative"])) + "\n")
+    write(sources_line(data.get("sources")) + "\n")
     dropped: list[str] = []
 
     def table(title: str, headers: list[tuple[str, str, str, str, int]], rows: list[list[object]]) -> None:
@@ -90,6 +91,24 @@ def summary_text(data: dict, wide: bool = False) -> None:
     left_out(list(dict.fromkeys(dropped)))
 
 
+def sources_line(sources: list[dict] | None) -> str:
+    """The line saying which merged source ledgers a report includes and up to which entry of each
+    (its chain head, when its last bundle was made); nothing for a ledger that merged none."""
+    if not sources:
+        return ""
+    from huidesk.domain.dates import shown_moment
+    from huidesk.render.output import screen_lines
+
+    sep = tr("；", "; ")
+    parts = [tr(f"{src['name'] or src['uid'][:12]}（至日志#{src['last_entry']}，链头 {src['head'][:12]}，"
+                f"{shown_moment(src['made_at'])} 报送）",
+                f"{src['name'] or src['uid'][:12]} (up to entry {src['last_entry']}, head {src['head'][:12]}, "
+                f"bundled {shown_moment(src['made_at'])})") for src in sources]
+    n = len(sources)
+    text = tr(f"含 {n} 个来源账本：", f"Includes {n} source ledger{'s' if n != 1 else ''}: ")
+    return "\n".join(screen_lines(text + sep.join(parts), sep)) + "\n"
+
+
 def chain_head(digest: str, after: str = "") -> str:
     """The chain-head line; on a terminal too narrow for it, the digest on lines of its own, never cut."""
     from huidesk.render.output import screen_width
@@ -150,6 +169,7 @@ def monthly_text(data: dict, columns: list[tuple[str, ...]] = (), wide: bool = F
         f"  returns {k['returns']}  median resolution {median}",
     )
     sys.stdout.write("\n".join(screen_lines(figures, gap)) + "\n")
+    sys.stdout.write(sources_line(data.get("sources")))
     if data.get("hot"):
         spots = [f"{label('category', h['category'])} {h['issues']}"
                  + tr("（", " (") + tr("、", ", ").join(f"{_place_name(p['place'])} {p['issues']}" for p in h["places"])

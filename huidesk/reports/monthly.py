@@ -92,6 +92,7 @@ def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: st
         "kpi": kpis(cohort, settings),
         "hot": hot(cohort),
         "issues": [dict(x) for x in r.issues()],
+        **sources(r),
     }
 
 
@@ -99,3 +100,10 @@ def _with_rates(row: dict, settings: dict, head: str) -> dict:
     row.update(rates({**row, "received": row["issues_received"]}, settings))
     row["chain_head"] = head
     return row
+
+
+def sources(r: Reports) -> dict:
+    """`sources`: the merged source ledgers the report includes, each up to its last merged entry;
+    nothing on a ledger that merged none (its report stays as it was)."""
+    found = r.sources()
+    return {"sources": found} if found else {}

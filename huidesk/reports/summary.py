@@ -118,8 +118,16 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
         "cards": [{"kind": row["key"], "residents": row["residents"], "cards": row["cards"]} for row in cards],
         "wishes": dict(wishes),
         "by_month": _by_month(r, since, until, issue_counts["month"]),
+        **sources(r),
         "chain_head": dict(zip(("entries", "hash"), store.head(), strict=True)),
     }
+
+
+def sources(r: Reports) -> dict:
+    """`sources`: the merged source ledgers the report includes, each up to its last merged entry;
+    nothing on a ledger that merged none (its report stays as it was)."""
+    found = r.sources()
+    return {"sources": found} if found else {}
 
 
 def _get(rows: dict, key: str, field: str) -> int:
