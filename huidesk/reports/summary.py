@@ -1,7 +1,7 @@
 """`summary`: the figures in the article's own words, then the tables behind them, as data.
 
-`build()` returns plain data (ints, strings, Decimals); the command renders it as rich tables
-or JSON. Every figure is computed from records by huidesk/reports.py.
+`build()` returns plain data (ints, strings, Decimals); huidesk/render/reports.py draws it as text, the
+output registry as JSON. Every figure is computed from records by huidesk/ledger/queries.py.
 """
 
 import datetime as dt
