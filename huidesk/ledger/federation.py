@@ -17,7 +17,6 @@ row here may come from several sources (a place unified by path, a member by uid
 import json
 import os
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -367,27 +366,69 @@ def _continues(conn: sqlite3.Connection, b: Bundle, source, last: int, head: str
         raise fork
 
 
+# Bundle rows handled together: their uids looked up in one query; rows held (Tx.holding, journal
+# rows included) and written with executemany once this many wait, between chunks.
+_CHUNK_ROWS = 500
+_FLUSH_ROWS = 20_000
+
+
 class _Rows:
-    """Writes a bundle's rows here: each mapped through `_merged` to the row it became."""
+    """Writes a bundle's rows here: each mapped through `_merged` to the row it became.
+
+    The bulk path (as an import's): rows and their `_merged` rows are held and written in batches,
+    and the uids of each chunk of rows are looked up in one query. A lookup that could see a held row
+    of the same table (the same uid, path, name or link row held before) writes the held rows first,
+    so every row finds exactly what it would have found written one by one."""
 
     def __init__(self, store: "Store", tx: Tx, source_id: int, source_name: str) -> None:
         self.conn, self.tx, self.source_id, self.source_name = store.conn, tx, source_id, source_name
         self.map = {(t, s): r for t, s, r in self.conn.execute(
             "SELECT tbl, source_rid, rid FROM _merged WHERE source_id = ?", (source_id,))}
         self.inserted = self.updated = self.unified = 0
+        # The largest id of each table before this merge: a row above it is one this merge inserted.
+        self._before = {
+            t: self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0] for t in MERGE_ORDER
+        }
+        self._keys: set[tuple] = set()  # what identifies the rows of the current table inserted so far
+        self._uids: dict[str, int] = {}  # the current chunk's uids found here -> their rows
 
     def merge(self, b: Bundle) -> tuple[int, int, int]:
-        for table in MERGE_ORDER:
-            fks = {fk[3]: fk[2] for fk in self.conn.execute(f"PRAGMA foreign_key_list({table})")}
-            rows: Iterable[dict] = b.rows[table]
-            if table == "places":  # parents first, whatever their ids
-                rows = sorted(rows, key=lambda r: (r["path"].count("/"), r["id"]))
-            for row in rows:
-                self._row(table, row, fks)
+        with self.tx.holding():
+            for table in MERGE_ORDER:
+                fks = {fk[3]: fk[2] for fk in self.conn.execute(f"PRAGMA foreign_key_list({table})")}
+                rows: list[dict] = b.rows[table]
+                if table == "places":  # parents first, whatever their ids
+                    rows = sorted(rows, key=lambda r: (r["path"].count("/"), r["id"]))
+                self._keys = set()
+                for start in range(0, len(rows), _CHUNK_ROWS):
+                    chunk = rows[start : start + _CHUNK_ROWS]
+                    self._prefetch(table, chunk)
+                    for row in chunk:
+                        self._row(table, row, fks)
+                    if self.tx.held >= _FLUSH_ROWS:
+                        self.tx.flush()
+                self.tx.flush()
+                self._keys, self._uids = set(), {}
         return self.inserted, self.updated, self.unified
+
+    def _prefetch(self, table: str, chunk: list[dict]) -> None:
+        """The rows here holding the uids of this chunk's rows that are not mapped yet, in one query."""
+        self._uids = {}
+        if table not in RECORD_TABLES or table == "places":
+            return
+        uids = [r["uid"] for r in chunk if (table, r["id"]) not in self.map and r.get("uid") is not None]
+        if uids:
+            marks = ", ".join("?" * len(uids))
+            self._uids = dict(self.conn.execute(f"SELECT uid, id FROM {table} WHERE uid IN ({marks})", uids))
+
+    def _sees(self, *key: object) -> None:
+        """Before a lookup by `key`: a row of this table held with that key is written first."""
+        if key in self._keys:
+            self.tx.flush()
 
     def _row(self, table: str, row: dict, fks: dict[str, str]) -> None:
         values = {k: v for k, v in row.items() if k != "id"}
+        fresh = False  # a column refers to a row this merge inserted: no row here has these values yet
         for column, target in fks.items():
             if values.get(column) is not None:
                 mapped = self.map.get((target, values[column]))
@@ -395,9 +436,10 @@ class _Rows:
                     raise BundleRefused(tr(f"{table}#{row['id']} 引用的 {target}#{values[column]} 从未合并过",
                                            f"{table}#{row['id']} refers to {target}#{values[column]}, never merged"))
                 values[column] = mapped
+                fresh = fresh or mapped > self._before.get(target, mapped)
         rid = self.map.get((table, row["id"]))
         if rid is None:
-            rid = self._existing(table, values)
+            rid = self._existing(table, values, fresh)
             if rid is None:
                 rid = self._insert(table, values)
                 self.inserted += 1
@@ -410,37 +452,74 @@ class _Rows:
         else:
             self._update(table, rid, values)
 
-    def _existing(self, table: str, values: dict) -> int | None:
+    def _existing(self, table: str, values: dict, fresh: bool) -> int | None:
         """The row here that is the same thing: a place by path, a record by uid (a unit also by name, a
         team by place and name), a link row by its columns."""
         q = self.conn.execute
         if table == "places":
+            self._sees("path", values["path"])
             found = q("SELECT id FROM places WHERE path = ?", (values["path"],)).fetchone()
         elif table in RECORD_TABLES:
-            found = q(f"SELECT id FROM {table} WHERE uid = ?", (values["uid"],)).fetchone()
+            uid = values["uid"]
+            if ("uid", uid) in self._keys:
+                self.tx.flush()
+                found = q(f"SELECT id FROM {table} WHERE uid = ?", (uid,)).fetchone()
+            else:
+                found = (self._uids[uid],) if uid in self._uids else None
             if found is None and table == "units":
+                self._sees("name", values["name"])
                 found = q("SELECT id FROM units WHERE name = ?", (values["name"],)).fetchone()
             if found is None and table == "teams":
+                self._sees("team", values["place_id"], values["name"])
                 found = q("SELECT id FROM teams WHERE place_id = ? AND name = ?",
                           (values["place_id"], values["name"])).fetchone()
         else:
+            key = ("link", *values.values())
+            if fresh and key not in self._keys:
+                return None
+            self._sees(*key)
             where = " AND ".join(f"{k} IS ?" for k in values)
             found = q(f"SELECT id FROM {table} WHERE {where}", tuple(values.values())).fetchone()
         return found[0] if found else None
 
     def _insert(self, table: str, values: dict) -> int:
-        if table in RECORD_TABLES and self.conn.execute(
-                f"SELECT 1 FROM {table} WHERE uid = ?", (values["uid"],)).fetchone():
-            values = {k: v for k, v in values.items() if k != "uid"}  # a place here already has it: a new uid
+        if table == "places":  # unified by path: a place here may already have its uid
+            self._sees("uid", values["uid"])
+            if self.conn.execute("SELECT 1 FROM places WHERE uid = ?", (values["uid"],)).fetchone():
+                values = {k: v for k, v in values.items() if k != "uid"}  # a new uid
+        # (another record's uid was looked up by `_existing`, which found no row with it here)
         column = _RENAMED.get(table)
         if column and values.get(column) is not None and self._taken(table, values):
             values = {**values, column: self._renamed(values[column])}
-        return self.tx.insert(table, values)
+        rid = self.tx.insert(table, values)
+        self._hold(table, values)
+        return rid
+
+    def _hold(self, table: str, values: dict) -> None:
+        """Remember what identifies a row just inserted (held, perhaps) for the lookups of this table."""
+        keys = self._keys
+        if table not in RECORD_TABLES:
+            keys.add(("link", *values.values()))
+            return
+        if "uid" in values:
+            keys.add(("uid", values["uid"]))
+        if table == "places":
+            keys.add(("path", values["path"]))
+        elif table == "units":
+            keys.add(("name", values["name"]))
+        elif table == "teams":
+            keys.add(("team", values["place_id"], values["name"]))
+        elif table == "cards":
+            keys.add(("card", values["kind"], values["no"]))
+        elif table == "issues":
+            keys.add(("ref", values["ref"]))
 
     def _taken(self, table: str, values: dict) -> bool:
         if table == "cards":
+            self._sees("card", values["kind"], values["no"])
             return bool(self.conn.execute("SELECT 1 FROM cards WHERE kind = ? AND no = ?",
                                           (values["kind"], values["no"])).fetchone())
+        self._sees("ref", values["ref"])
         return bool(self.conn.execute("SELECT 1 FROM issues WHERE ref = ?", (values["ref"],)).fetchone())
 
     def _renamed(self, value: str) -> str:
@@ -450,6 +529,7 @@ class _Rows:
         """Bring the row here to what the source now holds; a void arrives as a void."""
         if table == "places" or table not in RECORD_TABLES:
             return  # places are unified by path and shared; link rows never change
+        self.tx.flush()  # the row may be one held
         current = dict(self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone())
         renamed = _RENAMED.get(table)
         changed = {
