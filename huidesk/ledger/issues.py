@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue, NotFound
 from huidesk.domain.i18n import tr
-from huidesk.ledger.sql import as_id, escape_like, fetch_records
+from huidesk.ledger.sql import as_id, fetch_records, under, where
 
 if TYPE_CHECKING:
     from huidesk.domain.records import Issue, IssueEvent
@@ -147,23 +147,14 @@ class Issues:
         now: str | None = None,
     ) -> "list[Issue]":
         """Issues with their derived state and times; `state` is open, resolved, closed or overdue."""
-        sql = f"{_ISSUES} WHERE void_reason IS NULL"
-        args: list = []
-        if kind:
-            sql += " AND kind = ?"
-            args.append(kind)
-        if team_id is not None:
-            sql += " AND team_id = ?"
-            args.append(team_id)
-        if place is not None:
-            sql += " AND (place = ? OR place LIKE ? ESCAPE '\\')"
-            args += [place["path"], escape_like(place["path"]) + "/%"]
-        if since:
-            sql += " AND substr(received_at, 1, 10) >= ?"
-            args.append(since)
-        if until:
-            sql += " AND substr(received_at, 1, 10) <= ?"
-            args.append(until)
+        extra, args = where(
+            ("kind = ?", kind or None),
+            ("team_id = ?", team_id),
+            under("place", place),
+            ("substr(received_at, 1, 10) >= ?", since or None),
+            ("substr(received_at, 1, 10) <= ?", until or None),
+        )
+        sql = f"{_ISSUES} WHERE void_reason IS NULL{extra}"
         if state == "open":
             sql += " AND state NOT IN ('resolved', 'closed')"
         elif state in ("resolved", "closed"):

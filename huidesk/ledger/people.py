@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import Ambiguous, Duplicate, InvalidTransition, InvalidValue
 from huidesk.domain.i18n import tr
-from huidesk.ledger.sql import escape_like
+from huidesk.ledger.sql import escape_like, under, where
 
 if TYPE_CHECKING:
     from huidesk.ledger.tx import Tx
@@ -63,18 +63,15 @@ class People:
             parent_id, parent_path, parent_level = pid, p, lvl
         return created
 
-    def places(self, under: sqlite3.Row | None = None) -> list[sqlite3.Row]:
+    def places(self, below: sqlite3.Row | None = None) -> list[sqlite3.Row]:
         sql = (
             "SELECT p.id, p.path, p.name, p.level, p.parent_id,"
             " (SELECT count(*) FROM teams t WHERE t.place_id = p.id AND t.void_reason IS NULL) AS teams,"
             " (SELECT count(*) FROM residents r WHERE r.place_id = p.id AND r.void_reason IS NULL) AS residents"
             " FROM places p WHERE p.void_reason IS NULL"
         )
-        args: tuple = ()
-        if under is not None:
-            sql += " AND (p.path = ? OR p.path LIKE ? ESCAPE '\\')"
-            args = (under["path"], escape_like(under["path"]) + "/%")
-        return self.conn.execute(sql + " ORDER BY p.path", args).fetchall()
+        extra, args = where(under("p.path", below))
+        return self.conn.execute(sql + extra + " ORDER BY p.path", args).fetchall()
 
     # --- units ----------------------------------------------------------------------------
 
@@ -113,14 +110,8 @@ class People:
             " FROM teams t JOIN places p ON p.id = t.place_id LEFT JOIN members m ON m.id = t.leader_id"
             " WHERE t.void_reason IS NULL"
         )
-        args: list = [on, on]
-        if place is not None:
-            sql += " AND (p.path = ? OR p.path LIKE ? ESCAPE '\\')"
-            args += [place["path"], escape_like(place["path"]) + "/%"]
-        if team_id is not None:
-            sql += " AND t.id = ?"
-            args.append(team_id)
-        return self.conn.execute(sql + " ORDER BY t.id", args).fetchall()
+        extra, args = where(under("p.path", place), ("t.id = ?", team_id))
+        return self.conn.execute(sql + extra + " ORDER BY t.id", [on, on, *args]).fetchall()
 
     def team_members(self, team_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
@@ -192,20 +183,13 @@ class People:
             "   WHERE s.member_id = m.id AND s.left IS NULL AND s.void_reason IS NULL ORDER BY s.id)) AS teams"
             " FROM members m WHERE m.void_reason IS NULL"
         )
-        args: list = []
-        if team_id is not None:
-            sql += (
-                " AND EXISTS (SELECT 1 FROM memberships s WHERE s.member_id = m.id AND s.team_id = ?"
-                " AND s.left IS NULL AND s.void_reason IS NULL)"
-            )
-            args.append(team_id)
-        if role is not None:
-            sql += " AND EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role = ?)"
-            args.append(role)
-        if member_id is not None:
-            sql += " AND m.id = ?"
-            args.append(member_id)
-        return self.conn.execute(sql + " ORDER BY m.id", args).fetchall()
+        extra, args = where(
+            ("EXISTS (SELECT 1 FROM memberships s WHERE s.member_id = m.id AND s.team_id = ?"
+             " AND s.left IS NULL AND s.void_reason IS NULL)", team_id),
+            ("EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role = ?)", role),
+            ("m.id = ?", member_id),
+        )
+        return self.conn.execute(sql + extra + " ORDER BY m.id", args).fetchall()
 
     def member_history(self, member_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(
@@ -245,17 +229,12 @@ class People:
             "   WHERE vr.resident_id = r.id AND v.void_reason IS NULL) AS last_visit"
             " FROM residents r JOIN places p ON p.id = r.place_id WHERE r.void_reason IS NULL"
         )
-        args: list = []
-        if place is not None:
-            sql += " AND (p.path = ? OR p.path LIKE ? ESCAPE '\\')"
-            args += [place["path"], escape_like(place["path"]) + "/%"]
-        if tag is not None:
-            sql += " AND EXISTS (SELECT 1 FROM resident_tags g WHERE g.resident_id = r.id AND g.tag = ?)"
-            args.append(tag)
-        if resident_id is not None:
-            sql += " AND r.id = ?"
-            args.append(resident_id)
-        return self.conn.execute(sql + " ORDER BY r.id", args).fetchall()
+        extra, args = where(
+            under("p.path", place),
+            ("EXISTS (SELECT 1 FROM resident_tags g WHERE g.resident_id = r.id AND g.tag = ?)", tag),
+            ("r.id = ?", resident_id),
+        )
+        return self.conn.execute(sql + extra + " ORDER BY r.id", args).fetchall()
 
     def resident_visits(self, resident_id: int) -> list[sqlite3.Row]:
         return self.conn.execute(

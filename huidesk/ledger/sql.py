@@ -26,3 +26,23 @@ def fetch_records(conn: sqlite3.Connection, record: Callable[..., R], sql: str, 
     cursor = conn.cursor()
     cursor.row_factory = None
     return [record(*row) for row in cursor.execute(sql, args)]
+
+
+def where(*conditions: tuple[str, object]) -> tuple[str, list]:
+    """`" AND cond"` for each condition whose value is not None, with its arguments (a tuple value
+    fills several `?`): a listing's optional filters, written once."""
+    sql, args = "", []
+    for cond, value in conditions:
+        if value is not None:
+            sql += f" AND {cond}"
+            args.extend(value if isinstance(value, tuple) else (value,))
+    return sql, args
+
+
+def under(column: str, place: object) -> tuple[str, tuple | None]:
+    """The condition that `column` holds the path of `place` (a row with a path) or one below it;
+    no condition (None) when no place was given."""
+    if place is None:
+        return "", None
+    path = place["path"]  # type: ignore[index]
+    return f"({column} = ? OR {column} LIKE ? ESCAPE '\\')", (path, escape_like(path) + "/%")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidTransition, InvalidValue, NotFound
 from huidesk.domain.i18n import tr
-from huidesk.ledger.sql import escape_like, fetch_records
+from huidesk.ledger.sql import fetch_records, under, where
 
 if TYPE_CHECKING:
     from huidesk.domain.records import Wish
@@ -70,12 +70,8 @@ class Work:
             "   LEFT JOIN residents r ON r.id = x.resident_id WHERE x.meeting_id = g.id) AS parties"
             " FROM meetings g LEFT JOIN places p ON p.id = g.place_id WHERE g.void_reason IS NULL"
         )
-        args: list = []
-        for cond, value in (("g.issue_id = ?", issue_id), ("g.date >= ?", since), ("g.date <= ?", until)):
-            if value is not None:
-                sql += f" AND {cond}"
-                args.append(value)
-        return self.conn.execute(sql + " ORDER BY g.date, g.id", args).fetchall()
+        extra, args = where(("g.issue_id = ?", issue_id), ("g.date >= ?", since), ("g.date <= ?", until))
+        return self.conn.execute(sql + extra + " ORDER BY g.date, g.id", args).fetchall()
 
 
     # --- visits, activities, wishes, cards, pairings ---------------------------------------
@@ -109,27 +105,17 @@ class Work:
             " v.purpose, v.gifts, v.note, v.follow_up"
             " FROM visits v JOIN teams t ON t.id = v.team_id WHERE v.void_reason IS NULL"
         )
-        args: list = []
-        if team_id is not None:
-            sql += " AND v.team_id = ?"
-            args.append(team_id)
-        if resident_id is not None:
-            sql += " AND EXISTS (SELECT 1 FROM visit_residents vr WHERE vr.visit_id = v.id AND vr.resident_id = ?)"
-            args.append(resident_id)
-        if place is not None:
-            sql += (
-                " AND EXISTS (SELECT 1 FROM visit_residents vr JOIN residents r ON r.id = vr.resident_id"
-                "   JOIN places p ON p.id = r.place_id WHERE vr.visit_id = v.id"
-                "   AND (p.path = ? OR p.path LIKE ? ESCAPE '\\'))"
-            )
-            args += [place["path"], escape_like(place["path"]) + "/%"]
-        if since is not None:
-            sql += " AND v.date >= ?"
-            args.append(since)
-        if until is not None:
-            sql += " AND v.date <= ?"
-            args.append(until)
-        return self.conn.execute(sql + " ORDER BY v.date, v.id", args).fetchall()
+        lives, at = under("p.path", place)
+        extra, args = where(
+            ("v.team_id = ?", team_id),
+            ("EXISTS (SELECT 1 FROM visit_residents vr WHERE vr.visit_id = v.id AND vr.resident_id = ?)", resident_id),
+            ("EXISTS (SELECT 1 FROM visit_residents vr JOIN residents r ON r.id = vr.resident_id"
+             "   JOIN places p ON p.id = r.place_id WHERE vr.visit_id = v.id"
+             f"   AND {lives})", at),
+            ("v.date >= ?", since),
+            ("v.date <= ?", until),
+        )
+        return self.conn.execute(sql + extra + " ORDER BY v.date, v.id", args).fetchall()
 
     def add_activity(
         self, tx: "Tx", activity: Mapping[str, object], member_ids: Sequence[int], minutes_each: int
@@ -159,23 +145,14 @@ class Work:
             " FROM activities a JOIN teams t ON t.id = a.team_id JOIN places tp ON tp.id = t.place_id"
             " LEFT JOIN places ap ON ap.id = a.place_id WHERE a.void_reason IS NULL"
         )
-        args: list = []
-        if team_id is not None:
-            sql += " AND a.team_id = ?"
-            args.append(team_id)
-        if theme is not None:
-            sql += " AND a.theme = ?"
-            args.append(theme)
-        if place is not None:
-            sql += " AND (coalesce(ap.path, tp.path) = ? OR coalesce(ap.path, tp.path) LIKE ? ESCAPE '\\')"
-            args += [place["path"], escape_like(place["path"]) + "/%"]
-        if since is not None:
-            sql += " AND a.date >= ?"
-            args.append(since)
-        if until is not None:
-            sql += " AND a.date <= ?"
-            args.append(until)
-        return self.conn.execute(sql + " ORDER BY a.date, a.id", args).fetchall()
+        extra, args = where(
+            ("a.team_id = ?", team_id),
+            ("a.theme = ?", theme),
+            under("coalesce(ap.path, tp.path)", place),
+            ("a.date >= ?", since),
+            ("a.date <= ?", until),
+        )
+        return self.conn.execute(sql + extra + " ORDER BY a.date, a.id", args).fetchall()
 
     # The columns of `Wish`, in its order.
     _WISHES = (
@@ -251,15 +228,10 @@ class Work:
     def wishes(
         self, *, state: str | None = None, resident_id: int | None = None, member_id: int | None = None
     ) -> "list[Wish]":
-        sql = f"SELECT * FROM ({self._WISHES}) WHERE 1"
-        args: list = []
-        for cond, value in (("state = ?", state), ("resident_id = ?", resident_id), ("member_id = ?", member_id)):
-            if value is not None:
-                sql += f" AND {cond}"
-                args.append(value)
         from huidesk.domain.records import Wish
 
-        return fetch_records(self.conn, Wish, sql + " ORDER BY id", args)
+        extra, args = where(("state = ?", state), ("resident_id = ?", resident_id), ("member_id = ?", member_id))
+        return fetch_records(self.conn, Wish, f"SELECT * FROM ({self._WISHES}) WHERE 1{extra} ORDER BY id", args)
 
     def issue_card(self, tx: "Tx", card: Mapping[str, object]) -> tuple[int, str]:
         """A card with its number: the one given (refused if that kind already has it, void cards
@@ -305,14 +277,8 @@ class Work:
             "SELECT c.id, c.kind, c.no, c.resident_id, r.name AS resident, c.date"
             " FROM cards c JOIN residents r ON r.id = c.resident_id WHERE c.void_reason IS NULL"
         )
-        args: list = []
-        if kind is not None:
-            sql += " AND c.kind = ?"
-            args.append(kind)
-        if resident_id is not None:
-            sql += " AND c.resident_id = ?"
-            args.append(resident_id)
-        return self.conn.execute(sql + " ORDER BY c.id", args).fetchall()
+        extra, args = where(("c.kind = ?", kind), ("c.resident_id = ?", resident_id))
+        return self.conn.execute(sql + extra + " ORDER BY c.id", args).fetchall()
 
     def add_pairing(self, tx: "Tx", pairing: Mapping[str, object]) -> int:
         """A member paired with a resident; a second open pairing of the same two is refused."""
@@ -339,11 +305,5 @@ class Work:
             " FROM pairings p JOIN members m ON m.id = p.member_id JOIN residents r ON r.id = p.resident_id"
             " WHERE p.void_reason IS NULL"
         )
-        args: list = []
-        if member_id is not None:
-            sql += " AND p.member_id = ?"
-            args.append(member_id)
-        if resident_id is not None:
-            sql += " AND p.resident_id = ?"
-            args.append(resident_id)
-        return self.conn.execute(sql + " ORDER BY p.id", args).fetchall()
+        extra, args = where(("p.member_id = ?", member_id), ("p.resident_id = ?", resident_id))
+        return self.conn.execute(sql + extra + " ORDER BY p.id", args).fetchall()
