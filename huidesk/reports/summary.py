@@ -174,10 +174,10 @@ def _singular(clause: str) -> str:
 def _english(n: int, style: str) -> str:
     if style == EXACT:
         return str(n)
-    from huidesk.domain.figures import approximate
+    from huidesk.domain.figures import NEAR, approximate
 
-    kept, _, dropped = approximate(n)
-    return f"{kept:,}{'+' if dropped else ''}"
+    value, _, mark = approximate(n)
+    return f"nearly {value:,}" if mark == NEAR else f"{value:,}{'+' if mark else ''}"
 
 
 def _subject(scope: Scope, teams: list) -> str:
