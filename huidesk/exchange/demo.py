@@ -227,7 +227,7 @@ class Demo:
         founded = "2024-03-01"
         start = dt.date(2024, 3, 1)
         communities, teams = [], []
-        compounds_left = 92
+        compounds_left = 91  # and 金地花园 below: the article's 92个小区
         for i, name in enumerate(HUANGHE_COMMUNITIES):
             cid = self.place(f"银川市/金凤区/黄河东路街道/{name}")
             communities.append(cid)
