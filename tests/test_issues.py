@@ -341,7 +341,8 @@ def _nearest_rank(values: list[int], pct: int) -> int:
 
 
 def test_work_order_times_are_the_median_and_nearest_rank_p90(street):
-    """The conventional median (two middle values averaged, a half minute rounded up) and p90 of the minutes to first response and to resolution, the response rate against
+    """The conventional median (two middle values averaged, a half minute rounded up) and p90 of the minutes
+    to first response and to resolution, the response rate against
     the limit, in the summary and in the monthly tally; an issue nobody answered counts as received."""
     ok("setting", "set", "response_limit_hours", "1")
     responses = [7, 3, 50, 12, 30, 1, 90, 45, 20, 60, 200]

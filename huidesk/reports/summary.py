@@ -229,7 +229,8 @@ def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], m
     if lang() == "en":
         have = " have" if many else " has"
         head = f"{phrase}, {subject}" + (f"{have} {members} members and" if members else "")
-        return head + (f"{have} " if not members else " ") + (", ".join(clauses) if clauses else "no recorded work") + "."
+        work = ", ".join(clauses) if clauses else "no recorded work"
+        return head + (f"{have} " if not members else " ") + work + "."
     head = f"{phrase}，{subject}" + (f"现有队员{members}人，" if members else "")
     return head + ("已" + "，".join(clauses) if clauses else "尚无记录") + "。"
 
