@@ -391,3 +391,25 @@ def test_a_reopened_issue_shows_no_finish_time(db):
     shown = json.loads(ok("issue", "show", "1", "--format", "json").stdout)
     assert shown["state"] == "reopened" and shown["resolve_minutes"] is None
     assert json.loads(ok("issue", "list", "--format", "json").stdout)[0]["resolve_minutes"] is None
+
+
+def test_issue_list_sees_the_ledger_as_of_its_today(street):
+    """`issue list` with --today shows each issue as it stood then: later issues do not exist yet, and a
+    resolution after that day has not happened."""
+    first = open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--at", "2024-07-01 08:00",
+                       "停水")
+    ok("issue", "resolve", first, "--at", "2024-07-05 10:00")
+    open_issue("--kind", "民生问题", "--source", "电话", "--place", "金东豪庭", "--at", "2024-07-04 08:00", "停电")
+
+    def states(today: str) -> list[tuple[str, str]]:
+        rows = json.loads(ok("--today", today, "issue", "list", "-f", "json").stdout)
+        return [(r["text"], r["state"]) for r in rows]
+
+    assert states("2024-07-02") == [("停水", "received")]
+    assert states("2024-07-08") == [("停水", "resolved"), ("停电", "received")]
+
+    def overdue(today: str) -> list[str]:
+        rows = json.loads(ok("--today", today, "issue", "list", "--state", "overdue", "-f", "json").stdout)
+        return [r["text"] for r in rows]
+
+    assert overdue("2024-07-08") == [] and overdue("2024-07-10") == ["停电"]  # the 5-day limit
