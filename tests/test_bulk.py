@@ -166,10 +166,13 @@ def test_link_rows_are_journaled_as_inserts_are(village, held):
     from the stored row, so a byte of difference from `insert`'s digest would be reported."""
     from contextlib import nullcontext
 
-    from huidesk.ledger.journal import content_digest, link_digester
+    from huidesk.ledger.journal import content_digest, fixed_digester
 
-    assert link_digester("visit_members", "visit_id", "member_id")(7, 12, 345) == content_digest(
+    assert fixed_digester("visit_members", ("id", "visit_id", "member_id"))(7, 12, 345) == content_digest(
         "visit_members", {"id": 7, "visit_id": 12, "member_id": 345})
+    provenance = fixed_digester("_merged", ("id", "source_id", "tbl", "source_rid", "rid"), frozenset({"tbl"}))
+    assert provenance(3, 1, "visit_members", 99, 12) == content_digest(
+        "_merged", {"id": 3, "source_id": 1, "tbl": "visit_members", "source_rid": 99, "rid": 12})
     store = _store(village)
     try:
         team = store.conn.execute("SELECT id FROM teams LIMIT 1").fetchone()[0]

@@ -88,30 +88,43 @@ def merge(
     ctx: typer.Context,
     files: Annotated[list[str], typer.Argument(metavar="FILE...", help=tr("报送包", "bundle files"))],
 ) -> None:
+    from contextlib import ExitStack
+
     from huidesk.domain.errors import InvalidValue
-    from huidesk.ledger.federation import merge_bundle, read_bundle
+    from huidesk.ledger.federation import read_bundle
 
     s = session(ctx)
     for name in files:
         if "\x00" in name:
             raise InvalidValue("files", name, tr("文件名含有空字符", "a file name with a NUL character"))
-    bundles = [read_bundle(Path(f)) for f in files]  # every file verified before anything is written
-    # A source's bundles in the order of its chain, whatever order the shell listed them in.
-    bundles.sort(key=lambda b: (b.manifest["source_uid"], b.first, b.last))
-    with s.ledger() as store:
-        for b in bundles:
-            with store.write(b.command()) as tx:
-                done = merge_bundle(store, tx, b)
-            if done.already:
-                message(tr(f"{b.path}：{done.source} 的日志#{done.first}–#{done.last} 已合并过，未增加任何内容",
-                           f"{b.path}: {done.source} entries {done.first}-{done.last} were merged before; "
-                           "nothing added"))
-                continue
-            message(tr(
-                f"已合并 {b.path}：{done.source} 日志#{done.first}–#{done.last}，新增 {done.inserted} 条、"
-                f"更新 {done.updated} 条、与已有记录合并 {done.unified} 条，来源链头 {done.head[:12]}",
-                f"merged {b.path}: {done.source} entries {done.first}-{done.last}, {done.inserted} added, "
-                f"{done.updated} updated, {done.unified} unified with existing rows, source head {done.head[:12]}"))
+    with ExitStack() as opened:
+        bundles = []
+        for f in files:  # every file verified before anything is written, and held open until merged
+            bundles.append(read_bundle(Path(f)))
+            opened.callback(bundles[-1].close)
+        # A source's bundles in the order of its chain, whatever order the shell listed them in.
+        bundles.sort(key=lambda b: (b.manifest["source_uid"], b.first, b.last))
+        with s.ledger() as store:
+            _merge_all(store, bundles)
+
+
+def _merge_all(store, bundles: list) -> None:
+    """Each bundle in its own transaction, saying what it added once that is committed."""
+    from huidesk.ledger.federation import merge_bundle
+
+    for b in bundles:
+        with store.write(b.command()) as tx:
+            done = merge_bundle(store, tx, b)
+        if done.already:
+            message(tr(f"{b.path}：{done.source} 的日志#{done.first}–#{done.last} 已合并过，未增加任何内容",
+                       f"{b.path}: {done.source} entries {done.first}-{done.last} were merged before; "
+                       "nothing added"))
+            continue
+        message(tr(
+            f"已合并 {b.path}：{done.source} 日志#{done.first}–#{done.last}，新增 {done.inserted} 条、"
+            f"更新 {done.updated} 条、与已有记录合并 {done.unified} 条，来源链头 {done.head[:12]}",
+            f"merged {b.path}: {done.source} entries {done.first}-{done.last}, {done.inserted} added, "
+            f"{done.updated} updated, {done.unified} unified with existing rows, source head {done.head[:12]}"))
 
 
 SOURCES_HELP = tr(

@@ -10,13 +10,16 @@ are the only ones whose digest cannot be checked.
 
 Provenance lives in `_merged` (source, table, the source's row id → the row here) rather than in a
 source column on every record table: record tables and their digests stay as they are (a community
-ledger pays nothing for federation), link rows without a uid still map for later updates, and one
-row here may come from several sources (a place unified by path, a member by uid).
+ledger pays nothing for federation), and one row here may come from several sources (a place unified
+by path, a member by uid). Link rows have none of their own: they are written once, with their
+record, never change, and are found again by their columns (a visit's residents are the visit's).
 """
 
 import json
 import os
 import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING
 from huidesk.domain.errors import InvalidTransition, LedgerError, WouldOverwrite
 from huidesk.domain.i18n import tr
 from huidesk.domain.privacy import mask_name
-from huidesk.ledger.journal import GENESIS, EntryHash, digest
+from huidesk.ledger.journal import GENESIS, EntryHash, digest, fixed_digester
 from huidesk.ledger.schema import LINK_TABLES, RECORD_TABLES
 from huidesk.ledger.tx import Tx, utc_now
 
@@ -65,13 +68,33 @@ class Made:
 
 @dataclass
 class Bundle:
-    """A bundle file as read: its manifest, journal entries, journal records and rows by table."""
+    """A bundle file as read and verified: its manifest, journal entries and how many rows of each
+    table it carries. The file stays open in one read transaction until `close`, so the rows a merge
+    streams from it (`chunks`) are the rows that were verified, whatever happens to the file meanwhile."""
 
     path: Path
     manifest: dict[str, str]
+    conn: sqlite3.Connection | None = None
     entries: list[tuple] = field(default_factory=list)
-    records: list[tuple] = field(default_factory=list)
-    rows: dict[str, list[dict]] = field(default_factory=dict)
+    carried: dict[str, int] = field(default_factory=dict)
+
+    def chunks(self, table: str, size: int) -> Iterator[list[dict]]:
+        """The table's rows, `size` at a time, in id order (places: parents first)."""
+        assert self.conn is not None
+        if table == "places":  # few: sorted here, parents first whatever their ids
+            rows = [dict(r) for r in self.conn.execute("SELECT * FROM places")]
+            rows.sort(key=lambda r: (r["path"].count("/"), r["id"]))
+            for start in range(0, len(rows), size):
+                yield rows[start : start + size]
+            return
+        cursor = self.conn.execute(f"SELECT * FROM {table} ORDER BY id")
+        while chunk := cursor.fetchmany(size):
+            yield [dict(r) for r in chunk]
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
     @property
     def first(self) -> int:
@@ -217,16 +240,19 @@ _MANIFEST_KEYS = ("format", "format_version", "source_uid", "source_name", "sour
 
 
 def read_bundle(path: Path) -> Bundle:
-    """A bundle file, read whole and verified; refused with the first thing wrong with it."""
+    """A bundle file, opened and verified without holding its rows; refused with the first thing
+    wrong with it. The caller closes it."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise BundleRefused(tr(f"报送包不存在：{path}", f"no bundle at {path}"))
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
     except sqlite3.Error as e:
         raise BundleRefused(tr(f"无法读取报送包 {path}：{e}", f"cannot read the bundle {path}: {e}")) from e
+    bundle = Bundle(path, {}, conn)
     try:
         conn.row_factory = sqlite3.Row
+        conn.execute("BEGIN")  # one snapshot from verification to merge
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"manifest", "journal", "journal_records", *MERGE_ORDER} <= tables:
             raise BundleRefused(tr(f"不是 huidesk 报送包：{path}", f"not a huidesk bundle: {path}"))
@@ -237,18 +263,18 @@ def read_bundle(path: Path) -> Bundle:
         if manifest["format_version"] != FORMAT_VERSION or manifest["pii"] not in PII_POLICIES:
             raise BundleRefused(tr(f"报送包格式版本 {manifest['format_version']} 不受支持：{path}",
                                    f"bundle format {manifest['format_version']} is not supported: {path}"))
-        bundle = Bundle(path, manifest)
+        bundle.manifest = manifest
         bundle.entries = [tuple(r) for r in conn.execute("SELECT * FROM journal ORDER BY id")]
-        bundle.records = [tuple(r) for r in conn.execute("SELECT * FROM journal_records ORDER BY entry_id, id")]
-        bundle.rows = {t: [dict(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY id")] for t in MERGE_ORDER}
-    except sqlite3.DatabaseError as e:
-        raise BundleRefused(tr(f"无法读取报送包 {path}：{e}", f"cannot read the bundle {path}: {e}")) from e
-    finally:
-        conn.close()
-    try:
         _verify(bundle)
+    except sqlite3.DatabaseError as e:
+        bundle.close()
+        raise BundleRefused(tr(f"无法读取报送包 {path}：{e}", f"cannot read the bundle {path}: {e}")) from e
     except (KeyError, ValueError, TypeError) as e:
+        bundle.close()
         raise BundleRefused(tr(f"报送包内容不完整：{path}（{e}）", f"the bundle is incomplete: {path} ({e})")) from e
+    except BaseException:
+        bundle.close()
+        raise
     return bundle
 
 
@@ -259,35 +285,44 @@ def _tampered(bundle: Bundle, what: str, what_en: str) -> BundleRefused:
 
 def _verify(b: Bundle) -> None:
     """Every entry hash recomputed and chained from head_before to head_after; every row the bundle
-    carries written by one of its entries, and (unless pseudonymised) equal to what that entry wrote."""
+    carries written by one of its entries, and (unless pseudonymised) equal to what that entry wrote.
+    Journal records and rows are read in passes, never all held (the digests by record are)."""
+    assert b.conn is not None
     m = b.manifest
     ids = [e[0] for e in b.entries]
     if ids != list(range(b.first, b.last + 1)) or int(m.get("entries", len(ids))) != len(ids):
         raise _tampered(b, f"日志条目不连续或不全（应为#{b.first}–#{b.last}）",
                         f"entries missing or out of order (expected {b.first}-{b.last})")
-    by_entry: dict[int, list[tuple]] = {}
-    for rec in b.records:
-        by_entry.setdefault(rec[1], []).append(rec)
-    if set(by_entry) - set(ids):
+    stray = b.conn.execute("SELECT count(*) FROM journal_records WHERE entry_id NOT BETWEEN ? AND ?",
+                           (b.first, b.last)).fetchone()[0]
+    if stray:
         raise _tampered(b, "有不属于任何日志条目的写入记录", "journal records of no entry")
+    latest: dict[tuple[str, int], str] = {}
+    records = b.conn.execute("SELECT entry_id, tbl, rid, op, digest FROM journal_records ORDER BY entry_id, id")
+    pending = next(records, None)
     prev = m["head_before"]
     for eid, at, actor, command, prev_stored, stored in b.entries:
         if prev_stored != prev:
             raise _tampered(b, f"日志#{eid} 与前一条断链", f"entry {eid} does not follow the one before it")
         h = EntryHash(eid, at, actor, command, prev_stored)
-        for _, _, tbl, rid, op, d in by_entry.get(eid, ()):
+        while pending is not None and pending[0] == eid:
+            _, tbl, rid, op, d = pending
             h.add(tbl, rid, op, d)
+            latest[(tbl, rid)] = d
+            pending = next(records, None)
         if h.hexdigest() != stored:
             raise _tampered(b, f"日志#{eid} 内容与其哈希不符", f"entry {eid} does not match its hash")
         prev = stored
     if prev != m["head_after"]:
         raise _tampered(b, "链头与清单不符", "the chain head differs from the manifest's")
-    latest = {(tbl, rid): d for _, _, tbl, rid, _, d in b.records}
     pseudonymised = set(filter(None, m.get("pseudonymised_tables", "").split(",")))
     withheld_columns = json.loads(m.get("withheld_columns") or "{}")
     withheld_rows = json.loads(m.get("withheld_rows") or "{}")
+    written = Counter(tbl for tbl, _ in latest)
     for table in MERGE_ORDER:
-        for row in b.rows[table]:
+        carried = 0
+        for row in b.conn.execute(f"SELECT * FROM {table}"):
+            row = dict(row)
             key = (table, row["id"])
             if key not in latest:
                 raise _tampered(b, f"{table}#{row['id']} 不是包内日志写入的",
@@ -296,13 +331,14 @@ def _verify(b: Bundle) -> None:
                 if any(row.get(c) is not None for c in withheld_columns.get(table, ())):
                     raise _tampered(b, f"{table}#{row['id']} 含有清单说已去除的信息",
                                     f"{table}#{row['id']} holds what the manifest says was withheld")
-            elif digest(table, row) != latest[key]:
+            elif _digest(table, row) != latest[key]:
                 raise _tampered(b, f"{table}#{row['id']} 与日志记下的内容不符",
                                 f"{table}#{row['id']} differs from what its entry wrote")
-        carried = {row["id"] for row in b.rows[table]}
-        missing = sum(1 for (tbl, rid) in latest if tbl == table and rid not in carried)
+            carried += 1
+        missing = written[table] - carried  # every row carried is one written (ids are unique)
         if missing > int(withheld_rows.get(table, 0)):
             raise _tampered(b, f"缺少 {missing} 条 {table} 记录", f"{missing} {table} row(s) missing")
+        b.carried[table] = carried
 
 
 # --- merging --------------------------------------------------------------------------------
@@ -334,7 +370,7 @@ def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
     tx.insert("_bundles", {
         "source_id": source_id, "first_entry": b.first, "last_entry": b.last, "head_before": m["head_before"],
         "head_after": m["head_after"], "made_at": m["created_at"], "merged_at": utc_now(), "pii": m["pii"],
-        "records": sum(len(b.rows[t]) for t in RECORD_TABLES),
+        "records": sum(b.carried[t] for t in RECORD_TABLES),
     })
     return Merged(b.source, b.first, b.last, m["head_after"], *counts)
 
@@ -366,6 +402,19 @@ def _continues(conn: sqlite3.Connection, b: Bundle, source, last: int, head: str
         raise fork
 
 
+def _ints(values: Iterable[object]) -> bool:
+    return all(v.__class__ is int for v in values)
+
+
+def _digest(table: str, row: dict) -> str:
+    """`digest` of a bundle's row; a row of ints only (a link row) without the JSON encoder."""
+    if _ints(row.values()):
+        return fixed_digester(table, tuple(row))(*row.values())
+    return digest(table, row)
+
+
+# A provenance row: which source row of which table became which row here.
+_PROVENANCE, _WORDS = ("source_id", "tbl", "source_rid", "rid"), frozenset({"tbl"})
 # Bundle rows handled together: their uids looked up in one query; rows held (Tx.holding, journal
 # rows included) and written with executemany once this many wait, between chunks.
 _CHUNK_ROWS = 500
@@ -396,12 +445,8 @@ class _Rows:
         with self.tx.holding():
             for table in MERGE_ORDER:
                 fks = {fk[3]: fk[2] for fk in self.conn.execute(f"PRAGMA foreign_key_list({table})")}
-                rows: list[dict] = b.rows[table]
-                if table == "places":  # parents first, whatever their ids
-                    rows = sorted(rows, key=lambda r: (r["path"].count("/"), r["id"]))
                 self._keys = set()
-                for start in range(0, len(rows), _CHUNK_ROWS):
-                    chunk = rows[start : start + _CHUNK_ROWS]
+                for chunk in b.chunks(table, _CHUNK_ROWS):
                     self._prefetch(table, chunk)
                     for row in chunk:
                         self._row(table, row, fks)
@@ -437,6 +482,11 @@ class _Rows:
                                            f"{table}#{row['id']} refers to {target}#{values[column]}, never merged"))
                 values[column] = mapped
                 fresh = fresh or mapped > self._before.get(target, mapped)
+        if table not in RECORD_TABLES:  # a link row: written once, with its record, whose provenance it shares
+            if self._existing(table, values, fresh) is None:
+                self._insert(table, values)
+                self.inserted += 1
+            return
         rid = self.map.get((table, row["id"]))
         if rid is None:
             rid = self._existing(table, values, fresh)
@@ -446,8 +496,7 @@ class _Rows:
             else:
                 self.unified += 1
                 self._update(table, rid, values)
-            self.tx.insert("_merged", {"source_id": self.source_id, "tbl": table, "source_rid": row["id"],
-                                       "rid": rid})
+            self.tx.insert_fixed("_merged", _PROVENANCE, (self.source_id, table, row["id"], rid), _WORDS)
             self.map[(table, row["id"])] = rid
         else:
             self._update(table, rid, values)
@@ -491,7 +540,10 @@ class _Rows:
         column = _RENAMED.get(table)
         if column and values.get(column) is not None and self._taken(table, values):
             values = {**values, column: self._renamed(values[column])}
-        rid = self.tx.insert(table, values)
+        if table in RECORD_TABLES or not _ints(values.values()):
+            rid = self.tx.insert(table, values)
+        else:  # a link row: the bulk path's digest
+            rid = self.tx.insert_fixed(table, tuple(values), tuple(values.values()))
         self._hold(table, values)
         return rid
 

@@ -31,16 +31,20 @@ def content_digest(table: str, content: Mapping[str, object]) -> str:
 
 
 @cache
-def link_digester(table: str, parent: str, child: str) -> Callable[[int, int, int], str]:
-    """`content_digest` of a link row {"id": id, parent: parent_id, child: child_id} of three ints,
-    formatted without a dict and the JSON encoder per row: the same bytes (keys sorted, ints as digits)."""
-    position = {"id": 0, parent: 1, child: 2}
-    template = table + "\n{{" + ",".join(f'"{k}":{{{position[k]}}}' for k in sorted(position)) + "}}"
+def fixed_digester(table: str, columns: tuple[str, ...], words: frozenset[str] = frozenset()) -> Callable[..., str]:
+    """`content_digest` of rows of these columns (given in this order), each an int or, for a column
+    in `words`, a plain word (letters, digits and _, which JSON writes as it is): the same bytes,
+    formatted without a dict and the JSON encoder per row — an import or a merge of a million
+    records writes millions of link and provenance rows. No value may be None."""
+    position = {c: i for i, c in enumerate(columns)}
+    fields = ",".join(f'"{c}":' + (f'"{{{position[c]}}}"' if c in words else f"{{{position[c]}}}")
+                      for c in sorted(columns))
+    template = table + "\n{{" + fields + "}}"
 
-    def link_digest(rid: int, parent_id: int, child_id: int) -> str:
-        return hashlib.sha256(template.format(rid, parent_id, child_id).encode()).hexdigest()
+    def fixed_digest(*values: object) -> str:
+        return hashlib.sha256(template.format(*values).encode()).hexdigest()
 
-    return link_digest
+    return fixed_digest
 
 
 class EntryHash:

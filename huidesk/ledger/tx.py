@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from huidesk.ledger.journal import GENESIS, EntryHash, content_digest, digest, link_digester
+from huidesk.ledger.journal import GENESIS, EntryHash, content_digest, digest, fixed_digester
 from huidesk.ledger.schema import RECORD_TABLES
 
 if TYPE_CHECKING:
@@ -71,6 +71,18 @@ class Tx:
         self._journal_digest(table, rid, "insert", content_digest(table, content))
         return rid
 
+    def insert_fixed(self, table: str, columns: tuple[str, ...], values: tuple, words: frozenset[str] = frozenset(),
+                     ) -> int:
+        """`insert` of a row of ints (and plain words, see `fixed_digester`), none None: while holding,
+        journaled without a dict and the JSON encoder — the bulk path of link and provenance rows."""
+        if self._held is None:
+            return self.insert(table, dict(zip(columns, values, strict=True)))
+        rid = self._next_id.get(table) or self._first_free_id(table)
+        self._next_id[table] = rid + 1
+        self._held.setdefault((table, columns), []).append((rid, *values))
+        self._journal_digest(table, rid, "insert", fixed_digester(table, ("id", *columns), words)(rid, *values))
+        return rid
+
     def link(self, table: str, parent: str, parent_id: int, child: str, child_ids: Iterable[int]) -> None:
         """One row (parent_id, child_id) per distinct child, journaled exactly as `insert` journals
         it. While holding, each digest is formatted straight from the two ids, without a dict and a
@@ -80,7 +92,7 @@ class Tx:
             for cid in children:
                 self.insert(table, {parent: parent_id, child: cid})
             return
-        link_digest = link_digester(table, parent, child)
+        link_digest = fixed_digester(table, ("id", parent, child))
         held = self._held.setdefault((table, (parent, child)), [])
         rid = self._next_id.get(table) or self._first_free_id(table)
         for cid in children:
