@@ -110,7 +110,7 @@ def merge(
 
 def _merge_all(store, bundles: list) -> None:
     """Each bundle in its own transaction, saying what it added once that is committed."""
-    from huidesk.ledger.federation import merge_bundle
+    from huidesk.ledger.merge import merge_bundle
 
     for b in bundles:
         with store.write(b.command()) as tx:

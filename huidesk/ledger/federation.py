@@ -1,5 +1,5 @@
-"""Federation: a ledger's bundle — what it journaled since its last bundle, in one SQLite file — and
-the merge of bundles into a street (or district) ledger, which keeps where every row came from.
+"""Federation: a ledger's bundle — what it journaled since its last bundle, in one SQLite file — made,
+read and verified; and the sources merged here. The merge itself is huidesk.ledger.merge.
 
 A bundle holds a `manifest` table (key, value), the source's `journal` entries and `journal_records`
 (with their hashes and digests, so the chain verifies on its own), and one table per record and link
@@ -29,7 +29,7 @@ from huidesk.domain.i18n import tr
 from huidesk.domain.privacy import mask_name
 from huidesk.ledger.journal import GENESIS, EntryHash, digest, fixed_digester
 from huidesk.ledger.schema import LINK_TABLES, RECORD_TABLES
-from huidesk.ledger.tx import Tx, utc_now
+from huidesk.ledger.tx import Tx
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -48,7 +48,6 @@ assert set(MERGE_ORDER) == set(RECORD_TABLES) | set(LINK_TABLES)
 RESIDENT_WITHHELD = ("phone", "guardian", "consent", "visit_every")
 HEALTH_TAGS = ("disabled",)  # health details (PIPL: sensitive, their own consent): not in a pseudonymous bundle
 # Unique names a row of another community may already hold here: the merged row is told apart by its source.
-_RENAMED = {"cards": "no", "issues": "ref"}
 
 
 class BundleRefused(LedgerError):
@@ -113,18 +112,6 @@ class Bundle:
         m = self.manifest
         return (f"merge {self.source} {m['source_uid'][:12]} #{self.first}-{self.last} "
                 f"{m['head_before'][:12]}..{m['head_after'][:12]}")
-
-
-@dataclass(frozen=True)
-class Merged:
-    source: str
-    first: int
-    last: int
-    head: str
-    inserted: int = 0
-    updated: int = 0
-    unified: int = 0
-    already: bool = False
 
 
 # --- bundle ------------------------------------------------------------------------------------
@@ -341,258 +328,16 @@ def _verify(b: Bundle) -> None:
         b.carried[table] = carried
 
 
-# --- merging --------------------------------------------------------------------------------
-
-
-def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
-    """Merge a verified bundle in this transaction: it must continue what was merged of its source."""
-    conn, m = store.conn, b.manifest
-    if m["source_uid"] == store.identity()["uid"]:
-        raise BundleRefused(tr(f"这是本账本自己的报送包：{b.path}", f"this is this ledger's own bundle: {b.path}"))
-    source = conn.execute("SELECT id, name, place FROM _sources WHERE uid = ?", (m["source_uid"],)).fetchone()
-    last, head = 0, GENESIS
-    if source is not None:
-        row = conn.execute("SELECT last_entry, head_after FROM _bundles WHERE source_id = ? ORDER BY last_entry DESC"
-                           " LIMIT 1", (source["id"],)).fetchone()
-        if row is not None:
-            last, head = row
-    _continues(conn, b, source, last, head)
-    if source is not None and b.last == last:
-        return Merged(b.source, b.first, b.last, m["head_after"], already=True)
-    if source is None:
-        source_id = tx.insert("_sources", {"uid": m["source_uid"], "name": m["source_name"],
-                                           "place": m["source_place"]})
-    else:
-        source_id = source["id"]
-        if (source["name"], source["place"]) != (m["source_name"], m["source_place"]):
-            tx.update("_sources", source_id, {"name": m["source_name"], "place": m["source_place"]})
-    counts = _Rows(store, tx, source_id, b.source).merge(b)
-    tx.insert("_bundles", {
-        "source_id": source_id, "first_entry": b.first, "last_entry": b.last, "head_before": m["head_before"],
-        "head_after": m["head_after"], "made_at": m["created_at"], "merged_at": utc_now(), "pii": m["pii"],
-        "records": sum(b.carried[t] for t in RECORD_TABLES),
-    })
-    return Merged(b.source, b.first, b.last, m["head_after"], *counts)
-
-
-def _continues(conn: sqlite3.Connection, b: Bundle, source, last: int, head: str) -> None:
-    """Refuse a bundle that does not continue its source's chain where the last merged one ended."""
-    where = tr(f"{b.source} 的报送包 {b.path}", f"{b.source}'s bundle {b.path}")
-    fork = BundleRefused(tr(
-        f"{where} 与已合并的链头 {head[:12]}（日志#{last}）不相接：来源账本的历史被重建或分叉，未合并",
-        f"{where} does not continue the merged head {head[:12]} (entry {last}): the source's history was "
-        "rebuilt or forked; nothing merged"))
-    if b.last <= last:
-        row = conn.execute("SELECT head_after FROM _bundles WHERE source_id = ? AND last_entry = ?",
-                           (source["id"], b.last)).fetchone()
-        if row is not None and row[0] == b.manifest["head_after"]:
-            return  # merged before: the caller adds nothing
-        if row is not None:
-            raise fork
-        raise BundleRefused(tr(f"{where} 只含已合并过的日志（#{b.first}–#{b.last}，已合并到#{last}），未合并",
-                               f"{where} holds only entries already merged ({b.first}-{b.last}, merged up to "
-                               f"{last}); nothing merged"))
-    if b.first > last + 1:
-        raise BundleRefused(tr(
-            f"{where} 从日志#{b.first} 开始，缺少日志#{last + 1}–#{b.first - 1}：请先合并含有它们的报送包，未合并",
-            f"{where} starts at entry {b.first}: entries {last + 1}-{b.first - 1} are missing; merge the bundle "
-            "holding them first; nothing merged"))
-    joint = b.manifest["head_before"] if b.first == last + 1 else b.entries[last - b.first][5]
-    if joint != head:
-        raise fork
-
-
-def _ints(values: Iterable[object]) -> bool:
+def ints(values: Iterable[object]) -> bool:
+    """Whether a row is ints only (a link row): its digest needs no JSON encoder."""
     return all(v.__class__ is int for v in values)
 
 
 def _digest(table: str, row: dict) -> str:
     """`digest` of a bundle's row; a row of ints only (a link row) without the JSON encoder."""
-    if _ints(row.values()):
+    if ints(row.values()):
         return fixed_digester(table, tuple(row))(*row.values())
     return digest(table, row)
-
-
-# A provenance row: which source row of which table became which row here.
-_PROVENANCE, _WORDS = ("source_id", "tbl", "source_rid", "rid"), frozenset({"tbl"})
-# Bundle rows handled together: their uids looked up in one query; rows held (Tx.holding, journal
-# rows included) and written with executemany once this many wait, between chunks.
-_CHUNK_ROWS = 500
-_FLUSH_ROWS = 20_000
-
-
-class _Rows:
-    """Writes a bundle's rows here: each mapped through `_merged` to the row it became.
-
-    The bulk path (as an import's): rows and their `_merged` rows are held and written in batches,
-    and the uids of each chunk of rows are looked up in one query. A lookup that could see a held row
-    of the same table (the same uid, path, name or link row held before) writes the held rows first,
-    so every row finds exactly what it would have found written one by one."""
-
-    def __init__(self, store: "Store", tx: Tx, source_id: int, source_name: str) -> None:
-        self.conn, self.tx, self.source_id, self.source_name = store.conn, tx, source_id, source_name
-        self.map = {(t, s): r for t, s, r in self.conn.execute(
-            "SELECT tbl, source_rid, rid FROM _merged WHERE source_id = ?", (source_id,))}
-        self.inserted = self.updated = self.unified = 0
-        # The largest id of each table before this merge: a row above it is one this merge inserted.
-        self._before = {
-            t: self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0] for t in MERGE_ORDER
-        }
-        self._keys: set[tuple] = set()  # what identifies the rows of the current table inserted so far
-        self._uids: dict[str, int] = {}  # the current chunk's uids found here -> their rows
-
-    def merge(self, b: Bundle) -> tuple[int, int, int]:
-        with self.tx.holding():
-            for table in MERGE_ORDER:
-                fks = {fk[3]: fk[2] for fk in self.conn.execute(f"PRAGMA foreign_key_list({table})")}
-                self._keys = set()
-                for chunk in b.chunks(table, _CHUNK_ROWS):
-                    self._prefetch(table, chunk)
-                    for row in chunk:
-                        self._row(table, row, fks)
-                    if self.tx.held >= _FLUSH_ROWS:
-                        self.tx.flush()
-                self.tx.flush()
-                self._keys, self._uids = set(), {}
-        return self.inserted, self.updated, self.unified
-
-    def _prefetch(self, table: str, chunk: list[dict]) -> None:
-        """The rows here holding the uids of this chunk's rows that are not mapped yet, in one query."""
-        self._uids = {}
-        if table not in RECORD_TABLES or table == "places":
-            return
-        uids = [r["uid"] for r in chunk if (table, r["id"]) not in self.map and r.get("uid") is not None]
-        if uids:
-            marks = ", ".join("?" * len(uids))
-            self._uids = dict(self.conn.execute(f"SELECT uid, id FROM {table} WHERE uid IN ({marks})", uids))
-
-    def _sees(self, *key: object) -> None:
-        """Before a lookup by `key`: a row of this table held with that key is written first."""
-        if key in self._keys:
-            self.tx.flush()
-
-    def _row(self, table: str, row: dict, fks: dict[str, str]) -> None:
-        values = {k: v for k, v in row.items() if k != "id"}
-        fresh = False  # a column refers to a row this merge inserted: no row here has these values yet
-        for column, target in fks.items():
-            if values.get(column) is not None:
-                mapped = self.map.get((target, values[column]))
-                if mapped is None:
-                    raise BundleRefused(tr(f"{table}#{row['id']} 引用的 {target}#{values[column]} 从未合并过",
-                                           f"{table}#{row['id']} refers to {target}#{values[column]}, never merged"))
-                values[column] = mapped
-                fresh = fresh or mapped > self._before.get(target, mapped)
-        if table not in RECORD_TABLES:  # a link row: written once, with its record, whose provenance it shares
-            if self._existing(table, values, fresh) is None:
-                self._insert(table, values)
-                self.inserted += 1
-            return
-        rid = self.map.get((table, row["id"]))
-        if rid is None:
-            rid = self._existing(table, values, fresh)
-            if rid is None:
-                rid = self._insert(table, values)
-                self.inserted += 1
-            else:
-                self.unified += 1
-                self._update(table, rid, values)
-            self.tx.insert_fixed("_merged", _PROVENANCE, (self.source_id, table, row["id"], rid), _WORDS)
-            self.map[(table, row["id"])] = rid
-        else:
-            self._update(table, rid, values)
-
-    def _existing(self, table: str, values: dict, fresh: bool) -> int | None:
-        """The row here that is the same thing: a place by path, a record by uid (a unit also by name, a
-        team by place and name), a link row by its columns."""
-        q = self.conn.execute
-        if table == "places":
-            self._sees("path", values["path"])
-            found = q("SELECT id FROM places WHERE path = ?", (values["path"],)).fetchone()
-        elif table in RECORD_TABLES:
-            uid = values["uid"]
-            if ("uid", uid) in self._keys:
-                self.tx.flush()
-                found = q(f"SELECT id FROM {table} WHERE uid = ?", (uid,)).fetchone()
-            else:
-                found = (self._uids[uid],) if uid in self._uids else None
-            if found is None and table == "units":
-                self._sees("name", values["name"])
-                found = q("SELECT id FROM units WHERE name = ?", (values["name"],)).fetchone()
-            if found is None and table == "teams":
-                self._sees("team", values["place_id"], values["name"])
-                found = q("SELECT id FROM teams WHERE place_id = ? AND name = ?",
-                          (values["place_id"], values["name"])).fetchone()
-        else:
-            key = ("link", *values.values())
-            if fresh and key not in self._keys:
-                return None
-            self._sees(*key)
-            where = " AND ".join(f"{k} IS ?" for k in values)
-            found = q(f"SELECT id FROM {table} WHERE {where}", tuple(values.values())).fetchone()
-        return found[0] if found else None
-
-    def _insert(self, table: str, values: dict) -> int:
-        if table == "places":  # unified by path: a place here may already have its uid
-            self._sees("uid", values["uid"])
-            if self.conn.execute("SELECT 1 FROM places WHERE uid = ?", (values["uid"],)).fetchone():
-                values = {k: v for k, v in values.items() if k != "uid"}  # a new uid
-        # (another record's uid was looked up by `_existing`, which found no row with it here)
-        column = _RENAMED.get(table)
-        if column and values.get(column) is not None and self._taken(table, values):
-            values = {**values, column: self._renamed(values[column])}
-        if table in RECORD_TABLES or not _ints(values.values()):
-            rid = self.tx.insert(table, values)
-        else:  # a link row: the bulk path's digest
-            rid = self.tx.insert_fixed(table, tuple(values), tuple(values.values()))
-        self._hold(table, values)
-        return rid
-
-    def _hold(self, table: str, values: dict) -> None:
-        """Remember what identifies a row just inserted (held, perhaps) for the lookups of this table."""
-        keys = self._keys
-        if table not in RECORD_TABLES:
-            keys.add(("link", *values.values()))
-            return
-        if "uid" in values:
-            keys.add(("uid", values["uid"]))
-        if table == "places":
-            keys.add(("path", values["path"]))
-        elif table == "units":
-            keys.add(("name", values["name"]))
-        elif table == "teams":
-            keys.add(("team", values["place_id"], values["name"]))
-        elif table == "cards":
-            keys.add(("card", values["kind"], values["no"]))
-        elif table == "issues":
-            keys.add(("ref", values["ref"]))
-
-    def _taken(self, table: str, values: dict) -> bool:
-        if table == "cards":
-            self._sees("card", values["kind"], values["no"])
-            return bool(self.conn.execute("SELECT 1 FROM cards WHERE kind = ? AND no = ?",
-                                          (values["kind"], values["no"])).fetchone())
-        self._sees("ref", values["ref"])
-        return bool(self.conn.execute("SELECT 1 FROM issues WHERE ref = ?", (values["ref"],)).fetchone())
-
-    def _renamed(self, value: str) -> str:
-        return f"{value}@{self.source_name}"[:50]
-
-    def _update(self, table: str, rid: int, values: dict) -> None:
-        """Bring the row here to what the source now holds; a void arrives as a void."""
-        if table == "places" or table not in RECORD_TABLES:
-            return  # places are unified by path and shared; link rows never change
-        self.tx.flush()  # the row may be one held
-        current = dict(self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone())
-        renamed = _RENAMED.get(table)
-        changed = {
-            k: v for k, v in values.items()
-            if k != "uid" and current.get(k) != v and not (k == renamed and current.get(k) == self._renamed(v))
-        }
-        if not changed:
-            return
-        op = "void" if current["void_reason"] is None and values.get("void_reason") is not None else "update"
-        self.tx.update(table, rid, changed, op=op)
-        self.updated += 1
 
 
 # --- sources --------------------------------------------------------------------------------
