@@ -83,5 +83,6 @@ def member_teams(store: "Store", member_id: int) -> list[dict]:
     )]
 
 
-def member_uid(store: "Store", member_id: int) -> str:
-    return store.conn.execute("SELECT uid FROM members WHERE id = ?", (member_id,)).fetchone()[0]
+def member_identity(store: "Store", member_id: int) -> dict:
+    """A member's uid and registration number."""
+    return dict(store.conn.execute("SELECT uid, reg_no FROM members WHERE id = ?", (member_id,)).fetchone())
