@@ -27,10 +27,10 @@ COLUMNS = [
     Column("team", "服务队", "team", show=short_team, priority=5, least=10),
     Column("residents", "走访对象", "residents", priority=7, cut="words"),
     Column("members", "队员", "members", priority=4, cut="words"),
-    Column("hours_each", "每人时长", "hours each", nowrap=True, priority=3),
     Column("purpose", "事由", "purpose", priority=6, least=14),
     Column("gifts", "慰问品", "gifts", priority=2),
     Column("follow_up", "需跟进", "follow-up", show=_yes, nowrap=True, priority=3),
+    Column("hours_each", "每人时长", "hours each", nowrap=True, priority=3),
 ]
 
 

@@ -117,8 +117,8 @@ TABLES: dict[str, Table] = {
             (UID, DATE, TEAM,
              F("residents", "走访对象", "residents", type="ref", ref="residents", many=True, pii="name", required=True,
                aliases=("居民",)),
-             MEMBERS, HOURS_EACH, F("purpose", "事由", "purpose"), F("gifts", "慰问品", "gifts"), NOTE,
-             F("follow_up", "需跟进", "follow-up", type="bool")),
+             MEMBERS, F("purpose", "事由", "purpose"), F("gifts", "慰问品", "gifts"), NOTE,
+             F("follow_up", "需跟进", "follow-up", type="bool"), HOURS_EACH),
         ),
         Table(
             "activities",

@@ -155,7 +155,7 @@ class People:
         ).fetchone()
         if holder:
             raise InvalidValue(
-                "--reg-no", reg_no,
+                "reg_no", reg_no,
                 tr(f"已是队员 #{holder['id']} {holder['name']} 的注册编号",
                    f"already the registration number of member #{holder['id']} {holder['name']}"),
             )
