@@ -125,7 +125,7 @@ def test_every_format(served, tmp_path):
 
 def test_english(served):
     table = ok("--lang", "en", "report", "roster", "--format", "table").stdout
-    assert "Volunteer roster (all members, the beginning to 2024-07-08)" in table
+    assert "Volunteer roster (all members, up to 2024-07-08)" in table
     assert "stars = from the cumulative hours" in table and "chain head" in table
     header = ok("--lang", "en", "report", "roster", "--format", "csv").stdout.splitlines()[0]
     assert header == ("id,name,registration no.,teams,activity hours,visit hours,total hours,services,"

@@ -36,10 +36,10 @@ def roster_text(data: dict, columns: Sequence[tuple[str, ...]], wide: bool = Fal
                      str(total[key]) if key in ("activity_hours", "visit_hours", "hours", "services") else ""
                      for key, *_ in _TABLE])
     period = data["period"]
-    since = period["since"] or tr("开始", "the beginning")
+    since, until = period["since"], period["until"]
+    span = tr(f"{since} 至 {until}", f"{since} to {until}") if since else tr(f"截至 {until}", f"up to {until}")
     scope = data["team"] or tr("全部队员", "all members")
-    title = tr(f"志愿者花名册（{scope}，{since} 至 {period['until']}）",
-               f"Volunteer roster ({scope}, {since} to {period['until']})")
+    title = tr(f"志愿者花名册（{scope}，{span}）", f"Volunteer roster ({scope}, {span})")
     if not rows:
         sys.stdout.write(title + "\n" + tr("（没有队员）", "(no members)") + "\n")
         dropped: list[str] = []
