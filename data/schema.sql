@@ -31,8 +31,9 @@ CREATE TABLE units (
 ) STRICT;
 CREATE INDEX units_place ON units(place_id);
 
--- reg_no: the volunteer's registration number (注册编号, e.g. of the national volunteer system), unique
--- among live members when present.
+-- reg_no: the volunteer's registration number (注册编号, e.g. of the national volunteer system). The ledger
+-- refuses a number another live member holds when a member is added, edited or imported; no UNIQUE index,
+-- since a street ledger that merges communities may hold the same volunteer from two of them.
 CREATE TABLE members (
     id          INTEGER PRIMARY KEY,
     uid         TEXT NOT NULL UNIQUE,
@@ -43,7 +44,7 @@ CREATE TABLE members (
     void_at     TEXT,
     reg_no      TEXT CHECK (length(reg_no) BETWEEN 1 AND 50)
 ) STRICT;
-CREATE UNIQUE INDEX members_reg_no ON members(reg_no) WHERE reg_no IS NOT NULL AND void_reason IS NULL;
+CREATE INDEX members_reg_no ON members(reg_no);
 
 CREATE TABLE member_roles (
     id          INTEGER PRIMARY KEY,

@@ -248,3 +248,32 @@ def test_the_certificate_lists_visits_and_counts_their_hours(village):
     assert data["total_hours"] == Decimal("5.0") and [s["kind"] for s in data["services"]] == [
         "visit", "activity", "visit"]
     assert "暑期课堂" in ok("certificate", "张佳丽").stdout
+
+
+def test_a_street_roster_of_merged_communities(tmp_path):
+    """The same registered volunteer in two communities' ledgers: both merge, and the street's roster
+    credits each record's visit hours (registration numbers are refused twice within one ledger only)."""
+    street = "银川市/金凤区/黄河东路街道"
+    bundles = []
+    for name, hours in (("紫园社区", "1.5"), ("清水社区", "2")):
+        db = tmp_path / f"{name}.db"
+
+        def at(*args: str, db=db):
+            return ok("--db", str(db), *args)
+
+        at("init", "--name", name, "--place", f"{street}/{name}")
+        at("place", "add", f"{street}/{name}")
+        at("member", "add", "王凤琴", "--reg-no", "64010620220301001", "--joined", "2024-01-01")
+        at("team", "add", f"{name}橙色公益队", "--place", name, "--leader", "王凤琴", "--founded", "2024-01-01")
+        at("resident", "add", "丁学志", "--place", name)
+        at("visit", "add", "丁学志", "--team", "橙色公益", "--member", "王凤琴", "--hours", hours,
+           "--date", "2024-07-01")
+        at("bundle", "--output", str(tmp_path / f"{name}-bundle.db"))
+        bundles.append(str(tmp_path / f"{name}-bundle.db"))
+    merged = tmp_path / "街道.db"
+    ok("--db", str(merged), "init", "--name", "黄河东路街道", "--place", street)
+    ok("--db", str(merged), "merge", *bundles)
+    rows = json.loads(ok("--db", str(merged), "report", "roster", "--format", "json").stdout)["rows"]
+    assert [(r["reg_no"], r["visit_hours"], r["services"]) for r in rows] == [
+        ("64010620220301001", 1.5, 1), ("64010620220301001", 2.0, 1)]
+    ok("--db", str(merged), "check")
