@@ -277,3 +277,9 @@ def test_a_street_roster_of_merged_communities(tmp_path):
     assert [(r["reg_no"], r["visit_hours"], r["services"]) for r in rows] == [
         ("64010620220301001", 1.5, 1), ("64010620220301001", 2.0, 1)]
     ok("--db", str(merged), "check")
+
+
+def test_a_roster_of_a_bad_period_or_team_is_refused(village):
+    rejected(village, "report", "roster", "--since", "2024-07-09", mentions=("--until",))
+    rejected(village, "report", "roster", "--until", "2024-13-40", mentions=("--until",))
+    rejected(village, "report", "roster", "--team", "不存在的队", mentions=("--team",))
