@@ -31,6 +31,9 @@ CREATE TABLE units (
 ) STRICT;
 CREATE INDEX units_place ON units(place_id);
 
+-- reg_no: the volunteer's registration number (注册编号, e.g. of the national volunteer system). The ledger
+-- refuses a number another live member holds when a member is added, edited or imported; no UNIQUE index,
+-- since a street ledger that merges communities may hold the same volunteer from two of them.
 CREATE TABLE members (
     id          INTEGER PRIMARY KEY,
     uid         TEXT NOT NULL UNIQUE,
@@ -38,8 +41,10 @@ CREATE TABLE members (
     phone       TEXT,
     joined      TEXT CHECK (joined IS date(joined)),
     void_reason TEXT,
-    void_at     TEXT
+    void_at     TEXT,
+    reg_no      TEXT CHECK (length(reg_no) BETWEEN 1 AND 50)
 ) STRICT;
+CREATE INDEX members_reg_no ON members(reg_no);
 
 CREATE TABLE member_roles (
     id          INTEGER PRIMARY KEY,
@@ -106,6 +111,8 @@ CREATE TABLE resident_tags (
     UNIQUE (resident_id, tag)
 ) STRICT;
 
+-- minutes_each: the volunteer time credited to EACH visiting member (visit_members), in whole minutes;
+-- NULL when no time was recorded.
 CREATE TABLE visits (
     id          INTEGER PRIMARY KEY,
     uid         TEXT NOT NULL UNIQUE,
@@ -116,7 +123,8 @@ CREATE TABLE visits (
     note        TEXT,
     follow_up   INTEGER NOT NULL CHECK (follow_up IN (0, 1)),
     void_reason TEXT,
-    void_at     TEXT
+    void_at     TEXT,
+    minutes_each INTEGER CHECK (minutes_each BETWEEN 0 AND 1440)
 ) STRICT;
 CREATE INDEX visits_team ON visits(team_id);
 CREATE INDEX visits_date ON visits(date);

@@ -147,11 +147,11 @@ def test_a_pipe_gets_the_users_language_and_json_gets_slugs(tmp_path):
     sh("activity", "add", "--theme", "政策宣传", "--team", "橙色公益", "--date", "2024-07-06")
 
     assert piped("visit list") == [
-        ["编号", "日期", "服务队", "走访对象", "队员", "事由", "慰问品", "需跟进"],
-        ["1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志", "王凤琴", "", "米", "否"]]
+        ["编号", "日期", "服务队", "走访对象", "队员", "事由", "慰问品", "需跟进", "每人时长"],
+        ["1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志", "王凤琴", "", "米", "否", ""]]
     assert piped("--lang en visit list") == [
-        ["id", "date", "team", "residents", "members", "purpose", "gifts", "follow-up"],
-        ["1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志", "王凤琴", "", "米", "no"]]
+        ["id", "date", "team", "residents", "members", "purpose", "gifts", "follow-up", "hours each"],
+        ["1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志", "王凤琴", "", "米", "no", ""]]
     # visit list has no vocabulary column: its residents' tags, and an activity's theme, are words too
     assert [row[3] for row in piped("resident list")] == ["标签", "独居、高龄"]
     assert [row[3] for row in piped("--lang en resident list")] == ["tags", "living alone、advanced age"]
@@ -164,7 +164,8 @@ def test_a_pipe_gets_the_users_language_and_json_gets_slugs(tmp_path):
     for lang in ("zh", "en"):  # json is the same in either language
         visits = json.loads(sh("--lang", lang, "visit", "list", "--format", "json"))
         assert visits == [{"id": 1, "date": "2024-07-07", "team": "“橙色公益”志愿服务队", "residents": "丁*志",
-                           "members": "王凤琴", "purpose": None, "gifts": "米", "follow_up": False}]
+                           "members": "王凤琴", "purpose": None, "gifts": "米", "follow_up": False,
+                           "hours_each": None}]
         assert json.loads(sh("--lang", lang, "resident", "list", "--format", "json"))[0]["tags"] == (
             "living_alone,advanced_age")
         assert json.loads(sh("--lang", lang, "activity", "list", "--format", "json"))[0]["theme"] == "policy_outreach"

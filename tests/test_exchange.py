@@ -155,10 +155,10 @@ def test_csv_and_xlsx_hold_the_same_numbers(ledger, tmp_path):
     sheet = list(load_workbook(tmp_path / "a.xlsx").active.iter_rows(values_only=True))
     header = list(sheet[0])
     got = [dict(zip(header, r)) for r in sheet[1:]]
-    assert [r["时长(分钟)"] for r in as_csv] == ["80", "270"]  # 4 x 20 min, 3 x 1.5 h: exact minutes
-    assert [r["时长(小时)"] for r in as_csv] == ["1.33", "4.5"]
-    assert [g["时长(分钟)"] for g in got] == [80, 270]
-    assert [g["时长(小时)"] for g in got] == [1.33, 4.5]
+    assert [r["总时长(分钟)"] for r in as_csv] == ["80", "270"]  # 4 x 20 min, 3 x 1.5 h: exact minutes
+    assert [r["总时长(小时)"] for r in as_csv] == ["1.33", "4.5"]
+    assert [g["总时长(分钟)"] for g in got] == [80, 270]
+    assert [g["总时长(小时)"] for g in got] == [1.33, 4.5]
     assert [g["志愿者人数"] for g in got] == [int(r["志愿者人数"]) for r in as_csv] == [4, 3]
     assert [g["服务人数"] for g in got] == [None, 20] and [r["服务人数"] for r in as_csv] == ["", "20"]
     assert header == list(as_csv[0])  # the same headers ...
@@ -268,7 +268,7 @@ def test_round_trip_into_a_fresh_ledger(ledger, tmp_path, fmt, lang):
         assert (tmp_path / "visits.csv").read_text(encoding="utf-8-sig").startswith(words[0])
         themes = (tmp_path / "activities.csv").read_text(encoding="utf-8-sig")
         assert words[1] in themes and "anti_fraud" not in themes
-        assert f",{words[2]}\n" in (tmp_path / "visits.csv").read_text(encoding="utf-8-sig")  # follow-up
+        assert f",{words[2]},\n" in (tmp_path / "visits.csv").read_text(encoding="utf-8-sig")  # follow-up, no hours
     for table in IMPORT_ORDER:
         mine, theirs = dump(ledger, table), dump(other, table)
         if table == "issue_events":  # an issue import records its own received and resolved steps, with new uids

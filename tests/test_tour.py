@@ -167,6 +167,8 @@ DEMO_CASES: list[Case] = [
     c("certificate", "王玉兰"),
     c("certificate", "王玉兰", "--format", "json"),
     c("--lang", "en", "certificate", "王玉兰"),
+    c("report", "roster", "--team", "银色助老", "--format", "table", columns=80),
+    c("report", "roster", "--since", "2024-06-01", "--until", "2024-06-30", "--format", "csv"),
     *formats("setting", "list", fmts=("table", "tsv", "json")),
     c("check"),
     # every listing as tsv and json, a few as tables in a narrow terminal

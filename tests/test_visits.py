@@ -34,6 +34,7 @@ def test_the_article_visit_is_recorded_and_listed(village):
         {
             "id": 1, "date": "2024-07-07", "team": "“橙色公益”志愿服务队", "residents": "丁*志、李*友",
             "members": "王凤琴", "purpose": "看望高龄老人", "gifts": "慰问品", "follow_up": False,
+                "hours_each": None,
         }
     ]
     assert _count(village, "visit_residents") == 2 and _count(village, "visit_members") == 1
@@ -75,7 +76,7 @@ def test_visit_list_in_every_format(village):
     assert [(r["编号"], r["日期"], r["服务队"], r["走访对象"], r["慰问品"], r["需跟进"]) for r in rows] == [
         ("1", "2024-07-07", "“橙色公益”志愿服务队", "丁*志、李*友", "慰问品", "是")
     ]
-    assert list(rows[0]) == ["编号", "日期", "服务队", "走访对象", "队员", "事由", "慰问品", "需跟进"]
+    assert list(rows[0]) == ["编号", "日期", "服务队", "走访对象", "队员", "事由", "慰问品", "需跟进", "每人时长"]
     english = list(csv.DictReader(io.StringIO(ok("--lang", "en", "visit", "list", "--format", "csv").stdout)))
     assert [(r["id"], r["residents"], r["follow-up"]) for r in english] == [("1", "丁*志、李*友", "yes")]
     lines = ok("visit", "list", "--format", "jsonl").stdout.splitlines()
@@ -89,9 +90,10 @@ def test_visit_list_in_every_format(village):
 
 def test_empty_visit_list(village):
     assert ok("visit", "list", "--format", "json").stdout == "[]\n"
-    assert ok("visit", "list", "--format", "csv").stdout == "编号,日期,服务队,走访对象,队员,事由,慰问品,需跟进\n"
+    assert ok("visit", "list", "--format", "csv").stdout == (
+        "编号,日期,服务队,走访对象,队员,事由,慰问品,需跟进,每人时长\n")
     assert ok("--lang", "en", "visit", "list", "--format", "csv").stdout == (
-        "id,date,team,residents,members,purpose,gifts,follow-up\n")
+        "id,date,team,residents,members,purpose,gifts,follow-up,hours each\n")
 
 
 def test_visit_filters_combine(village):

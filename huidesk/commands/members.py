@@ -25,10 +25,18 @@ def _short_teams(names: object) -> str:
 MEMBER_COLUMNS = [
     Column("id", "编号", "id", nowrap=True, priority=9),
     Column("name", "姓名", "name", priority=8),
+    Column("reg_no", "注册编号", "reg. no.", nowrap=True, priority=4),
     Column("teams", "服务队", "teams", show=_short_teams, priority=6, cut="words"),
     Column("roles", "角色", "roles", vocab="role", priority=5),
     Column("phone", "电话", "phone", nowrap=True, priority=2),
     Column("joined", "加入", "joined", nowrap=True, priority=3),
+]
+
+
+RegNoOpt = Annotated[
+    str | None,
+    typer.Option("--reg-no", help=tr("志愿者注册编号（如全国志愿服务信息系统的编号），唯一",
+                                     "volunteer registration number (e.g. the national system's), unique")),
 ]
 
 
@@ -68,6 +76,7 @@ def add(
         ),
     ] = None,
     phone: Annotated[str | None, typer.Option("--phone", help=tr("电话", "phone"))] = None,
+    reg_no: RegNoOpt = None,
     joined: Annotated[
         str | None, typer.Option("--joined", help=tr("加入日期，默认今天", "joining date, default today"))
     ] = None,
@@ -81,7 +90,7 @@ def add(
     joined_on = s.date(joined, "--joined")
     with s.ledger() as store:
         teams = store.find_many("teams", team or [], "--team")
-        member = MemberIn.of(name=name, phone=phone, joined=joined_on)
+        member = MemberIn.of(name=name, phone=phone, joined=joined_on, reg_no=reg_no)
         with store.write(s.command) as tx:
             mid = store.add_member(tx, member.row(), [t["id"] for t in teams], roles, allow_duplicate)
     where = "、".join(t["name"] for t in teams)
@@ -145,7 +154,8 @@ def show(
         info = next(member_rows(store.members(member_id=m["id"]), with_pii))
         history = store.member_history(m["id"])
     roles = "、".join(label("role", r) for r in (info["roles"] or "").split(",") if r)
-    message(f"#{info['id']} {info['name']}　{roles or '—'}　{info['phone'] or ''}")
+    reg_no = tr(f"注册编号 {info['reg_no']}", f"reg. no. {info['reg_no']}") if info["reg_no"] else ""
+    message(f"#{info['id']} {info['name']}　{roles or '—'}　{info['phone'] or ''}" + (f"　{reg_no}" if reg_no else ""))
     cols = [
         Column("team_id", "编号", "id", nowrap=True, priority=9),
         Column("team", "服务队", "team", priority=8),
@@ -153,6 +163,39 @@ def show(
         Column("left", "离队", "left", nowrap=True, priority=6),
     ]
     emit(history, cols, fmt, wide=wide)
+
+
+@app.command(
+    "edit",
+    help=tr(
+        "修改队员的注册编号或电话（只改给出的项；--reg-no '' 清除注册编号）。\n\n\b\n"
+        "例：huidesk member edit 王凤琴 --reg-no 64010620220301001",
+        "Change a member's registration number or phone (only what is given; --reg-no '' clears it).\n\n\b\n"
+        "Example: huidesk member edit 王凤琴 --reg-no 64010620220301001",
+    ),
+)
+def edit(
+    ctx: typer.Context,
+    member: Annotated[str, typer.Argument(help=tr("队员（编号或姓名）", "member (id or name)"))],
+    reg_no: RegNoOpt = None,
+    phone: Annotated[str | None, typer.Option("--phone", help=tr("电话", "phone"))] = None,
+) -> None:
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.models import MemberEdit
+
+    s = session(ctx)
+    given = {k: v for k, v in (("reg_no", reg_no), ("phone", phone)) if v is not None}
+    if not given:
+        raise InvalidValue("--reg-no/--phone", "", tr("请给出要修改的项", "give something to change"))
+    cleared = {k for k, v in given.items() if k == "reg_no" and not v.strip()}
+    checked = MemberEdit.of(**{k: v for k, v in given.items() if k not in cleared})
+    changes = {k: None if k in cleared else getattr(checked, k) for k in given}
+    with s.ledger() as store:
+        m = store.find("members", member, "MEMBER")
+        with store.write(s.command) as tx:
+            store.edit_member(tx, m["id"], changes)
+    shown = "、".join(f"{k.replace('_', '-')}={v if v is not None else '—'}" for k, v in changes.items())
+    message(tr(f"已修改队员 #{m['id']} {m['name']}：{shown}", f"changed member #{m['id']} {m['name']}: {shown}"))
 
 
 def _membership(ctx: typer.Context, member: str, team: str, date: str | None, leaving: bool) -> None:

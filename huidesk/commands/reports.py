@@ -133,6 +133,50 @@ def monthly(
                    f"wrote {output} ({data['month']}, head {data['chain_head'][:12]})"))
 
 
+@report.command(
+    "roster",
+    help=tr(
+        "志愿者花名册：每名队员的注册编号、服务队、期内活动与走访的志愿服务时长、服务次数，"
+        "以及按截至 --until 的累计时长评定的星级（100小时★ … 1500小时★★★★★）。"
+        "姓名默认遮蔽；--team 只计这支服务队的记录。\n\n\b\n"
+        "例：huidesk report roster --since 2024-01-01 --until 2024-06-30\n"
+        "    huidesk report roster --team 银色助老 --with-pii --output 花名册.xlsx",
+        "The volunteer roster: each member's registration number, teams, volunteer hours from activities and visits "
+        "in the period, services, and the star level from cumulative hours up to --until (★ at 100 h … ★★★★★ at "
+        "1,500 h). Names masked; --team counts that team's records only.\n\n\b\n"
+        "Example: huidesk report roster --since 2024-01-01 --until 2024-06-30 --format csv",
+    ),
+)
+def roster(
+    ctx: typer.Context,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    team: TeamFilter = None,
+    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
+    ] = None,
+    force: ForceOpt = False,
+    wide: WideOpt = False,
+    with_pii: WithPii = False,
+) -> None:
+    from huidesk.render.output import Column, Output, message, render
+    from huidesk.render.roster import roster_text, roster_workbook
+    from huidesk.reports.roster import COLUMNS, flat_rows, masked
+    from huidesk.reports.roster import roster as build
+
+    s = session(ctx)
+    start, end = _period(s, since, until)
+    with s.ledger() as store:
+        data = masked(build(store, start, end, store.find_id("teams", team, "--team")), with_pii)
+    columns = [Column(key, zh, en) for key, zh, en, *_ in COLUMNS]
+    out = Output(list(flat_rows(data)), columns, document=data, text=lambda: roster_text(data, COLUMNS, wide),
+                 workbook=lambda: roster_workbook(data, COLUMNS), formats=("csv", "tsv", "json", "jsonl", "xlsx"))
+    render(out, fmt, output, force)
+    if output is not None:
+        message(tr(f"已写入 {output}（{len(data['rows'])} 名队员）", f"wrote {output} ({len(data['rows'])} members)"))
+
+
 DUE_HELP = tr(
     "到期提醒：超过响应或办结时限的诉求、超过走访周期的居民（久未走访的在前）、无人认领的微心愿，并给出逾期多久。\n\n\b\n"
     "例：huidesk due\n    huidesk due --format csv > 待办.csv",

@@ -30,6 +30,7 @@ COLUMNS = [
     Column("purpose", "事由", "purpose", priority=6, least=14),
     Column("gifts", "慰问品", "gifts", priority=2),
     Column("follow_up", "需跟进", "follow-up", show=_yes, nowrap=True, priority=3),
+    Column("hours_each", "每人时长", "hours each", nowrap=True, priority=3),
 ]
 
 
@@ -37,21 +38,27 @@ def visit_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
     """Rows with the residents' names (masked unless asked) joined by 、 and follow-up as a boolean."""
     import json
 
+    from huidesk.domain.hours import show_hours
+
     for r in rows:
         row = dict(r)
         row["residents"] = "、".join(masked(name, with_pii) for name in json.loads(row["residents"]))
         row["follow_up"] = bool(row["follow_up"])
+        row["hours_each"] = show_hours(row.pop("minutes_each"))
         yield row
 
 
 @app.command(
     "add",
     help=tr(
-        "记录一次走访：可同时走访多位居民；队员可来自其他服务队。日期不能晚于今天。\n\n\b\n"
+        "记录一次走访：可同时走访多位居民；队员可来自其他服务队。日期不能晚于今天。"
+        "--hours 是每位走访队员的服务时长，计入每人的志愿服务时长（花名册、证明）。\n\n\b\n"
         "例：huidesk visit add 丁学志 李增友 --team 橙色公益 --member 王凤琴 "
-        "--date 7月7日 --purpose 看望高龄老人 --gift 慰问品",
-        "Record a visit to one or more residents; members may come from other teams. Not after today.\n\n\b\n"
-        "Example: huidesk visit add 丁学志 李增友 --team 橙色公益 --member 王凤琴 --date 2024-07-07 --gift 慰问品",
+        "--date 7月7日 --purpose 看望高龄老人 --gift 慰问品 --hours 1.5",
+        "Record a visit to one or more residents; members may come from other teams. Not after today. "
+        "--hours is each visiting member's time, credited to each (roster, certificate).\n\n\b\n"
+        "Example: huidesk visit add 丁学志 李增友 --team 橙色公益 --member 王凤琴 --date 2024-07-07 --gift 慰问品 "
+        "--hours 1.5",
     ),
 )
 def add(
@@ -74,6 +81,11 @@ def add(
     ] = None,
     note: Annotated[str | None, typer.Option("--note", help=tr("备注", "note"))] = None,
     follow_up: Annotated[bool, typer.Option("--follow-up", help=tr("需要后续跟进", "needs a follow-up"))] = False,
+    hours: Annotated[
+        str | None,
+        typer.Option("--hours", help=tr("每位走访队员的服务时长：2、1.5、90分钟（计入每人的志愿服务时长）",
+                                        "each visiting member's time: 2, 1.5, 90min (credited to each)")),
+    ] = None,
 ) -> None:
     from huidesk.domain.models import VisitIn
 
@@ -85,14 +97,20 @@ def add(
         members = store.find_many("members", member or [], "--member")
         visit = VisitIn.of(
             team_id=t["id"], date=on, purpose=purpose, gifts=tuple(gift or ()), note=note, follow_up=follow_up,
-            today=s.today.isoformat(),
+            minutes_each=hours, member_ids=tuple(dict.fromkeys(m["id"] for m in members)), today=s.today.isoformat(),
         )
         with store.write(s.command) as tx:
-            vid = store.add_visit(tx, visit.row(), [r["id"] for r in visited], [m["id"] for m in members])
+            vid = store.add_visit(tx, visit.row(), [r["id"] for r in visited], visit.member_ids)
+    each = ""
+    if visit.minutes_each is not None:
+        from huidesk.domain.hours import show_hours
+
+        n, h = len(visit.member_ids), show_hours(visit.minutes_each)
+        each = tr(f"，{n} 名队员各计 {h} 小时", f", {h} h credited to each of {n} member(s)")
     message(
         tr(
-            f"已记录走访 #{vid}：{t['name']} {on} 走访 {len(visited)} 户",
-            f"recorded visit #{vid}: {t['name']} visited {len(visited)} resident(s) on {on}",
+            f"已记录走访 #{vid}：{t['name']} {on} 走访 {len(visited)} 户{each}",
+            f"recorded visit #{vid}: {t['name']} visited {len(visited)} resident(s) on {on}{each}",
         )
     )
     sys.stdout.write(f"{vid}\n")

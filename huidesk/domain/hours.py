@@ -53,3 +53,17 @@ def show_hours(minutes: int | None) -> str | None:
     hours = (Decimal(int(minutes)) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     text = f"{hours:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# The 中国注册志愿者 star scale (共青团): cumulative volunteer hours for one to five stars.
+STAR_HOURS = (100, 300, 600, 1000, 1500)
+
+
+def star_level(minutes: int) -> int:
+    """Stars (0 to 5) for cumulative volunteer time in whole minutes: ★ from 100 h, ★★★★★ from 1,500 h."""
+    return sum(1 for h in STAR_HOURS if minutes >= h * 60)
+
+
+def stars(level: int) -> str:
+    """A star level as people write it: ★★★ (none: empty)."""
+    return "★" * level

@@ -100,10 +100,36 @@ class TeamIn(Record):
     founded: str | None = None
 
 
+def _reg_no(text: str | None) -> str | None:
+    """A registration number as typed, full-width characters made plain; letters, digits and -_./ only."""
+    if text is None:
+        return None
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", text).strip()
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z_./-]{0,49}", text):
+        raise ValueError(tr("注册编号只能含字母、数字和 -_./，最多 50 个字符",
+                            "a registration number holds letters, digits and -_./ only, at most 50"))
+    return text
+
+
+RegNo = Annotated[str | None, AfterValidator(_reg_no)]
+
+
 class MemberIn(Record):
+    OPTIONS: ClassVar[dict[str, str]] = {"name": "NAME", "reg_no": "--reg-no"}
     name: Name
     phone: Phone = None
     joined: str
+    reg_no: RegNo = None
+
+
+class MemberEdit(Record):
+    """New values of a member's editable fields (the command writes only those given)."""
+
+    OPTIONS: ClassVar[dict[str, str]] = {"reg_no": "--reg-no", "phone": "--phone"}
+    reg_no: RegNo = None
+    phone: Phone = None
 
 
 class ResidentIn(Record):
@@ -210,16 +236,36 @@ class Done(Record):
 
 
 class VisitIn(Done):
-    OPTIONS: ClassVar[dict[str, str]] = {"gifts": "--gift", "team_id": "--team"}
+    """A visit; `minutes_each` (--hours) is credited to each member who went (`member_ids`)."""
+
+    OPTIONS: ClassVar[dict[str, str]] = {"gifts": "--gift", "team_id": "--team", "minutes_each": "--hours",
+                                         "member_ids": "--member"}
     team_id: int
     date: DoneOn
     purpose: Text200 | None = None
     gifts: tuple[Text200, ...] = ()
     note: _text(2000) | None = None
     follow_up: bool = False
+    minutes_each: Minutes | None = None
+    member_ids: tuple[int, ...] = ()
+
+    @model_validator(mode="after")
+    def _volunteers(self):
+        if self.minutes_each is not None and not self.member_ids:
+            from huidesk.domain.hours import show_hours
+
+            each = show_hours(self.minutes_each)
+            raise ValueError(
+                tr(
+                    f"--hours {each} 是每位走访队员的服务时长：请用 --member 列出走访的队员",
+                    f"--hours {each} is each visiting member's time: name them with --member",
+                )
+            )
+        return self
 
     def row(self) -> dict[str, object]:
-        return {**self.model_dump(exclude={"gifts"}), "gifts": "、".join(self.gifts) or None}
+        values = self.model_dump(exclude={"gifts", "member_ids"})
+        return {**values, "gifts": "、".join(self.gifts) or None}
 
 
 class ActivityIn(Done):

@@ -34,6 +34,8 @@ def export_rows(
                 row[f.key] = bool(row[f.key])
         if "minutes" in row:
             row["hours"] = show_hours(row["minutes"])
+        if "minutes_each" in row:
+            row["hours_each"] = show_hours(row["minutes_each"])
         if table.name == "issues":
             state = row["state"]
             resolved = row["last_resolved"] and state in ("resolved", "closed")

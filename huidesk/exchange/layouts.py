@@ -5,7 +5,7 @@ The SQL that reads each table out lives in huidesk.ledger.exchange, keyed by the
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from huidesk.domain.errors import InvalidValue
 from huidesk.domain.i18n import tr
@@ -61,6 +61,8 @@ PLACE = F("place", "地点", "place", type="ref", ref="places")
 RESIDENT = F("resident", "居民", "resident", type="ref", ref="residents", pii="name", required=True)
 MEMBER = F("member", "队员", "member", type="ref", ref="members", required=True)
 NOTE = F("note", "备注", "note")
+# Volunteer time credited to each member who served (a visit's, or an activity's --hours).
+HOURS_EACH = F("hours_each", "每人时长(小时)", "hours each", type="hours", aliases=("每人时长",))
 
 TABLES: dict[str, Table] = {
     t.name: t
@@ -86,7 +88,8 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "members",
-            (UID, NAME, F("phone", "电话", "phone", pii="phone"),
+            (UID, NAME, F("reg_no", "注册编号", "registration no.", aliases=("注册号", "志愿者编号", "reg. no.")),
+             F("phone", "电话", "phone", pii="phone"),
              F("roles", "角色", "roles", type="vocab", vocab="role", many=True),
              F("joined", "加入日期", "joined", type="date"),
              F("teams", "服务队", "teams", type="ref", ref="teams", many=True, exported=False)),
@@ -115,7 +118,7 @@ TABLES: dict[str, Table] = {
              F("residents", "走访对象", "residents", type="ref", ref="residents", many=True, pii="name", required=True,
                aliases=("居民",)),
              MEMBERS, F("purpose", "事由", "purpose"), F("gifts", "慰问品", "gifts"), NOTE,
-             F("follow_up", "需跟进", "follow-up", type="bool")),
+             F("follow_up", "需跟进", "follow-up", type="bool"), HOURS_EACH),
         ),
         Table(
             "activities",
@@ -123,8 +126,11 @@ TABLES: dict[str, Table] = {
              F("title", "名称", "title"), PLACE,
              F("volunteers", "志愿者人数", "volunteers", type="int"), MEMBERS,
              F("served", "服务人数", "served", type="int"),
-             F("hours", "时长(小时)", "hours", type="hours", aliases=("时长", "志愿服务时长")),
-             F("minutes", "时长(分钟)", "minutes", type="int")),
+             # The activity's total (each volunteer's time × volunteers), under the names it always had;
+             # each volunteer's time is a column of its own, read on import only.
+             F("hours", "总时长(小时)", "total hours", type="hours", aliases=("时长(小时)", "时长", "志愿服务时长")),
+             F("minutes", "总时长(分钟)", "total minutes", type="int", aliases=("时长(分钟)",)),
+             replace(HOURS_EACH, exported=False)),
         ),
         Table(
             "issues",

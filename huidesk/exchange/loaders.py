@@ -98,7 +98,8 @@ def _load_member(imp: Target, row: Row, v: dict, uid: str) -> str:
     from huidesk.domain.models import MemberIn
 
     member = row.model(
-        MemberIn, {"name": v["name"], "phone": v["phone"], "joined": v["joined"] or imp.today.isoformat()}
+        MemberIn, {"name": v["name"], "phone": v["phone"], "joined": v["joined"] or imp.today.isoformat(),
+                   "reg_no": v["reg_no"]}
     )
     if member is None:
         return ""
@@ -151,13 +152,13 @@ def _load_visit(imp: Target, row: Row, v: dict, uid: str) -> str:
     visit = row.model(
         VisitIn,
         {"team_id": row.id_of("team"), "date": v["date"], "purpose": v["purpose"], "gifts": gifts, "note": v["note"],
-         "follow_up": bool(v["follow_up"]), "today": imp.today.isoformat()},
-        {"team_id": "team"},
+         "follow_up": bool(v["follow_up"]), "minutes_each": v["hours_each"],
+         "member_ids": tuple(m[0] for m in v["members"] or []), "today": imp.today.isoformat()},
+        {"team_id": "team", "minutes_each": "hours_each", "member_ids": "members"},
     )
     if visit is None:
         return ""
-    imp.store.add_visit(imp.tx, {"uid": uid, **visit.row()}, [r[0] for r in v["residents"]],
-                        [m[0] for m in v["members"] or []])
+    imp.store.add_visit(imp.tx, {"uid": uid, **visit.row()}, [r[0] for r in v["residents"]], visit.member_ids)
     return "added"
 
 
@@ -182,6 +183,18 @@ def _load_activity(imp: Target, row: Row, v: dict, uid: str) -> str:
     )
     if activity is None:
         return ""
+    each = v["hours_each"]
+    if each is not None:  # each volunteer's time: the total follows from the headcount, as `activity add` does it
+        total = each * activity.headcount
+        if minutes is not None and minutes != total:
+            row.fail("hours_each", row.raw("hours_each"),
+                     tr(f"乘以 {activity.headcount} 人与总时长 {minutes} 分钟不符",
+                        f"times {activity.headcount} volunteers does not match the total, {minutes} minutes"))
+            return ""
+        if each > 24 * 60:
+            row.fail("hours_each", row.raw("hours_each"), tr("每人每次最多 24 小时", "at most 24 hours per person"))
+            return ""
+        minutes = total or each
     minutes = minutes or 0
     if minutes and not activity.headcount:
         row.fail("minutes", minutes, tr("有时长却没有志愿者：请给出志愿者人数或队员",

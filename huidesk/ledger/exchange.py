@@ -110,7 +110,7 @@ EXPORTS: dict[str, ExportQuery] = {
         "t.founded",
     ),
     "members": ExportQuery(
-        "SELECT m.uid, m.name, m.phone, (SELECT json_group_array(role) FROM (SELECT role FROM member_roles r"
+        "SELECT m.uid, m.name, m.reg_no, m.phone, (SELECT json_group_array(role) FROM (SELECT role FROM member_roles r"
         " WHERE r.member_id = m.id ORDER BY r.id)) AS roles, m.joined FROM members m WHERE m.void_reason IS NULL",
         "m.id",
         "m.joined",
@@ -134,7 +134,7 @@ EXPORTS: dict[str, ExportQuery] = {
         "SELECT v.uid, v.date, " + ref("teams", "t") + " AS team, "
         + names("visit_id = v.id", "visit_residents", "resident_id")
         + " AS residents, " + names("visit_id = v.id", "visit_members", "member_id")
-        + " AS members, v.purpose, v.gifts, v.note, v.follow_up"
+        + " AS members, v.minutes_each, v.purpose, v.gifts, v.note, v.follow_up"
         " FROM visits v JOIN teams t ON t.id = v.team_id WHERE v.void_reason IS NULL",
         "v.date, v.id",
         "v.date",

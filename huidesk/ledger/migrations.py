@@ -73,6 +73,15 @@ def issue_nature_category_repeat_of(db: Database) -> None:
     db.execute("CREATE INDEX issues_repeat_of ON issues(repeat_of)")
 
 
+@MIGRATIONS(name="member_reg_no_and_visit_minutes")
+def member_reg_no_and_visit_minutes(db: Database) -> None:
+    """A member's registration number (注册编号) and the volunteer time each visiting member is
+    credited with (issue 13, the roster)."""
+    db.execute("ALTER TABLE members ADD COLUMN reg_no TEXT CHECK (length(reg_no) BETWEEN 1 AND 50)")
+    db.execute("CREATE INDEX members_reg_no ON members(reg_no)")
+    db.execute("ALTER TABLE visits ADD COLUMN minutes_each INTEGER CHECK (minutes_each BETWEEN 0 AND 1440)")
+
+
 def migration_names() -> list[str]:
     return [m.name for m in MIGRATIONS._migrations]
 

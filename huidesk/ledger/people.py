@@ -137,12 +137,34 @@ class People:
             ).fetchone()
             if same:
                 raise Duplicate(tr("队员", "member"), str(member["name"]), same[0], "")
+        self._reg_no_free(member.get("reg_no"))
         mid = tx.insert("members", member)
         for role in roles:
             tx.insert("member_roles", {"member_id": mid, "role": role})
         for tid in team_ids:
             self._join(tx, mid, tid, str(member["joined"]))
         return mid
+
+    def _reg_no_free(self, reg_no: object, member_id: int | None = None) -> None:
+        """Refuse a registration number another live member holds."""
+        if reg_no is None:
+            return
+        holder = self.conn.execute(
+            "SELECT id, name FROM members WHERE reg_no = ? AND void_reason IS NULL AND id IS NOT ?",
+            (reg_no, member_id),
+        ).fetchone()
+        if holder:
+            raise InvalidValue(
+                "reg_no", reg_no,
+                tr(f"已是队员 #{holder['id']} {holder['name']} 的注册编号",
+                   f"already the registration number of member #{holder['id']} {holder['name']}"),
+            )
+
+    def edit_member(self, tx: "Tx", member_id: int, changes: Mapping[str, object]) -> None:
+        """Change a member's editable fields (registration number, phone); None clears one."""
+        if "reg_no" in changes:
+            self._reg_no_free(changes["reg_no"], member_id)
+        tx.update("members", member_id, changes)
 
     def _join(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
         current = self.conn.execute(
@@ -175,7 +197,7 @@ class People:
         self, team_id: int | None = None, role: str | None = None, member_id: int | None = None
     ) -> list[sqlite3.Row]:
         sql = (
-            "SELECT m.id, m.name, m.phone, m.joined,"
+            "SELECT m.id, m.name, m.reg_no, m.phone, m.joined,"
             " (SELECT group_concat(role, ',') FROM (SELECT role FROM member_roles r WHERE r.member_id = m.id"
             " ORDER BY r.id))"
             "   AS roles,"

@@ -102,7 +102,7 @@ class Work:
             "   JOIN residents r ON r.id = vr.resident_id WHERE vr.visit_id = v.id ORDER BY vr.id)) AS residents,"
             " (SELECT group_concat(name, '、') FROM (SELECT m.name FROM visit_members vm"
             "   JOIN members m ON m.id = vm.member_id WHERE vm.visit_id = v.id ORDER BY vm.id)) AS members,"
-            " v.purpose, v.gifts, v.note, v.follow_up"
+            " v.purpose, v.gifts, v.note, v.follow_up, v.minutes_each"
             " FROM visits v JOIN teams t ON t.id = v.team_id WHERE v.void_reason IS NULL"
         )
         lives, at = under("p.path", place)

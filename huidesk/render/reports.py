@@ -222,16 +222,36 @@ def certificate_text(data: dict) -> None:
     for x in data["by_month"]:
         content = "、".join(dict.fromkeys(label("theme", c) if c in VOCABS["theme"] else c for c in x["content"]))
         t.add_row(x["month"], str(x["hours"]), str(x["activities"]), str(x["visits"]), content)
+    services = Table(show_edge=False, header_style="bold")
+    for h in _words(("日期", "date"), ("类别", "kind"), ("服务队", "team"), ("服务内容", "content"),
+                    ("时长(小时)", "hours")):
+        services.add_column(h)
+    for x in data["services"]:
+        services.add_row(x["date"], tr("活动", "activity") if x["kind"] == "activity" else tr("走访", "visit"),
+                         short_team(x["team"]), _service_content(x), str(x["hours"]))
     teams = "、".join(t["name"] for t in data["teams"]) or "—"
     period, name, hours = data["period"], data["member"]["name"], data["total_hours"]
     since = period["since"]
     start = tr(f"自{since}", f"from {since}") if since else tr("加入以来", "since joining")
     span = tr(f"{start}至{period['until']}，", f"{start} to {period['until']}")
+    reg_no = data["member"].get("reg_no")
+    registered = tr(f"（注册编号 {reg_no}）", f" (registration no. {reg_no})") if reg_no else ""
     head = tr(
-        f"兹证明 {name} 同志为 {teams} 队员，{span}累计志愿服务时长 {hours} 小时。",
-        f"This certifies that {name}, member of {teams}, served {hours} volunteer hours, {span}.",
+        f"兹证明 {name} 同志{registered}为 {teams} 队员，{span}累计志愿服务时长 {hours} 小时。",
+        f"This certifies that {name}{registered}, member of {teams}, served {hours} volunteer hours, {span}.",
     )
     issuer = data["issuer"] or tr("（未设置，见 setting set issuer）", "(not set)")
     foot = tr(f"出具单位：{issuer}　证明编号：{data['certificate_no']}　日期：{data['date']}",
               f"issuer: {issuer}  no. {data['certificate_no']}  date {data['date']}")
-    console().print(Panel(Group(head, "", t, "", foot), title=tr("志愿服务记录证明", "Volunteer service record")))
+    parts = [head, "", t, ""] + ([tr("服务记录", "Services"), services, ""] if data["services"] else [])
+    console().print(Panel(Group(*parts, foot), title=tr("志愿服务记录证明", "Volunteer service record")))
+
+
+def _service_content(service: dict) -> str:
+    """What a service was: an activity's title or theme; a visit's purpose, and how many it visited."""
+    from huidesk.domain.vocab import label
+
+    if service["kind"] == "activity":
+        return service["title"] or label("theme", service["theme"])
+    homes = tr(f"走访 {service['residents']} 户", f"{service['residents']} resident(s) visited")
+    return f"{service['purpose']}{tr('（', ' (')}{homes}{tr('）', ')')}" if service["purpose"] else homes

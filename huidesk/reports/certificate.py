@@ -5,39 +5,42 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import hours
-from huidesk.ledger.queries import service_record
+from huidesk.ledger.roster import member_identity, member_services, member_teams
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
 
 def build(store: "Store", member: object, since: dt.date | None, until: dt.date, today: dt.date) -> dict:
-    """Identity, teams, hours and content by month, issuer, and a number derived from the member's
-    uid and the period (the same record asked for again gets the same number on the same day)."""
-    record = service_record(store, member["id"], since.isoformat() if since else None, until.isoformat())
+    """Identity, teams, hours and content by month, each service (activities and visits) with its
+    day and the hours credited to the member, issuer, and a number derived from the member's uid and
+    the period (the same record asked for again gets the same number on the same day). The total is
+    the member's time in activities plus the time credited for each visit (`visit add --hours`)."""
+    services = member_services(store, member["id"], since.isoformat() if since else None, until.isoformat())
     by_month: dict[str, dict] = {}
-
-    def month_of(key: str) -> dict:
-        return by_month.setdefault(key, {"month": key, "minutes": 0, "activities": 0, "visits": 0, "content": []})
-
-    for a in record["activities"]:
-        month = month_of(a["month"])
-        month["minutes"] += a["minutes"]
-        month["activities"] += 1
-        month["content"].append(a["title"] or a["theme"])
-    for key, n in record["visits"].items():
-        month_of(key)["visits"] = n
+    for x in services:
+        month = by_month.setdefault(x["date"][:7], {"month": x["date"][:7], "minutes": 0, "activities": 0,
+                                                    "visits": 0, "content": []})
+        month["minutes"] += x["minutes"]
+        if x["kind"] == "activity":
+            month["activities"] += 1
+            month["content"].append(x["title"] or x["theme"])
+        else:
+            month["visits"] += 1
     months = [by_month[k] for k in sorted(by_month)]
-    total = sum(x["minutes"] for x in months)
-    digest = hashlib.sha256(f"{record['uid']}|{since}|{until}".encode()).hexdigest()[:6].upper()
+    total = sum(x["minutes"] for x in services)
+    identity = member_identity(store, member["id"])
+    digest = hashlib.sha256(f"{identity['uid']}|{since}|{until}".encode()).hexdigest()[:6].upper()
     return {
         "certificate_no": f"HD{today:%Y%m%d}-{member['id']:05d}-{digest}",
         "date": today.isoformat(),
         "issuer": store.settings()["issuer"] or None,
-        "member": {"id": member["id"], "name": member["name"], "joined": member["joined"]},
-        "teams": record["teams"],
+        "member": {"id": member["id"], "name": member["name"], "joined": member["joined"],
+                   "reg_no": identity["reg_no"]},
+        "teams": member_teams(store, member["id"]),
         "period": {"since": since.isoformat() if since else None, "until": until.isoformat()},
         "total_minutes": total,
         "total_hours": hours(total),
         "by_month": [{**x, "hours": hours(x["minutes"])} for x in months],
+        "services": [{**x, "hours": hours(x["minutes"])} for x in services],
     }

@@ -1,0 +1,88 @@
+"""The roster's reads (花名册): each member's volunteer time from activities and from visits, and one
+member's services one by one (for the certificate). Activities credit a member the minutes of their
+activity_members row; visits credit each visiting member the visit's `minutes_each`."""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from huidesk.ledger.store import Store
+
+# Every service a member gave up to :until (void records left out): kind, record, team, day, minutes.
+_SERVICES = (
+    "SELECT 'activity' AS kind, a.id AS record_id, a.team_id, a.date, am.member_id, am.minutes"
+    " FROM activity_members am JOIN activities a ON a.id = am.activity_id"
+    " WHERE a.void_reason IS NULL AND a.date <= :until"
+    " UNION ALL"
+    " SELECT 'visit', v.id, v.team_id, v.date, vm.member_id, coalesce(v.minutes_each, 0)"
+    " FROM visit_members vm JOIN visits v ON v.id = vm.visit_id"
+    " WHERE v.void_reason IS NULL AND v.date <= :until"
+)
+
+# Whether a service counts for the period's figures: on or after :since and, with :team, that team's.
+_COUNTED = "(s.date >= :since AND (:team IS NULL OR s.team_id = :team))"
+
+
+def roster_rows(store: "Store", since: str | None, until: str, team_id: int | None = None) -> list[dict]:
+    """One row per live member, by id: name, registration number, teams at `until` (a JSON array),
+    the period's minutes and count of activities and of visits, and the minutes of every service up
+    to `until` (for the star level). With `team_id`: the team's members during the period and anyone
+    who served in its activities or visits then, the period's figures counting that team's only.
+    Without: every member who had joined by `until`, or served in the period."""
+    sql = (
+        f"WITH s AS ({_SERVICES}), per AS (SELECT s.member_id,"
+        f" sum(CASE WHEN s.kind = 'activity' AND {_COUNTED} THEN s.minutes ELSE 0 END) AS activity_minutes,"
+        f" sum(CASE WHEN s.kind = 'visit' AND {_COUNTED} THEN s.minutes ELSE 0 END) AS visit_minutes,"
+        f" sum(s.kind = 'activity' AND {_COUNTED}) AS activities,"
+        f" sum(s.kind = 'visit' AND {_COUNTED}) AS visits,"
+        " sum(s.minutes) AS cumulative_minutes"
+        " FROM s GROUP BY s.member_id)"
+        " SELECT m.id, m.name, m.reg_no,"
+        " (SELECT json_group_array(name) FROM (SELECT t.name FROM memberships x JOIN teams t ON t.id = x.team_id"
+        "   WHERE x.member_id = m.id AND x.void_reason IS NULL AND t.void_reason IS NULL AND x.joined <= :until"
+        "   AND (x.left IS NULL OR x.left > :until) ORDER BY x.id)) AS teams,"
+        " coalesce(p.activity_minutes, 0) AS activity_minutes, coalesce(p.visit_minutes, 0) AS visit_minutes,"
+        " coalesce(p.activities, 0) AS activities, coalesce(p.visits, 0) AS visits,"
+        " coalesce(p.cumulative_minutes, 0) AS cumulative_minutes"
+        " FROM members m LEFT JOIN per p ON p.member_id = m.id"
+        " WHERE m.void_reason IS NULL AND (coalesce(p.activities, 0) + coalesce(p.visits, 0) > 0 OR"
+        "   CASE WHEN :team IS NULL THEN m.joined IS NULL OR m.joined <= :until"
+        "   ELSE EXISTS (SELECT 1 FROM memberships x WHERE x.member_id = m.id AND x.team_id = :team"
+        "     AND x.void_reason IS NULL AND x.joined <= :until AND (x.left IS NULL OR x.left >= :since)) END)"
+        " ORDER BY m.id"
+    )
+    args = {"since": since or "0000-01-01", "until": until, "team": team_id}
+    return [dict(r) for r in store.conn.execute(sql, args)]
+
+
+def member_services(store: "Store", member_id: int, since: str | None, until: str) -> list[dict]:
+    """A member's activities and visits within [since, until], oldest first: kind, record id, day,
+    team, what it was (an activity's theme and title; a visit's purpose and how many residents) and
+    the minutes credited to the member."""
+    sql = (
+        "SELECT 'activity' AS kind, a.id, a.date, t.name AS team, a.theme, a.title, NULL AS purpose,"
+        " NULL AS residents, am.minutes"
+        " FROM activity_members am JOIN activities a ON a.id = am.activity_id JOIN teams t ON t.id = a.team_id"
+        " WHERE am.member_id = :member AND a.void_reason IS NULL AND a.date >= :since AND a.date <= :until"
+        " UNION ALL"
+        " SELECT 'visit', v.id, v.date, t.name, NULL, NULL, v.purpose,"
+        " (SELECT count(*) FROM visit_residents vr WHERE vr.visit_id = v.id), coalesce(v.minutes_each, 0)"
+        " FROM visit_members vm JOIN visits v ON v.id = vm.visit_id JOIN teams t ON t.id = v.team_id"
+        " WHERE vm.member_id = :member AND v.void_reason IS NULL AND v.date >= :since AND v.date <= :until"
+        " ORDER BY 3, 1, 2"
+    )
+    args = {"member": member_id, "since": since or "0000-01-01", "until": until}
+    return [dict(r) for r in store.conn.execute(sql, args)]
+
+
+def member_teams(store: "Store", member_id: int) -> list[dict]:
+    """A member's times in teams, earliest first: team name, joined, left."""
+    return [dict(r) for r in store.conn.execute(
+        "SELECT t.name, s.joined, s.left FROM memberships s JOIN teams t ON t.id = s.team_id"
+        " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined",
+        (member_id,),
+    )]
+
+
+def member_identity(store: "Store", member_id: int) -> dict:
+    """A member's uid and registration number."""
+    return dict(store.conn.execute("SELECT uid, reg_no FROM members WHERE id = ?", (member_id,)).fetchone())

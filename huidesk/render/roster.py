@@ -1,0 +1,94 @@
+"""How the roster (花名册) looks: a terminal table with its totals and column meanings, and a workbook."""
+
+import sys
+from collections.abc import Sequence
+
+from huidesk.domain.i18n import tr
+from huidesk.render.output import short_team
+
+# key, short Chinese header, short English header, priority (9 never left out), right-aligned
+_TABLE = (
+    ("id", "编号", "id", 9, True),
+    ("name", "姓名", "name", 8, False),
+    ("reg_no", "注册编号", "reg. no.", 5, False),
+    ("teams", "服务队", "teams", 4, False),
+    ("activity_hours", "活动", "acts h", 6, True),
+    ("visit_hours", "走访", "visits h", 6, True),
+    ("hours", "合计", "total h", 8, True),
+    ("services", "次数", "services", 7, True),
+    ("cumulative_hours", "累计", "cumul. h", 3, True),
+    ("stars", "星级", "stars", 7, False),
+)
+
+
+def roster_text(data: dict, columns: Sequence[tuple[str, ...]], wide: bool = False) -> None:
+    """The roster as a table with a 合计 row, then its period, what each column means and the chain head
+    (`columns`: the report's (key, zh, en, meaning zh, meaning en))."""
+    from huidesk.render.grid import KEEP, TEXT, WORDS, grid
+    from huidesk.render.output import left_out, screen_lines
+    from huidesk.render.reports import chain_head
+
+    names = {key: (zh, en) for key, zh, en, *_ in columns}
+    total = data["total"]
+    rows = [[_cell(key, r[key]) for key, *_ in _TABLE] for r in data["rows"]]
+    if rows:
+        rows.append([tr("合计", "total") if key == "name" else
+                     str(total[key]) if key in ("activity_hours", "visit_hours", "hours", "services") else ""
+                     for key, *_ in _TABLE])
+    period = data["period"]
+    since, until = period["since"], period["until"]
+    span = tr(f"{since} 至 {until}", f"{since} to {until}") if since else tr(f"截至 {until}", f"up to {until}")
+    scope = data["team"] or tr("全部队员", "all members")
+    title = tr(f"志愿者花名册（{scope}，{span}）", f"Volunteer roster ({scope}, {span})")
+    if not rows:
+        sys.stdout.write(title + "\n" + tr("（没有队员）", "(no members)") + "\n")
+        dropped: list[str] = []
+    else:
+        dropped = grid(title, [tr(*names[key]) for key, *_ in _TABLE], rows,
+                       right=[r for *_, r in _TABLE],
+                       modes=[KEEP if r else WORDS if key == "teams" else TEXT for key, *_, r in _TABLE],
+                       priority=[p for *_, p, _ in _TABLE], short=[tr(zh, en) for _, zh, en, *_ in _TABLE],
+                       total=True, wide=wide)
+    sep = tr("；", "; ")
+    meanings = [f"{tr(zh, en)}{tr('＝', ' = ')}{tr(mzh, men)}" for key, zh, en, mzh, men in columns
+                if key not in ("id", "name")]
+    sys.stdout.write("\n".join(screen_lines(tr("口径：", "Columns: ") + sep.join(meanings), sep)) + "\n")
+    verify = f"huidesk check --head {data['chain_head'][:12]}"
+    sys.stdout.write(chain_head(data["chain_head"], tr(f"（核验：{verify}）", f" (to verify: {verify})")))
+    left_out(dropped)
+
+
+def _cell(key: str, value: object) -> str:
+    if value is None:
+        return ""
+    if key == "teams":
+        return "、".join(short_team(name) for name in value)  # type: ignore[union-attr]
+    return str(value)
+
+
+def roster_workbook(data: dict, columns: Sequence[tuple[str, ...]]) -> bytes:
+    """The roster as a workbook: a header row, a row per member, a 合计 row, then what each column means."""
+    import io
+
+    from openpyxl import Workbook
+
+    from huidesk.render.workbook import fill_sheet
+
+    keys = [key for key, *_ in columns]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = tr("花名册", "roster")
+    total = data["total"]
+    body = [[("、".join(r[k]) if k == "teams" else r[k]) for k in keys] for r in data["rows"]]
+    body.append([tr("合计", "total") if k == "name" else total.get(k) if k in (
+        "activity_hours", "visit_hours", "hours", "services") else None for k in keys])
+    n = fill_sheet(ws, [tr(zh, en) for _, zh, en, *_ in columns], body, bold_last=True)
+    ws.cell(row=n + 1, column=1, value=tr("口径", "Columns"))
+    for i, (_, zh, en, mzh, men) in enumerate(columns, n + 2):
+        ws.cell(row=i, column=1, value=tr(zh, en))
+        ws.cell(row=i, column=2, value=tr(mzh, men))
+    ws.cell(row=n + 2 + len(columns), column=1, value=tr("账本链头", "chain head"))
+    ws.cell(row=n + 2 + len(columns), column=2, value=data["chain_head"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,105 @@
+"""`report roster` (花名册): one row per member with their registration number, teams, volunteer hours
+from activities and from visits in the period, services, and the star level of the 中国注册志愿者
+scale on cumulative hours. The monthly workbook's roster sheet reuses `roster`.
+
+What each column means is in COLUMNS, the one place the table notes, the sheet and README read it.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from huidesk.domain.figures import hours
+from huidesk.domain.hours import STAR_HOURS, star_level, stars
+from huidesk.ledger.roster import roster_rows
+
+if TYPE_CHECKING:
+    from huidesk.ledger.store import Store
+
+_SCALE = "、".join(f"{h}小时{'★' * n}" for n, h in enumerate(STAR_HOURS, 1))
+_SCALE_EN = ", ".join(f"{'★' * n} {h} h" for n, h in enumerate(STAR_HOURS, 1))
+
+# key, Chinese header, English header, Chinese meaning, English meaning: one meaning per column.
+COLUMNS = [
+    ("id", "编号", "id", "队员编号", "the member's id"),
+    ("name", "姓名", "name", "队员姓名（默认遮蔽，--with-pii 显示全名）",
+     "the member's name (masked unless --with-pii)"),
+    ("reg_no", "注册编号", "registration no.", "志愿者注册编号（member add/edit --reg-no）",
+     "the volunteer registration number (member add/edit --reg-no)"),
+    ("teams", "服务队", "teams", "期末所在的服务队", "the teams the member is in at the end of the period"),
+    ("activity_hours", "活动时长(小时)", "activity hours", "期内参加活动的志愿服务时长（每人时长之和）",
+     "volunteer hours from the period's activities (the member's own time in each)"),
+    ("visit_hours", "走访时长(小时)", "visit hours", "期内走访的志愿服务时长（每次走访计给每位走访队员的时长之和）",
+     "volunteer hours from the period's visits (each visit's time is credited to every member who went)"),
+    ("hours", "合计时长(小时)", "total hours", "活动时长＋走访时长（按分钟相加，保留一位小数）",
+     "activity plus visit hours (added in minutes, one decimal)"),
+    ("services", "服务次数", "services", "期内参加的活动次数＋走访次数", "activities plus visits in the period"),
+    ("cumulative_hours", "累计时长(小时)", "cumulative hours",
+     "截至期末（--until）的全部志愿服务时长，不受 --since、--team 限制",
+     "all volunteer hours up to the end of the period (--until), whatever --since and --team"),
+    ("stars", "星级", "stars", f"按累计时长评定（中国注册志愿者星级：{_SCALE}；不足100小时无星）",
+     f"from the cumulative hours (the 中国注册志愿者 scale: {_SCALE_EN}; none below 100 h)"),
+]
+_MINUTES = ("activity_minutes", "visit_minutes", "minutes", "cumulative_minutes")
+
+
+def roster(store: "Store", since: dt.date | str | None, until: dt.date | str, team: int | None = None) -> dict:
+    """The roster of the period [since, until] (since None: from the beginning), of every member or,
+    with `team` (a team id), of that team: its members in the period and anyone who served in its
+    activities or visits then, the period's hours and services counting that team's records only.
+    Names are as stored: `masked` hides them for a listing. Hours are Decimals with one decimal;
+    the exact minutes travel beside them."""
+    first = since.isoformat() if isinstance(since, dt.date) else since
+    last = until.isoformat() if isinstance(until, dt.date) else until
+    team_name = None
+    if team is not None:
+        found = store.teams(team_id=team)
+        team_name = found[0]["name"] if found else None
+    rows = []
+    total = {key: 0 for key in ("activity_minutes", "visit_minutes", "minutes", "activities", "visits", "services")}
+    for r in roster_rows(store, first, last, team):
+        minutes = r["activity_minutes"] + r["visit_minutes"]
+        level = star_level(r["cumulative_minutes"])
+        row = {
+            "id": r["id"], "name": r["name"], "reg_no": r["reg_no"], "teams": _names(r["teams"]),
+            "activity_minutes": r["activity_minutes"], "visit_minutes": r["visit_minutes"], "minutes": minutes,
+            "activity_hours": hours(r["activity_minutes"]), "visit_hours": hours(r["visit_minutes"]),
+            "hours": hours(minutes), "activities": r["activities"], "visits": r["visits"],
+            "services": r["activities"] + r["visits"], "cumulative_minutes": r["cumulative_minutes"],
+            "cumulative_hours": hours(r["cumulative_minutes"]), "star_level": level, "stars": stars(level),
+        }
+        rows.append(row)
+        for key in total:
+            total[key] += row[key]
+    _, head = store.head()
+    return {
+        "period": {"since": first, "until": last},
+        "team": team_name,
+        "rows": rows,
+        "total": {**total, "members": len(rows), "activity_hours": hours(total["activity_minutes"]),
+                  "visit_hours": hours(total["visit_minutes"]), "hours": hours(total["minutes"])},
+        "columns": [{"key": key, "header": zh, "header_en": en, "meaning": mzh, "meaning_en": men}
+                    for key, zh, en, mzh, men in COLUMNS],
+        "chain_head": head,
+    }
+
+
+def masked(data: dict, with_pii: bool) -> dict:
+    """The roster with members' names masked (王*兰) unless `with_pii`."""
+    if with_pii:
+        return data
+    from huidesk.domain.privacy import mask_name
+
+    return {**data, "rows": [{**r, "name": mask_name(r["name"])} for r in data["rows"]]}
+
+
+def flat_rows(data: dict) -> Iterator[dict]:
+    """Rows as a sheet holds them: teams joined by 、."""
+    for r in data["rows"]:
+        yield {**r, "teams": "、".join(r["teams"])}
+
+
+def _names(teams: str | None) -> list[str]:
+    import json
+
+    return json.loads(teams) if teams else []
