@@ -251,6 +251,7 @@ def _tally(wb, form: _Form) -> None:
         form.put(ws, row, 2, None if total else record["team"], font, form.left, boxed=True)
         if total:
             ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=2)
+        ws.row_dimensions[row].height = 16
         for c, (key, *_) in enumerate(columns, 3):
             if key == "volunteer_hours":
                 form.put(ws, row, c, hours(record["volunteer_minutes"]), font, boxed=True, fmt="0.0")
@@ -338,7 +339,7 @@ def _issues(wb, form: _Form) -> None:
 
 def _charts(wb, form: _Form) -> None:
     """图表: native charts over the values beside them — 受理/办结 of the last twelve months, and
-    响应率/解决率/满意率 of each team that received issues this month."""
+    响应率/解决率/满意率 of each team that received issues this month — and the month's 热点 categories."""
     from openpyxl.chart import BarChart, Reference
 
     from huidesk.render.output import short_team
@@ -365,7 +366,19 @@ def _charts(wb, form: _Form) -> None:
         form.put(ws, r, 1, short_team(row["team"]), align=form.left, boxed=True)
         for c, key in enumerate(three, 2):
             form.put(ws, r, c, row[key], boxed=True, fmt="0.0")
-    _fit(ws, range(3, top + 1 + len(teams)), 1 + len(three), least=6)
+    hot_top = top + len(teams) + 3
+    hot = form.data.get("hot") or []
+    for c, text in enumerate((tr("热点类别", "category"), tr("件数", "issues"), tr("主要地点", "places")), 1):
+        form.put(ws, hot_top, c, text, form.bold, boxed=True).fill = form.fill
+    for r, item in enumerate(hot, hot_top + 1):
+        form.put(ws, r, 1, _category(item["category"]), align=form.left, boxed=True)
+        form.put(ws, r, 2, item["issues"], boxed=True)
+        where = "、".join(f"{p['place'].rsplit('/', 1)[-1]}({p['issues']})" for p in item["places"])
+        form.put(ws, r, 3, where, align=form.left, boxed=True)
+    if not hot:
+        for c in (1, 2, 3):
+            form.put(ws, hot_top + 1, c, "—", boxed=True)
+    _fit(ws, range(3, hot_top + 2 + len(hot)), 1 + len(three), least=6)
 
     volume = _bar(BarChart(), form, tr("近12个月受理与办结(件)", "received and resolved, last 12 months"),
                   tr("件", "issues"))
@@ -378,7 +391,8 @@ def _charts(wb, form: _Form) -> None:
         by_team.add_data(Reference(ws, min_col=2, max_col=1 + len(three), min_row=top, max_row=top + len(teams)),
                          titles_from_data=True)
         by_team.set_categories(Reference(ws, min_col=1, min_row=top + 1, max_row=top + len(teams)))
-        by_team.y_axis.scaling.min, by_team.y_axis.scaling.max = 0, 100
+        by_team.y_axis.scaling.min, by_team.y_axis.scaling.max, by_team.y_axis.majorUnit = 0, 100, 20
+        by_team.y_axis.number_format = "0"
         ws.add_chart(by_team, "F21")
     form.print_setup(ws, None)
 
