@@ -173,7 +173,9 @@ def _lines(text: str) -> list[str]:
     """A header's lines: Chinese headers carry their breaks; English ones wrap at word boundaries."""
     from huidesk.render.grid import wrap
 
-    return text.split("\n") if "\n" in text or not text.isascii() else wrap(text, 10)
+    if "\n" in text or not text.isascii():
+        return text.split("\n")
+    return wrap(text, max(10, *(len(word) for word in text.split())))
 
 
 def _fit(ws, rows: range, columns: int, least: int = 4, cap: int = WIDTH_CAP) -> None:
