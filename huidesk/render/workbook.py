@@ -95,7 +95,7 @@ class _Form:
         self.border = Border(left=thin, right=thin, top=thin, bottom=thin)
         self.fill = PatternFill("solid", fgColor="E7E6E6")
         self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        self.left = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=0)
+        self.left = Alignment(horizontal="left", vertical="center", wrap_text=True)
         self.right = Alignment(horizontal="right", vertical="center")
         year, month = int(data["month"][:4]), int(data["month"][5:7])
         self.period = tr(f"{year}年{month}月", f"{_MONTHS[month - 1]} {year}")
