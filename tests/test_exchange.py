@@ -54,8 +54,11 @@ WORLD = (
     ("issue", "resolve", "12345-0701", "--at", "2024-07-02 16:30", "--note", "已清理"),
     ("issue", "open", "--kind", "意见建议", "--source", "走访", "--place", "悦湖家园小区", "--at", "2024-07-03 10:00",
      "--resolved", "建议增设休息座椅"),
+    ("setting", "set", "categories", "燃气"),
     ("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", "--at", "2024-07-06 08:00",
-     "路灯不亮"),
+     "--nature", "求助", "--category", "燃气", "路灯不亮"),
+    ("issue", "open", "--kind", "民生问题", "--source", "12345热线", "--place", "平伏桥村", "--at", "2024-07-07 08:00",
+     "--nature", "投诉", "--category", "市政", "--repeat-of", "3", "路灯还是不亮"),
     ("wish", "add", "--resident", "小花", "想要一套绘画工具", "--date", "2024-06-01"),
     ("wish", "claim", "1", "--member", "张佳丽", "--date", "2024-06-05"),
     ("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--date", "2024-06-01"),
@@ -208,7 +211,7 @@ def test_formula_cells_are_neutralised(ledger, tmp_path):
 
 def test_open311_service_requests(ledger):
     requests = json.loads(export("issues", "--format", "open311"))
-    assert [r["status"] for r in requests] == ["closed", "closed", "open"]
+    assert [r["status"] for r in requests] == ["closed", "closed", "open", "open"]
     first = requests[0]
     assert first["service_request_id"] == "12345-0701"
     assert first["service_code"] == "safety_hazard" and first["service_name"] == "安全隐患"
@@ -238,7 +241,7 @@ def test_output_file_is_private_and_stderr_has_the_chain_head(ledger, tmp_path):
     result = ok("export", "issues", "--output", str(target))
     assert result.stdout == ""
     assert os.stat(target).st_mode & 0o777 == 0o600
-    assert len(target.read_text(encoding="utf-8").splitlines()) == 3
+    assert len(target.read_text(encoding="utf-8").splitlines()) == 4
     assert os.listdir(target.parent) == ["issues.jsonl"]  # no temp file left behind
     head = ok("check").stdout.splitlines()[0].split()[-1]  # the intact line; the ledger's identity follows
     assert head in result.stderr
@@ -254,6 +257,7 @@ def test_round_trip_into_a_fresh_ledger(ledger, tmp_path, fmt, lang):
     """What export writes, import reads: a csv in Chinese or in English (headers, words, 是/否 or yes/no),
     read back whatever the importer's own --lang."""
     other = fresh(tmp_path)
+    ok("--db", str(other), "setting", "set", "categories", "燃气")  # the ledger's own category travels as typed
     for table in IMPORT_ORDER:
         path = tmp_path / f"{table}.{fmt}"
         ok("--lang", lang, "export", table, "--with-pii", "-o", str(path))

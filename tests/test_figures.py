@@ -10,7 +10,7 @@ from huidesk.domain.figures import APPROX, EXACT, approximate, hours, rate, writ
 
 def value_of(text: str) -> int:
     """What a written figure claims, without 余 and the measure word."""
-    text = text.rstrip("次件处").removesuffix("余")
+    text = text.rstrip("次件处").removesuffix("余").removeprefix("近")
     if text.endswith("万"):
         return int(Decimal(text[:-1]) * 10_000)
     return int(text)
@@ -27,21 +27,34 @@ def test_the_article_figures():
     assert written(19, APPROX) == "19" and written(25, APPROX) == "20余"
 
 
+def test_nearly_a_round_figure():
+    assert written(124, APPROX, "次") == "120余次"  # the article's 120余次: 130 is not nearer than 120
+    assert written(119, APPROX, "次") == "近120次"
+    assert written(9_600, APPROX, "次") == "近1万次"
+    assert written(9_500, APPROX, "次") == "9500次"  # 1万 is 5 % away, but 9,000 is no nearer: exact wins
+    assert written(126, APPROX, "次") == "近130次" and written(125, APPROX, "次") == "120余次"
+    assert written(99_999, APPROX) == "近10万" and written(12_121, APPROX) == "1.2万余"
+
+
 @given(st.integers(min_value=0, max_value=10**9))
-def test_never_overstates_and_yu_only_when_something_was_dropped(n):
+def test_yu_never_overstates_and_jin_is_within_five_percent(n):
     text = written(n, APPROX)
     claimed = value_of(text)
-    assert claimed <= n
-    assert text.endswith("余") == (claimed != n)
-    kept, _, dropped = approximate(n)
-    assert kept == claimed and dropped == (kept != n)
+    kept, _, mark = approximate(n)
+    assert kept == claimed
+    if text.startswith("近"):
+        assert mark == "近" and n < claimed and (claimed - n) * 20 <= claimed
+    else:
+        assert claimed <= n and text.endswith("余") == (claimed != n) and mark == ("余" if claimed != n else "")
 
 
 @given(st.integers(min_value=0, max_value=10**9))
 def test_precision_follows_the_size(n):
-    kept, _, _ = approximate(n)
+    kept, _, mark = approximate(n)
     step = 1 if n < 20 else 10 if n < 1_000 else 100 if n < 10_000 else 1_000
-    assert kept % step == 0 and n - kept < step
+    assert kept % step == 0 and abs(n - kept) < (step * 10 if mark == "近" else step)
+    if mark == "近":  # nearer than the figure 余 would have floored to
+        assert kept - n < n - (n - n % step) or kept % (step * 10) == 0
 
 
 @given(st.integers(min_value=0, max_value=10**9))

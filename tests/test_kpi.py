@@ -188,3 +188,14 @@ def test_a_ledger_adds_categories_and_lists_show_the_subject():
     assert "投诉·物业" in shown and f"重复件（同 #{n[1]}）" in shown
     en = run("--lang", "en", "issue", "show", n[5], "--format", "table").stderr
     assert "complaint·property management" in en and f"repeats #{n[1]}" in en
+
+
+def test_readme_defines_every_figure_as_the_code_does():
+    """README's definitions table is the code's FIGURES, row for row (one meaning per column)."""
+    from pathlib import Path
+
+    from huidesk.reports.kpis import FIGURES
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for _, zh, en, meaning, _ in FIGURES:
+        assert f"| {zh} | {en} | {meaning} |" in readme, zh

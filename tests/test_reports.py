@@ -73,6 +73,58 @@ def test_summary_of_huanghe_since_march(demo):
     values, data = figures("--place", "黄河东路街道", "--since", "2024-03-01")
     assert data["period"]["phrase"] == "今年3月以来" and data["scope"]["teams"] == 18
     assert (values["non_police"], values["dispute"], values["risk"]) == (53, 17, 6)
+    assert (data["scope"]["villages"] + data["scope"]["communities"], data["scope"]["compounds"]) == (18, 92)
+    assert "18支志愿服务队覆盖18个村、社区的92个小区，现有队员" in data["narrative"]  # the article's words
+
+
+def _place_id(name: str) -> str:
+    return str(next(p["id"] for p in json.loads(ok("place", "list", "-f", "json").stdout) if p["path"].endswith(name)))
+
+
+def test_coverage_counts_live_places_and_names_only_what_exists(db):
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村/一组", "--level", "小区")
+    ok("team", "add", "平伏桥村志愿服务队", "--place", "平伏桥村", "--founded", "2024-01-01")
+    assert "覆盖" not in ok("summary").stdout  # one village: nothing to say
+    ok("place", "add", "银川市/金凤区/满城北街街道/悦湖社区/悦湖家园小区")
+    ok("place", "add", "银川市/金凤区/满城北街街道/悦湖社区/悦湖二期小区")
+    ok("place", "add", "银川市/金凤区/满城北街街道/旧社区")
+    ok("void", "place", _place_id("旧社区"), "--reason", "撤并")
+    assert "1支志愿服务队覆盖2个村、社区的3个小区，" in ok("summary").stdout
+    assert "覆盖1个社区的2个小区" not in ok("summary", "--place", "悦湖社区").stdout  # one community
+    assert "across 2 communities and 3 compounds" in ok("--lang", "en", "summary").stdout
+    ok("void", "place", _place_id("一组"), "--reason", "撤并")
+    ok("place", "add", "银川市/金凤区/满城北街街道/新村社区")
+    assert "覆盖3个村、社区的2个小区，" in ok("summary", "--place", "满城北街街道").stdout
+    ok("place", "add", "银川市/金凤区/北京路街道/甲社区")
+    ok("place", "add", "银川市/金凤区/北京路街道/乙社区")
+    assert "覆盖2个社区，" in ok("summary", "--place", "北京路街道").stdout  # no 村, no compounds: not said
+
+
+def test_issues_alone_are_told_as_what_they_are(db):
+    """A livelihood problem received but not solved makes no clause of the article's; the summary says it
+    was received rather than "no records"."""
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
+    for text in ("路灯不亮", "水管漏水"):
+        ok("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", "--at", "2024-07-01 10:00",
+           text)
+    out = ok("--today", "2024-07-08", "summary").stdout
+    assert out.startswith("截至2024年7月8日，已受理居民诉求2件。")  # no team: no "0支志愿服务队"
+    ok("issue", "resolve", "1", "--at", "2024-07-01 12:00")
+    assert ok("--lang", "en", "--today", "2024-07-08", "summary").stdout.startswith(
+        "As of 2024-07-08, this ledger has solved 1 livelihood problem.")
+    assert "尚无记录" in ok("--today", "2024-06-30", "summary").stdout  # before anything happened
+
+
+def test_the_team_table_adds_up_with_a_row_for_issues_without_a_team(db):
+    ok("place", "add", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("team", "add", "平伏桥村志愿服务队", "--place", "平伏桥村", "--founded", "2024-01-01")
+    for team in (("--team", "平伏桥村志愿服务队"), (), ()):
+        ok("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村", *team,
+           "--at", "2024-07-01 10:00", "路灯不亮")
+    data = json.loads(ok("--today", "2024-07-08", "summary", "--format", "json").stdout)
+    assert [(row["team"], row["issues_received"]) for row in data["by_team"]] == [
+        ("平伏桥村志愿服务队", 1), ("（未指定服务队）", 2)]
+    assert "（未指定服务队）" in ok("--today", "2024-07-08", "summary").stdout
 
 
 def test_summary_in_english_and_exact(demo):

@@ -86,7 +86,7 @@ class Demo:
     def issue(self, kind: str, source: str, place_id: int, team_id: int | None, received: str, text: str,
               ref: str | None = None, resident_id: int | None = None) -> int:
         row = {"ref": ref, "kind": kind, "source": source, "place_id": place_id, "team_id": team_id,
-               "resident_id": resident_id, "text": text, "received_at": received}
+               "resident_id": resident_id, "text": text, "received_at": received, **_subject(kind, text)}
         return self.store.open_issue(self.tx, row, None, None)
 
     def event(self, issue_id: int, event: str, at: str, unit: dict | None = None, **values) -> None:
@@ -227,7 +227,7 @@ class Demo:
         founded = "2024-03-01"
         start = dt.date(2024, 3, 1)
         communities, teams = [], []
-        compounds_left = 92
+        compounds_left = 91  # and 金地花园 below: the article's 92个小区
         for i, name in enumerate(HUANGHE_COMMUNITIES):
             cid = self.place(f"银川市/金凤区/黄河东路街道/{name}")
             communities.append(cid)
@@ -377,6 +377,24 @@ class Demo:
         t = dt.datetime.fromisoformat(self.at(dt.date(2024, 7, 8), 8, 30))
         self.issue("safety_hazard", "patrol", streets["永安北巷"], team, _iso(t), "永安北巷下水管道堵塞，汛期将至")
 
+
+# What a work order's subject would be (诉求性质, 类别), from words of its text; taken from the text,
+# not drawn, so that the demo's other records stay as they were. Risks carry none.
+_SUBJECTS = (
+    (("暖气",), "help", "heating"),
+    (("自来水", "下水", "排水", "路灯", "道路", "井盖", "铁路", "文化广场", "座椅"), "help", "municipal"),
+    (("楼道", "屋顶", "楼顶", "漏", "物业费", "电线", "消防", "健身", "不动产"), "help", "property"),
+    (("噪音", "宠物", "高空抛物", "堆物"), "complaint", "public_order"),
+    (("停车", "停放"), "complaint", "traffic"),
+    (("环境卫生", "垃圾"), "proposal", "sanitation"),
+)
+
+
+def _subject(kind: str, text: str) -> dict:
+    if kind == "risk":
+        return {}
+    nature, category = next(((n, c) for words, n, c in _SUBJECTS if any(w in text for w in words)), ("help", "other"))
+    return {"nature": "proposal" if kind == "suggestion" else nature, "category": category}
 
 def _iso(t: dt.datetime) -> str:
     return t.isoformat(timespec="seconds")

@@ -21,7 +21,7 @@ class Field:
     key: str
     zh: str
     en: str
-    type: str = "text"  # text int bool date moment hours cadence vocab ref uid
+    type: str = "text"  # text int bool date moment hours cadence vocab category ref issue uid
     vocab: str | None = None  # for type vocab: which vocabulary
     ref: str | None = None  # for type ref: the table referred to (by name, path, id or uid)
     many: bool = False  # a list (link rows folded in)
@@ -136,6 +136,9 @@ TABLES: dict[str, Table] = {
              F("team", "服务队", "team", type="ref", ref="teams"),
              F("resident", "反映人", "resident", type="ref", ref="residents", pii="name"),
              F("text", "内容", "text", required=True),
+             F("nature", "诉求性质", "nature", type="vocab", vocab="nature", aliases=("性质",)),
+             F("category", "诉求类别", "category", type="category", vocab="category", aliases=("类别",)),
+             F("repeat_of", "重复诉求", "repeat of", type="issue", aliases=("重复件",)),
              F("state", "状态", "state", type="vocab", vocab="event", derived=True),
              F("units", "承办单位", "units", many=True, derived=True),
              F("resolved_at", "办结时间", "resolved", type="moment"),

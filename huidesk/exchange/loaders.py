@@ -216,7 +216,8 @@ def _load_issue(imp: Target, row: Row, v: dict, uid: str) -> str:
                  tr("办结说明需要办结时间，且最多 2000 字", "needs resolved_at; at most 2000 characters"))
     if row.problems:
         return ""
-    imp.store.open_issue(imp.tx, {"uid": uid, **issue.row()}, resolved, note)
+    subject = {k: v[k] for k in ("nature", "category", "repeat_of") if v[k] is not None}
+    imp.store.open_issue(imp.tx, {"uid": uid, **issue.row(), **subject}, resolved, note)
     return "added"
 
 

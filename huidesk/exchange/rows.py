@@ -148,6 +148,14 @@ class Row:
                 from huidesk.domain.vocab import resolve
 
                 return resolve(f.vocab, text, header)  # type: ignore[arg-type]
+            if f.type == "category":  # the vocabulary and the ledger's own categories
+                from huidesk.domain.vocab import extra_categories, resolve_category
+
+                return resolve_category(text, extra_categories(imp.store.settings()["categories"]), header)
+            if f.type == "issue":  # an issue by uid (as exported), id or order number
+                from huidesk.ledger.exchange import issue_by_uid
+
+                return issue_by_uid(imp.store, text) or imp.store.find_issue(text, header).id
             if f.type == "ref":
                 return imp.ref(f.ref, text, header)  # type: ignore[arg-type]
             raise AssertionError(f.type)

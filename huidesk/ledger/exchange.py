@@ -149,7 +149,8 @@ EXPORTS: dict[str, ExportQuery] = {
     ),
     "issues": ExportQuery(
         "SELECT i.id, i.uid, i.ref, i.received_at, i.kind, i.source, p.path AS place, " + ref("teams", "t")
-        + " AS team, " + ref("residents", "r") + " AS resident, i.text," + _ISSUE_EXTRA
+        + " AS team, " + ref("residents", "r") + " AS resident, i.text, i.nature, i.category,"
+        " (SELECT o.uid FROM issues o WHERE o.id = i.repeat_of) AS repeat_of," + _ISSUE_EXTRA
         + " FROM issues i JOIN places p ON p.id = i.place_id"
         " LEFT JOIN teams t ON t.id = i.team_id LEFT JOIN residents r ON r.id = i.resident_id"
         " WHERE i.void_reason IS NULL",

@@ -52,23 +52,32 @@ def issue_derived(as_of: str | None = None) -> tuple[str, list]:
 # The same, with everything recorded (no arguments).
 ISSUE_STATE = issue_state()[0]
 ISSUE_DERIVED = issue_derived()[0]
-# An issue with its place, team and resident, its derived state and its times in whole minutes:
-# the columns of `Issue`, in its order.
-_ISSUE_SELECT = (
-    "SELECT i.id, i.uid, i.ref, i.kind, i.source, i.place_id, p.path AS place, i.team_id, t.name AS team,"
-    " i.resident_id, r.name AS resident, i.text, i.received_at, i.nature, i.category, i.repeat_of,"
-    f"{ISSUE_DERIVED}, i.void_reason"
-    " FROM issues i JOIN places p ON p.id = i.place_id LEFT JOIN teams t ON t.id = i.team_id"
-    " LEFT JOIN residents r ON r.id = i.resident_id"
-)
-_ISSUES = (
-    "SELECT *,"
-    " CAST(round((julianday(first_response_at) - julianday(received_at)) * 1440) AS INTEGER) AS response_minutes,"
-    # a reopened issue is not finished, whenever it was resolved before
-    " CASE WHEN state IN ('resolved', 'closed') THEN"
-    "   CAST(round((julianday(resolved_at) - julianday(received_at)) * 1440) AS INTEGER) END AS resolve_minutes"
-    f" FROM ({_ISSUE_SELECT})"
-)
+
+
+def _issues(as_of: str | None = None) -> tuple[str, list]:
+    """Issues with their place, team and resident, their state and times as of a moment (issues
+    received after it do not exist yet), times in whole minutes: the columns of `Issue`, in order."""
+    derived, args = issue_derived(as_of) if as_of is not None else (ISSUE_DERIVED, [])
+    select = (
+        "SELECT i.id, i.uid, i.ref, i.kind, i.source, i.place_id, p.path AS place, i.team_id, t.name AS team,"
+        " i.resident_id, r.name AS resident, i.text, i.received_at, i.nature, i.category, i.repeat_of,"
+        f"{derived}, i.void_reason"
+        " FROM issues i JOIN places p ON p.id = i.place_id LEFT JOIN teams t ON t.id = i.team_id"
+        " LEFT JOIN residents r ON r.id = i.resident_id"
+        + (" WHERE i.received_at <= ?" if as_of is not None else "")
+    )
+    return (
+        "SELECT *,"
+        " CAST(round((julianday(first_response_at) - julianday(received_at)) * 1440) AS INTEGER) AS response_minutes,"
+        # a reopened issue is not finished, whenever it was resolved before
+        " CASE WHEN state IN ('resolved', 'closed') THEN"
+        "   CAST(round((julianday(resolved_at) - julianday(received_at)) * 1440) AS INTEGER) END AS resolve_minutes"
+        f" FROM ({select})",
+        [*args, *([as_of] if as_of is not None else [])],
+    )
+
+
+_ISSUES = _issues()[0]
 # The columns of `IssueEvent`, in its order.
 _EVENTS = (
     "SELECT e.id, e.event, e.at, e.unit_id, u.name AS unit, e.meeting_id, m.decision, e.answer, e.satisfaction,"
@@ -146,7 +155,8 @@ class Issues:
         until: str | None = None,
         now: str | None = None,
     ) -> "list[Issue]":
-        """Issues with their derived state and times; `state` is open, resolved, closed or overdue."""
+        """Issues with their derived state and times as the ledger stood at `now` (the end of --today);
+        `state` is open, resolved, closed or overdue."""
         extra, args = where(
             ("kind = ?", kind or None),
             ("team_id = ?", team_id),
@@ -154,7 +164,8 @@ class Issues:
             ("substr(received_at, 1, 10) >= ?", since or None),
             ("substr(received_at, 1, 10) <= ?", until or None),
         )
-        sql = f"{_ISSUES} WHERE void_reason IS NULL{extra}"
+        base, before = _issues(now)
+        sql, args = f"{base} WHERE void_reason IS NULL{extra}", before + args
         if state == "open":
             sql += " AND state NOT IN ('resolved', 'closed')"
         elif state in ("resolved", "closed"):

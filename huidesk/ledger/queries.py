@@ -330,6 +330,18 @@ class Reports:
         )
 
 
+    def coverage(self) -> sqlite3.Row:
+        """The live villages, communities and compounds registered in scope (a team's scope: none)."""
+        places, args = self.scope.places() if self.scope.team_id is None else ("SELECT NULL", [])
+        return self._all(
+            "SELECT COALESCE(SUM(CASE WHEN level = 'community' AND name LIKE '%村' THEN 1 ELSE 0 END), 0) AS villages,"
+            " COALESCE(SUM(CASE WHEN level = 'community' AND name NOT LIKE '%村' THEN 1 ELSE 0 END), 0) AS communities,"
+            " COALESCE(SUM(CASE WHEN level = 'compound' THEN 1 ELSE 0 END), 0) AS compounds"
+            f" FROM places WHERE void_reason IS NULL AND id IN ({places})",
+            args,
+        )[0]
+
+
 def _issue_state(as_of: str | None) -> tuple[str, list]:
     """Live issues with their state and times as of a moment (the rules are the store's issue_derived)."""
     derived, args = issue_derived(as_of)

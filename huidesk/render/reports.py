@@ -21,10 +21,12 @@ def summary_text(data: dict, wide: bool = False) -> None:
     write(sources_line(data.get("sources")) + "\n")
     dropped: list[str] = []
 
-    def table(title: str, headers: list[tuple[str, str, str, str, int]], rows: list[list[object]]) -> None:
-        """A table of a label and numbers: each header is (zh, en, short zh, short en, priority)."""
+    def table(title: str, headers: list[tuple[str, str, str, str, int]], rows: list[list[object]],
+              last_words: bool = False) -> None:
+        """A table of a label, numbers and (`last_words`) a column of words: each header is (zh, en,
+        short zh, short en, priority)."""
         if rows:
-            numbers = [i > 0 for i in range(len(headers))]
+            numbers = [0 < i < len(headers) - last_words for i in range(len(headers))]
             cells = [["" if v is None else str(v) for v in row] for row in rows]
             dropped.extend(grid(title, [tr(zh, en) for zh, en, *_ in headers], cells, right=numbers,
                                 modes=[KEEP if n else TEXT for n in numbers], priority=[h[4] for h in headers],
@@ -58,12 +60,21 @@ def summary_text(data: dict, wide: bool = False) -> None:
         [tr("受理诉求", "received"), k["received"]],
         [tr("响应率", "response rate"), pct(k["response_rate"])],
         [tr("办结率", "closure rate"), pct(k["closure_rate"])],
+        [tr("按时办结率", "on-time rate"), pct(k["on_time_rate"])],
+        [tr("超期未办结", "overdue"), k["overdue"]],
+        [tr("回访 / 回访率", "callbacks / rate"), f"{k['callbacks']} / {pct(k['callback_rate'])}"],
         [tr("解决率", "resolution rate"), pct(k["resolution_rate"])],
         [tr("满意率", "satisfaction rate"), pct(k["satisfaction_rate"])],
-        [tr("回访", "callbacks"), k["callbacks"]],
+        [tr("重复件", "repeats"), k["repeats"]],
         [tr("首次响应用时 中位数 / 90%", "first response, median / p90"), spread("response_minutes")],
         [tr("办结用时 中位数 / 90%", "resolution, median / p90"), spread("resolve_minutes")],
     ] if k["received"] or k["callbacks"] else [])
+    table(tr("热点问题", "Hot spots"),
+          [("类别", "category", "类别", "category", 9), ("件数", "issues", "件数", "issues", 9),
+           ("主要地点", "where most", "地点", "where", 5)],
+          [[label("category", h["category"]), h["issues"],
+            tr("、", ", ").join(f"{p['place'].rsplit('/', 1)[-1]} {p['issues']}" for p in h["places"])]
+           for h in data.get("hot", [])], last_words=True)
     table(tr("队员角色", "Members by role"),
           [("角色", "role", "角色", "role", 9), ("人数", "members", "人数", "memb", 9)],
           [[label("role", r["role"]), r["members"]] for r in data["members_by_role"]])

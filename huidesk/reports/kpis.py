@@ -21,6 +21,17 @@ def percentile(ordered: list[int], pct: int) -> int | None:
     return ordered[rank - 1]
 
 
+def median(ordered: list[int]) -> int | None:
+    """The median of sorted whole minutes — the mean of the two middle ones for an even count, a half
+    minute rounded up so that the figure stays whole minutes; None for no values."""
+    if not ordered:
+        return None
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle] + 1) // 2
+
+
 # The work-order figures, each with one meaning (DESIGN.md "Work-order figures"): key, Chinese name,
 # English name, Chinese meaning, English meaning. Counts first, then the rates derived from them.
 FIGURES = (
@@ -119,9 +130,9 @@ def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
     return {
         **c,
         **rates(c, settings),
-        "response_minutes_median": percentile(responses, 50),
+        "response_minutes_median": median(responses),
         "response_minutes_p90": percentile(responses, 90),
-        "resolve_minutes_median": percentile(resolutions, 50),
+        "resolve_minutes_median": median(resolutions),
         "resolve_minutes_p90": percentile(resolutions, 90),
     }
 

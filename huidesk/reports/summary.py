@@ -90,13 +90,15 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
         "wishes": wishes["claimed"],
         "volunteer_minutes": minutes,
     }
-    figures = _figures(values, cards, styles)
-    subject = _subject(scope, teams)
+    figures = _figures(values, cards, styles) or _issues_only(by_kind)
+    covered = r.coverage()
+    subject = _subject(scope, teams) + _coverage(covered)
     phrase = period_phrase(since, until, today)
     return {
-        "scope": {"label": scope.label, "team_id": scope.team_id, "place": scope.place_path, "teams": len(teams)},
+        "scope": {"label": scope.label, "team_id": scope.team_id, "place": scope.place_path, "teams": len(teams),
+                  **dict(covered)},
         "period": {"since": since.isoformat() if since else None, "until": until.isoformat(), "phrase": phrase},
-        "narrative": _narrative(phrase, subject, values["members"], figures, minutes),
+        "narrative": _narrative(phrase, subject, values["members"], figures, minutes, len(teams) > 1),
         "figures": [f.__dict__ for f in figures] + [
             {"key": "members", "value": values["members"], "style": EXACT, "clause": ""},
             {"key": "households", "value": values["households"], "style": EXACT, "clause": ""},
@@ -174,16 +176,43 @@ def _singular(clause: str) -> str:
 def _english(n: int, style: str) -> str:
     if style == EXACT:
         return str(n)
-    from huidesk.domain.figures import approximate
+    from huidesk.domain.figures import NEAR, approximate
 
-    kept, _, dropped = approximate(n)
-    return f"{kept:,}{'+' if dropped else ''}"
+    value, _, mark = approximate(n)
+    return f"nearly {value:,}" if mark == NEAR else f"{value:,}{'+' if mark else ''}"
+
+
+def _issues_only(by_kind: dict) -> list[Figure]:
+    """When issues are all the work in scope and none makes a clause of its own (a livelihood problem
+    received but not yet solved), the narrative still says what was done rather than "no records"."""
+    received = sum(_get(by_kind, k, "received") for k in ISSUE_KINDS)
+    if not received:
+        return []
+    resolved = sum(_get(by_kind, k, "resolved") for k in ISSUE_KINDS)
+    clause = tr(f"受理居民诉求{received}件", f"received {received} issue{'s' if received != 1 else ''} from residents")
+    if resolved:
+        clause += tr(f"、办结{resolved}件", f" and resolved {resolved}")
+    return [Figure("received", received, EXACT, clause)]
+
+
+def _coverage(covered) -> str:
+    """«覆盖18个村、社区的92个小区» when the scope holds more than one village or community."""
+    villages, communities, compounds = covered["villages"], covered["communities"], covered["compounds"]
+    if villages + communities < 2:
+        return ""
+    words = "、".join(w for w, n in (("村", villages), ("社区", communities)) if n)
+    zh = f"覆盖{villages + communities}个{words}" + (f"的{compounds}个小区" if compounds else "") + "，"
+    en = f" across {villages + communities} communities" + (f" and {compounds} compounds" if compounds else "")
+    return tr(zh, en)
 
 
 def _subject(scope: Scope, teams: list) -> str:
     if scope.team_id is not None:
         return scope.label
     n = len(teams)
+    if not n:  # no team in scope: the work is the place's, or this ledger's
+        name = scope.place_path.rsplit("/", 1)[-1] if scope.place_path else ""
+        return name if lang() != "en" else name or "this ledger"
     if scope.place_path is not None:
         name = scope.place_path.rsplit("/", 1)[-1]
         if n == 1:
@@ -192,14 +221,16 @@ def _subject(scope: Scope, teams: list) -> str:
     return tr(f"{n}支志愿服务队", f"the {n} volunteer teams")
 
 
-def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], minutes: int) -> str:
+def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], minutes: int, many: bool) -> str:
     clauses = [f.clause for f in figures]
     if minutes:
         total = hours(minutes).normalize()
         clauses.append(tr(f"志愿服务时长{total:f}小时", f"{total:f} volunteer hours"))
     if lang() == "en":
-        head = f"{phrase}, {subject}" + (f" have {members} members and" if members else "")
-        return head + (" have " if not members else " ") + (", ".join(clauses) if clauses else "no recorded work") + "."
+        have = " have" if many else " has"
+        head = f"{phrase}, {subject}" + (f"{have} {members} members and" if members else "")
+        work = ", ".join(clauses) if clauses else "no recorded work"
+        return head + (f"{have} " if not members else " ") + work + "."
     head = f"{phrase}，{subject}" + (f"现有队员{members}人，" if members else "")
     return head + ("已" + "，".join(clauses) if clauses else "尚无记录") + "。"
 
@@ -219,6 +250,13 @@ def _by_team(r: Reports, teams: list, issue_counts: list) -> list[dict]:
             "issues_received": int(i["received"] or 0) if i else 0,
             "issues_resolved": int(i["resolved"] or 0) if i else 0,
             "hours": hours(a["minutes"] if a else 0),
+        })
+    loose = issues.get(None)  # issues with no team in charge: a row of their own, so the rows add up
+    if loose and int(loose["received"] or 0):
+        rows.append({
+            "team_id": None, "team": tr("（未指定服务队）", "(no team)"), "members": 0, "activities": 0, "visits": 0,
+            "households": 0, "issues_received": int(loose["received"] or 0),
+            "issues_resolved": int(loose["resolved"] or 0), "hours": hours(0),
         })
     return rows
 
