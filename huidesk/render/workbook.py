@@ -344,6 +344,7 @@ def _charts(wb, form: _Form) -> None:
     响应率/解决率/满意率 of each team that received issues this month — and the month's 热点 categories."""
     from openpyxl.chart import BarChart, Reference
 
+    from huidesk.render.grid import display_width
     from huidesk.render.output import short_team
 
     ws = _new_sheet(wb, tr("图表", "charts"))
@@ -368,19 +369,24 @@ def _charts(wb, form: _Form) -> None:
         form.put(ws, r, 1, short_team(row["team"]), align=form.left, boxed=True)
         for c, key in enumerate(three, 2):
             form.put(ws, r, c, row[key], boxed=True, fmt="0.0")
-    hot_top = top + len(teams) + 3
-    hot = form.data.get("hot") or []
-    for c, text in enumerate((tr("热点类别", "category"), tr("件数", "issues"), tr("主要地点", "places")), 1):
-        form.put(ws, hot_top, c, text, form.bold, boxed=True).fill = form.fill
-    for r, item in enumerate(hot, hot_top + 1):
-        form.put(ws, r, 1, _category(item["category"]), align=form.left, boxed=True)
-        form.put(ws, r, 2, item["issues"], boxed=True)
-        where = "、".join(f"{p['place'].rsplit('/', 1)[-1]}({p['issues']})" for p in item["places"])
-        form.put(ws, r, 3, where, align=form.left, boxed=True)
-    if not hot:
-        for c in (1, 2, 3):
-            form.put(ws, hot_top + 1, c, "—", boxed=True)
-    _fit(ws, range(3, hot_top + 2 + len(hot)), 1 + len(three), least=6)
+    hot_top, span = top + len(teams) + 3, max(3, 1 + len(three))
+    hot = [(_category(item["category"]), item["issues"],
+            "、".join(f"{p['place'].rsplit('/', 1)[-1]}({p['issues']})" for p in item["places"]))
+           for item in form.data.get("hot") or []] or [("—", "—", "—")]
+    for r, (category, count, where) in enumerate(
+            [(tr("热点类别", "category"), tr("件数", "issues"), tr("主要地点", "places")), *hot], hot_top):
+        font, align = (form.bold, form.center) if r == hot_top else (form.font, form.left)
+        for c, value in ((1, category), (2, count), *((c, where if c == 3 else None) for c in range(3, span + 1))):
+            cell = form.put(ws, r, c, value, font, form.center if c == 2 else align, boxed=True)
+            if r == hot_top:
+                cell.fill = form.fill
+        ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=span)  # the places share the columns
+    _fit(ws, range(3, hot_top + 1 + len(hot)), span, least=6)
+    room = sum(ws.column_dimensions[_letter(c)].width for c in range(3, span + 1)) - 1
+    for r, (*_, where) in enumerate(hot, hot_top + 1):
+        lines = -(-display_width(where) // int(room))
+        if lines > 1:
+            ws.row_dimensions[r].height = 13.5 * lines + 2
 
     volume = _bar(BarChart(), form, tr("近12个月受理与办结(件)", "received and resolved, last 12 months"),
                   tr("件", "issues"))
