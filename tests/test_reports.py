@@ -205,20 +205,27 @@ def test_monthly_report_is_reproducible_byte_for_byte(demo, tmp_path):
 def test_monthly_xlsx_holds_the_same_numbers_as_the_csv(demo, tmp_path):
     import openpyxl
 
+    from huidesk.reports.monthly import COLUMNS, SHEET_GROUPS
+
     ok("report", "monthly", "--month", "2024-06", "--output", str(tmp_path / "t.xlsx"))
     ok("report", "monthly", "--month", "2024-06", "--output", str(tmp_path / "t.csv"))
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
-    assert wb.sheetnames == ["台账", "诉求清单"]
-    sheet = list(wb["台账"].iter_rows(values_only=True))
-    assert sheet[0][:3] == ("月份", "服务队", "活动(次)")
-    rows = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8-sig"))))
-    for xrow, crow in zip(sheet[1:len(rows)], rows[1:]):
-        assert [("" if v is None else str(int(v) if isinstance(v, float) and v.is_integer() else v)) for v in xrow] == [
-            str(int(float(c))) if c.replace(".", "", 1).isdigit() and float(c).is_integer() else c for c in crow]
-    issues = list(wb["诉求清单"].iter_rows(values_only=True))
-    total_row = next(r for r in rows if r[1] == "合计")
-    assert sheet[0] == tuple(rows[0])  # the workbook and the csv have the same headers
-    assert len(issues) - 1 == int(total_row[rows[0].index("受理(件)")])
+    assert wb.sheetnames[:2] == ["台账", "诉求清单"]
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8-sig"))))
+    csv_header = {key: zh for key, zh, *_ in COLUMNS}
+    keys = [key for *_, group in SHEET_GROUPS for key, *_ in group]
+    sheet = list(wb["台账"].iter_rows(min_row=6, max_row=5 + len(rows), values_only=True))  # below the 2 header rows
+    for srow, crow in zip(sheet, rows, strict=True):
+        assert (srow[1] or srow[0]) == crow["服务队"]  # the 合计 row's label spans the 序号 column
+        for key, value in zip(keys, srow[2:], strict=True):
+            if key == "volunteer_hours":
+                assert value == round(int(crow[csv_header["volunteer_minutes"]]) / 60, 1)
+            elif key.endswith("_rate"):
+                assert value == (float(crow[csv_header[key]]) if crow[csv_header[key]] else "—"), key
+            else:
+                assert value == int(crow[csv_header[key]]), key
+    issues = list(wb["诉求清单"].iter_rows(min_row=4, values_only=True))
+    assert len(issues) == int(rows[-1]["受理(件)"])
 
 
 def test_monthly_table_and_bad_values(demo):

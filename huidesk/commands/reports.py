@@ -113,20 +113,21 @@ def monthly(
     wide: WideOpt = False,
 ) -> None:
     from huidesk.domain.dates import parse_month
-    from huidesk.render.output import Column, Output, message, render
+    from huidesk.render.output import Column, Format, Output, choose, message, render
     from huidesk.render.reports import monthly_text
     from huidesk.render.workbook import monthly_workbook
-    from huidesk.reports.monthly import COLUMNS, build
+    from huidesk.reports.monthly import COLUMNS, SHEET_GROUPS, build, meanings
 
     s = session(ctx)
     first, last = parse_month(month, s.today, "--month")
+    formats = ("csv", "tsv", "json", "jsonl", "xlsx")
+    xlsx = choose(fmt, output, formats) is Format.xlsx  # the filed sheet needs more than the figures
     with s.ledger() as store:
-        data = build(store, _scope(store, team, place), first, last, _as_of(s))
+        data = build(store, _scope(store, team, place), first, last, _as_of(s), sheet=xlsx)
     columns = [Column(key, zh, en) for key, zh, en, *_ in COLUMNS]
     out = Output([*data["rows"], data["total"]], columns, document=data,
                  text=lambda: monthly_text(data, COLUMNS, wide),
-                 workbook=lambda: monthly_workbook(data, [(key, zh, en) for key, zh, en, *_ in COLUMNS]),
-                 formats=("csv", "tsv", "json", "jsonl", "xlsx"))
+                 workbook=lambda: monthly_workbook(data, SHEET_GROUPS, meanings()), formats=formats)
     render(out, fmt, output, force)
     if output is not None:
         message(tr(f"已写入 {output}（{data['month']}，链头 {data['chain_head'][:12]}）",

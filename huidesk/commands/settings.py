@@ -31,6 +31,10 @@ KNOWN = {
                          "reading"),
     "categories": ("本账本增加的诉求类别，逗号分隔（如 燃气,电梯）", "categories this ledger adds, comma-separated",
                    "categories"),
+    "report_unit": ("月度台账的填报单位（空则用 issuer）", "the unit filing the monthly sheet (empty: the issuer)",
+                    "text"),
+    "report_preparer": ("月度台账的填报人", "who prepares the monthly sheet", "text"),
+    "report_reviewer": ("月度台账的审核人", "who reviews the monthly sheet", "text"),
 }
 
 

@@ -55,6 +55,9 @@ IDENTITY_SETTINGS = ("ledger_uid", "ledger_name", "ledger_place")
 LATER_SETTINGS = {
     "callback_reading": "final",
     "categories": "",
+    "report_unit": "",
+    "report_preparer": "",
+    "report_reviewer": "",
 }
 
 

@@ -46,9 +46,11 @@ COUNTS = [key for key, *_ in COLUMNS if key not in RATES and key not in LABELS]
 _WORK_ORDERS = [key for key, *_ in FIGURES if key != "received" and key not in RATES]
 
 
-def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: str | None = None) -> dict:
+def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: str | None = None,
+          sheet: bool = False) -> dict:
     """The tally of one month as the ledger stood at `as_of`: a row per team (and one for issues
-    without a team) and a totals row, with the chain head it was computed at."""
+    without a team) and a totals row, with the chain head it was computed at. `sheet`: also what
+    the filed workbook needs beyond the figures (its `sheet` key, see `filed_sheet`)."""
     month = first.isoformat()[:7]
     settings, (_, head) = store.settings(), store.head()
     r = Reports(store, scope, first.isoformat(), last.isoformat(), as_of)
@@ -80,7 +82,7 @@ def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: st
         }
         rows.append(_with_rates(row, settings, head))
     total = {"month": month, "team": tr("合计", "total"), **{c: sum(row[c] for row in rows) for c in COUNTS}}
-    return {
+    data = {
         "month": month,
         "since": first.isoformat(),
         "until": last.isoformat(),
@@ -94,6 +96,9 @@ def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: st
         "issues": [dict(x) for x in r.issues()],
         **sources(r),
     }
+    if sheet:
+        data["sheet"] = filed_sheet(store, scope, first, last, as_of, settings, cohort, data["issues"])
+    return data
 
 
 def _with_rates(row: dict, settings: dict, head: str) -> dict:
@@ -107,3 +112,100 @@ def sources(r: Reports) -> dict:
     nothing on a ledger that merged none (its report stays as it was)."""
     found = r.sources()
     return {"sources": found} if found else {}
+
+
+# The filed sheet's columns under their group headers (group zh, group en, the columns' keys with their
+# short headers zh and en): the unit stands in the group's header or in the column's own.
+SHEET_GROUPS = (
+    ("志愿服务", "volunteer service", (
+        ("activities", "活动\n(次)", "activities"), ("served", "服务\n人次", "people served"),
+        ("volunteer_hours", "时长\n(小时)", "hours"), ("visits", "走访\n(次)", "visits"))),
+    ("受理诉求(件)", "issues received", (
+        ("issues_received", "合计", "total"),
+        *((f"received_{k}", f"{zh[:len(zh) - 2]}\n{zh[-2:]}", VOCABS["issue_kind"][k][-1]) for k, zh in _KINDS))),
+    ("诉求办理(件)", "handling", (
+        ("issues_escalated", "上报", "escalated"), ("responded_in_time", "按时\n响应", "responded in time"),
+        ("resolved", "办结", "resolved"), ("resolved_on_time", "按时\n办结", "resolved on time"),
+        ("overdue", "超期", "overdue"))),
+    ("回访(件)", "callbacks", (
+        ("callbacks", "回访", "called back"), ("callbacks_resolved", "已解决", "resolved"),
+        ("satisfied", "满意", "satisfied"), ("basically_satisfied", "基本\n满意", "basically"),
+        ("unsatisfied", "不满意", "unsatisfied"))),
+    ("其他", "other", (
+        ("repeats", "重复件\n(件)", "repeats"), ("transfers", "转办\n(次)", "transfers"),
+        ("returns", "退单\n(次)", "returns"))),
+    ("比率(%)", "rates (%)", tuple((key, zh.removesuffix("(%)").replace("按时办结率", "按时\n办结率"),
+                                   en.removesuffix(" %")) for key, zh, en, *_ in FIGURES if key in RATES)),
+)
+TREND_MONTHS = 12
+
+
+def meanings() -> list[tuple[str, str]]:
+    """Each column of the filed sheet with what it counts, in the user's language (from COLUMNS)."""
+    said = {key: (tr(zh, en), tr(mzh, men)) for key, zh, en, mzh, men in COLUMNS}
+    said["volunteer_hours"] = (tr("志愿服务时长(小时)", "volunteer hours"),
+                               tr("本月活动的志愿服务时长，按小时计，保留一位小数", "volunteer time of the month's "
+                                  "activities in hours, to one decimal"))
+    return [said["team"], *(said[key] for _, _, columns in SHEET_GROUPS for key, *_ in columns)]
+
+
+def filed_sheet(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: str | None,
+                settings: dict[str, str], cohort: list, issues: list[dict]) -> dict:
+    """What the filed workbook shows beyond the figures: whose sheet it is (the scope, else the
+    ledger's name or place), who files and reviews it (settings report_unit — else the issuer —,
+    report_preparer, report_reviewer) and on which day (the as-of day), each issue's standing
+    against its limits, and 受理/办结 of the twelve months ending with this one, each month as
+    its own report gives it at the same moment."""
+    if scope.team_id is not None or scope.place_path is not None:
+        name = scope.label.rsplit("/", 1)[-1]
+    else:
+        name = settings.get("ledger_name") or (settings.get("ledger_place") or "").rsplit("/", 1)[-1]
+    return {
+        "name": name,
+        "unit": settings["report_unit"] or settings["issuer"],
+        "preparer": settings["report_preparer"],
+        "reviewer": settings["report_reviewer"],
+        "filed": (as_of or dt.datetime.now().astimezone().isoformat())[:10],
+        "limits": {"response_hours": settings["response_limit_hours"], "resolve_days": settings["resolve_limit_days"],
+                   "basically_weight": settings["basically_weight"], "callback_reading": settings["callback_reading"]},
+        "issues": _standing(issues, cohort, settings),
+        "trend": trend(store, scope, first, last, as_of),
+    }
+
+
+def _standing(issues: list[dict], cohort: list, settings: dict[str, str]) -> list[dict]:
+    """The issues with what a street office checks: overdue (open past its resolve limit, as 超期
+    counts it), resolved on time, minutes elapsed (to its resolution, or to the as-of moment while
+    open) and its callback (the one the rates read)."""
+    import json
+
+    from huidesk.domain.lifecycle import DONE, limits
+
+    limit_of = limits(settings)
+    rows = {row[0]: row for row in cohort}
+    shown = []
+    for issue in issues:
+        _id, _team, kind, nature, _cat, _place, state, _response, resolve, age, *_, callback = rows[issue["id"]]
+        limit = limit_of(kind, nature)[1]
+        done = state in DONE
+        answer, satisfaction = json.loads(callback) if callback is not None and done else (None, None)
+        shown.append({**issue, "overdue": not done and age > limit, "on_time": resolve <= limit if done else None,
+                      "elapsed_minutes": resolve if done else age, "answer": answer, "satisfaction": satisfaction})
+    return shown
+
+
+def trend(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: str | None,
+          n: int = TREND_MONTHS) -> list[dict]:
+    """受理 and 办结 of the `n` months ending with first's month: the issues received in each month and,
+    of those, the ones resolved or closed at `as_of` (the meanings of the monthly columns)."""
+    from huidesk.domain.lifecycle import DONE
+    from huidesk.reports.kpis import months
+
+    back = first.year * 12 + first.month - n  # months since year 0 of the first month shown
+    start = dt.date(back // 12, back % 12 + 1, 1)
+    counts = {m: {"month": m, "received": 0, "resolved": 0} for m in months(start.isoformat(), last.isoformat())}
+    for issue in Reports(store, scope, start.isoformat(), last.isoformat(), as_of).issues():
+        month = counts[issue["received_at"][:7]]
+        month["received"] += 1
+        month["resolved"] += issue["state"] in DONE
+    return list(counts.values())
