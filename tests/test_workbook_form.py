@@ -52,7 +52,7 @@ def texts(ws) -> list[str]:
 
 def test_the_tally_is_a_titled_form_with_its_filing_lines(june, tmp_path):
     _, wb = sheet_of(tmp_path)
-    assert wb.sheetnames == ["台账", "诉求清单", "图表", "填报说明"]
+    assert wb.sheetnames == ["台账", "诉求清单", "花名册", "图表", "填报说明"]
     ws = wb["台账"]
     assert ws["A1"].value == "2024年6月民生志愿服务工作台账"  # the whole ledger, which has no name yet
     assert ws["A2"].value.startswith("统计期间：2024年6月1日至2024年6月30日") and "2024年7月8日" in ws["A2"].value
@@ -196,7 +196,7 @@ def test_the_notes_sheet_says_what_each_column_means(june, tmp_path):
 
 def test_english_titles(june, tmp_path):
     _, wb = sheet_of(tmp_path, "--lang", "en")
-    assert wb.sheetnames == ["tally", "issues", "charts", "notes"]
+    assert wb.sheetnames == ["tally", "issues", "roster", "charts", "notes"]
     ws = wb["tally"]
     assert ws["A1"].value == "Volunteer service work tally, June 2024"
     assert "Prepared by: 王凤琴" in texts(ws) and "Reviewed by: 张佳丽" in texts(ws)
@@ -206,3 +206,25 @@ def test_english_titles(june, tmp_path):
 
 def test_a_bad_filing_setting_is_refused(village):
     rejected(village, "setting", "set", "report_preparer", "王\x07凤琴", mentions=("VALUE",))
+
+
+def test_the_roster_sheet_is_the_months_roster(june, tmp_path):
+    """花名册: `report roster` of the month, row for row (names masked), with its 合计; a --place sheet has none,
+    since the roster scopes by team only."""
+    ok("member", "edit", "王凤琴", "--reg-no", "64010620220301001")
+    ok("visit", "add", "丁学志", "--team", "橙色公益", "--member", "王凤琴", "--hours", "1.5", "--date", "2024-06-12")
+    _, wb = sheet_of(tmp_path)
+    ws = wb["花名册"]
+    expected = json.loads(ok("report", "roster", "--since", "2024-06-01", "--until", "2024-06-30", "-f", "json").stdout)
+    headers = [c.value for c in ws[3]]
+    assert headers[0] == "序号" and headers[1:] == [c["header"] for c in expected["columns"]]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=3 + len(expected["rows"]))]
+    names = [row[headers.index("姓名")] for row in rows]
+    assert names == [r["name"] for r in expected["rows"]] and "王*琴" in names
+    mine = rows[names.index("王*琴")]
+    assert mine[headers.index("注册编号")] == "64010620220301001" and mine[headers.index("走访时长(小时)")] == 1.5
+    total = [c.value for c in ws[4 + len(expected["rows"])]]
+    assert total[headers.index("姓名")] == "合计"
+    assert total[headers.index("合计时长(小时)")] == float(expected["total"]["hours"])
+    ok("report", "monthly", "--month", "2024-06", "--place", "平伏桥村", "--output", str(tmp_path / "place.xlsx"))
+    assert "花名册" not in load_workbook(tmp_path / "place.xlsx").sheetnames

@@ -339,6 +339,38 @@ def _issues(wb, form: _Form) -> None:
     form.print_setup(ws, "3:3")
 
 
+def _roster(wb, form: _Form) -> None:
+    """花名册: each member's hours and services of the month and star level (reports/roster.py), names
+    masked as in every listing; left out for a --place sheet, whose members the roster cannot scope."""
+    roster = form.sheet.get("roster")
+    if roster is None:
+        return
+    ws = _new_sheet(wb, tr("花名册", "roster"))
+    columns = roster["columns"]
+    keys = [c["key"] for c in columns]
+    last = len(keys) + 1
+    form.banner(ws, 1, last, form.title("志愿者花名册", "volunteer roster"), form.title_font, height=30)
+    form.banner(ws, 2, last, tr(f"共 {len(roster['rows'])} 名队员；时长单位为小时，星级按截至月末的累计时长评定。",
+                                f"{len(roster['rows'])} members; hours; stars from cumulative hours at the month's end."),
+                form.small, height=18)
+    for c, text in enumerate([tr("序号", "no."), *(tr(col["header"], col["header_en"]) for col in columns)], 1):
+        form.put(ws, 3, c, "\n".join(_lines(text)), form.bold, boxed=True).fill = form.fill
+    total = {**roster["total"], "name": tr("合计", "total")}
+    rows = [*roster["rows"], total]
+    for n, member in enumerate(rows, 1):
+        summed = member is total
+        values = [None if summed else n,
+                  *(("、".join(member[k]) if k == "teams" else member.get(k)) if not summed or k in total else None
+                    for k in keys)]
+        for c, value in enumerate(values, 1):
+            form.put(ws, 3 + n, c, value, form.bold if summed else form.font,
+                     form.left if keys[c - 2:c - 1] == ["teams"] else form.center, boxed=True,
+                     fmt="0.0" if isinstance(value, Decimal) else None)
+    _fit(ws, range(3, 4 + len(rows)), last)
+    ws.freeze_panes = "C4"
+    form.print_setup(ws, "3:3", landscape=False)
+
+
 def _charts(wb, form: _Form) -> None:
     """图表: native charts over the values beside them — 受理/办结 of the last twelve months, and
     响应率/解决率/满意率 of each team that received issues this month — and the month's 热点 categories."""
@@ -450,7 +482,7 @@ def _notes(wb, form: _Form) -> None:
 
 
 # The sheets of the monthly workbook, in order; each takes the workbook and the _Form.
-MONTHLY_SHEETS = (_tally, _issues, _charts, _notes)
+MONTHLY_SHEETS = (_tally, _issues, _roster, _charts, _notes)
 
 
 def _trimmed(paths: list[str]) -> list[str]:

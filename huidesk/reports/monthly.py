@@ -154,8 +154,10 @@ def filed_sheet(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_
     """What the filed workbook shows beyond the figures: whose sheet it is (the scope, else the
     ledger's name or place), who files and reviews it (settings report_unit — else the issuer —,
     report_preparer, report_reviewer) and on which day (the as-of day), each issue's standing
-    against its limits, and 受理/办结 of the twelve months ending with this one, each month as
-    its own report gives it at the same moment."""
+    against its limits, 受理/办结 of the twelve months ending with this one, each month as
+    its own report gives it at the same moment, and the month's roster (names masked; none for a
+    --place sheet: the roster scopes by team only)."""
+    from huidesk.reports.roster import masked, roster
     if scope.team_id is not None or scope.place_path is not None:
         name = scope.label.rsplit("/", 1)[-1]
     else:
@@ -170,6 +172,7 @@ def filed_sheet(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_
                    "basically_weight": settings["basically_weight"], "callback_reading": settings["callback_reading"]},
         "issues": _standing(issues, cohort, settings),
         "trend": trend(store, scope, first, last, as_of),
+        "roster": None if scope.place_path is not None else masked(roster(store, first, last, scope.team_id), False),
     }
 
 
