@@ -350,8 +350,9 @@ def _roster(wb, form: _Form) -> None:
     keys = [c["key"] for c in columns]
     last = len(keys) + 1
     form.banner(ws, 1, last, form.title("志愿者花名册", "volunteer roster"), form.title_font, height=30)
-    form.banner(ws, 2, last, tr(f"共 {len(roster['rows'])} 名队员；时长单位为小时，星级按截至月末的累计时长评定。",
-                                f"{len(roster['rows'])} members; hours; stars from cumulative hours at the month's end."),
+    n = len(roster["rows"])
+    form.banner(ws, 2, last, tr(f"共 {n} 名队员；时长单位为小时，星级按截至月末的累计时长评定。",
+                                f"{n} members; hours; stars from cumulative hours at the month's end."),
                 form.small, height=18)
     for c, text in enumerate([tr("序号", "no."), *(tr(col["header"], col["header_en"]) for col in columns)], 1):
         form.put(ws, 3, c, "\n".join(_lines(text)), form.bold, boxed=True).fill = form.fill
