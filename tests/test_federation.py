@@ -192,6 +192,7 @@ def test_a_fork_of_a_source_is_refused_as_such(ledgers, tmp_path):
     ("DELETE FROM activities", "activities"),
     ("DELETE FROM journal WHERE id = 2", "不连续"),
     ("UPDATE residents SET phone = '13912345678'", "residents#1"),
+    ("UPDATE members SET phone = '13800001111' WHERE id = 1", "members#1"),
     ("UPDATE manifest SET value = 'ab' || substr(value, 3) WHERE key = 'head_after'", "链头"),
 ])
 def test_a_tampered_bundle_is_refused_and_nothing_is_written(ledgers, tmp_path, tamper, named):
@@ -222,7 +223,9 @@ def test_residents_travel_pseudonymous_unless_asked(ledgers, tmp_path):
     tags = {r[0] for r in conn.execute("SELECT tag FROM resident_tags")}
     assert tags == {"advanced_age", "living_alone"}  # a health tag stays home
     manifest = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
-    assert manifest["pii"] == "pseudonymous" and manifest["pseudonymised_tables"] == "residents"
+    assert manifest["pii"] == "pseudonymous" and manifest["pseudonymised_tables"] == "residents,members"
+    assert json.loads(manifest["withheld_columns"])["members"] == ["phone"]
+    assert {r[0] for r in conn.execute("SELECT phone FROM members")} == {None}  # volunteers' phones stay home
     assert json.loads(manifest["withheld_rows"]) == {"resident_tags": 1}
     conn.close()
     raw = out.read_bytes()
@@ -341,3 +344,22 @@ def test_reports_say_which_sources_they_include_and_up_to_when(ledgers, tmp_path
     assert "来源账本" not in own
     assert "sources" not in json.loads(at(ledgers["ziyuan"], "summary", "--format", "json").stdout)
 
+
+
+def test_a_pseudonymous_bundle_never_erases_what_the_street_was_given(ledgers, tmp_path):
+    """A volunteer's phone stays home in a pseudonymous bundle; a street office that was once given it (a
+    `--pii full` bundle) keeps it when a later pseudonymous bundle brings an edit of that volunteer."""
+    z, street = ledgers["ziyuan"], ledgers["street"]
+    at(street, "merge", str(bundle(z, tmp_path / "full.db", "--pii", "full")))
+    phones = "SELECT name, phone, reg_no FROM members WHERE phone IS NOT NULL"
+    given = sqlite3.connect(street).execute(phones).fetchall()
+    assert given and all(reg is None for _, _, reg in given)
+    name = given[0][0]
+    at(z, "member", "edit", name, "--reg-no", "64010620230101001")
+    later = bundle(z, tmp_path / "later.db")
+    assert sqlite3.connect(later).execute("SELECT phone, reg_no FROM members").fetchall() == [
+        (None, "64010620230101001")]
+    at(street, "merge", str(later))
+    assert sqlite3.connect(street).execute(phones).fetchall() == [
+        (name, given[0][1], "64010620230101001"), *given[1:]]
+    assert "账本完好" in at(street, "check").stdout

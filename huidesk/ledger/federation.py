@@ -46,6 +46,9 @@ assert set(MERGE_ORDER) == set(RECORD_TABLES) | set(LINK_TABLES)
 # What a pseudonymous bundle leaves empty of a resident (the name travels masked; health_consent is 0,
 # as no health details travel); uid, place, birth year, tags and void state are what the street sees.
 RESIDENT_WITHHELD = ("phone", "guardian", "consent", "visit_every")
+# What a pseudonymous bundle leaves at home, by table: residents' contact and care details, and the
+# volunteers' phones (a street office needs its volunteers' names and hours, not how to call them).
+WITHHELD = {"residents": RESIDENT_WITHHELD, "members": ("phone",)}
 HEALTH_TAGS = ("disabled",)  # health details (PIPL: sensitive, their own consent): not in a pseudonymous bundle
 # Unique names a row of another community may already hold here: the merged row is told apart by its source.
 
@@ -147,8 +150,8 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
                 "head_before": head_before, "head_after": head_after,
                 "created_at": made_at, "huidesk_version": version, "pii": pii,
                 "records": counts["records"],
-                "pseudonymised_tables": "residents" if pii == "pseudonymous" else "",
-                "withheld_columns": json.dumps({"residents": RESIDENT_WITHHELD} if pii == "pseudonymous" else {}),
+                "pseudonymised_tables": ",".join(WITHHELD) if pii == "pseudonymous" else "",
+                "withheld_columns": json.dumps(WITHHELD if pii == "pseudonymous" else {}),
                 "masked_columns": json.dumps({"residents": ["name"]} if pii == "pseudonymous" else {}),
                 "withheld_rows": json.dumps(
                     {"resident_tags": counts["withheld"]} if pii == "pseudonymous" else {}, sort_keys=True
@@ -194,6 +197,8 @@ def _write_bundle(conn: sqlite3.Connection, out: sqlite3.Connection, first: int,
             values = dict(zip(names, row, strict=True))
             if pseudonymous and table == "residents":
                 values.update({c: None for c in RESIDENT_WITHHELD}, name=mask_name(values["name"]), health_consent=0)
+            elif pseudonymous and table in WITHHELD:
+                values.update({c: None for c in WITHHELD[table]})
             elif pseudonymous and table == "resident_tags" and values["tag"] in HEALTH_TAGS:
                 withheld += 1
                 continue

@@ -4,6 +4,7 @@ teams by place and name), keep where they came from in `_merged`, and arrive as 
 (updates, voids). The bundle itself — its making, reading and verifying — is huidesk.ledger.federation.
 """
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -55,7 +56,9 @@ def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
         source_id = source["id"]
         if (source["name"], source["place"]) != (m["source_name"], m["source_place"]):
             tx.update("_sources", source_id, {"name": m["source_name"], "place": m["source_place"]})
-    counts = _Rows(store, tx, source_id, b.source).merge(b)
+    rows = _Rows(store, tx, source_id, b.source)
+    rows.withheld = json.loads(m.get("withheld_columns") or "{}")
+    counts = rows.merge(b)
     tx.insert("_bundles", {
         "source_id": source_id, "first_entry": b.first, "last_entry": b.last, "head_before": m["head_before"],
         "head_after": m["head_after"], "made_at": m["created_at"], "merged_at": utc_now(), "pii": m["pii"],
@@ -118,6 +121,7 @@ class _Rows:
         }
         self._keys: set[tuple] = set()  # what identifies the rows of the current table inserted so far
         self._uids: dict[str, int] = {}  # the current chunk's uids found here -> their rows
+        self.withheld: dict[str, list[str]] = {}  # columns the bundle withheld, by table
 
     def merge(self, b: Bundle) -> tuple[int, int, int]:
         with self.tx.holding():
@@ -262,9 +266,11 @@ class _Rows:
         self.tx.flush()  # the row may be one held
         current = dict(self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone())
         renamed = _RENAMED.get(table)
+        kept = self.withheld.get(table, ())  # what the bundle left at home is not news that it is gone
         changed = {
             k: v for k, v in values.items()
             if k != "uid" and current.get(k) != v and not (k == renamed and current.get(k) == self._renamed(v))
+            and not (k in kept and v is None)
         }
         if not changed:
             return
