@@ -472,6 +472,7 @@ def _notes(wb, form: _Form) -> None:
             (tr("基本满意权重", "weight of basically satisfied"), limits["basically_weight"]),
             (tr("回访口径", "callback read"), reading),
             (tr("统计时点", "as of"), (form.data["as_of"] or "")[:16].replace("T", " ")),
+            *([(tr("来源账本", "source ledgers"), _sources(form.data["sources"]))] if form.data.get("sources") else []),
             (tr("账本链头", "chain head"), head),
             (tr("核验", "to verify"), f"huidesk check --head {head[:12]}")]
     for name, meaning in rows:
@@ -480,6 +481,16 @@ def _notes(wb, form: _Form) -> None:
         r += 1
     _fit(ws, range(2, r), 2, cap=80)
     form.print_setup(ws, "2:2", landscape=False)
+
+
+def _sources(sources: list[dict]) -> str:
+    """The merged source ledgers a street's sheet includes, one a line, each up to its last merged entry."""
+    from huidesk.domain.dates import shown_moment
+
+    return "\n".join(tr(f"{s['name'] or s['uid'][:12]}：至日志#{s['last_entry']}，链头 {s['head'][:12]}，"
+                        f"{shown_moment(s['made_at'])} 报送",
+                        f"{s['name'] or s['uid'][:12]}: up to entry {s['last_entry']}, head {s['head'][:12]}, "
+                        f"bundled {shown_moment(s['made_at'])}") for s in sources)
 
 
 # The sheets of the monthly workbook, in order; each takes the workbook and the _Form.

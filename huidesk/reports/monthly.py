@@ -14,6 +14,7 @@ from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import VOCABS
 from huidesk.ledger.queries import Reports, Scope
 from huidesk.reports.kpis import FIGURES, ISSUE_KINDS, hot, kpis, rates
+from huidesk.reports.summary import sources
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -105,13 +106,6 @@ def _with_rates(row: dict, settings: dict, head: str) -> dict:
     row.update(rates({**row, "received": row["issues_received"]}, settings))
     row["chain_head"] = head
     return row
-
-
-def sources(r: Reports) -> dict:
-    """`sources`: the merged source ledgers the report includes, each up to its last merged entry;
-    nothing on a ledger that merged none (its report stays as it was)."""
-    found = r.sources()
-    return {"sources": found} if found else {}
 
 
 # The filed sheet's columns under their group headers (group zh, group en, the columns' keys with their
