@@ -363,3 +363,18 @@ def test_a_pseudonymous_bundle_never_erases_what_the_street_was_given(ledgers, t
     assert sqlite3.connect(street).execute(phones).fetchall() == [
         (name, given[0][1], "64010620230101001"), *given[1:]]
     assert "账本完好" in at(street, "check").stdout
+
+
+def test_the_streets_filed_sheet_names_its_sources(ledgers, tmp_path):
+    from openpyxl import load_workbook
+
+    street = ledgers["street"]
+    for key in ("ziyuan", "qingshui"):
+        at(street, "merge", str(bundle(ledgers[key], tmp_path / f"{key}.db")))
+    out = tmp_path / "2024-07.xlsx"
+    at(street, "report", "monthly", "--month", "2024-07", "--output", str(out))
+    notes = load_workbook(out)["填报说明"]
+    found = {row[0].value: row[1].value for row in notes.iter_rows(min_row=3) if row[0].value}
+    lines = found["来源账本"].split("\n")
+    assert len(lines) == 2 and {line.split("：")[0] for line in lines} == {"紫园社区", "清水社区"}
+    assert all("至日志#" in line and "报送" in line for line in lines)
