@@ -40,6 +40,7 @@ class Demo:
         self.store, self.tx = store, tx
         self.rng = random.Random(20240708)
         self.used_names: set[str] = set()
+        self.members = 0
 
     # --- small builders ---
 
@@ -61,8 +62,10 @@ class Demo:
     def member(self, name: str, joined: str, roles: tuple[str, ...] = ("volunteer",), teams: tuple[int, ...] = (),
                phone: str | None = None) -> int:
         self.used_names.add(name)
-        return self.store.add_member(self.tx, {"name": name, "phone": phone, "joined": joined}, teams, roles,
-                                     allow_duplicate=True)
+        self.members += 1  # a registration number of the volunteer system's shape: region, joining day, serial
+        reg_no = f"6401{joined.replace('-', '')}{self.members:04d}"
+        return self.store.add_member(self.tx, {"name": name, "phone": phone, "joined": joined, "reg_no": reg_no},
+                                     teams, roles, allow_duplicate=True)
 
     def team(self, name: str, place_id: int, founded: str, line: str | None = None) -> int:
         line = line or guess_line(name)
