@@ -46,7 +46,8 @@ def roster_text(data: dict, columns: Sequence[tuple[str, ...]], wide: bool = Fal
     else:
         dropped = grid(title, [tr(*names[key]) for key, *_ in _TABLE], rows,
                        right=[r for *_, r in _TABLE],
-                       modes=[KEEP if r else WORDS if key == "teams" else TEXT for key, *_, r in _TABLE],
+                       modes=[KEEP if r or key == "reg_no" else WORDS if key == "teams" else TEXT
+                              for key, *_, r in _TABLE],
                        priority=[p for *_, p, _ in _TABLE], short=[tr(zh, en) for _, zh, en, *_ in _TABLE],
                        total=True, wide=wide)
     sep = tr("；", "; ")
