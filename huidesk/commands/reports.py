@@ -44,6 +44,12 @@ def _scope(store, team: str | None, place: str | None):
     return Scope()
 
 
+# A report's --format (a table on a terminal, or csv, tsv, json, jsonl, xlsx) and its --output file.
+ReportFormat = Annotated[Format | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))]
+OutputFile = Annotated[
+    Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
+]
+
 def _as_of(s) -> str:
     """The moment every report sees the ledger at: now, or the end of the --today date."""
     return s.now.isoformat(timespec="seconds")
@@ -105,10 +111,8 @@ def monthly(
     ] = "last",
     team: TeamFilter = None,
     place: PlaceFilter = None,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
-    ] = None,
+    fmt: ReportFormat = None,
+    output: OutputFile = None,
     force: ForceOpt = False,
     wide: WideOpt = False,
 ) -> None:
@@ -153,10 +157,8 @@ def roster(
     since: SinceOpt = None,
     until: UntilOpt = None,
     team: TeamFilter = None,
-    fmt: Annotated[Format | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
-    ] = None,
+    fmt: ReportFormat = None,
+    output: OutputFile = None,
     force: ForceOpt = False,
     wide: WideOpt = False,
     with_pii: WithPii = False,
