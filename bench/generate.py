@@ -2,6 +2,7 @@
 
     python bench/generate.py bench/out/district.db                    # 20 communities x 5 teams, 5 years
     python bench/generate.py bench/out/small.db --communities 2 --years 1
+    python bench/generate.py bench/out/c3.db --communities 1 --first 3 --seed 3 --years 1   # one community
     python bench/generate.py bench/out/roster.db --roster-only        # places, units, teams, members, residents
     python bench/generate.py --jsonl bench/out/visits.jsonl --rows 1000000   # visits to import into the roster
 
@@ -105,7 +106,7 @@ class District:
             ("金凤区住建局", "department"), ("银川市中铁水务公司", "company"), ("金凤区供电公司", "company"),
             ("金凤区城管局", "department"))]
         self.units["district"] = shared
-        for c in range(a.communities):
+        for c in range(a.first, a.first + a.communities):
             street_name = STREETS[c % len(STREETS)]
             street_path = f"银川市/金凤区/{street_name}"
             if street_name not in self.units:
@@ -142,7 +143,7 @@ class District:
                 founded = self.day(dt.date(2018, 1, 1), self.start).isoformat()
                 tid = ins("teams", {"uid": self.uid(), "name": f"{cname}“{colour}”志愿服务队", "place_id": cid,
                                     "line": line, "leader_id": None, "founded": founded})
-                team = {"id": tid, "name": f"{cname}“{colour}”志愿服务队", "colour": colour, "community": c,
+                team = {"id": tid, "name": f"{cname}“{colour}”志愿服务队", "colour": colour, "community": c - a.first,
                         "members": []}
                 for m in range(a.members):
                     name = self.name()
@@ -354,6 +355,8 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("db", nargs="?", type=Path, help="the ledger file to create (must not exist)")
     p.add_argument("--communities", type=int, default=20)
+    p.add_argument("--first", type=int, default=0,
+                   help="the first community's number (ledgers of one community each: --first 3 --communities 1)")
     p.add_argument("--teams", type=int, default=5, help="teams per community (at most 5)")
     p.add_argument("--years", type=int, default=5)
     p.add_argument("--until", type=dt.date.fromisoformat, default=dt.date(2024, 12, 31),
