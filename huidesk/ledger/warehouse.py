@@ -131,7 +131,8 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
                 partitions[rel] = {"rows": len(rows), "digest": digest}
                 if old["partitions"].get(rel, {}).get("digest") == digest and (root / rel).exists():
                     continue
-                _write_part(pa, pq, stage / rel, schema[table]["columns"], rows)
+                # staged flat (one folder to remove afterwards), named by their order in the intent
+                _write_part(pa, pq, stage / f"{len(changed)}.parquet", schema[table]["columns"], rows)
                 changed.append(rel)
             head = store.head()[1]
         finally:
@@ -163,7 +164,6 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
 
 
 def _write_part(pa, pq, target: Path, columns: dict, rows: list[tuple]) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     names = list(columns)
     arrays = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     data = pa.table({n: pa.array(a, type=getattr(pa, columns[n]["arrow"])())
@@ -186,7 +186,7 @@ def _commit(root: Path, uid: str) -> None:
     stage = staging_path(root, uid)
     intent = json.loads((stage / "intent.json").read_text(encoding="utf-8"))
     for n, rel in enumerate(intent["move"]):
-        src = stage / rel
+        src = stage / f"{n}.parquet"
         if src.exists():  # not yet moved by the run that stopped
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             os.replace(src, root / rel)
@@ -238,17 +238,20 @@ def _partitions(store: "Store", uid: str, pii: str) -> Iterator[tuple[str, str, 
         join, month = MONTHLY.get(table, ("", "NULL"))
         cursor = conn.execute(f"SELECT {month}, t.* FROM {table} t {join} ORDER BY 1, t.id")
         current, rows = None, []
+        # the rule (federation.pseudonymised) changes rows of residents and their tags only: others go as they are
+        masked = pii == "pseudonymous" and table in ("residents", "resident_tags")
         for row in cursor:
             if row[0] != current and rows:
                 yield table, f"{base}/month={current}/{PART}", rows
                 rows = []
             current = row[0]
-            values = dict(zip(names, tuple(row)[1:], strict=True))
-            if pii == "pseudonymous":
-                values = pseudonymised(table, values)
-                if values is None:
+            values = tuple(row)[1:]
+            if masked:
+                kept = pseudonymised(table, dict(zip(names, values, strict=True)))
+                if kept is None:
                     continue
-            rows.append((*values.values(), origin.get(values["id"], uid)))
+                values = tuple(kept.values())
+            rows.append((*values, origin.get(values[0], uid)))
         if table in MONTHLY:
             if rows:
                 yield table, f"{base}/month={current}/{PART}", rows
