@@ -117,22 +117,39 @@ def check_same(sqlite_cmd: list[str], duck_cmd: list[str], env: dict) -> None:
 
 
 def replicate(one: Path, many: Path, copies: int) -> None:
-    """`copies` ledgers holding the one ledger's partitions (hard links), each with its own uid and manifest."""
-    manifest_file = next((one / "_huidesk").glob("ledger=*.json"))
-    manifest = json.loads(manifest_file.read_text())
+    """`copies` ledgers holding the one ledger's partitions, each with its own uid, number and manifest,
+    written as `huidesk warehouse` writes the n-th ledger: ids and references plus n * 2^40."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    manifest = json.loads(next((one / "_huidesk").glob("ledger=*.json")).read_text())
+    schema = json.loads((one / "_schema.json").read_text())["tables"]
     uid = manifest["ledger"]
     (many / "_huidesk").mkdir(parents=True)
     shutil.copy(one / "_schema.json", many / "_schema.json")
+    numbers = {}
     for n in range(copies):
         other = uid if n == 0 else hashlib.md5(f"{uid}-{n}".encode()).hexdigest()
+        numbers[other] = n
         parts = {}
         for rel, info in manifest["partitions"].items():
             new = rel.replace(f"ledger={uid}", f"ledger={other}")
             (many / new).parent.mkdir(parents=True, exist_ok=True)
-            os.link(one / rel, many / new)
+            table = rel.split("/")[0].removeprefix("table=")
+            if n == 0:
+                os.link(one / rel, many / new)
+            else:
+                data = pq.read_table(one / rel)
+                for c, d in schema[table]["columns"].items():
+                    if c == "id" or "references" in d:
+                        i = data.column_names.index(c)
+                        data = data.set_column(i, c, pc.add(data[c], pa.scalar(n << 40, pa.int64())))
+                pq.write_table(data, many / new)
             parts[new] = info
         (many / "_huidesk" / f"ledger={other}.json").write_text(
-            json.dumps({**manifest, "ledger": other, "partitions": parts}))
+            json.dumps({**manifest, "ledger": other, "number": n, "partitions": parts}))
+    (many / "_huidesk" / "ledgers.json").write_text(json.dumps(numbers))
 
 
 def size(folder: Path) -> int:

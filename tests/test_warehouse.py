@@ -319,6 +319,13 @@ def test_spark_reads_the_dataset_with_the_same_monthly_figures(demo):
     """docs/warehouse.md's Spark recipe: the monthly tally in Spark SQL equals DuckDB's and SQLite's."""
     db, dw = demo
     spark = _spark_or_skip()
+    try:
+        _spark_tally(spark, db, dw)
+    finally:
+        spark.stop()
+
+
+def _spark_tally(spark, db: Path, dw: Path) -> None:
     for table in ("activities", "visits", "issues"):
         (spark.read.option("basePath", str(dw)).parquet(str(dw / f"table={table}"))
          .createOrReplaceTempView(table))

@@ -58,6 +58,9 @@ TABLES = (*MERGE_ORDER, "settings")
 # Identity and bookkeeping settings are the manifest's, not figures' settings.
 _PRIVATE_SETTINGS = ("ledger_uid", "ledger_name", "ledger_place")
 _ARROW = {"INTEGER": "int64", "REAL": "float64", "TEXT": "string"}
+# The n-th ledger to write into a dataset (from 0) writes its ids as id + n * 2^ID_BITS: unique across
+# the dataset, and the first ledger's as they are in it.
+ID_BITS = 40
 _FAULT = "HUIDESK_FAULT"  # a test's injected fault: "warehouse-staged" or "warehouse-commit"
 
 
@@ -117,6 +120,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
             raise LedgerError(tr(f"本账本正在写入 {root}（另一个 huidesk warehouse 在运行）",
                                  f"this ledger is being written into {root} by another run")) from None
         recover(root, uid)
+        number = _number(root, uid)
         old_path = manifest_path(root, uid)
         old = read_manifest(old_path) if old_path.exists() else {"partitions": {}}
         stage = staging_path(root, uid)
@@ -126,7 +130,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         schema = describe(store)
         store.conn.execute("BEGIN")  # one snapshot of the ledger for every table, while others write
         try:
-            for table, rel, rows in _partitions(store, uid, pii):
+            for table, rel, rows in _partitions(store, uid, pii, number << ID_BITS):
                 digest = hashlib.sha256(repr(rows).encode()).hexdigest()
                 partitions[rel] = {"rows": len(rows), "digest": digest}
                 if old["partitions"].get(rel, {}).get("digest") == digest and (root / rel).exists():
@@ -140,7 +144,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         removed = sorted(set(old["partitions"]) - set(partitions))
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "ledger": uid,
-            "name": ident["name"] or "", "place": ident["place"] or "", "head": head, "pii": pii,
+            "name": ident["name"] or "", "place": ident["place"] or "", "number": number, "head": head, "pii": pii,
             "sources": [s["uid"] for s in _sources(store)], "partitions": dict(sorted(partitions.items())),
         }
         same = old == manifest
@@ -222,8 +226,22 @@ def _sources(store: "Store") -> list[dict]:
     return [dict(r) for r in store.conn.execute("SELECT uid, name, place FROM _sources ORDER BY uid")]
 
 
-def _partitions(store: "Store", uid: str, pii: str) -> Iterator[tuple[str, str, list[tuple]]]:
-    """Every partition of this ledger: (table, its file relative to DIR, its rows in a fixed order)."""
+def _number(root: Path, uid: str) -> int:
+    """This ledger's number in the dataset (`_huidesk/ledgers.json`): given at its first write, the
+    first ledger 0, and never changed."""
+    registry = root / "_huidesk" / "ledgers.json"
+    with open(root / "_huidesk" / "ledgers.lock", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # ledgers writing at once: one at a time here, for a moment
+        numbers = json.loads(registry.read_text(encoding="utf-8")) if registry.exists() else {}
+        if uid not in numbers:
+            numbers[uid] = max(numbers.values(), default=-1) + 1
+            _atomic_text(registry, json.dumps(numbers, indent=1) + "\n")
+        return numbers[uid]
+
+
+def _partitions(store: "Store", uid: str, pii: str, offset: int) -> Iterator[tuple[str, str, list[tuple]]]:
+    """Every partition of this ledger: (table, its file relative to DIR, its rows in a fixed order),
+    ids and references to them plus `offset`."""
     conn = store.conn
     for table in TABLES:
         base = f"table={table}/ledger={uid}"
@@ -235,6 +253,8 @@ def _partitions(store: "Store", uid: str, pii: str) -> Iterator[tuple[str, str, 
             "SELECT g.rid, s.uid FROM _merged g JOIN _sources s ON s.id = g.source_id WHERE g.tbl = ?"
             " ORDER BY g.id DESC", (table,))}  # the first source a row came from wins
         names = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
+        fks = {fk[3] for fk in conn.execute(f"PRAGMA foreign_key_list({table})")}
+        ids = [n for n, name in enumerate(names) if name == "id" or name in fks] if offset else []
         join, month = MONTHLY.get(table, ("", "NULL"))
         cursor = conn.execute(f"SELECT {month}, t.* FROM {table} t {join} ORDER BY 1, t.id")
         current, rows = None, []
@@ -251,7 +271,13 @@ def _partitions(store: "Store", uid: str, pii: str) -> Iterator[tuple[str, str, 
                 if kept is None:
                     continue
                 values = tuple(kept.values())
-            rows.append((*values, origin.get(values[0], uid)))
+            source = origin.get(values[0], uid)
+            if ids:
+                values = list(values)
+                for n in ids:
+                    if values[n] is not None:
+                        values[n] += offset
+            rows.append((*values, source))
         if table in MONTHLY:
             if rows:
                 yield table, f"{base}/month={current}/{PART}", rows
@@ -307,7 +333,7 @@ _VOCAB = {
     ("issue_events", "satisfaction"): "satisfaction", ("residents", "consent"): "consent",
 }
 _MEANINGS = {
-    "id": "the row's id in the ledger that wrote it (unique within table and ledger)",
+    "id": "the row's id: its id in the ledger that wrote it + that ledger's number * 2^40 (_huidesk/ledgers.json)",
     "uid": "the record's uid, the same in every ledger it was merged into",
     "void_reason": "why the record was voided; NULL: live (reports leave void records out)",
     "void_at": "when it was voided",
@@ -333,5 +359,5 @@ def _meaning(table: str, name: str, fks: dict[str, str]) -> str:
     if table == "residents" and name == "name":
         return "name (masked, 王*兰, unless written with --pii full)"
     if name in fks and name != "repeat_of":
-        return f"refers to {fks[name]}.id (of the same ledger)"
+        return f"refers to {fks[name]}.id"
     return _MEANINGS.get(name, name.replace("_", " "))

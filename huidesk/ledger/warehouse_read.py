@@ -3,9 +3,9 @@ ledger's tables over the Parquet files, so that the report SQL of huidesk/ledger
 unchanged and every figure has one definition for both engines. Where SQLite and DuckDB differ, the
 difference is in DIALECT below and nowhere else.
 
-Many ledgers in one dataset: each view is the union of every ledger's rows. Ids are each writing
-ledger's own, so a view adds an offset per ledger (the ledgers in uid order: the first adds 0, the
-next 2^40, ...): a dataset of one ledger shows its ids as they are. A street ledger that merged its
+Many ledgers in one dataset: each view is the union of every ledger's rows; their ids are unique, as
+each ledger wrote its own plus its number in the dataset times 2^40 (the first ledger's as they are).
+A street ledger that merged its
 communities wrote their records too (each row's `origin` names the community): when a community also
 wrote its own partition, its own rows are the ones counted and the street's copies of its records and
 events are left out, so nothing is counted twice (places, units, members and residents are shared
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import HuideskError, Interrupted, InvalidValue, LedgerError
 from huidesk.domain.i18n import tr
-from huidesk.ledger.warehouse import need, read_manifest, staging_path
+from huidesk.ledger.warehouse import ID_BITS, need, read_manifest, staging_path
 
 if TYPE_CHECKING:
     import sqlite3
@@ -39,10 +39,18 @@ DIALECT = (
 # Rewrites of the report SQL (pattern, replacement): SQLite's values carry their own type, so one
 # column of a UNION may hold a kind (text) in one part and a team id (integer) in another; DuckDB gives
 # such a column one type, unless it is a VARIANT, which keeps each value's own.
+#
+# A correlated first-row look-up (an issue's latest event: ORDER BY at, id LIMIT 1) is the same value as
+# DuckDB's arg_max/arg_min over (at, id); written so, DuckDB joins the events of the issues asked for
+# and keeps one per issue, where the LIMIT form numbered every event of the dataset first (10x slower).
+_NO_SUB = r"(?:(?!\(SELECT|\bFROM\b|\bORDER BY\b|\bLIMIT\b).)+?"
 REWRITES = (
     (re.compile(r"(SELECT \d+ AS grouping, )(.+?)( AS key,)"), r"\1CAST(\2 AS VARIANT)\3"),
+    (re.compile(rf"\(SELECT ({_NO_SUB}) FROM (\w+) (\w+) WHERE ({_NO_SUB})"
+                r" ORDER BY \3\.(\w+) (DESC|ASC), \3\.(\w+) \6 LIMIT 1\)"),
+     lambda m: (f"(SELECT {'arg_max' if m[6] == 'DESC' else 'arg_min'}({m[1]}, row({m[3]}.{m[5]}, {m[3]}.{m[7]}))"
+                f" FROM {m[2]} {m[3]} WHERE {m[4]})")),
 )
-_OFFSET = 2**40  # ids of the n-th ledger (in uid order) are shown as id + n * 2^40
 _SHARED = ("places", "units", "members", "member_roles", "residents", "resident_tags")
 _DUCK_TYPES = {"int64": "BIGINT", "string": "VARCHAR", "float64": "DOUBLE"}
 # Federation tables a report may read (Reports.sources): empty here, a dataset has no merge history.
@@ -125,6 +133,8 @@ class Warehouse:
         self.duck = duckdb.connect(":memory:")
         for statement in DIALECT:
             self.duck.execute(statement)
+        # A report runs several statements over the same files: read each file's footer once.
+        self.duck.execute("SET parquet_metadata_cache = true")
         schema = json.loads((self.root / "_schema.json").read_text(encoding="utf-8"))["tables"]
         _views(self.duck, self.root, schema, self.ledgers)
         self.conn = Connection(self.duck)
@@ -190,8 +200,6 @@ def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> None:
     """A view per ledger table (ids offset per ledger, a merged ledger's copies of rows whose origin
     wrote its own partition left out), `_place_paths`, `_ledgers`, and the empty federation tables."""
     present = [m["ledger"] for m in ledgers]
-    offsets = {uid: n * _OFFSET for n, uid in enumerate(present)}
-    case = "(CASE ledger " + " ".join(f"WHEN '{u}' THEN {o}" for u, o in offsets.items()) + " END)"
     merged = [m["ledger"] for m in ledgers if set(m.get("sources", ())) & set(present)]
     for table, spec in schema.items():
         columns = {c: d for c, d in spec["columns"].items() if c != "origin"}
@@ -200,10 +208,7 @@ def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> None:
             cols = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[d['arrow']]}) AS \"{c}\"" for c, d in columns.items())
             duck.execute(f"CREATE VIEW \"{table}\" AS SELECT {cols} WHERE false")
             continue
-        shown = []
-        for c, d in columns.items():
-            ident = c == "id" or "references" in d
-            shown.append(f"\"{c}\" + {case} AS \"{c}\"" if ident and len(present) > 1 else f"\"{c}\"")
+        shown = [f"\"{c}\"" for c in columns]
         where = ""
         if merged and table not in _SHARED and table != "settings":
             writers = ", ".join(f"'{u}'" for u in merged)
@@ -217,7 +222,7 @@ def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> None:
     duck.execute("CREATE VIEW _place_paths AS SELECT min(id) AS id, any_value(name) AS name, path,"
                  " any_value(level) AS level, any_value(void_reason) AS void_reason FROM places"
                  " WHERE void_reason IS NULL GROUP BY path")
-    rows = [(m["ledger"], m["name"], m["place"], m["head"], m["pii"], offsets[m["ledger"]]) for m in ledgers]
+    rows = [(m["ledger"], m["name"], m["place"], m["head"], m["pii"], m["number"] << ID_BITS) for m in ledgers]
     duck.execute("CREATE TABLE _ledgers (uid VARCHAR, name VARCHAR, place VARCHAR, head VARCHAR, pii VARCHAR,"
                  " id_offset BIGINT)")
     if rows:
