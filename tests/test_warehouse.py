@@ -124,8 +124,8 @@ def test_sql_on_the_warehouse_reads_no_other_file(demo):
 def test_the_dataset_is_hive_partitioned_with_its_schema(demo):
     db, dw = demo
     uid = sqlite3.connect(db).execute("SELECT value FROM _settings WHERE key = 'ledger_uid'").fetchone()[0]
-    months = sorted(p.parent.name for p in (dw / "table=visits" / f"ledger={uid}").glob("month=*/part-0.parquet"))
-    assert months and all(re.fullmatch(r"month=\d{4}-\d{2}", m) for m in months), months
+    years = sorted(p.parent.name for p in (dw / "table=visits" / f"ledger={uid}").glob("year=*/part-0.parquet"))
+    assert years and all(re.fullmatch(r"year=\d{4}", y) for y in years), years
     assert (dw / f"table=places/ledger={uid}/part-0.parquet").is_file()
     schema = json.loads((dw / "_schema.json").read_text(encoding="utf-8"))["tables"]
     issues = schema["issues"]["columns"]
@@ -133,7 +133,7 @@ def test_the_dataset_is_hive_partitioned_with_its_schema(demo):
     assert issues["team_id"]["references"] == "teams" and issues["received_at"]["type"] == "TEXT"
     manifest = json.loads((dw / "_huidesk" / f"ledger={uid}.json").read_text(encoding="utf-8"))
     assert manifest["ledger"] == uid and manifest["pii"] == "pseudonymous" and manifest["head"] == head(db)
-    table = pq.read_table(dw / "table=visits" / f"ledger={uid}" / months[0] / "part-0.parquet")
+    table = pq.read_table(dw / "table=visits" / f"ledger={uid}" / years[0] / "part-0.parquet")
     assert table.column_names == [*schema["visits"]["columns"]]  # the ledger's columns and origin, no partitions
 
 
@@ -152,10 +152,10 @@ def test_a_change_rewrites_only_its_partitions(copied):
     result = at(db, "--lang", "en", "warehouse", str(dw))
     after = files(dw)
     changed = {name for name in after if before.get(name) != after[name]}
-    months = {re.sub(r"ledger=\w+", "ledger=L", name) for name in changed}
-    assert months == {"table=visits/ledger=L/month=2024-06/part-0.parquet",
-                      "table=visit_residents/ledger=L/month=2024-06/part-0.parquet",
-                      "_huidesk/ledger=L.json"}, months
+    parts = {re.sub(r"ledger=\w+", "ledger=L", name) for name in changed}
+    assert parts == {"table=visits/ledger=L/year=2024/part-0.parquet",
+                     "table=visit_residents/ledger=L/year=2024/part-0.parquet",
+                     "_huidesk/ledger=L.json"}, parts
     assert "3 of" in result.stderr or "2 of" in result.stderr, result.stderr
     ledger = at(db, "report", "monthly", "--month", "2024-06", "--format", "csv").stdout
     assert at(db, "report", "monthly", "--month", "2024-06", "--format", "csv", warehouse=dw).stdout == \

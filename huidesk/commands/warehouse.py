@@ -12,13 +12,13 @@ from huidesk.domain.i18n import tr
 from huidesk.render.output import message
 
 WAREHOUSE_HELP = tr(
-    "数据仓库：把本账本的记录写进 DIR 下按 table=/ledger=/month= 分区的 Parquet 数据集，供 DuckDB 和 Spark 读取；"
+    "数据仓库：把本账本的记录写进 DIR 下按 table=/ledger=/year= 分区的 Parquet 数据集，供 DuckDB 和 Spark 读取；"
     "多个账本可写进同一个 DIR。再次运行只重写有变化的分区，没有变化就什么也不写；"
     "写入是原子的，中途被打断时数据集保持原样。"
     "默认居民以化名写入（与报送包相同），--pii full 写入全部。需要扩展：pip install 'huidesk[warehouse]'。\n\n"
     "读取：huidesk --warehouse DIR summary / report monthly / sql，见 docs/warehouse.md。\n\n\b\n"
     "例：huidesk warehouse /data/仓库\n    huidesk --warehouse /data/仓库 report monthly --month 2024-06",
-    "The warehouse: this ledger's records into a Parquet dataset under DIR, partitioned table=/ledger=/month=, for "
+    "The warehouse: this ledger's records into a Parquet dataset under DIR, partitioned table=/ledger=/year=, for "
     "DuckDB and Spark; many ledgers may write into one DIR. Running it again rewrites only the partitions that "
     "changed, and writes nothing when nothing did; writing is atomic, and a run stopped midway leaves the dataset "
     "as it was. Residents are pseudonymous (as in a bundle) unless --pii full. Needs the extra: "

@@ -6,13 +6,15 @@ Layout of DIR (many ledgers write into one DIR, each only below its own `ledger=
     _schema.json                                  every table's columns: type, meaning, vocabulary
     _huidesk/ledger=<uid>.json                    that ledger's manifest: identity, chain head, PII policy,
                                                   each partition's file, row count and content digest
-    table=<t>/ledger=<uid>/month=YYYY-MM/part-0.parquet   visits, activities, issues and their rows
+    table=<t>/ledger=<uid>/year=YYYY/part-0.parquet   visits, activities, issues and their rows
     table=<t>/ledger=<uid>/part-0.parquet         every other table (places, teams, residents, ...)
 
 The tables are the ledger's own, column for column (ids are the writing ledger's), plus `origin`: the
 ledger a row was recorded in (this ledger's uid, or for a merged street ledger the source it came from,
-by `_merged`). A month partition holds the rows of the records of that month: visits and activities by
-their date, issues by the month they were received, and link rows and events with their record.
+by `_merged`). A year partition holds the rows of the records of that year: visits and activities by
+their date, issues by the year they were received, and link rows and events with their record. (Years,
+not months: a community's month is a few hundred rows, and a dataset of thousands of ledgers in
+month files is too many small files for any engine; within a file rows are in date order.)
 Names starting with `_` or `.` are hidden from Spark and Hadoop, so only data lies under `table=`.
 
 Writing is incremental and atomic: each partition's rows are digested; only partitions whose digest
@@ -44,16 +46,17 @@ if TYPE_CHECKING:
 FORMAT, FORMAT_VERSION = "huidesk-warehouse", "1"
 INSTALL = "pip install 'huidesk[warehouse]'"
 PART = "part-0.parquet"
-# The tables written month by month: the SQL of a row's month (alias t; p: the record it belongs to).
-MONTHLY = {
-    "visits": ("", "substr(t.date, 1, 7)"),
-    "visit_residents": ("JOIN visits p ON p.id = t.visit_id", "substr(p.date, 1, 7)"),
-    "visit_members": ("JOIN visits p ON p.id = t.visit_id", "substr(p.date, 1, 7)"),
-    "activities": ("", "substr(t.date, 1, 7)"),
-    "activity_members": ("JOIN activities p ON p.id = t.activity_id", "substr(p.date, 1, 7)"),
-    "issues": ("", "substr(t.received_at, 1, 7)"),
-    "issue_events": ("JOIN issues p ON p.id = t.issue_id", "substr(p.received_at, 1, 7)"),
+# The tables written year by year: the SQL of a row's year (alias t; p: the record it belongs to).
+YEARLY = {  # table: (join, its year, its order within the year: by date, so row groups prune by date)
+    "visits": ("", "substr(t.date, 1, 4)", "t.date"),
+    "visit_residents": ("JOIN visits p ON p.id = t.visit_id", "substr(p.date, 1, 4)", "p.date"),
+    "visit_members": ("JOIN visits p ON p.id = t.visit_id", "substr(p.date, 1, 4)", "p.date"),
+    "activities": ("", "substr(t.date, 1, 4)", "t.date"),
+    "activity_members": ("JOIN activities p ON p.id = t.activity_id", "substr(p.date, 1, 4)", "p.date"),
+    "issues": ("", "substr(t.received_at, 1, 4)", "t.received_at"),
+    "issue_events": ("JOIN issues p ON p.id = t.issue_id", "substr(p.received_at, 1, 4)", "p.received_at, t.issue_id"),
 }
+_ROW_GROUP = 65_536  # rows: min/max statistics per row group let a reader skip the rest of a year
 TABLES = (*MERGE_ORDER, "settings")
 # Identity and bookkeeping settings are the manifest's, not figures' settings.
 _PRIVATE_SETTINGS = ("ledger_uid", "ledger_name", "ledger_place")
@@ -172,7 +175,7 @@ def _write_part(pa, pq, target: Path, columns: dict, rows: list[tuple]) -> None:
     arrays = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
     data = pa.table({n: pa.array(a, type=getattr(pa, columns[n]["arrow"])())
                      for n, a in zip(names, arrays, strict=True)})
-    pq.write_table(data, target)
+    pq.write_table(data, target, row_group_size=_ROW_GROUP)
     _fsync(target)
 
 
@@ -255,14 +258,14 @@ def _partitions(store: "Store", uid: str, pii: str, offset: int) -> Iterator[tup
         names = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
         fks = {fk[3] for fk in conn.execute(f"PRAGMA foreign_key_list({table})")}
         ids = [n for n, name in enumerate(names) if name == "id" or name in fks] if offset else []
-        join, month = MONTHLY.get(table, ("", "NULL"))
-        cursor = conn.execute(f"SELECT {month}, t.* FROM {table} t {join} ORDER BY 1, t.id")
+        join, year, order = YEARLY.get(table, ("", "NULL", "NULL"))
+        cursor = conn.execute(f"SELECT {year}, t.* FROM {table} t {join} ORDER BY 1, {order}, t.id")
         current, rows = None, []
         # the rule (federation.pseudonymised) changes rows of residents and their tags only: others go as they are
         masked = pii == "pseudonymous" and table in ("residents", "resident_tags")
         for row in cursor:
             if row[0] != current and rows:
-                yield table, f"{base}/month={current}/{PART}", rows
+                yield table, f"{base}/year={current}/{PART}", rows
                 rows = []
             current = row[0]
             values = tuple(row)[1:]
@@ -278,9 +281,9 @@ def _partitions(store: "Store", uid: str, pii: str, offset: int) -> Iterator[tup
                     if values[n] is not None:
                         values[n] += offset
             rows.append((*values, source))
-        if table in MONTHLY:
+        if table in YEARLY:
             if rows:
-                yield table, f"{base}/month={current}/{PART}", rows
+                yield table, f"{base}/year={current}/{PART}", rows
         else:
             yield table, f"{base}/{PART}", rows
 
@@ -313,11 +316,11 @@ def describe(store: "Store") -> dict[str, dict]:
         zh, en = RECORD_TABLES.get(table, (None, None))
         tables[table] = {
             "meaning": f"{en} ({zh}) records" if en else f"rows linking records ({table})",
-            "partitioned_by": ["ledger", "month"] if table in MONTHLY else ["ledger"],
+            "partitioned_by": ["ledger", "year"] if table in YEARLY else ["ledger"],
             "columns": columns,
         }
-        if table in MONTHLY:
-            tables[table]["month"] = MONTHLY[table][1].replace("t.", f"{table}.").replace("p.", "its record's ")
+        if table in YEARLY:
+            tables[table]["year"] = YEARLY[table][1].replace("t.", f"{table}.").replace("p.", "its record's ")
     return tables
 
 
