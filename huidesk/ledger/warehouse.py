@@ -126,11 +126,14 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         number = _number(root, uid)
         old_path = manifest_path(root, uid)
         old = read_manifest(old_path) if old_path.exists() else {"partitions": {}}
+        schema = describe(store)
+        if _unchanged(root, old, store.head()[1], pii, number, schema):
+            return Written(root, uid, 0, 0, len(old["partitions"]),
+                           sum(p["rows"] for p in old["partitions"].values()), pii)
         stage = staging_path(root, uid)
         stage.mkdir()
         partitions: dict[str, dict] = {}
         changed: list[str] = []
-        schema = describe(store)
         store.conn.execute("BEGIN")  # one snapshot of the ledger for every table, while others write
         try:
             for table, rel, rows in _partitions(store, uid, pii, number << ID_BITS):
@@ -151,8 +154,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
             "sources": [s["uid"] for s in _sources(store)], "partitions": dict(sorted(partitions.items())),
         }
         same = old == manifest
-        schema_text = json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, "tables": schema},
-                                 ensure_ascii=False, indent=1) + "\n"
+        schema_text = _schema_text(schema)
         schema_file = root / "_schema.json"
         if not schema_file.exists() or schema_file.read_text(encoding="utf-8") != schema_text:
             _atomic_text(schema_file, schema_text)
@@ -168,6 +170,22 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
                        sum(p["rows"] for p in partitions.values()), pii)
     finally:
         lock.close()
+
+
+def _schema_text(schema: dict) -> str:
+    return json.dumps({"format": FORMAT, "format_version": FORMAT_VERSION, "tables": schema},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def _unchanged(root: Path, old: dict, head: str, pii: str, number: int, schema: dict) -> bool:
+    """Whether the dataset already holds this ledger as it stands: nothing journaled since it was
+    written (every write is journaled), with the same policy, and every file in place. Then nothing
+    need be read or digested."""
+    schema_file = root / "_schema.json"
+    return (old.get("head") == head and old.get("pii") == pii and old.get("number") == number
+            and old.get("format_version") == FORMAT_VERSION
+            and all((root / rel).exists() for rel in old["partitions"])
+            and schema_file.exists() and schema_file.read_text(encoding="utf-8") == _schema_text(schema))
 
 
 def _write_part(pa, pq, target: Path, columns: dict, rows: list[tuple]) -> None:
