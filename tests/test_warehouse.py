@@ -145,6 +145,17 @@ def test_running_it_again_writes_nothing(copied):
     assert files(dw) == before
 
 
+def test_a_journal_entry_that_changes_no_record_rewrites_no_partition(copied):
+    """A bundle is journaled but changes no record: every partition is digested again, none rewritten."""
+    db, dw = copied
+    before = files(dw)
+    at(db, "bundle", "--output", str(dw.parent / "bundle.db"))
+    at(db, "warehouse", str(dw))
+    after = files(dw)
+    assert {name for name in after if before.get(name) != after[name]} == {
+        name for name in after if name.startswith("_huidesk/ledger=")}  # the manifest: its new head
+
+
 def test_a_change_rewrites_only_its_partitions(copied):
     db, dw = copied
     before = files(dw)
