@@ -53,6 +53,7 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "bundle": ("federation", "bundle", "BUNDLE_HELP"),
     "merge": ("federation", "merge", "MERGE_HELP"),
     "sources": ("federation", "sources", "SOURCES_HELP"),
+    "warehouse": ("warehouse", "warehouse", "WAREHOUSE_HELP"),
     "place": ("places", "app", None),
     "unit": ("units", "app", None),
     "team": ("teams", "app", None),
@@ -76,6 +77,8 @@ SHORT_HELP: dict[str, tuple[str, str]] = {
     "import": ("导入记录表：全部有效才写入，重复导入不重复记录", "Import a table: all or nothing, idempotent"),
     "merge": ("合并报送包：逐个核验，接续各来源的链，重复合并不重复记录",
               "Merge bundles: verified, continuing each source's chain, idempotent"),
+    "warehouse": ("数据仓库：记录写进分区的 Parquet 数据集，供 DuckDB、Spark 读取",
+                  "The records into a partitioned Parquet dataset for DuckDB and Spark"),
 }
 # What `huidesk --help` lists for every other command without importing it: the first paragraph of
 # its help (tests/test_cli.py keeps these equal to the commands' own texts, in both languages).
@@ -384,99 +387,10 @@ def _in_options(ctx, error: HuideskError) -> str:
     return error.message(lambda field: spelled.get(field, field), reveal)
 
 
-class UsageLine(UsageError):
-    """A usage error said in one line, in the user's language: no usage block, no hint."""
-
-    def show(self, file=None) -> None:
-        sys.stderr.write(tr("错误：", "error: ") + self.message + "\n")
-
-
 def _usage_line(error: UsageError) -> UsageError:
-    """A usage error of Click's as one line in the user's language, naming the option and the value
-    (`--limit 需要整数，收到“abc”`). The help shown for a bare group is left as it is."""
-    import re
+    from huidesk.usage import usage_line
 
-    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption
-
-    if isinstance(error, (NoArgsIsHelpError, UsageLine)):
-        return error
-    if isinstance(error, MissingParameter):
-        name = _spelled(error.param) if error.param is not None else ""
-        if error.param is not None and error.param.param_type_name == "argument":
-            text = tr(f"缺少参数 {name}", f"missing argument {name}")
-        else:
-            text = tr(f"缺少选项 {name}", f"missing option {name}")
-    elif isinstance(error, BadParameter):
-        text = _bad_value(error)
-    elif isinstance(error, NoSuchOption):
-        text = tr(f"没有选项 {error.option_name}", f"no such option: {error.option_name}")
-        if error.possibilities:
-            maybe = "、".join(sorted(error.possibilities))
-            text += tr(f"（是不是 {maybe}？）", f" (did you mean {', '.join(sorted(error.possibilities))}?)")
-    elif isinstance(error, BadOptionUsage) and error.message.endswith("requires an argument."):
-        text = tr(f"{error.option_name} 需要一个值", f"{error.option_name} needs a value")
-    elif isinstance(error, BadOptionUsage) and error.message.endswith("does not take a value."):
-        text = tr(f"{error.option_name} 不带值", f"{error.option_name} takes no value")
-    elif found := re.fullmatch(r"No such command '(.*?)'\.(?: Did you mean (.+)\?)?", error.message, re.S):
-        text = tr(f"没有命令“{found[1]}”", f"no such command: {found[1]}")
-        if found[2]:
-            maybe = found[2].replace("'", "")
-            text += tr(f"（是不是 {maybe.replace(', ', '、')}？）", f" (did you mean {maybe}?)")
-    elif found := re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", error.message, re.S):
-        text = tr(f"多余的参数：{found[1]}", f"unexpected extra argument: {found[1]}")
-    elif error.message == "Missing command.":
-        text = tr("缺少命令", "missing command")
-    else:
-        text = error.format_message()
-    return UsageLine(_one_line(text), error.ctx)
-
-
-def _spelled(param) -> str:
-    """An option as typed (its long name), an argument by its metavar."""
-    if param.param_type_name == "option":
-        return next((o for o in param.opts if o.startswith("--")), param.opts[0])
-    return param.metavar or (param.name or "").upper()
-
-
-def _bad_value(error) -> str:
-    """`--limit 需要整数，收到“abc”`: what the option takes and what it got, from Click's wording."""
-    import ast
-    import re
-
-    from typer._click import types
-
-    name = _spelled(error.param) if error.param is not None else ""
-    message = error.message
-    quoted = re.match(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", message)
-    if quoted:
-        try:
-            value = ast.literal_eval(quoted[1])
-        except (ValueError, SyntaxError):
-            value = quoted[1]
-    else:
-        value = message.split(" is not ", 1)[0] if " is not " in message else None
-    kind = error.param.type if error.param is not None else None
-    if value is None:
-        return f"{name} {message}".strip()
-    if isinstance(kind, types._NumberRangeBase) and " is not in the range " in message:
-        if kind.max is None or kind.max > 10**9:
-            return tr(f"{name} 需要不小于 {kind.min} 的整数，收到“{value}”",
-                      f"{name} needs a whole number of at least {kind.min}, got “{value}”")
-        return tr(f"{name} 需要 {kind.min} 到 {kind.max} 之间的整数，收到“{value}”",
-                  f"{name} needs a whole number from {kind.min} to {kind.max}, got “{value}”")
-    if isinstance(kind, types.IntParamType):
-        return tr(f"{name} 需要整数，收到“{value}”", f"{name} needs a whole number, got “{value}”")
-    if isinstance(kind, types.FloatParamType):
-        return tr(f"{name} 需要数字，收到“{value}”", f"{name} needs a number, got “{value}”")
-    if hasattr(kind, "choices"):
-        choices = [str(getattr(c, "value", c)) for c in kind.choices]
-        return tr(f"{name} 只能是 {'、'.join(choices)}，收到“{value}”",
-                  f"{name} must be one of {', '.join(choices)}, got “{value}”")
-    return tr(f"{name} 的值无效：“{value}”", f"{name} has an invalid value: “{value}”")
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return usage_line(error)
 
 
 def _fail(message: str, code: int = ExitCode.ERROR):
@@ -545,6 +459,12 @@ def root(
             "--today", envvar="HUIDESK_TODAY", help=tr("把这一天当作今天（可复现）", "the date to treat as today")
         ),
     ] = None,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option("--warehouse", metavar="DIR", help=tr(
+            "summary、report monthly、sql 经 DuckDB 读取这个 Parquet 数据集，而不是账本",
+            "summary, report monthly and sql read this Parquet dataset through DuckDB instead of a ledger")),
+    ] = None,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help=tr("不显示成功消息（供 cron 使用）；数据和错误照常",
@@ -572,7 +492,8 @@ def root(
             # The end of that day, as reports are computed as of it: the same command gives the same
             # answer whatever the clock says (a bare time typed that day is then always in the past).
             now = dt.datetime.combine(given, dt.time(23, 59, 59), tz)
-    ctx.obj = Session(db=db or _default_db(), actor=by or _login(), today=now.date(), now=now)
+    ctx.obj = Session(db=db or _default_db(), actor=by or _login(), today=now.date(), now=now,
+                      warehouse=warehouse)
     if _FREEZE:
         # The command's own module is loaded by now. A process runs one command and exits: keep the
         # garbage collector from walking every object of Typer, pydantic and rich again and again

@@ -21,6 +21,7 @@ class Session:
     now: dt.datetime  # aware, in the ledger's time zone
     command: str = ""
     leaf: object = None  # the running command, whose options name the fields of an error
+    warehouse: Path | None = None  # --warehouse: reports read this Parquet dataset through DuckDB
 
     def date(self, text: str | None, field: str = "--date") -> str:
         """An ISO date from what the user typed; today when nothing was typed."""
@@ -63,6 +64,10 @@ class Session:
     def ledger(self, create: bool = False) -> Iterator["Store"]:
         """The open ledger; says once what opening it changed (folders made, permissions tightened),
         and turns a damaged file or a read-only location met while using it into plain words."""
+        if self.warehouse is not None:
+            with self._warehouse() as found:
+                yield found
+            return
         from huidesk.ledger.store import Store
 
         store = Store.open(self.db, self.actor, create=create)
@@ -76,6 +81,26 @@ class Session:
             raise known from e
         finally:
             store.close()
+
+    @contextmanager
+    def _warehouse(self) -> Iterator["Store"]:
+        """The dataset at --warehouse in the ledger's place, for the commands that read it."""
+        from huidesk.domain.errors import HuideskError
+        from huidesk.domain.i18n import tr
+        from huidesk.ledger.warehouse_read import Warehouse
+
+        if self.command not in READS_WAREHOUSE:
+            raise HuideskError(tr(f"--warehouse 只用于 {'、'.join(READS_WAREHOUSE)}，不用于 {self.command}",
+                                  f"--warehouse is for {', '.join(READS_WAREHOUSE)}, not for {self.command}"))
+        found = Warehouse(self.warehouse)
+        try:
+            yield found  # type: ignore[misc]
+        finally:
+            found.close()
+
+
+# The commands that read a warehouse (--warehouse) instead of a ledger.
+READS_WAREHOUSE = ("summary", "report monthly", "sql")
 
 
 def _say_what_opening_changed(store: "Store") -> None:

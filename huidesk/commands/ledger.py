@@ -211,7 +211,12 @@ def sql(
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        columns, rows = read_only_query(s.db, query, timeout or None, stop.is_set)
+        if s.warehouse is not None:  # --warehouse: the same query through DuckDB over the dataset's views
+            from huidesk.ledger.warehouse_read import read_only_query as on_warehouse
+
+            columns, rows = on_warehouse(s.warehouse, query, timeout or None, stop.is_set)
+        else:
+            columns, rows = read_only_query(s.db, query, timeout or None, stop.is_set)
         emit((dict(zip(columns, r, strict=True)) for r in rows), [Column(c, c, c) for c in columns], fmt,
              wide=wide)
     finally:

@@ -195,18 +195,34 @@ def _write_bundle(conn: sqlite3.Connection, out: sqlite3.Connection, first: int,
         kept = []
         for row in rows:
             values = dict(zip(names, row, strict=True))
-            if pseudonymous and table == "residents":
-                values.update({c: None for c in RESIDENT_WITHHELD}, name=mask_name(values["name"]), health_consent=0)
-            elif pseudonymous and table in WITHHELD:
-                values.update({c: None for c in WITHHELD[table]})
-            elif pseudonymous and table == "resident_tags" and values["tag"] in HEALTH_TAGS:
-                withheld += 1
-                continue
+            if pseudonymous:
+                values = pseudonymised(table, values)
+                if values is None:
+                    withheld += 1
+                    continue
             kept.append(tuple(values.values()))
         out.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(names))})", kept)
         if table in RECORD_TABLES:
             records += len(kept)
     return {"records": records, "withheld": withheld}
+
+
+# The tables whose rows `pseudonymised` may change.
+PSEUDONYMISED = (*WITHHELD, "resident_tags")
+
+
+def pseudonymised(table: str, values: dict) -> dict | None:
+    """A row as it travels pseudonymous (a bundle, the warehouse): a resident's name masked, what
+    WITHHELD names left empty (residents' contact and care details, volunteers' phones), no health
+    consent; a health tag withheld (None)."""
+    if table == "residents":
+        return {**values, **{c: None for c in RESIDENT_WITHHELD}, "name": mask_name(values["name"]),
+                "health_consent": 0}
+    if table in WITHHELD:
+        return {**values, **{c: None for c in WITHHELD[table]}}
+    if table == "resident_tags" and values["tag"] in HEALTH_TAGS:
+        return None
+    return values
 
 
 def _publish(tmp: Path, dest: Path, overwrite: bool) -> None:

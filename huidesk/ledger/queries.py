@@ -334,9 +334,10 @@ class Reports:
         """The live villages, communities and compounds registered in scope (a team's scope: none)."""
         places, args = self.scope.places() if self.scope.team_id is None else ("SELECT NULL", [])
         return self._all(
-            "SELECT COALESCE(SUM(CASE WHEN level = 'community' AND name LIKE '%村' THEN 1 ELSE 0 END), 0) AS villages,"
-            " COALESCE(SUM(CASE WHEN level = 'community' AND name NOT LIKE '%村' THEN 1 ELSE 0 END), 0) AS communities,"
-            " COALESCE(SUM(CASE WHEN level = 'compound' THEN 1 ELSE 0 END), 0) AS compounds"
+            # distinct paths: a warehouse holding several ledgers holds each of their copies of a place
+            "SELECT count(DISTINCT CASE WHEN level = 'community' AND name LIKE '%村' THEN path END) AS villages,"
+            " count(DISTINCT CASE WHEN level = 'community' AND name NOT LIKE '%村' THEN path END) AS communities,"
+            " count(DISTINCT CASE WHEN level = 'compound' THEN path END) AS compounds"
             f" FROM places WHERE void_reason IS NULL AND id IN ({places})",
             args,
         )[0]

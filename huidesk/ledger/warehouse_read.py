@@ -1,0 +1,305 @@
+"""Reading the warehouse (huidesk/ledger/warehouse.py) through DuckDB, embedded: views named like the
+ledger's tables over the Parquet files, so that the report SQL of huidesk/ledger/queries.py runs on it
+unchanged and every figure has one definition for both engines. Where SQLite and DuckDB differ, the
+difference is in DIALECT below and nowhere else.
+
+Many ledgers in one dataset: each view is the union of every ledger's rows; their ids are unique, as
+each ledger wrote its own plus its number in the dataset times 2^40 (the first ledger's as they are).
+A street ledger that merged its
+communities wrote their records too (each row's `origin` names the community): when a community also
+wrote its own partition, its own rows are the ones counted and the street's copies of its records and
+events are left out, so nothing is counted twice (places, units, members and residents are shared
+descriptions, never counted by themselves, and stay).
+"""
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from huidesk.domain.errors import HuideskError, Interrupted, InvalidValue, LedgerError
+from huidesk.domain.i18n import tr
+from huidesk.ledger.warehouse import ID_BITS, need, read_manifest, staging_path
+
+if TYPE_CHECKING:
+    import sqlite3
+
+# SQLite as the report SQL relies on it, said in DuckDB: the one place where the engines differ.
+DIALECT = (
+    # SQLite sorts NULL before every value: first ascending, last descending.
+    "SET default_null_order = 'nulls_first_on_asc_last_on_desc'",
+    # julianday(): days since the Julian epoch as SQLite computes them (whole milliseconds / 86400000.0),
+    # so that minutes between two moments round the same way; a moment keeps its UTC offset.
+    "CREATE MACRO julianday(x) AS (CASE WHEN x = 'now' THEN epoch_ms(current_timestamp)"
+    " ELSE epoch_ms(CAST(x AS TIMESTAMPTZ)) END + 210866760000000) / 86400000.0",
+)
+# Rewrites of the report SQL (pattern, replacement): SQLite's values carry their own type, so one
+# column of a UNION may hold a kind (text) in one part and a team id (integer) in another; DuckDB gives
+# such a column one type, unless it is a VARIANT, which keeps each value's own.
+#
+# A correlated first-row look-up (an issue's latest event: ORDER BY at, id LIMIT 1) is the same value as
+# DuckDB's arg_max/arg_min over (at, id); written so, DuckDB joins the events of the issues asked for
+# and keeps one per issue, where the LIMIT form numbered every event of the dataset first (10x slower).
+_NO_SUB = r"(?:(?!\(SELECT|\bFROM\b|\bORDER BY\b|\bLIMIT\b).)+?"
+REWRITES = (
+    (re.compile(r"(SELECT \d+ AS grouping, )(.+?)( AS key,)"), r"\1CAST(\2 AS VARIANT)\3"),
+    (re.compile(rf"\(SELECT ({_NO_SUB}) FROM (\w+) (\w+) WHERE ({_NO_SUB})"
+                r" ORDER BY \3\.(\w+) (DESC|ASC), \3\.(\w+) \6 LIMIT 1\)"),
+     lambda m: (f"(SELECT {'arg_max' if m[6] == 'DESC' else 'arg_min'}({m[1]}, row({m[3]}.{m[5]}, {m[3]}.{m[7]}))"
+                f" FROM {m[2]} {m[3]} WHERE {m[4]})")),
+)
+_SHARED = ("places", "units", "members", "member_roles", "residents", "resident_tags")
+_DUCK_TYPES = {"int64": "BIGINT", "string": "VARCHAR", "float64": "DOUBLE"}
+# Federation tables a report may read (Reports.sources): empty here, a dataset has no merge history.
+_EMPTY = {
+    "_sources": "id BIGINT, uid VARCHAR, name VARCHAR, place VARCHAR",
+    "_bundles": "id BIGINT, source_id BIGINT, first_entry BIGINT, last_entry BIGINT, head_before VARCHAR,"
+                " head_after VARCHAR, made_at VARCHAR, merged_at VARCHAR, pii VARCHAR, records BIGINT",
+    "_merged": "id BIGINT, source_id BIGINT, tbl VARCHAR, source_rid BIGINT, rid BIGINT",
+}
+
+
+class Row:
+    """A result row read by position or by column name, as sqlite3.Row is."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, names: dict[str, int], values: tuple) -> None:
+        self._names, self._values = names, values
+
+    def __getitem__(self, key):
+        return self._values[self._names[key]] if isinstance(key, str) else self._values[key]
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+class Cursor:
+    def __init__(self, result) -> None:
+        self._result = result
+        self.description = result.description
+        self._names: dict[str, int] = {}
+        for i, d in enumerate(self.description or []):
+            self._names.setdefault(d[0], i)  # a name given twice is its first column, as in sqlite3.Row
+
+    def fetchall(self) -> list[Row]:
+        return [Row(self._names, r) for r in self._result.fetchall()]
+
+    def fetchone(self) -> Row | None:
+        r = self._result.fetchone()
+        return None if r is None else Row(self._names, r)
+
+    def __iter__(self) -> Iterator[Row]:
+        while (r := self._result.fetchone()) is not None:
+            yield Row(self._names, r)
+
+
+# The issues with their derived state (queries._issue_state, narrowed by Reports._states): a report's
+# issue statements each derive it for the same issues and moment; DuckDB derives it once per report
+# into a temporary table (SQLite derives it in each statement, quickly, from its indexes).
+_STATES = "(SELECT i.id, i.ref, i.kind, i.source, i.place_id, i.team_id, i.text, i.received_at,"
+
+
+class Connection:
+    """The part of sqlite3.Connection the report queries use, over DuckDB. `swap` replaces a table
+    in the statements it runs (a find of places reads one place per path)."""
+
+    def __init__(self, duck, swap: dict[str, str] | None = None) -> None:
+        self.duck, self.swap = duck, swap or {}
+        self.derived: dict[tuple, str] = {}
+
+    def execute(self, sql: str, args=()) -> Cursor:
+        for old, new in self.swap.items():
+            sql = sql.replace(old, new)
+        for pattern, replacement in REWRITES:
+            sql = pattern.sub(replacement, sql)
+        sql, args = self._states_once(sql, list(args))
+        return Cursor(self.duck.execute(sql, args) if args else self.duck.execute(sql))
+
+    def _states_once(self, sql: str, args: list) -> tuple[str, list]:
+        """The derived states in `sql` read from a temporary table made the first time they are asked for."""
+        start = sql.find(_STATES)
+        if start < 0:
+            return sql, args
+        depth, end = 0, start
+        for end in range(start, len(sql)):
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            if depth == 0:
+                break
+        inner = sql[start + 1:end]
+        before, count = sql[:start].count("?"), inner.count("?")
+        key = (inner, *args[before:before + count])
+        if key not in self.derived:
+            self.derived[key] = f"_derived_{len(self.derived)}"
+            self.duck.execute(f"CREATE TEMP TABLE {self.derived[key]} AS {inner}", args[before:before + count])
+        sql = f"{sql[:start]}(SELECT * FROM {self.derived[key]}){sql[end + 1:]}"
+        return self._states_once(sql, args[:before] + args[before + count:])
+
+
+class Warehouse:
+    """The dataset at `root` through DuckDB, standing where reports read a Store: `conn`, `settings()`,
+    `head()`, `find()`. Its chain head is the word "warehouse": a dataset is not one journal."""
+
+    read_only = True
+    created: list = []
+    tightened: list = []
+
+    def __init__(self, root: Path) -> None:
+        duckdb = need("duckdb")
+        self.root = Path(root).expanduser().resolve()
+        self.ledgers = _manifests(self.root)
+        self.duck = duckdb.connect(":memory:")
+        for statement in DIALECT:
+            self.duck.execute(statement)
+        # A report runs several statements over the same files: read each file's footer once.
+        self.duck.execute("SET parquet_metadata_cache = true")
+        schema = json.loads((self.root / "_schema.json").read_text(encoding="utf-8"))["tables"]
+        _views(self.duck, self.root, schema, self.ledgers)
+        self.conn = Connection(self.duck)
+
+    def settings(self) -> dict[str, str]:
+        """The ledgers' settings: a setting all of them agree on, else the default."""
+        from huidesk.ledger.schema import DEFAULT_SETTINGS, LATER_SETTINGS
+
+        values: dict[str, set[str]] = {}
+        for key, value in self.duck.execute("SELECT key, value FROM settings").fetchall():
+            values.setdefault(key, set()).add(value)
+        agreed = {k: v.pop() for k, v in values.items() if len(v) == 1}
+        return {**DEFAULT_SETTINGS, **LATER_SETTINGS, **agreed}
+
+    def head(self) -> tuple[int, str]:
+        return 0, "warehouse"
+
+    def identity(self) -> dict[str, str | None]:
+        return {"uid": None, "name": None, "place": None}
+
+    def find(self, table: str, ref: str, field: str) -> "sqlite3.Row":
+        """As Store.find; a place is one per path, however many ledgers hold it."""
+        from huidesk.ledger.store import Store
+
+        if table != "places":
+            return Store.find(self, table, ref, field)  # type: ignore[arg-type]
+        conn, self.conn = self.conn, Connection(self.duck, {"FROM places t": "FROM _place_paths t"})
+        try:
+            return Store.find(self, table, ref, field)  # type: ignore[arg-type]
+        finally:
+            self.conn = conn
+
+    def explain(self, e: BaseException) -> LedgerError | None:
+        duckdb = need("duckdb")
+        if isinstance(e, duckdb.Error):
+            return LedgerError(tr(f"数据仓库读取出错：{e}", f"cannot read the warehouse: {e}"))
+        return None
+
+    def close(self) -> None:
+        self.duck.close()
+
+
+def _manifests(root: Path) -> list[dict]:
+    """Every ledger's manifest, in uid order; refused while a ledger's write is not complete."""
+    folder = root / "_huidesk"
+    if not (root / "_schema.json").is_file() or not folder.is_dir():
+        raise LedgerError(tr(f"这里没有数据仓库：{root}（先运行 huidesk warehouse {root}）",
+                             f"no warehouse at {root} (run huidesk warehouse {root} first)"))
+    found = []
+    for path in sorted(folder.glob("ledger=*.json")):
+        manifest = read_manifest(path)
+        if (staging_path(root, manifest["ledger"]) / "intent.json").exists():
+            who = manifest["name"] or manifest["ledger"][:12]
+            raise LedgerError(tr(
+                f"数据仓库 {root} 中账本 {who} 的写入尚未完成：请在该账本再运行一次 huidesk warehouse",
+                f"the warehouse {root} holds an unfinished write of the ledger {who}: run huidesk warehouse on "
+                "that ledger again"))
+        found.append(manifest)
+    return sorted(found, key=lambda m: m["ledger"])
+
+
+def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> None:
+    """A view per ledger table (ids offset per ledger, a merged ledger's copies of rows whose origin
+    wrote its own partition left out), `_place_paths`, `_ledgers`, and the empty federation tables."""
+    present = [m["ledger"] for m in ledgers]
+    merged = [m["ledger"] for m in ledgers if set(m.get("sources", ())) & set(present)]
+    for table, spec in schema.items():
+        columns = {c: d for c, d in spec["columns"].items() if c != "origin"}
+        files = [str(root / rel) for m in ledgers for rel in m["partitions"] if rel.startswith(f"table={table}/")]
+        if not files:
+            cols = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[d['arrow']]}) AS \"{c}\"" for c, d in columns.items())
+            duck.execute(f"CREATE VIEW \"{table}\" AS SELECT {cols} WHERE false")
+            continue
+        shown = [f"\"{c}\"" for c in columns]
+        where = ""
+        if merged and table not in _SHARED and table != "settings":
+            writers = ", ".join(f"'{u}'" for u in merged)
+            others = ", ".join(f"'{u}'" for u in present)
+            where = f" WHERE NOT (ledger IN ({writers}) AND origin <> ledger AND origin IN ({others}))"
+        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        duck.execute(
+            f"CREATE VIEW \"{table}\" AS SELECT {', '.join(shown)} FROM read_parquet([{listed}],"
+            f" hive_partitioning = true, hive_types_autocast = false){where}"
+        )
+    duck.execute("CREATE VIEW _place_paths AS SELECT min(id) AS id, any_value(name) AS name, path,"
+                 " any_value(level) AS level, any_value(void_reason) AS void_reason FROM places"
+                 " WHERE void_reason IS NULL GROUP BY path")
+    rows = [(m["ledger"], m["name"], m["place"], m["head"], m["pii"], m["number"] << ID_BITS) for m in ledgers]
+    duck.execute("CREATE TABLE _ledgers (uid VARCHAR, name VARCHAR, place VARCHAR, head VARCHAR, pii VARCHAR,"
+                 " id_offset BIGINT)")
+    if rows:
+        duck.executemany("INSERT INTO _ledgers VALUES (?, ?, ?, ?, ?, ?)", rows)
+    for table, columns in _EMPTY.items():
+        duck.execute(f"CREATE TABLE {table} ({columns})")
+
+
+def read_only_query(
+    root: Path, sql: str, timeout: float | None = None, stopped: Callable[[], bool] = lambda: False,
+) -> tuple[list[str], Iterator[tuple]]:
+    """`huidesk sql` on the dataset: one query on the views, with no file access of its own (it cannot
+    read, write or attach other files, nor change that), stopped by `timeout` or by `stopped()`."""
+    warehouse = Warehouse(root)
+    duck = warehouse.duck
+    duck.execute("SET allowed_directories = ?", [[str(warehouse.root) + "/"]])
+    duck.execute("SET enable_external_access = false")
+    duck.execute("SET lock_configuration = true")
+    why: list[str] = []
+    done = threading.Event()
+    deadline = time.monotonic() + timeout if timeout else None
+
+    def watch() -> None:
+        while not done.wait(0.05):
+            if stopped() or (deadline is not None and time.monotonic() > deadline):
+                why.append("interrupted" if stopped() else "timeout")
+                duck.interrupt()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+
+    def refusal(e: Exception) -> HuideskError:
+        if why and why[0] == "interrupted":
+            return Interrupted(tr("已中断（Ctrl-C）：SQL 查询未完成",
+                                  "interrupted (Ctrl-C): the SQL query did not finish"))
+        if why:
+            return HuideskError(tr(
+                f"SQL 查询超过 {timeout:g} 秒，已中止（用 --timeout 秒数 放宽，0 为不限）",
+                f"the SQL query was stopped after {timeout:g} s (--timeout SECONDS; 0 for no limit)"))
+        return InvalidValue("SQL", sql, str(e).splitlines()[0])
+
+    duckdb = need("duckdb")
+    try:
+        result = duck.execute(sql)
+        columns = [d[0] for d in result.description or []]
+        rows = result.fetchall()
+    except duckdb.Error as e:
+        raise refusal(e) from e
+    finally:
+        done.set()
+        warehouse.close()
+    return columns, iter(rows)

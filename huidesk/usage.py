@@ -1,0 +1,103 @@
+"""A usage error of Click's said in one line in the user's language (the root command's handler in
+huidesk/cli.py raises what `usage_line` returns)."""
+
+import sys
+
+from typer._click.exceptions import UsageError
+
+from huidesk.domain.i18n import tr
+
+
+class UsageLine(UsageError):
+    """A usage error said in one line, in the user's language: no usage block, no hint."""
+
+    def show(self, file=None) -> None:
+        sys.stderr.write(tr("错误：", "error: ") + self.message + "\n")
+
+
+def usage_line(error: UsageError) -> UsageError:
+    """A usage error of Click's as one line in the user's language, naming the option and the value
+    (`--limit 需要整数，收到“abc”`). The help shown for a bare group is left as it is."""
+    import re
+
+    from typer._click.exceptions import BadOptionUsage, BadParameter, MissingParameter, NoArgsIsHelpError, NoSuchOption
+
+    if isinstance(error, (NoArgsIsHelpError, UsageLine)):
+        return error
+    if isinstance(error, MissingParameter):
+        name = _spelled(error.param) if error.param is not None else ""
+        if error.param is not None and error.param.param_type_name == "argument":
+            text = tr(f"缺少参数 {name}", f"missing argument {name}")
+        else:
+            text = tr(f"缺少选项 {name}", f"missing option {name}")
+    elif isinstance(error, BadParameter):
+        text = _bad_value(error)
+    elif isinstance(error, NoSuchOption):
+        text = tr(f"没有选项 {error.option_name}", f"no such option: {error.option_name}")
+        if error.possibilities:
+            maybe = "、".join(sorted(error.possibilities))
+            text += tr(f"（是不是 {maybe}？）", f" (did you mean {', '.join(sorted(error.possibilities))}?)")
+    elif isinstance(error, BadOptionUsage) and error.message.endswith("requires an argument."):
+        text = tr(f"{error.option_name} 需要一个值", f"{error.option_name} needs a value")
+    elif isinstance(error, BadOptionUsage) and error.message.endswith("does not take a value."):
+        text = tr(f"{error.option_name} 不带值", f"{error.option_name} takes no value")
+    elif found := re.fullmatch(r"No such command '(.*?)'\.(?: Did you mean (.+)\?)?", error.message, re.S):
+        text = tr(f"没有命令“{found[1]}”", f"no such command: {found[1]}")
+        if found[2]:
+            maybe = found[2].replace("'", "")
+            text += tr(f"（是不是 {maybe.replace(', ', '、')}？）", f" (did you mean {maybe}?)")
+    elif found := re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", error.message, re.S):
+        text = tr(f"多余的参数：{found[1]}", f"unexpected extra argument: {found[1]}")
+    elif error.message == "Missing command.":
+        text = tr("缺少命令", "missing command")
+    else:
+        text = error.format_message()
+    return UsageLine(_one_line(text), error.ctx)
+
+
+def _spelled(param) -> str:
+    """An option as typed (its long name), an argument by its metavar."""
+    if param.param_type_name == "option":
+        return next((o for o in param.opts if o.startswith("--")), param.opts[0])
+    return param.metavar or (param.name or "").upper()
+
+
+def _bad_value(error) -> str:
+    """`--limit 需要整数，收到“abc”`: what the option takes and what it got, from Click's wording."""
+    import ast
+    import re
+
+    from typer._click import types
+
+    name = _spelled(error.param) if error.param is not None else ""
+    message = error.message
+    quoted = re.match(r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", message)
+    if quoted:
+        try:
+            value = ast.literal_eval(quoted[1])
+        except (ValueError, SyntaxError):
+            value = quoted[1]
+    else:
+        value = message.split(" is not ", 1)[0] if " is not " in message else None
+    kind = error.param.type if error.param is not None else None
+    if value is None:
+        return f"{name} {message}".strip()
+    if isinstance(kind, types._NumberRangeBase) and " is not in the range " in message:
+        if kind.max is None or kind.max > 10**9:
+            return tr(f"{name} 需要不小于 {kind.min} 的整数，收到“{value}”",
+                      f"{name} needs a whole number of at least {kind.min}, got “{value}”")
+        return tr(f"{name} 需要 {kind.min} 到 {kind.max} 之间的整数，收到“{value}”",
+                  f"{name} needs a whole number from {kind.min} to {kind.max}, got “{value}”")
+    if isinstance(kind, types.IntParamType):
+        return tr(f"{name} 需要整数，收到“{value}”", f"{name} needs a whole number, got “{value}”")
+    if isinstance(kind, types.FloatParamType):
+        return tr(f"{name} 需要数字，收到“{value}”", f"{name} needs a number, got “{value}”")
+    if hasattr(kind, "choices"):
+        choices = [str(getattr(c, "value", c)) for c in kind.choices]
+        return tr(f"{name} 只能是 {'、'.join(choices)}，收到“{value}”",
+                  f"{name} must be one of {', '.join(choices)}, got “{value}”")
+    return tr(f"{name} 的值无效：“{value}”", f"{name} has an invalid value: “{value}”")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

@@ -1,0 +1,358 @@
+"""Issue 16: the ledgers as one Parquet dataset (huidesk warehouse DIR) that DuckDB answers through
+--warehouse with the ledger's own report SQL, and Spark reads too — with the same figures."""
+
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ok, run
+from test_federation import QINGSHUI, STREET, ZIYUAN, bundle, community
+
+pytest.importorskip("duckdb", reason="the warehouse extra (duckdb) is not installed")
+pq = pytest.importorskip("pyarrow.parquet", reason="the warehouse extra (pyarrow) is not installed")
+
+
+def at(db: Path, *args: str, warehouse: Path | None = None):
+    extra = ("--warehouse", str(warehouse)) if warehouse else ()
+    return ok("--db", str(db), *extra, *args)
+
+
+def files(dw: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file of the dataset (hidden staging included) with its mtime and content."""
+    return {str(p.relative_to(dw)): (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(dw.rglob("*"))
+            if p.is_file() and not p.name.endswith(".lock")}
+
+
+def head(db: Path) -> str:
+    return sqlite3.connect(db).execute("SELECT hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()[0]
+
+
+def unheaded(text: str, chain: str) -> str:
+    """A report with its chain-head line left out and its chain-head cells said as the warehouse says them."""
+    lines = [line for line in text.replace(chain, "warehouse").splitlines()
+             if not line.startswith(("账本链头：", "chain head:"))]
+    return "\n".join(lines)
+
+
+def unheaded_json(text: str, chain: str) -> dict:
+    data = json.loads(text.replace(chain, "warehouse"))
+    if isinstance(data.get("chain_head"), dict):  # a summary's: the head and the journal's size
+        data.pop("chain_head")
+    return data
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("warehouse")
+    db, dw = folder / "demo.db", folder / "仓库"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HUIDESK_TODAY", "2024-07-08")
+        env.setenv("HUIDESK_USER", "tester")
+        ok("--db", str(db), "demo")
+        ok("--db", str(db), "warehouse", str(dw))
+    return db, dw
+
+
+@pytest.fixture
+def copied(demo, tmp_path) -> tuple[Path, Path]:
+    """A private copy of the demo ledger and its dataset."""
+    db, dw = tmp_path / "demo.db", tmp_path / "dw"
+    shutil.copyfile(demo[0], db)
+    os.chmod(db, 0o600)
+    shutil.copytree(demo[1], dw)
+    return db, dw
+
+
+REPORTS = [
+    ("summary",),
+    ("summary", "--place", "平伏桥村"),
+    ("summary", "--team", "角落", "--since", "2024-03-01"),
+    ("summary", "--place", "黄河东路街道", "--since", "2024-03-01", "--exact"),
+    ("--lang", "en", "summary", "--until", "2024-05-31"),
+    ("report", "monthly", "--month", "2024-06"),
+    ("report", "monthly", "--month", "2024-06", "--format", "csv"),
+    ("report", "monthly", "--month", "last", "--place", "金凤区", "--format", "tsv"),
+    ("--lang", "en", "report", "monthly", "--month", "2024-05", "--format", "csv"),
+]
+
+
+@pytest.mark.parametrize("args", REPORTS, ids=" ".join)
+def test_the_demo_s_reports_from_the_warehouse_equal_the_ledger_s(demo, args):
+    db, dw = demo
+    ledger, warehouse = at(db, *args).stdout, at(db, *args, warehouse=dw).stdout
+    assert unheaded(warehouse, head(db)) == unheaded(ledger, head(db))
+    assert "warehouse" in warehouse
+
+
+@pytest.mark.parametrize("args", [("summary", "--format", "json"),
+                                  ("summary", "--place", "紫园社区", "--format", "json"),
+                                  ("report", "monthly", "--month", "2024-06", "--format", "json"),
+                                  ("report", "monthly", "--month", "2024-07", "--format", "json", "--team", "角落")],
+                         ids=" ".join)
+def test_the_demo_s_json_reports_from_the_warehouse_equal_the_ledger_s(demo, args):
+    db, dw = demo
+    ledger, warehouse = at(db, *args).stdout, at(db, *args, warehouse=dw).stdout
+    assert unheaded_json(warehouse, head(db)) == unheaded_json(ledger, head(db))
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT kind, count(*) AS n FROM issues WHERE void_reason IS NULL GROUP BY kind ORDER BY kind",
+    "SELECT t.name, count(v.id) AS visits FROM teams t LEFT JOIN visits v ON v.team_id = t.id GROUP BY t.id, t.name"
+    " ORDER BY t.id",
+    "SELECT * FROM issue_events ORDER BY id LIMIT 20",
+    "SELECT substr(date, 1, 7) AS month, sum(minutes) AS minutes FROM activities GROUP BY 1 ORDER BY 1",
+])
+def test_sql_on_the_warehouse_answers_as_the_ledger(demo, query):
+    db, dw = demo
+    assert at(db, "sql", query, warehouse=dw).stdout == at(db, "sql", query).stdout
+
+
+def test_sql_on_the_warehouse_reads_no_other_file(demo):
+    db, dw = demo
+    for query in ("SELECT * FROM read_csv('/etc/passwd')", "COPY (SELECT 1) TO '/tmp/huidesk-x.csv'",
+                  "SET enable_external_access = true"):
+        result = run("--db", str(db), "--warehouse", str(dw), "sql", query)
+        assert result.exit_code == 1 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_the_dataset_is_hive_partitioned_with_its_schema(demo):
+    db, dw = demo
+    uid = sqlite3.connect(db).execute("SELECT value FROM _settings WHERE key = 'ledger_uid'").fetchone()[0]
+    years = sorted(p.parent.name for p in (dw / "table=visits" / f"ledger={uid}").glob("year=*/part-0.parquet"))
+    assert years and all(re.fullmatch(r"year=\d{4}", y) for y in years), years
+    assert (dw / f"table=places/ledger={uid}/part-0.parquet").is_file()
+    schema = json.loads((dw / "_schema.json").read_text(encoding="utf-8"))["tables"]
+    issues = schema["issues"]["columns"]
+    assert issues["kind"]["vocabulary"]["suggestion"] == ["意见建议", "suggestion"]
+    assert issues["team_id"]["references"] == "teams" and issues["received_at"]["type"] == "TEXT"
+    manifest = json.loads((dw / "_huidesk" / f"ledger={uid}.json").read_text(encoding="utf-8"))
+    assert manifest["ledger"] == uid and manifest["pii"] == "pseudonymous" and manifest["head"] == head(db)
+    table = pq.read_table(dw / "table=visits" / f"ledger={uid}" / years[0] / "part-0.parquet")
+    assert table.column_names == [*schema["visits"]["columns"]]  # the ledger's columns and origin, no partitions
+
+
+def test_running_it_again_writes_nothing(copied):
+    db, dw = copied
+    before = files(dw)
+    result = at(db, "warehouse", str(dw))
+    assert "已是最新" in result.stderr and "未写入" in result.stderr
+    assert files(dw) == before
+
+
+def test_a_journal_entry_that_changes_no_record_rewrites_no_partition(copied):
+    """A bundle is journaled but changes no record: every partition is digested again, none rewritten."""
+    db, dw = copied
+    before = files(dw)
+    at(db, "bundle", "--output", str(dw.parent / "bundle.db"))
+    at(db, "warehouse", str(dw))
+    after = files(dw)
+    assert {name for name in after if before.get(name) != after[name]} == {
+        name for name in after if name.startswith("_huidesk/ledger=")}  # the manifest: its new head
+
+
+def test_a_change_rewrites_only_its_partitions(copied):
+    db, dw = copied
+    before = files(dw)
+    at(db, "visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-06-20")
+    result = at(db, "--lang", "en", "warehouse", str(dw))
+    after = files(dw)
+    changed = {name for name in after if before.get(name) != after[name]}
+    parts = {re.sub(r"ledger=\w+", "ledger=L", name) for name in changed}
+    assert parts == {"table=visits/ledger=L/year=2024/part-0.parquet",
+                     "table=visit_residents/ledger=L/year=2024/part-0.parquet",
+                     "_huidesk/ledger=L.json"}, parts
+    assert "3 of" in result.stderr or "2 of" in result.stderr, result.stderr
+    ledger = at(db, "report", "monthly", "--month", "2024-06", "--format", "csv").stdout
+    assert at(db, "report", "monthly", "--month", "2024-06", "--format", "csv", warehouse=dw).stdout == \
+        ledger.replace(head(db), "warehouse")
+
+
+def test_a_run_stopped_before_its_commit_leaves_the_old_dataset(copied, monkeypatch):
+    db, dw = copied
+    before = files(dw)
+    at(db, "visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-06-21")
+    monkeypatch.setenv("HUIDESK_FAULT", "warehouse-staged")
+    result = run("--db", str(db), "warehouse", str(dw))
+    assert result.exit_code != 0
+    left = files(dw)
+    assert {k: v for k, v in left.items() if not k.startswith(".staging")} == before  # what readers see
+    old = at(db, "report", "monthly", "--month", "2024-06", "--format", "csv", warehouse=dw).stdout
+    monkeypatch.delenv("HUIDESK_FAULT")
+    at(db, "warehouse", str(dw))  # the next run forgets the staged files and writes the change
+    assert not any(k.startswith(".staging") for k in files(dw))
+    new = at(db, "report", "monthly", "--month", "2024-06", "--format", "csv", warehouse=dw).stdout
+    assert new != old and new == at(db, "report", "monthly", "--month", "2024-06", "--format", "csv").stdout.replace(
+        head(db), "warehouse")
+
+
+def test_a_run_stopped_after_its_commit_is_finished_by_the_next(copied, monkeypatch):
+    db, dw = copied
+    at(db, "visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-06-22")
+    monkeypatch.setenv("HUIDESK_FAULT", "warehouse-commit")
+    assert run("--db", str(db), "warehouse", str(dw)).exit_code != 0
+    refused = run("--db", str(db), "--warehouse", str(dw), "summary")  # half moved: readers wait for the end
+    assert refused.exit_code == 1 and "huidesk warehouse" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    monkeypatch.delenv("HUIDESK_FAULT")
+    at(db, "warehouse", str(dw))
+    args = ("report", "monthly", "--month", "2024-06", "--format", "csv")
+    assert at(db, *args, warehouse=dw).stdout == at(db, *args).stdout.replace(head(db), "warehouse")
+
+
+def test_a_killed_run_leaves_the_old_dataset_or_the_new(copied, tmp_path):
+    """The installed script, killed at moments through its run: readers see the old figures or the new."""
+    import signal
+    import time
+
+    db, dw = copied
+    script = Path(sys.executable).with_name("huidesk")
+    args = ("report", "monthly", "--month", "2024-06", "--format", "csv")
+    old = at(db, *args, warehouse=dw).stdout
+    at(db, "visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-06-23")
+    new = at(db, *args).stdout.replace(head(db), "warehouse")
+    env = {**os.environ, "HUIDESK_DB": str(db)}
+    for delay in (0.3, 0.6, 0.9):
+        p = subprocess.Popen([str(script), "warehouse", str(dw)], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+        seen = run("--db", str(db), "--warehouse", str(dw), *args)
+        assert seen.stdout in (old, new) or "huidesk warehouse" in seen.stderr, seen.stderr
+    at(db, "warehouse", str(dw))
+    assert at(db, *args, warehouse=dw).stdout == new
+
+
+def cells(dw: Path) -> set:
+    """Every value of every Parquet file in the dataset."""
+    found = set()
+    for path in dw.rglob("*.parquet"):
+        for column in pq.read_table(path).to_pydict().values():
+            found.update(column)
+    return found
+
+
+def test_residents_are_pseudonymous_unless_pii_full(copied):
+    db, dw = copied
+    at(db, "resident", "add", "欧阳秀兰", "--place", "平伏桥村", "--phone", "13912345678", "--tag", "残疾",
+       "--born", "1950", "--health-consent")
+    at(db, "warehouse", str(dw))
+    conn = sqlite3.connect(db)
+    people = conn.execute("SELECT name, phone FROM residents WHERE length(name) >= 3 AND phone IS NOT NULL").fetchall()
+    assert people
+    values = cells(dw)
+    assert not {p for _, p in people} & values
+    assert not {n for n, _ in people} & values
+    masked = {r[0] for r in conn.execute("SELECT name FROM residents")}
+    assert not any(isinstance(v, str) and "disabled" == v for v in values)  # health tags withheld
+    full = dw.parent / "full"
+    at(db, "warehouse", str(full), "--pii", "full")
+    values = cells(full)
+    assert {p for _, p in people} <= values and masked <= values
+
+
+def test_two_communities_in_one_dataset_equal_their_street_s_ledger(tmp_path, monkeypatch):
+    monkeypatch.setenv("HUIDESK_TODAY", "2024-07-08")
+    z, q, street, dw = tmp_path / "紫园.db", tmp_path / "清水.db", tmp_path / "街道.db", tmp_path / "dw"
+    community(z, ZIYUAN, ("王凤琴", "丁学志"), "13912345678")
+    community(q, QINGSHUI, ("马兰花", "李增友"), "13987654321")
+    ok("--db", str(street), "init", "--name", "黄河东路街道", "--place", STREET)
+    ok("--db", str(street), "merge", str(bundle(z, tmp_path / "z.db")), str(bundle(q, tmp_path / "q.db")))
+    at(z, "warehouse", str(dw))
+    at(q, "warehouse", str(dw))
+
+    def figures(*args: str, warehouse: Path | None = None) -> dict:
+        data = json.loads(at(street, *args, "--format", "json", warehouse=warehouse).stdout)
+        for key in ("chain_head", "sources", "issues", "hot"):
+            data.pop(key, None)
+        rows = data.get("by_team") or data.get("rows")
+        for row in rows:
+            row.pop("team_id", None)
+            row.pop("chain_head", None)
+        rows.sort(key=lambda r: r["team"])  # each ledger numbers its teams; the dataset's order is by ledger
+        data.get("total", {}).pop("chain_head", None)
+        return data
+
+    cases = [("summary",), ("summary", "--place", ZIYUAN), ("report", "monthly", "--month", "2024-07")]
+    for args in cases:
+        assert figures(*args, warehouse=dw) == figures(*args), args
+    # The street's own dataset says the same; written beside the communities', nothing is counted twice.
+    alone = tmp_path / "street-dw"
+    at(street, "warehouse", str(alone))
+    at(street, "warehouse", str(dw))
+    for args in cases:
+        assert figures(*args, warehouse=alone) == figures(*args), args
+        assert figures(*args, warehouse=dw) == figures(*args), args
+
+
+def test_warehouse_refusals_are_one_line(demo, tmp_path):
+    db, dw = demo
+    for args, words in (
+        (("--warehouse", str(dw), "visit", "list"), "--warehouse"),
+        (("--warehouse", str(tmp_path / "nothing"), "summary"), "huidesk warehouse"),
+        (("warehouse", str(db)), "DIR"),
+    ):
+        result = run("--db", str(db), *args)
+        assert result.exit_code == 1, (args, result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0], lines
+
+
+@pytest.mark.parametrize("missing", ["duckdb", "pyarrow"])
+def test_without_the_extra_it_says_how_to_get_it(demo, tmp_path, monkeypatch, missing):
+    db, dw = demo
+    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed: importing it fails
+    monkeypatch.setitem(sys.modules, f"{missing}.parquet", None)
+    args = ("--warehouse", str(dw), "summary") if missing == "duckdb" else ("warehouse", str(tmp_path / "dw"))
+    result = run("--db", str(db), *args)
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [f"错误：需要仓库扩展（{missing}）：pip install 'huidesk[warehouse]'"]
+
+
+def _spark_or_skip():
+    pytest.importorskip("pyspark", reason="pyspark is not installed (optional: pip install pyspark)")
+    if shutil.which("java") is None:
+        pytest.skip("no Java on PATH for Spark")
+    from pyspark.sql import SparkSession
+
+    return (SparkSession.builder.master("local[1]").appName("huidesk-warehouse-test")
+            .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
+            .config("spark.ui.enabled", "false").getOrCreate())
+
+
+def test_spark_reads_the_dataset_with_the_same_monthly_figures(demo):
+    """docs/warehouse.md's Spark recipe: the monthly tally in Spark SQL equals DuckDB's and SQLite's."""
+    db, dw = demo
+    spark = _spark_or_skip()
+    try:
+        _spark_tally(spark, db, dw)
+    finally:
+        spark.stop()
+
+
+def _spark_tally(spark, db: Path, dw: Path) -> None:
+    for table in ("activities", "visits", "issues"):
+        (spark.read.option("basePath", str(dw)).parquet(str(dw / f"table={table}"))
+         .createOrReplaceTempView(table))
+    tally = ("SELECT substr(date, 1, 7) AS month, count(*) AS activities, sum(minutes) AS minutes FROM activities"
+             " WHERE void_reason IS NULL GROUP BY 1 ORDER BY 1")
+    visits = "SELECT substr(date, 1, 7) AS month, count(*) AS visits FROM visits WHERE void_reason IS NULL" \
+             " GROUP BY 1 ORDER BY 1"
+    issues = ("SELECT substr(received_at, 1, 7) AS month, kind, count(*) AS received FROM issues"
+              " WHERE void_reason IS NULL GROUP BY 1, 2 ORDER BY 1, 2")
+    for query in (tally, visits, issues):
+        by_spark = [tuple(r) for r in spark.sql(query).collect()]
+        lines = at(db, "sql", query).stdout.splitlines()[1:]
+        assert at(db, "sql", query, warehouse=dw).stdout.splitlines()[1:] == lines
+        assert ["\t".join(str(v) for v in row) for row in by_spark] == lines
+    # and the monthly report's totals of June, by Spark
+    total = json.loads(at(db, "report", "monthly", "--month", "2024-06", "--format", "json").stdout)["total"]
+    june = spark.sql("SELECT count(*) AS n, sum(minutes) AS m FROM activities WHERE void_reason IS NULL"
+                     " AND date BETWEEN '2024-06-01' AND '2024-06-30'").collect()[0]
+    assert (june["n"], june["m"]) == (total["activities"], total["volunteer_minutes"])
