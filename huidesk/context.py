@@ -100,7 +100,7 @@ class Session:
 
 
 # The commands that read a warehouse (--warehouse) instead of a ledger.
-READS_WAREHOUSE = ("summary", "report monthly", "sql")
+READS_WAREHOUSE = ("summary", "report monthly", "report roster", "sql")
 
 
 def _say_what_opening_changed(store: "Store") -> None:

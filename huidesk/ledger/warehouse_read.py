@@ -109,6 +109,9 @@ class Cursor:
 _STATES = "(SELECT i.id, i.ref, i.kind, i.source, i.place_id, i.team_id, i.text, i.received_at,"
 
 
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
 class Connection:
     """The part of sqlite3.Connection the report queries use, over DuckDB. `swap` replaces a table
     in the statements it runs (a find of places reads one place per path)."""
@@ -118,11 +121,14 @@ class Connection:
         self.derived: dict[tuple, str] = {}
 
     def execute(self, sql: str, args=()) -> Cursor:
+        if isinstance(args, dict):  # sqlite3's :name parameters are DuckDB's $name
+            sql = _NAMED.sub(r"$\1", sql)
         for old, new in self.swap.items():
             sql = sql.replace(old, new)
         for pattern, replacement in REWRITES:
             sql = pattern.sub(replacement, sql)
-        sql, args = self._states_once(sql, list(args))
+        if not isinstance(args, dict):
+            sql, args = self._states_once(sql, list(args))
         return Cursor(self.duck.execute(sql, args) if args else self.duck.execute(sql))
 
     def _states_once(self, sql: str, args: list) -> tuple[str, list]:
@@ -193,6 +199,15 @@ class Warehouse:
             return Store.find(self, table, ref, field)  # type: ignore[arg-type]
         finally:
             self.conn = conn
+
+    def find_id(self, table: str, ref: str | None, field: str) -> int | None:
+        return self.find(table, ref, field)["id"] if ref else None
+
+    def teams(self, place=None, on: str | None = None, team_id: int | None = None) -> list:
+        """As Store.teams (the roster names its team through it)."""
+        from huidesk.ledger.people import People
+
+        return People.teams(self, place, on, team_id)  # type: ignore[arg-type]
 
     def explain(self, e: BaseException) -> LedgerError | None:
         duckdb = need("duckdb")
