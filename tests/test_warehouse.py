@@ -102,7 +102,7 @@ def test_the_demo_s_json_reports_from_the_warehouse_equal_the_ledger_s(demo, arg
 
 
 @pytest.mark.parametrize("args", [("report", "roster", "--format", "tsv"),
-                                  ("report", "roster", "--team", "银色助老", "--since", "2024-01-01", "--format", "csv"),
+                                  ("report", "roster", "--team", "银色助老", "--since", "2024-01-01", "-f", "csv"),
                                   ("report", "roster", "--since", "2024-06-01", "--until", "2024-06-30", "-f", "json")],
                          ids=" ".join)
 def test_the_demo_s_roster_from_the_warehouse_equals_the_ledger_s(demo, args):
