@@ -125,6 +125,9 @@ def chain_head(digest: str, after: str = "") -> str:
     from huidesk.render.output import screen_width
 
     label = tr("账本链头：", "chain head: ")
+    if digest == "warehouse":  # a dataset many ledgers wrote: no one chain to verify it against
+        return label + tr("warehouse（数据仓库，由各账本写入；请在各账本上用 huidesk check 核验）",
+                          "warehouse (a dataset written by ledgers: verify each of them with huidesk check)") + "\n"
     width = screen_width()
     line = label + digest + after
     if width is None or _cells(line) <= width:
