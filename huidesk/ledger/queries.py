@@ -119,7 +119,7 @@ class Reports:
         elif by == "team":
             counts = f"SELECT v.team_id AS key, count(*) AS count FROM visits v WHERE {live} GROUP BY 1"
         else:
-            counts = f"SELECT NULL AS key, count(*) AS count FROM visits v WHERE {live} HAVING count(*) > 0"
+            counts = f"SELECT NULL AS key, count(*) AS count FROM visits v WHERE {live} GROUP BY 1"  # none: no row
         if not households:
             return self._all(f"{counts} ORDER BY 1", targs + pargs)
         if by == "team":
