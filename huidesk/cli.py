@@ -476,7 +476,7 @@ def root(
 ) -> None:
     import datetime as dt
 
-    from huidesk.context import Session
+    from huidesk.context import Session, without_pydantic_plugins
     from huidesk.domain.dates import ledger_zone, parse_today
     from huidesk.render.output import be_quiet
 
@@ -495,12 +495,12 @@ def root(
     ctx.obj = Session(db=db or _default_db(), actor=by or _login(), today=now.date(), now=now,
                       warehouse=warehouse)
     if _FREEZE:
-        # The command's own module is loaded by now. A process runs one command and exits: keep the
-        # garbage collector from walking every object of Typer, pydantic and rich again and again
-        # while a report or an import creates its rows (10% of a big ledger's summary went there).
+        # The command's module is loaded by now. A process runs one command: keep the collector from walking
+        # Typer's, pydantic's and rich's objects again and again while a report or an import makes rows (10%).
         import gc
 
         gc.freeze()
+        without_pydantic_plugins()
 
 
 def _login() -> str:

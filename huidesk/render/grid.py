@@ -1,5 +1,7 @@
 """Tables drawn for a terminal: rich's look, one line a record, fitted to the terminal's width by display width."""
 
+import functools
+import re
 import sys
 from collections.abc import Iterator, Sequence
 
@@ -154,7 +156,7 @@ def cut(text: str, width: int, mode: str = TEXT) -> str:
                 return head
     kept, used = [], 0
     for ch in text:
-        w = display_width(ch)
+        w = _char_width(ch)
         if used + w > width - 1:
             break
         kept.append(ch)
@@ -255,20 +257,25 @@ def _break(line: str, ch: str, room: int) -> int:
 def display_width(text: str) -> int:
     """Terminal cells of a text as rich measures them: two for wide (CJK) characters, none for
     combining marks and control characters. Common Chinese text is measured here (the ranges below
-    are checked against rich in tests/test_help.py), so `huidesk --help` need not load rich's tables."""
+    are checked against rich in tests/test_help.py), so `huidesk --help` need not load rich's tables:
+    one regular expression finds a character outside them, another counts the wide ones (a
+    character at a time in Python was most of the time a 6,000-row table took)."""
     if text.isascii():
         return len(text)
-    width = 0
-    for ch in text:
-        o = ord(ch)
-        if 0x20 <= o < 0x7F or 0xA0 <= o <= 0x2FF or 0x2010 <= o <= 0x2027 or 0x2190 <= o <= 0x21FF:
-            width += 1
-        elif 0x4E00 <= o <= 0x9FFF or 0x3000 <= o <= 0x3029 or 0x3030 <= o <= 0x303E or 0xFF01 <= o <= 0xFF60:
-            width += 2
-        elif 0x2500 <= o <= 0x25FC:
-            width += 1
-        else:
-            from rich.cells import cell_len
+    if _UNKNOWN.search(text):
+        from rich.cells import cell_len
 
-            return cell_len(text)
-    return width
+        return cell_len(text)
+    return len(text) + len(_WIDE.findall(text))
+
+
+# One cell: printable ASCII, Latin and IPA, dashes and quotes, arrows, box drawing. Two: CJK ideographs,
+# CJK punctuation, full-width forms. Anything else is measured by rich.
+_WIDE_RANGES = "\u4e00-\u9fff\u3000-\u3029\u3030-\u303e\uff01-\uff60"
+_WIDE = re.compile(f"[{_WIDE_RANGES}]")
+_UNKNOWN = re.compile(f"[^\x20-\x7e\xa0-\u02ff\u2010-\u2027\u2190-\u21ff\u2500-\u25fc{_WIDE_RANGES}]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_width(ch: str) -> int:
+    return display_width(ch)
