@@ -129,6 +129,7 @@ CREATE TABLE visits (
 -- The reports' indexes cover what they read of a visit (team, date, void or not): counted from the index alone.
 CREATE INDEX visits_team ON visits(team_id, date, void_reason);
 CREATE INDEX visits_date ON visits(date, team_id, void_reason);
+CREATE INDEX visits_credited ON visits(date, team_id) WHERE minutes_each IS NOT NULL;
 
 CREATE TABLE visit_residents (
     id          INTEGER PRIMARY KEY,

@@ -54,6 +54,25 @@ def test_hours_from_activities_and_visits_by_hand(served):
     assert (total["hours"], total["services"], total["members"]) == (8.0, 7, 3)
 
 
+def test_summary_and_monthly_hours_are_the_rosters(served):
+    """志愿服务时长 in the summary and the monthly tally count visits' hours (each visiting member's) as the
+    roster and the certificate do: the three agree on the same period."""
+    def roster_minutes(since: str, until: str) -> int:
+        return json.loads(ok("report", "roster", "--since", since, "--until", until, "-f", "json").stdout)[
+            "total"]["minutes"]
+
+    data = json.loads(ok("summary", "--format", "json").stdout)
+    figures = {f["key"]: f["value"] for f in data["figures"]}
+    # activities: 2 h x 2 members + 1.5 h; visits: 1 h x 2 members + 0.5 h = 8 h
+    assert figures["volunteer_minutes"] == 480 == roster_minutes("2024-01-01", "2024-07-08")
+    assert "志愿服务时长8小时" in data["narrative"]
+    assert {row["team"]: row["hours"] for row in data["by_team"]}["“橙色公益”志愿服务队"] == Decimal("3.5")
+    july = json.loads(ok("report", "monthly", "--month", "2024-07", "--format", "json").stdout)
+    assert july["total"]["volunteer_minutes"] == 90 + 120 == roster_minutes("2024-07-01", "2024-07-31")
+    may = json.loads(ok("report", "monthly", "--month", "2024-05", "--format", "json").stdout)
+    assert may["total"]["volunteer_minutes"] == 30 and may["total"]["activities"] == 0
+
+
 def test_since_and_until_bound_the_period_and_the_stars_count_up_to_until(served):
     june = _by_name(_roster("--since", "2024-06-01", "--until", "2024-06-30", "--with-pii"))
     assert _figures(june["王凤琴"]) == (2.0, 0.0, 2.0, 1, 2.0, "")

@@ -28,8 +28,9 @@ COLUMNS = [
      "the team in charge (issues without one: a row of their own)"),
     ("activities", "活动(次)", "activities", "本月开展的活动", "activities held in the month"),
     ("served", "服务人次", "served", "本月活动服务的人次", "people served by the month's activities"),
-    ("volunteer_minutes", "志愿服务时长(分钟)", "volunteer minutes", "本月活动的志愿服务时长",
-     "volunteer time of the month's activities"),
+    ("volunteer_minutes", "志愿服务时长(分钟)", "volunteer minutes",
+     "本月活动和走访的志愿服务时长（走访按每位走访队员计）",
+     "volunteer time of the month's activities and visits (a visit's for each visiting member)"),
     ("visits", "走访(次)", "visits", "本月走访慰问", "home visits in the month"),
     ("issues_received", "受理(件)", "received", "本月受理的诉求", "issues received in the month"),
     *[(f"received_{k}", f"受理：{zh}", f"received: {VOCABS['issue_kind'][k][-1]}", f"本月受理的{zh}",
@@ -57,6 +58,7 @@ def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: st
     r = Reports(store, scope, first.isoformat(), last.isoformat(), as_of)
     acts = {row["key"]: row for row in r.activities("team")}
     visits = {row["key"]: row for row in r.visits("team", households=False)}
+    credited = r.visit_minutes("team")
     issues = {row["key"]: row for row in r.issue_counts("team")}
     cohort = r.cohort(first_callback=settings["callback_reading"] == "first")
     received: dict[int | None, list] = {}  # the cohort by team, gathered once
@@ -75,7 +77,8 @@ def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: st
         row = {
             "month": month, "team": name,
             "activities": a["count"] if a else 0, "served": a["served"] if a else 0,
-            "volunteer_minutes": a["minutes"] if a else 0, "visits": v["count"] if v else 0,
+            "volunteer_minutes": (a["minutes"] if a else 0) + credited.get(team_id, 0),
+            "visits": v["count"] if v else 0,
             "issues_received": k["received"],
             **{f"received_{kind}": sum(1 for c in mine if c["kind"] == kind) for kind in ISSUE_KINDS},
             "issues_escalated": int(i["escalated"] or 0) if i else 0,

@@ -70,7 +70,7 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
     members = r.members_by_role()
     cards = r.cards()
     wishes = r.wishes()
-    minutes = activity["minutes"] if activity else 0
+    minutes = (activity["minutes"] if activity else 0) + r.visit_minutes().get(None, 0)  # activities and visits
     settings = store.settings()
     cohort = r.cohort(first_callback=settings["callback_reading"] == "first")
     values = {
@@ -237,6 +237,7 @@ def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], m
 
 def _by_team(r: Reports, teams: list, issue_counts: list) -> list[dict]:
     acts = {row["key"]: row for row in r.activities("team")}
+    credited = r.visit_minutes("team")
     visits = {row["key"]: row for row in r.visits("team")}
     issues = {row["key"]: row for row in issue_counts}
     members = r.members_by_team()
@@ -249,7 +250,7 @@ def _by_team(r: Reports, teams: list, issue_counts: list) -> list[dict]:
             "households": v["households"] if v else 0,
             "issues_received": int(i["received"] or 0) if i else 0,
             "issues_resolved": int(i["resolved"] or 0) if i else 0,
-            "hours": hours(a["minutes"] if a else 0),
+            "hours": hours((a["minutes"] if a else 0) + credited.get(t["id"], 0)),
         })
     loose = issues.get(None)  # issues with no team in charge: a row of their own, so the rows add up
     if loose and int(loose["received"] or 0):
