@@ -98,6 +98,7 @@ def summary(db: Path, *args: str) -> dict:
         row.pop("team_id")  # each ledger numbers its own rows
     data.pop("chain_head")
     data.pop("sources", None)  # which ledgers it includes: the street's report names them, a community's does not
+    data.pop("by_source", None)  # and its work by each (tested below)
     return data
 
 
@@ -116,6 +117,15 @@ def test_two_communities_merge_into_a_street_whose_figures_add_up(ledgers, tmp_p
         assert whole["figures"] == own["figures"] and whole["kpi"] == own["kpi"]
     both = summary(street)
     assert {f["key"]: f["value"] for f in both["figures"]}["activities"] == 2  # one each; the undone one is void
+    # The per-community table: each source's row is what its own ledger counts.
+    rows = {r["name"]: r for r in json.loads(at(street, "summary", "--format", "json").stdout)["by_source"]}
+    assert set(rows) == {"紫园社区", "清水社区"}
+    for key, name in (("ziyuan", "紫园社区"), ("qingshui", "清水社区")):
+        own = json.loads(at(ledgers[key], "summary", "--format", "json").stdout)
+        figures = {f["key"]: f["value"] for f in own["figures"]}
+        assert (rows[name]["activities"], rows[name]["visits"], rows[name]["issues_received"]) == (
+            figures["activities"], figures["visits"], own["kpi"]["received"])
+    assert "各来源账本" in at(street, "summary").stdout
     assert "账本完好" in at(street, "check").stdout
     log = at(street, "log", "--format", "json").stdout
     merges = [e for e in json.loads(log) if e["command"].startswith("merge ")]

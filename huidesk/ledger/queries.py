@@ -356,6 +356,45 @@ class Reports:
         )
         return [dict(r) for r in rows]
 
+    def by_source(self) -> list[dict]:
+        """The period's work in scope by the source ledger each record was merged from (the first one, for
+        a record several brought), and this ledger's own (uid None): activities with their minutes, visits,
+        issues received and, of those, resolved or closed as of the report's moment. Empty on a ledger that
+        merged nothing."""
+        if not self._all("SELECT 1 FROM _sources LIMIT 1", []):
+            return []
+        origin = ("(SELECT min(g.source_id) FROM _merged g WHERE g.tbl = '{table}' AND g.rid = {alias}.id)")
+        teams, targs = self.scope.team_filter("a.team_id")
+        when, pargs = _period("a.date", self.since, self.until)
+        acts = self._all(
+            f"SELECT {origin.format(table='activities', alias='a')} AS source, count(*) AS n,"
+            f" coalesce(sum(a.minutes), 0) AS minutes FROM activities a"
+            f" WHERE a.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
+        teams, targs = self.scope.team_filter("v.team_id")
+        when, pargs = _period("v.date", self.since, self.until)
+        visits = self._all(
+            f"SELECT {origin.format(table='visits', alias='v')} AS source, count(*) AS n FROM visits v"
+            f" WHERE v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
+        states, sargs = self._states()
+        recv, rargs = _period("substr(i.received_at, 1, 10)", self.since, self.until)
+        issues = self._all(
+            f"SELECT {origin.format(table='issues', alias='i')} AS source, count(*) AS n,"
+            f" sum(CASE WHEN i.state IN ('resolved', 'closed') THEN 1 ELSE 0 END) AS resolved"
+            f" FROM ({states}) i WHERE {recv} GROUP BY 1", sargs + rargs)
+        names = {r["id"]: dict(r) for r in self._all("SELECT id, uid, name, place FROM _sources", [])}
+        rows: dict[object, dict] = {}
+        for found, fields in ((acts, ("activities", "minutes")), (visits, ("visits",)),
+                              (issues, ("issues_received", "issues_resolved"))):
+            for r in found:
+                row = rows.setdefault(r["source"], {"activities": 0, "minutes": 0, "visits": 0, "issues_received": 0,
+                                                    "issues_resolved": 0})
+                for field, value in zip(fields, list(r)[1:], strict=True):
+                    row[field] = int(value or 0)
+        mine = {"id": None, "uid": None, "name": None, "place": None}
+        found = [{**names.get(key, mine), **row} for key, row in rows.items()]
+        found.sort(key=lambda r: (r["id"] is None, r["place"] or "", r["name"] or "", r["uid"] or ""))
+        return [{k: v for k, v in r.items() if k != "id"} for r in found]
+
     def team_name(self, team_id: int) -> str:
         return self.conn.execute("SELECT name FROM teams WHERE id = ?", (team_id,)).fetchone()[0]
 

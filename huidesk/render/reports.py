@@ -40,6 +40,12 @@ def summary_text(data: dict, wide: bool = False) -> None:
            ("办结", "resolved", "办结", "done", 5), ("服务时长(小时)", "hours", "时长", "hours", 6)],
           [[short_team(r["team"]), r["members"], r["activities"], r["visits"], r["households"], r["issues_received"],
             r["issues_resolved"], r["hours"]] for r in data["by_team"]])
+    table(tr("各来源账本", "By source ledger"),
+          [("来源", "source", "来源", "source", 9), ("活动", "activities", "活动", "acts", 8),
+           ("走访", "visits", "走访", "visits", 6), ("受理诉求", "issues", "诉求", "issues", 7),
+           ("办结", "resolved", "办结", "done", 5), ("活动时长(小时)", "hours", "时长", "hours", 6)],
+          [[r["name"] or (r["uid"] or "")[:12] or tr("（本账本）", "(this ledger)"), r["activities"], r["visits"],
+            r["issues_received"], r["issues_resolved"], r["hours"]] for r in data.get("by_source", [])])
     table(tr("活动主题", "By theme"),
           [("主题", "theme", "主题", "theme", 9), ("次数", "activities", "次数", "acts", 8),
            ("服务人次", "served", "人次", "served", 6), ("时长(小时)", "hours", "时长", "hours", 7)],

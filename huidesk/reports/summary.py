@@ -121,6 +121,7 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
         "wishes": dict(wishes),
         "by_month": _by_month(r, since, until, issue_counts["month"]),
         **sources(r),
+        **by_source(r),
         "chain_head": dict(zip(("entries", "hash"), store.head(), strict=True)),
     }
 
@@ -130,6 +131,13 @@ def sources(r: Reports) -> dict:
     nothing on a ledger that merged none (its report stays as it was)."""
     found = r.sources()
     return {"sources": found} if found else {}
+
+
+def by_source(r: Reports) -> dict:
+    """`by_source`: on a ledger that merged others, the period's work by the ledger it came from (this
+    one's own last, named None), hours to one decimal; nothing on a ledger that merged none."""
+    rows = r.by_source()
+    return {"by_source": [{**row, "hours": hours(row.pop("minutes"))} for row in rows]} if rows else {}
 
 
 def _get(rows: dict, key: str, field: str) -> int:
