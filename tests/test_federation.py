@@ -388,3 +388,24 @@ def test_the_streets_filed_sheet_names_its_sources(ledgers, tmp_path):
     lines = found["来源账本"].split("\n")
     assert len(lines) == 2 and {line.split("：")[0] for line in lines} == {"紫园社区", "清水社区"}
     assert all("至日志#" in line and "报送" in line for line in lines)
+
+
+def test_a_district_merges_its_streets_as_a_street_merges_its_communities(ledgers, tmp_path):
+    """The same again one level up: the street's bundle carries what it merged, and the district's
+    figures for the street equal the street's own; a second street month adds only what is new."""
+    street = ledgers["street"]
+    for key in ("ziyuan", "qingshui"):
+        at(street, "merge", str(bundle(ledgers[key], tmp_path / f"{key}.db")))
+    district = tmp_path / "金凤区.db"
+    at(district, "init", "--name", "金凤区", "--place", "银川市/金凤区")
+    at(district, "merge", str(bundle(street, tmp_path / "street-1.db")))
+    assert summary(district)["figures"] == summary(street)["figures"]
+    assert summary(district, "--place", ZIYUAN) == summary(ledgers["ziyuan"], "--place", ZIYUAN)
+    at(ledgers["ziyuan"], "activity", "add", "--theme", "环境卫生", "--team", "橙色公益", "--date", "2024-07-08",
+       "--volunteers", "4")
+    at(street, "merge", str(bundle(ledgers["ziyuan"], tmp_path / "ziyuan-2.db")))
+    at(district, "merge", str(bundle(street, tmp_path / "street-2.db")))
+    assert summary(district)["figures"] == summary(street)["figures"]
+    sources = json.loads(at(district, "sources", "--format", "json").stdout)
+    assert [s["name"] for s in sources] == ["黄河东路街道"] and sources[0]["bundles"] == 2
+    assert "账本完好" in at(district, "check").stdout
