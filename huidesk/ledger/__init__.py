@@ -1,2 +1,3 @@
 """The only code that speaks SQL: the Store facade, schema, transactions, journal, migrations, integrity, one module per
-record family, report queries. It may import huidesk.domain only, plus sqlite3 and sqlite_utils."""
+record family, report and roster queries, bundles (federation) and their merge, the warehouse (Parquet out, DuckDB
+in). It may import huidesk.domain only, plus sqlite3, sqlite_utils and (lazily, the extra) duckdb and pyarrow."""
