@@ -14,7 +14,7 @@ def summary_text(data: dict, wide: bool = False) -> None:
     from huidesk.domain.dates import format_minutes
     from huidesk.domain.vocab import label
     from huidesk.render.grid import KEEP, TEXT, grid
-    from huidesk.render.output import left_out, screen_lines
+    from huidesk.render.output import left_out, screen_lines, screen_width
 
     write = sys.stdout.write
     write("\n".join(screen_lines(data["narrative"])) + "\n")
@@ -93,12 +93,15 @@ def summary_text(data: dict, wide: bool = False) -> None:
           + ([wishes] if any(w.values()) else []))
     months = data["by_month"]
     if months:
-        top = max(max(m["activities"], m["visits"], m["issues_received"]) for m in months) or 1
+        keys = (("activities", "█"), ("visits", "▒"), ("issues_received", "░"))
+        # the three bars of a month side by side: the busiest month fills the room the screen leaves
+        top = max(sum(m[key] for key, _ in keys) for m in months) or 1
+        counts = max(len(f"{m['activities']}/{m['visits']}/{m['issues_received']}") for m in months)
+        room = max(10, min(60, (screen_width() or 80) - len("2024-07  ") - counts - 1))
         legend = tr("逐月（活动 █ 走访 ▒ 诉求 ░）", "By month (activities █ visits ▒ issues ░)")
         write("\n".join(screen_lines(legend)) + "\n")
         for m in months:
-            bars = "".join(ch * round(m[key] * 30 / top)
-                           for key, ch in (("activities", "█"), ("visits", "▒"), ("issues_received", "░")))
+            bars = "".join(ch * round(m[key] * room / top) for key, ch in keys)
             write(f"{m['month']} {bars} {m['activities']}/{m['visits']}/{m['issues_received']}\n")
         write("\n")
     head = data["chain_head"]
