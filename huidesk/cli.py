@@ -91,9 +91,10 @@ LISTED: dict[str, tuple[str, str]] = {
         "first), unclaimed wishes — with how late each is.",
     ),
     "certificate": (
-        "志愿服务记录证明：队员身份、所在服务队、按月的服务时长与内容、出具单位（setting issuer）、证明编号和日期。",
-        "A volunteer-service record for one member: identity, teams, hours and content by month, issuer, number "
-        "and date.",
+        "志愿服务记录证明：队员身份与注册编号、所在服务队、按月的服务时长、每次活动和走访及其时长、"
+        "出具单位（setting issuer）、证明编号和日期。",
+        "A volunteer-service record for one member: identity and registration number, teams, hours by month, "
+        "each activity and visit with its hours, issuer, number and date.",
     ),
     "log": (
         "日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。",

@@ -234,10 +234,11 @@ def _short(path: object) -> str:
 
 
 CERTIFICATE_HELP = tr(
-    "志愿服务记录证明：队员身份、所在服务队、按月的服务时长与内容、出具单位（setting issuer）、证明编号和日期。\n\n\b\n"
+    "志愿服务记录证明：队员身份与注册编号、所在服务队、按月的服务时长、每次活动和走访及其时长、"
+    "出具单位（setting issuer）、证明编号和日期。\n\n\b\n"
     "例：huidesk certificate 王玉兰 --since 2024-01-01\n    huidesk certificate 王玉兰 --format json",
-    "A volunteer-service record for one member: identity, teams, hours and content by month, issuer, number "
-    "and date.\n\n\b\n"
+    "A volunteer-service record for one member: identity and registration number, teams, hours by month, "
+    "each activity and visit with its hours, issuer, number and date.\n\n\b\n"
     "Example: huidesk certificate 王玉兰 --since 2024-01-01",
 )
 
