@@ -100,3 +100,23 @@ def test_a_summary_of_a_ledger_without_visits_has_none(village):
     figures = {f["key"]: f["value"] for f in data["figures"]}
     assert figures["households"] == 0
     assert all(row["visits"] == 0 and row["households"] == 0 for row in data["by_team"])
+
+
+def test_the_pydantic_plugin_stand_in_finds_none_and_lends_any_other_name():
+    """The console script stands in for pydantic's plugin loader (sparing importlib.metadata's scan of every
+    distribution); a name a later pydantic imports from the loader comes from the real one, so nothing breaks."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from huidesk.context import without_pydantic_plugins\n"
+        "without_pydantic_plugins()\n"
+        "from huidesk.domain.models import VisitIn\n"
+        "VisitIn(team_id=1, date='2024-07-01', follow_up=False)\n"
+        "assert 'importlib.metadata' not in sys.modules, 'the plugin scan ran'\n"
+        "from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP, get_plugins\n"
+        "assert list(get_plugins()) == [] and PYDANTIC_ENTRY_POINT_GROUP == 'pydantic'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
