@@ -169,7 +169,7 @@ LISTED: dict[str, tuple[str, str]] = {
         "协商会议：参会各方与决定，可关联一件诉求。",
         "Consultation meetings: parties and decision, optionally for an issue.",
     ),
-    "report": ("报表：月度台账。", "Reports: monthly tallies."),
+    "report": ("报表：月度台账、志愿者花名册。", "Reports: monthly tallies, the volunteer roster."),
     "setting": (
         "账本设置：响应/办结时限、基本满意权重、出具单位。",
         "Ledger settings: limits, 基本满意 weight, issuer.",
@@ -463,8 +463,8 @@ def root(
     warehouse: Annotated[
         Path | None,
         typer.Option("--warehouse", metavar="DIR", help=tr(
-            "summary、report monthly、sql 经 DuckDB 读取这个 Parquet 数据集，而不是账本",
-            "summary, report monthly and sql read this Parquet dataset through DuckDB instead of a ledger")),
+            "summary、report monthly、report roster、sql 经 DuckDB 读取这个 Parquet 数据集，而不是账本",
+            "summary, report monthly, report roster and sql read this Parquet dataset through DuckDB, not a ledger")),
     ] = None,
     quiet: Annotated[
         bool,

@@ -89,7 +89,7 @@ def summary(
     render(Output((), (), document=data, text=lambda: summary_text(data, wide)), fmt)
 
 
-report = group(tr("报表：月度台账。", "Reports: monthly tallies."))
+report = group(tr("报表：月度台账、志愿者花名册。", "Reports: monthly tallies, the volunteer roster."))
 
 
 @report.command(
