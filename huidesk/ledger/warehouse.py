@@ -373,6 +373,10 @@ _MEANINGS = {
     "since": "first day", "until": "last day", "ref": "order number of a hotline or platform",
     "repeat_of": "the issue this one repeats", "text": "what was raised", "decision": "what was decided",
     "no": "card number", "follow_up": "1: a follow-up is needed", "founded": "day founded",
+    "reg_no": "the volunteer's registration number (注册编号, e.g. of the national volunteer system)",
+    "minutes_each": "a visit's volunteer time credited to each visiting member (visit_members), whole minutes",
+    "nature": "诉求性质: help, inquiry, complaint, proposal or praise",
+    "category": "诉求类别: a vocabulary slug, or a category the ledger added (stored as typed)",
 }
 
 
