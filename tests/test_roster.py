@@ -270,8 +270,9 @@ def test_the_certificate_lists_visits_and_counts_their_hours(village):
 
 
 def test_a_street_roster_of_merged_communities(tmp_path):
-    """The same registered volunteer in two communities' ledgers: both merge, and the street's roster
-    credits each record's visit hours (registration numbers are refused twice within one ledger only)."""
+    """The same registered volunteer in two communities' ledgers: both merge (a registration number is
+    refused twice within one ledger only), and the street's roster has one row for the person, with the
+    hours of both records — as the national volunteer system counts a volunteer's hours."""
     street = "银川市/金凤区/黄河东路街道"
     bundles = []
     for name, hours in (("紫园社区", "1.5"), ("清水社区", "2")):
@@ -293,9 +294,9 @@ def test_a_street_roster_of_merged_communities(tmp_path):
     ok("--db", str(merged), "init", "--name", "黄河东路街道", "--place", street)
     ok("--db", str(merged), "merge", *bundles)
     rows = json.loads(ok("--db", str(merged), "report", "roster", "--format", "json").stdout)["rows"]
-    # (merged in the order of the sources' uids, which are random: compare as a set)
-    assert sorted((r["reg_no"], r["visit_hours"], r["services"]) for r in rows) == [
-        ("64010620220301001", 1.5, 1), ("64010620220301001", 2.0, 1)]
+    # One person, two member records (one from each community): one row, the hours of both, both teams.
+    assert [(r["reg_no"], r["visit_hours"], r["services"]) for r in rows] == [("64010620220301001", 3.5, 2)]
+    assert sorted(rows[0]["teams"]) == ["清水社区橙色公益队", "紫园社区橙色公益队"]
     ok("--db", str(merged), "check")
 
 

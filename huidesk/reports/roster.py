@@ -21,7 +21,8 @@ _SCALE_EN = ", ".join(f"{'★' * n} {h} h" for n, h in enumerate(STAR_HOURS, 1))
 
 # key, Chinese header, English header, Chinese meaning, English meaning: one meaning per column.
 COLUMNS = [
-    ("id", "编号", "id", "队员编号", "the member's id"),
+    ("id", "编号", "id", "队员编号（注册编号相同的几条队员记录合为一行，如街道合并的各社区的同一人）",
+     "the member's id (member records sharing a registration number are one row, e.g. a street's merged communities)"),
     ("name", "姓名", "name", "队员姓名（默认遮蔽，--with-pii 显示全名）",
      "the member's name (masked unless --with-pii)"),
     ("reg_no", "注册编号", "registration no.", "志愿者注册编号（member add/edit --reg-no）",
@@ -41,6 +42,8 @@ COLUMNS = [
      f"from the cumulative hours (the 中国注册志愿者 scale: {_SCALE_EN}; none below 100 h)"),
 ]
 _MINUTES = ("activity_minutes", "visit_minutes", "minutes", "cumulative_minutes")
+# What a person's member records add up to when they share a registration number.
+_SUMMED = ("activity_minutes", "visit_minutes", "activities", "visits", "cumulative_minutes")
 
 
 def roster(store: "Store", since: dt.date | str | None, until: dt.date | str, team: int | None = None) -> dict:
@@ -55,19 +58,28 @@ def roster(store: "Store", since: dt.date | str | None, until: dt.date | str, te
     if team is not None:
         found = store.teams(team_id=team)
         team_name = found[0]["name"] if found else None
+    people: dict[tuple, dict] = {}  # one row a person: member records sharing a registration number are one
+    for r in roster_rows(store, first, last, team):
+        key = ("reg_no", r["reg_no"]) if r["reg_no"] else ("id", r["id"])
+        row = people.get(key)
+        if row is None:
+            people[key] = {"id": r["id"], "name": r["name"], "reg_no": r["reg_no"], "teams": _names(r["teams"]),
+                           **{k: r[k] for k in _SUMMED}}
+            continue
+        row["teams"] += [t for t in _names(r["teams"]) if t not in row["teams"]]  # a street's merged communities
+        for k in _SUMMED:
+            row[k] += r[k]
     rows = []
     total = {key: 0 for key in ("activity_minutes", "visit_minutes", "minutes", "activities", "visits", "services")}
-    for r in roster_rows(store, first, last, team):
-        minutes = r["activity_minutes"] + r["visit_minutes"]
-        level = star_level(r["cumulative_minutes"])
-        row = {
-            "id": r["id"], "name": r["name"], "reg_no": r["reg_no"], "teams": _names(r["teams"]),
-            "activity_minutes": r["activity_minutes"], "visit_minutes": r["visit_minutes"], "minutes": minutes,
-            "activity_hours": hours(r["activity_minutes"]), "visit_hours": hours(r["visit_minutes"]),
-            "hours": hours(minutes), "activities": r["activities"], "visits": r["visits"],
-            "services": r["activities"] + r["visits"], "cumulative_minutes": r["cumulative_minutes"],
-            "cumulative_hours": hours(r["cumulative_minutes"]), "star_level": level, "stars": stars(level),
-        }
+    for row in people.values():
+        minutes = row["activity_minutes"] + row["visit_minutes"]
+        level = star_level(row["cumulative_minutes"])
+        row.update({
+            "minutes": minutes, "activity_hours": hours(row["activity_minutes"]),
+            "visit_hours": hours(row["visit_minutes"]), "hours": hours(minutes),
+            "services": row["activities"] + row["visits"], "cumulative_hours": hours(row["cumulative_minutes"]),
+            "star_level": level, "stars": stars(level),
+        })
         rows.append(row)
         for key in total:
             total[key] += row[key]
