@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from huidesk.domain.errors import InvalidTransition, LedgerError, WouldOverwrite
 from huidesk.domain.i18n import tr
 from huidesk.domain.privacy import mask_name
-from huidesk.ledger.journal import GENESIS, EntryHash, digest, fixed_digester
+from huidesk.ledger.journal import GENESIS, EntryHash, row_digester
 from huidesk.ledger.schema import LINK_TABLES, RECORD_TABLES
 from huidesk.ledger.tx import Tx
 
@@ -329,8 +329,13 @@ def _verify(b: Bundle) -> None:
     written = Counter(tbl for tbl, _ in latest)
     for table in MERGE_ORDER:
         carried = 0
-        for row in b.conn.execute(f"SELECT * FROM {table}"):
-            row = dict(row)
+        cursor = b.conn.cursor()
+        cursor.row_factory = None  # tuples: each row's digest formatted from its columns' template
+        rows = cursor.execute(f"SELECT * FROM {table}")
+        names = [d[0] for d in rows.description]
+        digest_of = row_digester(table, names)
+        for values in rows:
+            row = dict(zip(names, values, strict=True))
             key = (table, row["id"])
             if key not in latest:
                 raise _tampered(b, f"{table}#{row['id']} 不是包内日志写入的",
@@ -339,7 +344,7 @@ def _verify(b: Bundle) -> None:
                 if any(row.get(c) is not None for c in withheld_columns.get(table, ())):
                     raise _tampered(b, f"{table}#{row['id']} 含有清单说已去除的信息",
                                     f"{table}#{row['id']} holds what the manifest says was withheld")
-            elif _digest(table, row) != latest[key]:
+            elif digest_of(values) != latest[key]:
                 raise _tampered(b, f"{table}#{row['id']} 与日志记下的内容不符",
                                 f"{table}#{row['id']} differs from what its entry wrote")
             carried += 1
@@ -352,13 +357,6 @@ def _verify(b: Bundle) -> None:
 def ints(values: Iterable[object]) -> bool:
     """Whether a row is ints only (a link row): its digest needs no JSON encoder."""
     return all(v.__class__ is int for v in values)
-
-
-def _digest(table: str, row: dict) -> str:
-    """`digest` of a bundle's row; a row of ints only (a link row) without the JSON encoder."""
-    if ints(row.values()):
-        return fixed_digester(table, tuple(row))(*row.values())
-    return digest(table, row)
 
 
 # --- sources --------------------------------------------------------------------------------

@@ -2,20 +2,17 @@
 the schema is huidesk's own, and — given an anchor (a head a tally printed, or a backup) — that the
 chain still contains it: a chain cut short or rebuilt from scratch is valid in itself, but not that."""
 
-import functools
-import hashlib
 import itertools
 import re
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue, LedgerError
 from huidesk.domain.i18n import tr
-from huidesk.ledger.journal import GENESIS, EntryHash, canonical, content_digest, fixed_digester
+from huidesk.ledger.journal import GENESIS, EntryHash, row_digester
 from huidesk.ledger.schema import JOURNALED_TABLES
 
 if TYPE_CHECKING:
@@ -184,43 +181,6 @@ def _tuples(conn: sqlite3.Connection, sql: str, args: tuple = ()) -> sqlite3.Cur
     return cursor.execute(sql, args)
 
 
-def _digester(table: str, names: list[str]) -> Callable[[tuple], str]:
-    """`digest` of a row of `table` given as a tuple in `names` order, the same bytes as the journal's
-    canonical JSON of its non-NULL columns (keys sorted, no spaces, text as is), formatted from a
-    template of the table's sorted keys instead of a dict and the JSON encoder for each row; a link
-    row of three integers (visit_residents, visit_members) through the journal's link formatter. A
-    value of another type (none in huidesk's STRICT tables) goes the general way."""
-    generic = functools.partial(content_digest, table)
-    order = sorted(range(len(names)), key=lambda i: names[i])
-    keys = [(canonical(names[i]) + ":", i) for i in order]
-    text = encode_basestring
-    head = f"{table}\n{{"
-
-    def record(row: tuple) -> str:
-        parts = []
-        for key, i in keys:
-            value = row[i]
-            kind = type(value)
-            if kind is str:
-                parts.append(key + text(value))
-            elif kind is int:
-                parts.append(key + str(value))
-            elif value is not None:
-                return generic({k: v for k, v in zip(names, row, strict=True) if v is not None})
-        return hashlib.sha256((head + ",".join(parts) + "}").encode()).hexdigest()
-
-    if len(names) == 3 and names[0] == "id":
-        link = fixed_digester(table, ("id", names[1], names[2]))
-
-        def link_row(row: tuple) -> str:
-            if type(row[1]) is int and type(row[2]) is int:
-                return link(*row)
-            return record(row)
-
-        return link_row
-    return record
-
-
 def _verify_table(conn: sqlite3.Connection, table: str) -> Iterator[Problem]:
     """Merge the table's rows with the latest digest the journal holds for each, both in id order."""
     journal = _tuples(
@@ -229,7 +189,7 @@ def _verify_table(conn: sqlite3.Connection, table: str) -> Iterator[Problem]:
     latest = ((rid, list(group)[-1]) for rid, group in itertools.groupby(journal, key=lambda r: r[0]))
     rows = _tuples(conn, f"SELECT * FROM {table} ORDER BY id")
     names = [d[0] for d in rows.description]
-    digest_of = _digester(table, names)
+    digest_of = row_digester(table, names)
     j = next(latest, None)
     for row in rows:
         rid = row[0]

@@ -6,10 +6,12 @@ entry's hash, as canonical JSON) followed by one line per record it wrote
 written, so a write of a million rows never holds them all in memory.
 """
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
 from functools import cache
+from json.encoder import encode_basestring
 
 GENESIS = "0" * 64
 
@@ -45,6 +47,43 @@ def fixed_digester(table: str, columns: tuple[str, ...], words: frozenset[str] =
         return hashlib.sha256(template.format(*values).encode()).hexdigest()
 
     return fixed_digest
+
+
+def row_digester(table: str, names: list[str]) -> Callable[[tuple], str]:
+    """`digest` of a row of `table` given as a tuple in `names` order, the same bytes as the journal's
+    canonical JSON of its non-NULL columns (keys sorted, no spaces, text as is), formatted from a
+    template of the table's sorted keys instead of a dict and the JSON encoder for each row; a link
+    row of three integers (visit_residents, visit_members) through `fixed_digester`. A
+    value of another type (none in huidesk's STRICT tables) goes the general way."""
+    generic = functools.partial(content_digest, table)
+    order = sorted(range(len(names)), key=lambda i: names[i])
+    keys = [(canonical(names[i]) + ":", i) for i in order]
+    text = encode_basestring
+    head = f"{table}\n{{"
+
+    def record(row: tuple) -> str:
+        parts = []
+        for key, i in keys:
+            value = row[i]
+            kind = type(value)
+            if kind is str:
+                parts.append(key + text(value))
+            elif kind is int:
+                parts.append(key + str(value))
+            elif value is not None:
+                return generic({k: v for k, v in zip(names, row, strict=True) if v is not None})
+        return hashlib.sha256((head + ",".join(parts) + "}").encode()).hexdigest()
+
+    if len(names) == 3 and names[0] == "id":
+        link = fixed_digester(table, ("id", names[1], names[2]))
+
+        def link_row(row: tuple) -> str:
+            if type(row[1]) is int and type(row[2]) is int:
+                return link(*row)
+            return record(row)
+
+        return link_row
+    return record
 
 
 class EntryHash:
