@@ -33,16 +33,21 @@ def _real_loader_attribute(name: str) -> object:
     loaded from its file then (so a pydantic that changes its loader still works, only slower)."""
     if name.startswith("__"):  # the import system asks for __path__ and the like: a plain module has none
         raise AttributeError(name)
-    import importlib.util
+    import sys
 
-    import pydantic.plugin
+    real = sys.modules.get("pydantic.plugin._real_loader")
+    if real is None:  # loaded once, however many names are asked for
+        import importlib.util
 
-    spec = importlib.util.spec_from_file_location(
-        "pydantic.plugin._real_loader", Path(pydantic.plugin.__file__).with_name("_loader.py"))
-    if spec is None or spec.loader is None:
-        raise AttributeError(name)
-    real = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(real)
+        import pydantic.plugin
+
+        spec = importlib.util.spec_from_file_location(
+            "pydantic.plugin._real_loader", Path(pydantic.plugin.__file__).with_name("_loader.py"))
+        if spec is None or spec.loader is None:
+            raise AttributeError(name)
+        real = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(real)
+        sys.modules[spec.name] = real
     return getattr(real, name)
 
 

@@ -56,9 +56,7 @@ def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
         source_id = source["id"]
         if (source["name"], source["place"]) != (m["source_name"], m["source_place"]):
             tx.update("_sources", source_id, {"name": m["source_name"], "place": m["source_place"]})
-    rows = _Rows(store, tx, source_id, b.source)
-    rows.withheld = json.loads(m.get("withheld_columns") or "{}")
-    counts = rows.merge(b)
+    counts = _Rows(store, tx, source_id, b.source, json.loads(m.get("withheld_columns") or "{}")).merge(b)
     tx.insert("_bundles", {
         "source_id": source_id, "first_entry": b.first, "last_entry": b.last, "head_before": m["head_before"],
         "head_after": m["head_after"], "made_at": m["created_at"], "merged_at": utc_now(), "pii": m["pii"],
@@ -110,8 +108,11 @@ class _Rows:
     of the same table (the same uid, path, name or link row held before) writes the held rows first,
     so every row finds exactly what it would have found written one by one."""
 
-    def __init__(self, store: "Store", tx: Tx, source_id: int, source_name: str) -> None:
+    def __init__(self, store: "Store", tx: Tx, source_id: int, source_name: str,
+                 withheld: dict[str, list[str]]) -> None:
+        """`withheld`: the columns the bundle left at home, by table (its manifest's withheld_columns)."""
         self.conn, self.tx, self.source_id, self.source_name = store.conn, tx, source_id, source_name
+        self.withheld = withheld
         self.map = {(t, s): r for t, s, r in self.conn.execute(
             "SELECT tbl, source_rid, rid FROM _merged WHERE source_id = ?", (source_id,))}
         self.inserted = self.updated = self.unified = 0
@@ -121,7 +122,6 @@ class _Rows:
         }
         self._keys: set[tuple] = set()  # what identifies the rows of the current table inserted so far
         self._uids: dict[str, int] = {}  # the current chunk's uids found here -> their rows
-        self.withheld: dict[str, list[str]] = {}  # columns the bundle withheld, by table
 
     def merge(self, b: Bundle) -> tuple[int, int, int]:
         with self.tx.holding():

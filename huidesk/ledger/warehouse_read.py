@@ -201,7 +201,9 @@ class Warehouse:
             self.conn = conn
 
     def find_id(self, table: str, ref: str | None, field: str) -> int | None:
-        return self.find(table, ref, field)["id"] if ref else None
+        from huidesk.ledger.store import Store
+
+        return Store.find_id(self, table, ref, field)  # type: ignore[arg-type]  # through find, above
 
     def teams(self, place=None, on: str | None = None, team_id: int | None = None) -> list:
         """As Store.teams (the roster names its team through it)."""
