@@ -6,6 +6,7 @@ local date (`substr(at, 1, 10)`), since every moment is stored with the ledger's
 """
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -356,11 +357,12 @@ class Reports:
         )
         return [dict(r) for r in rows]
 
-    def by_source(self) -> list[dict]:
+    def by_source(self, issues: Iterable[tuple[int, str]]) -> list[dict]:
         """The period's work in scope by the source ledger each record was merged from (the first one, for
         a record several brought), and this ledger's own (uid None): activities with their minutes, visits,
-        issues received and, of those, resolved or closed as of the report's moment. Empty on a ledger that
-        merged nothing."""
+        and of `issues` — the (id, state as of the report's moment) of those received in the period, as the
+        report derived them (the cohort), not derived again — those received and those resolved or closed.
+        Empty on a ledger that merged nothing."""
         if not self._all("SELECT 1 FROM _sources LIMIT 1", []):
             return []
         origin = ("(SELECT min(g.source_id) FROM _merged g WHERE g.tbl = '{table}' AND g.rid = {alias}.id)")
@@ -375,19 +377,19 @@ class Reports:
         visits = self._all(
             f"SELECT {origin.format(table='visits', alias='v')} AS source, count(*) AS n FROM visits v"
             f" WHERE v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
-        states, sargs = self._states()
-        recv, rargs = _period("substr(i.received_at, 1, 10)", self.since, self.until)
-        issues = self._all(
-            f"SELECT {origin.format(table='issues', alias='i')} AS source, count(*) AS n,"
-            f" sum(CASE WHEN i.state IN ('resolved', 'closed') THEN 1 ELSE 0 END) AS resolved"
-            f" FROM ({states}) i WHERE {recv} GROUP BY 1", sargs + rargs)
+        origins = dict(self._all("SELECT rid, min(source_id) FROM _merged WHERE tbl = 'issues' GROUP BY rid", []))
+        counted: dict[object, list[int]] = {}
+        for issue_id, state in issues:
+            n = counted.setdefault(origins.get(issue_id), [0, 0])
+            n[0] += 1
+            n[1] += state in ("resolved", "closed")
         names = {r["id"]: dict(r) for r in self._all("SELECT id, uid, name, place FROM _sources", [])}
         rows: dict[object, dict] = {}
         for found, fields in ((acts, ("activities", "minutes")), (visits, ("visits",)),
-                              (issues, ("issues_received", "issues_resolved"))):
+                              ([(k, *n) for k, n in counted.items()], ("issues_received", "issues_resolved"))):
             for r in found:
-                row = rows.setdefault(r["source"], {"activities": 0, "minutes": 0, "visits": 0, "issues_received": 0,
-                                                    "issues_resolved": 0})
+                row = rows.setdefault(r[0], {"activities": 0, "minutes": 0, "visits": 0, "issues_received": 0,
+                                             "issues_resolved": 0})
                 for field, value in zip(fields, list(r)[1:], strict=True):
                     row[field] = int(value or 0)
         mine = {"id": None, "uid": None, "name": None, "place": None}

@@ -121,7 +121,7 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
         "wishes": dict(wishes),
         "by_month": _by_month(r, since, until, issue_counts["month"]),
         **sources(r),
-        **by_source(r),
+        **by_source(r, cohort),
         "chain_head": dict(zip(("entries", "hash"), store.head(), strict=True)),
     }
 
@@ -133,10 +133,11 @@ def sources(r: Reports) -> dict:
     return {"sources": found} if found else {}
 
 
-def by_source(r: Reports) -> dict:
+def by_source(r: Reports, cohort: list) -> dict:
     """`by_source`: on a ledger that merged others, the period's work by the ledger it came from (this
-    one's own last, named None), hours to one decimal; nothing on a ledger that merged none."""
-    rows = r.by_source()
+    one's own last, named None), hours to one decimal; nothing on a ledger that merged none. Issues are
+    the cohort's (id and state), counted by where each came from."""
+    rows = r.by_source((c[0], c[6]) for c in cohort)
     return {"by_source": [{**row, "hours": hours(row.pop("minutes"))} for row in rows]} if rows else {}
 
 
