@@ -231,7 +231,9 @@ CREATE INDEX meeting_parties_unit ON meeting_parties(unit_id);
 CREATE INDEX meeting_parties_member ON meeting_parties(member_id);
 CREATE INDEX meeting_parties_resident ON meeting_parties(resident_id);
 
--- An issue's life as dated events; its state is derived from them, never stored.
+-- An issue's life as dated events; its state is derived from them, never stored. Reports read it
+-- from _issue_facts, which triggers keep from the events (made by huidesk/ledger/facts.py, where its
+-- one definition is; `check` derives it again).
 CREATE TABLE issue_events (
     id           INTEGER PRIMARY KEY,
     uid          TEXT NOT NULL UNIQUE,

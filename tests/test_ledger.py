@@ -133,11 +133,15 @@ def test_backup_copy_passes_check_and_is_private(village, tmp_path):
 
 
 def test_fresh_schema_matches_schema_sql(db, tmp_path):
+    """A new ledger is schema.sql and the issues' kept facts (their table and triggers, made from the one
+    definition in huidesk/ledger/facts.py)."""
+    from huidesk.ledger import facts
     from huidesk.ledger.schema import schema_sql, statements
 
     fresh = sqlite3.connect(tmp_path / "plain.db")
     for stmt in statements(schema_sql()):
         fresh.execute(stmt)
+    facts.install(fresh)
 
     def shape(conn):
         return sorted(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"

@@ -77,13 +77,14 @@ def verify(store: "Store", progress: Callable[[int], None] | None = None) -> Ite
         if aside is None:
             for table in JOURNALED_TABLES:
                 yield from _verify_table(conn, table)
-            return
-        pool, tables, result = aside
-        found = {table: list(_verify_table(conn, table)) for table in JOURNALED_TABLES if table not in tables}
-        found.update(result.get())
-        pool.close()
-        for table in JOURNALED_TABLES:
-            yield from found[table]
+        else:
+            pool, tables, result = aside
+            found = {table: list(_verify_table(conn, table)) for table in JOURNALED_TABLES if table not in tables}
+            found.update(result.get())
+            pool.close()
+            for table in JOURNALED_TABLES:
+                yield from found[table]
+        yield from _verify_facts(conn)
 
     try:
         for problem in rest():
@@ -227,6 +228,20 @@ def _deleted(table: str, j: tuple) -> Problem:
 _KINDS = {
     "table": ("表", "table"), "index": ("索引", "index"), "trigger": ("触发器", "trigger"), "view": ("视图", "view"),
 }
+
+
+def _verify_facts(conn: sqlite3.Connection) -> Iterator[Problem]:
+    """Each issue's kept facts (huidesk/ledger/facts.py) against their derivation from its events."""
+    from huidesk.ledger import facts
+
+    for issue_id, column, kept, derived in facts.differences(conn):
+        if column == "issue_id":
+            text = (tr("缺少这一行（诉求存在）", "missing (the issue exists)") if kept is None
+                    else tr("多出这一行（没有这条诉求）", "left over (no such issue)"))
+        else:
+            text = tr(f"{column} 记为 {kept!r}，按诉求事件应为 {derived!r}",
+                      f"{column} is {kept!r}; its events give {derived!r}")
+        yield Problem(f"_issue_facts#{issue_id}", text)
 
 
 def _verify_schema(conn: sqlite3.Connection) -> Iterator[Problem]:

@@ -93,6 +93,15 @@ def report_covering_indexes(db: Database) -> None:
         db.execute(f"CREATE INDEX {name} ON {definition}")
 
 
+@MIGRATIONS(name="issue_facts")
+def issue_facts(db: Database) -> None:
+    """Issue 15: each issue's derived state, times, transfers, returns and callbacks kept in
+    `_issue_facts` by triggers (huidesk/ledger/facts.py), filled here from the records."""
+    from huidesk.ledger import facts
+
+    facts.install(db.conn)
+
+
 _COVERING = (
     ("visits_team", "visits(team_id, date, void_reason)"),
     ("visits_date", "visits(date, team_id, void_reason)"),

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from huidesk.ledger import facts
 from huidesk.ledger.issues import issue_derived, live_events
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ class Reports:
         """`as_of`: the moment the report sees the ledger at (the end of --today); issues received and
         events dated after it do not exist for the report. None: everything recorded."""
         self.conn, self.scope, self.since, self.until, self.as_of = store.conn, scope, since, until, as_of
+        self.facts = store.keeps_facts  # _issue_facts is there to read (not in a warehouse)
 
     def _all(self, sql: str, args: list) -> list[sqlite3.Row]:
         return self.conn.execute(sql, args).fetchall()
@@ -166,23 +168,38 @@ class Reports:
         return f"i.place_id IN ({places})", args
 
     def _states(self) -> tuple[str, list]:
-        """The issues in scope with their state as of the report's moment (_issue_state), narrowed to those the period's
-        figures can touch: received in it, or resolved or escalated in it. The figures' own
-        conditions still decide; this only spares deriving the state of every other issue."""
+        """The issues in scope with their facts (huidesk/ledger/facts.py: state, times, transfers, returns,
+        callbacks) as of the report's moment, narrowed to those the period's figures can touch: received in
+        it, or resolved or escalated in it. The figures' own conditions still decide; this only spares
+        reading every other issue.
+
+        On a ledger the facts are read from `_issue_facts`, except for an issue with an event after the
+        report's moment, which is derived as of it from its events; with `facts` False (a warehouse)
+        every issue is derived."""
         where, args = self._issue_scope()
-        derived, dargs = _issue_state(self.as_of)
-        sql = f"{derived} AND {where}"
-        args = [*dargs, *args]
+        narrow, nargs = f" AND {where}", list(args)
         if self.as_of is not None:
-            sql += " AND i.received_at <= ?"
-            args.append(self.as_of)
+            narrow += " AND i.received_at <= ?"
+            nargs.append(self.as_of)
         if self.since is not None:
-            sql += (
+            narrow += (
                 " AND (i.received_at BETWEEN ? AND ? OR i.id IN (SELECT e.issue_id FROM issue_events e"
                 " WHERE e.event IN ('resolved', 'escalated') AND e.at BETWEEN ? AND ?))"
             )
-            args = [*args, self.since, self.until + "~", self.since, self.until + "~"]
-        return sql, args
+            nargs += [self.since, self.until + "~", self.since, self.until + "~"]
+        derived, dargs = facts.derived(self.as_of)
+        if not self.facts:
+            return f"{ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}", [*dargs, *nargs]
+        kept = ", ".join(f"f.{c}" for c in facts.COLUMNS)
+        joined = f" FROM issues i JOIN _issue_facts f ON f.issue_id = i.id WHERE i.void_reason IS NULL{narrow}"
+        if self.as_of is None:
+            return f"{ISSUE_SELECT} {kept}{joined}", nargs
+        later = " AND i.id IN (SELECT f.issue_id FROM _issue_facts f WHERE f.last_at > ?)"  # by its index
+        return (
+            f"{ISSUE_SELECT} {kept}{joined} AND (f.last_at IS NULL OR f.last_at <= ?)"
+            f" UNION ALL {ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}{later}",
+            [*nargs, self.as_of, *dargs, *nargs, self.as_of],
+        )
 
     def issue_counts(self, by: str | None = None) -> list[sqlite3.Row]:
         """received, resolved, escalated and escalated_resolved — in total (by None), or by kind,
@@ -244,22 +261,16 @@ class Reports:
         return events, and the answer and satisfaction of its final (or first) callback."""
         states, args = self._states()
         recv, pargs = _moments("i.received_at", self.since, self.until)
-        live, largs = live_events(self.as_of)
-        order = "ASC" if first_callback else "DESC"
         age = "julianday(?)" if self.as_of is not None else "julianday('now')"
+        first = "first_" if first_callback else ""
         return self._all(
             f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state,"
             f" CAST(round((julianday(i.first_response_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS response,"
             f" CAST(round((julianday(i.resolved_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS resolve,"
             f" CAST(round(({age} - julianday(i.received_at)) * 1440) AS INTEGER) AS age, i.repeat_of,"
-            f" (SELECT count(*) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
-            f"   AND e.event = 'transferred') AS transfers,"
-            f" (SELECT count(*) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
-            f"   AND e.event = 'returned') AS returns,"
-            f" (SELECT json_array(e.answer, e.satisfaction) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
-            f"   AND e.event = 'callback' ORDER BY e.at {order}, e.id {order} LIMIT 1) AS callback"
+            f" i.transfers, i.returns, i.{first}answer AS answer, i.{first}satisfaction AS satisfaction"
             f" FROM ({states}) i JOIN places p ON p.id = i.place_id WHERE {recv} ORDER BY i.id",
-            ([self.as_of] if self.as_of is not None else []) + largs * 3 + args + pargs,
+            ([self.as_of] if self.as_of is not None else []) + args + pargs,
         )
 
     def issues(self) -> list[sqlite3.Row]:
@@ -267,9 +278,10 @@ class Reports:
         states, args = self._states()
         recv, pargs = _moments("i.received_at", self.since, self.until)
         return self._all(
-            f"SELECT i.id, i.ref, i.received_at, i.kind, i.source, i.nature, i.category, i.repeat_of, p.path AS place,"
-            f" t.name AS team, i.state, i.resolved_at, i.text FROM ({states}) i JOIN places p ON p.id = i.place_id"
-            f" LEFT JOIN teams t ON t.id = i.team_id WHERE {recv} ORDER BY i.received_at, i.id",
+            f"SELECT i.id, x.ref, i.received_at, i.kind, x.source, i.nature, i.category, i.repeat_of, p.path AS place,"
+            f" t.name AS team, i.state, i.resolved_at, x.text FROM ({states}) i JOIN issues x ON x.id = i.id"
+            f" JOIN places p ON p.id = i.place_id LEFT JOIN teams t ON t.id = i.team_id WHERE {recv}"
+            f" ORDER BY i.received_at, i.id",
             args + pargs,
         )
 
@@ -422,14 +434,14 @@ class Reports:
         )[0]
 
 
+# The issue's own columns a report reads, before its facts (the warehouse finds its statements by them).
+ISSUE_SELECT = "SELECT i.id, i.kind, i.place_id, i.team_id, i.received_at, i.nature, i.category, i.repeat_of,"
+
+
 def _issue_state(as_of: str | None) -> tuple[str, list]:
     """Live issues with their state and times as of a moment (the rules are the store's issue_derived)."""
     derived, args = issue_derived(as_of)
-    return (
-        "SELECT i.id, i.ref, i.kind, i.source, i.place_id, i.team_id, i.text, i.received_at, i.nature, i.category,"
-        f" i.repeat_of,{derived} FROM issues i WHERE i.void_reason IS NULL",
-        args,
-    )
+    return f"{ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL", args
 
 
 def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[dict]:
@@ -442,9 +454,9 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
     late = []
     derived, args = _issue_state(now)
     for row in conn.execute(
-        f"SELECT i.id, i.kind, i.nature, i.text, p.path AS place, i.received_at, i.state, i.first_response_at,"
+        f"SELECT i.id, i.kind, i.nature, x.text, p.path AS place, i.received_at, i.state, i.first_response_at,"
         f" (julianday(?) - julianday(i.received_at)) * 1440 AS age FROM ({derived}) i"
-        f" JOIN places p ON p.id = i.place_id"
+        f" JOIN issues x ON x.id = i.id JOIN places p ON p.id = i.place_id"
         f" WHERE i.received_at <= ? AND i.state NOT IN ('resolved', 'closed')",
         [now, *args, now],
     ):

@@ -48,6 +48,7 @@ class Store(People, Work, Issues):
         self.conn, self.path, self.actor = conn, path, actor
 
     read_only = False
+    keeps_facts = True  # _issue_facts (huidesk/ledger/facts.py)
     tightened: list[Path] = []  # files whose group/other permissions `open` took away
     created: list[Path] = []  # folders `open` made for a new ledger
 
@@ -131,6 +132,9 @@ class Store(People, Work, Issues):
             if not self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_journal'").fetchone():
                 for stmt in statements(schema_sql()):
                     self.conn.execute(stmt)
+                from huidesk.ledger import facts
+
+                facts.install(self.conn)
                 if schema.SCHEMA_VERSION:
                     from huidesk.ledger.migrations import mark_all_applied
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import HuideskError, Interrupted, InvalidValue, LedgerError
 from huidesk.domain.i18n import tr
+from huidesk.ledger.queries import ISSUE_SELECT
 from huidesk.ledger.warehouse import ID_BITS, need, read_manifest, staging_path
 
 if TYPE_CHECKING:
@@ -103,10 +104,10 @@ class Cursor:
             yield Row(self._names, r)
 
 
-# The issues with their derived state (queries._issue_state, narrowed by Reports._states): a report's
-# issue statements each derive it for the same issues and moment; DuckDB derives it once per report
-# into a temporary table (SQLite derives it in each statement, quickly, from its indexes).
-_STATES = "(SELECT i.id, i.ref, i.kind, i.source, i.place_id, i.team_id, i.text, i.received_at,"
+# The issues with their derived facts (Reports._states: a warehouse keeps no _issue_facts): a report's
+# issue statements each derive them for the same issues and moment; DuckDB derives them once per report
+# into a temporary table.
+_STATES = f"({ISSUE_SELECT}"
 
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -156,6 +157,7 @@ class Warehouse:
     `head()`, `find()`. Its chain head is the word "warehouse": a dataset is not one journal."""
 
     read_only = True
+    keeps_facts = False  # every issue's facts derived from its events
     created: list = []
     tightened: list = []
 

@@ -90,8 +90,6 @@ def rates(counts: dict, settings: dict[str, str]) -> dict[str, object]:
 def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
     """The work-order figures of DESIGN.md for the issues received in a period, each as of the
     report's moment (the rows `Reports.cohort` gives, in its column order)."""
-    import json
-
     from huidesk.domain.lifecycle import DONE, limits
 
     limit_of = limits(settings)
@@ -102,7 +100,7 @@ def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
     # One pass, unpacking each row in cohort()'s column order: a district has ~80,000 issues, and
     # looking columns up by name took twice as long.
     for (_id, _team, kind, nature, _category, _place, state, response, resolve, age, repeat_of, transfers, returns,
-         callback) in cohort:
+         answer, satisfaction) in cohort:
         response_limit, resolve_limit = limit_of(kind, nature)
         c["received"] += 1
         if response is not None:
@@ -114,8 +112,7 @@ def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
             resolutions.append(resolve)
             if resolve <= resolve_limit:
                 c["resolved_on_time"] += 1
-            if callback is not None:
-                answer, satisfaction = json.loads(callback)
+            if satisfaction is not None:
                 c["callbacks"] += 1
                 if answer in answers:
                     c[answers[answer]] += 1

@@ -177,18 +177,17 @@ def _standing(issues: list[dict], cohort: list, settings: dict[str, str]) -> lis
     """The issues with what a street office checks: overdue (open past its resolve limit, as 超期
     counts it), resolved on time, minutes elapsed (to its resolution, or to the as-of moment while
     open) and its callback (the one the rates read)."""
-    import json
-
     from huidesk.domain.lifecycle import DONE, limits
 
     limit_of = limits(settings)
     rows = {row[0]: row for row in cohort}
     shown = []
     for issue in issues:
-        _id, _team, kind, nature, _cat, _place, state, _response, resolve, age, *_, callback = rows[issue["id"]]
+        _id, _team, kind, nature, _cat, _place, state, _resp, resolve, age, *_, answer, satisfaction = rows[issue["id"]]
         limit = limit_of(kind, nature)[1]
         done = state in DONE
-        answer, satisfaction = json.loads(callback) if callback is not None and done else (None, None)
+        if not done:
+            answer = satisfaction = None
         shown.append({**issue, "overdue": not done and age > limit, "on_time": resolve <= limit if done else None,
                       "elapsed_minutes": resolve if done else age, "answer": answer, "satisfaction": satisfaction})
     return shown
