@@ -11,6 +11,7 @@ accept, a bad value, a value of another type than a command passes, a field it d
 record first, so every bad field is still reported at once, in the same words.
 """
 
+import re
 from dataclasses import dataclass
 
 from huidesk.domain.i18n import tr
@@ -19,6 +20,7 @@ from huidesk.domain.i18n import tr
 # property). Python's own str.strip() also strips U+001C-U+001F, which pydantic keeps (and then refuses).
 WHITE_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a" \
               "\u2028\u2029\u202f\u205f\u3000"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_MINUTES = 24 * 60  # a visiting member's time, as models.Minutes bounds it
 
 
@@ -106,7 +108,11 @@ def _visit(values: dict) -> CheckedVisit | None:
 
 
 def _stripped(value: object) -> str | None:
-    return value.strip(WHITE_SPACE) if type(value) is str else None
+    """A str as the model keeps it, stripped; None for anything else or a text pydantic cannot read (a lone
+    surrogate, which is how Python carries argv's undecodable bytes)."""
+    if type(value) is not str or not value.isascii() and _SURROGATE.search(value):
+        return None
+    return value.strip(WHITE_SPACE)
 
 
 def _text(value: object, least: int, most: int) -> str | None:
