@@ -87,7 +87,7 @@ def add(
                                         "each visiting member's time: 2, 1.5, 90min (credited to each)")),
     ] = None,
 ) -> None:
-    from huidesk.domain.models import VisitIn
+    from huidesk.domain.rules import visit as checked_visit  # pydantic only when the visit is refused
 
     s = session(ctx)
     on = s.date(date)
@@ -95,7 +95,7 @@ def add(
         t = store.find("teams", team, "--team")
         visited = store.find_many("residents", residents, "RESIDENT")
         members = store.find_many("members", member or [], "--member")
-        visit = VisitIn.of(
+        visit = checked_visit(
             team_id=t["id"], date=on, purpose=purpose, gifts=tuple(gift or ()), note=note, follow_up=follow_up,
             minutes_each=hours, member_ids=tuple(dict.fromkeys(m["id"] for m in members)), today=s.today.isoformat(),
         )

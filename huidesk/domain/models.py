@@ -11,14 +11,10 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from huidesk.domain.errors import HuideskError, InvalidValue, ValidationFailed
 from huidesk.domain.i18n import tr
+from huidesk.domain.rules import MAX_MINUTES, after_today, after_today_reason
+from huidesk.domain.rules import printable as _printable
 
 _PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{5,8}")
-
-
-def _printable(text: str) -> str:
-    if not text.isprintable():
-        raise ValueError(tr("含有控制字符", "holds control characters"))
-    return text
 
 
 def _phone(text: str | None) -> str | None:
@@ -206,8 +202,8 @@ MAX_SERVED = 1_000_000
 def _not_after_today(value: str | None, info) -> str | None:
     """A day of work done cannot lie after today (it is a typing mistake, not a plan)."""
     today = info.data.get("today")
-    if value is not None and today and value > today:
-        raise ValueError(tr(f"晚于今天（{today}）", f"after today ({today})"))
+    if after_today(value, today):
+        raise ValueError(after_today_reason(today))
     return value
 
 
@@ -224,7 +220,7 @@ def _minutes(value: object) -> object:
 
 
 DoneOn = Annotated[str, AfterValidator(_not_after_today)]
-Minutes = Annotated[int, BeforeValidator(_minutes), Field(ge=0, le=24 * 60)]
+Minutes = Annotated[int, BeforeValidator(_minutes), Field(ge=0, le=MAX_MINUTES)]
 Text200 = _text(200)
 Text500 = _text(500)
 
@@ -236,7 +232,10 @@ class Done(Record):
 
 
 class VisitIn(Done):
-    """A visit; `minutes_each` (--hours) is credited to each member who went (`member_ids`)."""
+    """A visit; `minutes_each` (--hours) is credited to each member who went (`member_ids`).
+
+    `huidesk.domain.rules.visit` decides a command's visit the same way without importing pydantic: a change
+    to these fields or rules is a change there too (tests/test_startup.py compares the two)."""
 
     OPTIONS: ClassVar[dict[str, str]] = {"gifts": "--gift", "team_id": "--team", "minutes_each": "--hours",
                                          "member_ids": "--member"}
