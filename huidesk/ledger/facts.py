@@ -12,7 +12,7 @@ joins do that quickly)."""
 import sqlite3
 from collections.abc import Iterator
 
-from huidesk.ledger.issues import issue_derived, live_events
+from huidesk.ledger.issues import issue_columns, joined, live_events
 
 # The table's columns after issue_id, in the order derived() gives them.
 COLUMNS = ("state", "first_response_at", "resolved_at", "last_at", "transfers", "returns",
@@ -31,31 +31,41 @@ TABLE = """CREATE TABLE _issue_facts (
     first_answer       TEXT,
     first_satisfaction TEXT
 ) STRICT"""
-INDEX = "CREATE INDEX _issue_facts_last_at ON _issue_facts(last_at)"
+
+
+def columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
+    """The COLUMNS of issue `i` as of a moment (None: every live event): (name, SQL, arguments) each."""
+    live, largs = live_events(as_of)
+
+    def events(name: str, what: str, where: str = "") -> tuple[str, str, list]:
+        return name, f"(SELECT {what} FROM issue_events e WHERE e.issue_id = i.id AND {live}{where})", largs
+
+    def callback(name: str, column: str, order: str) -> tuple[str, str, list]:
+        return events(name, f"e.{column}", f" AND e.event = 'callback' ORDER BY e.at {order}, e.id {order} LIMIT 1")
+
+    return [
+        *issue_columns(as_of),
+        events("last_at", "max(e.at)"),
+        events("transfers", "count(*)", " AND e.event = 'transferred'"),
+        events("returns", "count(*)", " AND e.event = 'returned'"),
+        callback("answer", "answer", "DESC"),
+        callback("satisfaction", "satisfaction", "DESC"),
+        callback("first_answer", "answer", "ASC"),
+        callback("first_satisfaction", "satisfaction", "ASC"),
+    ]
 
 
 def derived(as_of: str | None = None) -> tuple[str, list]:
-    """SQL for the COLUMNS of issue `i` as of a moment (None: every live event), with its arguments."""
-    head, args = issue_derived(as_of)
-    live, largs = live_events(as_of)
+    """columns() as a select list, with its arguments."""
+    return joined(columns(as_of))
 
-    def events(what: str, where: str, name: str) -> str:
-        return f" (SELECT {what} FROM issue_events e WHERE e.issue_id = i.id AND {live}{where}) AS {name}"
 
-    def callback(column: str, order: str, name: str) -> str:
-        return events(f"e.{column}", f" AND e.event = 'callback' ORDER BY e.at {order}, e.id {order} LIMIT 1", name)
-
-    sql = ",".join((
-        head,
-        events("max(e.at)", "", "last_at"),
-        events("count(*)", " AND e.event = 'transferred'", "transfers"),
-        events("count(*)", " AND e.event = 'returned'", "returns"),
-        callback("answer", "DESC", "answer"),
-        callback("satisfaction", "DESC", "satisfaction"),
-        callback("answer", "ASC", "first_answer"),
-        callback("satisfaction", "ASC", "first_satisfaction"),
-    ))
-    return sql, [*args, *largs * 7]
+def kept_or_derived(as_of: str) -> tuple[str, list]:
+    """The select list reading an issue's kept facts (`f`, _issue_facts), or deriving each from its
+    events as of `as_of` when it has an event after that moment: the subqueries run for those only."""
+    found = columns(as_of)
+    return (",".join(f" CASE WHEN f.last_at > ? THEN {sql} ELSE f.{name} END AS {name}" for name, sql, _ in found),
+            [a for _, _, args in found for a in (as_of, *args)])
 
 
 def _refresh(issue: str) -> str:
@@ -80,7 +90,7 @@ def _triggers() -> Iterator[str]:
 def install(conn: sqlite3.Connection) -> None:
     """Create the table, its index and triggers, and fill it from the records (inside the caller's
     transaction: a new ledger's schema, or the migration that brings an older one up)."""
-    for stmt in (TABLE, INDEX, *_triggers()):
+    for stmt in (TABLE, *_triggers()):
         conn.execute(stmt)
     sql, _ = derived()
     conn.execute(f"INSERT INTO _issue_facts SELECT i.id,{sql} FROM issues i")

@@ -34,19 +34,29 @@ def issue_state(as_of: str | None = None) -> tuple[str, list]:
     )
 
 
-def issue_derived(as_of: str | None = None) -> tuple[str, list]:
+def issue_columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
     """An issue's state and times as of a moment, derived from its live events, never stored: the one
-    definition that lists, exports and every report use (`as_of` None: everything recorded)."""
+    definition that lists, exports and every report use (`as_of` None: everything recorded), as
+    (name, SQL, arguments) for each."""
     state, args = issue_state(as_of)
     live, largs = live_events(as_of)
-    return (
-        f" {state} AS state,"
-        f" (SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
-        "   AND e.event IN ('dispatched', 'arrived', 'resolved')) AS first_response_at,"
-        f" (SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
-        "   AND e.event = 'resolved') AS resolved_at",
-        [*args, *largs, *largs],
-    )
+    return [
+        ("state", state, args),
+        ("first_response_at", f"(SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+                              "   AND e.event IN ('dispatched', 'arrived', 'resolved'))", largs),
+        ("resolved_at", f"(SELECT max(e.at) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+                        "   AND e.event = 'resolved')", largs),
+    ]
+
+
+def issue_derived(as_of: str | None = None) -> tuple[str, list]:
+    """issue_columns as a select list (with a leading space): `state, first_response_at, resolved_at`."""
+    return joined(issue_columns(as_of))
+
+
+def joined(columns: list[tuple[str, str, list]]) -> tuple[str, list]:
+    """(name, SQL, arguments) columns as one select list and its arguments."""
+    return ",".join(f" {sql} AS {name}" for name, sql, _ in columns), [a for *_, args in columns for a in args]
 
 
 # The same, with everything recorded (no arguments).

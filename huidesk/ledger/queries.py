@@ -187,19 +187,15 @@ class Reports:
                 " WHERE e.event IN ('resolved', 'escalated') AND e.at BETWEEN ? AND ?))"
             )
             nargs += [self.since, self.until + "~", self.since, self.until + "~"]
-        derived, dargs = facts.derived(self.as_of)
         if not self.facts:
+            derived, dargs = facts.derived(self.as_of)
             return f"{ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}", [*dargs, *nargs]
-        kept = ", ".join(f"f.{c}" for c in facts.COLUMNS)
-        joined = f" FROM issues i JOIN _issue_facts f ON f.issue_id = i.id WHERE i.void_reason IS NULL{narrow}"
         if self.as_of is None:
-            return f"{ISSUE_SELECT} {kept}{joined}", nargs
-        later = " AND i.id IN (SELECT f.issue_id FROM _issue_facts f WHERE f.last_at > ?)"  # by its index
-        return (
-            f"{ISSUE_SELECT} {kept}{joined} AND (f.last_at IS NULL OR f.last_at <= ?)"
-            f" UNION ALL {ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}{later}",
-            [*nargs, self.as_of, *dargs, *nargs, self.as_of],
-        )
+            read, rargs = ", ".join(f"f.{c}" for c in facts.COLUMNS), []
+        else:
+            read, rargs = facts.kept_or_derived(self.as_of)
+        return (f"{ISSUE_SELECT} {read} FROM issues i JOIN _issue_facts f ON f.issue_id = i.id"
+                f" WHERE i.void_reason IS NULL{narrow}", [*rargs, *nargs])
 
     def issue_counts(self, by: str | None = None) -> list[sqlite3.Row]:
         """received, resolved, escalated and escalated_resolved — in total (by None), or by kind,
