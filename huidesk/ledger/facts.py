@@ -1,13 +1,15 @@
-"""Each issue's derived facts kept as a table beside its events: state, first response, last
-resolution, the moment of its last live event, its transfers and returns, and its final and first
-callback. SQLite triggers refresh an issue's row in the same transaction as any change to the issue
-or its events (a command, an import, a merge, an undo), so reports read one small row per issue
-instead of deriving it from the events; `check` derives every row again and names any difference.
+"""Tables of facts derived from the records and kept beside them by SQLite triggers, in the same
+transaction as any change to the records (a command, an import, a merge, an undo), so that a report
+reads one small row where it would derive it from many; `check` derives every row again and names any
+difference. A warehouse keeps none: it derives them (DuckDB's joins do that quickly).
 
-The derivation has one definition, `derived()`: the triggers run it with no moment (every live event),
-and a report as of an earlier moment than an issue's last event runs it with that moment, for that
-issue only (`Reports._states`). A warehouse has no such table: it derives every issue (DuckDB's
-joins do that quickly)."""
+- `_issue_facts`, each issue's state, first response, last resolution, the moment of its last live
+  event, its transfers and returns, its final and first callback. The derivation has one definition,
+  `columns()`: the triggers run it with no moment (every live event), and a report as of an earlier
+  moment than an issue's last event runs it with that moment, for that issue only (`Reports._states`).
+- `_visit_homes`, the households each live visit went to, under its team and date: a team's households
+  in a period are then read in (team, resident) order instead of deduplicated from a join.
+"""
 
 import sqlite3
 from collections.abc import Iterator
@@ -87,18 +89,49 @@ def _triggers() -> Iterator[str]:
     yield f"CREATE TRIGGER _issue_facts_removed AFTER DELETE ON issue_events BEGIN {_refresh('OLD.issue_id')} END"
 
 
+HOMES = """CREATE TABLE _visit_homes (
+    team_id     INTEGER NOT NULL,
+    resident_id INTEGER NOT NULL,
+    date        TEXT NOT NULL,
+    visit_id    INTEGER NOT NULL,
+    PRIMARY KEY (team_id, resident_id, date, visit_id)
+) WITHOUT ROWID, STRICT"""
+# Every live visit's households: what _visit_homes holds (check compares them).
+HOMES_DERIVED = ("SELECT v.team_id, vr.resident_id, v.date, v.id FROM visits v"
+                 " JOIN visit_residents vr ON vr.visit_id = v.id WHERE v.void_reason IS NULL")
+# A visit's rows are found by their whole key (the visit's team and date with each of its residents).
+_GONE = ("DELETE FROM _visit_homes WHERE team_id = OLD.team_id AND date = OLD.date AND visit_id = OLD.id"
+         " AND resident_id IN (SELECT resident_id FROM visit_residents WHERE visit_id = OLD.id);")
+_HOME_GONE = ("DELETE FROM _visit_homes WHERE visit_id = OLD.visit_id AND resident_id = OLD.resident_id"
+              " AND (team_id, date) = (SELECT team_id, date FROM visits WHERE id = OLD.visit_id);")
+_HOME = ("INSERT INTO _visit_homes SELECT v.team_id, NEW.resident_id, v.date, v.id FROM visits v"
+         " WHERE v.id = NEW.visit_id AND v.void_reason IS NULL;")
+
+
+def _home_triggers() -> Iterator[str]:
+    yield f"CREATE TRIGGER _visit_homes_link AFTER INSERT ON visit_residents BEGIN {_HOME} END"
+    yield f"CREATE TRIGGER _visit_homes_unlink AFTER DELETE ON visit_residents BEGIN {_HOME_GONE} END"
+    yield f"CREATE TRIGGER _visit_homes_relink AFTER UPDATE ON visit_residents BEGIN {_HOME_GONE} {_HOME} END"
+    yield (f"CREATE TRIGGER _visit_homes_visit AFTER UPDATE OF team_id, date, void_reason ON visits BEGIN {_GONE}"
+           " INSERT INTO _visit_homes SELECT NEW.team_id, vr.resident_id, NEW.date, NEW.id FROM visit_residents vr"
+           " WHERE vr.visit_id = NEW.id AND NEW.void_reason IS NULL; END")
+    yield f"CREATE TRIGGER _visit_homes_gone AFTER DELETE ON visits BEGIN {_GONE} END"
+
+
 def install(conn: sqlite3.Connection) -> None:
-    """Create the table, its index and triggers, and fill it from the records (inside the caller's
+    """Create the tables and their triggers, and fill them from the records (inside the caller's
     transaction: a new ledger's schema, or the migration that brings an older one up)."""
-    for stmt in (TABLE, *_triggers()):
+    for stmt in (TABLE, *_triggers(), HOMES, *_home_triggers()):
         conn.execute(stmt)
     sql, _ = derived()
     conn.execute(f"INSERT INTO _issue_facts SELECT i.id,{sql} FROM issues i")
+    conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED}")
 
 
-def differences(conn: sqlite3.Connection) -> Iterator[tuple[int, str, object, object]]:
-    """(issue id, column, kept, derived) for every fact that differs from its derivation from the
-    records, and (id, 'issue_id', …) for a row missing or left over; in issue order."""
+def differences(conn: sqlite3.Connection) -> Iterator[tuple[str, str, object, object]]:
+    """(where, column, kept, derived) for every kept fact that differs from its derivation from the
+    records: `_issue_facts#ID` with the column, or 'row' for a row missing (kept None) or left over
+    (derived None); `_visit_homes` rows by visit and resident."""
     sql, _ = derived()
     names = ", ".join(COLUMNS)
     kept = conn.execute(f"SELECT issue_id, {names} FROM _issue_facts ORDER BY issue_id")
@@ -106,13 +139,18 @@ def differences(conn: sqlite3.Connection) -> Iterator[tuple[int, str, object, ob
     a, b = next(kept, None), next(fresh, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[0] < b[0]):
-            yield a[0], "issue_id", a[0], None
+            yield f"_issue_facts#{a[0]}", "row", a[0], None
             a = next(kept, None)
         elif a is None or b[0] < a[0]:
-            yield b[0], "issue_id", None, b[0]
+            yield f"_issue_facts#{b[0]}", "row", None, b[0]
             b = next(fresh, None)
         else:
             for column, x, y in zip(COLUMNS, a[1:], b[1:], strict=True):
                 if x != y:
-                    yield a[0], column, x, y
+                    yield f"_issue_facts#{a[0]}", column, x, y
             a, b = next(kept, None), next(fresh, None)
+    home = "SELECT team_id, resident_id, date, visit_id FROM _visit_homes"
+    for found, missing in ((f"{home} EXCEPT {HOMES_DERIVED}", False), (f"{HOMES_DERIVED} EXCEPT {home}", True)):
+        for team_id, resident_id, date, visit_id in conn.execute(found):
+            row = (team_id, resident_id, date)
+            yield f"_visit_homes#{visit_id}/{resident_id}", "row", None if missing else row, row if missing else None

@@ -231,17 +231,17 @@ _KINDS = {
 
 
 def _verify_facts(conn: sqlite3.Connection) -> Iterator[Problem]:
-    """Each issue's kept facts (huidesk/ledger/facts.py) against their derivation from its events."""
+    """The facts kept beside the records (huidesk/ledger/facts.py) against their derivation from them."""
     from huidesk.ledger import facts
 
-    for issue_id, column, kept, derived in facts.differences(conn):
-        if column == "issue_id":
-            text = (tr("缺少这一行（诉求存在）", "missing (the issue exists)") if kept is None
-                    else tr("多出这一行（没有这条诉求）", "left over (no such issue)"))
+    for where, column, kept, derived in facts.differences(conn):
+        if column == "row":
+            text = (tr("缺少这一行（记录里有）", "missing (the records have it)") if kept is None
+                    else tr("多出这一行（记录里没有）", "left over (not in the records)"))
         else:
-            text = tr(f"{column} 记为 {kept!r}，按诉求事件应为 {derived!r}",
-                      f"{column} is {kept!r}; its events give {derived!r}")
-        yield Problem(f"_issue_facts#{issue_id}", text)
+            text = tr(f"{column} 记为 {kept!r}，按记录应为 {derived!r}",
+                      f"{column} is {kept!r}; the records give {derived!r}")
+        yield Problem(where, text)
 
 
 def _verify_schema(conn: sqlite3.Connection) -> Iterator[Problem]:

@@ -93,10 +93,11 @@ def report_covering_indexes(db: Database) -> None:
         db.execute(f"CREATE INDEX {name} ON {definition}")
 
 
-@MIGRATIONS(name="issue_facts")
-def issue_facts(db: Database) -> None:
-    """Issue 15: each issue's derived state, times, transfers, returns and callbacks kept in
-    `_issue_facts` by triggers (huidesk/ledger/facts.py), filled here from the records."""
+@MIGRATIONS(name="kept_facts")
+def kept_facts(db: Database) -> None:
+    """Issue 15: each issue's derived state, times, transfers, returns and callbacks (`_issue_facts`) and
+    each live visit's households (`_visit_homes`) kept by triggers (huidesk/ledger/facts.py), filled
+    here from the records."""
     from huidesk.ledger import facts
 
     facts.install(db.conn)

@@ -112,7 +112,8 @@ class Reports:
         index's order, then summed by month — grouping 600,000 visits by a computed month key
         sorted them all. Households: a resident counts once however often visited, so in total it is
         the residents with a visit in scope (one look-up each through the (resident_id, visit_id) index)
-        rather than a DISTINCT over every visit's residents."""
+        rather than a DISTINCT over every visit's residents; by team, read in (team, resident) order from
+        the households kept beside the visits (facts.py), or on a warehouse, deduplicated from the join."""
         teams, targs = self.scope.team_filter("v.team_id")
         when, pargs = _period("v.date", self.since, self.until)
         live = f"v.void_reason IS NULL AND {teams} AND {when}"
@@ -125,7 +126,12 @@ class Reports:
             counts = f"SELECT NULL AS key, count(*) AS count FROM visits v WHERE {live} GROUP BY 1"  # none: no row
         if not households:
             return self._all(f"{counts} ORDER BY 1", targs + pargs)
-        if by == "team":
+        if by == "team" and self.facts:  # in (team, resident) order from the kept households (facts.py)
+            teams_in = self.scope.team_filter("h.team_id")[0]
+            when = _period("h.date", self.since, self.until)[0]
+            homes = (f"SELECT h.team_id AS key, count(DISTINCT h.resident_id) AS households FROM _visit_homes h"
+                     f" WHERE {teams_in} AND {when} GROUP BY 1")
+        elif by == "team":
             homes = (f"SELECT v.team_id AS key, count(DISTINCT vr.resident_id) AS households FROM visits v"
                      f" JOIN visit_residents vr ON vr.visit_id = v.id WHERE {live} GROUP BY 1")
         elif by is None:
