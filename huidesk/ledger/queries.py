@@ -85,7 +85,7 @@ class Reports:
         """`as_of`: the moment the report sees the ledger at (the end of --today); issues received and
         events dated after it do not exist for the report. None: everything recorded."""
         self.conn, self.scope, self.since, self.until, self.as_of = store.conn, scope, since, until, as_of
-        self.facts = store.keeps_facts  # _issue_facts is there to read (not in a warehouse)
+        self.facts = store.keeps_facts  # the facts kept beside the records (facts.py) are there to read
 
     def _all(self, sql: str, args: list) -> list[sqlite3.Row]:
         return self.conn.execute(sql, args).fetchall()
