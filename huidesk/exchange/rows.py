@@ -27,6 +27,10 @@ class Context(Protocol):
         """(id, uid) of the live record a reference names; raises a HuideskError for none or several."""
         ...
 
+    def known_ref(self, table: str, text: str, field: str) -> "tuple[int, str] | HuideskError | None":
+        """What `ref` found for this reference, if it was looked up already."""
+        ...
+
 
 class Row:
     """One row of an import file: its cells parsed field by field, every problem collected."""
@@ -180,3 +184,86 @@ class Row:
                 value = self.raw(key) if key in self.cells else err.get("input")
                 self.fail(key, value, error_reason(err))
             return None
+
+
+class Later(Exception):  # noqa: N818 - a signal, not an error
+    """A reference not looked up yet: the row waits for the import's own thread to look it up."""
+
+
+LATER = object()  # a reference not looked up yet (see `_Cached`)
+BAD = object()  # a cell that `Row.field` would report: its row goes the row-by-row way, which says why
+
+
+class _Cached:
+    """An import as a row sees it, answering references only from what was looked up already (a
+    thread that prepares rows never touches the ledger); a new one raises `Later`."""
+
+    def __init__(self, imp: "Context") -> None:
+        self._imp = imp
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._imp, name)
+
+    def ref(self, table: str, text: str, field: str) -> tuple[int, str]:
+        hit = self._imp.known_ref(table, text, field)
+        if hit is None:
+            raise Later
+        if isinstance(hit, HuideskError):
+            raise hit
+        return hit
+
+
+_MEMO_MAX = 50_000  # distinct cells remembered per column
+
+
+class Columns:
+    """A batch of rows parsed a column at a time, each distinct cell once, with exactly `Row.field`'s
+    outcome: its value, or BAD where `Row.field` would have reported a problem (the row then goes
+    the row-by-row way, which reports it). Plain text cells are stripped inline; every other cell is
+    parsed by `Row.field` itself on its first appearance and remembered."""
+
+    def __init__(self, imp: "Context") -> None:
+        self.imp = imp
+        self._memo: dict[str, dict[object, object]] = {}
+
+    def uids(self, cells: list[tuple[str, object] | None]) -> list[str | None]:
+        """Each row's own uid as `Row.field` reads it; None where it has none or a bad one."""
+        out: list[str | None] = []
+        for cell in cells:
+            text = cell[1].strip() if cell is not None and cell[1].__class__ is str else None  # type: ignore[union-attr]
+            out.append(text if text and UID.fullmatch(text) else None)
+        return out
+
+    def column(self, f: Field, raws: list[object], *, lookup: bool) -> list[object]:
+        """The values of field `f` in these cells (None for a missing one). Without `lookup` (a thread
+        that prepares rows) a reference not looked up yet is LATER, not remembered."""
+        if f.type == "text" and not f.many and not f.pii and not f.required:
+            return [(r.strip() or None) if r.__class__ is str else self._parse(f, r, lookup) for r in raws]
+        memo = self._memo.setdefault(f.key, {})
+        out = []
+        for raw in raws:
+            kind = raw.__class__
+            if kind is str or raw is None:
+                key: object = raw
+            elif kind is list and all(x.__class__ is str for x in raw):  # type: ignore[attr-defined]
+                key = (list, *raw)  # type: ignore[misc]
+            else:
+                key = (kind, raw)  # 1, 1.0 and True are equal keys but not the same cell
+            try:
+                value = memo[key]
+            except KeyError:
+                value = self._parse(f, raw, lookup)
+                if value is not LATER and len(memo) < _MEMO_MAX:
+                    memo[key] = value
+            except TypeError:  # a cell that cannot be a key (a list of lists, an object)
+                value = self._parse(f, raw, lookup)
+            out.append(value)
+        return out
+
+    def _parse(self, f: Field, raw: object, lookup: bool) -> object:
+        row = Row(self.imp if lookup else _Cached(self.imp), "", {} if raw is None else {f.key: (f.key, raw)})
+        try:
+            value = row.field(f)
+        except Later:
+            return LATER
+        return BAD if row.problems else value
