@@ -3,7 +3,7 @@
 import itertools
 import re
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING
@@ -70,6 +70,7 @@ class Import:
         self._known: set[str] = set()
         self._held_from = self._held_to = ""  # and where they were
         self.columns = Columns(self)  # the cells of a bulk table's rows, parsed a column at a time
+        self._prepare = PREPARERS.get(table.name)
 
     def ref(self, table: str, text: str, field: str) -> tuple[int, str]:
         """(id, uid) of the live record a reference names: its uid; its exact name (places: path);
@@ -185,6 +186,12 @@ class Import:
         """Rows of a bulk table as `prepare` left them: each prepared one written as `take` would
         write it (a run of them in one call), in the file's order; any other (a bad cell, no uid of its
         own, a failed validation) taken by `take`, which says what is wrong. `prefetch` came first."""
+        later = [i for i, ready in enumerate(prepared) if ready is LATER]
+        if later:  # references the reading thread had not seen: looked up here, once each
+            again = self._prepare(self.columns, [rows[i][1] for i in later], self.today.isoformat(), lookup=True)
+            prepared = list(prepared)
+            for i, ready in zip(later, again, strict=True):
+                prepared[i] = ready
         run: list[tuple[str, object]] = []
         for (where, cells), ready in zip(rows, prepared, strict=True):
             if ready is None or ready is LATER or self._taken(ready[0]):  # type: ignore[index]
@@ -299,6 +306,58 @@ _CHUNK_ROWS = 500  # file rows whose uids are looked up together
 _FLUSH_ROWS = 20_000  # rows held (journal rows included) before they are written, between chunks
 
 
+Chunk = list[tuple[str, "Cells | str"]]
+
+
+def _chunks(rows: Iterator[tuple[str, "Cells | str"]]) -> Generator[tuple[Chunk, None], None, None]:
+    while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+        yield chunk, None
+
+
+def _prepared(rows: Iterator[tuple[str, "Cells | str"]], imp: Import, prepare: Callable,
+              ) -> Generator[tuple[Chunk, list[object]], None, None]:
+    """The file's chunks, each with its rows prepared (`PREPARERS`), read and prepared by a thread a
+    few chunks ahead: it parses JSON and validates while this thread writes (SQLite lets go of the
+    GIL while it inserts a batch). The thread never touches the ledger: a reference it has not seen
+    looked up is left LATER, for `take_prepared`. What the reader raises (a malformed file) is
+    raised here, in its place."""
+    import queue
+    import threading
+
+    ahead: queue.Queue = queue.Queue(maxsize=4)
+    stop = threading.Event()
+    today = imp.today.isoformat()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+                if not put((chunk, prepare(imp.columns, [c for _, c in chunk], today, lookup=False))):
+                    return
+            put(None)
+        except BaseException as e:  # noqa: BLE001 - handed over to be raised where the reading was asked for
+            put(e)
+
+    thread = threading.Thread(target=work, name="huidesk-import-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := ahead.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
 def import_table(
     store: "Store", name: str, source: Source, fmt: str, *, command: str, today: "dt.date",
     now: "dt.datetime", dry_run: bool, progress: Callable[[int], None] | None = None,
@@ -318,19 +377,22 @@ def import_table(
                 with tx.holding():
                     read = 0
                     prepare = PREPARERS.get(name)
-                    while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
-                        imp.prefetch(chunk)
-                        if prepare is None:
-                            for where, cells in chunk:
-                                imp.take(where, cells)
-                        else:
-                            ready = prepare(imp.columns, [c for _, c in chunk], today.isoformat(), lookup=True)
-                            imp.take_prepared(chunk, ready)
-                        if tx.held >= _FLUSH_ROWS:
-                            imp.flush()
-                        read += len(chunk)
-                        if progress:
-                            progress(read)
+                    batches = _chunks(rows) if prepare is None else _prepared(rows, imp, prepare)
+                    try:
+                        for chunk, ready in batches:
+                            imp.prefetch(chunk)
+                            if ready is None:
+                                for where, cells in chunk:
+                                    imp.take(where, cells)
+                            else:
+                                imp.take_prepared(chunk, ready)
+                            if tx.held >= _FLUSH_ROWS:
+                                imp.flush()
+                            read += len(chunk)
+                            if progress:
+                                progress(read)
+                    finally:
+                        batches.close()
                     imp.flush()
             else:
                 for read, (where, cells) in enumerate(rows, 1):

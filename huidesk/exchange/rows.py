@@ -239,26 +239,43 @@ class Columns:
         that prepares rows) a reference not looked up yet is LATER, not remembered."""
         if f.type == "text" and not f.many and not f.pii and not f.required:
             return [(r.strip() or None) if r.__class__ is str else self._parse(f, r, lookup) for r in raws]
-        memo = self._memo.setdefault(f.key, {})
         out = []
         for raw in raws:
             kind = raw.__class__
-            if kind is str or raw is None:
-                key: object = raw
-            elif kind is list and all(x.__class__ is str for x in raw):  # type: ignore[attr-defined]
-                key = (list, *raw)  # type: ignore[misc]
-            else:
-                key = (kind, raw)  # 1, 1.0 and True are equal keys but not the same cell
-            try:
-                value = memo[key]
-            except KeyError:
-                value = self._parse(f, raw, lookup)
-                if value is not LATER and len(memo) < _MEMO_MAX:
-                    memo[key] = value
-            except TypeError:  # a cell that cannot be a key (a list of lists, an object)
-                value = self._parse(f, raw, lookup)
-            out.append(value)
+            if kind is list and f.many and all(x.__class__ is str for x in raw):  # type: ignore[attr-defined]
+                out.append(self._items(f, raw, lookup))  # type: ignore[arg-type]
+                continue
+            out.append(self._cell(f, raw if kind is str or raw is None else (kind, raw), raw, lookup))
         return out
+
+    def _cell(self, f: Field, key: object, raw: object, lookup: bool) -> object:
+        """`Row.field`'s outcome for one cell, remembered by `key` (1, 1.0 and True are equal keys but
+        not the same cell: they are keyed with their type)."""
+        memo = self._memo.setdefault(f.key, {})
+        try:
+            return memo[key]
+        except KeyError:
+            value = self._parse(f, raw, lookup)
+            if value is not LATER and len(memo) < _MEMO_MAX:
+                memo[key] = value
+            return value
+        except TypeError:  # a cell that cannot be a key (a list of lists, an object)
+            return self._parse(f, raw, lookup)
+
+    def _items(self, f: Field, items: list[str], lookup: bool) -> object:
+        """A list cell item by item, each item as `Row.field` reads a list of that item alone: blank
+        items dropped, none left is a missing cell, any bad item a bad cell."""
+        values = []
+        for item in items:
+            text = item.strip()
+            if text:
+                one = self._cell(f, (list, text), [text], lookup)
+                if one is BAD or one is LATER:
+                    return one
+                values.extend(one)  # type: ignore[arg-type]
+        if values:
+            return values
+        return BAD if f.required else None
 
     def _parse(self, f: Field, raw: object, lookup: bool) -> object:
         row = Row(self.imp if lookup else _Cached(self.imp), "", {} if raw is None else {f.key: (f.key, raw)})
