@@ -3,7 +3,7 @@
 import itertools
 import re
 from array import array
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import TYPE_CHECKING
@@ -14,7 +14,7 @@ from huidesk.exchange.cells import LABEL, UID, Cells, cell_text
 from huidesk.exchange.layouts import TABLES, Table, derive_uid
 from huidesk.exchange.loaders import LOADERS, PREPARERS
 from huidesk.exchange.readers import READERS, Layout, Source
-from huidesk.exchange.rows import LATER, Columns, Row
+from huidesk.exchange.rows import Columns, Row
 from huidesk.ledger import exchange as ledger
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class Import:
         self._known: set[str] = set()
         self._held_from = self._held_to = ""  # and where they were
         self.columns = Columns(self)  # the cells of a bulk table's rows, parsed a column at a time
-        self._prepare = PREPARERS.get(table.name)
+        self.prepare = PREPARERS.get(table.name)  # for a table whose rows can be prepared a batch at a time
 
     def ref(self, table: str, text: str, field: str) -> tuple[int, str]:
         """(id, uid) of the live record a reference names: its uid; its exact name (places: path);
@@ -88,10 +88,6 @@ class Import:
         if isinstance(hit, HuideskError):
             raise hit
         return hit
-
-    def known_ref(self, table: str, text: str, field: str) -> tuple[int, str] | HuideskError | None:
-        """What `ref` found for this reference, if it was looked up already (None if not)."""
-        return self._refs.get((table, text, field))
 
     def _lookup(self, table: str, text: str, field: str) -> tuple[int, str]:
         store = self.store
@@ -186,15 +182,9 @@ class Import:
         """Rows of a bulk table as `prepare` left them: each prepared one written as `take` would
         write it (a run of them in one call), in the file's order; any other (a bad cell, no uid of its
         own, a failed validation) taken by `take`, which says what is wrong. `prefetch` came first."""
-        later = [i for i, ready in enumerate(prepared) if ready is LATER]
-        if later:  # references the reading thread had not seen: looked up here, once each
-            again = self._prepare(self.columns, [rows[i][1] for i in later], self.today.isoformat(), lookup=True)
-            prepared = list(prepared)
-            for i, ready in zip(later, again, strict=True):
-                prepared[i] = ready
         run: list[tuple[str, object]] = []
         for (where, cells), ready in zip(rows, prepared, strict=True):
-            if ready is None or ready is LATER or self._taken(ready[0]):  # type: ignore[index]
+            if ready is None or self._taken(ready[0]):  # type: ignore[index]
                 self._write(run)
                 run = []
                 self.take(where, cells)
@@ -306,58 +296,6 @@ _CHUNK_ROWS = 500  # file rows whose uids are looked up together
 _FLUSH_ROWS = 20_000  # rows held (journal rows included) before they are written, between chunks
 
 
-Chunk = list[tuple[str, "Cells | str"]]
-
-
-def _chunks(rows: Iterator[tuple[str, "Cells | str"]]) -> Generator[tuple[Chunk, None], None, None]:
-    while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
-        yield chunk, None
-
-
-def _prepared(rows: Iterator[tuple[str, "Cells | str"]], imp: Import, prepare: Callable,
-              ) -> Generator[tuple[Chunk, list[object]], None, None]:
-    """The file's chunks, each with its rows prepared (`PREPARERS`), read and prepared by a thread a
-    few chunks ahead: it parses JSON and validates while this thread writes (SQLite lets go of the
-    GIL while it inserts a batch). The thread never touches the ledger: a reference it has not seen
-    looked up is left LATER, for `take_prepared`. What the reader raises (a malformed file) is
-    raised here, in its place."""
-    import queue
-    import threading
-
-    ahead: queue.Queue = queue.Queue(maxsize=4)
-    stop = threading.Event()
-    today = imp.today.isoformat()
-
-    def put(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                ahead.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
-                if not put((chunk, prepare(imp.columns, [c for _, c in chunk], today, lookup=False))):
-                    return
-            put(None)
-        except BaseException as e:  # noqa: BLE001 - handed over to be raised where the reading was asked for
-            put(e)
-
-    thread = threading.Thread(target=work, name="huidesk-import-reader", daemon=True)
-    thread.start()
-    try:
-        while (item := ahead.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
 def import_table(
     store: "Store", name: str, source: Source, fmt: str, *, command: str, today: "dt.date",
     now: "dt.datetime", dry_run: bool, progress: Callable[[int], None] | None = None,
@@ -376,23 +314,18 @@ def import_table(
                 ledger.bulk_cache(store)
                 with tx.holding():
                     read = 0
-                    prepare = PREPARERS.get(name)
-                    batches = _chunks(rows) if prepare is None else _prepared(rows, imp, prepare)
-                    try:
-                        for chunk, ready in batches:
-                            imp.prefetch(chunk)
-                            if ready is None:
-                                for where, cells in chunk:
-                                    imp.take(where, cells)
-                            else:
-                                imp.take_prepared(chunk, ready)
-                            if tx.held >= _FLUSH_ROWS:
-                                imp.flush()
-                            read += len(chunk)
-                            if progress:
-                                progress(read)
-                    finally:
-                        batches.close()
+                    while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
+                        imp.prefetch(chunk)
+                        if imp.prepare is None:
+                            for where, cells in chunk:
+                                imp.take(where, cells)
+                        else:
+                            imp.take_prepared(chunk, imp.prepare(imp.columns, [c for _, c in chunk]))
+                        if tx.held >= _FLUSH_ROWS:
+                            imp.flush()
+                        read += len(chunk)
+                        if progress:
+                            progress(read)
                     imp.flush()
             else:
                 for read, (where, cells) in enumerate(rows, 1):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from huidesk.domain.i18n import tr
 from huidesk.exchange.cells import SPLIT, Cells, instant
 from huidesk.exchange.layouts import derive_uid
-from huidesk.exchange.rows import BAD, LATER, Columns, Row
+from huidesk.exchange.rows import BAD, Columns, Row
 from huidesk.ledger import exchange as ledger
 
 if TYPE_CHECKING:
@@ -178,17 +178,17 @@ def _adapter(model: type) -> "TypeAdapter":
 Prepared = tuple[str, dict, list[int], tuple[int, ...]]  # uid, the visit's record, residents, members
 
 
-def prepare_visits(columns: Columns, rows: list[Cells], today: str, *, lookup: bool) -> list["Prepared | object"]:
+def prepare_visits(columns: Columns, rows: list[Cells | str]) -> list[Prepared | None]:
     """Rows of a visits file parsed a column at a time and validated in one call (pydantic's
     TypeAdapter over a list validates in Rust), each as `_load_visit` would write it; None for a row
     that goes the row-by-row way (a bad cell, no uid of its own, a record that fails validation: that
-    way says what is wrong), LATER for a row naming a reference not looked up yet (without `lookup`)."""
+    way says what is wrong)."""
     from pydantic import ValidationError
 
     from huidesk.domain.models import VisitIn
 
-    table = columns.imp.table
-    out: list[Prepared | object] = [None] * len(rows)
+    table, today = columns.imp.table, columns.imp.today.isoformat()
+    out: list[Prepared | None] = [None] * len(rows)
     candidates = [i for i, cells in enumerate(rows) if cells.__class__ is dict]
     uids = columns.uids([rows[i].get("uid") for i in candidates])
     uid_of = {i: uid for i, uid in zip(candidates, uids, strict=True) if uid is not None}
@@ -197,14 +197,11 @@ def prepare_visits(columns: Columns, rows: list[Cells], today: str, *, lookup: b
     parsed = []
     for f in fields:
         cells = [rows[i].get(f.key) for i in keep]
-        parsed.append(columns.column(f, [c[1] if c else None for c in cells], lookup=lookup))
+        parsed.append(columns.column(f, [c[1] if c else None for c in cells]))
     good, inputs, values = [], [], []
     for n, i in enumerate(keep):
         v = {f.key: column[n] for f, column in zip(fields, parsed, strict=True)}
-        found = v.values()
-        if LATER in found:
-            out[i] = LATER
-        elif BAD not in found and v["residents"]:
+        if BAD not in v.values() and v["residents"]:
             good.append(i)
             values.append(v)
             inputs.append(_visit_input(v, today))

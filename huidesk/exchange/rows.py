@@ -27,9 +27,6 @@ class Context(Protocol):
         """(id, uid) of the live record a reference names; raises a HuideskError for none or several."""
         ...
 
-    def known_ref(self, table: str, text: str, field: str) -> "tuple[int, str] | HuideskError | None":
-        """What `ref` found for this reference, if it was looked up already."""
-        ...
 
 
 class Row:
@@ -186,31 +183,7 @@ class Row:
             return None
 
 
-class Later(Exception):  # noqa: N818 - a signal, not an error
-    """A reference not looked up yet: the row waits for the import's own thread to look it up."""
-
-
-LATER = object()  # a reference not looked up yet (see `_Cached`)
 BAD = object()  # a cell that `Row.field` would report: its row goes the row-by-row way, which says why
-
-
-class _Cached:
-    """An import as a row sees it, answering references only from what was looked up already (a
-    thread that prepares rows never touches the ledger); a new one raises `Later`."""
-
-    def __init__(self, imp: "Context") -> None:
-        self._imp = imp
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._imp, name)
-
-    def ref(self, table: str, text: str, field: str) -> tuple[int, str]:
-        hit = self._imp.known_ref(table, text, field)
-        if hit is None:
-            raise Later
-        if isinstance(hit, HuideskError):
-            raise hit
-        return hit
 
 
 _MEMO_MAX = 50_000  # distinct cells remembered per column
@@ -234,53 +207,49 @@ class Columns:
             out.append(text if text and UID.fullmatch(text) else None)
         return out
 
-    def column(self, f: Field, raws: list[object], *, lookup: bool) -> list[object]:
-        """The values of field `f` in these cells (None for a missing one). Without `lookup` (a thread
-        that prepares rows) a reference not looked up yet is LATER, not remembered."""
+    def column(self, f: Field, raws: list[object]) -> list[object]:
+        """The values of field `f` in these cells (None for a missing one, BAD for a bad one)."""
         if f.type == "text" and not f.many and not f.pii and not f.required:
-            return [(r.strip() or None) if r.__class__ is str else self._parse(f, r, lookup) for r in raws]
+            return [(r.strip() or None) if r.__class__ is str else self._parse(f, r) for r in raws]
         out = []
         for raw in raws:
             kind = raw.__class__
             if kind is list and f.many and all(x.__class__ is str for x in raw):  # type: ignore[attr-defined]
-                out.append(self._items(f, raw, lookup))  # type: ignore[arg-type]
+                out.append(self._items(f, raw))  # type: ignore[arg-type]
                 continue
-            out.append(self._cell(f, raw if kind is str or raw is None else (kind, raw), raw, lookup))
+            out.append(self._cell(f, raw if kind is str or raw is None else (kind, raw), raw))
         return out
 
-    def _cell(self, f: Field, key: object, raw: object, lookup: bool) -> object:
+    def _cell(self, f: Field, key: object, raw: object) -> object:
         """`Row.field`'s outcome for one cell, remembered by `key` (1, 1.0 and True are equal keys but
         not the same cell: they are keyed with their type)."""
         memo = self._memo.setdefault(f.key, {})
         try:
             return memo[key]
         except KeyError:
-            value = self._parse(f, raw, lookup)
-            if value is not LATER and len(memo) < _MEMO_MAX:
+            value = self._parse(f, raw)
+            if len(memo) < _MEMO_MAX:
                 memo[key] = value
             return value
         except TypeError:  # a cell that cannot be a key (a list of lists, an object)
-            return self._parse(f, raw, lookup)
+            return self._parse(f, raw)
 
-    def _items(self, f: Field, items: list[str], lookup: bool) -> object:
+    def _items(self, f: Field, items: list[str]) -> object:
         """A list cell item by item, each item as `Row.field` reads a list of that item alone: blank
         items dropped, none left is a missing cell, any bad item a bad cell."""
         values = []
         for item in items:
             text = item.strip()
             if text:
-                one = self._cell(f, (list, text), [text], lookup)
-                if one is BAD or one is LATER:
-                    return one
+                one = self._cell(f, (list, text), [text])
+                if one is BAD:
+                    return BAD
                 values.extend(one)  # type: ignore[arg-type]
         if values:
             return values
         return BAD if f.required else None
 
-    def _parse(self, f: Field, raw: object, lookup: bool) -> object:
-        row = Row(self.imp if lookup else _Cached(self.imp), "", {} if raw is None else {f.key: (f.key, raw)})
-        try:
-            value = row.field(f)
-        except Later:
-            return LATER
+    def _parse(self, f: Field, raw: object) -> object:
+        row = Row(self.imp, "", {} if raw is None else {f.key: (f.key, raw)})
+        value = row.field(f)
         return BAD if row.problems else value

@@ -3,8 +3,6 @@ records it (see `Store.write`)."""
 
 import datetime as dt
 import functools
-import json
-import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,34 +25,6 @@ def utc_now() -> str:
 
 
 _INSERT_JOURNAL_RECORD = "INSERT INTO _journal_records (entry_id, tbl, rid, op, digest) VALUES (?, ?, ?, ?, ?)"
-
-
-_JOURNAL_COLUMNS = ("entry_id", "tbl", "rid", "op", "digest")
-
-
-def _insert_rows(conn: "sqlite3.Connection", table: str, columns: tuple[str, ...], rows: list[tuple],
-                 first: int | None = None) -> None:
-    """Insert rows (tuples in `columns` order; with `first`, ids from it are given in order). As one
-    statement over the rows as a JSON array, not executemany: SQLite then lets go of the GIL for the
-    whole batch instead of taking it back for each row, so that an import's reading thread runs on
-    (huidesk.exchange.importer). Rows JSON cannot carry exactly (bytes, NUL characters, non-finite
-    floats) go through executemany."""
-    try:
-        text = json.dumps(rows, ensure_ascii=False, allow_nan=False, check_circular=False)
-    except (TypeError, ValueError):
-        text = None
-    if text is None or "\\u0000" in text or sqlite3.sqlite_version_info < (3, 38):
-        if first is not None:
-            rows = [(first + k, *row) for k, row in enumerate(rows)]
-            columns = ("id", *columns)
-        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
-        return
-    values = ", ".join(f"value ->> {k}" for k in range(len(columns)))
-    if first is None:
-        conn.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM json_each(?)", (text,))
-    else:
-        conn.execute(f"INSERT INTO {table} (id, {', '.join(columns)}) SELECT ? + key, {values} FROM json_each(?)",
-                     (first, text))
 
 
 class Tx:
@@ -213,9 +183,8 @@ class Tx:
         held, journal = self._held, self._held_journal
         self._held, self._held_journal = {}, []
         for (table, cols), params in (held or {}).items():
-            _insert_rows(self.conn, table, ("id", *cols), params)
-        first = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM _journal_records").fetchone()[0]
-        _insert_rows(self.conn, "_journal_records", _JOURNAL_COLUMNS, journal, first)
+            self.conn.executemany(f"INSERT INTO {table} (id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})", params)
+        self.conn.executemany(_INSERT_JOURNAL_RECORD, journal)
 
     def insert_many(self, table: str, rows: Iterable[Mapping[str, object]], batch: int = 5000) -> range:
         """Insert rows of one table through `holding`, flushing every `batch` rows; returns their ids,
