@@ -187,6 +187,7 @@ BAD = object()  # a cell that `Row.field` would report: its row goes the row-by-
 
 
 _MEMO_MAX = 50_000  # distinct cells remembered per column
+_MISS = object()
 
 
 class Columns:
@@ -211,13 +212,23 @@ class Columns:
         """The values of field `f` in these cells (None for a missing one, BAD for a bad one)."""
         if f.type == "text" and not f.many and not f.pii and not f.required:
             return [(r.strip() or None) if r.__class__ is str else self._parse(f, r) for r in raws]
+        memo = self._memo.setdefault(f.key, {})
         out = []
         for raw in raws:
             kind = raw.__class__
-            if kind is list and f.many and all(x.__class__ is str for x in raw):  # type: ignore[attr-defined]
-                out.append(self._items(f, raw))  # type: ignore[arg-type]
-                continue
-            out.append(self._cell(f, raw if kind is str or raw is None else (kind, raw), raw))
+            if kind is str or raw is None:
+                value = memo.get(raw, _MISS)
+                out.append(self._cell(f, raw, raw) if value is _MISS else value)
+            elif kind is list and f.many and all(x.__class__ is str for x in raw):  # type: ignore[attr-defined]
+                key = (list, tuple(raw))  # type: ignore[arg-type]
+                value = memo.get(key, _MISS)
+                if value is _MISS:
+                    value = self._items(f, raw)  # type: ignore[arg-type]
+                    if len(memo) < _MEMO_MAX:
+                        memo[key] = value
+                out.append(value)
+            else:
+                out.append(self._cell(f, (kind, raw), raw))
         return out
 
     def _cell(self, f: Field, key: object, raw: object) -> object:
