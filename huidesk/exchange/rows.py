@@ -186,7 +186,8 @@ class Row:
 BAD = object()  # a cell that `Row.field` would report: its row goes the row-by-row way, which says why
 
 
-_MEMO_MAX = 50_000  # distinct cells remembered per column
+_MEMO_MAX = 50_000  # distinct cells (and items of list cells) remembered per column
+_LISTS_MAX = 10_000  # distinct list cells remembered whole per column
 _MISS = object()
 
 
@@ -199,6 +200,7 @@ class Columns:
     def __init__(self, imp: "Context") -> None:
         self.imp = imp
         self._memo: dict[str, dict[object, object]] = {}
+        self._lists: dict[str, dict[tuple[str, ...], object]] = {}  # list cells as a whole
 
     def uids(self, cells: list[tuple[str, object] | None]) -> list[str | None]:
         """Each row's own uid as `Row.field` reads it; None where it has none or a bad one."""
@@ -213,6 +215,7 @@ class Columns:
         if f.type == "text" and not f.many and not f.pii and not f.required:
             return [(r.strip() or None) if r.__class__ is str else self._parse(f, r) for r in raws]
         memo = self._memo.setdefault(f.key, {})
+        lists = self._lists.setdefault(f.key, {})
         out = []
         for raw in raws:
             kind = raw.__class__
@@ -220,12 +223,12 @@ class Columns:
                 value = memo.get(raw, _MISS)
                 out.append(self._cell(f, raw, raw) if value is _MISS else value)
             elif kind is list and f.many and all(x.__class__ is str for x in raw):  # type: ignore[attr-defined]
-                key = (list, tuple(raw))  # type: ignore[arg-type]
-                value = memo.get(key, _MISS)
+                key = tuple(raw)  # type: ignore[arg-type]
+                value = lists.get(key, _MISS)
                 if value is _MISS:
                     value = self._items(f, raw)  # type: ignore[arg-type]
-                    if len(memo) < _MEMO_MAX:
-                        memo[key] = value
+                    if len(lists) < _LISTS_MAX:
+                        lists[key] = value
                 out.append(value)
             else:
                 out.append(self._cell(f, (kind, raw), raw))
