@@ -12,9 +12,9 @@ from huidesk.domain.errors import HuideskError, InvalidTransition, InvalidValue
 from huidesk.domain.i18n import tr
 from huidesk.exchange.cells import LABEL, UID, Cells, cell_text
 from huidesk.exchange.layouts import TABLES, Table, derive_uid
-from huidesk.exchange.loaders import LOADERS
+from huidesk.exchange.loaders import LOADERS, PREPARERS
 from huidesk.exchange.readers import READERS, Layout, Source
-from huidesk.exchange.rows import Row
+from huidesk.exchange.rows import Columns, Row
 from huidesk.ledger import exchange as ledger
 
 if TYPE_CHECKING:
@@ -69,6 +69,8 @@ class Import:
         self._asked: set[str] = set()  # uids of the rows `prefetch` looked up, and those found
         self._known: set[str] = set()
         self._held_from = self._held_to = ""  # and where they were
+        self.columns = Columns(self)  # the cells of a bulk table's rows, parsed a column at a time
+        self.prepare = PREPARERS.get(table.name)  # for a table whose rows can be prepared a batch at a time
 
     def ref(self, table: str, text: str, field: str) -> tuple[int, str]:
         """(id, uid) of the live record a reference names: its uid; its exact name (places: path);
@@ -175,6 +177,35 @@ class Import:
                 self._first_uid = self._first_uid or str(uid)
             else:
                 self._written[str(uid)] = number
+
+    def take_prepared(self, rows: list[tuple[str, Cells | str]], prepared: list[object]) -> None:
+        """Rows of a bulk table as `prepare` left them: each prepared one written as `take` would
+        write it (a run of them in one call), in the file's order; any other (a bad cell, no uid of its
+        own, a failed validation) taken by `take`, which says what is wrong. `prefetch` came first."""
+        run: list[tuple[str, object]] = []
+        for (where, cells), ready in zip(rows, prepared, strict=True):
+            if ready is None or self._taken(ready[0]):  # type: ignore[index]
+                self._write(run)
+                run = []
+                self.take(where, cells)
+                continue
+            uid = ready[0]  # type: ignore[index]
+            number = getattr(where, "n", 0)
+            self._held_uids[uid] = number  # so that a later row with the same uid is told apart
+            run.append((where, ready))
+        self._write(run)
+
+    def _write(self, run: list[tuple[str, object]]) -> None:
+        if not run:
+            return
+        readies = [r for _, r in run]
+        self.store.import_visits(self.tx, [r[1] for r in readies], [r[2] for r in readies],  # type: ignore[index]
+                                 [r[3] for r in readies])  # type: ignore[index]
+        self.result.added += len(run)
+        self._held_from = self._held_from or run[0][0]
+        self._held_to = run[-1][0]
+        self._numbers.extend(getattr(where, "n", 0) for where, _ in run)
+        self._first_uid = self._first_uid or readies[0][0]  # type: ignore[index]
 
     def _skip(self, where: str, uid: str) -> None:
         """A row whose uid is taken: skipped when its record was in the ledger before this import,
@@ -285,8 +316,11 @@ def import_table(
                     read = 0
                     while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
                         imp.prefetch(chunk)
-                        for where, cells in chunk:
-                            imp.take(where, cells)
+                        if imp.prepare is None:
+                            for where, cells in chunk:
+                                imp.take(where, cells)
+                        else:
+                            imp.take_prepared(chunk, imp.prepare(imp.columns, [c for _, c in chunk]))
                         if tx.held >= _FLUSH_ROWS:
                             imp.flush()
                         read += len(chunk)

@@ -3,16 +3,19 @@ store, transaction and day), the row (to report problems on), the parsed values 
 and returns "added" or "skipped"; a problem is added to the row instead, and "" returned."""
 
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 from huidesk.domain.i18n import tr
-from huidesk.exchange.cells import SPLIT, instant
+from huidesk.exchange.cells import SPLIT, Cells, instant
 from huidesk.exchange.layouts import derive_uid
-from huidesk.exchange.rows import Row
+from huidesk.exchange.rows import BAD, Columns, Row
 from huidesk.ledger import exchange as ledger
 
 if TYPE_CHECKING:
     import datetime as dt
+
+    from pydantic import TypeAdapter
 
     from huidesk.ledger.store import Store, Tx
 
@@ -142,24 +145,81 @@ def _load_resident(imp: Target, row: Row, v: dict, uid: str) -> str:
     return "added"
 
 
+def _visit_input(v: dict, today: str) -> dict:
+    """What VisitIn validates of a visits row's parsed values."""
+    team = v["team"]
+    return {"team_id": team[0] if team else None, "date": v["date"], "purpose": v["purpose"],
+            "gifts": tuple(g for g in SPLIT.split(v["gifts"]) if g) if v["gifts"] else (), "note": v["note"],
+            "follow_up": bool(v["follow_up"]), "minutes_each": v["hours_each"],
+            "member_ids": tuple(m[0] for m in v["members"] or []), "today": today}
+
+
 def _load_visit(imp: Target, row: Row, v: dict, uid: str) -> str:
     from huidesk.domain.models import VisitIn
 
     if not v["residents"]:
         row.fail("residents", row.raw("residents"), tr("至少写一位居民", "name at least one resident"))
         return ""
-    gifts = tuple(g for g in SPLIT.split(v["gifts"]) if g) if v["gifts"] else ()
-    visit = row.model(
-        VisitIn,
-        {"team_id": row.id_of("team"), "date": v["date"], "purpose": v["purpose"], "gifts": gifts, "note": v["note"],
-         "follow_up": bool(v["follow_up"]), "minutes_each": v["hours_each"],
-         "member_ids": tuple(m[0] for m in v["members"] or []), "today": imp.today.isoformat()},
-        {"team_id": "team", "minutes_each": "hours_each", "member_ids": "members"},
-    )
+    visit = row.model(VisitIn, _visit_input(v, imp.today.isoformat()),
+                      {"team_id": "team", "minutes_each": "hours_each", "member_ids": "members"})
     if visit is None:
         return ""
     imp.store.add_visit(imp.tx, {"uid": uid, **visit.row()}, [r[0] for r in v["residents"]], visit.member_ids)
     return "added"
+
+
+@cache
+def _adapter(model: type) -> "TypeAdapter":
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(list[model])  # type: ignore[valid-type]
+
+
+Prepared = tuple[str, dict, list[int], tuple[int, ...]]  # uid, the visit's record, residents, members
+
+
+def prepare_visits(columns: Columns, rows: list[Cells | str]) -> list[Prepared | None]:
+    """Rows of a visits file parsed a column at a time and validated in one call (pydantic's
+    TypeAdapter over a list validates in Rust), each as `_load_visit` would write it; None for a row
+    that goes the row-by-row way (a bad cell, no uid of its own, a record that fails validation: that
+    way says what is wrong)."""
+    from pydantic import ValidationError
+
+    from huidesk.domain.models import VisitIn
+
+    table, today = columns.imp.table, columns.imp.today.isoformat()
+    out: list[Prepared | None] = [None] * len(rows)
+    candidates = [i for i, cells in enumerate(rows) if cells.__class__ is dict]
+    uids = columns.uids([rows[i].get("uid") for i in candidates])
+    uid_of = {i: uid for i, uid in zip(candidates, uids, strict=True) if uid is not None}
+    keep = list(uid_of)
+    fields = [f for f in table.fields if not f.derived and f.type != "uid"]
+    parsed = []
+    for f in fields:
+        cells = [rows[i].get(f.key) for i in keep]
+        parsed.append(columns.column(f, [c[1] if c else None for c in cells]))
+    good, inputs, values = [], [], []
+    for n, i in enumerate(keep):
+        v = {f.key: column[n] for f, column in zip(fields, parsed, strict=True)}
+        if BAD not in v.values() and v["residents"]:
+            good.append(i)
+            values.append(v)
+            inputs.append(_visit_input(v, today))
+    adapter = _adapter(VisitIn)
+    try:
+        visits = adapter.validate_python(inputs)
+    except ValidationError:  # one by one, to tell which
+        visits = []
+        for record in inputs:
+            try:
+                visits.append(VisitIn(**record))
+            except ValidationError:
+                visits.append(None)
+    for i, v, visit in zip(good, values, visits, strict=True):
+        if visit is not None:
+            uid = uid_of[i]
+            out[i] = (uid, {"uid": uid, **visit.row()}, [r[0] for r in v["residents"]], visit.member_ids)
+    return out
 
 
 def _load_activity(imp: Target, row: Row, v: dict, uid: str) -> str:
@@ -350,3 +410,6 @@ LOADERS: dict[str, Loader] = {
     "cards": _load_card,
     "pairings": _load_pairing,
 }
+
+# Bulk tables whose rows can be prepared a batch at a time (see `prepare_visits`).
+PREPARERS = {"visits": prepare_visits}

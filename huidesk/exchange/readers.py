@@ -128,6 +128,7 @@ class Layout:
         self.table = table
         self.names: dict[str, str] = {}
         self._seen: dict[str, str | None] = {}
+        self._plans: dict[tuple[str, ...], list[tuple[str, str]] | str] = {}
         for f in table.fields:
             for name in (f.key, f.zh, f.en, *f.aliases):
                 self.names.setdefault(_norm(name), f.key)
@@ -138,6 +139,26 @@ class Layout:
                 return self.names.get(_norm(header))
             self._seen[header] = self.names.get(_norm(header))
         return self._seen[header]
+
+    def plan(self, names: tuple[str, ...]) -> list[tuple[str, str]] | str:
+        """Which field each of an object's names is, in order (names to ignore left out), or why
+        the object is refused (an unknown name); remembered, as every object of a file has the same."""
+        plan = self._plans.get(names)
+        if plan is None:
+            kept: list[tuple[str, str]] = []
+            for name in names:
+                key = self.key(str(name))
+                if key is None:
+                    if _norm(str(name)) in IGNORED:
+                        continue
+                    plan = self.unknown(str(name))
+                    break
+                kept.append((name, key))
+            else:
+                plan = kept
+            if len(self._plans) < 1000:
+                self._plans[names] = plan
+        return plan
 
     def unknown(self, header: str) -> str:
         known = "、".join(f"{f.key}/{f.zh}" for f in self.table.fields if not f.derived)
@@ -306,15 +327,10 @@ def read_json(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
 def _object(where: str, value: object, layout: Layout) -> tuple[str, Cells | str]:
     if not isinstance(value, dict):
         return where, tr("应当是一个 JSON 对象 {...}", "expected a JSON object {...}")
-    cells: Cells = {}
-    for name, item in value.items():
-        key = layout.key(str(name))
-        if key is None:
-            if _norm(str(name)) in IGNORED:
-                continue
-            return where, layout.unknown(str(name))
-        cells[key] = (str(name), item)
-    return where, cells
+    plan = layout.plan(tuple(value))
+    if isinstance(plan, str):
+        return where, plan
+    return where, {key: (name, value[name]) for name, key in plan}
 
 
 def read_xlsx(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str]]:

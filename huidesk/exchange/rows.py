@@ -28,6 +28,7 @@ class Context(Protocol):
         ...
 
 
+
 class Row:
     """One row of an import file: its cells parsed field by field, every problem collected."""
 
@@ -180,3 +181,89 @@ class Row:
                 value = self.raw(key) if key in self.cells else err.get("input")
                 self.fail(key, value, error_reason(err))
             return None
+
+
+BAD = object()  # a cell that `Row.field` would report: its row goes the row-by-row way, which says why
+
+
+_MEMO_MAX = 50_000  # distinct cells (and items of list cells) remembered per column
+_LISTS_MAX = 10_000  # distinct list cells remembered whole per column
+_MISS = object()
+
+
+class Columns:
+    """A batch of rows parsed a column at a time, each distinct cell once, with exactly `Row.field`'s
+    outcome: its value, or BAD where `Row.field` would have reported a problem (the row then goes
+    the row-by-row way, which reports it). Plain text cells are stripped inline; every other cell is
+    parsed by `Row.field` itself on its first appearance and remembered."""
+
+    def __init__(self, imp: "Context") -> None:
+        self.imp = imp
+        self._memo: dict[str, dict[object, object]] = {}
+        self._lists: dict[str, dict[tuple[str, ...], object]] = {}  # list cells as a whole
+
+    def uids(self, cells: list[tuple[str, object] | None]) -> list[str | None]:
+        """Each row's own uid as `Row.field` reads it; None where it has none or a bad one."""
+        out: list[str | None] = []
+        for cell in cells:
+            text = cell[1].strip() if cell is not None and cell[1].__class__ is str else None  # type: ignore[union-attr]
+            out.append(text if text and UID.fullmatch(text) else None)
+        return out
+
+    def column(self, f: Field, raws: list[object]) -> list[object]:
+        """The values of field `f` in these cells (None for a missing one, BAD for a bad one)."""
+        if f.type == "text" and not f.many and not f.pii and not f.required:
+            return [(r.strip() or None) if r.__class__ is str else self._parse(f, r) for r in raws]
+        memo = self._memo.setdefault(f.key, {})
+        lists = self._lists.setdefault(f.key, {})
+        out = []
+        for raw in raws:
+            kind = raw.__class__
+            if kind is str or raw is None:
+                value = memo.get(raw, _MISS)
+                out.append(self._cell(f, raw, raw) if value is _MISS else value)
+            elif kind is list and f.many and all(x.__class__ is str for x in raw):  # type: ignore[attr-defined]
+                key = tuple(raw)  # type: ignore[arg-type]
+                value = lists.get(key, _MISS)
+                if value is _MISS:
+                    value = self._items(f, raw)  # type: ignore[arg-type]
+                    if len(lists) < _LISTS_MAX:
+                        lists[key] = value
+                out.append(value)
+            else:
+                out.append(self._cell(f, (kind, raw), raw))
+        return out
+
+    def _cell(self, f: Field, key: object, raw: object) -> object:
+        """`Row.field`'s outcome for one cell, remembered by `key` (1, 1.0 and True are equal keys but
+        not the same cell: they are keyed with their type)."""
+        memo = self._memo.setdefault(f.key, {})
+        try:
+            return memo[key]
+        except KeyError:
+            value = self._parse(f, raw)
+            if len(memo) < _MEMO_MAX:
+                memo[key] = value
+            return value
+        except TypeError:  # a cell that cannot be a key (a list of lists, an object)
+            return self._parse(f, raw)
+
+    def _items(self, f: Field, items: list[str]) -> object:
+        """A list cell item by item, each item as `Row.field` reads a list of that item alone: blank
+        items dropped, none left is a missing cell, any bad item a bad cell."""
+        values = []
+        for item in items:
+            text = item.strip()
+            if text:
+                one = self._cell(f, (list, text), [text])
+                if one is BAD:
+                    return BAD
+                values.extend(one)  # type: ignore[arg-type]
+        if values:
+            return values
+        return BAD if f.required else None
+
+    def _parse(self, f: Field, raw: object) -> object:
+        row = Row(self.imp, "", {} if raw is None else {f.key: (f.key, raw)})
+        value = row.field(f)
+        return BAD if row.problems else value

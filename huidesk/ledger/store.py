@@ -279,6 +279,14 @@ class Store(People, Work, Issues):
             raise ValueError(f"not a record table: {table}")
         return tx.insert(table, row)
 
+    def import_visits(self, tx: Tx, visits: list[Mapping[str, object]], residents: list[Sequence[int]],
+                      members: list[Sequence[int]]) -> None:
+        """Visits read from an import file, each written as `add_visit` writes one (its resident and
+        member rows after it), in one call: the bulk path of `import visits`."""
+        tx.insert_linked("visits", visits, (("visit_residents", "visit_id", "resident_id"),
+                                            ("visit_members", "visit_id", "member_id")),
+                         list(zip(residents, members, strict=True)))
+
     def uid_taken(self, table: str, uid: str) -> bool:
         """Whether a record of `table`, void or live, already has this uid."""
         if table not in RECORD_TABLES:
