@@ -79,9 +79,25 @@ def _reports(db: Path, as_of: str, since: str | None, keep: bool) -> dict:
                        for k, rows in r.issue_counts_by("kind", "team", "month").items()},
             "resolved": [tuple(row) for row in r.resolved_by_month()],
             "issues": [tuple(row) for row in r.issues()],
+            "listing": _listing(store, as_of, since, keep),
         }
     finally:
         store.close()
+
+
+def _listing(store, as_of: str, since: str | None, keep: bool) -> list[tuple]:
+    """`issue list` as of a moment: as the store lists it (reading the kept facts), or derived from the
+    events alone by the one definition."""
+    if keep:
+        return [(i.id, i.state, i.first_response_at, i.resolved_at)
+                for i in store.issues(now=as_of, since=since, until=as_of[:10])]
+    from huidesk.ledger.issues import issue_derived
+
+    derived, args = issue_derived(as_of)
+    return [tuple(r) for r in store.conn.execute(
+        f"SELECT i.id,{derived} FROM issues i WHERE i.void_reason IS NULL AND i.received_at <= ?"
+        " AND substr(i.received_at, 1, 10) BETWEEN ? AND ? ORDER BY i.received_at, i.id",
+        [*args, as_of, since or "0000", as_of[:10]])]
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -14,6 +14,7 @@ difference. A warehouse keeps none: it derives them (DuckDB's joins do that quic
 import sqlite3
 from collections.abc import Iterator
 
+from huidesk.ledger import issues
 from huidesk.ledger.issues import issue_columns, joined, live_events
 
 # The table's columns after issue_id, in the order derived() gives them.
@@ -63,11 +64,8 @@ def derived(as_of: str | None = None) -> tuple[str, list]:
 
 
 def kept_or_derived(as_of: str) -> tuple[str, list]:
-    """The select list reading an issue's kept facts (`f`, _issue_facts), or deriving each from its
-    events as of `as_of` when it has an event after that moment: the subqueries run for those only."""
-    found = columns(as_of)
-    return (",".join(f" CASE WHEN f.last_at > ? THEN {sql} ELSE f.{name} END AS {name}" for name, sql, _ in found),
-            [a for _, _, args in found for a in (as_of, *args)])
+    """The COLUMNS read from `_issue_facts` (`f`), or derived as of `as_of` for an issue with a later event."""
+    return issues.kept_or_derived(columns(as_of), as_of)
 
 
 def _refresh(issue: str) -> str:

@@ -59,20 +59,30 @@ def joined(columns: list[tuple[str, str, list]]) -> tuple[str, list]:
     return ",".join(f" {sql} AS {name}" for name, sql, _ in columns), [a for *_, args in columns for a in args]
 
 
+def kept_or_derived(columns: list[tuple[str, str, list]], as_of: str | None) -> tuple[str, list]:
+    """A select list reading an issue's facts kept in `_issue_facts` (`f`, huidesk/ledger/facts.py), or,
+    for an issue with an event after `as_of`, deriving each of `columns` as of it: the subqueries run for
+    those issues only."""
+    if as_of is None:
+        return ",".join(f" f.{name} AS {name}" for name, _, _ in columns), []
+    return (",".join(f" CASE WHEN f.last_at > ? THEN {sql} ELSE f.{name} END AS {name}" for name, sql, _ in columns),
+            [a for _, _, args in columns for a in (as_of, *args)])
+
+
 # The same, with everything recorded (no arguments).
 ISSUE_STATE = issue_state()[0]
-ISSUE_DERIVED = issue_derived()[0]
 
 
 def _issues(as_of: str | None = None) -> tuple[str, list]:
     """Issues with their place, team and resident, their state and times as of a moment (issues
     received after it do not exist yet), times in whole minutes: the columns of `Issue`, in order."""
-    derived, args = issue_derived(as_of) if as_of is not None else (ISSUE_DERIVED, [])
+    derived, args = kept_or_derived(issue_columns(as_of), as_of)
     select = (
         "SELECT i.id, i.uid, i.ref, i.kind, i.source, i.place_id, p.path AS place, i.team_id, t.name AS team,"
         " i.resident_id, r.name AS resident, i.text, i.received_at, i.nature, i.category, i.repeat_of,"
         f"{derived}, i.void_reason"
-        " FROM issues i JOIN places p ON p.id = i.place_id LEFT JOIN teams t ON t.id = i.team_id"
+        " FROM issues i JOIN _issue_facts f ON f.issue_id = i.id JOIN places p ON p.id = i.place_id"
+        " LEFT JOIN teams t ON t.id = i.team_id"
         " LEFT JOIN residents r ON r.id = i.resident_id"
         + (" WHERE i.received_at <= ?" if as_of is not None else "")
     )
