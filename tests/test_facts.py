@@ -102,7 +102,8 @@ def _listing(store, as_of: str, since: str | None, keep: bool) -> list[tuple]:
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps=st.lists(step, min_size=1, max_size=8),
-       moments=st.lists(st.integers(0, HOURS), min_size=1, max_size=3),
+       # report moments just before or after one of the ledger's events, where the facts change
+       moments=st.lists(st.tuples(st.integers(0, 60), st.sampled_from((-60, -1, 0, 1))), min_size=1, max_size=3),
        since=st.sampled_from([None, "2024-06-01", "2024-06-15", "2024-07-01"]))
 def test_kept_facts_equal_the_records_on_random_ledgers(steps, moments, since):
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,9 +117,11 @@ def test_kept_facts_equal_the_records_on_random_ledgers(steps, moments, since):
         assert list(facts.differences(conn)) == []
         assert conn.execute("SELECT count(*) FROM _issue_facts").fetchone() == conn.execute(
             "SELECT count(*) FROM issues").fetchone()
+        events = [dt.datetime.fromisoformat(at[:19]) for (at,) in conn.execute("SELECT at FROM issue_events")]
         conn.close()
-        for at in [*moments, HOURS + 24]:  # the last: after everything
-            as_of = _moment(at).replace(" ", "T") + ":59+08:00"
+        moments_of = [events[k % len(events)] + dt.timedelta(minutes=m) for k, m in moments] if events else []
+        for at in [*moments_of, START + dt.timedelta(hours=HOURS + 24)]:  # the last: after everything
+            as_of = f"{at:%Y-%m-%dT%H:%M}:59+08:00"
             assert _reports(db, as_of, since, keep=True) == _reports(db, as_of, since, keep=False)
 
 
