@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from huidesk.ledger import facts
-from huidesk.ledger.issues import issue_derived, live_events
+from huidesk.ledger.issues import issue_columns, kept_or_derived, live_events
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -440,12 +440,6 @@ class Reports:
 ISSUE_SELECT = "SELECT i.id, i.kind, i.place_id, i.team_id, i.received_at, i.nature, i.category, i.repeat_of,"
 
 
-def _issue_state(as_of: str | None) -> tuple[str, list]:
-    """Live issues with their state and times as of a moment (the rules are the store's issue_derived)."""
-    derived, args = issue_derived(as_of)
-    return f"{ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL", args
-
-
 def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[dict]:
     """What is late, longest first within each kind: issues past their response or resolve limit,
     residents past their visit cadence, wishes nobody has claimed."""
@@ -454,13 +448,13 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
     limit_of = limits(settings)
     conn = store.conn
     late = []
-    derived, args = _issue_state(now)
+    derived, args = kept_or_derived(issue_columns(now), now)
     for row in conn.execute(
-        f"SELECT i.id, i.kind, i.nature, x.text, p.path AS place, i.received_at, i.state, i.first_response_at,"
-        f" (julianday(?) - julianday(i.received_at)) * 1440 AS age FROM ({derived}) i"
-        f" JOIN issues x ON x.id = i.id JOIN places p ON p.id = i.place_id"
-        f" WHERE i.received_at <= ? AND i.state NOT IN ('resolved', 'closed')",
-        [now, *args, now],
+        f"SELECT * FROM (SELECT i.id, i.kind, i.nature, i.text, p.path AS place, i.received_at,{derived},"
+        f" (julianday(?) - julianday(i.received_at)) * 1440 AS age FROM issues i"
+        f" JOIN _issue_facts f ON f.issue_id = i.id JOIN places p ON p.id = i.place_id"
+        f" WHERE i.void_reason IS NULL AND i.received_at <= ?) WHERE state NOT IN ('resolved', 'closed')",
+        [*args, now, now],
     ):
         response, resolve = limit_of(row["kind"], row["nature"])
         if row["age"] > resolve:
