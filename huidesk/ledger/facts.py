@@ -5,8 +5,9 @@ difference. A warehouse keeps none: it derives them (DuckDB's joins do that quic
 
 - `_issue_facts`, each issue's state, first response, last resolution, the moment of its last live
   event, its transfers and returns, its final and first callback. The derivation has one definition,
-  `columns()`: the triggers run it with no moment (every live event), and a report as of an earlier
-  moment than an issue's last event runs it with that moment, for that issue only (`Reports._states`).
+  `columns()`: the triggers run it with no moment (every live event), and a report, a listing or `due`
+  as of an earlier moment than an issue's last event runs it with that moment, for that issue only
+  (`issues.kept_or_derived`).
 - `_visit_homes`, the households each live visit went to, under its team and date: a team's households
   in a period are then read in (team, resident) order instead of deduplicated from a join.
 """
