@@ -126,6 +126,37 @@ class Store(People, Work, Issues):
     def close(self) -> None:
         self.conn.close()
 
+    @contextmanager
+    def twin(self) -> "Iterator[Store | None]":
+        """A second connection reading exactly what this one reads, so that a report can use two cores
+        (sqlite3 lets go of the GIL while SQLite works): each holds a read transaction begun at the same
+        journal head — every write adds an entry, so the same head is the same ledger. None when another
+        writer kept moving the head, or when this connection is already in a transaction."""
+        if self.conn.in_transaction:
+            yield None
+            return
+        head = "SELECT coalesce(max(id), 0) FROM _journal"
+        other = _connect(self.path, read_only=True)
+        if os.environ.get("HUIDESK_SQL_LOG"):  # its statements too (bench/run.py replays them)
+            _log_sql(other, Path(os.environ["HUIDESK_SQL_LOG"]).expanduser())
+        try:
+            for _ in range(3):
+                self.conn.execute("BEGIN")
+                other.execute("BEGIN")
+                if self.conn.execute(head).fetchone()[0] == other.execute(head).fetchone()[0]:
+                    twin = Store(other, self.path, self.actor)
+                    twin.read_only = True
+                    other.row_factory = sqlite3.Row
+                    yield twin
+                    return
+                self.conn.execute("ROLLBACK")
+                other.execute("ROLLBACK")
+            yield None
+        finally:
+            other.close()
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")  # a read: nothing to keep
+
     def _create_schema(self) -> None:
         self.conn.execute("BEGIN IMMEDIATE")
         try:

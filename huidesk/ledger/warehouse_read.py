@@ -17,6 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -221,6 +222,11 @@ class Warehouse:
 
     def close(self) -> None:
         self.duck.close()
+
+    @contextmanager
+    def twin(self) -> Iterator[None]:
+        """No second reader: DuckDB spreads a statement over every core itself."""
+        yield None
 
 
 def _manifests(root: Path) -> list[dict]:

@@ -5,6 +5,7 @@ output registry as JSON. Every figure is computed from records by huidesk/ledger
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import APPROX, EXACT, Figure, hours, written
@@ -60,19 +61,26 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
           styles: dict[str, str] | None = None, as_of: str | None = None) -> dict:
     """Every figure and table of a summary, as data, as the ledger stood at `as_of` (the end of
     --today), with the chain head it was computed at."""
-    r = Reports(store, scope, since.isoformat() if since else None, until.isoformat(), as_of)
+    period = (scope, since.isoformat() if since else None, until.isoformat(), as_of)
+    r = Reports(store, *period)
     styles = styles or {}
-    teams = r.teams()
-    activity = next(iter(r.activities()), None)
-    visit = r.visits()
-    issue_counts = r.issue_counts_by("kind", "team", "month")
-    by_kind = {row["key"]: row for row in issue_counts["kind"]}
-    members = r.members_by_role()
-    cards = r.cards()
-    wishes = r.wishes()
-    minutes = (activity["minutes"] if activity else 0) + r.visit_minutes().get(None, 0)  # activities and visits
     settings = store.settings()
-    cohort = r.cohort(first_callback=settings["callback_reading"] == "first")
+    with store.twin() as twin:  # the visits and activities read on a second core, the issues on this one
+        pending = _started(_work, Reports(twin, *period)) if twin is not None else None
+        issue_counts = r.issue_counts_by("kind", "team", "month")
+        cohort = r.cohort(first_callback=settings["callback_reading"] == "first")
+        teams = r.teams()
+        members = r.members_by_role()
+        cards = r.cards()
+        wishes = r.wishes()
+        covered = r.coverage()
+        done = pending() if pending is not None else _work(r)
+        found_sources, found_by_source = sources(r), by_source(r, cohort)
+        head = store.head()
+    by_kind = {row["key"]: row for row in issue_counts["kind"]}
+    activity = next(iter(done["activities"]), None)
+    visit = done["visits"]
+    minutes = (activity["minutes"] if activity else 0) + done["visit_minutes"].get(None, 0)  # activities and visits
     values = {
         "members": members[0]["count"],
         "activities": activity["count"] if activity else 0,
@@ -91,7 +99,6 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
         "volunteer_minutes": minutes,
     }
     figures = _figures(values, cards, styles) or _issues_only(by_kind)
-    covered = r.coverage()
     subject = _subject(scope, teams) + _coverage(covered)
     phrase = period_phrase(since, until, today)
     return {
@@ -105,10 +112,10 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
             {"key": "volunteer_hours", "value": hours(minutes), "style": EXACT, "clause": ""},
             {"key": "volunteer_minutes", "value": minutes, "style": EXACT, "clause": ""},
         ],
-        "by_team": _by_team(r, teams, issue_counts["team"]),
+        "by_team": _by_team(done, teams, issue_counts["team"]),
         "by_theme": [
             {"theme": row["key"], "activities": row["count"], "served": row["served"], "hours": hours(row["minutes"])}
-            for row in r.activities("theme")
+            for row in done["activities by theme"]
         ],
         "by_kind": [
             {"kind": k, **{f: _get(by_kind, k, f) for f in ("received", "resolved", "escalated", "escalated_resolved")}}
@@ -119,11 +126,47 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
         "members_by_role": [{"role": row["key"], "members": row["count"]} for row in members[1:]],
         "cards": [{"kind": row["key"], "residents": row["residents"], "cards": row["cards"]} for row in cards],
         "wishes": dict(wishes),
-        "by_month": _by_month(r, since, until, issue_counts["month"]),
-        **sources(r),
-        **by_source(r, cohort),
-        "chain_head": dict(zip(("entries", "hash"), store.head(), strict=True)),
+        "by_month": _by_month(done, since, until, issue_counts["month"]),
+        **found_sources,
+        **found_by_source,
+        "chain_head": dict(zip(("entries", "hash"), head, strict=True)),
     }
+
+
+def _work(r: Reports) -> dict:
+    """The visits' and activities' figures a summary prints, in total, by team, theme and month."""
+    return {
+        "activities": r.activities(), "visits": r.visits(), "visit_minutes": r.visit_minutes(),
+        "activities by team": r.activities("team"), "visit minutes by team": r.visit_minutes("team"),
+        "visits by team": r.visits("team"), "members by team": r.members_by_team(),
+        "activities by theme": r.activities("theme"),
+        "activities by month": r.activities("month"), "visits by month": r.visits("month", households=False),
+    }
+
+
+def _started(work: Callable[[Reports], dict], r: Reports) -> Callable[[], dict]:
+    """`work(r)` begun in a thread of its own (sqlite3 lets go of the GIL while SQLite works); the
+    function returned waits for it and gives its result, or raises what it raised."""
+    import threading
+
+    found: list = []
+
+    def run() -> None:
+        try:
+            found.append(work(r))
+        except BaseException as e:  # raised again by the waiting thread
+            found.append(e)
+
+    thread = threading.Thread(target=run, name="summary", daemon=True)
+    thread.start()
+
+    def result() -> dict:
+        thread.join()
+        if isinstance(found[0], BaseException):
+            raise found[0]
+        return found[0]
+
+    return result
 
 
 def sources(r: Reports) -> dict:
@@ -244,12 +287,12 @@ def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], m
     return head + ("已" + "，".join(clauses) if clauses else "尚无记录") + "。"
 
 
-def _by_team(r: Reports, teams: list, issue_counts: list) -> list[dict]:
-    acts = {row["key"]: row for row in r.activities("team")}
-    credited = r.visit_minutes("team")
-    visits = {row["key"]: row for row in r.visits("team")}
+def _by_team(done: dict, teams: list, issue_counts: list) -> list[dict]:
+    acts = {row["key"]: row for row in done["activities by team"]}
+    credited = done["visit minutes by team"]
+    visits = {row["key"]: row for row in done["visits by team"]}
     issues = {row["key"]: row for row in issue_counts}
-    members = r.members_by_team()
+    members = done["members by team"]
     rows = []
     for t in teams:
         a, v, i = acts.get(t["id"]), visits.get(t["id"]), issues.get(t["id"])
@@ -271,9 +314,9 @@ def _by_team(r: Reports, teams: list, issue_counts: list) -> list[dict]:
     return rows
 
 
-def _by_month(r: Reports, since: dt.date | None, until: dt.date, issue_counts: list) -> list[dict]:
-    acts = {row["key"]: row["count"] for row in r.activities("month")}
-    visits = {row["key"]: row["count"] for row in r.visits("month", households=False)}
+def _by_month(done: dict, since: dt.date | None, until: dt.date, issue_counts: list) -> list[dict]:
+    acts = {row["key"]: row["count"] for row in done["activities by month"]}
+    visits = {row["key"]: row["count"] for row in done["visits by month"]}
     received = {row["key"]: int(row["received"] or 0) for row in issue_counts}
     keys = sorted(set(acts) | set(visits) | set(k for k, v in received.items() if v))
     if not keys:
