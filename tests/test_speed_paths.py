@@ -120,3 +120,27 @@ def test_the_pydantic_plugin_stand_in_finds_none_and_lends_any_other_name():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_twin_reads_the_same_ledger_while_another_process_writes(village):
+    """The summary's second reader: both connections hold a read transaction at the same journal head,
+    and a visit committed meanwhile by another writer is seen by neither; after, by both."""
+    from huidesk.ledger.store import Store
+
+    count = "SELECT count(*) FROM visits"
+    store = Store.open(village, "tester")
+    try:
+        before = store.conn.execute(count).fetchone()[0]
+        with store.twin() as twin:
+            assert twin is not None and twin.conn is not store.conn
+            ok("visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-07-01")  # commits meanwhile
+            assert store.conn.execute(count).fetchone()[0] == twin.conn.execute(count).fetchone()[0] == before
+            assert store.head() == twin.head()
+        assert store.conn.execute(count).fetchone()[0] == before + 1
+        assert not store.conn.in_transaction
+        store.conn.execute("BEGIN")
+        with store.twin() as twin:  # this connection's own transaction is left alone: no twin
+            assert twin is None
+        store.conn.execute("ROLLBACK")
+    finally:
+        store.close()
