@@ -95,6 +95,8 @@ HOMES = """CREATE TABLE _visit_homes (
     visit_id    INTEGER NOT NULL,
     PRIMARY KEY (team_id, resident_id, date, visit_id)
 ) WITHOUT ROWID, STRICT"""
+# The households of a period in total: a look-up per resident, the first visit found in the period decides.
+HOMES_BY_RESIDENT = "CREATE INDEX _visit_homes_resident ON _visit_homes(resident_id, date, team_id)"
 # Every live visit's households: what _visit_homes holds (check compares them).
 _HOMES_FROM = " FROM visits v JOIN visit_residents vr ON vr.visit_id = v.id WHERE v.void_reason IS NULL"
 HOMES_DERIVED = f"SELECT v.team_id, vr.resident_id, v.date, v.id{_HOMES_FROM}"
@@ -120,7 +122,7 @@ def _home_triggers() -> Iterator[str]:
 def install(conn: sqlite3.Connection) -> None:
     """Create the tables and their triggers, and fill them from the records (inside the caller's
     transaction: a new ledger's schema, or the migration that brings an older one up)."""
-    for stmt in (TABLE, *_triggers(), HOMES, *_home_triggers()):
+    for stmt in (TABLE, *_triggers(), HOMES, HOMES_BY_RESIDENT, *_home_triggers()):
         conn.execute(stmt)
     sql, _ = derived()
     conn.execute(f"INSERT INTO _issue_facts SELECT i.id,{sql} FROM issues i")

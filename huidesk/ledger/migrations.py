@@ -103,6 +103,15 @@ def kept_facts(db: Database) -> None:
     facts.install(db.conn)
 
 
+@MIGRATIONS(name="homes_by_resident")
+def homes_by_resident(db: Database) -> None:
+    """Issue 15: the kept households by resident, for a period's households in total (made already by
+    `kept_facts` on a ledger that migrates through both: it installs the kept facts as they are now)."""
+    from huidesk.ledger import facts
+
+    db.execute(facts.HOMES_BY_RESIDENT.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+
+
 _COVERING = (
     ("visits_team", "visits(team_id, date, void_reason)"),
     ("visits_date", "visits(date, team_id, void_reason)"),

@@ -111,9 +111,10 @@ class Reports:
         Counted from the (date, team_id, void_reason) index alone: by date (and team) first, in the
         index's order, then summed by month — grouping 600,000 visits by a computed month key
         sorted them all. Households: a resident counts once however often visited, so in total it is
-        the residents with a visit in scope (one look-up each through the (resident_id, visit_id) index)
-        rather than a DISTINCT over every visit's residents; by team, read in (team, resident) order from
-        the households kept beside the visits (facts.py), or on a warehouse, deduplicated from the join."""
+        the residents with a visit in scope (one look-up each in the households kept beside the visits,
+        facts.py, by resident and date; on a warehouse, through the visits) rather than a DISTINCT over
+        every visit's residents; by team, read in (team, resident) order from the kept households, or on
+        a warehouse, deduplicated from the join."""
         teams, targs = self.scope.team_filter("v.team_id")
         when, pargs = _period("v.date", self.since, self.until)
         live = f"v.void_reason IS NULL AND {teams} AND {when}"
@@ -123,14 +124,17 @@ class Reports:
         elif by == "team":
             counts = f"SELECT v.team_id AS key, count(*) AS count FROM visits v WHERE {live} GROUP BY 1"
         else:
-            counts = f"SELECT NULL AS key, count(*) AS count FROM visits v WHERE {live} GROUP BY 1"  # none: no row
+            # none: no row. Not GROUP BY 1: grouping by a constant sorted every visit.
+            counts = f"SELECT * FROM (SELECT NULL AS key, count(*) AS count FROM visits v WHERE {live}) WHERE count > 0"
         if not households:
             return self._all(f"{counts} ORDER BY 1", targs + pargs)
+        teams_in, when_in = self.scope.team_filter("h.team_id")[0], _period("h.date", self.since, self.until)[0]
         if by == "team" and self.facts:  # in (team, resident) order from the kept households (facts.py)
-            teams_in = self.scope.team_filter("h.team_id")[0]
-            when = _period("h.date", self.since, self.until)[0]
             homes = (f"SELECT h.team_id AS key, count(DISTINCT h.resident_id) AS households FROM _visit_homes h"
-                     f" WHERE {teams_in} AND {when} GROUP BY 1")
+                     f" WHERE {teams_in} AND {when_in} GROUP BY 1")
+        elif by is None and self.facts:  # a look-up per resident in the kept households by resident
+            homes = (f"SELECT NULL AS key, count(*) AS households FROM residents r WHERE EXISTS (SELECT 1"
+                     f" FROM _visit_homes h WHERE h.resident_id = r.id AND {teams_in} AND {when_in})")
         elif by == "team":
             homes = (f"SELECT v.team_id AS key, count(DISTINCT vr.resident_id) AS households FROM visits v"
                      f" JOIN visit_residents vr ON vr.visit_id = v.id WHERE {live} GROUP BY 1")
@@ -261,17 +265,22 @@ class Reports:
         unpacks: id, team_id, kind, nature, category, place, state, minutes to first response and to
         the last resolution, age (minutes from received to the as-of moment), repeat_of, transfer and
         return events, and the answer and satisfaction of its final (or first) callback."""
+        sql, args = self.cohort_sql(first_callback)
+        return self._all(f"{sql} ORDER BY i.id", args)
+
+    def cohort_sql(self, first_callback: bool = False) -> tuple[str, list]:
+        """cohort()'s statement, unordered, with its arguments (huidesk/ledger/work_orders.py reads it)."""
         states, args = self._states()
         recv, pargs = _moments("i.received_at", self.since, self.until)
         age = "julianday(?)" if self.as_of is not None else "julianday('now')"
         first = "first_" if first_callback else ""
-        return self._all(
+        return (
             f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state,"
             f" CAST(round((julianday(i.first_response_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS response,"
             f" CAST(round((julianday(i.resolved_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS resolve,"
             f" CAST(round(({age} - julianday(i.received_at)) * 1440) AS INTEGER) AS age, i.repeat_of,"
             f" i.transfers, i.returns, i.{first}answer AS answer, i.{first}satisfaction AS satisfaction"
-            f" FROM ({states}) i JOIN places p ON p.id = i.place_id WHERE {recv} ORDER BY i.id",
+            f" FROM ({states}) i JOIN places p ON p.id = i.place_id WHERE {recv}",
             ([self.as_of] if self.as_of is not None else []) + args + pargs,
         )
 

@@ -90,6 +90,33 @@ def rates(counts: dict, settings: dict[str, str]) -> dict[str, object]:
 def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
     """The work-order figures of DESIGN.md for the issues received in a period, each as of the
     report's moment (the rows `Reports.cohort` gives, in its column order)."""
+    counts, responses, resolutions = tally(cohort, settings)
+    return figures(counts, responses, resolutions, settings)
+
+
+def figures(counts: dict, responses: list[int], resolutions: list[int], settings: dict[str, str]) -> dict[str, object]:
+    """The counts with their rates, and the median and 90th percentile of the sorted minutes to first
+    response and to resolution."""
+    return {
+        **counts,
+        **rates(counts, settings),
+        "response_minutes_median": median(responses),
+        "response_minutes_p90": percentile(responses, 90),
+        "resolve_minutes_median": median(resolutions),
+        "resolve_minutes_p90": percentile(resolutions, 90),
+    }
+
+
+def counted(found: dict, settings: dict[str, str]) -> dict[str, object]:
+    """figures() of what huidesk/ledger/work_orders.py counted (its minutes as histograms)."""
+    def spread(histogram: list) -> list[int]:
+        return [minutes for minutes, n in histogram for _ in range(n)]
+
+    return figures(found["counts"], spread(found["responses"]), spread(found["resolutions"]), settings)
+
+
+def tally(cohort: list, settings: dict[str, str]) -> tuple[dict, list[int], list[int]]:
+    """The COUNTS of the cohort's rows, and their sorted minutes to first response and to resolution."""
     from huidesk.domain.lifecycle import DONE, limits
 
     limit_of = limits(settings)
@@ -97,8 +124,7 @@ def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
     responses, resolutions = [], []
     answers = {"yes": "callbacks_resolved"}
     feelings = {"satisfied": "satisfied", "basically": "basically_satisfied", "unsatisfied": "unsatisfied"}
-    # One pass, unpacking each row in cohort()'s column order: a district has ~80,000 issues, and
-    # looking columns up by name took twice as long.
+    # One pass, unpacking each row in cohort()'s column order: looking columns up by name took twice as long.
     for (_id, _team, kind, nature, _category, _place, state, response, resolve, age, repeat_of, transfers, returns,
          answer, satisfaction) in cohort:
         response_limit, resolve_limit = limit_of(kind, nature)
@@ -109,9 +135,11 @@ def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
                 c["responded_in_time"] += 1
         if state in DONE:
             c["resolved"] += 1
-            resolutions.append(resolve)
-            if resolve <= resolve_limit:
-                c["resolved_on_time"] += 1
+            # None: closed, its resolution voided since: resolved, but neither on time nor timed
+            if resolve is not None:
+                resolutions.append(resolve)
+                if resolve <= resolve_limit:
+                    c["resolved_on_time"] += 1
             if satisfaction is not None:
                 c["callbacks"] += 1
                 if answer in answers:
@@ -124,33 +152,29 @@ def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
         c["returns"] += returns
     responses.sort()
     resolutions.sort()
-    return {
-        **c,
-        **rates(c, settings),
-        "response_minutes_median": median(responses),
-        "response_minutes_p90": percentile(responses, 90),
-        "resolve_minutes_median": median(resolutions),
-        "resolve_minutes_p90": percentile(resolutions, 90),
-    }
+    return c, responses, resolutions
 
 
 def hot(cohort: list, top: int = 10, places: int = 3) -> list[dict]:
     """热点: the categories of the issues received, most first, each with the places that raised it
     most (issues without a category are left out)."""
+    return ranked(((row[4], row[5], 1) for row in cohort), top, places)
+
+
+def ranked(counts, top: int = 10, places: int = 3) -> list[dict]:
+    """hot() from (category, place, issues) counts."""
     from collections import Counter
 
     by_category: Counter = Counter()
     by_place: dict[str, Counter] = {}
-    for row in cohort:
-        category, place = row[4], row[5]
+    for category, place, n in counts:
         if category is None:
             continue
-        by_category[category] += 1
-        by_place.setdefault(category, Counter())[place] += 1
-    ranked = sorted(by_category.items(), key=lambda x: (-x[1], x[0]))[:top]
+        by_category[category] += n
+        by_place.setdefault(category, Counter())[place] += n
     return [
         {"category": cat, "issues": n,
          "places": [{"place": p, "issues": m} for p, m in sorted(by_place[cat].items(), key=lambda x: (-x[1], x[0]))
                     [:places]]}
-        for cat, n in ranked
+        for cat, n in sorted(by_category.items(), key=lambda x: (-x[1], x[0]))[:top]
     ]

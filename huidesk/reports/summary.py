@@ -5,13 +5,14 @@ output registry as JSON. Every figure is computed from records by huidesk/ledger
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import APPROX, EXACT, Figure, hours, written
 from huidesk.domain.i18n import lang, tr
 from huidesk.ledger.queries import Reports, Scope
-from huidesk.reports.kpis import ISSUE_KINDS, hot, kpis, months
+from huidesk.ledger.work_orders import work_orders
+from huidesk.reports.kpis import ISSUE_KINDS, counted, months, ranked
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -65,18 +66,14 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
     r = Reports(store, *period)
     styles = styles or {}
     settings = store.settings()
-    with store.twin() as twin:  # the visits and activities read on a second core, the issues on this one
-        pending = _started(_work, Reports(twin, *period)) if twin is not None else None
-        issue_counts = r.issue_counts_by("kind", "team", "month")
-        cohort = r.cohort(first_callback=settings["callback_reading"] == "first")
-        teams = r.teams()
-        members = r.members_by_role()
-        cards = r.cards()
-        wishes = r.wishes()
-        covered = r.coverage()
-        done = pending() if pending is not None else _work(r)
-        found_sources, found_by_source = sources(r), by_source(r, cohort)
+    first_callback = settings["callback_reading"] == "first"
+    with store.twin() as twin:  # a second connection at the same journal head, read on the second core
+        readers = [r] if twin is None else [r, Reports(twin, *period)]
+        done = _shared(_work(settings, first_callback), readers)
+        found_sources, found_by_source = sources(r), by_source(r, first_callback)
         head = store.head()
+    issue_counts, orders, teams, members = done["issue counts"], done["orders"], done["teams"], done["members"]
+    cards, wishes, covered = done["cards"], done["wishes"], done["covered"]
     by_kind = {row["key"]: row for row in issue_counts["kind"]}
     activity = next(iter(done["activities"]), None)
     visit = done["visits"]
@@ -121,8 +118,8 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
             {"kind": k, **{f: _get(by_kind, k, f) for f in ("received", "resolved", "escalated", "escalated_resolved")}}
             for k in ISSUE_KINDS
         ],
-        "kpi": kpis(cohort, settings),
-        "hot": hot(cohort),
+        "kpi": counted(orders, settings),
+        "hot": ranked(orders["hot"]),
         "members_by_role": [{"role": row["key"], "members": row["count"]} for row in members[1:]],
         "cards": [{"kind": row["key"], "residents": row["residents"], "cards": row["cards"]} for row in cards],
         "wishes": dict(wishes),
@@ -133,40 +130,57 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
     }
 
 
-def _work(r: Reports) -> dict:
-    """The visits' and activities' figures a summary prints, in total, by team, theme and month."""
+def _work(settings: dict[str, str], first_callback: bool) -> dict[str, Callable[[Reports], object]]:
+    """What a summary reads, each a statement or two for any reader of the ledger: the longest first."""
     return {
-        "activities": r.activities(), "visits": r.visits(), "visit_minutes": r.visit_minutes(),
-        "activities by team": r.activities("team"), "visit minutes by team": r.visit_minutes("team"),
-        "visits by team": r.visits("team"), "members by team": r.members_by_team(),
-        "activities by theme": r.activities("theme"),
-        "activities by month": r.activities("month"), "visits by month": r.visits("month", households=False),
+        "issue counts": lambda r: r.issue_counts_by("kind", "team", "month"),
+        "orders": lambda r: work_orders(r, settings, first_callback),
+        "visits by team": lambda r: r.visits("team"),
+        "visits by month": lambda r: r.visits("month", households=False),
+        "visits": lambda r: r.visits(),
+        "visit_minutes": lambda r: r.visit_minutes(),
+        "visit minutes by team": lambda r: r.visit_minutes("team"),
+        "activities by month": lambda r: r.activities("month"),
+        "activities by theme": lambda r: r.activities("theme"),
+        "activities by team": lambda r: r.activities("team"),
+        "activities": lambda r: r.activities(),
+        "members by team": lambda r: r.members_by_team(),
+        "teams": lambda r: r.teams(),
+        "members": lambda r: r.members_by_role(),
+        "cards": lambda r: r.cards(),
+        "wishes": lambda r: r.wishes(),
+        "covered": lambda r: r.coverage(),
     }
 
 
-def _started(work: Callable[[Reports], dict], r: Reports) -> Callable[[], dict]:
-    """`work(r)` begun in a thread of its own (sqlite3 lets go of the GIL while SQLite works); the
-    function returned waits for it and gives its result, or raises what it raised."""
+def _shared(work: dict[str, Callable[[Reports], object]], readers: list[Reports]) -> dict:
+    """Every piece of `work` done by one of the readers, each taking the next piece as it finishes
+    one: the first reader on this thread, each other on a thread of its own (sqlite3 lets go of the
+    GIL while SQLite works, so two readers keep two cores busy). What a piece raised is raised here."""
     import threading
 
-    found: list = []
+    pieces, lock, found, failed = iter(work.items()), threading.Lock(), {}, []
 
-    def run() -> None:
+    def run(r: Reports) -> None:
         try:
-            found.append(work(r))
-        except BaseException as e:  # raised again by the waiting thread
-            found.append(e)
+            while True:
+                with lock:
+                    piece = next(pieces, None)
+                if piece is None or failed:
+                    return
+                found[piece[0]] = piece[1](r)
+        except BaseException as e:  # raised again by this thread
+            failed.append(e)
 
-    thread = threading.Thread(target=run, name="summary", daemon=True)
-    thread.start()
-
-    def result() -> dict:
+    threads = [threading.Thread(target=run, args=(r,), name="summary", daemon=True) for r in readers[1:]]
+    for thread in threads:
+        thread.start()
+    run(readers[0])
+    for thread in threads:
         thread.join()
-        if isinstance(found[0], BaseException):
-            raise found[0]
-        return found[0]
-
-    return result
+    if failed:
+        raise failed[0]
+    return found
 
 
 def sources(r: Reports) -> dict:
@@ -176,11 +190,14 @@ def sources(r: Reports) -> dict:
     return {"sources": found} if found else {}
 
 
-def by_source(r: Reports, cohort: list) -> dict:
+def by_source(r: Reports, first_callback: bool) -> dict:
     """`by_source`: on a ledger that merged others, the period's work by the ledger it came from (this
     one's own last, named None), hours to one decimal; nothing on a ledger that merged none. Issues are
-    the cohort's (id and state), counted by where each came from."""
-    rows = r.by_source((c[0], c[6]) for c in cohort)
+    the cohort's (id and state), counted by where each came from; read only on a ledger that merged some."""
+    def states() -> Iterator[tuple[int, str]]:
+        yield from ((c[0], c[6]) for c in r.cohort(first_callback))
+
+    rows = r.by_source(states())
     return {"by_source": [{**row, "hours": hours(row.pop("minutes"))} for row in rows]} if rows else {}
 
 
