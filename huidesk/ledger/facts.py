@@ -64,9 +64,10 @@ def derived(as_of: str | None = None) -> tuple[str, list]:
     return joined(columns(as_of))
 
 
-def kept_or_derived(as_of: str) -> tuple[str, list]:
-    """The COLUMNS read from `_issue_facts` (`f`), or derived as of `as_of` for an issue with a later event."""
-    return issues.kept_or_derived(columns(as_of), as_of)
+def kept_or_derived(as_of: str | None, only: tuple[str, ...] = COLUMNS) -> tuple[str, list]:
+    """The COLUMNS (those in `only`) read from `_issue_facts` (`f`), or derived as of `as_of` for an
+    issue with a later event."""
+    return issues.kept_or_derived([c for c in columns(as_of) if c[0] in only], as_of)
 
 
 def _refresh(issue: str) -> str:

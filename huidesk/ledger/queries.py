@@ -177,7 +177,7 @@ class Reports:
         places, args = self.scope.places()
         return f"i.place_id IN ({places})", args
 
-    def _states(self) -> tuple[str, list]:
+    def _states(self, only: tuple[str, ...] = facts.COLUMNS) -> tuple[str, list]:
         """The issues in scope with their facts (huidesk/ledger/facts.py: state, times, transfers, returns,
         callbacks) as of the report's moment, narrowed to those the period's figures can touch: received in
         it, or resolved or escalated in it. The figures' own conditions still decide; this only spares
@@ -185,7 +185,8 @@ class Reports:
 
         On a ledger the facts are read from `_issue_facts`, except for an issue with an event after the
         report's moment, which is derived as of it from its events; with `facts` False (a warehouse)
-        every issue is derived."""
+        every issue is derived. `only`: the facts the statement reads (a ledger's issues are read with
+        those alone: each column derived as of the moment is a CASE per issue)."""
         where, args = self._issue_scope()
         narrow, nargs = f" AND {where}", list(args)
         if self.as_of is not None:
@@ -200,10 +201,7 @@ class Reports:
         if not self.facts:
             derived, dargs = facts.derived(self.as_of)
             return f"{ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}", [*dargs, *nargs]
-        if self.as_of is None:
-            read, rargs = ", ".join(f"f.{c}" for c in facts.COLUMNS), []
-        else:
-            read, rargs = facts.kept_or_derived(self.as_of)
+        read, rargs = facts.kept_or_derived(self.as_of, only)
         return (f"{ISSUE_SELECT} {read} FROM issues i JOIN _issue_facts f ON f.issue_id = i.id"
                 f" WHERE i.void_reason IS NULL{narrow}", [*rargs, *nargs])
 
@@ -219,7 +217,7 @@ class Reports:
 
     def issue_counts_by(self, *groupings: str | None) -> dict[str | None, list[sqlite3.Row]]:
         """`issue_counts` for each grouping, from one statement: each issue's state is derived once."""
-        states, args = self._states()
+        states, args = self._states(("state", "resolved_at"))
         recv, a1 = _period("substr(i.received_at, 1, 10)", self.since, self.until)
         done, a2 = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
         esc, a3 = _moments("e.at", self.since, self.until)
@@ -270,10 +268,11 @@ class Reports:
 
     def cohort_sql(self, first_callback: bool = False) -> tuple[str, list]:
         """cohort()'s statement, unordered, with its arguments (huidesk/ledger/work_orders.py reads it)."""
-        states, args = self._states()
+        first = "first_" if first_callback else ""
+        states, args = self._states(("state", "first_response_at", "resolved_at", "transfers", "returns",
+                                     f"{first}answer", f"{first}satisfaction"))
         recv, pargs = _moments("i.received_at", self.since, self.until)
         age = "julianday(?)" if self.as_of is not None else "julianday('now')"
-        first = "first_" if first_callback else ""
         return (
             f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state,"
             f" CAST(round((julianday(i.first_response_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS response,"
