@@ -4,10 +4,12 @@ reads one small row where it would derive it from many; `check` derives every ro
 difference. A warehouse keeps none: it derives them (DuckDB's joins do that quickly).
 
 - `_issue_facts`, each issue's state, first response, last resolution, the moment of its last live
-  event, its transfers and returns, its final and first callback. The derivation has one definition,
-  `columns()`: the triggers run it with no moment (every live event), and a report, a listing or `due`
-  as of an earlier moment than an issue's last event runs it with that moment, for that issue only
-  (`issues.kept_or_derived`).
+  event, its transfers and returns, its final and first callback, and its minutes to first response
+  and to resolution; with a copy of the issue's own columns a report reads (kind, place, team, …, and
+  whether it is live), so that a report's issues are one table read from start to end. The derivation
+  has one definition, `columns()`: the triggers run it with no moment (every live event), and a report,
+  a listing or `due` as of an earlier moment than an issue's last event runs it with that moment, for
+  that issue only (`Reports._states`, `issues.kept_or_derived`).
 - `_visit_homes`, the households each live visit went to, under its team and date: a team's households
   in a period are then read in (team, resident) order instead of deduplicated from a join.
 """
@@ -15,15 +17,26 @@ difference. A warehouse keeps none: it derives them (DuckDB's joins do that quic
 import sqlite3
 from collections.abc import Iterator
 
-from huidesk.ledger import issues
 from huidesk.ledger.issues import issue_columns, joined, live_events
 
-# The table's columns after issue_id, in the order derived() gives them.
+# The issue's own columns, copied so that a report reads one table: in the order reports select them
+# (queries.ISSUE_SELECT), then whether the issue is live.
+ISSUE = ("kind", "place_id", "team_id", "received_at", "nature", "category", "repeat_of")
+# The facts derived from its events, in the order columns() gives them: those that depend on the moment.
 COLUMNS = ("state", "first_response_at", "resolved_at", "last_at", "transfers", "returns",
-           "answer", "satisfaction", "first_answer", "first_satisfaction")
+           "answer", "satisfaction", "first_answer", "first_satisfaction", "response", "resolve")
+KEPT = (*ISSUE, "live", *COLUMNS)
 
 TABLE = """CREATE TABLE _issue_facts (
     issue_id           INTEGER PRIMARY KEY,
+    kind               TEXT NOT NULL,
+    place_id           INTEGER NOT NULL,
+    team_id            INTEGER,
+    received_at        TEXT NOT NULL,
+    nature             TEXT,
+    category           TEXT,
+    repeat_of          INTEGER,
+    live               INTEGER NOT NULL,
     state              TEXT,
     first_response_at  TEXT,
     resolved_at        TEXT,
@@ -33,8 +46,12 @@ TABLE = """CREATE TABLE _issue_facts (
     answer             TEXT,
     satisfaction       TEXT,
     first_answer       TEXT,
-    first_satisfaction TEXT
+    first_satisfaction TEXT,
+    response           INTEGER,
+    resolve            INTEGER
 ) STRICT"""
+# The issues whose facts a report as of an earlier moment derives again (their last event is later).
+BY_LAST = "CREATE INDEX _issue_facts_last ON _issue_facts(last_at)"
 
 
 def columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
@@ -47,8 +64,15 @@ def columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
     def callback(name: str, column: str, order: str) -> tuple[str, str, list]:
         return events(name, f"e.{column}", f" AND e.event = 'callback' ORDER BY e.at {order}, e.id {order} LIMIT 1")
 
+    own = issue_columns(as_of)
+    by_name = {name: (sql, args) for name, sql, args in own}
+
+    def minutes(name: str, moment: str) -> tuple[str, str, list]:  # from received to the moment, whole minutes
+        sql, args = by_name[moment]
+        return name, f"CAST(round((julianday({sql}) - julianday(i.received_at)) * 1440) AS INTEGER)", args
+
     return [
-        *issue_columns(as_of),
+        *own,
         events("last_at", "max(e.at)"),
         events("transfers", "count(*)", " AND e.event = 'transferred'"),
         events("returns", "count(*)", " AND e.event = 'returned'"),
@@ -56,6 +80,8 @@ def columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
         callback("satisfaction", "satisfaction", "DESC"),
         callback("first_answer", "answer", "ASC"),
         callback("first_satisfaction", "satisfaction", "ASC"),
+        minutes("response", "first_response_at"),
+        minutes("resolve", "resolved_at"),
     ]
 
 
@@ -64,23 +90,24 @@ def derived(as_of: str | None = None) -> tuple[str, list]:
     return joined(columns(as_of))
 
 
-def kept_or_derived(as_of: str | None, only: tuple[str, ...] = COLUMNS) -> tuple[str, list]:
-    """The COLUMNS (those in `only`) read from `_issue_facts` (`f`), or derived as of `as_of` for an
-    issue with a later event."""
-    return issues.kept_or_derived([c for c in columns(as_of) if c[0] in only], as_of)
+def _kept() -> str:
+    """The select list of a kept row, from issue `i` (as the triggers and check derive it)."""
+    sql, args = derived()
+    assert not args
+    return f"i.id, {', '.join(f'i.{c}' for c in ISSUE)}, i.void_reason IS NULL,{sql}"
 
 
 def _refresh(issue: str) -> str:
-    sql, args = derived()
-    assert not args
     # Deleted and inserted rather than INSERT OR REPLACE: a trigger's conflict clause gives way to its
     # statement's (an INSERT OR IGNORE of events would have left the old row).
     return (f"DELETE FROM _issue_facts WHERE issue_id = {issue};"
-            f" INSERT INTO _issue_facts SELECT i.id,{sql} FROM issues i WHERE i.id = {issue};")
+            f" INSERT INTO _issue_facts SELECT {_kept()} FROM issues i WHERE i.id = {issue};")
 
 
 def _triggers() -> Iterator[str]:
     yield f"CREATE TRIGGER _issue_facts_issue AFTER INSERT ON issues BEGIN {_refresh('NEW.id')} END"
+    yield (f"CREATE TRIGGER _issue_facts_edited AFTER UPDATE ON issues BEGIN {_refresh('OLD.id')}"
+           f" {_refresh('NEW.id')} END")
     yield "CREATE TRIGGER _issue_facts_gone AFTER DELETE ON issues BEGIN DELETE FROM _issue_facts" \
           " WHERE issue_id = OLD.id; END"
     yield f"CREATE TRIGGER _issue_facts_event AFTER INSERT ON issue_events BEGIN {_refresh('NEW.issue_id')} END"
@@ -123,21 +150,31 @@ def _home_triggers() -> Iterator[str]:
 def install(conn: sqlite3.Connection) -> None:
     """Create the tables and their triggers, and fill them from the records (inside the caller's
     transaction: a new ledger's schema, or the migration that brings an older one up)."""
-    for stmt in (TABLE, *_triggers(), HOMES, HOMES_BY_RESIDENT, *_home_triggers()):
+    install_issue_facts(conn)
+    for stmt in (HOMES, HOMES_BY_RESIDENT, *_home_triggers()):
         conn.execute(stmt)
-    sql, _ = derived()
-    conn.execute(f"INSERT INTO _issue_facts SELECT i.id,{sql} FROM issues i")
     conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED}")
+
+
+def install_issue_facts(conn: sqlite3.Connection) -> None:
+    """`_issue_facts` with its index and triggers, filled from the records; made again from scratch when
+    it is there already in an older shape."""
+    triggers = ("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('issues', 'issue_events')"
+                " AND name LIKE '\\_issue\\_facts\\_%' ESCAPE '\\'")
+    for (name,) in conn.execute(triggers).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE IF EXISTS _issue_facts")
+    for stmt in (TABLE, BY_LAST, *_triggers()):
+        conn.execute(stmt)
+    conn.execute(f"INSERT INTO _issue_facts SELECT {_kept()} FROM issues i")
 
 
 def differences(conn: sqlite3.Connection) -> Iterator[tuple[str, str, object, object]]:
     """(where, column, kept, derived) for every kept fact that differs from its derivation from the
     records: `_issue_facts#ID` with the column, or 'row' for a row missing (kept None) or left over
     (derived None); `_visit_homes` rows by visit and resident."""
-    sql, _ = derived()
-    names = ", ".join(COLUMNS)
-    kept = conn.execute(f"SELECT issue_id, {names} FROM _issue_facts ORDER BY issue_id")
-    fresh = conn.execute(f"SELECT i.id,{sql} FROM issues i ORDER BY i.id")
+    kept = conn.execute(f"SELECT issue_id, {', '.join(KEPT)} FROM _issue_facts ORDER BY issue_id")
+    fresh = conn.execute(f"SELECT {_kept()} FROM issues i ORDER BY i.id")
     a, b = next(kept, None), next(fresh, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[0] < b[0]):
@@ -147,7 +184,7 @@ def differences(conn: sqlite3.Connection) -> Iterator[tuple[str, str, object, ob
             yield f"_issue_facts#{b[0]}", "row", None, b[0]
             b = next(fresh, None)
         else:
-            for column, x, y in zip(COLUMNS, a[1:], b[1:], strict=True):
+            for column, x, y in zip(KEPT, a[1:], b[1:], strict=True):
                 if x != y:
                     yield f"_issue_facts#{a[0]}", column, x, y
             a, b = next(kept, None), next(fresh, None)

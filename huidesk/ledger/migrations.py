@@ -103,12 +103,15 @@ def kept_facts(db: Database) -> None:
     facts.install(db.conn)
 
 
-@MIGRATIONS(name="homes_by_resident")
-def homes_by_resident(db: Database) -> None:
-    """Issue 15: the kept households by resident, for a period's households in total (made already by
-    `kept_facts` on a ledger that migrates through both: it installs the kept facts as they are now)."""
+@MIGRATIONS(name="kept_facts_for_reports")
+def kept_facts_for_reports(db: Database) -> None:
+    """Issue 15: each issue's own columns and its minutes to first response and to resolution kept with
+    its facts, so that a report reads one table (`_issue_facts` made again, with an index by last event);
+    the kept households by resident. A ledger migrating through `kept_facts` has both already: it
+    installs the kept facts as they are now."""
     from huidesk.ledger import facts
 
+    facts.install_issue_facts(db.conn)
     db.execute(facts.HOMES_BY_RESIDENT.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from huidesk.ledger import facts
-from huidesk.ledger.issues import issue_columns, kept_or_derived, live_events
+from huidesk.ledger.issues import issue_columns, joined, kept_or_derived, live_events
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -179,31 +179,46 @@ class Reports:
 
     def _states(self, only: tuple[str, ...] = facts.COLUMNS) -> tuple[str, list]:
         """The issues in scope with their facts (huidesk/ledger/facts.py: state, times, transfers, returns,
-        callbacks) as of the report's moment, narrowed to those the period's figures can touch: received in
-        it, or resolved or escalated in it. The figures' own conditions still decide; this only spares
-        reading every other issue.
+        callbacks, minutes to respond and resolve) as of the report's moment, narrowed to those the period's
+        figures can touch: received in it, or resolved or escalated in it. The figures' own conditions still
+        decide; this only spares reading every other issue.
 
-        On a ledger the facts are read from `_issue_facts`, except for an issue with an event after the
-        report's moment, which is derived as of it from its events; with `facts` False (a warehouse)
-        every issue is derived. `only`: the facts the statement reads (a ledger's issues are read with
-        those alone: each column derived as of the moment is a CASE per issue)."""
+        On a ledger each issue's row is read from `_issue_facts` alone (it copies the issue's own columns),
+        except for an issue with an event after the report's moment, which is derived as of it from its
+        events; with `facts` False (a warehouse) every issue is derived. `only`: the facts the statement
+        reads."""
         where, args = self._issue_scope()
-        narrow, nargs = f" AND {where}", list(args)
-        if self.as_of is not None:
-            narrow += " AND i.received_at <= ?"
-            nargs.append(self.as_of)
-        if self.since is not None:
-            narrow += (
-                " AND (i.received_at BETWEEN ? AND ? OR i.id IN (SELECT e.issue_id FROM issue_events e"
-                " WHERE e.event IN ('resolved', 'escalated') AND e.at BETWEEN ? AND ?))"
-            )
-            nargs += [self.since, self.until + "~", self.since, self.until + "~"]
+
+        def narrowed(issue_id: str) -> tuple[str, list]:
+            narrow, nargs = f" AND {where}", list(args)
+            if self.as_of is not None:
+                narrow += " AND i.received_at <= ?"
+                nargs.append(self.as_of)
+            if self.since is not None:
+                narrow += (
+                    f" AND (i.received_at BETWEEN ? AND ? OR {issue_id} IN (SELECT e.issue_id FROM issue_events e"
+                    " WHERE e.event IN ('resolved', 'escalated') AND e.at BETWEEN ? AND ?))"
+                )
+                nargs += [self.since, self.until + "~", self.since, self.until + "~"]
+            return narrow, nargs
+
+        narrow, nargs = narrowed("i.id")
         if not self.facts:
             derived, dargs = facts.derived(self.as_of)
             return f"{ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}", [*dargs, *nargs]
-        read, rargs = facts.kept_or_derived(self.as_of, only)
-        return (f"{ISSUE_SELECT} {read} FROM issues i JOIN _issue_facts f ON f.issue_id = i.id"
-                f" WHERE i.void_reason IS NULL{narrow}", [*rargs, *nargs])
+        kept_narrow, kargs = narrowed("i.issue_id")
+        only = tuple(c for c in facts.COLUMNS if c in only)  # in the order columns() derives them
+        kept = (f"SELECT i.issue_id AS id, {', '.join(f'i.{c}' for c in (*facts.ISSUE, *only))}"
+                f" FROM _issue_facts i WHERE i.live = 1{kept_narrow}")
+        if self.as_of is None:
+            return kept, kargs
+        # An issue with an event after the moment: derived as of it (found through the index by last event).
+        derived, dargs = joined([c for c in facts.columns(self.as_of) if c[0] in only])
+        # coalesce: the kept rows read from start to end, not through the index (a look-up per issue); CROSS
+        # JOIN: the others found through it, not by walking every issue received (SQLite's choice otherwise).
+        return (f"{kept} AND coalesce(i.last_at, '') <= ? UNION ALL {ISSUE_SELECT}{derived}"
+                f" FROM _issue_facts f CROSS JOIN issues i ON i.id = f.issue_id WHERE f.last_at > ?"
+                f" AND i.void_reason IS NULL{narrow}", [*kargs, self.as_of, *dargs, self.as_of, *nargs])
 
     def issue_counts(self, by: str | None = None) -> list[sqlite3.Row]:
         """received, resolved, escalated and escalated_resolved — in total (by None), or by kind,
@@ -266,20 +281,22 @@ class Reports:
         sql, args = self.cohort_sql(first_callback)
         return self._all(f"{sql} ORDER BY i.id", args)
 
-    def cohort_sql(self, first_callback: bool = False) -> tuple[str, list]:
-        """cohort()'s statement, unordered, with its arguments (huidesk/ledger/work_orders.py reads it)."""
+    def cohort_sql(self, first_callback: bool = False, lean: bool = False) -> tuple[str, list]:
+        """cohort()'s statement, unordered, with its arguments. `lean` (huidesk/ledger/work_orders.py): the
+        place's id instead of its path, and the age of open issues only (NULL for those resolved)."""
         first = "first_" if first_callback else ""
-        states, args = self._states(("state", "first_response_at", "resolved_at", "transfers", "returns",
+        states, args = self._states(("state", "response", "resolve", "transfers", "returns",
                                      f"{first}answer", f"{first}satisfaction"))
         recv, pargs = _moments("i.received_at", self.since, self.until)
-        age = "julianday(?)" if self.as_of is not None else "julianday('now')"
+        moment = "julianday(?)" if self.as_of is not None else "julianday('now')"
+        age = f"CAST(round(({moment} - julianday(i.received_at)) * 1440) AS INTEGER)"
+        if lean:
+            age = f"CASE WHEN i.state IN ('resolved', 'closed') THEN NULL ELSE {age} END"
+        place, places = ("i.place_id", "") if lean else ("p.path", " JOIN places p ON p.id = i.place_id")
         return (
-            f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state,"
-            f" CAST(round((julianday(i.first_response_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS response,"
-            f" CAST(round((julianday(i.resolved_at) - julianday(i.received_at)) * 1440) AS INTEGER) AS resolve,"
-            f" CAST(round(({age} - julianday(i.received_at)) * 1440) AS INTEGER) AS age, i.repeat_of,"
-            f" i.transfers, i.returns, i.{first}answer AS answer, i.{first}satisfaction AS satisfaction"
-            f" FROM ({states}) i JOIN places p ON p.id = i.place_id WHERE {recv}",
+            f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, {place} AS place, i.state, i.response, i.resolve,"
+            f" {age} AS age, i.repeat_of, i.transfers, i.returns, i.{first}answer AS answer,"
+            f" i.{first}satisfaction AS satisfaction FROM ({states}) i{places} WHERE {recv}",
             ([self.as_of] if self.as_of is not None else []) + args + pargs,
         )
 

@@ -49,7 +49,7 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
     when = "".join(" WHEN c.kind = ? AND coalesce(c.nature, '') = ? THEN ?" for _ in cases)
     limit = [f"CASE{when} ELSE ? END" if cases else "?" for _ in default]
     limit_args = [[v for case in cases for v in (case[0], case[1], case[2 + i])] + [default[i]] for i in range(2)]
-    cohort, args = r.cohort_sql(first_callback)
+    cohort, args = r.cohort_sql(first_callback, lean=True)
     blank = ", ".join("NULL" for _ in COUNTS[1:])
     rows = r.conn.execute(
         f"WITH c AS MATERIALIZED (SELECT o.*, CASE WHEN o.state IN ('resolved', 'closed') THEN 1 ELSE 0 END AS done"
@@ -60,8 +60,9 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
         f"   GROUP BY c.response"
         f" UNION ALL SELECT 2, c.resolve, NULL, NULL, count(*), {blank} FROM c WHERE {_DONE} AND c.resolve IS NOT NULL"
         f"   GROUP BY c.resolve"
-        f" UNION ALL SELECT 3, NULL, c.category, c.place, count(*), {blank} FROM c WHERE c.category IS NOT NULL"
-        f"   GROUP BY c.category, c.place",
+        # the places' paths joined to the counts by category and place, not to every issue
+        f" UNION ALL SELECT 3, NULL, h.category, p.path, h.n, {blank} FROM (SELECT c.category, c.place, count(*) AS n"
+        f"   FROM c WHERE c.category IS NOT NULL GROUP BY c.category, c.place) h JOIN places p ON p.id = h.place",
         args + limit_args[0] + limit_args[1],
     ).fetchall()
     found: dict = {"counts": {}, "responses": [], "resolutions": [], "hot": []}
