@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from huidesk.ledger import facts
+from huidesk.ledger.work_orders import FIGURES
 
 EVENTS = (
     ("dispatch", "--to", "司法所"), ("arrive", "--unit", "司法所"), ("transfer", "--to", "派出所"),
@@ -74,6 +75,7 @@ def _reports(db: Path, as_of: str, since: str | None, keep: bool) -> dict:
     try:
         store.keeps_facts = keep  # False: derive every issue from its events, as a warehouse does
         r = Reports(store, Scope(), since, as_of[:10], as_of)
+        assert _nonzero(r.issue_counts_by("kind", "team", "month", None)) == _counted_by_hand(store, as_of, since)
         for first in (False, True):  # the work orders counted by SQL, as the Python tally of the cohort counts them
             orders, cohort = work_orders(r, store.settings(), first), r.cohort(first)
             assert counted(orders, store.settings()) == kpis(cohort, store.settings())
@@ -81,7 +83,7 @@ def _reports(db: Path, as_of: str, since: str | None, keep: bool) -> dict:
         return {
             "cohort": [tuple(row) for row in r.cohort()],
             "first": [tuple(row) for row in r.cohort(first_callback=True)],
-            "counts": {str(k): [tuple(row) for row in rows]
+            "counts": {str(k): [tuple(row.values()) for row in rows]
                        for k, rows in r.issue_counts_by("kind", "team", "month").items()},
             "resolved": [tuple(row) for row in r.resolved_by_month()],
             "issues": [tuple(row) for row in r.issues()],
@@ -89,6 +91,35 @@ def _reports(db: Path, as_of: str, since: str | None, keep: bool) -> dict:
         }
     finally:
         store.close()
+
+
+def _nonzero(counts: dict) -> dict:
+    return {(by, row["key"]): tuple(row[f] for f in FIGURES) for by, rows in counts.items() for row in rows
+            if any(row[f] for f in FIGURES)}
+
+
+def _counted_by_hand(store, as_of: str, since: str | None) -> dict:
+    """The issue figures by kind, team, received month and in total, counted in Python from each issue's
+    state as of the moment (the one derivation) and its escalations: what issue_counts_by must give."""
+    from huidesk.ledger.issues import issue_derived
+
+    until, first = as_of[:10], since or "0000"
+    derived, args = issue_derived(as_of)
+    issues = store.conn.execute(f"SELECT i.id, i.kind, i.team_id, i.received_at,{derived} FROM issues i"
+                                " WHERE i.void_reason IS NULL AND i.received_at <= ?", [*args, as_of]).fetchall()
+    escalations: dict[int, list[str]] = {}
+    for issue_id, at in store.conn.execute("SELECT issue_id, at FROM issue_events WHERE event = 'escalated'"
+                                           " AND void_reason IS NULL AND at <= ?", [as_of]):
+        escalations.setdefault(issue_id, []).append(at[:10])
+    found: dict = {}
+    for issue_id, kind, team, received_at, state, _, resolved_at in issues:
+        resolved = state in ("resolved", "closed") and resolved_at is not None and first <= resolved_at[:10] <= until
+        figures = (first <= received_at[:10] <= until, resolved,
+                   any(first <= at <= until for at in escalations.get(issue_id, [])),
+                   resolved and issue_id in escalations)
+        for key in (("kind", kind), ("team", team), ("month", received_at[:7]), (None, None)):
+            found[key] = tuple(a + b for a, b in zip(found.get(key, (0, 0, 0, 0)), figures, strict=True))
+    return {key: n for key, n in found.items() if any(n)}
 
 
 def _listing(store, as_of: str, since: str | None, keep: bool) -> list[tuple]:

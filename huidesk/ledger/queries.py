@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from huidesk.ledger import facts
-from huidesk.ledger.issues import issue_columns, joined, kept_or_derived, live_events
+from huidesk.ledger.issues import issue_columns, joined, kept_or_derived
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -177,16 +177,18 @@ class Reports:
         places, args = self.scope.places()
         return f"i.place_id IN ({places})", args
 
-    def _states(self, only: tuple[str, ...] = facts.COLUMNS) -> tuple[str, list]:
-        """The issues in scope with their facts (huidesk/ledger/facts.py: state, times, transfers, returns,
-        callbacks, minutes to respond and resolve) as of the report's moment, narrowed to those the period's
-        figures can touch: received in it, or resolved or escalated in it. The figures' own conditions still
-        decide; this only spares reading every other issue.
+    def _sources(self, only: tuple[str, ...] = facts.COLUMNS) -> list[tuple[str, str, str, list]]:
+        """Where the issues in scope and their facts (huidesk/ledger/facts.py: state, times, transfers,
+        returns, callbacks, minutes to respond and resolve) as of the report's moment are read, as `i`:
+        (FROM, the issue's id, WHERE, arguments) each, narrowed to the issues the period's figures can
+        touch: received in it, or resolved or escalated in it. The figures' own conditions still decide;
+        this only spares reading every other issue. `only`: the facts a statement reads.
 
-        On a ledger each issue's row is read from `_issue_facts` alone (it copies the issue's own columns),
-        except for an issue with an event after the report's moment, which is derived as of it from its
-        events; with `facts` False (a warehouse) every issue is derived. `only`: the facts the statement
-        reads."""
+        On a ledger the kept rows of `_issue_facts` (which copy the issue's own columns), read as a table,
+        except those of issues with an event after the report's moment, which are derived as of it from
+        their events; with `facts` False (a warehouse) every issue is derived. A statement that counts
+        runs over each source and adds up (an aggregate read straight from the table is twice as fast
+        as one over a compound subquery)."""
         where, args = self._issue_scope()
 
         def narrowed(issue_id: str) -> tuple[str, list]:
@@ -203,24 +205,32 @@ class Reports:
             return narrow, nargs
 
         narrow, nargs = narrowed("i.id")
-        if not self.facts:
-            derived, dargs = facts.derived(self.as_of)
-            return f"{ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}", [*dargs, *nargs]
-        kept_narrow, kargs = narrowed("i.issue_id")
         only = tuple(c for c in facts.COLUMNS if c in only)  # in the order columns() derives them
-        kept = (f"SELECT i.issue_id AS id, {', '.join(f'i.{c}' for c in (*facts.ISSUE, *only))}"
-                f" FROM _issue_facts i WHERE i.live = 1{kept_narrow}")
-        if self.as_of is None:
-            return kept, kargs
-        # An issue with an event after the moment: derived as of it (found through the index by last event).
         derived, dargs = joined([c for c in facts.columns(self.as_of) if c[0] in only])
+        if not self.facts:
+            return [(f"({ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}) i", "i.id", "1 = 1",
+                     [*dargs, *nargs])]
+        kept_narrow, kargs = narrowed("i.issue_id")
+        kept = ("_issue_facts i", "i.issue_id", f"i.live = 1{kept_narrow}", kargs)
+        if self.as_of is None:
+            return [kept]
         # coalesce: the kept rows read from start to end, not through the index (a look-up per issue); CROSS
-        # JOIN: the others found through it, not by walking every issue received (SQLite's choice otherwise).
-        return (f"{kept} AND coalesce(i.last_at, '') <= ? UNION ALL {ISSUE_SELECT}{derived}"
-                f" FROM _issue_facts f CROSS JOIN issues i ON i.id = f.issue_id WHERE f.last_at > ?"
-                f" AND i.void_reason IS NULL{narrow}", [*kargs, self.as_of, *dargs, self.as_of, *nargs])
+        # JOIN: those with a later event found through it, not by walking every issue received.
+        return [
+            (kept[0], kept[1], f"{kept[2]} AND coalesce(i.last_at, '') <= ?", [*kargs, self.as_of]),
+            (f"({ISSUE_SELECT}{derived} FROM _issue_facts f CROSS JOIN issues i ON i.id = f.issue_id"
+             f" WHERE f.last_at > ? AND i.void_reason IS NULL{narrow}) i", "i.id", "1 = 1",
+             [*dargs, self.as_of, *nargs]),
+        ]
 
-    def issue_counts(self, by: str | None = None) -> list[sqlite3.Row]:
+    def _states(self, only: tuple[str, ...] = facts.COLUMNS) -> tuple[str, list]:
+        """The issues of _sources() as one statement: id, the issue's own columns, the facts in `only`."""
+        columns = ", ".join(f"i.{c}" for c in (*facts.ISSUE, *(c for c in facts.COLUMNS if c in only)))
+        parts = [(f"SELECT {id_} AS id, {columns} FROM {table} WHERE {where}", args)
+                 for table, id_, where, args in self._sources(only)]
+        return " UNION ALL ".join(sql for sql, _ in parts), [a for _, args in parts for a in args]
+
+    def issue_counts(self, by: str | None = None) -> list[dict]:
         """received, resolved, escalated and escalated_resolved — in total (by None), or by kind,
         team_id or month (received).
 
@@ -230,39 +240,11 @@ class Reports:
         """
         return self.issue_counts_by(by)[by]
 
-    def issue_counts_by(self, *groupings: str | None) -> dict[str | None, list[sqlite3.Row]]:
-        """`issue_counts` for each grouping, from one statement: each issue's state is derived once."""
-        states, args = self._states(("state", "resolved_at"))
-        recv, a1 = _period("substr(i.received_at, 1, 10)", self.since, self.until)
-        done, a2 = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
-        esc, a3 = _moments("e.at", self.since, self.until)
-        live, a4 = live_events(self.as_of)
-        keys = {"kind": "kind", "team": "team_id", "month": "month", None: "NULL"}
-        sums = ("sum(received) AS received, sum(resolved) AS resolved, sum(escalated) AS escalated,"
-                " sum(escalated_resolved) AS escalated_resolved")
-        # Materialized: the state and the figures of each issue are worked out once, for every
-        # grouping; the escalated issues are one list each, read through the events' (event, at) index.
-        rows = self._all(
-            f"WITH issue_state AS MATERIALIZED ({states}),"
-            f" issue_figures AS MATERIALIZED (SELECT i.kind, i.team_id, substr(i.received_at, 1, 7) AS month,"
-            f" {recv} AS received,"
-            f" i.state IN ('resolved', 'closed') AND {done} AS resolved,"
-            f" i.id IN (SELECT e.issue_id FROM issue_events e WHERE e.event = 'escalated'"
-            f"   AND {live} AND {esc}) AS escalated,"
-            f" i.state IN ('resolved', 'closed') AND {done} AND i.id IN (SELECT e.issue_id FROM issue_events e"
-            f"   WHERE e.event = 'escalated' AND {live}) AS escalated_resolved"
-            f" FROM issue_state i) "
-            + " UNION ALL ".join(
-                f"SELECT {n} AS grouping, {keys[by]} AS key, {sums} FROM issue_figures GROUP BY 2"
-                for n, by in enumerate(groupings)
-            )
-            + " ORDER BY 1, 2",
-            args + a1 + a2 + a4 + a3 + a2 + a4,
-        )
-        result: dict[str | None, list[sqlite3.Row]] = {by: [] for by in groupings}
-        for row in rows:
-            result[groupings[row["grouping"]]].append(row)
-        return result
+    def issue_counts_by(self, *groupings: str | None) -> dict[str | None, list[dict]]:
+        """`issue_counts` for each grouping (huidesk/ledger/work_orders.py counts them)."""
+        from huidesk.ledger.work_orders import issue_counts
+
+        return issue_counts(self, groupings)
 
     def resolved_by_month(self) -> list[sqlite3.Row]:
         states, args = self._states()

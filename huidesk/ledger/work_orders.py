@@ -1,36 +1,90 @@
-"""The work-order figures of a report's cohort (the issues received in its period) counted by the
-database instead of in Python: one statement over `Reports.cohort_sql` gives the counts, the minutes
-to first response and to resolution as histograms (for the medians and the 90th percentiles), and the
-issues by category and place (for 热点). A district's 80,000 issues then reach Python as a few
-thousand small rows instead of 80,000 wide ones.
+"""A report's issue figures counted by the database: the issues received, resolved and escalated by kind,
+team and month, and the work-order figures of the issues received in the period (DESIGN.md "Work-order
+figures") — their counts, the minutes to first response and to resolution as histograms (for the medians
+and the 90th percentiles), and the issues by category and place (for 热点).
 
-The counts mean what huidesk/reports/kpis.py `tally` counts from the cohort's rows, limit for limit
-(tests/test_facts.py holds the two equal on random ledgers); kpis.py turns both into the same figures.
+Each statement is an aggregate read straight from each of `Reports._sources` (on a ledger: the kept facts
+as a table, and the few issues with an event after the report's moment, derived), and the sources' results
+are added up here. The work-order counts mean what huidesk/reports/kpis.py `tally` counts from the cohort's
+rows, limit for limit (tests/test_facts.py holds the two equal on random ledgers).
 """
 
+from collections import Counter
 from typing import TYPE_CHECKING
+
+from huidesk.ledger.issues import live_events
 
 if TYPE_CHECKING:
     from huidesk.ledger.queries import Reports
 
-_DONE = "c.done = 1"
-_CALLED = f"{_DONE} AND c.satisfaction IS NOT NULL"
-# kpis.COUNTS, each as SQL over the cohort `c` with its limits (NULL sums are read as 0).
+_DONE = "(CASE WHEN i.state IN ('resolved', 'closed') THEN 1 ELSE 0 END)"
+_CALLED = f"{_DONE} = 1 AND i.{{first}}satisfaction IS NOT NULL"
+# kpis.COUNTS, each as SQL over an issue `i` with its limits {response} and {resolve}, its age {age} and
+# {first} the callback read ("" or "first_"). NULL sums are read as 0.
 COUNTS = (
     ("received", "count(*)"),
-    ("responded_in_time", "sum(c.response <= c.response_limit)"),
+    ("responded_in_time", "sum(i.response <= {response})"),
     ("resolved", f"sum({_DONE})"),
-    ("resolved_on_time", f"sum({_DONE} AND c.resolve <= c.resolve_limit)"),
-    ("overdue", "sum(c.done = 0 AND c.age > c.resolve_limit)"),
+    ("resolved_on_time", f"sum({_DONE} = 1 AND i.resolve <= {{resolve}})"),
+    ("overdue", f"sum({_DONE} = 0 AND {{age}} > {{resolve}})"),
     ("callbacks", f"sum({_CALLED})"),
-    ("callbacks_resolved", f"sum({_CALLED} AND c.answer = 'yes')"),
-    ("satisfied", f"sum({_DONE} AND c.satisfaction = 'satisfied')"),
-    ("basically_satisfied", f"sum({_DONE} AND c.satisfaction = 'basically')"),
-    ("unsatisfied", f"sum({_DONE} AND c.satisfaction = 'unsatisfied')"),
-    ("repeats", "sum(c.repeat_of IS NOT NULL)"),
-    ("transfers", "sum(c.transfers)"),
-    ("returns", "sum(c.returns)"),
+    ("callbacks_resolved", f"sum({_CALLED} AND i.{{first}}answer = 'yes')"),
+    ("satisfied", f"sum({_DONE} = 1 AND i.{{first}}satisfaction = 'satisfied')"),
+    ("basically_satisfied", f"sum({_DONE} = 1 AND i.{{first}}satisfaction = 'basically')"),
+    ("unsatisfied", f"sum({_DONE} = 1 AND i.{{first}}satisfaction = 'unsatisfied')"),
+    ("repeats", "sum(i.repeat_of IS NOT NULL)"),
+    ("transfers", "sum(i.transfers)"),
+    ("returns", "sum(i.returns)"),
 )
+FIGURES = ("received", "resolved", "escalated", "escalated_resolved")
+
+
+def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | None, list[dict]]:
+    """Reports.issue_counts for each grouping (kind, team, month or None), each a list of
+    {"key", *FIGURES} in order of key (None first)."""
+    from huidesk.ledger.queries import _moments, _period
+
+    recv, a1 = _period("substr(i.received_at, 1, 10)", r.since, r.until)
+    done, a2 = _period("substr(i.resolved_at, 1, 10)", r.since, r.until)
+    esc, a3 = _moments("e.at", r.since, r.until)
+    live, a4 = live_events(r.as_of)
+    resolved = f"i.state IN ('resolved', 'closed') AND {done}"
+    # (grouping, key, figure) -> count, and each grouping's keys in the order they are found
+    counted: Counter = Counter()
+    keys: dict[str | None, dict] = {by: {} for by in groupings}
+
+    def add(kind: str, team: int | None, month: str | None, figures: dict[str, int]) -> None:
+        for by, key in (("kind", kind), ("team", team), (None, None), ("month", month)):
+            if by in keys and (by != "month" or month is not None):
+                keys[by][key] = True
+                counted.update({(by, key, f): n or 0 for f, n in figures.items()})
+
+    for table, id_, where, args in r._sources(("state", "resolved_at")):
+        if set(groupings) - {"month"}:
+            for kind, team, received, resolved_n in r.conn.execute(
+                f"SELECT i.kind, i.team_id, sum({recv}), sum({resolved}) FROM {table} WHERE {where} GROUP BY 1, 2",
+                a1 + a2 + args,
+            ).fetchall():
+                add(kind, team, None, {"received": received, "resolved": resolved_n})
+        if "month" in groupings:
+            for month, received, resolved_n in r.conn.execute(
+                f"SELECT substr(i.received_at, 1, 7), sum({recv}), sum({resolved}) FROM {table} WHERE {where}"
+                f" GROUP BY 1", a1 + a2 + args,
+            ).fetchall():
+                keys["month"][month] = True
+                for figure, n in (("received", received), ("resolved", resolved_n)):
+                    counted[("month", month, figure)] += n or 0
+        # The escalated issues, from their escalations: a look-up each rather than a test of every issue.
+        for kind, team, month, escalated, escalated_resolved in r.conn.execute(
+            f"SELECT i.kind, i.team_id, substr(i.received_at, 1, 7), sum(x.in_period), sum({resolved})"
+            f" FROM (SELECT e.issue_id AS id, max(CASE WHEN {esc} THEN 1 ELSE 0 END) AS in_period FROM issue_events e"
+            f"   WHERE e.event = 'escalated' AND {live} GROUP BY e.issue_id) x"
+            f" JOIN {table} ON {id_} = x.id WHERE {where} GROUP BY 1, 2, 3",
+            a2 + a3 + a4 + args,
+        ).fetchall():
+            add(kind, team, month, {"escalated": escalated, "escalated_resolved": escalated_resolved})
+    return {by: [{"key": key, **{f: counted[(by, key, f)] for f in FIGURES}}
+                 for key in sorted(keys[by], key=lambda k: (k is not None, k))] for by in groupings}
 
 
 def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = False) -> dict:
@@ -38,6 +92,7 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
     "hot": [(category, place, issues)]} for the issues received in `r`'s period, as of its moment."""
     from huidesk.domain.lifecycle import limits
     from huidesk.domain.vocab import VOCABS
+    from huidesk.ledger.queries import _moments
 
     limit_of = limits(settings)
     default = limit_of("", None)  # no kind or nature has a limit of its own
@@ -46,33 +101,33 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
     cases = [case for case in cases if case[2:] != default]
     # Each issue's limits: the default, unless its kind and nature have their own (a CASE: joining a table
     # of limits cost a scan of it per issue).
-    when = "".join(" WHEN c.kind = ? AND coalesce(c.nature, '') = ? THEN ?" for _ in cases)
-    limit = [f"CASE{when} ELSE ? END" if cases else "?" for _ in default]
+    when = "".join(" WHEN i.kind = ? AND coalesce(i.nature, '') = ? THEN ?" for _ in cases)
+    limit = [f"(CASE{when} ELSE ? END)" if cases else "?" for _ in default]
     limit_args = [[v for case in cases for v in (case[0], case[1], case[2 + i])] + [default[i]] for i in range(2)]
-    cohort, args = r.cohort_sql(first_callback, lean=True)
-    blank = ", ".join("NULL" for _ in COUNTS[1:])
-    rows = r.conn.execute(
-        f"WITH c AS MATERIALIZED (SELECT o.*, CASE WHEN o.state IN ('resolved', 'closed') THEN 1 ELSE 0 END AS done"
-        f"   FROM ({cohort}) o)"
-        f" SELECT 0 AS part, NULL AS minutes, NULL AS category, NULL AS place, {', '.join(sql for _, sql in COUNTS)}"
-        f" FROM (SELECT c.*, {limit[0]} AS response_limit, {limit[1]} AS resolve_limit FROM c) c"
-        f" UNION ALL SELECT 1, c.response, NULL, NULL, count(*), {blank} FROM c WHERE c.response IS NOT NULL"
-        f"   GROUP BY c.response"
-        f" UNION ALL SELECT 2, c.resolve, NULL, NULL, count(*), {blank} FROM c WHERE {_DONE} AND c.resolve IS NOT NULL"
-        f"   GROUP BY c.resolve"
+    moment, margs = ("julianday(?)", [r.as_of]) if r.as_of is not None else ("julianday('now')", [])
+    age = f"CAST(round(({moment} - julianday(i.received_at)) * 1440) AS INTEGER)"
+    first = "first_" if first_callback else ""
+    recv, pargs = _moments("i.received_at", r.since, r.until)
+    counts, responses, resolutions, hot = Counter(), Counter(), Counter(), Counter()
+    only = ("state", "response", "resolve", "transfers", "returns", f"{first}answer", f"{first}satisfaction")
+    for table, _, where, args in r._sources(only):
+        cohort, cargs = f"FROM {table} WHERE {where} AND {recv}", args + pargs
+        sums, sargs = [], []
+        for _, sql in COUNTS:
+            sums.append(sql.format(response=limit[0], resolve=limit[1], age=age, first=first))
+            sargs += (limit_args[0] if "{response}" in sql else []) + (margs if "{age}" in sql else []) \
+                + (limit_args[1] if "{resolve}" in sql else [])
+        found = r.conn.execute(f"SELECT {', '.join(sums)} {cohort}", sargs + cargs).fetchone()
+        counts.update({name: int(n or 0) for (name, _), n in zip(COUNTS, found, strict=True)})
+        timed = ((responses, "i.response", ""), (resolutions, "i.resolve", f" AND {_DONE} = 1"))
+        for histogram, minutes, also in timed:
+            histogram.update(dict(r.conn.execute(
+                f"SELECT {minutes}, count(*) {cohort} AND {minutes} IS NOT NULL{also} GROUP BY 1", cargs).fetchall()))
         # the places' paths joined to the counts by category and place, not to every issue
-        f" UNION ALL SELECT 3, NULL, h.category, p.path, h.n, {blank} FROM (SELECT c.category, c.place, count(*) AS n"
-        f"   FROM c WHERE c.category IS NOT NULL GROUP BY c.category, c.place) h JOIN places p ON p.id = h.place",
-        args + limit_args[0] + limit_args[1],
-    ).fetchall()
-    found: dict = {"counts": {}, "responses": [], "resolutions": [], "hot": []}
-    for part, minutes, category, place, *counts in rows:
-        if part == 0:
-            found["counts"] = {name: int(n or 0) for (name, _), n in zip(COUNTS, counts, strict=True)}
-        elif part == 3:
-            found["hot"].append((category, place, counts[0]))
-        else:
-            found["responses" if part == 1 else "resolutions"].append((minutes, counts[0]))
-    found["responses"].sort()
-    found["resolutions"].sort()
-    return found
+        for category, place, n in r.conn.execute(
+            f"SELECT h.category, p.path, h.n FROM (SELECT i.category, i.place_id, count(*) AS n {cohort}"
+            f" AND i.category IS NOT NULL GROUP BY 1, 2) h JOIN places p ON p.id = h.place_id", cargs,
+        ).fetchall():
+            hot[(category, place)] += n
+    return {"counts": {name: counts[name] for name, _ in COUNTS}, "responses": sorted(responses.items()),
+            "resolutions": sorted(resolutions.items()), "hot": [(c, p, n) for (c, p), n in hot.items()]}
