@@ -192,6 +192,23 @@ def test_check_names_a_kept_fact_that_differs_and_the_figures_stay_the_records(d
     assert json.loads(ok("summary", "--format", "json").stdout)["kpi"]["resolved"] == 0
 
 
+def test_check_names_a_month_of_visits_counted_wrong(db):
+    ok("place", "add", "金凤区/黄河东路街道/长城花园社区/金地花园")
+    ok("team", "add", "红色先锋", "--place", "长城花园社区")
+    ok("resident", "add", "张秀英", "--place", "金地花园")
+    ok("visit", "add", "张秀英", "--team", "红色先锋", "--date", "2024-06-03")
+    ok("check")
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE _visit_months SET visits = 5")
+    conn.execute("INSERT INTO _visit_months VALUES (1, '2024-05', 2)")
+    conn.commit()
+    conn.close()
+    result = run("check")
+    assert result.exit_code == 3
+    assert "_visit_months#1/2024-06: visits 记为 5，按记录应为 1" in result.stdout
+    assert "_visit_months#1/2024-05: 多出这一行（记录里没有）" in result.stdout
+
+
 # Visits: by one of two teams to one or two of four residents on a day; a visit voided; the last undone.
 visit_step = st.one_of(
     st.tuples(st.just("visit"), st.sampled_from(("红色先锋", "银色助老")),
@@ -237,7 +254,8 @@ def test_kept_households_equal_the_records_on_random_ledgers(steps, periods):
                     for keep in (True, False):
                         store.keeps_facts = keep
                         r = Reports(store, scope, since, until)
-                        found[keep] = [tuple(row) for row in r.visits("team")], [tuple(row) for row in r.visits()]
+                        found[keep] = [[tuple(row) for row in rows] for rows in (
+                            r.visits("team"), r.visits(), r.visits("month", households=False))]
                     assert found[True] == found[False]
         finally:
             store.close()
@@ -259,15 +277,19 @@ def test_rows_deleted_or_changed_directly_keep_the_facts_true(db):
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA foreign_keys = ON")
     homes = "SELECT team_id, resident_id FROM _visit_homes ORDER BY 2"
+    months = "SELECT team_id, month, visits FROM _visit_months"
     assert conn.execute(homes).fetchall() == [(1, 1), (1, 2)]
+    assert conn.execute(months).fetchall() == [(1, "2024-06", 1)]
     conn.execute("UPDATE visits SET team_id = 2")
     assert conn.execute(homes).fetchall() == [(2, 1), (2, 2)]
+    conn.execute("UPDATE visits SET date = '2024-07-01'")
+    assert conn.execute(months).fetchall() == [(2, "2024-07", 1)]
     conn.execute("DELETE FROM visit_residents WHERE resident_id = 2")
     assert conn.execute(homes).fetchall() == [(2, 1)]
     conn.execute("DELETE FROM visit_residents")
     conn.execute("DELETE FROM visit_members")
     conn.execute("DELETE FROM visits")
-    assert conn.execute(homes).fetchall() == []
+    assert conn.execute(homes).fetchall() == [] and conn.execute(months).fetchall() == []
     state = "SELECT state, resolved_at FROM _issue_facts"
     assert conn.execute(state).fetchall() == [("resolved", "2024-07-02T10:00:00+08:00")]
     conn.execute("UPDATE issue_events SET at = '2024-07-03T11:00:00+08:00' WHERE event = 'resolved'")

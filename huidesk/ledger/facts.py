@@ -12,6 +12,8 @@ difference. A warehouse keeps none: it derives them (DuckDB's joins do that quic
   that issue only (`Reports._states`, `issues.kept_or_derived`).
 - `_visit_homes`, the households each live visit went to, under its team and date: a team's households
   in a period are then read in (team, resident) order instead of deduplicated from a join.
+- `_visit_months`, each team's live visits by month: a period's visits are counted from it for its whole
+  months, and from the visits for the days of a month it covers in part.
 """
 
 import sqlite3
@@ -147,6 +149,40 @@ def _home_triggers() -> Iterator[str]:
     yield f"CREATE TRIGGER _visit_homes_gone AFTER DELETE ON visits BEGIN {_GONE} END"
 
 
+MONTHS = """CREATE TABLE _visit_months (
+    team_id INTEGER NOT NULL,
+    month   TEXT NOT NULL,
+    visits  INTEGER NOT NULL,
+    PRIMARY KEY (team_id, month)
+) WITHOUT ROWID, STRICT"""
+# Each team's live visits by month: what _visit_months holds (check compares them).
+MONTHS_DERIVED = ("SELECT team_id, substr(date, 1, 7), count(*) FROM visits WHERE void_reason IS NULL"
+                  " GROUP BY 1, 2 ORDER BY 1, 2")
+_COUNTED = ("INSERT INTO _visit_months VALUES (NEW.team_id, substr(NEW.date, 1, 7), 1)"
+            " ON CONFLICT (team_id, month) DO UPDATE SET visits = visits + 1;")
+_OLD_MONTH = "team_id = OLD.team_id AND month = substr(OLD.date, 1, 7)"
+_UNCOUNTED = (f"UPDATE _visit_months SET visits = visits - 1 WHERE {_OLD_MONTH};"
+              f" DELETE FROM _visit_months WHERE {_OLD_MONTH} AND visits = 0;")
+
+
+def _month_triggers() -> Iterator[str]:
+    changed = "AFTER UPDATE OF team_id, date, void_reason ON visits"
+    yield f"CREATE TRIGGER _visit_months_new AFTER INSERT ON visits WHEN NEW.void_reason IS NULL BEGIN {_COUNTED} END"
+    yield f"CREATE TRIGGER _visit_months_was {changed} WHEN OLD.void_reason IS NULL BEGIN {_UNCOUNTED} END"
+    yield f"CREATE TRIGGER _visit_months_now {changed} WHEN NEW.void_reason IS NULL BEGIN {_COUNTED} END"
+    yield (f"CREATE TRIGGER _visit_months_gone AFTER DELETE ON visits WHEN OLD.void_reason IS NULL"
+           f" BEGIN {_UNCOUNTED} END")
+
+
+def install_visit_months(conn: sqlite3.Connection) -> None:
+    """`_visit_months` with its triggers, filled from the records (unless a newer `install` made it)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_visit_months'").fetchone():
+        return
+    for stmt in (MONTHS, *_month_triggers()):
+        conn.execute(stmt)
+    conn.execute(f"INSERT INTO _visit_months {MONTHS_DERIVED}")
+
+
 def install(conn: sqlite3.Connection) -> None:
     """Create the tables and their triggers, and fill them from the records (inside the caller's
     transaction: a new ledger's schema, or the migration that brings an older one up)."""
@@ -154,6 +190,7 @@ def install(conn: sqlite3.Connection) -> None:
     for stmt in (HOMES, HOMES_BY_RESIDENT, *_home_triggers()):
         conn.execute(stmt)
     conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED}")
+    install_visit_months(conn)
 
 
 def install_issue_facts(conn: sqlite3.Connection) -> None:
@@ -201,3 +238,10 @@ def differences(conn: sqlite3.Connection) -> Iterator[tuple[str, str, object, ob
         home = "SELECT team_id, resident_id, date, visit_id FROM _visit_homes"
         for team_id, resident_id, date, visit_id in conn.execute(f"{home} EXCEPT {HOMES_DERIVED}"):
             yield f"_visit_homes#{visit_id}/{resident_id}", "row", (team_id, resident_id, date), None
+    months = {(t, m): n for t, m, n in conn.execute("SELECT team_id, month, visits FROM _visit_months")}
+    for team_id, month, n in conn.execute(MONTHS_DERIVED).fetchall():
+        was = months.pop((team_id, month), None)
+        if was != n:
+            yield f"_visit_months#{team_id}/{month}", "row" if was is None else "visits", was, n
+    for (team_id, month), n in sorted(months.items()):
+        yield f"_visit_months#{team_id}/{month}", "row", n, None

@@ -107,12 +107,13 @@ def kept_facts(db: Database) -> None:
 def kept_facts_for_reports(db: Database) -> None:
     """Issue 15: each issue's own columns and its minutes to first response and to resolution kept with
     its facts, so that a report reads one table (`_issue_facts` made again, with an index by last event);
-    the kept households by resident. A ledger migrating through `kept_facts` has both already: it
-    installs the kept facts as they are now."""
+    the kept households by resident; each team's visits by month (`_visit_months`). A ledger migrating
+    through `kept_facts` has them already: it installs the kept facts as they are now."""
     from huidesk.ledger import facts
 
     facts.install_issue_facts(db.conn)
     db.execute(facts.HOMES_BY_RESIDENT.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1))
+    facts.install_visit_months(db.conn)
 
 
 _COVERING = (

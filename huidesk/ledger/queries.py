@@ -68,6 +68,20 @@ def _period(column: str, since: str | None, until: str) -> tuple[str, list]:
     return f"{column} BETWEEN ? AND ?", [since, until]
 
 
+def _whole_months(since: str | None, until: str) -> tuple[str, str]:
+    """The first and the last month ('YYYY-MM') wholly inside a period; the first after the last when
+    the period holds no whole month."""
+    import datetime as dt
+
+    def step(month: str, by: int) -> str:
+        n = int(month[:4]) * 12 + int(month[5:7]) - 1 + by
+        return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+    first = "0000-01" if since is None else since[:7] if since[8:] == "01" else step(since[:7], 1)
+    ends = (dt.date.fromisoformat(until) + dt.timedelta(days=1)).day == 1
+    return first, until[:7] if ends else step(until[:7], -1)
+
+
 def _moments(column: str, since: str | None, until: str) -> tuple[str, list]:
     """Moments on the period's days (by their local date), plus the same bounds on the moment itself,
     which its index can serve: every moment starts with its date, so '2024-07-31T09:00:00+08:00'
@@ -118,7 +132,10 @@ class Reports:
         teams, targs = self.scope.team_filter("v.team_id")
         when, pargs = _period("v.date", self.since, self.until)
         live = f"v.void_reason IS NULL AND {teams} AND {when}"
-        if by == "month":
+        cargs = targs + pargs
+        if self.facts:
+            counts, cargs = self._visit_counts(by)
+        elif by == "month":
             counts = (f"SELECT substr(d, 1, 7) AS key, sum(n) AS count FROM (SELECT v.date AS d, count(*) AS n"
                       f" FROM visits v WHERE {live} GROUP BY v.date) GROUP BY 1")
         elif by == "team":
@@ -127,7 +144,7 @@ class Reports:
             # none: no row. Not GROUP BY 1: grouping by a constant sorted every visit.
             counts = f"SELECT * FROM (SELECT NULL AS key, count(*) AS count FROM visits v WHERE {live}) WHERE count > 0"
         if not households:
-            return self._all(f"{counts} ORDER BY 1", targs + pargs)
+            return self._all(f"{counts} ORDER BY 1", cargs)
         teams_in, when_in = self.scope.team_filter("h.team_id")[0], _period("h.date", self.since, self.until)[0]
         if by == "team" and self.facts:  # in (team, resident) order from the kept households (facts.py)
             homes = (f"SELECT h.team_id AS key, count(DISTINCT h.resident_id) AS households FROM _visit_homes h"
@@ -149,8 +166,25 @@ class Reports:
         return self._all(
             f"SELECT c.key, c.count, coalesce(h.households, 0) AS households FROM ({counts}) c"
             f" {join} ({homes}) h{on} ORDER BY 1",
-            targs + pargs + targs + pargs,
+            cargs + targs + pargs,
         )
+
+    def _visit_counts(self, by: str | None) -> tuple[str, list]:
+        """visits()'s counts on a ledger: the period's whole months from each team's visits by month kept
+        beside the visits (facts.py), the days of a month it covers in part from the visits themselves."""
+        teams, targs = self.scope.team_filter("v.team_id")
+        lo, hi = _whole_months(self.since, self.until)
+        if lo <= hi:  # before the first whole month, after the last
+            edges, eargs = "(v.date >= ? AND v.date < ? OR v.date > ? AND v.date <= ?)", [
+                self.since or "", lo, hi + "~", self.until]
+        else:
+            edges, eargs = "v.date BETWEEN ? AND ?", [self.since or "", self.until]
+        kept, counted = {"team": ("t.team_id", "v.team_id"), "month": ("t.month", "substr(v.date, 1, 7)"),
+                         None: ("NULL", "NULL")}[by]
+        return (f"SELECT key, sum(n) AS count FROM (SELECT {kept} AS key, sum(t.visits) AS n FROM _visit_months t"
+                f" WHERE {self.scope.team_filter('t.team_id')[0]} AND t.month BETWEEN ? AND ? GROUP BY 1"
+                f" UNION ALL SELECT {counted}, count(*) FROM visits v WHERE v.void_reason IS NULL AND {teams}"
+                f" AND {edges} GROUP BY 1) GROUP BY 1", [*targs, lo, hi, *targs, *eargs])
 
     def visit_minutes(self, by: str | None = None) -> dict[object, int]:
         """The volunteer time visits credited (each visit's minutes_each to each visiting member), in

@@ -49,42 +49,34 @@ def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | 
     esc, a3 = _moments("e.at", r.since, r.until)
     live, a4 = live_events(r.as_of)
     resolved = f"i.state IN ('resolved', 'closed') AND {done}"
-    # (grouping, key, figure) -> count, and each grouping's keys in the order they are found
-    counted: Counter = Counter()
-    keys: dict[str | None, dict] = {by: {} for by in groupings}
-
-    def add(kind: str, team: int | None, month: str | None, figures: dict[str, int]) -> None:
-        for by, key in (("kind", kind), ("team", team), (None, None), ("month", month)):
-            if by in keys and (by != "month" or month is not None):
-                keys[by][key] = True
-                counted.update({(by, key, f): n or 0 for f, n in figures.items()})
-
+    # The escalated issues, from their escalations: a look-up each rather than a test of every issue.
+    escalated = (f"(SELECT e.issue_id AS id, max(CASE WHEN {esc} THEN 1 ELSE 0 END) AS in_period FROM issue_events e"
+                 f" WHERE e.event = 'escalated' AND {live} GROUP BY e.issue_id) x")
+    counted: dict[tuple, list[int]] = {}  # (kind, team) or (month,) -> the FIGURES
     for table, id_, where, args in r._sources(("state", "resolved_at")):
-        if set(groupings) - {"month"}:
-            for kind, team, received, resolved_n in r.conn.execute(
-                f"SELECT i.kind, i.team_id, sum({recv}), sum({resolved}) FROM {table} WHERE {where} GROUP BY 1, 2",
-                a1 + a2 + args,
-            ).fetchall():
-                add(kind, team, None, {"received": received, "resolved": resolved_n})
-        if "month" in groupings:
-            for month, received, resolved_n in r.conn.execute(
-                f"SELECT substr(i.received_at, 1, 7), sum({recv}), sum({resolved}) FROM {table} WHERE {where}"
-                f" GROUP BY 1", a1 + a2 + args,
-            ).fetchall():
-                keys["month"][month] = True
-                for figure, n in (("received", received), ("resolved", resolved_n)):
-                    counted[("month", month, figure)] += n or 0
-        # The escalated issues, from their escalations: a look-up each rather than a test of every issue.
-        for kind, team, month, escalated, escalated_resolved in r.conn.execute(
-            f"SELECT i.kind, i.team_id, substr(i.received_at, 1, 7), sum(x.in_period), sum({resolved})"
-            f" FROM (SELECT e.issue_id AS id, max(CASE WHEN {esc} THEN 1 ELSE 0 END) AS in_period FROM issue_events e"
-            f"   WHERE e.event = 'escalated' AND {live} GROUP BY e.issue_id) x"
-            f" JOIN {table} ON {id_} = x.id WHERE {where} GROUP BY 1, 2, 3",
-            a2 + a3 + a4 + args,
-        ).fetchall():
-            add(kind, team, month, {"escalated": escalated, "escalated_resolved": escalated_resolved})
-    return {by: [{"key": key, **{f: counted[(by, key, f)] for f in FIGURES}}
-                 for key in sorted(keys[by], key=lambda k: (k is not None, k))] for by in groupings}
+        for statement, values in (
+            (f"SELECT {{by}}, sum({recv}), sum({resolved}), 0, 0 FROM {table} WHERE {where} GROUP BY {{by}}",
+             a1 + a2 + args),
+            (f"SELECT {{by}}, 0, 0, sum(x.in_period), sum({resolved}) FROM {escalated} JOIN {table} ON {id_} = x.id"
+             f" WHERE {where} GROUP BY {{by}}", a2 + a3 + a4 + args),
+        ):
+            for by, wanted in (("i.kind, i.team_id", set(groupings) - {"month"}), ("substr(i.received_at, 1, 7)",
+                                                                                  "month" in groupings)):
+                if wanted:
+                    for *key, a, b, c, d in r.conn.execute(statement.format(by=by), values).fetchall():
+                        n = counted.setdefault(tuple(key), [0, 0, 0, 0])
+                        for at, value in enumerate((a, b, c, d)):
+                            n[at] += value or 0
+    result = {}
+    for by in groupings:
+        sums: dict = {}
+        for key, n in counted.items():
+            if (by == "month") == (len(key) == 1):
+                k = {"kind": key[0], "team": key[-1], "month": key[0]}.get(by)  # type: ignore[arg-type]
+                sums[k] = [a + b for a, b in zip(sums.get(k, (0, 0, 0, 0)), n, strict=True)]
+        result[by] = [dict(key=k, **dict(zip(FIGURES, sums[k], strict=True)))
+                      for k in sorted(sums, key=lambda k: (k is not None, k))]
+    return result
 
 
 def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = False) -> dict:
