@@ -46,6 +46,9 @@ def verify(store: "Store", progress: Callable[[int], None] | None = None) -> Ite
         try:
             other = sqlite3.connect(f"{Path(store.path).resolve().as_uri()}?mode=ro", uri=True)
             try:
+                # 64 MB of pages: checking each index against its table reads the table's pages again and
+                # again; with SQLite's default 2 MB each read was a system call (a district: 15.6 -> 13.6 s)
+                other.execute("PRAGMA cache_size = -65536")
                 verdict.append(other.execute("PRAGMA integrity_check").fetchone()[0])
             finally:
                 other.close()
