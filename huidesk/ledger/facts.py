@@ -52,8 +52,10 @@ TABLE = """CREATE TABLE _issue_facts (
     response           INTEGER,
     resolve            INTEGER
 ) STRICT"""
-# The issues whose facts a report as of an earlier moment derives again (their last event is later).
+# The issues whose facts a report as of an earlier moment derives again (their last event is later), and
+# those a report of a month or a year reads (received in it).
 BY_LAST = "CREATE INDEX _issue_facts_last ON _issue_facts(last_at)"
+BY_RECEIVED = "CREATE INDEX _issue_facts_received ON _issue_facts(received_at)"
 
 
 def columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
@@ -201,7 +203,7 @@ def install_issue_facts(conn: sqlite3.Connection) -> None:
     for (name,) in conn.execute(triggers).fetchall():
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP TABLE IF EXISTS _issue_facts")
-    for stmt in (TABLE, BY_LAST, *_triggers()):
+    for stmt in (TABLE, BY_LAST, BY_RECEIVED, *_triggers()):
         conn.execute(stmt)
     conn.execute(f"INSERT INTO _issue_facts SELECT {_kept()} FROM issues i")
 

@@ -225,10 +225,10 @@ class Reports:
         as one over a compound subquery)."""
         where, args = self._issue_scope()
 
-        def narrowed(issue_id: str) -> tuple[str, list]:
+        def narrowed(issue_id: str, received: str = "i.received_at") -> tuple[str, list]:
             narrow, nargs = f" AND {where}", list(args)
             if self.as_of is not None:
-                narrow += " AND i.received_at <= ?"
+                narrow += f" AND {received} <= ?"
                 nargs.append(self.as_of)
             if self.since is not None:
                 narrow += (
@@ -244,7 +244,8 @@ class Reports:
         if not self.facts:
             return [(f"({ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}) i", "i.id", "1 = 1",
                      [*dargs, *nargs])]
-        kept_narrow, kargs = narrowed("i.issue_id")
+        # +: the kept issues of a period are found through the index by when they were received, not these
+        kept_narrow, kargs = narrowed("i.issue_id", "+i.received_at")
         kept = ("_issue_facts i", "i.issue_id", f"i.live = 1{kept_narrow}", kargs)
         if self.as_of is None:
             return [kept]

@@ -99,7 +99,9 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
     moment, margs = ("julianday(?)", [r.as_of]) if r.as_of is not None else ("julianday('now')", [])
     age = f"CAST(round(({moment} - julianday(i.received_at)) * 1440) AS INTEGER)"
     first = "first_" if first_callback else ""
-    recv, pargs = _moments("i.received_at", r.since, r.until)
+    # +: on a ledger, a report from the beginning reads every kept issue from start to end, not through the
+    # index by when they were received
+    recv, pargs = _moments("+i.received_at" if r.since is None and r.facts else "i.received_at", r.since, r.until)
     counts, responses, resolutions, hot = Counter(), Counter(), Counter(), Counter()
     only = ("state", "response", "resolve", "transfers", "returns", f"{first}answer", f"{first}satisfaction")
     for table, _, where, args in r._sources(only):
