@@ -93,10 +93,14 @@ def test_bulk_import_is_journaled_and_idempotent(village, tmp_path, small_batche
     path.write_text(_visits(300), encoding="utf-8")
     assert "新增 300 条，跳过 0 条" in ok("import", "visits", str(path)).stderr
     assert "新增 0 条，跳过 300 条" in ok("import", "visits", str(path)).stderr
-    assert "账本完好" in ok("check").stdout
+    assert "账本完好" in ok("check").stdout  # the kept households and months made at the end equal the records
     listed = json.loads(ok("visit", "list", "--format", "json", "--with-pii").stdout)
     assert len(listed) == 300 and sum(len(v["residents"].split("、")) for v in listed) == 450
     assert sum(1 for v in listed if v["members"]) == 200 and sum(1 for v in listed if v["follow_up"]) == 60
+    path.write_text(_visits(100, start=300), encoding="utf-8")  # onto visits already counted
+    assert "新增 100 条" in ok("import", "visits", str(path)).stderr
+    ok("visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-03-05")  # the triggers back in place
+    assert "账本完好" in ok("check").stdout
 
 
 def test_a_row_twice_in_one_file_is_refused_naming_both_lines(village, tmp_path, small_batches):
@@ -138,6 +142,8 @@ def test_a_bad_row_late_in_a_bulk_import_writes_nothing_and_is_named(village, tm
     err = result.stderr.splitlines()
     assert err[0].startswith("visits.jsonl 第 151 行：找不到服务队") and err[1].startswith("visits.jsonl 第 171 行：")
     assert err[-1] == "错误：2 行有错，未写入任何内容"
+    ok("visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-03-05")  # the triggers rolled back in place
+    assert "账本完好" in ok("check").stdout
 
 
 def test_names_shared_by_two_residents_are_still_refused_as_ambiguous(village, tmp_path):

@@ -312,7 +312,7 @@ def import_table(
             imp = Import(store, tx, table, today, now)
             if name in _BULK:
                 ledger.bulk_cache(store)
-                with tx.holding():
+                with store.facts_deferred(name), tx.holding():
                     read = 0
                     while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
                         imp.prefetch(chunk)

@@ -18,6 +18,7 @@ difference. A warehouse keeps none: it derives them (DuckDB's joins do that quic
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 from huidesk.ledger.issues import issue_columns, joined, live_events
 
@@ -141,8 +142,11 @@ _HOME = ("INSERT INTO _visit_homes SELECT v.team_id, NEW.resident_id, v.date, v.
          " WHERE v.id = NEW.visit_id AND v.void_reason IS NULL;")
 
 
+_LINKED = f"CREATE TRIGGER _visit_homes_link AFTER INSERT ON visit_residents BEGIN {_HOME} END"
+
+
 def _home_triggers() -> Iterator[str]:
-    yield f"CREATE TRIGGER _visit_homes_link AFTER INSERT ON visit_residents BEGIN {_HOME} END"
+    yield _LINKED
     yield f"CREATE TRIGGER _visit_homes_unlink AFTER DELETE ON visit_residents BEGIN {_HOME_GONE} END"
     yield f"CREATE TRIGGER _visit_homes_relink AFTER UPDATE ON visit_residents BEGIN {_HOME_GONE} {_HOME} END"
     yield (f"CREATE TRIGGER _visit_homes_visit AFTER UPDATE OF team_id, date, void_reason ON visits BEGIN {_GONE}"
@@ -167,9 +171,13 @@ _UNCOUNTED = (f"UPDATE _visit_months SET visits = visits - 1 WHERE {_OLD_MONTH};
               f" DELETE FROM _visit_months WHERE {_OLD_MONTH} AND visits = 0;")
 
 
+_NEW_VISIT = (f"CREATE TRIGGER _visit_months_new AFTER INSERT ON visits WHEN NEW.void_reason IS NULL"
+              f" BEGIN {_COUNTED} END")
+
+
 def _month_triggers() -> Iterator[str]:
     changed = "AFTER UPDATE OF team_id, date, void_reason ON visits"
-    yield f"CREATE TRIGGER _visit_months_new AFTER INSERT ON visits WHEN NEW.void_reason IS NULL BEGIN {_COUNTED} END"
+    yield _NEW_VISIT
     yield f"CREATE TRIGGER _visit_months_was {changed} WHEN OLD.void_reason IS NULL BEGIN {_UNCOUNTED} END"
     yield f"CREATE TRIGGER _visit_months_now {changed} WHEN NEW.void_reason IS NULL BEGIN {_COUNTED} END"
     yield (f"CREATE TRIGGER _visit_months_gone AFTER DELETE ON visits WHEN OLD.void_reason IS NULL"
@@ -183,6 +191,26 @@ def install_visit_months(conn: sqlite3.Connection) -> None:
     for stmt in (MONTHS, *_month_triggers()):
         conn.execute(stmt)
     conn.execute(f"INSERT INTO _visit_months {MONTHS_DERIVED}")
+
+
+@contextmanager
+def deferred(conn: sqlite3.Connection) -> Iterator[None]:
+    """Inside the caller's transaction, for a bulk import of visits: the kept households and months not
+    kept visit by visit (a row each in resident order, an upsert each: ~25 s of a million visits) while
+    visits are inserted, then made for the visits inserted meanwhile, in key order, before the caller
+    commits. The triggers that insertions fire are dropped and made again; an error rolls the caller's
+    transaction back, and with it both. Visits are only inserted meanwhile, each with a higher id than
+    any before (SQLite's rowids), so the new ones are those above the highest id at the start."""
+    top = conn.execute("SELECT coalesce(max(id), 0) FROM visits").fetchone()[0]
+    conn.execute("DROP TRIGGER _visit_homes_link")
+    conn.execute("DROP TRIGGER _visit_months_new")
+    yield
+    conn.execute(_LINKED)
+    conn.execute(_NEW_VISIT)
+    conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED} AND v.id > ? ORDER BY 1, 2, 3, 4", (top,))
+    conn.execute("INSERT INTO _visit_months SELECT team_id, substr(date, 1, 7), count(*) FROM visits"
+                 " WHERE void_reason IS NULL AND id > ? GROUP BY 1, 2"
+                 " ON CONFLICT (team_id, month) DO UPDATE SET visits = visits + excluded.visits", (top,))
 
 
 def install(conn: sqlite3.Connection) -> None:

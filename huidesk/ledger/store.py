@@ -11,7 +11,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from huidesk.domain.errors import Ambiguous, Candidate, InvalidTransition, InvalidValue, LedgerError, NotFound
@@ -309,6 +309,15 @@ class Store(People, Work, Issues):
         if table not in RECORD_TABLES:
             raise ValueError(f"not a record table: {table}")
         return tx.insert(table, row)
+
+    def facts_deferred(self, table: str) -> AbstractContextManager:
+        """Inside a write: a bulk import of `table` during which the facts kept beside the visits are made
+        once at the end rather than row by row (facts.deferred); for any other table, nothing."""
+        from contextlib import nullcontext
+
+        from huidesk.ledger import facts
+
+        return facts.deferred(self.conn) if table == "visits" else nullcontext()
 
     def import_visits(self, tx: Tx, visits: list[Mapping[str, object]], residents: list[Sequence[int]],
                       members: list[Sequence[int]]) -> None:
