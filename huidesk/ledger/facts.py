@@ -207,10 +207,14 @@ def deferred(conn: sqlite3.Connection) -> Iterator[None]:
     yield
     conn.execute(_LINKED)
     conn.execute(_NEW_VISIT)
-    conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED} AND v.id > ? ORDER BY 1, 2, 3, 4", (top,))
-    conn.execute("INSERT INTO _visit_months SELECT team_id, substr(date, 1, 7), count(*) FROM visits"
-                 " WHERE void_reason IS NULL AND id > ? GROUP BY 1, 2"
-                 " ON CONFLICT (team_id, month) DO UPDATE SET visits = visits + excluded.visits", (top,))
+    # A team at a time, through the visits' (team, date) index: one sort of a million households, or one
+    # grouping of a million visits, holds up to the page cache's size in memory again.
+    for (team,) in conn.execute("SELECT id FROM teams ORDER BY id").fetchall():
+        conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED} AND v.team_id = ? AND v.id > ? ORDER BY 2, 3, 4",
+                     (team, top))
+        conn.execute("INSERT INTO _visit_months SELECT team_id, substr(date, 1, 7), count(*) FROM visits"
+                     " WHERE void_reason IS NULL AND team_id = ? AND id > ? GROUP BY 2"
+                     " ON CONFLICT (team_id, month) DO UPDATE SET visits = visits + excluded.visits", (team, top))
 
 
 def install(conn: sqlite3.Connection) -> None:
