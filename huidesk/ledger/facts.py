@@ -209,7 +209,7 @@ def deferred(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute(_NEW_VISIT)
     # A team at a time, through the visits' (team, date) index: one sort of a million households, or one
     # grouping of a million visits, holds up to the page cache's size in memory again.
-    for (team,) in conn.execute("SELECT id FROM teams ORDER BY id").fetchall():
+    for (team,) in conn.execute("SELECT DISTINCT team_id FROM visits WHERE id > ? ORDER BY 1", (top,)).fetchall():
         conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED} AND v.team_id = ? AND v.id > ? ORDER BY 2, 3, 4",
                      (team, top))
         conn.execute("INSERT INTO _visit_months SELECT team_id, substr(date, 1, 7), count(*) FROM visits"

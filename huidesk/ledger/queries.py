@@ -82,6 +82,13 @@ def _whole_months(since: str | None, until: str) -> tuple[str, str]:
     return first, until[:7] if ends else step(until[:7], -1)
 
 
+def age_minutes(as_of: str | None) -> tuple[str, list]:
+    """SQL for issue `i`'s age in whole minutes, from when it was received to the report's moment (now
+    when there is none), with its arguments."""
+    moment, args = ("julianday(?)", [as_of]) if as_of is not None else ("julianday('now')", [])
+    return f"CAST(round(({moment} - julianday(i.received_at)) * 1440) AS INTEGER)", args
+
+
 def _moments(column: str, since: str | None, until: str) -> tuple[str, list]:
     """Moments on the period's days (by their local date), plus the same bounds on the moment itself,
     which its index can serve: every moment starts with its date, so '2024-07-31T09:00:00+08:00'
@@ -295,26 +302,17 @@ class Reports:
         unpacks: id, team_id, kind, nature, category, place, state, minutes to first response and to
         the last resolution, age (minutes from received to the as-of moment), repeat_of, transfer and
         return events, and the answer and satisfaction of its final (or first) callback."""
-        sql, args = self.cohort_sql(first_callback)
-        return self._all(f"{sql} ORDER BY i.id", args)
-
-    def cohort_sql(self, first_callback: bool = False, lean: bool = False) -> tuple[str, list]:
-        """cohort()'s statement, unordered, with its arguments. `lean` (huidesk/ledger/work_orders.py): the
-        place's id instead of its path, and the age of open issues only (NULL for those resolved)."""
         first = "first_" if first_callback else ""
         states, args = self._states(("state", "response", "resolve", "transfers", "returns",
                                      f"{first}answer", f"{first}satisfaction"))
         recv, pargs = _moments("i.received_at", self.since, self.until)
-        moment = "julianday(?)" if self.as_of is not None else "julianday('now')"
-        age = f"CAST(round(({moment} - julianday(i.received_at)) * 1440) AS INTEGER)"
-        if lean:
-            age = f"CASE WHEN i.state IN ('resolved', 'closed') THEN NULL ELSE {age} END"
-        place, places = ("i.place_id", "") if lean else ("p.path", " JOIN places p ON p.id = i.place_id")
-        return (
-            f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, {place} AS place, i.state, i.response, i.resolve,"
+        age, aargs = age_minutes(self.as_of)
+        return self._all(
+            f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state, i.response, i.resolve,"
             f" {age} AS age, i.repeat_of, i.transfers, i.returns, i.{first}answer AS answer,"
-            f" i.{first}satisfaction AS satisfaction FROM ({states}) i{places} WHERE {recv}",
-            ([self.as_of] if self.as_of is not None else []) + args + pargs,
+            f" i.{first}satisfaction AS satisfaction FROM ({states}) i JOIN places p ON p.id = i.place_id"
+            f" WHERE {recv} ORDER BY i.id",
+            aargs + args + pargs,
         )
 
     def issues(self) -> list[sqlite3.Row]:

@@ -14,6 +14,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 from huidesk.ledger.issues import live_events
+from huidesk.ledger.queries import _moments, _period, age_minutes
 
 if TYPE_CHECKING:
     from huidesk.ledger.queries import Reports
@@ -43,8 +44,6 @@ FIGURES = ("received", "resolved", "escalated", "escalated_resolved")
 def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | None, list[dict]]:
     """Reports.issue_counts for each grouping (kind, team, month or None), each a list of
     {"key", *FIGURES} in order of key (None first)."""
-    from huidesk.ledger.queries import _moments, _period
-
     recv, a1 = _period("substr(i.received_at, 1, 10)", r.since, r.until)
     done, a2 = _period("substr(i.resolved_at, 1, 10)", r.since, r.until)
     esc, a3 = _moments("e.at", r.since, r.until)
@@ -92,7 +91,6 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
     "hot": [(category, place, issues)]} for the issues received in `r`'s period, as of its moment."""
     from huidesk.domain.lifecycle import limits
     from huidesk.domain.vocab import VOCABS
-    from huidesk.ledger.queries import _moments
 
     limit_of = limits(settings)
     default = limit_of("", None)  # no kind or nature has a limit of its own
@@ -104,9 +102,13 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
     when = "".join(" WHEN i.kind = ? AND coalesce(i.nature, '') = ? THEN ?" for _ in cases)
     limit = [f"(CASE{when} ELSE ? END)" if cases else "?" for _ in default]
     limit_args = [[v for case in cases for v in (case[0], case[1], case[2 + i])] + [default[i]] for i in range(2)]
-    moment, margs = ("julianday(?)", [r.as_of]) if r.as_of is not None else ("julianday('now')", [])
-    age = f"CAST(round(({moment} - julianday(i.received_at)) * 1440) AS INTEGER)"
+    age, margs = age_minutes(r.as_of)
     first = "first_" if first_callback else ""
+    sums, sargs = [], []
+    for _, sql in COUNTS:  # each count's arguments in the order its SQL names them: limit, age, limit
+        sums.append(sql.format(response=limit[0], resolve=limit[1], age=age, first=first))
+        sargs += (limit_args[0] if "{response}" in sql else []) + (margs if "{age}" in sql else []) \
+            + (limit_args[1] if "{resolve}" in sql else [])
     # +: on a ledger, a report from the beginning reads every kept issue from start to end, not through the
     # index by when they were received
     recv, pargs = _moments("+i.received_at" if r.since is None and r.facts else "i.received_at", r.since, r.until)
@@ -114,11 +116,6 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
     only = ("state", "response", "resolve", "transfers", "returns", f"{first}answer", f"{first}satisfaction")
     for table, _, where, args in r._sources(only):
         cohort, cargs = f"FROM {table} WHERE {where} AND {recv}", args + pargs
-        sums, sargs = [], []
-        for _, sql in COUNTS:
-            sums.append(sql.format(response=limit[0], resolve=limit[1], age=age, first=first))
-            sargs += (limit_args[0] if "{response}" in sql else []) + (margs if "{age}" in sql else []) \
-                + (limit_args[1] if "{resolve}" in sql else [])
         found = r.conn.execute(f"SELECT {', '.join(sums)} {cohort}", sargs + cargs).fetchone()
         counts.update({name: int(n or 0) for (name, _), n in zip(COUNTS, found, strict=True)})
         timed = ((responses, "i.response", ""), (resolutions, "i.resolve", f" AND {_DONE} = 1"))
