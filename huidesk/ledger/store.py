@@ -207,7 +207,8 @@ class Store(People, Work, Issues):
     # --- settings -------------------------------------------------------------------------
 
     def settings(self) -> dict[str, str]:
-        rows = self.conn.execute("SELECT key, value FROM _settings ORDER BY key")
+        # (the signing key is no setting: it never leaves through a listing, an export or the warehouse)
+        rows = self.conn.execute("SELECT key, value FROM _settings WHERE key <> 'ledger_key' ORDER BY key")
         return {**DEFAULT_SETTINGS, **LATER_SETTINGS, **{k: v for k, v in rows}}
 
     def set_setting(self, tx: Tx, key: str, value: str) -> None:
@@ -224,23 +225,13 @@ class Store(People, Work, Issues):
         for key, value in DEFAULT_SETTINGS.items():
             if key not in present:
                 tx.insert("_settings", {"key": key, "value": value})
-        self.ledger_uid(tx)
+        from huidesk.ledger.keys import signer
+
+        signer(self, tx)  # the signing key and the uid it derives
         current = self.settings()
         for key, value in (("ledger_name", name), ("ledger_place", place)):
             if value is not None and current.get(key) != value:
                 self.set_setting(tx, key, value)
-
-    def ledger_uid(self, tx: Tx) -> str:
-        """This ledger's uid, made (and journaled) now if it has none: a ledger made before huidesk
-        knew identities gets one at its next `init` or `bundle`."""
-        row = self.conn.execute("SELECT value FROM _settings WHERE key = 'ledger_uid'").fetchone()
-        if row is not None:
-            return row[0]
-        import uuid
-
-        uid = uuid.uuid4().hex
-        tx.insert("_settings", {"key": "ledger_uid", "value": uid})
-        return uid
 
     def identity(self) -> dict[str, str | None]:
         """Who this ledger is: uid, name and place (None where not set)."""
@@ -436,32 +427,20 @@ class Store(People, Work, Issues):
 
     def backup(self, dest: Path, overwrite: bool = False) -> None:
         """Copy the ledger with SQLite's online backup into `dest`, atomically and owner-only; an
-        existing `dest` is replaced only when `overwrite` (a backup made meanwhile is not)."""
-        from huidesk.domain.errors import WouldOverwrite
+        existing `dest` (or a link there) is replaced only when `overwrite` (a backup made meanwhile
+        is not). Built in a private temp folder (`domain.files.private_tmp`), so no planted name is
+        written through; a stream (`/dev/stdout`, a FIFO) gets the finished file byte for byte."""
+        from huidesk.domain.files import private_tmp, publish
 
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-        _create_private_file(tmp)
-        try:
+        with private_tmp(dest) as tmp:
             target = sqlite3.connect(tmp)
-            with target:
-                self.conn.backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")
-            target.close()
-            with open(tmp, "rb") as f:
-                os.fsync(f.fileno())
-            if overwrite:
-                os.replace(tmp, dest)
-                return
             try:
-                os.link(tmp, dest)  # fails when dest exists: never over a file that appeared meanwhile
-            except FileExistsError:
-                raise WouldOverwrite(dest) from None
-            except OSError:  # a file system without hard links (a FAT stick): check, then rename
-                if dest.exists():
-                    raise WouldOverwrite(dest) from None
-                os.replace(tmp, dest)
-        finally:
-            tmp.unlink(missing_ok=True)
+                with target:
+                    self.conn.backup(target)
+                target.execute("PRAGMA journal_mode = DELETE")
+            finally:
+                target.close()
+            publish(tmp, dest, overwrite)
 
 
 # How each table is looked up by reference; `label` and `near` are how a candidate is listed.

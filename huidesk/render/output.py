@@ -164,7 +164,8 @@ def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: E
 
 def render(out: Output, fmt: Enum | None, output: Path | None = None, force: bool = False) -> None:
     """Write `out` in its format to stdout, or with `output` atomically into that file: never over an
-    existing one unless `force`, creating missing folders owner-only (and saying so)."""
+    existing one (or a link) unless `force`, creating missing folders owner-only (and saying so). A
+    stream named as `output` (/dev/stdout, a FIFO) is written through as stdout is (no BOM)."""
     fmt = choose(fmt, output, out.formats)
     if fmt is Format.xlsx and output is None and sys.stdout.isatty():
         from huidesk.domain.errors import InvalidValue
@@ -179,16 +180,18 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None, force: boo
         else:
             RENDERERS[fmt](out, sys.stdout.write)
         return
-    from huidesk.domain.files import atomic_write, private_folders, refuse_overwrite
+    from huidesk.domain.files import atomic_write, is_stream, private_folders, refuse_overwrite
 
     refuse_overwrite(output, force)
-    folders_made(private_folders(output.parent))
+    stream = is_stream(output)  # /dev/stdout, a FIFO, /dev/null: written through, as stdout is
+    if not stream:
+        folders_made(private_folders(output.parent))
     binary = fmt is Format.xlsx
-    with atomic_write(output, binary=binary) as f:
+    with atomic_write(output, binary=binary, overwrite=force) as f:
         if binary:
             f.write(_xlsx(out))
         else:
-            if fmt is Format.csv:
+            if fmt is Format.csv and not stream:
                 f.write("\ufeff")  # Excel and WPS read a csv file as UTF-8 only when it starts with a BOM
             RENDERERS[fmt](out, f.write)
 
