@@ -342,12 +342,14 @@ CREATE TABLE _bundles_made (
     pii         TEXT NOT NULL CHECK (pii IN ('pseudonymous', 'full'))
 ) STRICT;
 
--- A street (or district) ledger: the ledgers merged into it,
+-- A street (or district) ledger: the ledgers merged into it (with the public key each signs its bundles
+-- with: its uid derives from it, or, for a ledger older than signatures, it was pinned at its first signed bundle),
 CREATE TABLE _sources (
     id          INTEGER PRIMARY KEY,
     uid         TEXT NOT NULL UNIQUE,
     name        TEXT NOT NULL,
-    place       TEXT NOT NULL
+    place       TEXT NOT NULL,
+    public_key  TEXT CHECK (length(public_key) = 64)
 ) STRICT;
 
 -- each bundle merged (the source's entries first..last, the chain heads before and after it),

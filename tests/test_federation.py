@@ -203,7 +203,8 @@ def test_a_fork_of_a_source_is_refused_as_such(ledgers, tmp_path):
     ("DELETE FROM journal WHERE id = 2", "不连续"),
     ("UPDATE residents SET phone = '13912345678'", "residents#1"),
     ("UPDATE members SET phone = '13800001111' WHERE id = 1", "members#1"),
-    ("UPDATE manifest SET value = 'ab' || substr(value, 3) WHERE key = 'head_after'", "链头"),
+    ("UPDATE manifest SET value = 'ab' || substr(value, 3) WHERE key = 'head_after'", "签名"),
+    ("UPDATE journal SET hash = 'ab' || substr(hash, 3) WHERE id = (SELECT max(id) FROM journal)", "哈希"),
 ])
 def test_a_tampered_bundle_is_refused_and_nothing_is_written(ledgers, tmp_path, tamper, named):
     street = ledgers["street"]
@@ -233,10 +234,11 @@ def test_residents_travel_pseudonymous_unless_asked(ledgers, tmp_path):
     tags = {r[0] for r in conn.execute("SELECT tag FROM resident_tags")}
     assert tags == {"advanced_age", "living_alone"}  # a health tag stays home
     manifest = dict(conn.execute("SELECT key, value FROM manifest").fetchall())
-    assert manifest["pii"] == "pseudonymous" and manifest["pseudonymised_tables"] == "residents,members"
-    assert json.loads(manifest["withheld_columns"])["members"] == ["phone"]
+    assert manifest["pii"] == "pseudonymous"
     assert {r[0] for r in conn.execute("SELECT phone FROM members")} == {None}  # volunteers' phones stay home
-    assert json.loads(manifest["withheld_rows"]) == {"resident_tags": 1}
+    # the health tag's row is listed as withheld, with no digest of it
+    assert conn.execute("SELECT tbl, digest FROM row_digests WHERE digest IS NULL").fetchall() == [
+        ("resident_tags", None)]
     conn.close()
     raw = out.read_bytes()
     for secret in ("丁学志", "张小花", "13912345678"):
@@ -294,6 +296,15 @@ def test_a_merge_cannot_be_undone(ledgers, tmp_path):
     refused(street, "undo", mentions=("合并了报送包",))
 
 
+def sent(bundle_file: Path) -> dict[str, str]:
+    """A bundle's manifest."""
+    conn = sqlite3.connect(bundle_file)
+    try:
+        return dict(conn.execute("SELECT key, value FROM manifest").fetchall())
+    finally:
+        conn.close()
+
+
 def head_of(db: Path) -> tuple[int, str]:
     conn = sqlite3.connect(db)
     try:
@@ -304,9 +315,10 @@ def head_of(db: Path) -> tuple[int, str]:
 
 def test_reports_say_which_sources_they_include_and_up_to_when(ledgers, tmp_path):
     street = ledgers["street"]
-    heads = {"紫园社区": head_of(ledgers["ziyuan"]), "清水社区": head_of(ledgers["qingshui"])}  # what a bundle sends
     z = bundle(ledgers["ziyuan"], tmp_path / "out" / "紫园-2024-07.db", today="2024-07-31")
     q = bundle(ledgers["qingshui"], tmp_path / "out" / "清水-2024-07.db", today="2024-08-01")
+    # what each bundle sent: its last entry, and the head of its chain (a pseudonymous bundle's own)
+    heads = {name: (int(sent(f)["last_entry"]), sent(f)["head_after"]) for name, f in (("紫园社区", z), ("清水社区", q))}
     before = {args: at(street, *args).stdout for args in (("summary",), ("report", "monthly", "--month", "2024-07",
                                                                          "--format", "json"))}
     assert "来源账本" not in before[("summary",)] and '"sources"' not in before[("report", "monthly", "--month",

@@ -125,6 +125,10 @@ def _merge_all(store, bundles: list) -> None:
             f"更新 {done.updated} 条、与已有记录合并 {done.unified} 条，来源链头 {done.head[:12]}",
             f"merged {b.path}: {done.source} entries {done.first}-{done.last}, {done.inserted} added, "
             f"{done.updated} updated, {done.unified} unified with existing rows, source head {done.head[:12]}"))
+        if done.ignored:
+            message(tr(f"{done.source} 改动了 {done.ignored} 条不属于它的记录（其他来源或本账本的），未采用",
+                       f"{done.source} changed {done.ignored} record(s) that are not its own (another source's "
+                       "or this ledger's); not applied"))
 
 
 SOURCES_HELP = tr(

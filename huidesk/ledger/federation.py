@@ -15,26 +15,27 @@ by path, a member by uid). Link rows have none of their own: they are written on
 record, never change, and are found again by their columns (a visit's residents are the visit's).
 """
 
-import json
+import functools
+import hashlib
 import os
+import re
 import sqlite3
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidTransition, LedgerError, WouldOverwrite
 from huidesk.domain.i18n import tr
-from huidesk.domain.privacy import mask_name
-from huidesk.ledger.journal import GENESIS, EntryHash, row_digester
+from huidesk.domain.privacy import Redactor, mask_name
+from huidesk.ledger.journal import GENESIS, EntryHash, canonical, digest, row_digester
 from huidesk.ledger.schema import LINK_TABLES, RECORD_TABLES
 from huidesk.ledger.tx import Tx
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
-FORMAT, FORMAT_VERSION = "huidesk-bundle", "1"
+FORMAT, FORMAT_VERSION = "huidesk-bundle", "2"
 PII_POLICIES = ("pseudonymous", "full")
 # Every table a bundle carries, each after the tables it refers to (the order a merge writes them in).
 MERGE_ORDER = (
@@ -84,12 +85,12 @@ class Bundle:
         """The table's rows, `size` at a time, in id order (places: parents first)."""
         assert self.conn is not None
         if table == "places":  # few: sorted here, parents first whatever their ids
-            rows = [dict(r) for r in self.conn.execute("SELECT * FROM places")]
+            rows = [dict(r) for r in self.conn.execute(f"SELECT {_listed('places')} FROM places")]
             rows.sort(key=lambda r: (r["path"].count("/"), r["id"]))
             for start in range(0, len(rows), size):
                 yield rows[start : start + size]
             return
-        cursor = self.conn.execute(f"SELECT * FROM {table} ORDER BY id")
+        cursor = self.conn.execute(f"SELECT {_listed(table)} FROM {quoted(table)} ORDER BY id")
         while chunk := cursor.fetchmany(size):
             yield [dict(r) for r in chunk]
 
@@ -119,21 +120,81 @@ class Bundle:
 
 # --- bundle ------------------------------------------------------------------------------------
 
+# The free text a pseudonymous bundle redacts (residents' names, phone and ID numbers masked), by
+# table; every record table's void reason too.
+FREE_TEXT = {
+    "visits": ("purpose", "gifts", "note"), "activities": ("title",), "issues": ("text",),
+    "meetings": ("decision",), "meeting_parties": ("name",), "issue_events": ("note",), "wishes": ("text",),
+    "pairings": ("note",),
+}
+# The bundle's own tables and their columns (the record tables have the ledger's columns).
+_META = {
+    "manifest": ("key", "value"),
+    "journal": ("id", "at", "actor", "command", "prev", "hash"),
+    "journal_records": ("id", "entry_id", "tbl", "rid", "op", "digest"),
+    "row_digests": ("tbl", "rid", "digest"),
+}
+_META_SQL = (
+    "CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
+    "CREATE TABLE journal (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, command TEXT NOT NULL,"
+    " prev TEXT NOT NULL, hash TEXT NOT NULL) STRICT",
+    "CREATE TABLE journal_records (id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL, tbl TEXT NOT NULL,"
+    " rid INTEGER NOT NULL, op TEXT NOT NULL, digest TEXT NOT NULL) STRICT",
+    "CREATE TABLE row_digests (tbl TEXT NOT NULL, rid INTEGER NOT NULL, digest TEXT, PRIMARY KEY (tbl, rid)) STRICT",
+)
+
+
+def quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@functools.cache
+def columns() -> dict[str, tuple[str, ...]]:
+    """Each table a bundle carries and its columns, as the code's own schema (data/schema.sql) has them."""
+    from huidesk.ledger.schema import schema_sql, statements
+
+    conn = sqlite3.connect(":memory:")
+    try:
+        for stmt in statements(schema_sql()):
+            conn.execute(stmt)
+        return {t: tuple(c[1] for c in conn.execute(f"PRAGMA table_info({quoted(t)})")) for t in MERGE_ORDER}
+    finally:
+        conn.close()
+
+
+def signed_text(manifest: dict[str, str]) -> bytes:
+    """What a bundle's signature signs: every manifest value but the signature, canonically."""
+    return f"{FORMAT} {FORMAT_VERSION}\n".encode() + canonical(
+        {k: v for k, v in manifest.items() if k != "signature"}).encode()
+
+
+def rows_digest(lines: Iterable[tuple[str, int, str | None]]) -> str:
+    """The digest of a pseudonymous bundle's row list ((table, id, digest or None if withheld), sorted)."""
+    h = hashlib.sha256()
+    for tbl, rid, d in lines:
+        h.update(f"{tbl}\t{rid}\t{d or '-'}\n".encode())
+    return h.hexdigest()
+
 
 def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str, version: str,
                 overwrite: bool, made_at: str) -> Made:
     """Write what this ledger journaled since its last bundle (`everything`: since its start) into
-    `target`, atomically and owner-only, and remember it (in this transaction) as the last bundle."""
+    `target`, atomically and owner-only, signed; and remember it (in this transaction) as the last bundle."""
+    from huidesk.ledger.keys import signer
+
     conn = store.conn
-    uid = store.ledger_uid(tx)
+    key = signer(store, tx)
     ident = store.identity()
-    last, head_after = tx.entry_id - 1, tx.prev
+    last = tx.entry_id - 1
     first = 1
     if not everything:
         first = conn.execute("SELECT coalesce(max(last_entry), 0) + 1 FROM _bundles_made").fetchone()[0]
     if first > last:
         raise InvalidTransition(tr("自上次报送以来账本没有新的日志", "nothing was journaled since the last bundle"))
-    row = conn.execute("SELECT hash FROM _journal WHERE id = ?", (first - 1,)).fetchone()
+    # The chain a bundle carries continues the head the last bundle sent (a pseudonymous bundle's
+    # entries are hashed over its blinded lines, so its heads are its own).
+    row = conn.execute("SELECT head FROM _bundles_made WHERE last_entry = ? ORDER BY id DESC LIMIT 1",
+                       (first - 1,)).fetchone()
     head_before = row[0] if row else GENESIS
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -142,23 +203,22 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
         out = sqlite3.connect(tmp, isolation_level=None)
         try:
             out.execute("BEGIN")
-            counts = _write_bundle(conn, out, first, last, pii)
+            for stmt in _META_SQL:
+                out.execute(stmt)
+            head_after = _write_journal(conn, out, first, last, head_before, key.blind if pii != "full" else None)
+            records, digests = _write_rows(conn, out, first, last, pii)
             manifest = {
                 "format": FORMAT, "format_version": FORMAT_VERSION,
-                "source_uid": uid, "source_name": ident["name"] or "", "source_place": ident["place"] or "",
+                "source_uid": ident["uid"], "source_key": key.public_hex,
+                "source_name": ident["name"] or "", "source_place": ident["place"] or "",
                 "first_entry": first, "last_entry": last, "entries": last - first + 1,
                 "head_before": head_before, "head_after": head_after,
-                "created_at": made_at, "huidesk_version": version, "pii": pii,
-                "records": counts["records"],
-                "pseudonymised_tables": ",".join(WITHHELD) if pii == "pseudonymous" else "",
-                "withheld_columns": json.dumps(WITHHELD if pii == "pseudonymous" else {}),
-                "masked_columns": json.dumps({"residents": ["name"]} if pii == "pseudonymous" else {}),
-                "withheld_rows": json.dumps(
-                    {"resident_tags": counts["withheld"]} if pii == "pseudonymous" else {}, sort_keys=True
-                ),
+                "created_at": made_at, "huidesk_version": version, "pii": pii, "records": records,
+                "rows_digest": digests,
             }
-            out.execute("CREATE TABLE manifest (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")
-            out.executemany("INSERT INTO manifest VALUES (?, ?)", [(k, str(v)) for k, v in manifest.items()])
+            manifest = {k: str(v) for k, v in manifest.items()}
+            manifest["signature"] = key.sign(signed_text(manifest))
+            out.executemany("INSERT INTO manifest VALUES (?, ?)", manifest.items())
             out.execute("COMMIT")
         finally:
             out.close()
@@ -169,42 +229,60 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
         tmp.unlink(missing_ok=True)
     tx.insert("_bundles_made", {"first_entry": first, "last_entry": last, "head": head_after, "made_at": made_at,
                                 "pii": pii})
-    return Made(target, first, last, head_before, head_after, counts["records"], pii)
+    return Made(target, first, last, head_before, head_after, records, pii)
 
 
-def _write_bundle(conn: sqlite3.Connection, out: sqlite3.Connection, first: int, last: int, pii: str) -> dict:
-    out.execute("CREATE TABLE journal (id INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,"
-                " command TEXT NOT NULL, prev TEXT NOT NULL, hash TEXT NOT NULL) STRICT")
-    out.execute("CREATE TABLE journal_records (id INTEGER PRIMARY KEY, entry_id INTEGER NOT NULL, tbl TEXT NOT NULL,"
-                " rid INTEGER NOT NULL, op TEXT NOT NULL, digest TEXT NOT NULL) STRICT")
-    out.executemany("INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?)", conn.execute(
-        "SELECT id, at, actor, command, prev, hash FROM _journal WHERE id BETWEEN ? AND ? ORDER BY id", (first, last)))
-    out.executemany("INSERT INTO journal_records VALUES (?, ?, ?, ?, ?, ?)", conn.execute(
-        "SELECT id, entry_id, tbl, rid, op, digest FROM _journal_records WHERE entry_id BETWEEN ? AND ? ORDER BY id",
-        (first, last)))
+def _write_journal(conn: sqlite3.Connection, out: sqlite3.Connection, first: int, last: int, prev: str,
+                   blind: Callable[[str], str] | None) -> str:
+    """The entries first..last chained on from `prev`, each hashed over its lines (their digests blinded
+    by `blind` when given); returns the last hash. A bundle after full bundles only is the journal as it is."""
+    lines = conn.execute("SELECT id, entry_id, tbl, rid, op, digest FROM _journal_records"
+                         " WHERE entry_id BETWEEN ? AND ? ORDER BY entry_id, id", (first, last))
+    pending = next(lines, None)
+    for eid, at, actor, command in conn.execute(
+            "SELECT id, at, actor, command FROM _journal WHERE id BETWEEN ? AND ? ORDER BY id", (first, last)):
+        h, written = EntryHash(eid, at, actor, command, prev), []
+        while pending is not None and pending[1] == eid:
+            lid, _, tbl, rid, op, d = pending
+            d = blind(d) if blind else d
+            h.add(tbl, rid, op, d)
+            written.append((lid, eid, tbl, rid, op, d))
+            pending = next(lines, None)
+        out.executemany("INSERT INTO journal_records VALUES (?, ?, ?, ?, ?, ?)", written)
+        out.execute("INSERT INTO journal VALUES (?, ?, ?, ?, ?, ?)", (eid, at, actor, command, prev, h.hexdigest()))
+        prev = h.hexdigest()
+    return prev
+
+
+def _write_rows(conn: sqlite3.Connection, out: sqlite3.Connection, first: int, last: int,
+                pii: str) -> tuple[int, str]:
+    """The current rows of what the entries wrote, as they travel; a pseudonymous bundle lists the
+    digest of each row as it travels (None: withheld). Returns the records carried and that list's digest."""
     pseudonymous = pii == "pseudonymous"
-    records = withheld = 0
-    for table in MERGE_ORDER:
-        columns = [(c[1], c[2]) for c in conn.execute(f"PRAGMA table_info({table})")]
-        names = [name for name, _ in columns]
-        spec = ", ".join(f"{name} {kind}{' PRIMARY KEY' if name == 'id' else ''}" for name, kind in columns)
-        out.execute(f"CREATE TABLE {table} ({spec})")
+    redact = Redactor({r[0] for r in conn.execute("SELECT name FROM residents")}) if pseudonymous else None
+    records, listed = 0, []
+    for table, names in columns().items():
+        out.execute(f"CREATE TABLE {quoted(table)} ({', '.join(quoted(n) for n in names)},"
+                    " PRIMARY KEY (\"id\"))")
         rows = conn.execute(
-            f"SELECT * FROM {table} WHERE id IN (SELECT rid FROM _journal_records WHERE tbl = ?"
-            " AND entry_id BETWEEN ? AND ?) ORDER BY id", (table, first, last))
+            f"SELECT {', '.join(quoted(n) for n in names)} FROM {quoted(table)} WHERE id IN (SELECT rid FROM"
+            " _journal_records WHERE tbl = ? AND entry_id BETWEEN ? AND ?) ORDER BY id", (table, first, last))
         kept = []
         for row in rows:
             values = dict(zip(names, row, strict=True))
-            if pseudonymous:
-                values = pseudonymised(table, values)
+            if redact is not None:
+                values = travelling(table, values, redact)
                 if values is None:
-                    withheld += 1
+                    listed.append((table, row[0], None))
                     continue
+                listed.append((table, row[0], digest(table, values)))
             kept.append(tuple(values.values()))
-        out.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(names))})", kept)
+        out.executemany(f"INSERT INTO {quoted(table)} VALUES ({', '.join('?' * len(names))})", kept)
         if table in RECORD_TABLES:
             records += len(kept)
-    return {"records": records, "withheld": withheld}
+    listed.sort(key=lambda x: (x[0], x[1]))
+    out.executemany("INSERT INTO row_digests VALUES (?, ?, ?)", listed)
+    return records, rows_digest(listed) if pseudonymous else ""
 
 
 # The tables whose rows `pseudonymised` may change.
@@ -225,6 +303,15 @@ def pseudonymised(table: str, values: dict) -> dict | None:
     return values
 
 
+def travelling(table: str, values: dict, redact: Callable[[str | None], str | None]) -> dict | None:
+    """A row as a pseudonymous bundle carries it: `pseudonymised`, its free text and void reason redacted."""
+    kept = pseudonymised(table, values)
+    if kept is None:
+        return None
+    text = {c: redact(kept[c]) for c in (*FREE_TEXT.get(table, ()), "void_reason") if c in kept}
+    return {**kept, **text}
+
+
 def _publish(tmp: Path, dest: Path, overwrite: bool) -> None:
     """Move the finished file to `dest`; never over an existing file unless `overwrite`."""
     if overwrite:
@@ -242,9 +329,34 @@ def _publish(tmp: Path, dest: Path, overwrite: bool) -> None:
 
 # --- reading and verifying a bundle ---------------------------------------------------------
 
+# What each manifest value must look like; nothing else is read from a manifest.
+_HEX = re.compile(r"[0-9a-f]+")
+_COUNT = re.compile(r"0|[1-9][0-9]{0,11}")
+_MANIFEST = {
+    "format": lambda v: v == FORMAT, "format_version": lambda v: v == FORMAT_VERSION,
+    "source_uid": lambda v: len(v) == 32 and _HEX.fullmatch(v),
+    "source_key": lambda v: len(v) == 64 and _HEX.fullmatch(v),
+    "source_name": lambda v: len(v) <= 100 and v.isprintable(),
+    "source_place": lambda v: len(v) <= 500 and v.isprintable(),
+    "first_entry": lambda v: _COUNT.fullmatch(v) and v != "0", "last_entry": lambda v: _COUNT.fullmatch(v),
+    "entries": lambda v: _COUNT.fullmatch(v),
+    "head_before": lambda v: len(v) == 64 and _HEX.fullmatch(v),
+    "head_after": lambda v: len(v) == 64 and _HEX.fullmatch(v),
+    "created_at": lambda v: len(v) <= 40 and _moment(v),
+    "huidesk_version": lambda v: len(v) <= 40 and v.isprintable(),
+    "pii": lambda v: v in PII_POLICIES, "records": lambda v: _COUNT.fullmatch(v),
+    "rows_digest": lambda v: v == "" or (len(v) == 64 and _HEX.fullmatch(v)),
+    "signature": lambda v: len(v) == 128 and _HEX.fullmatch(v),
+}
 
-_MANIFEST_KEYS = ("format", "format_version", "source_uid", "source_name", "source_place", "first_entry",
-                  "last_entry", "head_before", "head_after", "created_at", "pii")
+
+def _moment(value: str) -> bool:
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
 
 
 def read_bundle(path: Path) -> Bundle:
@@ -259,31 +371,82 @@ def read_bundle(path: Path) -> Bundle:
         raise BundleRefused(tr(f"无法读取报送包 {path}：{e}", f"cannot read the bundle {path}: {e}")) from e
     bundle = Bundle(path, {}, conn)
     try:
-        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA trusted_schema = OFF")  # no function of the file's own schema runs here
         conn.execute("BEGIN")  # one snapshot from verification to merge
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not {"manifest", "journal", "journal_records", *MERGE_ORDER} <= tables:
-            raise BundleRefused(tr(f"不是 huidesk 报送包：{path}", f"not a huidesk bundle: {path}"))
-        manifest = {k: v for k, v in conn.execute("SELECT key, value FROM manifest")}
-        if manifest.get("format") != FORMAT or any(k not in manifest for k in _MANIFEST_KEYS):
-            raise BundleRefused(tr(f"不是 huidesk 报送包：{path}（清单不全）",
-                                   f"not a huidesk bundle: {path} (manifest)"))
-        if manifest["format_version"] != FORMAT_VERSION or manifest["pii"] not in PII_POLICIES:
-            raise BundleRefused(tr(f"报送包格式版本 {manifest['format_version']} 不受支持：{path}",
-                                   f"bundle format {manifest['format_version']} is not supported: {path}"))
-        bundle.manifest = manifest
-        bundle.entries = [tuple(r) for r in conn.execute("SELECT * FROM journal ORDER BY id")]
+        _check_objects(bundle)
+        conn.row_factory = sqlite3.Row
+        bundle.manifest = _manifest(bundle)
+        total = conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+        if not bundle.first <= bundle.last or total != int(bundle.manifest["entries"]) \
+                or total != bundle.last - bundle.first + 1:
+            raise _tampered(bundle, f"日志条目不连续或不全（应为#{bundle.first}–#{bundle.last}）",
+                            f"entries missing or out of order (expected {bundle.first}-{bundle.last})")
+        bundle.entries = [tuple(r) for r in conn.execute(f"SELECT {_listed('journal')} FROM journal ORDER BY id")]
         _verify(bundle)
     except sqlite3.DatabaseError as e:
         bundle.close()
         raise BundleRefused(tr(f"无法读取报送包 {path}：{e}", f"cannot read the bundle {path}: {e}")) from e
-    except (KeyError, ValueError, TypeError) as e:
+    except (KeyError, ValueError, TypeError, OverflowError, RecursionError) as e:
         bundle.close()
         raise BundleRefused(tr(f"报送包内容不完整：{path}（{e}）", f"the bundle is incomplete: {path} ({e})")) from e
     except BaseException:
         bundle.close()
         raise
     return bundle
+
+
+def _listed(table: str) -> str:
+    return ", ".join(quoted(c) for c in (_META.get(table) or columns()[table]))
+
+
+def _check_objects(b: Bundle) -> None:
+    """The file holds the bundle's tables with exactly their columns, and nothing else (no view, no
+    trigger, no other table); a bundle of an older format is named as such."""
+    assert b.conn is not None
+    not_bundle = BundleRefused(tr(f"不是 huidesk 报送包：{b.path}", f"not a huidesk bundle: {b.path}"))
+    wanted = {**_META, **columns()}
+    objects = b.conn.execute("SELECT type, name, tbl_name FROM sqlite_master").fetchall()
+    tables = {name for kind, name, _ in objects if kind == "table"}
+    if "manifest" in tables and "row_digests" not in tables:
+        version = b.conn.execute("SELECT value FROM manifest WHERE key = 'format_version'").fetchone()
+        if version is not None and version[0] != FORMAT_VERSION:
+            raise BundleRefused(tr(
+                f"报送包格式版本 {str(version[0])[:10]} 不受支持（未签名）：{b.path}；"
+                "请来源账本升级 huidesk 后重新报送",
+                f"bundle format {str(version[0])[:10]} is not supported (unsigned): {b.path}; the source must "
+                "upgrade huidesk and bundle again"))
+    for kind, name, table in objects:
+        if kind == "table" and name in wanted or kind == "index" and name.startswith("sqlite_autoindex_") \
+                and table in wanted:
+            continue
+        raise BundleRefused(tr(f"不是 huidesk 报送包：{b.path}（含有不认识的{kind} {name[:40]!r}）",
+                               f"not a huidesk bundle: {b.path} (an unknown {kind} {name[:40]!r})"))
+    if tables != set(wanted):
+        raise not_bundle
+    for table, names in wanted.items():
+        found = tuple(c[1] for c in b.conn.execute(f"PRAGMA table_info({quoted(table)})"))
+        if found != names:
+            raise BundleRefused(tr(f"不是 huidesk 报送包：{b.path}（{table} 的列不符）",
+                                   f"not a huidesk bundle: {b.path} (the columns of {table})"))
+
+
+def _manifest(b: Bundle) -> dict[str, str]:
+    """The manifest, each value as it must look, its signature verified."""
+    from huidesk.ledger.keys import verified
+
+    assert b.conn is not None
+    manifest: dict[str, str] = {}
+    for key, value in b.conn.execute("SELECT key, value FROM manifest"):
+        if key not in _MANIFEST or key in manifest or not isinstance(value, str) or not _MANIFEST[key](value):
+            raise BundleRefused(tr(f"不是 huidesk 报送包：{b.path}（清单中的 {str(key)[:40]!r} 不对）",
+                                   f"not a huidesk bundle: {b.path} (the manifest's {str(key)[:40]!r})"))
+        manifest[key] = value
+    if set(manifest) != set(_MANIFEST):
+        raise BundleRefused(tr(f"不是 huidesk 报送包：{b.path}（清单不全）",
+                               f"not a huidesk bundle: {b.path} (manifest)"))
+    if not verified(manifest["source_key"], manifest["signature"], signed_text(manifest)):
+        raise _tampered(b, "签名不符", "the signature does not match")
+    return manifest
 
 
 def _tampered(bundle: Bundle, what: str, what_en: str) -> BundleRefused:
@@ -293,12 +456,13 @@ def _tampered(bundle: Bundle, what: str, what_en: str) -> BundleRefused:
 
 def _verify(b: Bundle) -> None:
     """Every entry hash recomputed and chained from head_before to head_after; every row the bundle
-    carries written by one of its entries, and (unless pseudonymised) equal to what that entry wrote.
-    Journal records and rows are read in passes, never all held (the digests by record are)."""
+    carries is the row its entries last wrote — equal to what the journal says (a full bundle) or to
+    the signed list of rows as they travel (a pseudonymous one) — and every row they wrote is carried
+    (a pseudonymous bundle may withhold a health tag, as its signed list says). Journal records and
+    rows are read in passes, never all held (the digests by record are)."""
     assert b.conn is not None
     m = b.manifest
-    ids = [e[0] for e in b.entries]
-    if ids != list(range(b.first, b.last + 1)) or int(m.get("entries", len(ids))) != len(ids):
+    if [e[0] for e in b.entries] != list(range(b.first, b.last + 1)):
         raise _tampered(b, f"日志条目不连续或不全（应为#{b.first}–#{b.last}）",
                         f"entries missing or out of order (expected {b.first}-{b.last})")
     stray = b.conn.execute("SELECT count(*) FROM journal_records WHERE entry_id NOT BETWEEN ? AND ?",
@@ -306,15 +470,15 @@ def _verify(b: Bundle) -> None:
     if stray:
         raise _tampered(b, "有不属于任何日志条目的写入记录", "journal records of no entry")
     latest: dict[tuple[str, int], str] = {}
-    records = b.conn.execute("SELECT entry_id, tbl, rid, op, digest FROM journal_records ORDER BY entry_id, id")
+    records = b.conn.execute(f"SELECT {_listed('journal_records')} FROM journal_records ORDER BY entry_id, id")
     pending = next(records, None)
     prev = m["head_before"]
     for eid, at, actor, command, prev_stored, stored in b.entries:
         if prev_stored != prev:
             raise _tampered(b, f"日志#{eid} 与前一条断链", f"entry {eid} does not follow the one before it")
         h = EntryHash(eid, at, actor, command, prev_stored)
-        while pending is not None and pending[0] == eid:
-            _, tbl, rid, op, d = pending
+        while pending is not None and pending[1] == eid:
+            _, _, tbl, rid, op, d = pending
             h.add(tbl, rid, op, d)
             latest[(tbl, rid)] = d
             pending = next(records, None)
@@ -323,35 +487,61 @@ def _verify(b: Bundle) -> None:
         prev = stored
     if prev != m["head_after"]:
         raise _tampered(b, "链头与清单不符", "the chain head differs from the manifest's")
-    pseudonymised = set(filter(None, m.get("pseudonymised_tables", "").split(",")))
-    withheld_columns = json.loads(m.get("withheld_columns") or "{}")
-    withheld_rows = json.loads(m.get("withheld_rows") or "{}")
-    written = Counter(tbl for tbl, _ in latest)
-    for table in MERGE_ORDER:
-        carried = 0
+    listed = _row_list(b, latest)
+    written: dict[str, set[int]] = {}
+    for tbl, rid in latest:
+        if tbl in columns():
+            written.setdefault(tbl, set()).add(rid)
+    for table, names in columns().items():
         cursor = b.conn.cursor()
         cursor.row_factory = None  # tuples: each row's digest formatted from its columns' template
-        rows = cursor.execute(f"SELECT * FROM {table}")
-        names = [d[0] for d in rows.description]
-        digest_of = row_digester(table, names)
-        for values in rows:
-            row = dict(zip(names, values, strict=True))
-            key = (table, row["id"])
+        digest_of = row_digester(table, list(names))
+        withheld_columns = WITHHELD.get(table, ()) if listed is not None else ()
+        seen: set[int] = set()
+        for values in cursor.execute(f"SELECT {_listed(table)} FROM {quoted(table)}"):
+            rid = values[0]
+            if rid in seen:
+                raise _tampered(b, f"{table}#{rid} 出现两次", f"{table}#{rid} appears twice")
+            seen.add(rid)
+            key = (table, rid)
             if key not in latest:
-                raise _tampered(b, f"{table}#{row['id']} 不是包内日志写入的",
-                                f"{table}#{row['id']} was written by no entry")
-            if table in pseudonymised:
-                if any(row.get(c) is not None for c in withheld_columns.get(table, ())):
-                    raise _tampered(b, f"{table}#{row['id']} 含有清单说已去除的信息",
-                                    f"{table}#{row['id']} holds what the manifest says was withheld")
-            elif digest_of(values) != latest[key]:
-                raise _tampered(b, f"{table}#{row['id']} 与日志记下的内容不符",
-                                f"{table}#{row['id']} differs from what its entry wrote")
-            carried += 1
-        missing = written[table] - carried  # every row carried is one written (ids are unique)
-        if missing > int(withheld_rows.get(table, 0)):
-            raise _tampered(b, f"缺少 {missing} 条 {table} 记录", f"{missing} {table} row(s) missing")
-        b.carried[table] = carried
+                raise _tampered(b, f"{table}#{rid} 不是包内日志写入的", f"{table}#{rid} was written by no entry")
+            if any(values[names.index(c)] is not None for c in withheld_columns):
+                raise _tampered(b, f"{table}#{rid} 含有化名包不应含有的信息",
+                                f"{table}#{rid} holds what a pseudonymous bundle leaves at home")
+            expected = latest[key] if listed is None else listed.get(key)
+            if expected is None or digest_of(values) != expected:
+                raise _tampered(b, f"{table}#{rid} 与日志记下的内容不符",
+                                f"{table}#{rid} differs from what its entry wrote")
+        missing = written.get(table, set()) - seen
+        if listed is not None:
+            missing = {rid for rid in missing if listed.get((table, rid), "") is not None}  # not withheld
+        if missing:
+            raise _tampered(b, f"缺少 {len(missing)} 条 {table} 记录", f"{len(missing)} {table} row(s) missing")
+        b.carried[table] = len(seen)
+
+
+def _row_list(b: Bundle, latest: dict[tuple[str, int], str]) -> dict[tuple[str, int], str | None] | None:
+    """A pseudonymous bundle's list of its rows as they travel (None: a health tag withheld), checked
+    against its signed digest: every row its entries last wrote, once; a full bundle has none (None)."""
+    assert b.conn is not None
+    lines = b.conn.execute(f"SELECT {_listed('row_digests')} FROM row_digests ORDER BY tbl, rid").fetchall()
+    if b.manifest["pii"] == "full":
+        if lines or b.manifest["rows_digest"]:
+            raise _tampered(b, "完整信息包不应有化名记录清单", "a full bundle with a pseudonymous row list")
+        return None
+    if rows_digest(tuple(r) for r in lines) != b.manifest["rows_digest"]:
+        raise _tampered(b, "记录清单与签名不符", "the row list does not match its signature")
+    listed: dict[tuple[str, int], str | None] = {}
+    for tbl, rid, d in lines:
+        key = (tbl, rid)
+        if key in listed or key not in latest or tbl not in columns() or (d is None and tbl != "resident_tags"):
+            raise _tampered(b, f"记录清单中的 {str(tbl)[:20]}#{rid} 不对", f"the row list's {str(tbl)[:20]}#{rid}")
+        listed[key] = d
+    written = sum(1 for tbl, _ in latest if tbl in columns())
+    if len(listed) != written:
+        raise _tampered(b, "记录清单不全", "the row list is incomplete")
+    return listed
 
 
 def ints(values: Iterable[object]) -> bool:

@@ -4,13 +4,13 @@ teams by place and name), keep where they came from in `_merged`, and arrive as 
 (updates, voids). The bundle itself — its making, reading and verifying — is huidesk.ledger.federation.
 """
 
-import json
+import hashlib
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from huidesk.domain.i18n import tr
-from huidesk.ledger.federation import MERGE_ORDER, Bundle, BundleRefused, ints
+from huidesk.ledger.federation import MERGE_ORDER, WITHHELD, Bundle, BundleRefused, ints
 from huidesk.ledger.journal import GENESIS
 from huidesk.ledger.schema import RECORD_TABLES
 from huidesk.ledger.tx import Tx, utc_now
@@ -18,6 +18,10 @@ from huidesk.ledger.tx import Tx, utc_now
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
+# Records unified with a record here that is the same thing (a place by path, a unit by name, a team by
+# place and name): shared, changed only by the source whose merge inserted them. Every other record is
+# its source's own: a uid another record here already holds is given a uid of the source's (`_own_uid`).
+_SHARED = ("places", "units", "teams")
 # Columns renamed when another record here holds the value: a card's number, an issue's order number.
 _RENAMED = {"cards": "no", "issues": "ref"}
 
@@ -31,6 +35,7 @@ class Merged:
     inserted: int = 0
     updated: int = 0
     unified: int = 0
+    ignored: int = 0
     already: bool = False
 
 
@@ -39,7 +44,9 @@ def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
     conn, m = store.conn, b.manifest
     if m["source_uid"] == store.identity()["uid"]:
         raise BundleRefused(tr(f"这是本账本自己的报送包：{b.path}", f"this is this ledger's own bundle: {b.path}"))
-    source = conn.execute("SELECT id, name, place FROM _sources WHERE uid = ?", (m["source_uid"],)).fetchone()
+    source = conn.execute("SELECT id, name, place, public_key FROM _sources WHERE uid = ?",
+                          (m["source_uid"],)).fetchone()
+    _signed_by_source(b, source)
     last, head = 0, GENESIS
     if source is not None:
         row = conn.execute("SELECT last_entry, head_after FROM _bundles WHERE source_id = ? ORDER BY last_entry DESC"
@@ -47,22 +54,49 @@ def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
         if row is not None:
             last, head = row
     _continues(conn, b, source, last, head)
-    if source is not None and b.last == last:
+    if source is not None and b.last <= last:
         return Merged(b.source, b.first, b.last, m["head_after"], already=True)
     if source is None:
         source_id = tx.insert("_sources", {"uid": m["source_uid"], "name": m["source_name"],
-                                           "place": m["source_place"]})
+                                           "place": m["source_place"], "public_key": m["source_key"]})
     else:
         source_id = source["id"]
-        if (source["name"], source["place"]) != (m["source_name"], m["source_place"]):
-            tx.update("_sources", source_id, {"name": m["source_name"], "place": m["source_place"]})
-    counts = _Rows(store, tx, source_id, b.source, json.loads(m.get("withheld_columns") or "{}")).merge(b)
+        known = {"name": m["source_name"], "place": m["source_place"], "public_key": m["source_key"]}
+        changed = {k: v for k, v in known.items() if source[k] != v}
+        if changed:
+            tx.update("_sources", source_id, changed)
+    withheld = WITHHELD if m["pii"] == "pseudonymous" else {}
+    rows = _Rows(store, tx, source_id, m["source_uid"], b.source, withheld)
+    try:
+        counts = rows.merge(b)
+    except sqlite3.IntegrityError as e:  # a value the source's own ledger would not have taken
+        raise BundleRefused(tr(f"{b.source} 的报送包 {b.path} 含有本账本不接受的记录（{e}），未合并",
+                               f"{b.source}'s bundle {b.path} holds a record this ledger refuses ({e}); "
+                               "nothing merged")) from None
     tx.insert("_bundles", {
         "source_id": source_id, "first_entry": b.first, "last_entry": b.last, "head_before": m["head_before"],
         "head_after": m["head_after"], "made_at": m["created_at"], "merged_at": utc_now(), "pii": m["pii"],
         "records": sum(b.carried[t] for t in RECORD_TABLES),
     })
     return Merged(b.source, b.first, b.last, m["head_after"], *counts)
+
+
+def _signed_by_source(b: Bundle, source) -> None:
+    """The bundle is signed by the ledger its manifest names: a uid is its key's, or (a ledger older
+    than signatures, known here) the key its first signed bundle brought is pinned and kept."""
+    from huidesk.ledger.keys import derived_uid
+
+    m = b.manifest
+    pinned = source["public_key"] if source is not None else None
+    if pinned is not None and pinned != m["source_key"]:
+        raise BundleRefused(tr(
+            f"{b.path} 自称来自 {b.source}，但不是用该来源的密钥签名的，未合并",
+            f"{b.path} claims to come from {b.source} but is not signed with that source's key; nothing merged"))
+    if pinned is None and source is None and derived_uid(m["source_key"]) != m["source_uid"]:
+        raise BundleRefused(tr(
+            f"{b.path} 自称的来源编号 {m['source_uid'][:12]} 与其签名密钥不符，未合并",
+            f"{b.path} claims the source uid {m['source_uid'][:12]}, which its signing key does not derive; "
+            "nothing merged"))
 
 
 def _continues(conn: sqlite3.Connection, b: Bundle, source, last: int, head: str) -> None:
@@ -108,11 +142,12 @@ class _Rows:
     of the same table (the same uid, path, name or link row held before) writes the held rows first,
     so every row finds exactly what it would have found written one by one."""
 
-    def __init__(self, store: "Store", tx: Tx, source_id: int, source_name: str,
-                 withheld: dict[str, list[str]]) -> None:
-        """`withheld`: the columns the bundle left at home, by table (its manifest's withheld_columns)."""
+    def __init__(self, store: "Store", tx: Tx, source_id: int, source_uid: str, source_name: str,
+                 withheld: dict[str, tuple[str, ...]]) -> None:
+        """`withheld`: the columns the bundle left at home, by table (what a pseudonymous bundle withholds)."""
         self.conn, self.tx, self.source_id, self.source_name = store.conn, tx, source_id, source_name
-        self.withheld = withheld
+        self.source_uid, self.withheld = source_uid, withheld
+        self.ignored = 0  # changes this source sent of records that are not its own
         self.map = {(t, s): r for t, s, r in self.conn.execute(
             "SELECT tbl, source_rid, rid FROM _merged WHERE source_id = ?", (source_id,))}
         self.inserted = self.updated = self.unified = 0
@@ -123,7 +158,7 @@ class _Rows:
         self._keys: set[tuple] = set()  # what identifies the rows of the current table inserted so far
         self._uids: dict[str, int] = {}  # the current chunk's uids found here -> their rows
 
-    def merge(self, b: Bundle) -> tuple[int, int, int]:
+    def merge(self, b: Bundle) -> tuple[int, int, int, int]:
         with self.tx.holding():
             for table in MERGE_ORDER:
                 fks = {fk[3]: fk[2] for fk in self.conn.execute(f"PRAGMA foreign_key_list({table})")}
@@ -136,7 +171,7 @@ class _Rows:
                         self.tx.flush()
                 self.tx.flush()
                 self._keys, self._uids = set(), {}
-        return self.inserted, self.updated, self.unified
+        return self.inserted, self.updated, self.unified, self.ignored
 
     def _prefetch(self, table: str, chunk: list[dict]) -> None:
         """The rows here holding the uids of this chunk's rows that are not mapped yet, in one query."""
@@ -172,6 +207,11 @@ class _Rows:
         rid = self.map.get((table, row["id"]))
         if rid is None:
             rid = self._existing(table, values, fresh)
+            if rid is not None and table not in _SHARED:
+                # Another's record (another source's, or this ledger's own) holds this uid: what this
+                # source sends is its own record here, which it alone may change.
+                values = {**values, "uid": self._own_uid(values["uid"])}
+                rid = None
             if rid is None:
                 rid = self._insert(table, values)
                 self.inserted += 1
@@ -259,8 +299,27 @@ class _Rows:
     def _renamed(self, value: str) -> str:
         return f"{value}@{self.source_name}"[:50]
 
+    def _own_uid(self, uid: str) -> str:
+        """The uid here of this source's record whose uid another record here already holds."""
+        return hashlib.sha256(f"{self.source_uid}:{uid}".encode()).hexdigest()[:32]
+
+    def _owned(self, table: str, rid: int) -> bool:
+        """Whether a row of a shared table (a unit, a team) was inserted by a merge of this source: its
+        provenance row here was journaled in the entry that inserted it."""
+        q = self.conn.execute
+        born = q("SELECT entry_id FROM _journal_records WHERE tbl = ? AND rid = ? AND op = 'insert' ORDER BY id"
+                 " LIMIT 1", (table, rid)).fetchone()
+        mine = q("SELECT id FROM _merged WHERE tbl = ? AND rid = ? AND source_id = ?",
+                 (table, rid, self.source_id)).fetchone()
+        if born is None or mine is None:
+            return False
+        at = q("SELECT entry_id FROM _journal_records WHERE tbl = '_merged' AND rid = ? ORDER BY id LIMIT 1",
+               (mine[0],)).fetchone()
+        return at is not None and at[0] == born[0]
+
     def _update(self, table: str, rid: int, values: dict) -> None:
-        """Bring the row here to what the source now holds; a void arrives as a void."""
+        """Bring the row here to what the source now holds, if the record is the source's own; a void
+        arrives as a void."""
         if table == "places" or table not in RECORD_TABLES:
             return  # places are unified by path and shared; link rows never change
         self.tx.flush()  # the row may be one held
@@ -273,6 +332,11 @@ class _Rows:
             and not (k in kept and v is None)
         }
         if not changed:
+            return
+        own = self._owned(table, rid) if table in _SHARED else current["uid"] in (
+            values["uid"], self._own_uid(values["uid"]))
+        if not own:
+            self.ignored += 1
             return
         op = "void" if current["void_reason"] is None and values.get("void_reason") is not None else "update"
         self.tx.update(table, rid, changed, op=op)

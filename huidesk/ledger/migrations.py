@@ -116,6 +116,12 @@ def kept_facts_for_reports(db: Database) -> None:
     facts.install_visit_months(db.conn)
 
 
+@MIGRATIONS(name="source_public_keys")
+def source_public_keys(db: Database) -> None:
+    """Issue 22: the public key each merged source signs its bundles with."""
+    db.execute("ALTER TABLE _sources ADD COLUMN public_key TEXT CHECK (length(public_key) = 64)")
+
+
 _COVERING = (
     ("visits_team", "visits(team_id, date, void_reason)"),
     ("visits_date", "visits(date, team_id, void_reason)"),

@@ -10,7 +10,7 @@ from huidesk.domain.i18n import tr
 
 # Bump together with each migration added to huidesk/ledger/migrations.py (a test checks they agree);
 # a ledger whose user_version equals it opens without importing the migration machinery.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 BUSY_TIMEOUT_MS = 60_000
 
 # Tables a user can name (void, log) with their Chinese names; all carry uid and void columns.
