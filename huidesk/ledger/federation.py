@@ -17,7 +17,6 @@ record, never change, and are found again by their columns (a visit's residents 
 
 import functools
 import hashlib
-import os
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from huidesk.domain.errors import InvalidTransition, LedgerError, WouldOverwrite
+from huidesk.domain.errors import InvalidTransition, LedgerError
 from huidesk.domain.i18n import tr
 from huidesk.domain.privacy import Redactor, mask_name
 from huidesk.ledger.journal import GENESIS, EntryHash, canonical, digest, row_digester
@@ -196,10 +195,9 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
     row = conn.execute("SELECT head FROM _bundles_made WHERE last_entry = ? ORDER BY id DESC LIMIT 1",
                        (first - 1,)).fetchone()
     head_before = row[0] if row else GENESIS
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(fd)
-    try:
+    from huidesk.domain.files import private_tmp, publish
+
+    with private_tmp(target) as tmp:
         out = sqlite3.connect(tmp, isolation_level=None)
         try:
             out.execute("BEGIN")
@@ -222,11 +220,7 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
             out.execute("COMMIT")
         finally:
             out.close()
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        _publish(tmp, target, overwrite)
-    finally:
-        tmp.unlink(missing_ok=True)
+        publish(tmp, target, overwrite)
     tx.insert("_bundles_made", {"first_entry": first, "last_entry": last, "head": head_after, "made_at": made_at,
                                 "pii": pii})
     return Made(target, first, last, head_before, head_after, records, pii)
@@ -310,21 +304,6 @@ def travelling(table: str, values: dict, redact: Callable[[str | None], str | No
         return None
     text = {c: redact(kept[c]) for c in (*FREE_TEXT.get(table, ()), "void_reason") if c in kept}
     return {**kept, **text}
-
-
-def _publish(tmp: Path, dest: Path, overwrite: bool) -> None:
-    """Move the finished file to `dest`; never over an existing file unless `overwrite`."""
-    if overwrite:
-        os.replace(tmp, dest)
-        return
-    try:
-        os.link(tmp, dest)  # fails when dest exists, also one that appeared meanwhile
-    except FileExistsError:
-        raise WouldOverwrite(dest) from None
-    except OSError:  # a file system without hard links
-        if dest.exists():
-            raise WouldOverwrite(dest) from None
-        os.replace(tmp, dest)
 
 
 # --- reading and verifying a bundle ---------------------------------------------------------
