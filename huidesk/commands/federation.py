@@ -21,13 +21,15 @@ class Pii(str, Enum):
 BUNDLE_HELP = tr(
     "报送包：把本账本自上次报送以来的日志和记录写进一个 SQLite 文件，交给街道合并（huidesk merge）。\n\n"
     "包内有清单（manifest：来源账本、首末日志、前后链头、个人信息策略）、带哈希的日志和记录。"
-    "默认居民以化名报送（编号、遮蔽的姓名、标签、出生年份、地点；不含电话、监护人和健康信息），--pii full 报送全部。"
+    "报送包用本账本的密钥签名。默认居民以化名报送（编号、遮蔽的姓名、标签、出生年份、地点；不含电话、监护人和健康信息；"
+    "文字中的居民姓名、电话和身份证号都遮蔽），--pii full 报送全部。"
     "--all 从头报送全部日志。已有的文件不覆盖，除非加 --force。\n\n\b\n"
     "例：huidesk bundle --output 报送/2024-07.db\n    huidesk bundle --all --output 全部.db",
     "A bundle: what this ledger journaled since its last bundle, in one SQLite file for the street office "
     "to merge (huidesk merge).\n\nIt holds a manifest (source ledger, first and last entry, chain heads before "
     "and after, PII policy), the journal entries with their hashes, and the records. Residents travel "
-    "pseudonymous by default (uid, masked name, tags, birth year, place; no phone, guardian or health details); "
+    "pseudonymous by default (uid, masked name, tags, birth year, place; no phone, guardian or health details; "
+    "residents' names, phone and ID numbers masked in free text); the bundle is signed with this ledger's key; "
     "--pii full sends everything. --all sends the whole journal. An existing file is not overwritten without "
     "--force.\n\n\b\nExample: huidesk bundle --output bundles/2024-07.db",
 )
@@ -72,14 +74,17 @@ def bundle(
 
 
 MERGE_HELP = tr(
-    "合并报送包（街道、区的汇总账本）：逐个核验（每条日志的哈希、每条未化名记录的摘要），"
-    "必须接续该来源上次合并到的链头（缺少日志或分叉都拒绝），重复合并不重复记录；每个包一个事务、一条日志。\n\n"
-    "记录保留自己的编号（uid）和来源；地点按路径、服务队/队员/居民/单位按 uid 合并。\n\n\b\n"
+    "合并报送包（街道、区的汇总账本）：逐个核验（只读本版本认识的表和列，签名须是该来源账本的密钥，"
+    "每条日志的哈希，每条记录都须是日志写下的那条、不多不少），必须接续该来源上次合并到的链头（缺少日志或分叉都拒绝），"
+    "已合并过的包跳过；每个包一个事务、一条日志。\n\n"
+    "地点按路径、单位按名称、服务队按地点和名称共用；其他记录属于报送它的来源，一个来源只能改动自己的记录。\n\n\b\n"
     "例：huidesk --db 街道.db merge 报送/*.db\n    huidesk sources",
-    "Merge bundles (a street or district ledger): each verified (every entry's hash, every record's digest "
-    "unless pseudonymised), each continuing its source's chain where the last merged bundle ended (a gap or a "
-    "fork is refused), idempotent; one transaction and one journal entry per bundle.\n\n"
-    "Records keep their uids and their source; places unify by path, teams/members/residents/units by uid."
+    "Merge bundles (a street or district ledger): each verified (only the tables and columns this version knows, "
+    "a signature by the source ledger's key, every entry's hash, every row the one its entries wrote, none "
+    "missing or doubled), each continuing its source's chain where the last merged bundle ended (a gap or a "
+    "fork is refused); a bundle merged before is passed over; one transaction and one journal entry per bundle."
+    "\n\nPlaces are shared by path, units by name, teams by place and name; every other record is its "
+    "source's own, and a source changes only its own records."
     "\n\n\b\nExample: huidesk --db street.db merge bundles/*.db",
 )
 
