@@ -1,7 +1,4 @@
 """Files the way a secretary and cron need them: written whole or not at all, readable by the owner
-only, in folders made owner-only, never over an existing file unless asked."""
-
-"""Files the way a secretary and cron need them: written whole or not at all, readable by the owner
 only, in folders made owner-only, never over an existing file unless asked — and never through a
 name someone else could have planted.
 

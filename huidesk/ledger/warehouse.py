@@ -23,13 +23,23 @@ written into `.staging-<uid>/`; then an intent file (the new manifest and the fi
 is renamed into place — the commit point — and the files are renamed over the old ones. A run stopped
 before the commit point leaves the dataset as it was (the staging folder is removed by the next run);
 one stopped after it is completed by the next run, and readers refuse the ledger until then.
+
+A dataset may be a shared folder that others write into, so nothing found in it is taken on trust:
+a staging folder is finished or removed only when it is this user's own (a real folder, not a link,
+owned by the current user, owner-only), its intent too; every path an intent or a manifest names must
+be one of this ledger's partitions (`partition_parts`: no `..`, nothing absolute, nothing another
+ledger's), and the folders on the way to it are opened one by one without following a link, so
+nothing outside DIR is ever removed, moved or written. Anything else is refused with one line, and
+left where it is for its owner to look at.
 """
 
 import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,6 +113,95 @@ def read_manifest(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+# A ledger's uid as a dataset may name it in a path or a manifest (32 hex digits; older ledgers' too).
+UID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+_YEAR = re.compile(r"year=[0-9A-Za-z_-]{1,16}")
+
+
+def partition_parts(rel: object, uid: str) -> list[str] | None:
+    """The folders and file of `rel` if it is one of ledger `uid`'s partitions as this code writes
+    them (table=<t>/ledger=<uid>[/year=<y>]/part-0.parquet, <t> a table it knows), else None."""
+    if not isinstance(rel, str):
+        return None
+    parts = rel.split("/")
+    if (len(parts) not in (3, 4) or parts[0].removeprefix("table=") not in TABLES
+            or not parts[0].startswith("table=") or parts[1] != f"ledger={uid}" or parts[-1] != PART
+            or (len(parts) == 4 and not _YEAR.fullmatch(parts[2]))):
+        return None
+    return parts
+
+
+class Untrusted(LedgerError):
+    """Something in a shared dataset that is not this ledger's own, or names a path outside it."""
+
+    def __init__(self, root: Path, what: str, zh: str, en: str) -> None:
+        super().__init__(tr(f"数据仓库 {root} 中的 {what} 不可信：{zh}；未作任何改动（请检查后删除）",
+                            f"untrusted {what} in the warehouse {root}: {en}; nothing was changed "
+                            "(look at it, then remove it)"))
+
+
+def _own(root: Path, what: str, st: os.stat_result, folder: bool) -> None:
+    """Refuse `what` (as lstat or fstat saw it) unless it is a real folder or file of this user's,
+    which no one else may read or write."""
+    kind = stat.S_ISDIR(st.st_mode) if folder else stat.S_ISREG(st.st_mode)
+    if not kind:
+        raise Untrusted(root, what, "不是文件夹" if folder else "不是普通文件（可能是链接）",
+                        "not a folder" if folder else "not a regular file (a link?)")
+    if st.st_uid != os.getuid():
+        raise Untrusted(root, what, f"属于另一个用户（uid {st.st_uid}）", f"owned by another user (uid {st.st_uid})")
+    if st.st_mode & 0o077:
+        raise Untrusted(root, what, f"权限 {stat.S_IMODE(st.st_mode):o} 不是仅本人可用",
+                        f"mode {stat.S_IMODE(st.st_mode):o} is not owner-only")
+
+
+def _open_folder(root: Path, parent: int, parts: list[str], create: bool) -> int | None:
+    """The folder `parts` below the open folder `parent`, each step opened without following a link
+    (made when `create`); None when one is missing and not `create`."""
+    fd = os.dup(parent)
+    try:
+        for n, part in enumerate(parts):
+            flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+            try:
+                child = os.open(part, flags, dir_fd=fd)
+            except FileNotFoundError:
+                if not create:
+                    return None
+                os.mkdir(part, dir_fd=fd)
+                child = os.open(part, flags, dir_fd=fd)
+            except OSError:  # a link (ELOOP) or not a folder (ENOTDIR)
+                where = "/".join(parts[:n + 1])
+                raise Untrusted(root, where, "是链接或不是文件夹", "a link or not a folder") from None
+            os.close(fd)
+            fd = child
+        found, fd = fd, -1
+        return found
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def _lock(root: Path, path: Path):
+    """`path` opened for flock: created owner-only if missing, never through a link, and a regular file."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+    except OSError:
+        raise Untrusted(root, str(path.relative_to(root)), "是链接或不能打开", "a link, or cannot be opened") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise Untrusted(root, str(path.relative_to(root)), "不是普通文件", "not a regular file")
+    return os.fdopen(fd, "a+")
+
+
+def _real_folder(root: Path, folder: Path) -> None:
+    """Make `folder` (one level below root) if missing; refuse a link or a file in its place."""
+    try:
+        folder.mkdir(exist_ok=True)
+    except FileExistsError:
+        pass
+    if not stat.S_ISDIR(os.lstat(folder).st_mode):
+        raise Untrusted(root, folder.name, "是链接或不是文件夹", "a link or not a folder")
+
+
 def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Written:
     """Write this ledger's tables into the dataset at `root`: only partitions that changed."""
     if pii not in PII_POLICIES:
@@ -114,8 +213,8 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
     if uid is None:
         raise LedgerError(tr("账本还没有标识：先运行 huidesk init", "the ledger has no identity yet: run huidesk init"))
     root.mkdir(parents=True, exist_ok=True)
-    (root / "_huidesk").mkdir(exist_ok=True)
-    lock = open(root / "_huidesk" / f"ledger={uid}.lock", "a+")
+    _real_folder(root, root / "_huidesk")
+    lock = _lock(root, root / "_huidesk" / f"ledger={uid}.lock")
     try:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -125,13 +224,17 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         recover(root, uid)
         number = _number(root, uid)
         old_path = manifest_path(root, uid)
-        old = read_manifest(old_path) if old_path.exists() else {"partitions": {}}
+        old = _checked(root, uid, read_manifest(old_path)) if old_path.exists() else {"partitions": {}}
         schema = describe(store)
         if _unchanged(root, old, store.head()[1], pii, number, schema):
             return Written(root, uid, 0, 0, len(old["partitions"]),
                            sum(p["rows"] for p in old["partitions"].values()), pii)
         stage = staging_path(root, uid)
-        stage.mkdir()
+        try:
+            stage.mkdir(mode=0o700)  # its own, new: nobody else can have put anything in it
+        except FileExistsError:
+            raise Untrusted(root, stage.name, "在本次写入开始后出现", "appeared while this run began") from None
+        os.chmod(stage, 0o700)
         partitions: dict[str, dict] = {}
         changed: list[str] = []
         store.conn.execute("BEGIN")  # one snapshot of the ledger for every table, while others write
@@ -198,37 +301,116 @@ def _write_part(pa, pq, target: Path, columns: dict, rows: list[tuple]) -> None:
 
 
 def recover(root: Path, uid: str) -> None:
-    """Finish a run of this ledger stopped after its commit point; forget one stopped before it."""
+    """Finish a run of this ledger stopped after its commit point; forget one stopped before it. Only
+    a staging folder of this user's own is touched (see the module's note); another is refused."""
     stage = staging_path(root, uid)
-    if (stage / "intent.json").exists():
-        _commit(root, uid)
-    elif stage.exists():
+    try:
+        st = os.lstat(stage)
+    except FileNotFoundError:
+        return
+    _own(root, stage.name, st, folder=True)
+    try:
+        intent = os.lstat(stage / "intent.json")
+    except FileNotFoundError:
         shutil.rmtree(stage)
+        return
+    _own(root, f"{stage.name}/intent.json", intent, folder=False)
+    _commit(root, uid)
+
+
+def _checked(root: Path, uid: str, manifest: object, what: str = "") -> dict:
+    """A manifest of ledger `uid` whose every partition is one of its own (`partition_parts`)."""
+    what = what or f"_huidesk/ledger={uid}.json"
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("partitions"), dict):
+        raise Untrusted(root, what, "格式不对", "not a manifest")
+    for rel in manifest["partitions"]:
+        if partition_parts(rel, uid) is None:
+            raise Untrusted(root, what, f"路径 {rel} 不是本账本的分区", f"the path {rel} is not one of this ledger's")
+    if "ledger" in manifest and manifest["ledger"] != uid:
+        raise Untrusted(root, what, f"属于另一个账本 {manifest['ledger']}", f"another ledger's ({manifest['ledger']})")
+    return manifest
 
 
 def _commit(root: Path, uid: str) -> None:
-    """Apply the intent: move each staged file over its partition, remove the dropped ones, then the manifest."""
+    """Apply the intent: move each staged file over its partition, remove the dropped ones, then the
+    manifest. Every path is checked before anything is done, and each is reached by opening the
+    folders on its way one by one, none through a link."""
     stage = staging_path(root, uid)
-    intent = json.loads((stage / "intent.json").read_text(encoding="utf-8"))
-    for n, rel in enumerate(intent["move"]):
-        src = stage / f"{n}.parquet"
-        if src.exists():  # not yet moved by the run that stopped
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(src, root / rel)
-        if n == 0 and os.environ.get(_FAULT) == "warehouse-commit":
-            raise RuntimeError("injected fault: warehouse-commit")
-    for rel in intent["remove"]:
-        (root / rel).unlink(missing_ok=True)
-        _prune(root, (root / rel).parent)
+    what = f"{stage.name}/intent.json"
+    root_fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    stage_fd = -1
+    try:
+        stage_fd = os.open(stage.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=root_fd)
+        _own(root, stage.name, os.fstat(stage_fd), folder=True)
+        fd = os.open("intent.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=stage_fd)
+        with os.fdopen(fd, encoding="utf-8") as f:
+            _own(root, what, os.fstat(fd), folder=False)
+            try:
+                intent = json.load(f)
+            except ValueError:
+                raise Untrusted(root, what, "不是 JSON", "not JSON") from None
+        if (not isinstance(intent, dict) or not isinstance(intent.get("move"), list)
+                or not isinstance(intent.get("remove"), list)):
+            raise Untrusted(root, what, "格式不对", "not an intent")
+        _checked(root, uid, intent.get("manifest"), what)
+        moves = [(n, rel, partition_parts(rel, uid)) for n, rel in enumerate(intent["move"])]
+        removes = [(rel, partition_parts(rel, uid)) for rel in intent["remove"]]
+        for rel, parts in [(rel, parts) for _, rel, parts in moves] + removes:
+            if parts is None:
+                raise Untrusted(root, what, f"路径 {rel} 不是本账本的分区",
+                                f"the path {rel} is not one of this ledger's")
+            leaf = _open_folder(root, root_fd, parts[:-1], create=False)  # a link on its way is refused now
+            if leaf is not None:
+                os.close(leaf)
+        for n, _, _ in moves:
+            try:
+                if not stat.S_ISREG(os.lstat(f"{n}.parquet", dir_fd=stage_fd).st_mode):
+                    raise Untrusted(root, f"{stage.name}/{n}.parquet", "不是普通文件", "not a regular file")
+            except FileNotFoundError:
+                pass  # moved by the run that stopped
+        for n, _, parts in moves:
+            try:
+                os.lstat(f"{n}.parquet", dir_fd=stage_fd)
+            except FileNotFoundError:
+                continue
+            leaf = _open_folder(root, root_fd, parts[:-1], create=True)
+            try:
+                os.replace(f"{n}.parquet", parts[-1], src_dir_fd=stage_fd, dst_dir_fd=leaf)
+            finally:
+                os.close(leaf)
+            if n == 0 and os.environ.get(_FAULT) == "warehouse-commit":
+                raise RuntimeError("injected fault: warehouse-commit")
+        for _, parts in removes:
+            leaf = _open_folder(root, root_fd, parts[:-1], create=False)
+            if leaf is None:
+                continue
+            try:
+                os.unlink(parts[-1], dir_fd=leaf)
+            except FileNotFoundError:
+                pass
+            finally:
+                os.close(leaf)
+            _prune(root, root_fd, parts[:-1])
+    finally:
+        if stage_fd >= 0:
+            os.close(stage_fd)
+        os.close(root_fd)
     _atomic_text(manifest_path(root, uid), json.dumps(intent["manifest"], ensure_ascii=False, indent=1) + "\n")
     shutil.rmtree(stage)
 
 
-def _prune(root: Path, folder: Path) -> None:
-    """Remove folders left empty under root, up to the table's."""
-    while folder != root and folder.parent != root and folder.exists() and not any(folder.iterdir()):
-        folder.rmdir()
-        folder = folder.parent
+def _prune(root: Path, root_fd: int, folders: list[str]) -> None:
+    """Remove the folders of `folders` left empty, deepest first, up to the table's (kept)."""
+    for depth in range(len(folders), 1, -1):
+        parent = _open_folder(root, root_fd, folders[:depth - 1], create=False)
+        if parent is None:
+            return
+        try:
+            os.rmdir(folders[depth - 1], dir_fd=parent)
+        except OSError:  # not empty (or gone): the folders above are not empty either
+            return
+        finally:
+            os.close(parent)
 
 
 def _fsync(path: Path) -> None:
@@ -237,10 +419,12 @@ def _fsync(path: Path) -> None:
 
 
 def _atomic_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    _fsync(tmp)
-    os.replace(tmp, path)
+    """`path` replaced whole (domain.files: a private temp, never a planted name; a FIFO or a link
+    found there is replaced, not written through)."""
+    from huidesk.domain.files import atomic_write
+
+    with atomic_write(path, streams=False) as f:
+        f.write(text)
 
 
 def _sources(store: "Store") -> list[dict]:
@@ -251,9 +435,15 @@ def _number(root: Path, uid: str) -> int:
     """This ledger's number in the dataset (`_huidesk/ledgers.json`): given at its first write, the
     first ledger 0, and never changed."""
     registry = root / "_huidesk" / "ledgers.json"
-    with open(root / "_huidesk" / "ledgers.lock", "a+") as lock:
+    with _lock(root, root / "_huidesk" / "ledgers.lock") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # ledgers writing at once: one at a time here, for a moment
-        numbers = json.loads(registry.read_text(encoding="utf-8")) if registry.exists() else {}
+        try:
+            numbers = json.loads(registry.read_text(encoding="utf-8")) if registry.exists() else {}
+        except ValueError:
+            numbers = None
+        if not isinstance(numbers, dict) or not all(
+                isinstance(k, str) and type(v) is int and v >= 0 for k, v in numbers.items()):
+            raise Untrusted(root, "_huidesk/ledgers.json", "格式不对", "not a ledger registry")
         if uid not in numbers:
             numbers[uid] = max(numbers.values(), default=-1) + 1
             _atomic_text(registry, json.dumps(numbers, indent=1) + "\n")

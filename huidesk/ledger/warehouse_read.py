@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from huidesk.domain.errors import HuideskError, Interrupted, InvalidValue, LedgerError
 from huidesk.domain.i18n import tr
 from huidesk.ledger.queries import ISSUE_SELECT
-from huidesk.ledger.warehouse import ID_BITS, need, read_manifest, staging_path
+from huidesk.ledger.warehouse import ID_BITS, UID, need, partition_parts, read_manifest, staging_path
 
 if TYPE_CHECKING:
     import sqlite3
@@ -171,8 +171,9 @@ class Warehouse:
             self.duck.execute(statement)
         # A report runs several statements over the same files: read each file's footer once.
         self.duck.execute("SET parquet_metadata_cache = true")
-        schema = json.loads((self.root / "_schema.json").read_text(encoding="utf-8"))["tables"]
-        _views(self.duck, self.root, schema, self.ledgers)
+        schema = _schema(self.root)
+        # every file the views read: `sql` may read these and nothing else
+        self.files = _views(self.duck, self.root, schema, self.ledgers)
         self.conn = Connection(self.duck)
 
     def settings(self) -> dict[str, str]:
@@ -230,14 +231,15 @@ class Warehouse:
 
 
 def _manifests(root: Path) -> list[dict]:
-    """Every ledger's manifest, in uid order; refused while a ledger's write is not complete."""
+    """Every ledger's manifest, in uid order; refused while a ledger's write is not complete, and
+    refused when it is not what huidesk writes (a shared folder's files are checked, not trusted)."""
     folder = root / "_huidesk"
     if not (root / "_schema.json").is_file() or not folder.is_dir():
         raise LedgerError(tr(f"这里没有数据仓库：{root}（先运行 huidesk warehouse {root}）",
                              f"no warehouse at {root} (run huidesk warehouse {root} first)"))
     found = []
     for path in sorted(folder.glob("ledger=*.json")):
-        manifest = read_manifest(path)
+        manifest = _checked_manifest(root, path)
         if (staging_path(root, manifest["ledger"]) / "intent.json").exists():
             who = manifest["name"] or manifest["ledger"][:12]
             raise LedgerError(tr(
@@ -248,14 +250,71 @@ def _manifests(root: Path) -> list[dict]:
     return sorted(found, key=lambda m: m["ledger"])
 
 
-def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> None:
+def _checked_manifest(root: Path, path: Path) -> dict:
+    """The manifest at `path` if it is one huidesk writes: its ledger the one its name says, every
+    partition one of that ledger's own (no path outside the dataset, nor another ledger's), its
+    values of the types the views use."""
+    def refuse(zh: str, en: str) -> LedgerError:
+        return LedgerError(tr(f"数据仓库的清单 {path.relative_to(root)} 不可信：{zh}",
+                              f"the warehouse manifest {path.relative_to(root)} is not to be trusted: {en}"))
+
+    try:
+        manifest = read_manifest(path)
+    except (OSError, ValueError):
+        raise refuse("读不出 JSON", "not readable JSON") from None
+    uid = path.name.removeprefix("ledger=").removesuffix(".json")
+    if not isinstance(manifest, dict) or manifest.get("ledger") != uid or not UID.fullmatch(uid):
+        raise refuse("账本标识与文件名不符", "its ledger is not the one its name says")
+    sources = manifest.get("sources", [])
+    texts = ("name", "place", "head", "pii")
+    if (not all(isinstance(manifest.get(k), str) for k in texts) or type(manifest.get("number")) is not int
+            or manifest["number"] < 0 or not isinstance(manifest.get("partitions"), dict)
+            or not isinstance(sources, list) or not all(isinstance(u, str) and UID.fullmatch(u) for u in sources)):
+        raise refuse("格式不对", "not a manifest")
+    for rel in manifest["partitions"]:
+        if partition_parts(rel, uid) is None:
+            raise refuse(f"{rel} 不是该账本的分区", f"{rel} is not one of its ledger's partitions")
+    return manifest
+
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def _schema(root: Path) -> dict:
+    """The dataset's `_schema.json` tables, refused unless every table and column is a plain name and
+    every type one the views know (they are spelled into the views' SQL)."""
+    def refuse(zh: str, en: str) -> LedgerError:
+        return LedgerError(tr(f"数据仓库的 _schema.json 不可信：{zh}",
+                              f"the warehouse's _schema.json is not to be trusted: {en}"))
+
+    try:
+        tables = json.loads((root / "_schema.json").read_text(encoding="utf-8"))["tables"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise refuse("读不出", "not readable") from None
+    if not isinstance(tables, dict):
+        raise refuse("没有表", "no tables")
+    for table, spec in tables.items():
+        columns = spec.get("columns") if isinstance(spec, dict) else None
+        if not _IDENTIFIER.fullmatch(table) or not isinstance(columns, dict) or not columns:
+            raise refuse(f"表 {table!r}", f"table {table!r}")
+        for column, about in columns.items():
+            if (not _IDENTIFIER.fullmatch(column) or not isinstance(about, dict)
+                    or about.get("arrow") not in _DUCK_TYPES):
+                raise refuse(f"列 {table}.{column!r}", f"column {table}.{column!r}")
+    return tables
+
+
+def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> list[str]:
     """A view per ledger table (ids offset per ledger, a merged ledger's copies of rows whose origin
-    wrote its own partition left out), `_place_paths`, `_ledgers`, and the empty federation tables."""
+    wrote its own partition left out), `_place_paths`, `_ledgers`, and the empty federation tables.
+    Returns the files the views read."""
+    read: list[str] = []
     present = [m["ledger"] for m in ledgers]
     merged = [m["ledger"] for m in ledgers if set(m.get("sources", ())) & set(present)]
     for table, spec in schema.items():
         columns = {c: d for c, d in spec["columns"].items() if c != "origin"}
         files = [str(root / rel) for m in ledgers for rel in m["partitions"] if rel.startswith(f"table={table}/")]
+        read += files
         if not files:
             cols = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[d['arrow']]}) AS \"{c}\"" for c, d in columns.items())
             duck.execute(f"CREATE VIEW \"{table}\" AS SELECT {cols} WHERE false")
@@ -281,16 +340,34 @@ def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> None:
         duck.executemany("INSERT INTO _ledgers VALUES (?, ?, ?, ?, ?, ?)", rows)
     for table, columns in _EMPTY.items():
         duck.execute(f"CREATE TABLE {table} ({columns})")
+    return read
 
 
 def read_only_query(
     root: Path, sql: str, timeout: float | None = None, stopped: Callable[[], bool] = lambda: False,
 ) -> tuple[list[str], Iterator[tuple]]:
-    """`huidesk sql` on the dataset: one query on the views, with no file access of its own (it cannot
-    read, write or attach other files, nor change that), stopped by `timeout` or by `stopped()`."""
+    """`huidesk sql` on the dataset: one SELECT on the views, with no file access of its own (it cannot
+    write, attach or export anything, read files other than the views' own, nor change that), stopped
+    by `timeout` or by `stopped()`."""
     warehouse = Warehouse(root)
     duck = warehouse.duck
-    duck.execute("SET allowed_directories = ?", [[str(warehouse.root) + "/"]])
+    duckdb = need("duckdb")
+    # One SELECT, nothing else: the file rules below alone let a COPY (USE_TMP_FILE false) write over a
+    # file the views read, and CREATE or INSERT change the session.
+    try:
+        statements = duck.extract_statements(sql)
+    except duckdb.Error as e:
+        warehouse.close()
+        raise InvalidValue("SQL", sql, str(e).splitlines()[0]) from e
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        warehouse.close()
+        raise InvalidValue("SQL", sql, tr("只能是一条 SELECT 查询（数据仓库只读）",
+                                          "one SELECT statement only (the warehouse is read-only)"))
+    # and no file but the ones the views read, none to write, no extension, and no way to change that
+    duck.execute("SET allowed_directories = []")
+    duck.execute("SET allowed_paths = ?", [sorted(set(warehouse.files))])
+    duck.execute("SET autoinstall_known_extensions = false")
+    duck.execute("SET autoload_known_extensions = false")
     duck.execute("SET enable_external_access = false")
     duck.execute("SET lock_configuration = true")
     why: list[str] = []
@@ -317,7 +394,6 @@ def read_only_query(
                 f"the SQL query was stopped after {timeout:g} s (--timeout SECONDS; 0 for no limit)"))
         return InvalidValue("SQL", sql, str(e).splitlines()[0])
 
-    duckdb = need("duckdb")
     try:
         result = duck.execute(sql)
         columns = [d[0] for d in result.description or []]
