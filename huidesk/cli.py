@@ -395,9 +395,9 @@ def _usage_line(error: UsageError) -> UsageError:
 
 
 def _fail(message: str, code: int = ExitCode.ERROR):
-    from huidesk.domain.errors import one_line
+    from huidesk.render.controls import visible
 
-    sys.stderr.write(tr("错误：", "error: ") + one_line(message.replace("\n", " ")) + "\n")
+    sys.stderr.write(tr("错误：", "error: ") + visible(message.replace("\n", " ")) + "\n")
     raise typer.Exit(code)
 
 

@@ -12,7 +12,9 @@ class UsageLine(UsageError):
     """A usage error said in one line, in the user's language: no usage block, no hint."""
 
     def show(self, file=None) -> None:
-        sys.stderr.write(tr("错误：", "error: ") + self.message + "\n")
+        from huidesk.render.controls import visible
+
+        sys.stderr.write(tr("错误：", "error: ") + visible(self.message) + "\n")
 
 
 def usage_line(error: UsageError) -> UsageError:

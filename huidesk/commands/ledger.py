@@ -9,7 +9,7 @@ import typer
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.options import Count, FormatOpt, WideOpt
-from huidesk.render.output import Column, emit, folders_made, message, progress
+from huidesk.render.output import Column, emit, folders_made, message, progress, say
 
 INIT_HELP = tr(
     "创建账本（可重复运行；旧版账本会升级）。\n\n"
@@ -260,21 +260,20 @@ def check(
         e.exit_code = ExitCode.TAMPERED
         raise
     for p in problems:
-        sys.stdout.write(f"{p}\n")
+        say(str(p))
     if problems:
         n = len(problems)
         message(tr(f"发现 {n} 处问题：账本被绕过工具改动过", f"{n} problem(s): the ledger was altered"))
         raise typer.Exit(ExitCode.TAMPERED)
-    sys.stdout.write(tr(f"账本完好：{entry} 条日志，链头 {head_hash}\n",
-                        f"ledger intact: {entry} entries, chain head {head_hash}\n"))
+    say(tr(f"账本完好：{entry} 条日志，链头 {head_hash}", f"ledger intact: {entry} entries, chain head {head_hash}"))
     if any(identity.values()):
         unnamed = tr("未命名", "unnamed")
         where = f"（{identity['place']}）" if identity["place"] else ""
         where_en = f" ({identity['place']})" if identity["place"] else ""
-        sys.stdout.write(tr(f"账本：{identity['name'] or unnamed}{where}，标识 {identity['uid'] or '—'}\n",
-                            f"ledger: {identity['name'] or unnamed}{where_en}, uid {identity['uid'] or '-'}\n"))
+        say(tr(f"账本：{identity['name'] or unnamed}{where}，标识 {identity['uid'] or '—'}",
+               f"ledger: {identity['name'] or unnamed}{where_en}, uid {identity['uid'] or '-'}"))
     for note in notes:
-        sys.stdout.write(note + "\n")
+        say(note)
 
 
 def _check(s, head: str | None, against: Path | None) -> tuple[list, list[str], tuple[int, str], dict]:

@@ -10,7 +10,7 @@ from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import choices_help, complete
 from huidesk.options import FormatOpt, PlaceFilter, WideOpt
-from huidesk.render.output import Column, emit, message
+from huidesk.render.output import Column, emit, message, say
 
 app = group(
     tr(
@@ -114,10 +114,10 @@ def tree(ctx: typer.Context, place: PlaceFilter = None) -> None:
             last = i == len(kids) - 1
             line = f"{r['name']}（{level_word(r['level'], r['name'])}）"
             if parent is None:
-                sys.stdout.write(f"{line}\n")
+                say(line)
                 walk(r["id"], "")
             else:
-                sys.stdout.write(f"{prefix}{'└── ' if last else '├── '}{line}\n")
+                say(f"{prefix}{'└── ' if last else '├── '}{line}")
                 walk(r["id"], prefix + ("    " if last else "│   "))
 
     walk(None, "")

@@ -5,6 +5,8 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 
+from huidesk.render.controls import UNSAFE, visible
+
 # How a column's cells give way when the table is wider than the terminal:
 KEEP = "keep"  # never cut: ids, dates, times, numbers, single vocabulary words
 TEXT = "text"  # free text: cut at the end with …
@@ -43,7 +45,10 @@ def grid(
     right = list(right) or [False] * n
     modes = list(modes) or [TEXT] * n
     priority = list(priority) or [0] * n
-    rows = [[flat(cell) for cell in row] if any("\n" in cell for cell in row) else row for row in rows]
+    # Text from outside on one line, its control characters made visible (huidesk.render.controls):
+    # one search a row, as nearly every row holds none.
+    rows = [[visible(flat(cell)) for cell in row] if UNSAFE.search("".join(row)) else row for row in rows]
+    headers, short, title = [visible(h) for h in headers], [visible(h) for h in short], visible(title)
     cells = list(zip(*rows, strict=True)) if rows else [()] * n
     sizes = [[display_width(cell) for cell in column] for column in cells]
     longest = [max(column, default=0) for column in sizes]
@@ -165,8 +170,8 @@ def cut(text: str, width: int, mode: str = TEXT) -> str:
 
 
 def flat(text: str) -> str:
-    """A cell on one line: its line breaks become spaces."""
-    return " ".join(part.strip() for part in text.split("\n")) if "\n" in text else text
+    """A cell on one line: its line breaks (CR LF too) become spaces."""
+    return " ".join(part.strip() for part in text.replace("\r\n", "\n").split("\n")) if "\n" in text else text
 
 
 def cell_width(cell: str) -> int:

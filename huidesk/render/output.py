@@ -14,6 +14,7 @@ from pathlib import Path
 
 from huidesk.domain.i18n import tr
 from huidesk.render.cells import JOIN, defuse
+from huidesk.render.controls import json_escaped, visible, visible_row
 
 # The formats a file's extension names.
 EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xlsx": "xlsx"}
@@ -250,7 +251,7 @@ def _delimited(dialect: str) -> Callable[[Output, Callable[[str], object]], None
     def write_rows(out: Output, write: Callable[[str], object]) -> None:
         import csv
 
-        writer = csv.writer(_Sink(write), dialect=dialect, lineterminator="\n")
+        writer = csv.writer(_Sink(lambda row: write(visible_row(row))), dialect=dialect, lineterminator="\n")
         writer.writerow([c.header() for c in out.columns])
         for row in out.rows:
             writer.writerow([c.sheet(row[c.key]) for c in out.columns])
@@ -269,12 +270,12 @@ def _json(out: Output, write: Callable[[str], object]) -> None:
     import json
 
     if out.document is not None:
-        write(json.dumps(out.document, ensure_ascii=False, indent=2, default=json_default) + "\n")
+        write(json_escaped(json.dumps(out.document, ensure_ascii=False, indent=2, default=json_default)) + "\n")
         return
     first = True
     write("[")
     for row in _keyed(out):
-        write(("\n" if first else ",\n") + json.dumps(row, ensure_ascii=False, default=json_default))
+        write(("\n" if first else ",\n") + json_escaped(json.dumps(row, ensure_ascii=False, default=json_default)))
         first = False
     write("]\n" if first else "\n]\n")
 
@@ -283,10 +284,10 @@ def _jsonl(out: Output, write: Callable[[str], object]) -> None:
     import json
 
     if out.whole:
-        write(json.dumps(out.document, ensure_ascii=False, default=json_default) + "\n")
+        write(json_escaped(json.dumps(out.document, ensure_ascii=False, default=json_default)) + "\n")
         return
     for row in _keyed(out):
-        write(json.dumps(row, ensure_ascii=False, default=json_default) + "\n")
+        write(json_escaped(json.dumps(row, ensure_ascii=False, default=json_default)) + "\n")
 
 
 def _xlsx(out: Output) -> bytes:
@@ -364,10 +365,10 @@ def screen_lines(text: str, sep: str = "", stream: object = None) -> list[str]:
     as they are: a pipe or a file gets each paragraph on one line)."""
     width = screen_width(stream)
     if width is None:
-        return text.split("\n")
+        return [visible(line) for line in text.split("\n")]
     from huidesk.render.grid import wrap
 
-    return [line for part in text.split("\n") for line in wrap(part, width, sep)]
+    return [line for part in text.split("\n") for line in wrap(visible(part), width, sep)]
 
 
 _quiet = False
@@ -387,6 +388,12 @@ def folders_made(made: Sequence[Path]) -> None:
 
 
 def message(text: str) -> None:
-    """A message for the person at the terminal, on stderr (data goes to stdout); none under -q."""
+    """A message for the person at the terminal, on stderr (data goes to stdout), on one line whatever
+    text from outside it quotes; none under -q."""
     if not _quiet:
-        sys.stderr.write(text + "\n")
+        sys.stderr.write(visible(text) + "\n")
+
+
+def say(text: str) -> None:
+    """A line of text for people on stdout (what `check` found), whatever text from outside it quotes."""
+    sys.stdout.write(visible(text) + "\n")

@@ -223,9 +223,15 @@ def certificate_text(data: dict) -> None:
     from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
+    from rich.text import Text
 
     from huidesk.domain.vocab import VOCABS, label
+    from huidesk.render.controls import visible
     from huidesk.render.output import console
+
+    def plain(text: object) -> Text:
+        """Text from the ledger as it is: never read as rich markup, its control characters made visible."""
+        return Text(visible(str(text)))
 
     t = Table(show_edge=False, header_style="bold")
     for h in _words(("月份", "month"), ("服务时长(小时)", "hours"), ("活动", "activities"), ("走访", "visits"),
@@ -233,14 +239,14 @@ def certificate_text(data: dict) -> None:
         t.add_column(h)
     for x in data["by_month"]:
         content = "、".join(dict.fromkeys(label("theme", c) if c in VOCABS["theme"] else c for c in x["content"]))
-        t.add_row(x["month"], str(x["hours"]), str(x["activities"]), str(x["visits"]), content)
+        t.add_row(x["month"], str(x["hours"]), str(x["activities"]), str(x["visits"]), plain(content))
     services = Table(show_edge=False, header_style="bold")
     for h in _words(("日期", "date"), ("类别", "kind"), ("服务队", "team"), ("服务内容", "content"),
                     ("时长(小时)", "hours")):
         services.add_column(h)
     for x in data["services"]:
         services.add_row(x["date"], tr("活动", "activity") if x["kind"] == "activity" else tr("走访", "visit"),
-                         short_team(x["team"]), _service_content(x), str(x["hours"]))
+                         plain(short_team(x["team"])), plain(_service_content(x)), str(x["hours"]))
     teams = "、".join(t["name"] for t in data["teams"]) or "—"
     period, name, hours = data["period"], data["member"]["name"], data["total_hours"]
     since = period["since"]
@@ -255,8 +261,8 @@ def certificate_text(data: dict) -> None:
     issuer = data["issuer"] or tr("（未设置，见 setting set issuer）", "(not set)")
     foot = tr(f"出具单位：{issuer}　证明编号：{data['certificate_no']}　日期：{data['date']}",
               f"issuer: {issuer}  no. {data['certificate_no']}  date {data['date']}")
-    parts = [head, "", t, ""] + ([tr("服务记录", "Services"), services, ""] if data["services"] else [])
-    console().print(Panel(Group(*parts, foot), title=tr("志愿服务记录证明", "Volunteer service record")))
+    parts = [plain(head), "", t, ""] + ([tr("服务记录", "Services"), services, ""] if data["services"] else [])
+    console().print(Panel(Group(*parts, plain(foot)), title=tr("志愿服务记录证明", "Volunteer service record")))
 
 
 def _service_content(service: dict) -> str:

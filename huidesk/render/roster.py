@@ -41,7 +41,9 @@ def roster_text(data: dict, columns: Sequence[tuple[str, ...]], wide: bool = Fal
     scope = data["team"] or tr("全部队员", "all members")
     title = tr(f"志愿者花名册（{scope}，{span}）", f"Volunteer roster ({scope}, {span})")
     if not rows:
-        sys.stdout.write(title + "\n" + tr("（没有队员）", "(no members)") + "\n")
+        from huidesk.render.controls import visible
+
+        sys.stdout.write(visible(title) + "\n" + tr("（没有队员）", "(no members)") + "\n")
         dropped: list[str] = []
     else:
         dropped = grid(title, [tr(*names[key]) for key, *_ in _TABLE], rows,
