@@ -85,3 +85,61 @@ def test_check_names_a_planted_object_and_an_anchors_entry_harmlessly(village):
     plant(village, f"CREATE VIEW \"{PAYLOAD}\" AS SELECT 1")
     found = run("check")
     assert found.exit_code == 3 and harmless(found.stdout) and harmless(found.stderr), found.stdout
+
+
+# --- check: planted schema objects, whatever their name -------------------------------------------
+
+
+def plant_schema(db: Path, kind: str, name: str, sql: str) -> None:
+    """Write a row into sqlite_master itself, as `PRAGMA writable_schema` lets anyone with the file do:
+    SQLite will not create an object under its own sqlite_ prefix, but loads one written there."""
+    conn = sqlite3.connect(db)
+    try:
+        conn.execute("PRAGMA writable_schema = ON")
+        table = "units" if kind == "trigger" else name
+        with conn:
+            conn.execute("INSERT INTO sqlite_master (type, name, tbl_name, rootpage, sql) VALUES (?, ?, ?, 0, ?)",
+                         (kind, name, table, sql))
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("kind, name, sql", [
+    ("trigger", "sqlite_stat9",
+     "CREATE TRIGGER sqlite_stat9 AFTER INSERT ON units BEGIN UPDATE units SET name = 'PWNED' WHERE id = new.id; END"),
+    ("trigger", "sqlite_stat1",
+     "CREATE TRIGGER sqlite_stat1 AFTER INSERT ON units BEGIN UPDATE units SET kind = 'company'; END"),
+    ("view", "sqlite_stat4", "CREATE VIEW sqlite_stat4 AS SELECT name, phone FROM residents"),
+    ("trigger", "sqlite_sequence",
+     "CREATE TRIGGER sqlite_sequence AFTER INSERT ON units BEGIN UPDATE units SET kind = 'company'; END"),
+])
+def test_check_names_a_schema_object_planted_under_sqlites_own_prefix(village, kind, name, sql):
+    plant_schema(village, kind, name, sql)
+    found = run("check")
+    assert found.exit_code == 3, found.stdout
+    assert name in found.stdout, found.stdout
+
+
+def test_check_names_a_statistics_table_of_another_shape(village):
+    conn = sqlite3.connect(village)
+    try:
+        conn.execute("ANALYZE")
+        conn.commit()
+        conn.execute("PRAGMA writable_schema = ON")
+        with conn:  # the same name, another definition: a column SQLite's own table does not have
+            conn.execute("UPDATE sqlite_master SET sql = 'CREATE TABLE sqlite_stat1(tbl,idx,stat,note)'"
+                         " WHERE name = 'sqlite_stat1'")
+    finally:
+        conn.close()
+    found = run("check")
+    assert found.exit_code == 3 and "sqlite_stat1" in found.stdout, found.stdout
+
+
+def test_sqlites_own_statistics_pass_check(village):
+    conn = sqlite3.connect(village)
+    try:
+        conn.execute("ANALYZE")
+        conn.commit()
+    finally:
+        conn.close()
+    assert "账本完好" in ok("check").stdout

@@ -247,16 +247,34 @@ def _verify_facts(conn: sqlite3.Connection) -> Iterator[Problem]:
         yield Problem(where, text)
 
 
+# The objects SQLite itself makes beside a schema, by exactly these definitions: ANALYZE's statistics
+# (sqlite_stat4 in builds that keep samples) and AUTOINCREMENT's counters. Only these pass unnamed: an
+# object of another type, another name or another definition under SQLite's reserved sqlite_ prefix (which
+# only `PRAGMA writable_schema` can put there) is as planted as any other.
+SQLITE_OWN = {
+    ("table", "sqlite_stat1"): "CREATE TABLE sqlite_stat1(tbl,idx,stat)",
+    ("table", "sqlite_stat4"): "CREATE TABLE sqlite_stat4(tbl,idx,neq,nlt,ndlt,sample)",
+    ("table", "sqlite_sequence"): "CREATE TABLE sqlite_sequence(name,seq)",
+}
+
+
 def _verify_schema(conn: sqlite3.Connection) -> Iterator[Problem]:
     """Every table, index, trigger and view that huidesk's schema and migrations do not define, or
-    define differently, and every one they define that is missing."""
+    define differently, whatever its name (SQLite's own objects aside, see SQLITE_OWN), every one
+    they define that is missing, and any name sqlite_master holds twice."""
     from huidesk.ledger.migrations import expected_schema
 
     expected = expected_schema()
+    from collections import Counter
+
+    named = Counter(tuple(r) for r in conn.execute("SELECT type, name FROM sqlite_master"))
+    for kind, name in sorted(key for key, n in named.items() if n > 1):
+        yield Problem(f"{tr(*_KINDS.get(kind, (kind, kind)))} {name}",
+                      tr("在架构中出现了不止一次（被额外加入）", "appears more than once in the schema (planted)"))
     found = schema_objects(conn)
     for key in sorted(found.keys() | expected.keys()):
         kind, name = key
-        if name.startswith("sqlite_stat"):  # ANALYZE's statistics: SQLite's, not a change to the schema
+        if key not in expected and key in SQLITE_OWN and found[key] == _normal(SQLITE_OWN[key]):
             continue
         what = f"{tr(*_KINDS.get(kind, (kind, kind)))} {name}"
         if key not in expected:
