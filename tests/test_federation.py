@@ -270,7 +270,8 @@ def test_sources_shows_each_source_and_who_has_not_reported(ledgers, tmp_path):
     z = bundle(ledgers["ziyuan"], tmp_path / "z.db", today="2024-07-08")
     q = bundle(ledgers["qingshui"], tmp_path / "q.db", today="2024-06-28")
     at(street, "merge", str(z), str(q))
-    result = at(street, "sources", "--format", "json", today="2024-07-10")
+    result = run("--db", str(street), "--today", "2024-07-10", "sources", "--format", "json")
+    assert result.exit_code == 4  # cron's signal: someone has not reported
     rows = {r["name"]: r for r in json.loads(result.stdout)}
     assert set(rows) == {"紫园社区", "清水社区"}
     assert rows["紫园社区"]["reported"] is True and rows["清水社区"]["reported"] is False
@@ -278,8 +279,11 @@ def test_sources_shows_each_source_and_who_has_not_reported(ledgers, tmp_path):
     assert rows["紫园社区"]["head"] == dict(sqlite3.connect(z).execute(
         "SELECT key, value FROM manifest").fetchall())["head_after"]
     assert "本月（2024-07）尚未报送：清水社区" in result.stderr
-    table = at(street, "sources", today="2024-07-10").stdout
-    assert "清水社区" in table
+    table = run("--db", str(street), "--today", "2024-07-10", "sources")
+    assert "清水社区" in table.stdout and table.exit_code == 4
+    quiet = run("--db", str(street), "--today", "2024-07-10", "-q", "sources")
+    assert quiet.exit_code == 4 and quiet.stderr.strip() == "错误：本月（2024-07）尚未报送：清水社区"
+
 
 
 def test_a_ledger_knows_who_it_is(ledgers):
@@ -318,7 +322,8 @@ def test_reports_say_which_sources_they_include_and_up_to_when(ledgers, tmp_path
     z = bundle(ledgers["ziyuan"], tmp_path / "out" / "紫园-2024-07.db", today="2024-07-31")
     q = bundle(ledgers["qingshui"], tmp_path / "out" / "清水-2024-07.db", today="2024-08-01")
     # what each bundle sent: its last entry, and the head of its chain (a pseudonymous bundle's own)
-    heads = {name: (int(sent(f)["last_entry"]), sent(f)["head_after"]) for name, f in (("紫园社区", z), ("清水社区", q))}
+    heads = {name: (int(sent(f)["last_entry"]), sent(f)["head_after"])
+             for name, f in (("紫园社区", z), ("清水社区", q))}
     before = {args: at(street, *args).stdout for args in (("summary",), ("report", "monthly", "--month", "2024-07",
                                                                          "--format", "json"))}
     assert "来源账本" not in before[("summary",)] and '"sources"' not in before[("report", "monthly", "--month",

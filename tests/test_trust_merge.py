@@ -2,8 +2,10 @@
 not); a hostile *source* is played by re-signing an altered bundle with the community's own key, a
 third party by altering it without that key."""
 
+import os
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -275,11 +277,11 @@ def fuzz_ground(built, tmp_path_factory):
 def test_a_mutated_bundle_merges_as_the_original_or_is_refused(fuzz_ground, tmp_path, pii, mutation, table, column,
                                                                value, n, flip):
     folder, made, street_master = fuzz_ground
-    case = tmp_path / f"case-{pii}-{abs(hash((mutation, table, column, value, n, flip)))}"
-    case.mkdir()
+    case = Path(tempfile.mkdtemp(dir=tmp_path))  # a new folder each example (hypothesis may replay one)
     mutant, street = case / "b.db", case / "street.db"
     shutil.copyfile(made[pii], mutant)
     shutil.copyfile(street_master, street)
+    os.chmod(street, 0o600)
     conn = sqlite3.connect(mutant)
     columns = _TABLES[table]
     try:

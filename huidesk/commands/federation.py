@@ -130,6 +130,12 @@ def _merge_all(store, bundles: list) -> None:
             f"更新 {done.updated} 条、与已有记录合并 {done.unified} 条，来源链头 {done.head[:12]}",
             f"merged {b.path}: {done.source} entries {done.first}-{done.last}, {done.inserted} added, "
             f"{done.updated} updated, {done.unified} unified with existing rows, source head {done.head[:12]}"))
+        if done.outside:
+            shown = "、".join(done.outside[:3]) + ("…" if len(done.outside) > 3 else "")
+            message(tr(f"注意：{done.source} 有 {len(done.outside)} 个地点不在本账本的地点之下（{shown}），"
+                       "其记录已合并，但不计入本地点的汇总",
+                       f"note: {len(done.outside)} place(s) of {done.source} are not under this ledger's place "
+                       f"({shown}); their records are merged but not counted in this place's figures"))
         if done.ignored:
             message(tr(f"{done.source} 改动了 {done.ignored} 条不属于它的记录（其他来源或本账本的），未采用",
                        f"{done.source} changed {done.ignored} record(s) that are not its own (another source's "
@@ -138,9 +144,11 @@ def _merge_all(store, bundles: list) -> None:
 
 SOURCES_HELP = tr(
     "合并到本账本的来源账本：名称、地点、最后合并的日志和链头、最后一个包的报送和合并时间、记录数，"
-    "以及本月（按 --today）还没有报送的来源。\n\n\b\n例：huidesk sources\n    huidesk --today 2024-08-01 sources",
+    "以及本月（按 --today）还没有报送的来源：有来源未报送时退出码为 4（加 -q 也照样说明是谁），供 cron 判断。"
+    "\n\n\b\n例：huidesk sources\n    huidesk --today 2024-08-01 sources",
     "The ledgers merged into this one: name, place, last merged entry and head, when the last bundle was made "
-    "and merged, record counts, and which have not sent a bundle this month (from --today).\n\n\b\n"
+    "and merged, record counts, and which have not sent a bundle this month (from --today): then the exit code is 4 "
+    "and the line says who, also under -q (cron's signal).\n\n\b\n"
     "Example: huidesk sources",
 )
 
@@ -188,7 +196,9 @@ def sources(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) ->
     if not found:
         message(tr("还没有合并过任何报送包", "no bundle has been merged here yet"))
     elif missing:
-        message(tr(f"本月（{month}）尚未报送：{'、'.join(missing)}", f"not reported this month ({month}): "
-                   + ", ".join(missing)))
+        from huidesk.domain.errors import NotReported
+
+        raise NotReported(tr(f"本月（{month}）尚未报送：{'、'.join(missing)}", f"not reported this month ({month}): "
+                             + ", ".join(missing)))
     else:
         message(tr(f"本月（{month}）各来源均已报送", f"every source has reported this month ({month})"))

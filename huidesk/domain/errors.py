@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     ERROR = 1  # bad input, unknown reference, forbidden transition
     USAGE = 2  # a usage error, as Click reports it
     TAMPERED = 3  # `check` found the ledger altered behind the tool's back
+    NOT_REPORTED = 4  # `sources`: some source has not sent a bundle this month (cron's signal)
     INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT, as shells report it)
     INTERNAL = 70  # a bug in huidesk (EX_SOFTWARE of sysexits.h)
 
@@ -36,6 +37,12 @@ class HuideskError(Exception):
 
     def text(self, field: str, reveal: bool = False) -> str:
         return str(self)
+
+
+class NotReported(HuideskError):
+    """`sources` on a street ledger: who has not sent a bundle this month (said under -q too)."""
+
+    exit_code = ExitCode.NOT_REPORTED
 
 
 # Fields whose values are phone numbers, by every name a command or an import file gives them.

@@ -184,6 +184,11 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
     conn = store.conn
     key = signer(store, tx)
     ident = store.identity()
+    if not ident["name"]:
+        raise InvalidTransition(tr(
+            "本账本还没有名称和地点，街道无法认出它：请先运行 huidesk init --name 名称 --place 地点路径",
+            "this ledger has no name and no place, so the street cannot tell whose it is: run "
+            "huidesk init --name NAME --place PATH first"))
     last = tx.entry_id - 1
     first = 1
     if not everything:

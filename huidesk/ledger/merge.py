@@ -37,6 +37,7 @@ class Merged:
     unified: int = 0
     ignored: int = 0
     already: bool = False
+    outside: tuple[str, ...] = ()
 
 
 def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
@@ -73,12 +74,27 @@ def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
         raise BundleRefused(tr(f"{b.source} 的报送包 {b.path} 含有本账本不接受的记录（{e}），未合并",
                                f"{b.source}'s bundle {b.path} holds a record this ledger refuses ({e}); "
                                "nothing merged")) from None
+    if m["source_place"]:  # the street's tree holds each source's own place
+        store.add_place(tx, m["source_place"], None)
     tx.insert("_bundles", {
         "source_id": source_id, "first_entry": b.first, "last_entry": b.last, "head_before": m["head_before"],
         "head_after": m["head_after"], "made_at": m["created_at"], "merged_at": utc_now(), "pii": m["pii"],
         "records": sum(b.carried[t] for t in RECORD_TABLES),
     })
-    return Merged(b.source, b.first, b.last, m["head_after"], *counts)
+    return Merged(b.source, b.first, b.last, m["head_after"], *counts, outside=_outside(store, source_id))
+
+
+def _outside(store: "Store", source_id: int) -> tuple[str, ...]:
+    """The places of a source that are not under this ledger's own place (none when it has no place):
+    their records are merged, and the merge names them rather than leave them out of the street's figures
+    unsaid."""
+    own = store.identity()["place"]
+    if not own:
+        return ()
+    rows = store.conn.execute(
+        "SELECT DISTINCT p.path FROM _merged m JOIN places p ON p.id = m.rid WHERE m.source_id = ? AND m.tbl = 'places'"
+        " AND p.path <> ? AND substr(p.path, 1, ?) <> ? ORDER BY p.path", (source_id, own, len(own) + 1, own + "/"))
+    return tuple(r[0] for r in rows)
 
 
 def _signed_by_source(b: Bundle, source) -> None:
@@ -200,9 +216,8 @@ class _Rows:
                 values[column] = mapped
                 fresh = fresh or mapped > self._before.get(target, mapped)
         if table not in RECORD_TABLES:  # a link row: written once, with its record, whose provenance it shares
-            if self._existing(table, values, fresh) is None:
+            if self._existing(table, values, fresh) is None:  # (counted with its record, as a bundle counts)
                 self._insert(table, values)
-                self.inserted += 1
             return
         rid = self.map.get((table, row["id"]))
         if rid is None:

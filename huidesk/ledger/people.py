@@ -44,6 +44,8 @@ class People:
             if rows:
                 parent, start = rows[0], k
                 break
+        if parent is None:
+            parent = self._own_place(parts)
         if start == len(parts):
             if level and parent["level"] != level:
                 raise InvalidValue(
@@ -62,6 +64,19 @@ class People:
             created.append({"id": pid, "path": p, "level": lvl})
             parent_id, parent_path, parent_level = pid, p, lvl
         return created
+
+    def _own_place(self, parts: list[str]) -> sqlite3.Row | None:
+        """Where a path that names no existing place goes: under the ledger's own place (紫园社区's
+        `3号楼` is 紫园社区/3号楼), unless it is a path from the top that shares the own place's first level
+        (the street's tree of its sources); None for a ledger without a place."""
+        row = self.conn.execute("SELECT value FROM _settings WHERE key = 'ledger_place'").fetchone()
+        if row is None or not row[0]:
+            return None
+        own = self.conn.execute("SELECT id, path, level FROM places WHERE path = ? AND void_reason IS NULL",
+                                (row[0],)).fetchone()
+        if own is None or parts[0] == own["path"].split("/", 1)[0]:
+            return None
+        return own
 
     def places(self, below: sqlite3.Row | None = None) -> list[sqlite3.Row]:
         sql = (

@@ -232,14 +232,21 @@ class Store(People, Work, Issues):
         for key, value in (("ledger_name", name), ("ledger_place", place)):
             if value is not None and current.get(key) != value:
                 self.set_setting(tx, key, value)
+        own = place if place is not None else current.get("ledger_place")
+        if own:  # the ledger's own place is in its tree (a ledger made before it was gets it at `init`)
+            self.add_place(tx, own, None)
 
     def identity(self) -> dict[str, str | None]:
-        """Who this ledger is: uid, name and place (None where not set)."""
+        """Who this ledger is: uid, name and place (None where not set); a ledger with a place and no
+        name goes by its place's last level."""
         rows = self.conn.execute(
             "SELECT key, value FROM _settings WHERE key IN ('ledger_uid', 'ledger_name', 'ledger_place')"
         )
-        found = {k: v for k, v in rows}
-        return {key.removeprefix("ledger_"): found.get(key) for key in ("ledger_uid", "ledger_name", "ledger_place")}
+        found = {k: v or None for k, v in rows}
+        ident = {key.removeprefix("ledger_"): found.get(key) for key in ("ledger_uid", "ledger_name", "ledger_place")}
+        if ident["name"] is None and ident["place"]:
+            ident["name"] = ident["place"].rsplit("/", 1)[-1]
+        return ident
 
     # --- references -----------------------------------------------------------------------
 
