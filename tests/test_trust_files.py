@@ -66,6 +66,18 @@ def test_a_backup_is_not_written_through_a_link_planted_at_a_temp_name(village, 
     assert fingerprint(copy) == fingerprint(village)
 
 
+def test_a_bundle_is_not_written_through_a_link_planted_at_a_temp_name(village, tmp_path, victim):
+    out = tmp_path / "bundles"
+    out.mkdir()
+    plant_old_temp_names(out, "2024-07.db", victim)
+    ok("init", "--name", "平伏桥村", "--place", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("bundle", "--pii", "full", "--output", str(out / "2024-07.db"))
+    assert victim.read_text(encoding="utf-8") == VICTIM
+    made = out / "2024-07.db"
+    assert not made.is_symlink() and stat.S_IMODE(made.stat().st_mode) == 0o600
+    assert sqlite3.connect(made).execute("SELECT count(*) FROM manifest").fetchone()[0] > 0
+
+
 def test_files_private_tmp_is_unpredictable_exclusive_and_owner_only(tmp_path):
     from huidesk.domain.files import private_tmp, publish
 
