@@ -95,3 +95,21 @@ def test_a_three_month_cron_merges_one_folder_in_any_order(tmp_path):
         assert run("--db", str(street), "--today", day, "sources").exit_code == 0
     assert figure(street, "visits", "--place", "黄河东路街道", today="2024-09-30") == 4
     assert "账本完好" in at(street, "check").stdout
+
+
+def test_a_bundle_to_stdout_is_the_bundle_byte_for_byte(tmp_path):
+    """`bundle --output /dev/stdout > file` (the installed script, as a pipeline runs it) gives a bundle
+    the street merges: the file's name is not printed into it."""
+    import os
+    import subprocess
+    import sys
+
+    z, street, out = tmp_path / "紫园.db", tmp_path / "街道.db", tmp_path / "piped.db"
+    community(z)
+    at(street, "init", "--name", "黄河东路街道", "--place", STREET)
+    script = Path(sys.executable).parent / "huidesk"
+    with open(out, "wb") as sink:
+        done = subprocess.run([str(script), "--db", str(z), "bundle", "--output", "/dev/stdout"], stdout=sink,
+                              stderr=subprocess.PIPE, env={**os.environ, "HUIDESK_TODAY": "2024-07-08"})
+    assert done.returncode == 0, done.stderr
+    assert "已合并 " in at(street, "merge", str(out)).stderr

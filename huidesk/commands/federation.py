@@ -48,7 +48,7 @@ def bundle(
 ) -> None:
     from huidesk import __version__
     from huidesk.domain.errors import InvalidValue
-    from huidesk.domain.files import private_folders, refuse_overwrite
+    from huidesk.domain.files import is_stream, private_folders, refuse_overwrite
     from huidesk.ledger.federation import make_bundle
 
     s = session(ctx)
@@ -64,7 +64,8 @@ def bundle(
             # made "now" as the session sees it: with --today a cron job or a test reproduces it
             made_at = s.now.isoformat(timespec="seconds")
             done = make_bundle(store, tx, target, everything, pii.value, __version__, force, made_at)
-    sys.stdout.write(f"{target}\n")
+    if not is_stream(target):  # a file on stdout is the data; its name is not
+        sys.stdout.write(f"{target}\n")
     policy = tr("居民为化名", "residents pseudonymous") if done.pii == "pseudonymous" else tr(
         "含全部个人信息", "with full personal information")
     message(tr(f"已写入报送包 {target}：日志#{done.first}–#{done.last}，{done.records} 条记录，{policy}，"

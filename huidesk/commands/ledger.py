@@ -331,7 +331,7 @@ def backup(
 
     from huidesk.domain.dates import ledger_zone
     from huidesk.domain.errors import InvalidValue
-    from huidesk.domain.files import dated_name, private_folders, refuse_overwrite
+    from huidesk.domain.files import dated_name, is_stream, private_folders, refuse_overwrite
 
     s = session(ctx)
     target = Path(dest).expanduser()
@@ -347,6 +347,7 @@ def backup(
             target = dated_name(folder, "ledger", ".db", dt.datetime.now(ledger_zone()))  # local time
         store.backup(target, overwrite=force)
         entry, head = store.head()
-    sys.stdout.write(f"{target}\n")
+    if not is_stream(target):  # a file on stdout is the data; its name is not
+        sys.stdout.write(f"{target}\n")
     message(tr(f"已备份到 {target}（{entry} 条日志，链头 {head[:12]}）",
                f"backed up to {target} ({entry} entries, head {head[:12]})"))
