@@ -1,0 +1,96 @@
+"""Time limits as a street office counts them: hours, calendar days and working days (工作日).
+
+Days follow the Civil Code's rule for periods (民法典 第二百零一条、第二百零三条): the day something is
+received is not counted, the count starts the next day, and the last day ends at 24:00. Working days
+are the State Council's: statutory holidays are skipped and the Saturdays or Sundays worked for 调休
+count (the chinese-calendar package keeps that table, 2004 to the last year it knows). A year it does
+not know yet is counted Monday to Friday, and said to be an estimate: never a silent guess.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from huidesk.domain.errors import InvalidValue
+from huidesk.domain.i18n import tr
+
+UNITS = ("hours", "days", "workdays")
+# How a limit may be typed: 24h, 24小时; 5d, 5天; 3工作日, 3wd, 3个工作日.
+_UNIT_WORDS = {
+    "h": "hours", "hour": "hours", "hours": "hours", "小时": "hours", "个小时": "hours",
+    "d": "days", "day": "days", "days": "days", "天": "days", "日": "days",
+    "wd": "workdays", "workday": "workdays", "workdays": "workdays", "工作日": "workdays", "个工作日": "workdays",
+}
+_LIMIT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]*)\s*", re.IGNORECASE)
+MAX_DAYS = 365  # a limit longer than a year is a typo, and the reports' arithmetic keeps to sane ranges
+
+
+@dataclass(frozen=True)
+class Limit:
+    """How long an issue may wait: `amount` hours, calendar days or working days."""
+
+    amount: Decimal
+    unit: str
+
+    def __str__(self) -> str:
+        number = f"{self.amount.normalize():f}"
+        return number + {"hours": "h", "days": "d", "workdays": "工作日"}[self.unit]
+
+    def deadline(self, received: dt.datetime) -> "Deadline":
+        """When the limit runs out for something received at `received` (an aware datetime)."""
+        if self.unit == "hours":
+            return Deadline(received + dt.timedelta(hours=float(self.amount)), False)
+        days = int(self.amount)
+        day, estimated = received.date(), False
+        if self.unit == "days":
+            day += dt.timedelta(days=days)
+        else:
+            counted = 0
+            while counted < days:
+                day += dt.timedelta(days=1)
+                worked, guessed = is_workday(day)
+                estimated = estimated or guessed
+                counted += worked
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), received.tzinfo)  # 24:00 of the last day
+        return Deadline(end, estimated)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    at: dt.datetime
+    estimated: bool  # counted over a year the State Council's calendar is not known for
+
+
+def parse_limit(text: str, default_unit: str = "days", field: str = "VALUE") -> Limit:
+    """A limit typed as `24h`, `5d`, `3工作日` / `3wd`, or a bare number in `default_unit`."""
+    m = _LIMIT.fullmatch(text)
+    unit = (_UNIT_WORDS.get(m[2].lower()) if m[2] else default_unit) if m else None
+    if m is None or unit not in UNITS or Decimal(m[1]) <= 0:
+        raise InvalidValue(field, text, tr("应为正数，单位 h/小时、d/天 或 工作日/wd（如 24h、5d、3工作日）",
+                                           "a positive number of hours, days or working days (24h, 5d, 3wd)"))
+    amount = Decimal(m[1])
+    if unit != "hours" and amount != amount.to_integral_value():
+        raise InvalidValue(field, text, tr("天数和工作日须为整数", "days and working days are whole numbers"))
+    if amount > (MAX_DAYS * 24 if unit == "hours" else MAX_DAYS):
+        raise InvalidValue(field, text, tr(f"不能超过 {MAX_DAYS} 天", f"at most {MAX_DAYS} days"))
+    return Limit(amount, unit)
+
+
+def is_workday(day: dt.date) -> tuple[bool, bool]:
+    """Whether `day` is a working day, and whether that is an estimate (a year the calendar does not know:
+    Monday to Friday)."""
+    import chinese_calendar
+
+    try:
+        return chinese_calendar.is_workday(day), False
+    except NotImplementedError:
+        return day.weekday() < 5, True
+
+
+def known_years() -> range:
+    """The years whose working days the State Council's published calendar gives (as installed)."""
+    import chinese_calendar
+
+    years = sorted({d.year for d in chinese_calendar.holidays})
+    return range(years[0], years[-1] + 1)
