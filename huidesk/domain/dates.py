@@ -43,7 +43,13 @@ _DATE_FORMS = [
     _Lazy(r"(?P<y>[0-9]+)(?P<sep>[-/.])(?P<m>[0-9]+)(?P=sep)(?P<d>[0-9]+)"),
     _Lazy(r"(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9])"),
     _Lazy(rf"(?:(?P<y>{_YEAR})年)?(?P<m>{_NUM})月(?P<d>{_NUM})[日号]"),
+    _Lazy(r"(?P<y>)(?P<m>[0-9]{1,2})\.(?P<d>[0-9]{1,2})(?![0-9.])"),  # 12.1, as a secretary writes it
 ]
+# 周五 (the most recent Friday, today included), 上周五 (last week's), 本周一 / 这周一 (this week's);
+# 周/星期/礼拜, and 日 or 天 for Sunday.
+_WEEKDAY = _Lazy(r"(?P<which>上个?|本|这个?)?(?:周|星期|礼拜)(?P<wd>[一二三四五六日天1-7])")
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+             **{str(n): n - 1 for n in range(1, 8)}}
 _RELATIVE_WORDS = {
     "今天": 0, "今日": 0, "today": 0,
     "昨天": -1, "昨日": -1, "yesterday": -1, "前天": -2,
@@ -249,6 +255,16 @@ def _match_date(s: str, today: date) -> tuple[date, str] | None:
             if m["y"]:
                 return _make_date(_year(m["y"]), month, day), s[m.end():]
             return _latest(month, day, today), s[m.end():]
+    m = _WEEKDAY.match(s)
+    if m:
+        wanted, monday = _WEEKDAYS[m["wd"]], today.toordinal() - today.weekday()
+        if m["which"] is None:  # the most recent one, today included
+            ordinal = today.toordinal() - (today.weekday() - wanted) % 7
+        else:
+            ordinal = monday + wanted - (7 if m["which"].startswith("上") else 0)
+        if not _FIRST_DAY <= ordinal <= _LAST_DAY:
+            raise _Rejected(_year_out_of_range())
+        return date.fromordinal(ordinal), s[m.end():]
     m = _RELATIVE.match(s)
     if not m:
         return None
