@@ -8,8 +8,10 @@
 
 The ledger is written through the store's journaled Tx API (`Tx.holding`: every row journaled with
 its digest, ids assigned inside the write lock, executemany in batches), one transaction per table
-and year, so `huidesk check` passes on it. Everything is drawn from one seeded random generator:
-the same arguments give the same records (only the journal's times and hashes differ).
+and year, each journaled as the command whose writes it has the shape of (the roster as `demo`, a year
+of visits as `import visits`: huidesk.ledger.shapes), so `huidesk check` passes on it. Everything is
+drawn from one seeded random generator: the same arguments give the same records (only the journal's
+times and hashes differ).
 
 At the default size (about 1.08 million records in visits, activities, issues and issue events,
 plus their link rows) the journal holds about 3 million record rows and the file is about 1.5 GB.
@@ -395,18 +397,18 @@ def main(argv: list[str] | None = None) -> None:
     # A bigger page cache for building the indexes; the ledger's own settings are left as they are.
     store.conn.execute("PRAGMA cache_size = -262144")
     counts: dict[str, int] = {}
-    with store.write("bench generate roster") as tx:
+    with store.write("demo") as tx:
         store.init_settings(tx)
         district.roster(tx)
     say(f"roster: {len(district.teams)} teams, {sum(map(len, district.residents)):,} residents "
         f"({time.perf_counter() - started:.1f}s)")
     if not a.roster_only:
         for year in range(district.start.year, a.until.year + 1):
-            with store.write(f"bench generate visits {year}") as tx:
+            with store.write("import visits") as tx:
                 counts["visits"] = counts.get("visits", 0) + district.visits(tx, year)
-            with store.write(f"bench generate activities {year}") as tx:
+            with store.write("import activities") as tx:
                 counts["activities"] = counts.get("activities", 0) + district.activities(tx, year)
-            with store.write(f"bench generate issues {year}") as tx:
+            with store.write("import issues") as tx:
                 issues, events = district.issues(tx, year)
             counts["issues"] = counts.get("issues", 0) + issues
             counts["issue_events"] = counts.get("issue_events", 0) + events

@@ -21,7 +21,7 @@ def _store(db) -> Store:
 def test_insert_many_journals_every_row_and_check_passes(village):
     store = _store(village)
     try:
-        with store.write("bulk places") as tx:
+        with store.write("bulk places") as tx:  # no command of huidesk's: `check` names the entry, and only it
             ids = tx.insert_many("places", ({"parent_id": 1, "name": f"{n}号楼", "level": "building",
                                              "path": f"银川市/{n}号楼"} for n in range(1, 12_001)), batch=5000)
             after = tx.insert("places", {"parent_id": 1, "name": "最后一栋", "level": "building",
@@ -32,10 +32,11 @@ def test_insert_many_journals_every_row_and_check_passes(village):
         journaled = store.conn.execute(
             "SELECT count(*) FROM _journal_records WHERE entry_id = (SELECT max(id) FROM _journal)").fetchone()[0]
         assert rows == 12_001 and journaled == 12_002  # each insert, and the update
-        assert list(verify(store)) == []
+        entry = store.head()[0]
+        # every digest and hash is right; the one problem is that no command of huidesk's writes places so
+        assert [p.what for p in verify(store)] == [f"日志#{entry}"]
     finally:
         store.close()
-    assert "账本完好" in ok("check").stdout
 
 
 def test_held_rows_are_written_in_order_with_their_links(village):
@@ -43,7 +44,7 @@ def test_held_rows_are_written_in_order_with_their_links(village):
     try:
         team = store.conn.execute("SELECT id FROM teams ORDER BY id LIMIT 1").fetchone()[0]
         resident = store.conn.execute("SELECT id FROM residents ORDER BY id LIMIT 1").fetchone()[0]
-        with store.write("bulk visits") as tx, tx.holding():
+        with store.write("import visits") as tx, tx.holding():
             for day in range(1, 29):
                 vid = tx.insert("visits", {"team_id": team, "date": f"2024-02-{day:02d}", "follow_up": False})
                 tx.insert("visit_residents", {"visit_id": vid, "resident_id": resident})
@@ -183,7 +184,7 @@ def test_link_rows_are_journaled_as_inserts_are(village, held):
     try:
         team = store.conn.execute("SELECT id FROM teams LIMIT 1").fetchone()[0]
         members = [r[0] for r in store.conn.execute("SELECT id FROM members LIMIT 3")]
-        with store.write("links") as tx, (tx.holding() if held else nullcontext()):
+        with store.write("visit add") as tx, (tx.holding() if held else nullcontext()):
             for day in range(1, 4):
                 store.add_visit(tx, {"team_id": team, "date": f"2024-07-0{day}", "follow_up": 0}, [1, 2, 1],
                                 [*members, members[0]])

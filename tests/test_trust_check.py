@@ -60,7 +60,8 @@ def test_a_merged_sources_name_reaches_no_terminal(village):
           " merged_at, pii, records) VALUES (1, 1, 3, ?, ?, '2024-06-01T10:00:00+08:00',"
           " '2024-06-02T10:00:00+08:00', 'pseudonymous', 0)", "0" * 64, "f" * 64)
     for fmt in ("table", "tsv", "json"):
-        out = ok("sources", "--format", fmt, "--wide")
+        out = run("sources", "--format", fmt, "--wide")  # exits 4: the source has not reported this month
+        assert out.exit_code in (0, 4), out.stderr
         assert harmless(out.stdout) and harmless(out.stderr), (fmt, out.stdout, out.stderr)
         assert "坏" in out.stdout and "坏" in out.stderr  # the list of who has not reported names it too
 
@@ -142,4 +143,154 @@ def test_sqlites_own_statistics_pass_check(village):
         conn.commit()
     finally:
         conn.close()
+    assert "账本完好" in ok("check").stdout
+
+
+# --- check: entries no huidesk command writes -------------------------------------------------------
+
+
+def forge(db: Path, command: str, writes: list[tuple[str, int, str, dict]], actor: str = "tester") -> None:
+    """Append a journal entry by hand, as someone who knows the (public) algorithm can: each write
+    (table, id, operation, the columns it sets) done in SQL, then digested, and the entry's hash
+    chained to the head exactly as huidesk chains it. Only the shape of the entry can give it away."""
+    import datetime as dt
+
+    from huidesk.ledger.journal import EntryHash, digest
+
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        with conn:
+            last, prev = conn.execute("SELECT id, hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()
+            entry, at = last + 1, dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
+            h = EntryHash(entry, at, actor, command, prev)
+            for table, rid, op, values in writes:
+                if op == "insert" and not conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (rid,)).fetchone():
+                    cols = ", ".join(["id", *values])
+                    conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({', '.join('?' * (len(values) + 1))})",
+                                 (rid, *values.values()))
+                else:
+                    sets = ", ".join(f"{k} = ?" for k in values)
+                    conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values.values(), rid))
+                d = digest(table, dict(conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone()))
+                conn.execute("INSERT INTO _journal_records (entry_id, tbl, rid, op, digest) VALUES (?, ?, ?, ?, ?)",
+                             (entry, table, rid, op, d))
+                h.add(table, rid, op, d)
+            conn.execute("INSERT INTO _journal (id, at, actor, command, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
+                         (entry, at, actor, command, prev, h.hexdigest()))
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def activity(village) -> tuple[Path, int, str]:
+    """The village with one activity of 2 hours, and the chain head a tally printed before anything else."""
+    ok("activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--date", "2024-07-01", "--volunteers", "3",
+       "--hours", "2")
+    head = ok("check").stdout.split("链头 ")[1].split()[0]
+    minutes = sqlite3.connect(village).execute("SELECT minutes FROM activities WHERE id = 1").fetchone()[0]
+    return village, minutes, head
+
+
+@pytest.mark.parametrize("command, op", [
+    ("activity edit", "update"),  # a command huidesk does not have
+    ("activity add", "update"),  # a command that only ever adds an activity
+    ("activity add", "insert"),  # ... written again over the one there, as if new
+    ("setting set", "update"),  # a command that never touches activities
+    ("void", "update"),  # void marks a record void and changes nothing else
+])
+def test_check_refuses_an_entry_no_huidesk_command_writes(activity, command, op):
+    """A hand-appended entry multiplying an activity's hours by ten, its hash chain recomputed: as a
+    chain it is valid, and every record matches its digest; its shape is what no huidesk command writes."""
+    db, minutes, head = activity
+    forge(db, command, [("activities", 1, op, {"minutes": minutes * 10})])
+    found = run("check")
+    assert found.exit_code == 3, found.stdout
+    assert "日志#" in found.stdout and "activit" in found.stdout, found.stdout
+    anchored = run("check", "--head", head)  # what follows the anchor is not called intact
+    assert anchored.exit_code == 3 and "完好" not in anchored.stdout, anchored.stdout
+
+
+def test_an_entry_in_the_shape_of_its_command_passes(activity):
+    """The forger's tool itself is honest: the same entry in a shape huidesk writes (a setting changed)
+    passes, so the refusals above are about the shape alone."""
+    db, _, head = activity
+    row = sqlite3.connect(db).execute("SELECT id FROM _settings WHERE key = 'issuer'").fetchone()
+    forge(db, "setting set", [("_settings", row[0], "update", {"value": "平伏桥村党支部"})])
+    assert "账本完好" in ok("check").stdout
+    assert "完好" in ok("check", "--head", head).stdout
+
+
+def test_every_command_has_a_journal_shape_or_writes_nothing():
+    """The registry of shapes (huidesk/ledger/shapes.py) is complete: a new command without a shape, or
+    a shape of a command the CLI no longer has, fails here."""
+    from test_cli import _commands
+
+    from huidesk.cli import app
+    from huidesk.exchange.layouts import TABLES
+    from huidesk.ledger.schema import JOURNALED_TABLES
+    from huidesk.ledger.shapes import PREFIXED, READ_ONLY, SHAPES
+
+    registered = {" ".join(path) for path, _ in _commands(app)}
+    for name in registered:
+        if name == "import":  # journaled as `import TABLE`, one shape a table an import reads
+            imported = {f"import {t}" for t, table in TABLES.items() if table.imported}
+            assert imported <= SHAPES.keys(), sorted(imported - SHAPES.keys())
+        else:
+            assert (name in SHAPES) != (name in READ_ONLY), f"{name}: give it a shape or call it read-only"
+    for name in [*SHAPES, *READ_ONLY, *PREFIXED]:
+        assert name in registered or name.split()[0] == "import" and name.split()[1] in TABLES, name
+    for name, shape in SHAPES.items():
+        assert shape.keys() <= set(JOURNALED_TABLES), name
+        assert all(ops <= {"insert", "update", "void"} for ops in shape.values()), name
+
+
+def test_every_writing_command_passes_check_in_its_own_shape(village, tmp_path):
+    """Each command that writes, run for real: `check` passes, so no shape is narrower than its command."""
+    steps = [
+        ("setting", "set", "issuer", "平伏桥村党支部"), ("setting", "set", "ledger_name", "平伏桥村"),
+        ("setting", "set", "ledger_place", "银川市/金凤区/满城北街街道/平伏桥村"),
+        ("place", "add", "平伏桥村/49号楼"),
+        ("unit", "add", "悦湖家园物业"), ("unit", "add", "司法所"),
+        ("team", "add", "“红色先锋”二队", "--place", "平伏桥村", "--leader", "王凤琴"),
+        ("member", "add", "李四", "--team", "橙色公益", "--role", "志愿者"),
+        ("member", "edit", "李四", "--reg-no", "64010620230101001"),
+        ("member", "join", "李四", "--team", "银色助老"),
+        ("member", "leave", "李四", "--team", "银色助老"),
+        ("resident", "add", "小花", "--place", "平伏桥村/48号楼", "--tag", "困境儿童"),
+        ("visit", "add", "丁学志", "--team", "橙色公益", "--member", "王凤琴", "--date", "2024-07-07"),
+        ("activity", "add", "--theme", "爱心理发", "--team", "银色助老", "--member", "王玉兰", "--hours", "1.5",
+         "--date", "2024-07-05"),
+        ("wish", "add", "--resident", "小花", "想要一套绘画工具", "--date", "2024-06-01"),
+        ("wish", "claim", "1", "--member", "张佳丽", "--date", "2024-06-05"),
+        ("wish", "fulfil", "1", "--date", "2024-06-10"),
+        ("card", "issue", "--resident", "丁学志", "--kind", "爱心理发卡", "--date", "2024-06-01"),
+        ("pair", "add", "--member", "张佳丽", "--resident", "小花", "--since", "2024-03-01"),
+        ("issue", "open", "--kind", "安全隐患", "--source", "巡查", "--place", "48号楼", "--at", "2024-07-01 09:00",
+         "楼道堆放杂物"),
+        ("issue", "dispatch", "1", "--to", "悦湖家园物业", "--at", "2024-07-01 10:00"),
+        ("issue", "arrive", "1", "--unit", "悦湖家园物业", "--at", "2024-07-01 11:00"),
+        ("issue", "transfer", "1", "--to", "司法所", "--at", "2024-07-01 12:00"),
+        ("issue", "return", "1", "--unit", "司法所", "--reason", "不属于本所", "--at", "2024-07-01 13:00"),
+        ("issue", "escalate", "1", "--to", "司法所", "--at", "2024-07-01 14:00"),
+        ("meeting", "add", "--party", "悦湖家园物业", "--decision", "本周清理", "--issue", "1", "--date", "2024-07-02"),
+        ("issue", "resolve", "1", "--at", "2024-07-02 16:30"),
+        ("issue", "callback", "1", "--resolved", "是", "--satisfaction", "满意", "--at", "2024-07-03 09:00"),
+        ("issue", "close", "1", "--at", "2024-07-03 10:00"),
+        ("issue", "reopen", "1", "--reason", "又堆上了", "--at", "2024-07-04 10:00"),
+        ("void", "visit", "1", "--reason", "重复录入"),
+        ("undo",),
+        ("bundle", "--output", str(tmp_path / "out.db")),
+    ]
+    for step in steps:
+        ok(*step)
+    units = tmp_path / "units.csv"
+    units.write_text("name,kind\n水务公司,企业\n", encoding="utf-8")
+    ok("import", "units", str(units))
+    from huidesk.ledger.shapes import shape_of
+
+    conn = sqlite3.connect(village)
+    commands = {row[0] for row in conn.execute("SELECT DISTINCT command FROM _journal")}
+    conn.close()
+    assert all(shape_of(c) is not None for c in commands)
     assert "账本完好" in ok("check").stdout

@@ -301,14 +301,21 @@ def _check(s, head: str | None, against: Path | None) -> tuple[list, list[str], 
 
 
 def _anchored(what: str, entry, last: int) -> str:
-    """Where an anchor sits in the chain, in words."""
+    """Where an anchor sits in the chain, and what that proves (docs/reliability.md): the history up to
+    it is the one the anchor saw; what came after is chained and of the shape huidesk writes, which
+    does not prove who wrote it."""
     after = last - entry.id
+    then = tr("其后", "after it")
     if entry.id == 0:
-        return tr(f"{what} 是日志链的起点，其后 {after} 条日志完好",
-                  f"{what} is the start of the chain; the {after} entries after it are intact")
-    return tr(f"{what} 是日志#{entry.id}（{_local(entry.at)} {entry.actor}：{entry.command}），其后 {after} 条日志完好",
-              f"{what} is entry {entry.id} ({_local(entry.at)} {entry.actor}: {entry.command}); "
-              f"the {after} entries after it are intact")
+        where = tr(f"{what} 是日志链的起点", f"{what} is the start of the chain")
+    else:
+        where = tr(f"{what} 是日志#{entry.id}（{_local(entry.at)} {entry.actor}：{entry.command}），"
+                   f"到它为止的 {entry.id} 条日志与当时相同",
+                   f"{what} is entry {entry.id} ({_local(entry.at)} {entry.actor}: {entry.command}); "
+                   f"the {entry.id} entries up to it are as they were then")
+    return where + tr(f"；{then}的 {after} 条接续完好、均为 huidesk 命令写入的形式（不能证明由谁写入）",
+                      f"; the {after} entries {then} are chained and in the shape huidesk's commands write "
+                      "(which does not prove who wrote them)")
 
 
 BACKUP_HELP = tr(

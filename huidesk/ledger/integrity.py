@@ -14,6 +14,7 @@ from huidesk.domain.errors import InvalidValue, LedgerError
 from huidesk.domain.i18n import tr
 from huidesk.ledger.journal import GENESIS, EntryHash, row_digester
 from huidesk.ledger.schema import JOURNALED_TABLES
+from huidesk.ledger.shapes import shape_of
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -138,10 +139,13 @@ def _verify_tables(path: str, tables: tuple[str, ...]) -> dict[str, list[Problem
 
 
 def _verify_chain(conn: sqlite3.Connection, progress: Callable[[int], None] | None) -> Iterator[Problem]:
+    """The hash chain, and that each entry is of a command huidesk has and writes only what that
+    command writes (huidesk.ledger.shapes)."""
     records = _tuples(conn, "SELECT entry_id, tbl, rid, op, digest FROM _journal_records ORDER BY entry_id, id")
     by_entry = itertools.groupby(records, key=lambda r: r[0])
     pending = next(by_entry, None)
     prev = GENESIS
+    nothing: frozenset[str] = frozenset()
     for n, (eid, at, actor, command, prev_stored, stored) in enumerate(
         _tuples(conn, "SELECT id, at, actor, command, prev, hash FROM _journal ORDER BY id"), 1
     ):
@@ -152,12 +156,30 @@ def _verify_chain(conn: sqlite3.Connection, progress: Callable[[int], None] | No
             )
             pending = next(by_entry, None)
         h = EntryHash(eid, at, actor, command, prev_stored)
+        shape = shape_of(command)
+        odd = None  # the first row the entry's command never writes
         if pending is not None and pending[0] == eid:
             add = h.add
-            for _, tbl, rid, op, d in pending[1]:
-                add(tbl, rid, op, d)
+            if shape is None:
+                for _, tbl, rid, op, d in pending[1]:
+                    add(tbl, rid, op, d)
+            else:
+                for _, tbl, rid, op, d in pending[1]:
+                    add(tbl, rid, op, d)
+                    if odd is None and op not in shape.get(tbl, nothing):
+                        odd = (tbl, rid, op)
             pending = next(by_entry, None)
         where = tr(f"日志#{eid}", f"entry {eid}")
+        if shape is None:
+            yield Problem(where, tr(
+                f"不是 huidesk 的命令写入的：没有“{command}”这条命令（被绕过工具追加）",
+                f"not written by huidesk: it has no command '{command}' (appended behind its back)"))
+        elif odd is not None:
+            tbl, rid, op = odd
+            yield Problem(where, tr(
+                f"“{command}”从不{_OPS[op][0]}{tbl}（{tbl}#{rid}）：不是 huidesk 写入的（被绕过工具追加）",
+                f"'{command}' never {_OPS[op][1]} {tbl} ({tbl}#{rid}): not written by huidesk (appended behind "
+                "its back)"))
         if prev_stored != prev:
             yield Problem(
                 where,
@@ -178,6 +200,9 @@ def _verify_chain(conn: sqlite3.Connection, progress: Callable[[int], None] | No
         pending = next(by_entry, None)
 
 
+_OPS = {"insert": ("新增", "inserts"), "update": ("改动", "updates"), "void": ("作废", "voids")}
+
+
 def _tuples(conn: sqlite3.Connection, sql: str, args: tuple = ()) -> sqlite3.Cursor:
     """Rows as plain tuples (no sqlite3.Row for each of millions of rows)."""
     cursor = conn.cursor()
@@ -188,9 +213,30 @@ def _tuples(conn: sqlite3.Connection, sql: str, args: tuple = ()) -> sqlite3.Cur
 def _verify_table(conn: sqlite3.Connection, table: str) -> Iterator[Problem]:
     """Merge the table's rows with the latest digest the journal holds for each, both in id order."""
     journal = _tuples(
-        conn, "SELECT rid, digest, entry_id FROM _journal_records WHERE tbl = ? ORDER BY rid, id", (table,)
+        conn, "SELECT rid, digest, entry_id, op FROM _journal_records WHERE tbl = ? ORDER BY rid, id", (table,)
     )
-    latest = ((rid, list(group)[-1]) for rid, group in itertools.groupby(journal, key=lambda r: r[0]))
+    misjournaled: list[Problem] = []
+
+    def latest_of() -> Iterator[tuple[int, tuple]]:
+        """Each row's latest journal record; a row's first record must insert it, and no later one may
+        (an entry that "inserts" a row already there rewrites it as if new)."""
+        for rid, group in itertools.groupby(journal, key=lambda r: r[0]):
+            last = first = next(group)
+            again = None
+            for last in group:
+                if again is None and last[3] == "insert":
+                    again = last
+            if first[3] != "insert":
+                misjournaled.append(Problem(f"{table}#{rid}", tr(
+                    f"日志#{first[2]} {_OPS[first[3]][0]}了一条从未新增的记录（被绕过工具追加）",
+                    f"entry {first[2]} {_OPS[first[3]][1]} a row never inserted (appended behind its back)")))
+            elif again is not None:
+                misjournaled.append(Problem(f"{table}#{rid}", tr(
+                    f"日志#{again[2]} 把日志#{first[2]} 已新增的记录又当作新记录写入（被绕过工具追加）",
+                    f"entry {again[2]} inserts again the row entry {first[2]} inserted (appended behind its back)")))
+            yield rid, last
+
+    latest = latest_of()
     rows = _tuples(conn, f"SELECT * FROM {table} ORDER BY id")
     names = [d[0] for d in rows.description]
     digest_of = row_digester(table, names)
@@ -219,6 +265,7 @@ def _verify_table(conn: sqlite3.Connection, table: str) -> Iterator[Problem]:
     while j is not None:
         yield _deleted(table, j)
         j = next(latest, None)
+    yield from misjournaled
 
 
 def _deleted(table: str, j: tuple) -> Problem:
