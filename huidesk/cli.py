@@ -128,9 +128,10 @@ LISTED: dict[str, tuple[str, str]] = {
     ),
     "sources": (
         "合并到本账本的来源账本：名称、地点、最后合并的日志和链头、最后一个包的报送和合并时间、记录数，"
-        "以及本月（按 --today）还没有报送的来源。",
+        "以及本月（按 --today）还没有报送的来源：有来源未报送时退出码为 4（加 -q 也照样说明是谁），供 cron 判断。",
         "The ledgers merged into this one: name, place, last merged entry and head, when the last bundle was made "
-        "and merged, record counts, and which have not sent a bundle this month (from --today).",
+        "and merged, record counts, and which have not sent a bundle this month (from --today): then the exit code "
+        "is 4 and the line says who, also under -q (cron's signal).",
     ),
     "place": (
         "地点：市、区/县、街道/镇、社区/村、小区、楼栋，写成路径。",
@@ -296,6 +297,25 @@ def _format_commands(group, ctx, formatter, listed=None) -> None:
             formatter.write_dl(rows)
 
 
+def _resolve(group, ctx, args: list[str], within: str | None):
+    """A group's command from its English or Chinese name (走访 = visit); a word that is neither gets the
+    nearest names in both languages."""
+    from huidesk.domain.command_names import english, nearest
+
+    names = list(group.list_commands(ctx))
+    if args and args[0] not in names:
+        args = [english(args[0], names, within), *args[1:]]
+    if args and args[0] not in names and not args[0].startswith("-"):
+        from huidesk.usage import UsageLine
+
+        maybe = nearest(args[0], names, within)
+        text = tr(f"没有命令“{args[0]}”", f"no such command: {args[0]}")
+        if maybe:
+            text += tr(f"（是不是 {'、'.join(maybe)}？）", f" (did you mean {', '.join(maybe)}?)")
+        raise UsageLine(text, ctx)
+    return TyperGroup.resolve_command(group, ctx, args)
+
+
 class HuideskSubgroup(TyperGroup):
     """A command group (issue, member, ...): help laid out as the root's."""
 
@@ -303,6 +323,9 @@ class HuideskSubgroup(TyperGroup):
 
     def format_commands(self, ctx, formatter) -> None:
         _format_commands(self, ctx, formatter)
+
+    def resolve_command(self, ctx, args):
+        return _resolve(self, ctx, args, self.name)
 
 
 class HuideskGroup(TyperGroup):
@@ -317,6 +340,12 @@ class HuideskGroup(TyperGroup):
 
     def list_commands(self, ctx) -> list[str]:
         return list(self.commands)
+
+    def resolve_command(self, ctx, args):
+        return _resolve(self, ctx, args, None)
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, _global_first(args))
 
     def format_commands(self, ctx, formatter) -> None:
         """The listing, from the static table: `huidesk --help` imports no command module."""
@@ -502,6 +531,38 @@ def root(
 
         gc.freeze()
         without_pydantic_plugins()
+
+
+# The root's options: accepted after the command too (`huidesk init -q`), moved before it.
+_GLOBAL_FLAGS = ("-q", "--quiet")
+_GLOBAL_OPTIONS = ("--db", "--lang", "--by", "--today", "--warehouse")
+
+
+def _global_first(args: list[str]) -> list[str]:
+    """`args` with the root's options that follow the command moved before it (up to a `--`); `help` and
+    `帮助` ask for the help of what follows them."""
+    start = next((i for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] not in
+                                                                               _GLOBAL_OPTIONS)), len(args))
+    front, rest, moved = list(args[:start]), [], []
+    i = start
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest += args[i:]
+            break
+        if arg in _GLOBAL_FLAGS:
+            moved.append(arg)
+        elif arg in _GLOBAL_OPTIONS and i + 1 < len(args):
+            moved += [arg, args[i + 1]]
+            i += 1
+        elif arg.split("=", 1)[0] in _GLOBAL_OPTIONS and "=" in arg:
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    if rest and rest[0] in ("help", "帮助"):
+        rest = [*rest[1:], "--help"]
+    return front + moved + rest
 
 
 def _login() -> str:

@@ -33,3 +33,51 @@ def test_what_is_not_a_day_is_refused(said):
 
     with pytest.raises(InvalidValue):
         parse_date(said, WEDNESDAY)
+
+
+# --- commands in her words ------------------------------------------------------------------------
+
+from conftest import ok, run  # noqa: E402
+
+
+def test_every_command_has_a_chinese_name_that_runs_it(db):
+    ok("走访", "--help")
+    assert "用法：root visit add" in ok("走访", "登记", "--help").stdout
+    assert "用法：root report monthly" in ok("报表", "月报", "--help").stdout
+    assert "用法：root issue resolve" in ok("诉求", "办结", "--help").stdout
+    assert "用法：root card issue" in ok("服务卡", "办理", "--help").stdout
+    ok("地点", "添加", "银川市/金凤区/满城北街街道/平伏桥村/48号楼")
+    assert "48号楼" in ok("地点", "列表").stdout
+
+
+def test_every_registered_command_and_subcommand_has_a_chinese_name():
+    import importlib
+
+    import typer.main
+
+    from huidesk.cli import COMMANDS
+    from huidesk.domain.command_names import chinese
+
+    for name, (module, attr, help_attr) in COMMANDS.items():
+        assert chinese(name), name
+        if help_attr is None:
+            group = typer.main.get_group(getattr(importlib.import_module(f"huidesk.commands.{module}"), attr))
+            for sub in group.commands:
+                assert chinese(sub, name), (name, sub)
+
+
+def test_a_word_that_is_no_command_gets_the_nearest_in_both_languages(db):
+    result = run("走方")
+    assert result.exit_code == 2 and result.stderr == "错误：没有命令“走方”（是不是 visit（走访）？）\n"
+    result = run("诉求", "半结", "1")
+    assert result.exit_code == 2 and "resolve（办结）" in result.stderr
+
+
+def test_help_and_global_options_after_the_command(db, tmp_path):
+    assert ok("help").stdout == ok("--help").stdout
+    assert ok("帮助", "visit").stdout == ok("visit", "--help").stdout
+    quiet = run("init", "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    other = tmp_path / "other.db"
+    ok("init", "--db", str(other), "--name", "平伏桥村")
+    assert other.exists()
