@@ -131,6 +131,10 @@ VOCABS: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
+# The issue kinds in the vocabulary's order: the one list reports count by (data/schema.sql's CHECK on
+# issues.kind names the same slugs; tests/test_vocab_schema.py keeps the two alike).
+ISSUE_KINDS: tuple[str, ...] = tuple(VOCABS["issue_kind"])
+
 # What a vocabulary is called in messages.
 NAMES = {
     "level": ("层级", "level"),
