@@ -54,6 +54,7 @@ def test_the_streets_figures_hold_what_a_community_sent(tmp_path):
     records = int(re.search(r"(\d+) 条记录", made)[1])
     counts = [int(n) for n in re.findall(r"(\d+) 条", merged)[:3]]
     assert sum(counts) == records  # merge counts in the bundle's units: records, not link rows
+    assert "不在本账本的地点之下" not in merged  # the street's own ancestors (银川市, 金凤区) hold nothing of it
     assert figure(street, "visits", "--place", "黄河东路街道") == figure(z, "visits") == 1
 
 

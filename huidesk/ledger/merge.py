@@ -94,7 +94,7 @@ def _outside(store: "Store", source_id: int) -> tuple[str, ...]:
     rows = store.conn.execute(
         "SELECT DISTINCT p.path FROM _merged m JOIN places p ON p.id = m.rid WHERE m.source_id = ? AND m.tbl = 'places'"
         " AND p.path <> ? AND substr(p.path, 1, ?) <> ? ORDER BY p.path", (source_id, own, len(own) + 1, own + "/"))
-    return tuple(r[0] for r in rows)
+    return tuple(r[0] for r in rows if not own.startswith(r[0] + "/"))  # (its ancestors hold nothing of it)
 
 
 def _signed_by_source(b: Bundle, source) -> None:
