@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import ok, run
+from conftest import ok, rejected, run
 
 # What a bundle's source name, a merged record or --by can carry: a screen clear, a forged line, a window
 # title, a right-to-left override.
@@ -294,3 +294,65 @@ def test_every_writing_command_passes_check_in_its_own_shape(village, tmp_path):
     conn.close()
     assert all(shape_of(c) is not None for c in commands)
     assert "账本完好" in ok("check").stdout
+
+
+# --- settings: the limits reports apply, checked when set and when read ------------------------------
+
+
+@pytest.mark.parametrize("key, value", [
+    ("resolve_limit_days", "10000"),  # accepted, then every report refused it
+    ("resolve_limit_days", "366"),
+    ("resolve_limit_days", "0.01"),  # a quarter of an hour: under an hour
+    ("response_limit_hours", "0.0001"),  # 0 whole minutes: every issue late at once
+    ("response_limit_hours", "8761"),
+    ("response_limit_hours", "1e3"),
+    ("response_limit_hours", "NaN"),
+    ("resolve_limit.投诉", "366d"),
+    ("resolve_limit.投诉", "30m"),
+    ("response_limit.民生问题", "0.5h"),
+    ("basically_weight", "1.5"),
+    ("basically_weight", "-0.1"),
+    ("basically_weight", "NaN"),
+    ("basically_weight", "1e-99999"),
+    ("basically_weight", "0." + "3" * 5000),
+])
+def test_a_setting_out_of_the_reports_bounds_is_refused_when_set(village, key, value):
+    line = rejected(village, "setting", "set", "--", key, value, mentions=("VALUE",))
+    assert value[:20] in line
+
+
+@pytest.mark.parametrize("key, value", [
+    ("resolve_limit_days", "365"), ("resolve_limit_days", "0.5"), ("response_limit_hours", "1"),
+    ("response_limit_hours", "8760"), ("resolve_limit.投诉", "365d"), ("response_limit.民生问题", "1h"),
+    ("response_limit.民生问题", "1小时"), ("basically_weight", "0"), ("basically_weight", "0.8"),
+    ("basically_weight", "1"),
+])
+def test_a_setting_within_the_bounds_is_taken_and_the_reports_run(village, key, value):
+    ok("setting", "set", key, value)
+    for command in (("summary",), ("due",), ("report", "monthly"), ("issue", "list", "--state", "overdue")):
+        ok(*command)
+
+
+@pytest.mark.parametrize("key, value", [
+    ("resolve_limit_days", "10000"), ("resolve_limit_days", "abc"), ("response_limit_hours", "0"),
+    ("resolve_limit.complaint", "0d"), ("basically_weight", "abc"), ("basically_weight", "2"),
+])
+def test_a_bad_setting_stored_by_an_older_ledger_is_one_line_naming_it(village, key, value):
+    """A value an older huidesk took (or a hand edit) is named in one line by every report that reads it."""
+    ok("issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村",
+       "--nature", "投诉", "--at", "2024-07-01 09:00", "漏水")
+    ok("issue", "resolve", "1", "--at", "2024-07-02 09:00")
+    ok("issue", "callback", "1", "--resolved", "是", "--satisfaction", "基本满意", "--at", "2024-07-03 09:00")
+    conn = sqlite3.connect(village)
+    with conn:
+        if not conn.execute("UPDATE _settings SET value = ? WHERE key = ?", (value, key)).rowcount:
+            conn.execute("INSERT INTO _settings (key, value) VALUES (?, ?)", (key, value))
+    conn.close()
+    reads = [("summary",), ("report", "monthly", "--month", "2024-07")]
+    if "limit" in key:  # (an issue of nature 投诉 has the complaint limit)
+        reads += [("due",), ("issue", "list", "--state", "overdue")]
+    for command in reads:
+        found = run(*command)
+        assert found.exit_code == 1, (command, found.exit_code, found.stderr, found.exception)
+        lines = found.stderr.strip().splitlines()
+        assert len(lines) == 1 and key in lines[0] and value in lines[0], (command, found.stderr)

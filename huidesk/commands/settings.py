@@ -7,37 +7,13 @@ import typer
 from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
+from huidesk.domain.settings import KNOWN
 from huidesk.options import FormatOpt, WideOpt
 from huidesk.render.output import Column, emit, message
 
 app = group(
     tr("账本设置：响应/办结时限、基本满意权重、出具单位。", "Ledger settings: limits, 基本满意 weight, issuer.")
 )
-
-# key -> (Chinese description, English description, check of a value)
-KNOWN = {
-    "response_limit_hours": ("响应时限（小时）", "response limit (hours)", "positive"),
-    "resolve_limit_days": ("办结时限（天）", "resolve limit (days)", "positive"),
-    "basically_weight": (
-        "“基本满意”计入满意率的权重（0–1）",
-        "weight of 基本满意 in the satisfaction rate (0-1)",
-        "fraction",
-    ),
-    "issuer": ("证明的出具单位", "issuer of certificates", "text"),
-    "ledger_name": ("本账本的名称（随 bundle 报送）", "this ledger's name (carried by its bundles)", "name"),
-    "ledger_place": ("本账本所属地点的路径", "the path of this ledger's place", "path"),
-    "callback_reading": ("解决率、满意率按每件诉求的 final（最后一次）或 first（第一次）回访",
-                         "which callback of an issue the resolution and satisfaction rates read: final or first",
-                         "reading"),
-    "categories": ("本账本增加的诉求类别，逗号分隔（如 燃气,电梯）", "categories this ledger adds, comma-separated",
-                   "categories"),
-    "report_unit": ("月度台账的填报单位（空则用 issuer）", "the unit filing the monthly sheet (empty: the issuer)",
-                    "text"),
-    "report_preparer": ("月度台账的填报人", "who prepares the monthly sheet", "text"),
-    "report_reviewer": ("月度台账的审核人", "who reviews the monthly sheet", "text"),
-}
-
-
 
 @app.command(
     "list",
@@ -61,11 +37,14 @@ def list_(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> N
 @app.command(
     "set",
     help=tr(
-        "修改一项设置（记入日志）。\n\n\b\n"
+        "修改一项设置（记入日志）。时限在 1 小时到 365 天之间，“基本满意”权重在 0 到 1 之间；"
+        "报表读取设置时按同样的范围核对。\n\n\b\n"
         "例：huidesk setting set issuer 黄河东路街道党工委\n    huidesk setting set resolve_limit_days 3\n"
         "    huidesk setting set resolve_limit.投诉 3d     （按诉求性质或类型的时限，h 小时 / d 天）\n"
         "    huidesk setting set categories 燃气,电梯       （增加诉求类别）",
-        "Change a setting (journaled).\n\n\b\nExample: huidesk setting set resolve_limit_days 3",
+        "Change a setting (journaled). A limit is from 1 hour to 365 days, the weight of 基本满意 from 0 to 1; "
+        "reports hold the settings they read to the same bounds.\n\n\b\n"
+        "Example: huidesk setting set resolve_limit_days 3",
     ),
 )
 def set_(
@@ -73,22 +52,17 @@ def set_(
     key: Annotated[str, typer.Argument(help=tr("设置名", "setting"))],
     value: Annotated[str, typer.Argument(help=tr("新值", "new value"))],
 ) -> None:
-    from decimal import Decimal, InvalidOperation
-
     from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.settings import checked
 
     key, value = key.strip(), value.strip()
     if "." in key and key.split(".", 1)[0] in ("response_limit", "resolve_limit"):
-        key, value = _limit(key, value)
-        kind = "limit"
+        key = _limit(key)
     elif key not in KNOWN:
         raise InvalidValue("KEY", key, tr("可选：", "choose from: ") + "、".join(
             [*KNOWN, "response_limit.<类型|性质>", "resolve_limit.<类型|性质>"]))
-    else:
-        kind = KNOWN[key][2]
-    if kind == "limit":
-        pass
-    elif kind in ("name", "path"):
+    kind = KNOWN[key][2] if key in KNOWN else "limit"
+    if kind in ("name", "path"):
         from huidesk.domain.places import identity_text
 
         value = identity_text(value, "VALUE", path=kind == "path")
@@ -107,50 +81,27 @@ def set_(
     elif kind == "text":
         if len(value) > 100 or not value.isprintable():
             raise InvalidValue("VALUE", value, tr("最多 100 个字，不含控制字符", "at most 100 printable characters"))
-    else:
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            number = None
-        ok = (
-            number is not None
-            and number.is_finite()
-            and (0 < number <= 10_000 if kind == "positive" else 0 <= number <= 1)
-        )
-        if not ok:
-            raise InvalidValue(
-                "VALUE",
-                value,
-                tr(
-                    "应为正数" if kind == "positive" else "应在 0 到 1 之间",
-                    "must be positive" if kind == "positive" else "must be between 0 and 1",
-                ),
-            )
+    else:  # limits and the weight: the same bounds the reports hold a stored value to
+        value = checked(key, value)
     s = session(ctx)
     with s.ledger() as store, store.write(s.command) as tx:
         store.set_setting(tx, key, value)
     message(tr(f"已设置 {key} = {value}", f"set {key} = {value}"))
 
 
-def _limit(key: str, value: str) -> tuple[str, str]:
-    """`resolve_limit.投诉` → `resolve_limit.complaint`, with the value checked (`3d`, `48h`, `72小时`)."""
+def _limit(key: str) -> str:
+    """`resolve_limit.投诉` → `resolve_limit.complaint`."""
     from huidesk.domain.errors import InvalidValue
-    from huidesk.domain.lifecycle import limit_minutes
     from huidesk.domain.vocab import resolve
 
     name, target = key.split(".", 1)
-    slug = None
     for vocab in ("nature", "issue_kind"):
         try:
-            slug = resolve(vocab, target, "KEY")
-            break
+            return f"{name}.{resolve(vocab, target, 'KEY')}"
         except InvalidValue:
             continue
-    if slug is None:
-        raise InvalidValue("KEY", key, tr("点号后应为诉求类型或诉求性质（如 resolve_limit.投诉）",
-                                          "after the dot: an issue kind or nature (resolve_limit.complaint)"))
-    limit_minutes(value, "h" if name == "response_limit" else "d")
-    return f"{name}.{slug}", value
+    raise InvalidValue("KEY", key, tr("点号后应为诉求类型或诉求性质（如 resolve_limit.投诉）",
+                                      "after the dot: an issue kind or nature (resolve_limit.complaint)"))
 
 
 def _limit_meaning(key: str) -> str:

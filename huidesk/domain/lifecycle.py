@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from huidesk.domain.errors import InvalidTransition
 from huidesk.domain.i18n import tr
 from huidesk.domain.records import IssueEvent
+from huidesk.domain.settings import LIMIT_KEYS, setting_limit
 
 # Events that change the state (callback and consulted happen within a state).
 STATE_EVENTS = ("received", "dispatched", "transferred", "returned", "arrived", "escalated", "resolved", "closed",
@@ -110,37 +111,14 @@ def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_n
 
 # --- limits: how long an issue may wait for its first response and for its resolution ---
 
-LIMIT_KEYS = ("response_limit", "resolve_limit")
-
-
-def limit_minutes(text: str, default_unit: str, field: str = "VALUE") -> int:
-    """Whole minutes of a limit typed as `48h`, `3d`, `48小时`, `3天` or a bare number in `default_unit`
-    (h or d). Working days (工作日) need the State Council's calendar and are not counted yet."""
-    import re
-    from decimal import Decimal
-
-    from huidesk.domain.errors import InvalidValue
-
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(h|hours?|小时|d|days?|天)?\s*", text, re.IGNORECASE)
-    if m is None or Decimal(m[1]) <= 0:
-        why = tr("工作日暂不支持，请用小时或天（如 120h、5d）", "working days are not supported yet; use hours or days")
-        hint = why if "工作日" in text else tr("应为正数，单位 h/小时 或 d/天（如 24h、5d）",
-                                               "a positive number of hours or days (24h, 5d)")
-        raise InvalidValue(field, text, hint)
-    unit = (m[2] or default_unit).lower()
-    minutes = Decimal(m[1]) * (60 if unit[0] in "h小" else 1440)
-    if minutes > 3650 * 1440:
-        raise InvalidValue(field, text, tr("不能超过十年", "at most ten years"))
-    return int(minutes)
-
 
 def limits(settings: dict[str, str]):
     """(kind, nature) → (response, resolve) limits in whole minutes: a limit set for the issue's
     诉求性质 (`resolve_limit.complaint`) wins over one set for its kind (`resolve_limit.dispute`),
     which wins over the ledger's default (`response_limit_hours`, `resolve_limit_days`)."""
-    default = (limit_minutes(settings["response_limit_hours"], "h"), limit_minutes(settings["resolve_limit_days"], "d"))
-    overrides = {key: limit_minutes(value, "h" if key.startswith("response") else "d")
-                 for key, value in settings.items() if key.split(".", 1)[0] in LIMIT_KEYS and "." in key}
+    default = (setting_limit(settings, "response_limit_hours"), setting_limit(settings, "resolve_limit_days"))
+    overrides = {key: setting_limit(settings, key)
+                 for key in settings if key.split(".", 1)[0] in LIMIT_KEYS and "." in key}
     if not overrides:
         return lambda kind, nature: default
     cache: dict[tuple[str, str | None], tuple[int, int]] = {}

@@ -157,7 +157,9 @@ def export_table(
         head = store.head()
         rows = counted(export_rows(store, table, since, until, with_pii))
         if fmt == "open311":
-            days = float(store.settings()["resolve_limit_days"])
+            from huidesk.domain.settings import setting_limit
+
+            days = setting_limit(store.settings(), "resolve_limit_days") / 1440
             out = Output(open311_requests(rows, days), [Column(k, k, k) for k in OPEN311])
             fmt = "json"
         else:

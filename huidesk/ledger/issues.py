@@ -192,9 +192,17 @@ class Issues:
             sql += " AND state = ?"
             args.append(state)
         elif state == "overdue":
-            days = float(self.settings()["resolve_limit_days"])
-            sql += " AND state NOT IN ('resolved', 'closed') AND julianday(?) - julianday(received_at) > ?"
-            args += [now, days]
+            sql += " AND state NOT IN ('resolved', 'closed')"
         from huidesk.domain.records import Issue
 
-        return fetch_records(self.conn, Issue, sql + " ORDER BY received_at, id", args)
+        found = fetch_records(self.conn, Issue, sql + " ORDER BY received_at, id", args)
+        if state == "overdue":  # past its own resolve limit (its nature's, its kind's, or the ledger's)
+            import datetime as dt
+
+            from huidesk.domain.lifecycle import limits
+
+            limit_of = limits(self.settings())
+            at = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.timezone.utc)
+            found = [i for i in found if (at - dt.datetime.fromisoformat(i.received_at)).total_seconds()
+                     > 60 * limit_of(i.kind, i.nature)[1]]
+        return found
