@@ -356,3 +356,79 @@ def test_a_bad_setting_stored_by_an_older_ledger_is_one_line_naming_it(village, 
         assert found.exit_code == 1, (command, found.exit_code, found.stderr, found.exception)
         lines = found.stderr.strip().splitlines()
         assert len(lines) == 1 and key in lines[0] and value in lines[0], (command, found.stderr)
+
+
+# --- bad files given to import ----------------------------------------------------------------------
+
+
+def _units_xlsx(path: Path, sheet=None) -> Path:
+    """A workbook of one unit; `sheet` rewrites its worksheet's XML."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    plain = path.with_suffix(".plain.xlsx")
+    wb = Workbook()
+    wb.active.append(["name", "kind"])
+    wb.active.append(["水务公司", "企业"])
+    wb.save(plain)
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if sheet is not None and item.filename == "xl/worksheets/sheet1.xml":
+                data = sheet(data)
+            zout.writestr(item, data)
+    return path
+
+
+def _laughs(sheet: bytes) -> bytes:
+    """The worksheet with a third row whose cell is an entity that expands to a billion lols: the
+    workbook opens, and the row fails as it is read (expat refuses the expansion)."""
+    entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    body = sheet.split(b"?>", 1)[1] if sheet.startswith(b"<?xml") else sheet
+    body = body.replace(b"</sheetData>", b'<row r="3"><c r="A3" t="inlineStr"><is><t>&l9;</t></is></c></row>'
+                                         b"</sheetData>")
+    return f'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY l0 "lol">{entities}]>'.encode() + body
+
+
+HOSTILE_FILES = {
+    # JSON nested 10,000 deep: it once ended in 内部错误 (exit 70)
+    "deep.json": lambda p: p.write_text("[" + "[" * 10_000 + "]" * 10_000 + "]"),
+    "deep.jsonl": lambda p: p.write_text('{"name": ' + "[" * 10_000 + "]" * 10_000 + "}\n"),
+    "deep-object.json": lambda p: p.write_text('[{"name": ' + '{"a":' * 10_000 + "1" + "}" * 10_000 + "}]"),
+    # an integer of 5,000 digits (Python refuses to read more than 4,300)
+    "huge-number.json": lambda p: p.write_text('[{"name": "水务", "kind": ' + "9" * 5000 + "}]"),
+    "huge-number.jsonl": lambda p: p.write_text('{"name": "水务", "kind": ' + "9" * 5000 + "}\n"),
+    "nan.json": lambda p: p.write_text('[{"name": "水务", "kind": NaN}]'),
+    "infinity.jsonl": lambda p: p.write_text('{"name": "水务", "kind": 1e999}\n'),
+    "nul.csv": lambda p: p.write_bytes("name,kind\n水\x00务,企业\n".encode()),
+    "nul-header.csv": lambda p: p.write_bytes("na\x00me,kind\n水务,企业\n".encode()),
+    "ten-megabytes.csv": lambda p: p.write_text("name,kind\n" + "水" * 10_000_000 + ",企业\n"),
+    "ten-megabytes.json": lambda p: p.write_text('[{"name": "' + "水" * 10_000_000 + '", "kind": "企业"}]'),
+    "not-a-zip.xlsx": lambda p: p.write_bytes(b"PK\x03\x04 this is no workbook"),
+    "truncated.xlsx": lambda p: p.write_bytes(_units_xlsx(p.with_suffix(".whole.xlsx")).read_bytes()[:700]),
+    "laughs.xlsx": lambda p: _units_xlsx(p, _laughs),
+    "escapes.csv": lambda p: p.write_text("name,kind\n\x1b[2J伪造\r,企业\n"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_FILES))
+def test_a_hostile_import_file_is_one_line_exit_1_and_nothing_written(village, tmp_path, name):
+    path = tmp_path / name
+    HOSTILE_FILES[name](path)
+    line = rejected(village, "import", "units", str(path), mentions=(name,))
+    assert harmless(line) and "内部错误" not in line, line
+
+
+def test_a_json_file_of_long_texts_across_its_chunks_is_read_whole(village, tmp_path):
+    """Strings longer than 64 characters that straddle the 64 KB pieces the file is read in: a valid file
+    was once called malformed ("Unterminated string")."""
+    rows = [{"residents": "丁学志", "team": "橙色公益", "date": "2024-07-01", "note": f"{n:04d}" + "路灯" * 700}
+            for n in range(120)]
+    path = tmp_path / "visits.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    assert path.stat().st_size > 4 * 65536
+    ok("import", "visits", str(path))
+    conn = sqlite3.connect(village)
+    assert conn.execute("SELECT count(*) FROM visits WHERE note LIKE '%路灯路灯'").fetchone()[0] == 120
+    conn.close()

@@ -243,6 +243,16 @@ def read_csv(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str]
         raise FileError(tr(f"{source.name} 是空文件，未写入任何内容", f"{source.name} is empty; nothing was written"))
 
 
+def _beyond(where: str, error: Exception) -> FileError:
+    """A JSON value Python cannot hold: nested past the interpreter's recursion limit (an import row is
+    flat), or an integer of thousands of digits."""
+    if isinstance(error, RecursionError):
+        what = tr("嵌套过深", "nested too deep")
+    else:
+        what = tr("数字过长", "a number too long")
+    return FileError(tr(f"{where}：JSON {what}，未写入任何内容", f"{where}: JSON {what}; nothing was written"))
+
+
 def read_jsonl(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str]]:
     for n, line in enumerate(_text_lines(source), 1):
         if not line.strip():
@@ -254,7 +264,13 @@ def read_jsonl(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | st
                 f"{_where(source, n)}不是有效的 JSON（{e.msg}，第 {e.colno} 列），未写入任何内容",
                 f"{_where(source, n)} is not valid JSON ({e.msg}, column {e.colno}); nothing was written",
             )) from None
+        except (RecursionError, ValueError) as e:
+            raise _beyond(_where(source, n), e) from None
         yield _object(_where(source, n), value, layout)
+
+
+# An item of a JSON array bigger than this (as text) is refused rather than read on into memory.
+MAX_JSON_ITEM = 64 * 1024 * 1024
 
 
 def read_json(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str]]:
@@ -263,12 +279,20 @@ def read_json(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
     chunks = _text_chunks(source)
     buf, pos, lines, eof = "", 0, 0, False
 
-    def more() -> None:
+    def more(at_least: int = 1) -> None:
+        """Read on: at least `at_least` more characters, or to the end."""
         nonlocal buf, eof
-        try:
-            buf += next(chunks)
-        except StopIteration:
-            eof = True
+        read: list[str] = []
+        size = 0
+        while size < at_least:
+            try:
+                chunk = next(chunks)
+            except StopIteration:
+                eof = True
+                break
+            read.append(chunk)
+            size += len(chunk)
+        buf += "".join(read)
 
     def skip() -> None:
         nonlocal pos
@@ -301,10 +325,20 @@ def read_json(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
                 if end == len(buf) and not eof and not isinstance(value, (dict, list)):
                     raise json.JSONDecodeError("truncated", buf, end)
             except json.JSONDecodeError as e:
-                if not eof and e.pos >= len(buf) - 64:
-                    more()
+                # The item may go on past what was read: its error near the end, or a string still open
+                # (which the decoder reports where it began). Read on, as much again as the item so far,
+                # so that a long item is decoded a few times, not once per chunk.
+                if not eof and (e.pos >= len(buf) - 64 or e.msg.startswith("Unterminated string")):
+                    if len(buf) - pos > MAX_JSON_ITEM:
+                        raise FileError(tr(
+                            f"{_where(source, index + 1, 'item')}超过 {MAX_JSON_ITEM >> 20} MB，未写入任何内容",
+                            f"{_where(source, index + 1, 'item')} is over {MAX_JSON_ITEM >> 20} MB; nothing was "
+                            "written")) from None
+                    more(len(buf) - pos)
                     continue
                 raise bad(e.pos, e.msg) from None
+            except (RecursionError, ValueError) as e:
+                raise _beyond(_where(source, index + 1, "item"), e) from None
             index += 1
             pos = end
             yield _object(_where(source, index, "item"), value, layout)
@@ -357,7 +391,7 @@ def read_xlsx(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
         ws = wb.worksheets[0]
         keys: list[str | None] | None = None
         headers: list[str] = []
-        for n, values in enumerate(ws.iter_rows(values_only=True), 1):
+        for n, values in enumerate(_rows(source, ws), 1):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                 continue
             if keys is None:
@@ -373,6 +407,24 @@ def read_xlsx(source: Source, layout: Layout) -> Iterator[tuple[str, Cells | str
             raise FileError(tr(f"{source.name} 是空工作簿", f"{source.name} is an empty workbook"))
     finally:
         wb.close()
+
+
+def _rows(source: Source, ws) -> Iterator[tuple]:
+    """A sheet's rows, as openpyxl reads them from the zip while they are asked for: a part that fails
+    there (a corrupt or truncated member, XML that is malformed or expands its entities absurdly) refuses
+    the file as a whole."""
+    rows = ws.iter_rows(values_only=True)
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as e:  # zipfile, zlib, expat's ParseError, openpyxl's own: each a bad workbook
+            raise FileError(tr(
+                f"{source.name} 不是有效的 xlsx 工作簿（{type(e).__name__}：{e}），未写入任何内容",
+                f"{source.name} is not a valid xlsx workbook ({type(e).__name__}: {e}); nothing was written",
+            )) from None
+        yield values
 
 
 # A workbook that inflates beyond these is refused before openpyxl reads it (a zip bomb: a file of
