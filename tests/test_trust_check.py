@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import ok, rejected, run
+from conftest import fingerprint, ok, rejected, run
 
 # What a bundle's source name, a merged record or --by can carry: a screen clear, a forged line, a window
 # title, a right-to-left override.
@@ -432,3 +432,14 @@ def test_a_json_file_of_long_texts_across_its_chunks_is_read_whole(village, tmp_
     conn = sqlite3.connect(village)
     assert conn.execute("SELECT count(*) FROM visits WHERE note LIKE '%路灯路灯'").fetchone()[0] == 120
     conn.close()
+
+
+def test_the_rows_an_import_refuses_are_listed_harmlessly(village, tmp_path):
+    """Each refused row is listed on stderr, quoting what the file holds: a column named with an escape."""
+    path = tmp_path / "units.jsonl"
+    path.write_text("".join(json.dumps({f"\x1b[2J{n}\r\n伪造行\u202e": "x"}) + "\n" for n in range(3)))
+    before = fingerprint(village)
+    found = run("import", "units", str(path))
+    assert found.exit_code == 1 and "Traceback" not in found.stderr
+    assert harmless(found.stderr) and len(found.stderr.splitlines()) == 4, found.stderr
+    assert fingerprint(village) == before

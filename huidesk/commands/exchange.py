@@ -145,6 +145,7 @@ def import_(
     from huidesk.exchange.layouts import importable, table_label
     from huidesk.exchange.readers import open_source
     from huidesk.ledger.schema import table_name
+    from huidesk.render.controls import visible
     from huidesk.render.output import progress
 
     s = session(ctx)
@@ -162,8 +163,8 @@ def import_(
         nothing = tr("未写入任何内容", "nothing was written")
         if result.bad == 1:
             raise HuideskError(f"{result.errors[0]}{tr('；', '; ')}{nothing}")
-        for line in result.errors:
-            sys.stderr.write(line + "\n")
+        for line in result.errors:  # each quoting what the file holds: on one line, its controls made visible
+            sys.stderr.write(visible(line) + "\n")
         if result.bad > len(result.errors):
             more = result.bad - len(result.errors)
             sys.stderr.write(tr(f"…还有 {more} 行有错\n", f"…and {more} more\n"))
