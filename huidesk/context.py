@@ -1,4 +1,5 @@
-"""What every command knows: the ledger path, who records, and what "today" is."""
+"""What every command knows: the ledger path, who records, and what "today" is; and the one place a
+report's spec (scope, period, as-of moment, settings) is made from the command line."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -11,6 +12,7 @@ import typer
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
+    from huidesk.reports.spec import Period, ReportSpec
 
 
 def without_pydantic_plugins() -> None:
@@ -98,6 +100,29 @@ class Session:
             raise InvalidValue(field, text, tr(f"晚于现在（{shown}）", f"later than now ({shown})"))
         return iso_datetime(at)
 
+    def report_period(self, since: str | None, until: str | None) -> "Period":
+        """The days a report counts, as typed: from --since (or the beginning) to --until (or today)."""
+        from huidesk.reports.spec import Period
+
+        first, last = self.period(since, until if until is not None else self.today.isoformat())
+        return Period(dt.date.fromisoformat(first) if first else None, dt.date.fromisoformat(last))  # type: ignore[arg-type]
+
+    def month_period(self, month: str) -> "Period":
+        """The days of the month --month names (2024-07, 7月, last, this), from today."""
+        from huidesk.domain.dates import parse_month
+        from huidesk.reports.spec import Period
+
+        return Period(*parse_month(month, self.today, "--month"))
+
+    @contextmanager
+    def report(self, period: "Period", team: str | None = None,
+               place: str | None = None) -> Iterator[tuple["Store", "ReportSpec"]]:
+        """The open ledger and the spec of a report over `period`: whose work (--team or --place, each
+        resolved in the ledger; neither: everything), as of the end of --today (or now), with the
+        ledger's settings as they are then. Every report of a command reads this one spec."""
+        with self.ledger() as store:
+            yield store, report_spec(store, scope(store, team, place), period, self.now)
+
     @contextmanager
     def ledger(self, create: bool = False) -> Iterator["Store"]:
         """The open ledger; says once what opening it changed (folders made, permissions tightened),
@@ -135,6 +160,32 @@ class Session:
             yield found  # type: ignore[misc]
         finally:
             found.close()
+
+
+def scope(store: "Store", team: str | None, place: str | None):
+    """Whose work a report covers: the team --team names, the place --place names (and everything
+    under it), or everything; both at once is refused."""
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.i18n import tr
+    from huidesk.ledger.queries import Scope
+
+    if team and place:
+        raise InvalidValue("--team/--place", f"{team} / {place}", tr("二者选一", "give one of them"))
+    if team:
+        t = store.find("teams", team, "--team")
+        return Scope(team_id=t["id"], label=t["name"])
+    if place:
+        p = store.find("places", place, "--place")
+        return Scope(place_path=p["path"], label=p["path"])
+    return Scope()
+
+
+def report_spec(store: "Store", scope: object, period: "Period", as_of: dt.datetime) -> "ReportSpec":
+    """A report's spec: `scope` over `period`, as of `as_of` (aware, in the ledger's time zone), with
+    the ledger's settings read now, once."""
+    from huidesk.reports.spec import ReportSpec
+
+    return ReportSpec(scope, period, as_of, store.settings())  # type: ignore[arg-type]
 
 
 # The commands that read a warehouse (--warehouse) instead of a ledger.

@@ -1,23 +1,15 @@
 """Options shared by many commands, defined once."""
 
-from enum import Enum
 from typing import Annotated
 
 import typer
 from typer._click.types import ParamType
 
 from huidesk.domain.i18n import tr
+from huidesk.render.output import ROWS, format_choice, formats_drawing
 
-
-class ListFormat(str, Enum):
-    """The formats of a listing (reports add xlsx)."""
-
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
-
+# The formats of a listing: every registered format that draws rows (huidesk/render/output.py).
+ListFormat = format_choice("ListFormat", formats_drawing(ROWS))
 
 FormatOpt = Annotated[
     ListFormat | None,

@@ -1,7 +1,6 @@
 """export / import: a record table to or from csv, jsonl, json or xlsx (issues also as GeoReport v2)."""
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,24 +8,13 @@ import typer
 
 from huidesk.context import session
 from huidesk.domain.i18n import tr
+from huidesk.exchange.layouts import EXPORT_FORMATS
 from huidesk.options import ForceOpt, SinceOpt, UntilOpt, WithPii
-from huidesk.render.output import message
+from huidesk.render.output import format_choice, message
 
-
-class ExportFormat(str, Enum):
-    csv = "csv"
-    jsonl = "jsonl"
-    json = "json"
-    xlsx = "xlsx"
-    open311 = "open311"
-
-
-class ImportFormat(str, Enum):
-    csv = "csv"
-    jsonl = "jsonl"
-    json = "json"
-    xlsx = "xlsx"
-
+# What a table is exported as (exchange's layouts, open311 among them) and read from: the same file formats.
+ExportFormat = format_choice("ExportFormat", EXPORT_FORMATS)
+ImportFormat = format_choice("ImportFormat", [f for f in EXPORT_FORMATS if f != "open311"])
 
 TableArg = Annotated[
     str,
@@ -73,17 +61,17 @@ def export(
     force: ForceOpt = False,
 ) -> None:
     from huidesk.exchange.export import export_table
-    from huidesk.exchange.layouts import EXPORT_FORMATS, table_label
+    from huidesk.exchange.layouts import table_label
     from huidesk.ledger.schema import table_name
-    from huidesk.render.output import Format, choose
+    from huidesk.render.output import choose
 
     s = session(ctx)
     name = table_name(table)
     first, last = s.period(since, until)
-    if fmt is ExportFormat.open311:
+    if fmt is not None and fmt.value == "open311":
         kind = fmt.value
     else:
-        kind = choose(fmt, output, [f for f in EXPORT_FORMATS if f != "open311"], default=Format.csv).value
+        kind = choose(fmt, output, [f for f in EXPORT_FORMATS if f != "open311"], default="csv")
     with s.ledger() as store:
         count, (entry, head) = export_table(store, name, kind, output, since=first, until=last, with_pii=with_pii,
                                             force=force)

@@ -57,9 +57,13 @@ DEMO_HELP = tr(
 
 
 def demo(ctx: typer.Context) -> None:
+    import datetime as dt
+
+    from huidesk.context import report_spec, scope
+    from huidesk.domain.dates import ledger_zone
     from huidesk.domain.errors import InvalidTransition
     from huidesk.exchange.demo import DEMO_DATE, build
-    from huidesk.ledger.queries import Scope
+    from huidesk.reports.spec import Period
     from huidesk.reports.summary import build as summarise
 
     s = session(ctx)
@@ -70,14 +74,13 @@ def demo(ctx: typer.Context) -> None:
                    f"{s.db} already holds records; build the demo in a new file: huidesk --db demo.db demo")
             )
         build(store, s.command)
+        as_of = dt.datetime.combine(DEMO_DATE, dt.time(23, 59, 59), ledger_zone())  # the end of the demo's today
         for path, since in (("银川市/金凤区/满城北街街道/平伏桥村", None), ("银川市/金凤区/黄河东路街道", "2024-03-01"),
                             ("吴忠市/同心县/豫海镇/清水社区", "2024-03-01"),
                             ("银川市/兴庆区/玉皇阁北街/高台寺社区", None)):
-            import datetime as dt
-
-            start = dt.date.fromisoformat(since) if since else None
-            data = summarise(store, Scope(place_path=path, label=path), start, DEMO_DATE, DEMO_DATE)
-            sys.stdout.write(data["narrative"] + "\n\n")
+            period = Period(dt.date.fromisoformat(since) if since else None, DEMO_DATE)
+            spec = report_spec(store, scope(store, None, path), period, as_of)
+            sys.stdout.write(summarise(store, spec).narrative + "\n\n")
         entries, head = store.head()
     tryout = f"huidesk --db {s.db} --today 2024-07-08 summary --place 平伏桥村"
     message(tr(f"示例账本：{s.db}（日志 {entries} 条，链头 {head[:12]}）。试试：{tryout}",

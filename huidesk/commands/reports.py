@@ -1,6 +1,5 @@
 """summary, report monthly, due, certificate: figures computed from records."""
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -10,13 +9,12 @@ from huidesk.commands import group
 from huidesk.context import session
 from huidesk.domain.i18n import tr
 from huidesk.options import ForceOpt, FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilOpt, WideOpt, WithPii
-from huidesk.render.output import Format
+from huidesk.render.output import DOCUMENT, ROWS, TEXT, WORKBOOK, format_choice, formats_drawing
 
-
-class SummaryFormat(str, Enum):
-    table = "table"
-    json = "json"
-
+# The formats of a report that is one document (a summary, a certificate): a table's text, or json.
+SummaryFormat = format_choice("SummaryFormat", formats_drawing(TEXT, DOCUMENT))
+# A report with rows as well (monthly, roster): every registered format, xlsx among them.
+ReportFormats = format_choice("ReportFormats", formats_drawing(ROWS, TEXT, DOCUMENT, WORKBOOK))
 
 SUMMARY_HELP = tr(
     "用文章的说法给出统计数字（活动“120余次”、意见建议“56件”……），再列出各服务队、活动主题、诉求类型、"
@@ -29,38 +27,11 @@ SUMMARY_HELP = tr(
 )
 
 
-def _scope(store, team: str | None, place: str | None):
-    from huidesk.domain.errors import InvalidValue
-    from huidesk.ledger.queries import Scope
-
-    if team and place:
-        raise InvalidValue("--team/--place", f"{team} / {place}", tr("二者选一", "give one of them"))
-    if team:
-        t = store.find("teams", team, "--team")
-        return Scope(team_id=t["id"], label=t["name"])
-    if place:
-        p = store.find("places", place, "--place")
-        return Scope(place_path=p["path"], label=p["path"])
-    return Scope()
-
-
 # A report's --format (a table on a terminal, or csv, tsv, json, jsonl, xlsx) and its --output file.
-ReportFormat = Annotated[Format | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))]
+ReportFormat = Annotated[ReportFormats | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))]
 OutputFile = Annotated[
     Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
 ]
-
-def _as_of(s) -> str:
-    """The moment every report sees the ledger at: now, or the end of the --today date."""
-    return s.now.isoformat(timespec="seconds")
-
-
-def _period(s, since: str | None, until: str | None):
-    """The period of a report as dates: from --since (or the beginning) to --until (or today)."""
-    import datetime as dt
-
-    first, last = s.period(since, until if until is not None else s.today.isoformat())
-    return (dt.date.fromisoformat(first) if first else None), dt.date.fromisoformat(last)
 
 
 def summary(
@@ -77,16 +48,14 @@ def summary(
     ] = SummaryFormat.table,
     wide: WideOpt = False,
 ) -> None:
-    from huidesk.render.output import Output, render
-    from huidesk.render.reports import summary_text
-    from huidesk.reports.summary import CLAUSES, build
+    from huidesk.render.output import render
+    from huidesk.render.reports import summary_output
+    from huidesk.reports.summary import build
 
     s = session(ctx)
-    start, end = _period(s, since, until)
-    with s.ledger() as store:
-        styles = {key: "exact" for key, *_ in CLAUSES} if exact else None
-        data = build(store, _scope(store, team, place), start, end, s.today, styles, _as_of(s))
-    render(Output((), (), document=data, text=lambda: summary_text(data, wide)), fmt)
+    with s.report(s.report_period(since, until), team, place) as (store, spec):
+        found = build(store, spec, exact)
+    render(summary_output(found, wide), fmt)
 
 
 report = group(tr("报表：月度台账、志愿者花名册。", "Reports: monthly tallies, the volunteer roster."))
@@ -116,26 +85,20 @@ def monthly(
     force: ForceOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    from huidesk.domain.dates import parse_month
-    from huidesk.render.output import Column, Format, Output, choose, message, render
-    from huidesk.render.reports import monthly_text
-    from huidesk.render.workbook import monthly_workbook
-    from huidesk.reports.monthly import COLUMNS, SHEET_GROUPS, build, meanings
+    from huidesk.render.output import RENDERERS, choose, file_formats, message, render
+    from huidesk.render.reports import monthly_output
+    from huidesk.reports.monthly import build
 
     s = session(ctx)
-    first, last = parse_month(month, s.today, "--month")
-    formats = ("csv", "tsv", "json", "jsonl", "xlsx")
-    xlsx = choose(fmt, output, formats) is Format.xlsx  # the filed sheet needs more than the figures
-    with s.ledger() as store:
-        data = build(store, _scope(store, team, place), first, last, _as_of(s), sheet=xlsx)
-    columns = [Column(key, zh, en) for key, zh, en, *_ in COLUMNS]
-    out = Output([*data["rows"], data["total"]], columns, document=data,
-                 text=lambda: monthly_text(data, COLUMNS, wide),
-                 workbook=lambda: monthly_workbook(data, SHEET_GROUPS, meanings()), formats=formats)
-    render(out, fmt, output, force)
+    period = s.month_period(month)
+    chosen = choose(fmt, output, file_formats(ROWS, DOCUMENT, WORKBOOK))
+    sheet = WORKBOOK in RENDERERS[chosen].draws  # the filed sheet needs more than the figures
+    with s.report(period, team, place) as (store, spec):
+        found = build(store, spec, sheet=sheet)
+    render(monthly_output(found, wide), fmt, output, force)
     if output is not None:
-        message(tr(f"已写入 {output}（{data['month']}，链头 {data['chain_head'][:12]}）",
-                   f"wrote {output} ({data['month']}, head {data['chain_head'][:12]})"))
+        message(tr(f"已写入 {output}（{found.month}，链头 {found.chain_head[:12]}）",
+                   f"wrote {output} ({found.month}, head {found.chain_head[:12]})"))
 
 
 @report.command(
@@ -163,21 +126,17 @@ def roster(
     wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
-    from huidesk.render.output import Column, Output, message, render
-    from huidesk.render.roster import roster_text, roster_workbook
-    from huidesk.reports.roster import COLUMNS, flat_rows, masked
+    from huidesk.render.output import message, render
+    from huidesk.render.roster import roster_output
+    from huidesk.reports.roster import masked
     from huidesk.reports.roster import roster as build
 
     s = session(ctx)
-    start, end = _period(s, since, until)
-    with s.ledger() as store:
-        data = masked(build(store, start, end, store.find_id("teams", team, "--team")), with_pii)
-    columns = [Column(key, zh, en) for key, zh, en, *_ in COLUMNS]
-    out = Output(list(flat_rows(data)), columns, document=data, text=lambda: roster_text(data, COLUMNS, wide),
-                 workbook=lambda: roster_workbook(data, COLUMNS), formats=("csv", "tsv", "json", "jsonl", "xlsx"))
-    render(out, fmt, output, force)
+    with s.report(s.report_period(since, until), team) as (store, spec):
+        found = masked(build(store, spec), with_pii)
+    render(roster_output(found, wide), fmt, output, force)
     if output is not None:
-        message(tr(f"已写入 {output}（{len(data['rows'])} 名队员）", f"wrote {output} ({len(data['rows'])} members)"))
+        message(tr(f"已写入 {output}（{len(found.rows)} 名队员）", f"wrote {output} ({len(found.rows)} members)"))
 
 
 DUE_HELP = tr(
@@ -189,48 +148,14 @@ DUE_HELP = tr(
 
 
 def due(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False, with_pii: WithPii = False) -> None:
-    from huidesk.domain.dates import format_minutes
-    from huidesk.domain.privacy import mask_name
-    from huidesk.ledger.queries import due as late_items
-    from huidesk.render.output import Column, emit
+    from huidesk.render.output import render
+    from huidesk.render.reports import due_output
+    from huidesk.reports.due import due as late
 
     s = session(ctx)
-    with s.ledger() as store:
-        rows = late_items(store, s.now.isoformat(timespec="seconds"), s.today.isoformat(), store.settings())
-    for row in rows:
-        if row["what"] == "resident" and not with_pii:
-            row["subject"] = mask_name(row["subject"])
-    kinds = {"issue": tr("诉求", "issue"), "resident": tr("走访", "visit"), "wish": tr("微心愿", "wish")}
-    details = {"resolve": tr("超过办结时限", "past the resolve limit"),
-               "response": tr("超过响应时限", "past the response limit"),
-               "never visited": tr("从未走访", "never visited"), "not claimed": tr("无人认领", "not claimed")}
-    def kind(v: object) -> str:
-        return kinds.get(str(v), str(v))
-
-    def detail(v: object) -> str:
-        return details.get(str(v), _cadence(str(v)))
-
-    columns = [  # csv and tsv too write what is late and why in words (json keeps the slugs)
-        Column("what", "类别", "what", show=kind, written=kind, nowrap=True, priority=8),
-        Column("id", "编号", "id", nowrap=True, priority=9),
-        Column("subject", "对象", "subject", priority=7, least=20),
-        Column("place", "地点", "place", show=_short, priority=4, cut="path"),
-        Column("since", "起算", "since", nowrap=True, priority=5),
-        Column("late_minutes", "逾期", "late", show=format_minutes, nowrap=True, priority=6),
-        Column("detail", "说明", "detail", show=detail, written=detail, priority=3),
-    ]
-    emit(rows, columns, fmt, wide=wide)
-
-
-def _cadence(detail: str) -> str:
-    """`every 7 days` in the user's language."""
-    return detail.replace("every", tr("每", "every")).replace("days", tr("天", "days"))
-
-
-def _short(path: object) -> str:
-    from huidesk.render.output import short_place
-
-    return short_place(path)
+    with s.report(s.report_period(None, None)) as (store, spec):
+        found = late(store, spec, with_pii)
+    render(due_output(found, wide), fmt)
 
 
 CERTIFICATE_HELP = tr(
@@ -252,12 +177,11 @@ def certificate(
         SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))
     ] = SummaryFormat.table,
 ) -> None:
-    from huidesk.render.output import Output, render
-    from huidesk.render.reports import certificate_text
+    from huidesk.render.output import render
+    from huidesk.render.reports import certificate_output
     from huidesk.reports.certificate import build
 
     s = session(ctx)
-    start, end = _period(s, since, until)
-    with s.ledger() as store:
-        data = build(store, store.find("members", member, "MEMBER"), start, end, s.today)
-    render(Output((), (), document=data, text=lambda: certificate_text(data)), fmt)
+    with s.report(s.report_period(since, until)) as (store, spec):
+        found = build(store, spec, store.find("members", member, "MEMBER"))
+    render(certificate_output(found), fmt)

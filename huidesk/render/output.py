@@ -1,9 +1,12 @@
-"""The one way out: every listing and report goes through `render`, one renderer a format.
+"""The one way out: every listing and report goes through `render`, one renderer a format, each format
+registered once in RENDERERS (`register_output_renderer`, after datasette's hook of that name): the
+--format options list the formats that can draw what a command has, and `render` finds the writer.
 
 One language per output: table, csv and tsv are for people and spreadsheets — headers, vocabulary
 words and 是/否 in --lang (and `import` reads them back in either language); json and jsonl are for
 programs — stable English keys, slugs, booleans and ISO times with offset. JSON arrays are streamed
-row by row. Messages for the person at the terminal go to stderr, data to stdout.
+row by row; a report's value is written as its JSON shape (`to_json()`). Messages for the person at
+the terminal go to stderr, data to stdout.
 """
 
 import sys
@@ -16,17 +19,53 @@ from huidesk.domain.i18n import tr
 from huidesk.render.cells import JOIN, defuse
 from huidesk.render.controls import json_escaped, visible, visible_row
 
-# The formats a file's extension names.
-EXTENSIONS = {".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".xlsx": "xlsx"}
+# What an Output may hold for a format to draw: rows under columns, a text a person reads, a whole
+# document (a report's value) and a workbook.
+ROWS, TEXT, DOCUMENT, WORKBOOK = "rows", "text", "document", "workbook"
 
 
-class Format(str, Enum):
-    table = "table"
-    csv = "csv"
-    tsv = "tsv"
-    json = "json"
-    jsonl = "jsonl"
-    xlsx = "xlsx"
+class Renderer:
+    """One format: its name (what --format takes), how it writes an Output, the file extensions that
+    name it, which parts of an Output it can draw, whether it writes bytes, and whether it is for
+    people (headers and words in --lang; the Output's preface is said first)."""
+
+    __slots__ = ("name", "write", "extensions", "draws", "binary", "for_people")
+
+    def __init__(self, name: str, write: "Callable[[Output, Callable], None]", extensions: Sequence[str],
+                 draws: Sequence[str], binary: bool, for_people: bool) -> None:
+        self.name, self.write, self.extensions, self.draws = name, write, tuple(extensions), tuple(draws)
+        self.binary, self.for_people = binary, for_people
+
+
+RENDERERS: dict[str, Renderer] = {}  # by name, in the order --format lists them
+EXTENSIONS: dict[str, str] = {}  # a file extension (".csv") -> the format it names
+
+
+def register_output_renderer(name: str, write: "Callable[[Output, Callable], None]", *, extensions: Sequence[str] = (),
+                             draws: Sequence[str] = (ROWS,), binary: bool = False,
+                             for_people: bool = False) -> Renderer:
+    """Add a way out: `write(out, sink)` draws `out` into `sink` (a str writer, or a bytes writer for a
+    `binary` format). Every --format built after it offers it wherever an Output has what it `draws`."""
+    renderer = RENDERERS[name] = Renderer(name, write, extensions, draws, binary, for_people)
+    for extension in renderer.extensions:
+        EXTENSIONS[extension] = name
+    return renderer
+
+
+def formats_drawing(*parts: str) -> tuple[str, ...]:
+    """The formats that can draw an Output holding `parts` (ROWS, TEXT, DOCUMENT, WORKBOOK), in order."""
+    return tuple(name for name, r in RENDERERS.items() if set(r.draws) & set(parts))
+
+
+def file_formats(*parts: str) -> tuple[str, ...]:
+    """The formats drawing `parts` that a file's extension can name (what --output may take)."""
+    return tuple(name for name in formats_drawing(*parts) if RENDERERS[name].extensions)
+
+
+def format_choice(name: str, formats: Sequence[str]) -> type[Enum]:
+    """A --format option's choices (a str Enum, as Typer takes them): `formats`, which a command
+    either draws from the registry (`formats_drawing`) or knows itself (export's open311)."""
+    return Enum(name, [(f, f) for f in formats], type=str)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -137,11 +176,16 @@ def short_team(name: object) -> str:
 
 
 def choose(fmt: Enum | str | None, output: Path | None = None, formats: Sequence[str] = (),
-           default: Format | None = None) -> Format:
+           default: str | None = None) -> str:
     """The format asked for; else the one --output's extension names (of `formats`); else `default`;
     else a table on a terminal and tsv in a pipe."""
     if fmt is not None:
-        return Format(getattr(fmt, "value", fmt))
+        name = str(getattr(fmt, "value", fmt))
+        if name not in RENDERERS:
+            from huidesk.domain.errors import InvalidValue
+
+            raise InvalidValue("--format", name, "/".join(RENDERERS))
+        return name
     if output is not None:
         suffix = EXTENSIONS.get(output.suffix.lower(), "")
         if suffix not in formats:
@@ -151,10 +195,10 @@ def choose(fmt: Enum | str | None, output: Path | None = None, formats: Sequence
             raise InvalidValue(
                 "--output", str(output), tr(f"扩展名应为 {shown}，或加 --format", f"use {shown} or --format")
             )
-        return Format(suffix)
+        return suffix
     if default is not None:
         return default
-    return Format.table if sys.stdout.isatty() else Format.tsv
+    return "table" if sys.stdout.isatty() else "tsv"
 
 
 def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: Enum | None, title: str = "",
@@ -167,19 +211,17 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None, force: boo
     """Write `out` in its format to stdout, or with `output` atomically into that file: never over an
     existing one (or a link) unless `force`, creating missing folders owner-only (and saying so). A
     stream named as `output` (/dev/stdout, a FIFO) is written through as stdout is (no BOM)."""
-    fmt = choose(fmt, output, out.formats)
-    if fmt is Format.xlsx and output is None and sys.stdout.isatty():
+    renderer = RENDERERS[choose(fmt, output, out.formats)]
+    if renderer.binary and output is None and sys.stdout.isatty():
         from huidesk.domain.errors import InvalidValue
 
-        raise InvalidValue("--format", "xlsx",
-                           tr("xlsx 是二进制文件：请加 --output 文件名.xlsx", "xlsx is binary: add --output FILE.xlsx"))
-    if out.preface is not None and fmt in (Format.table, Format.csv, Format.tsv):
+        name = renderer.name
+        raise InvalidValue("--format", name, tr(f"{name} 是二进制文件：请加 --output 文件名.{name}",
+                                                f"{name} is binary: add --output FILE.{name}"))
+    if out.preface is not None and renderer.for_people:
         out.preface()
     if output is None:
-        if fmt is Format.xlsx:
-            sys.stdout.buffer.write(_xlsx(out))
-        else:
-            RENDERERS[fmt](out, sys.stdout.write)
+        renderer.write(out, sys.stdout.buffer.write if renderer.binary else sys.stdout.write)
         return
     from huidesk.domain.files import atomic_write, is_stream, private_folders, refuse_overwrite
 
@@ -187,14 +229,10 @@ def render(out: Output, fmt: Enum | None, output: Path | None = None, force: boo
     stream = is_stream(output)  # /dev/stdout, a FIFO, /dev/null: written through, as stdout is
     if not stream:
         folders_made(private_folders(output.parent))
-    binary = fmt is Format.xlsx
-    with atomic_write(output, binary=binary, overwrite=force) as f:
-        if binary:
-            f.write(_xlsx(out))
-        else:
-            if fmt is Format.csv and not stream:
-                f.write("\ufeff")  # Excel and WPS read a csv file as UTF-8 only when it starts with a BOM
-            RENDERERS[fmt](out, f.write)
+    with atomic_write(output, binary=renderer.binary, overwrite=force) as f:
+        if renderer.name == "csv" and not stream:
+            f.write("\ufeff")  # Excel and WPS read a csv file as UTF-8 only when it starts with a BOM
+        renderer.write(out, f.write)
 
 
 def json_default(value: object) -> object:
@@ -266,11 +304,18 @@ class _Sink:
         self.write = write
 
 
+def json_shape(document: object) -> object:
+    """A document as JSON's plain data: a report's value by its own `to_json()`, anything else as it is."""
+    to_json = getattr(document, "to_json", None)
+    return document if to_json is None else to_json()
+
+
 def _json(out: Output, write: Callable[[str], object]) -> None:
     import json
 
     if out.document is not None:
-        write(json_escaped(json.dumps(out.document, ensure_ascii=False, indent=2, default=json_default)) + "\n")
+        document = json_shape(out.document)
+        write(json_escaped(json.dumps(document, ensure_ascii=False, indent=2, default=json_default)) + "\n")
         return
     first = True
     write("[")
@@ -284,27 +329,26 @@ def _jsonl(out: Output, write: Callable[[str], object]) -> None:
     import json
 
     if out.whole:
-        write(json_escaped(json.dumps(out.document, ensure_ascii=False, default=json_default)) + "\n")
+        write(json_escaped(json.dumps(json_shape(out.document), ensure_ascii=False, default=json_default)) + "\n")
         return
     for row in _keyed(out):
         write(json_escaped(json.dumps(row, ensure_ascii=False, default=json_default)) + "\n")
 
 
-def _xlsx(out: Output) -> bytes:
+def _xlsx(out: Output, write: Callable[[bytes], object]) -> None:
     if out.workbook is None:
         from huidesk.domain.errors import InvalidValue
 
         raise InvalidValue("--format", "xlsx", tr("这里没有 xlsx 格式", "no xlsx here"))
-    return out.workbook()
+    write(out.workbook())
 
 
-RENDERERS: dict[Format, Callable[[Output, Callable[[str], object]], None]] = {
-    Format.table: _table,
-    Format.csv: _delimited("excel"),
-    Format.tsv: _delimited("excel-tab"),
-    Format.json: _json,
-    Format.jsonl: _jsonl,
-}
+register_output_renderer("table", _table, draws=(ROWS, TEXT), for_people=True)
+register_output_renderer("csv", _delimited("excel"), extensions=(".csv",), for_people=True)
+register_output_renderer("tsv", _delimited("excel-tab"), extensions=(".tsv",), for_people=True)
+register_output_renderer("json", _json, extensions=(".json",), draws=(ROWS, DOCUMENT))
+register_output_renderer("jsonl", _jsonl, extensions=(".jsonl", ".ndjson"))
+register_output_renderer("xlsx", _xlsx, extensions=(".xlsx",), draws=(WORKBOOK,), binary=True)
 
 
 class progress:

@@ -1,10 +1,9 @@
 """How the roster (花名册) looks: a terminal table with its totals and column meanings, and a workbook."""
 
 import sys
-from collections.abc import Sequence
 
 from huidesk.domain.i18n import tr
-from huidesk.render.output import short_team
+from huidesk.render.output import DOCUMENT, ROWS, WORKBOOK, Column, Output, file_formats, short_team
 
 # key, short Chinese header, short English header, priority (9 never left out), right-aligned
 _TABLE = (
@@ -21,24 +20,31 @@ _TABLE = (
 )
 
 
-def roster_text(data: dict, columns: Sequence[tuple[str, ...]], wide: bool = False) -> None:
-    """The roster as a table with a 合计 row, then its period, what each column means and the chain head
-    (`columns`: the report's (key, zh, en, meaning zh, meaning en))."""
+def roster_output(roster, wide: bool = False) -> Output:
+    """A Roster (reports/roster.py): a row per member for csv, tsv and jsonl (teams joined by 、), its JSON
+    document, a table's text and a workbook."""
+    columns = [Column(c.key, c.header, c.header_en) for c in roster.columns]
+    return Output([r.cells() for r in roster.rows], columns, document=roster, text=lambda: roster_text(roster, wide),
+                  workbook=lambda: roster_workbook(roster), formats=file_formats(ROWS, DOCUMENT, WORKBOOK))
+
+
+def roster_text(data, wide: bool = False) -> None:
+    """The roster as a table with a 合计 row, then its period, what each column means and the chain head."""
     from huidesk.render.grid import KEEP, TEXT, WORDS, grid
     from huidesk.render.output import left_out, screen_lines
     from huidesk.render.reports import chain_head
 
-    names = {key: (zh, en) for key, zh, en, *_ in columns}
-    total = data["total"]
-    rows = [[_cell(key, r[key]) for key, *_ in _TABLE] for r in data["rows"]]
+    columns = data.columns
+    names = {c.key: (c.header, c.header_en) for c in columns}
+    total = data.total
+    rows = [[_cell(key, getattr(r, key)) for key, *_ in _TABLE] for r in data.rows]
     if rows:
         rows.append([tr("合计", "total") if key == "name" else
-                     str(total[key]) if key in ("activity_hours", "visit_hours", "hours", "services") else ""
+                     str(getattr(total, key)) if key in ("activity_hours", "visit_hours", "hours", "services") else ""
                      for key, *_ in _TABLE])
-    period = data["period"]
-    since, until = period["since"], period["until"]
+    since, until = data.period.since, data.period.until
     span = tr(f"{since} 至 {until}", f"{since} to {until}") if since else tr(f"截至 {until}", f"up to {until}")
-    scope = data["team"] or tr("全部队员", "all members")
+    scope = data.team or tr("全部队员", "all members")
     title = tr(f"志愿者花名册（{scope}，{span}）", f"Volunteer roster ({scope}, {span})")
     if not rows:
         from huidesk.render.controls import visible
@@ -53,11 +59,11 @@ def roster_text(data: dict, columns: Sequence[tuple[str, ...]], wide: bool = Fal
                        priority=[p for *_, p, _ in _TABLE], short=[tr(zh, en) for _, zh, en, *_ in _TABLE],
                        total=True, wide=wide)
     sep = tr("；", "; ")
-    meanings = [f"{tr(zh, en)}{tr('＝', ' = ')}{tr(mzh, men)}" for key, zh, en, mzh, men in columns
-                if key not in ("id", "name")]
+    meanings = [f"{tr(c.header, c.header_en)}{tr('＝', ' = ')}{tr(c.meaning, c.meaning_en)}" for c in columns
+                if c.key not in ("id", "name")]
     sys.stdout.write("\n".join(screen_lines(tr("口径：", "Columns: ") + sep.join(meanings), sep)) + "\n")
-    verify = f"huidesk check --head {data['chain_head'][:12]}"
-    sys.stdout.write(chain_head(data["chain_head"], tr(f"（核验：{verify}）", f" (to verify: {verify})")))
+    verify = f"huidesk check --head {data.chain_head[:12]}"
+    sys.stdout.write(chain_head(data.chain_head, tr(f"（核验：{verify}）", f" (to verify: {verify})")))
     left_out(dropped)
 
 
@@ -69,7 +75,7 @@ def _cell(key: str, value: object) -> str:
     return str(value)
 
 
-def roster_workbook(data: dict, columns: Sequence[tuple[str, ...]]) -> bytes:
+def roster_workbook(data) -> bytes:
     """The roster as a workbook: a header row, a row per member, a 合计 row, then what each column means."""
     import io
 
@@ -77,21 +83,22 @@ def roster_workbook(data: dict, columns: Sequence[tuple[str, ...]]) -> bytes:
 
     from huidesk.render.workbook import fill_sheet
 
-    keys = [key for key, *_ in columns]
+    columns = data.columns
+    keys = [c.key for c in columns]
     wb = Workbook()
     ws = wb.active
     ws.title = tr("花名册", "roster")
-    total = data["total"]
-    body = [[("、".join(r[k]) if k == "teams" else r[k]) for k in keys] for r in data["rows"]]
-    body.append([tr("合计", "total") if k == "name" else total.get(k) if k in (
+    total = data.total
+    body = [[cells[k] for k in keys] for cells in (r.cells() for r in data.rows)]
+    body.append([tr("合计", "total") if k == "name" else getattr(total, k) if k in (
         "activity_hours", "visit_hours", "hours", "services") else None for k in keys])
-    n = fill_sheet(ws, [tr(zh, en) for _, zh, en, *_ in columns], body, bold_last=True)
+    n = fill_sheet(ws, [tr(c.header, c.header_en) for c in columns], body, bold_last=True)
     ws.cell(row=n + 1, column=1, value=tr("口径", "Columns"))
-    for i, (_, zh, en, mzh, men) in enumerate(columns, n + 2):
-        ws.cell(row=i, column=1, value=tr(zh, en))
-        ws.cell(row=i, column=2, value=tr(mzh, men))
+    for i, c in enumerate(columns, n + 2):
+        ws.cell(row=i, column=1, value=tr(c.header, c.header_en))
+        ws.cell(row=i, column=2, value=tr(c.meaning, c.meaning_en))
     ws.cell(row=n + 2 + len(columns), column=1, value=tr("账本链头", "chain head"))
-    ws.cell(row=n + 2 + len(columns), column=2, value=data["chain_head"])
+    ws.cell(row=n + 2 + len(columns), column=2, value=data.chain_head)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -63,15 +63,16 @@ SIZE = 10
 WIDTH_CAP = 40  # the widest a column grows (long texts wrap)
 
 
-def monthly_workbook(data: dict, groups: Sequence, meanings: Sequence[tuple[str, str]]) -> bytes:
-    """The monthly sheet a street office files: 台账 (the titled tally), 诉求清单 (the month's issues),
-    图表 (native charts) and 填报说明 (what each column means). `groups`: the tally's columns under
-    their group headers (reports/monthly.py SHEET_GROUPS); `meanings`: (column, meaning) pairs.
-    A further sheet is one more function of MONTHLY_SHEETS' shape."""
+def monthly_workbook(data) -> bytes:
+    """The monthly sheet a street office files, from a Monthly made with its sheet (reports/monthly.py):
+    台账 (the titled tally), 诉求清单 (the month's issues), 花名册, 图表 (native charts) and 填报说明
+    (what each column means). The tally's columns under their group headers are the report's
+    `sheet_groups`, what each counts its `meanings()`. A further sheet is one more function of
+    MONTHLY_SHEETS' shape."""
     from openpyxl import Workbook
 
     wb = Workbook()
-    form = _Form(data, groups, meanings)
+    form = _Form(data, data.sheet_groups, data.meanings())
     for add in MONTHLY_SHEETS:
         add(wb, form)
     buf = io.BytesIO()
@@ -82,10 +83,10 @@ def monthly_workbook(data: dict, groups: Sequence, meanings: Sequence[tuple[str,
 class _Form:
     """What every sheet of the monthly workbook draws from, and the styles they share."""
 
-    def __init__(self, data: dict, groups: Sequence, meanings: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, data, groups: Sequence, meanings: Sequence[tuple[str, str]]) -> None:
         from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-        self.data, self.groups, self.meanings, self.sheet = data, groups, meanings, data["sheet"]
+        self.data, self.groups, self.meanings, self.sheet = data, groups, meanings, data.sheet
         self.font = Font(name=FONT, size=SIZE)
         self.bold = Font(name=FONT, size=SIZE, bold=True)
         self.title_font = Font(name=FONT, size=18, bold=True)
@@ -97,9 +98,9 @@ class _Form:
         self.center = Alignment(horizontal="center", vertical="center", wrap_text=True)
         self.left = Alignment(horizontal="left", vertical="center", wrap_text=True)
         self.right = Alignment(horizontal="right", vertical="center")
-        year, month = int(data["month"][:4]), int(data["month"][5:7])
+        year, month = int(data.month[:4]), int(data.month[5:7])
         self.period = tr(f"{year}年{month}月", f"{_MONTHS[month - 1]} {year}")
-        self.name = self.sheet["name"]
+        self.name = self.sheet.name
 
     def title(self, what_zh: str, what_en: str) -> str:
         """«金地社区2024年6月民生志愿服务工作台账» and its English form."""
@@ -139,7 +140,7 @@ class _Form:
         ws.page_margins.top, ws.page_margins.bottom, ws.page_margins.footer = 0.5, 0.7, 0.3
         if title_rows:
             ws.print_title_rows = title_rows
-        head = self.data["chain_head"]
+        head = self.data.chain_head
         ws.HeaderFooter.scaleWithDoc = False
         for part, text in ((ws.oddFooter.left, tr(f"账本链头 {head}（核验：huidesk check --head {head[:12]}）",
                                                   f"chain head {head} (verify: huidesk check --head {head[:12]})")),
@@ -220,14 +221,14 @@ def _tally(wb, form: _Form) -> None:
     last = 2 + len(columns)
     form.banner(ws, 1, last, form.title("民生志愿服务工作台账", "volunteer service work tally"),
                 form.title_font, height=30)
-    since, until = data["since"], data["until"]
-    as_of = data["as_of"] or ""
+    since, until = data.since.isoformat(), data.until.isoformat()
+    as_of = data.as_of.isoformat(timespec="seconds")
     form.banner(ws, 2, last, tr(f"统计期间：{_zh_date(since)}至{_zh_date(until)}　　统计时点：{_zh_moment(as_of)}",
                                 f"Period: {since} to {until}    as of {as_of[:16].replace('T', ' ')}"), height=20)
     half = last // 2
-    form.banner(ws, 3, half, tr(f"填报单位：{sheet['unit']}", f"Filed by: {sheet['unit']}"), align=form.left,
+    form.banner(ws, 3, half, tr(f"填报单位：{sheet.unit}", f"Filed by: {sheet.unit}"), align=form.left,
                 height=20)
-    form.banner(ws, 3, last, tr(f"填报日期：{_zh_date(sheet['filed'])}", f"Date: {sheet['filed']}"),
+    form.banner(ws, 3, last, tr(f"填报日期：{_zh_date(sheet.filed.isoformat())}", f"Date: {sheet.filed}"),
                 align=form.right, first=half + 1)
     header = 4
     for column, text in ((1, tr("序号", "no.")), (2, tr("服务队", "team"))):
@@ -246,8 +247,8 @@ def _tally(wb, form: _Form) -> None:
     ws.row_dimensions[header].height = 20
     ws.row_dimensions[header + 1].height = 14 * depth + 4
     row = header + 2
-    for n, record in enumerate([*data["rows"], data["total"]], 1):
-        total = n == len(data["rows"]) + 1
+    for n, record in enumerate([r.cells() for r in (*data.rows, data.total)], 1):
+        total = n == len(data.rows) + 1
         font = form.bold if total else form.font
         form.put(ws, row, 1, record["team"] if total else n, font, boxed=True)
         form.put(ws, row, 2, None if total else record["team"], font, form.left, boxed=True)
@@ -264,27 +265,26 @@ def _tally(wb, form: _Form) -> None:
                 form.put(ws, row, c, record[key], font, boxed=True, fmt="0")
         row += 1
     _fit(ws, range(header, row), last, cap=26)
-    k = {key: _hours(v) for key, v in data["kpi"].items() if key.endswith(("_median", "_p90"))}
+    k = {key: _hours(v) for key, v in data.kpi.to_json().items() if key.endswith(("_median", "_p90"))}
     form.banner(ws, row, last, tr(
         f"首次响应用时中位数 {k['response_minutes_median']} 小时（第90百分位 {k['response_minutes_p90']} 小时）；"
         f"办结用时中位数 {k['resolve_minutes_median']} 小时（第90百分位 {k['resolve_minutes_p90']} 小时）。",
         f"Median time to first response {k['response_minutes_median']} h (90th percentile"
         f" {k['response_minutes_p90']} h); median time to resolve {k['resolve_minutes_median']} h"
         f" (90th percentile {k['resolve_minutes_p90']} h)."), align=form.left, height=20)
-    form.banner(ws, row + 1, half, tr(f"填报人：{sheet['preparer']}", f"Prepared by: {sheet['preparer']}"),
+    form.banner(ws, row + 1, half, tr(f"填报人：{sheet.preparer}", f"Prepared by: {sheet.preparer}"),
                 align=form.left, height=24)
-    form.banner(ws, row + 1, last, tr(f"审核人：{sheet['reviewer']}", f"Reviewed by: {sheet['reviewer']}"),
+    form.banner(ws, row + 1, last, tr(f"审核人：{sheet.reviewer}", f"Reviewed by: {sheet.reviewer}"),
                 align=form.left, first=half + 1)
-    limits = sheet["limits"]
-    reading = tr("最后一次" if limits["callback_reading"] == "final" else "第一次",
-                 limits["callback_reading"])
+    limits = sheet.limits
+    reading = tr("最后一次" if limits.callback_reading == "final" else "第一次", limits.callback_reading)
     form.banner(ws, row + 2, last, tr(
-        f"注：各列含义见「填报说明」表。响应时限 {limits['response_hours']} 小时，办结时限 {limits['resolve_days']}"
-        f" 天（可按诉求类型、性质另设）；满意率中“基本满意”权重 {limits['basically_weight']}；解决率、满意率按每件诉求"
+        f"注：各列含义见「填报说明」表。响应时限 {limits.response_hours} 小时，办结时限 {limits.resolve_days}"
+        f" 天（可按诉求类型、性质另设）；满意率中“基本满意”权重 {limits.basically_weight}；解决率、满意率按每件诉求"
         f"{reading}回访计。本表由 huidesk 据账本生成，页脚为生成时的账本链头，可用 huidesk check --head 核验。",
-        f"Note: the sheet 'notes' says what each column counts. Response limit {limits['response_hours']} h,"
-        f" resolve limit {limits['resolve_days']} days (other limits may be set per kind or nature); weight of"
-        f" 'basically satisfied' {limits['basically_weight']}; rates read each issue's {reading} callback."
+        f"Note: the sheet 'notes' says what each column counts. Response limit {limits.response_hours} h,"
+        f" resolve limit {limits.resolve_days} days (other limits may be set per kind or nature); weight of"
+        f" 'basically satisfied' {limits.basically_weight}; rates read each issue's {reading} callback."
         f" Written by huidesk from the ledger; the footer holds the chain head, verify with huidesk check --head."),
         form.small, form.left, height=30)
     ws.freeze_panes = ws.cell(row=header + 2, column=3)
@@ -305,8 +305,8 @@ def _issues(wb, form: _Form) -> None:
                tr("地点", "place"), tr("服务队", "team"), tr("状态", "state"), tr("办结时间", "resolved"),
                tr("用时\n(小时)", "elapsed (hours)"), tr("超期", "overdue"), tr("按时\n办结", "on time"),
                tr("回访结果", "callback"), tr("重复件", "repeat of"), tr("诉求内容", "text")]
-    issues = form.sheet["issues"]
-    places = _trimmed([i["place"] for i in issues])
+    issues = form.sheet.issues
+    places = _trimmed([i.issue.place for i in issues])
     last = len(headers)
     form.banner(ws, 1, last, form.title("诉求清单", "issues received"), form.title_font, height=30)
     form.banner(ws, 2, last, tr(f"共 {len(issues)} 件；时间为本地时间；用时为受理至办结（未办结的至统计时点）；"
@@ -317,19 +317,20 @@ def _issues(wb, form: _Form) -> None:
     for c, text in enumerate(headers, 1):
         form.put(ws, 3, c, "\n".join(_lines(text)), form.bold, boxed=True).fill = form.fill
     ws.row_dimensions[3].height = 32
-    for n, issue in enumerate(issues, 1):
-        r = 3 + n
-        callback = "/".join(label(vocab, issue[vocab]) for vocab in ("answer", "satisfaction") if issue[vocab])
-        values = [n, issue["id"], issue["ref"], shown_moment(issue["received_at"]), label("issue_kind", issue["kind"]),
-                  label("nature", issue["nature"]), _category(issue["category"]), label("source", issue["source"]),
-                  places[n - 1], issue["team"], label("event", issue["state"]),
-                  shown_moment(issue["resolved_at"]) if issue["resolved_at"] else None,
-                  hours(issue["elapsed_minutes"]), yes if issue["overdue"] else no,
-                  None if issue["on_time"] is None else yes if issue["on_time"] else no, callback or None,
-                  f"#{issue['repeat_of']}" if issue["repeat_of"] else None, issue["text"]]
+    for n, standing in enumerate(issues, 1):
+        r, issue = 3 + n, standing.issue
+        callback = "/".join(label(vocab, said) for vocab, said in (("answer", standing.answer),
+                                                                  ("satisfaction", standing.satisfaction)) if said)
+        values = [n, issue.id, issue.ref, shown_moment(issue.received_at), label("issue_kind", issue.kind),
+                  label("nature", issue.nature), _category(issue.category), label("source", issue.source),
+                  places[n - 1], issue.team, label("event", issue.state),
+                  shown_moment(issue.resolved_at) if issue.resolved_at else None,
+                  hours(standing.elapsed_minutes), yes if standing.overdue else no,
+                  None if standing.on_time is None else yes if standing.on_time else no, callback or None,
+                  f"#{issue.repeat_of}" if issue.repeat_of else None, issue.text]
         for c, value in enumerate(values, 1):
             wide = c in (9, 10, last)
-            form.put(ws, r, c, value, form.alarm if c == 14 and issue["overdue"] else form.font,
+            form.put(ws, r, c, value, form.alarm if c == 14 and standing.overdue else form.font,
                      form.left if wide else form.center, boxed=True, fmt="0.0" if c == 13 else None)
     _fit(ws, range(3, 4 + len(issues)), last)
     _heights(ws, range(4, 4 + len(issues)), last)
@@ -342,27 +343,25 @@ def _issues(wb, form: _Form) -> None:
 def _roster(wb, form: _Form) -> None:
     """花名册: each member's hours and services of the month and star level (reports/roster.py), names
     masked as in every listing; left out for a --place sheet, whose members the roster cannot scope."""
-    roster = form.sheet.get("roster")
+    roster = form.sheet.roster
     if roster is None:
         return
     ws = _new_sheet(wb, tr("花名册", "roster"))
-    columns = roster["columns"]
-    keys = [c["key"] for c in columns]
+    columns = roster.columns
+    keys = [c.key for c in columns]
     last = len(keys) + 1
     form.banner(ws, 1, last, form.title("志愿者花名册", "volunteer roster"), form.title_font, height=30)
-    n = len(roster["rows"])
+    n = len(roster.rows)
     form.banner(ws, 2, last, tr(f"共 {n} 名队员；时长单位为小时，星级按截至月末的累计时长评定。",
                                 f"{n} members; hours; stars from cumulative hours at the month's end."),
                 form.small, height=18)
-    for c, text in enumerate([tr("序号", "no."), *(tr(col["header"], col["header_en"]) for col in columns)], 1):
+    for c, text in enumerate([tr("序号", "no."), *(tr(col.header, col.header_en) for col in columns)], 1):
         form.put(ws, 3, c, "\n".join(_lines(text)), form.bold, boxed=True).fill = form.fill
-    total = {**roster["total"], "name": tr("合计", "total")}
-    rows = [*roster["rows"], total]
+    total = {**roster.total.to_json(), "name": tr("合计", "total")}
+    rows = [*(r.cells() for r in roster.rows), total]  # a member's teams joined by 、
     for n, member in enumerate(rows, 1):
         summed = member is total
-        values = [None if summed else n,
-                  *(("、".join(member[k]) if k == "teams" else member.get(k)) if not summed or k in total else None
-                    for k in keys)]
+        values = [None if summed else n, *(member.get(k) if not summed or k in total else None for k in keys)]
         for c, value in enumerate(values, 1):
             form.put(ws, 3 + n, c, value, form.bold if summed else form.font,
                      form.left if keys[c - 2:c - 1] == ["teams"] else form.center, boxed=True,
@@ -381,31 +380,31 @@ def _charts(wb, form: _Form) -> None:
     from huidesk.render.output import short_team
 
     ws = _new_sheet(wb, tr("图表", "charts"))
-    trend = form.sheet["trend"]
+    trend = form.sheet.trend
     form.banner(ws, 1, 16, form.title("诉求受理办结与三率图表", "issues and rates in charts"), form.title_font,
                 height=30)
     heads = [tr("月份", "month"), tr("受理(件)", "received"), tr("办结(件)", "resolved")]
     for c, text in enumerate(heads, 1):
         form.put(ws, 3, c, text, form.bold, boxed=True).fill = form.fill
     for r, month in enumerate(trend, 4):
-        for c, value in enumerate((month["month"], month["received"], month["resolved"]), 1):
+        for c, value in enumerate((month.month, month.received, month.resolved), 1):
             form.put(ws, r, c, value, boxed=True)
     end = 3 + len(trend)
     rates = [key for key, *_ in form.groups[-1][2]]
     three = [k for k in ("response_rate", "resolution_rate", "satisfaction_rate") if k in rates]
     names = {key: tr(zh, en) for key, zh, en in form.groups[-1][2]}
-    teams = [row for row in form.data["rows"] if row["issues_received"]]
+    teams = [row for row in form.data.rows if row.issues_received]
     top = end + 3
     for c, text in enumerate([tr("服务队", "team"), *(names[k] + tr("(%)", " %") for k in three)], 1):
         form.put(ws, top, c, text, form.bold, boxed=True).fill = form.fill
     for r, row in enumerate(teams, top + 1):
-        form.put(ws, r, 1, short_team(row["team"]), align=form.left, boxed=True)
+        form.put(ws, r, 1, short_team(row.team), align=form.left, boxed=True)
         for c, key in enumerate(three, 2):
-            form.put(ws, r, c, row[key], boxed=True, fmt="0.0")
+            form.put(ws, r, c, getattr(row, key), boxed=True, fmt="0.0")
     hot_top, span = top + len(teams) + 3, max(3, 1 + len(three))
-    hot = [(_category(item["category"]), item["issues"],
-            "、".join(f"{p['place'].rsplit('/', 1)[-1]}({p['issues']})" for p in item["places"]))
-           for item in form.data.get("hot") or []] or [("—", "—", "—")]
+    hot = [(_category(item.category), item.issues,
+            "、".join(f"{p.place.rsplit('/', 1)[-1]}({p.issues})" for p in item.places))
+           for item in form.data.hot] or [("—", "—", "—")]
     for r, (category, count, where) in enumerate(
             [(tr("热点类别", "category"), tr("件数", "issues"), tr("主要地点", "places")), *hot], hot_top):
         font, align = (form.bold, form.center) if r == hot_top else (form.font, form.left)
@@ -463,16 +462,16 @@ def _notes(wb, form: _Form) -> None:
     for c, text in enumerate((tr("列名", "column"), tr("含义", "meaning")), 1):
         form.put(ws, 2, c, text, form.bold, boxed=True).fill = form.fill
     r = 3
-    limits, head = form.sheet["limits"], form.data["chain_head"]
-    reading = tr("最后一次回访" if limits["callback_reading"] == "final" else "第一次回访",
-                 f"the {limits['callback_reading']} callback")
+    limits, head = form.sheet.limits, form.data.chain_head
+    reading = tr("最后一次回访" if limits.callback_reading == "final" else "第一次回访",
+                 f"the {limits.callback_reading} callback")
     rows = [*form.meanings,
-            (tr("响应时限", "response limit"), tr(f"{limits['response_hours']} 小时", f"{limits['response_hours']} h")),
-            (tr("办结时限", "resolve limit"), tr(f"{limits['resolve_days']} 天", f"{limits['resolve_days']} days")),
-            (tr("基本满意权重", "weight of basically satisfied"), limits["basically_weight"]),
+            (tr("响应时限", "response limit"), tr(f"{limits.response_hours} 小时", f"{limits.response_hours} h")),
+            (tr("办结时限", "resolve limit"), tr(f"{limits.resolve_days} 天", f"{limits.resolve_days} days")),
+            (tr("基本满意权重", "weight of basically satisfied"), limits.basically_weight),
             (tr("回访口径", "callback read"), reading),
-            (tr("统计时点", "as of"), (form.data["as_of"] or "")[:16].replace("T", " ")),
-            *([(tr("来源账本", "source ledgers"), _sources(form.data["sources"]))] if form.data.get("sources") else []),
+            (tr("统计时点", "as of"), f"{form.data.as_of:%Y-%m-%d %H:%M}"),
+            *([(tr("来源账本", "source ledgers"), _sources(form.data.sources))] if form.data.sources else []),
             (tr("账本链头", "chain head"), head),
             (tr("核验", "to verify"), f"huidesk check --head {head[:12]}")]
     for name, meaning in rows:
@@ -483,14 +482,14 @@ def _notes(wb, form: _Form) -> None:
     form.print_setup(ws, "2:2", landscape=False)
 
 
-def _sources(sources: list[dict]) -> str:
+def _sources(sources: Sequence) -> str:
     """The merged source ledgers a street's sheet includes, one a line, each up to its last merged entry."""
     from huidesk.domain.dates import shown_moment
 
-    return "\n".join(tr(f"{s['name'] or s['uid'][:12]}：至日志#{s['last_entry']}，链头 {s['head'][:12]}，"
-                        f"{shown_moment(s['made_at'])} 报送",
-                        f"{s['name'] or s['uid'][:12]}: up to entry {s['last_entry']}, head {s['head'][:12]}, "
-                        f"bundled {shown_moment(s['made_at'])}") for s in sources)
+    return "\n".join(tr(f"{s.name or s.uid[:12]}：至日志#{s.last_entry}，链头 {s.head[:12]}，"
+                        f"{shown_moment(s.made_at)} 报送",
+                        f"{s.name or s.uid[:12]}: up to entry {s.last_entry}, head {s.head[:12]}, "
+                        f"bundled {shown_moment(s.made_at)}") for s in sources)
 
 
 # The sheets of the monthly workbook, in order; each takes the workbook and the _Form.

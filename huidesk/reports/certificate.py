@@ -1,22 +1,87 @@
-"""A volunteer-service record (志愿服务记录证明) for one member, as data."""
+"""A volunteer-service record (志愿服务记录证明) for one member, as a `Certificate`."""
 
 import datetime as dt
 import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import hours
 from huidesk.ledger.roster import member_identity, member_services, member_teams
+from huidesk.reports.spec import Period, ReportSpec
+from huidesk.reports.values import Value
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
 
-def build(store: "Store", member: object, since: dt.date | None, until: dt.date, today: dt.date) -> dict:
+@dataclass(frozen=True, slots=True)
+class CertifiedMember(Value):
+    id: int
+    name: str
+    joined: str | None
+    reg_no: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TeamSpell(Value):
+    """A member's time in a team: its name, when they joined and left (None: still in it)."""
+
+    name: str
+    joined: str
+    left: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceMonth(Value):
+    """A month of service: minutes, activities and visits, and what the activities were (title or theme)."""
+
+    month: str
+    minutes: int
+    activities: int
+    visits: int
+    content: tuple[str, ...]
+    hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Service(Value):
+    """An activity or a visit, with the minutes credited to the member."""
+
+    kind: str  # activity or visit
+    id: int
+    date: str
+    team: str
+    theme: str | None
+    title: str | None
+    purpose: str | None
+    residents: int | None  # a visit's residents
+    minutes: int
+    hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Certificate(Value):
+    certificate_no: str
+    date: dt.date
+    issuer: str | None
+    member: CertifiedMember
+    teams: tuple[TeamSpell, ...]
+    period: Period
+    total_minutes: int
+    total_hours: Decimal
+    by_month: tuple[ServiceMonth, ...]
+    services: tuple[Service, ...]
+
+
+def build(store: "Store", spec: ReportSpec, member: Mapping) -> Certificate:
     """Identity, teams, hours and content by month, each service (activities and visits) with its
     day and the hours credited to the member, issuer, and a number derived from the member's uid and
     the period (the same record asked for again gets the same number on the same day). The total is
     the member's time in activities plus the time credited for each visit (`visit add --hours`)."""
-    services = member_services(store, member["id"], since.isoformat() if since else None, until.isoformat())
+    since, until = spec.period.since, spec.period.until
+    services = member_services(store, member["id"], *spec.period.iso())
     by_month: dict[str, dict] = {}
     for x in services:
         month = by_month.setdefault(x["date"][:7], {"month": x["date"][:7], "minutes": 0, "activities": 0,
@@ -27,20 +92,19 @@ def build(store: "Store", member: object, since: dt.date | None, until: dt.date,
             month["content"].append(x["title"] or x["theme"])
         else:
             month["visits"] += 1
-    months = [by_month[k] for k in sorted(by_month)]
     total = sum(x["minutes"] for x in services)
     identity = member_identity(store, member["id"])
     digest = hashlib.sha256(f"{identity['uid']}|{since}|{until}".encode()).hexdigest()[:6].upper()
-    return {
-        "certificate_no": f"HD{today:%Y%m%d}-{member['id']:05d}-{digest}",
-        "date": today.isoformat(),
-        "issuer": store.settings()["issuer"] or None,
-        "member": {"id": member["id"], "name": member["name"], "joined": member["joined"],
-                   "reg_no": identity["reg_no"]},
-        "teams": member_teams(store, member["id"]),
-        "period": {"since": since.isoformat() if since else None, "until": until.isoformat()},
-        "total_minutes": total,
-        "total_hours": hours(total),
-        "by_month": [{**x, "hours": hours(x["minutes"])} for x in months],
-        "services": [{**x, "hours": hours(x["minutes"])} for x in services],
-    }
+    return Certificate(
+        certificate_no=f"HD{spec.today:%Y%m%d}-{member['id']:05d}-{digest}",
+        date=spec.today,
+        issuer=spec.settings["issuer"] or None,
+        member=CertifiedMember(member["id"], member["name"], member["joined"], identity["reg_no"]),
+        teams=tuple(TeamSpell(**t) for t in member_teams(store, member["id"])),
+        period=spec.period,
+        total_minutes=total,
+        total_hours=hours(total),
+        by_month=tuple(ServiceMonth(**{**m, "content": tuple(m["content"])}, hours=hours(m["minutes"]))
+                       for _, m in sorted(by_month.items())),
+        services=tuple(Service(**x, hours=hours(x["minutes"])) for x in services),
+    )

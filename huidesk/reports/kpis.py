@@ -1,8 +1,11 @@
-"""The work-order figures of DESIGN.md (三率 and times), from the rows the ledger's queries give."""
+"""The work-order figures (三率 and times), from the rows the ledger's queries give, as typed values:
+`Kpis` (the figures of one set of issues) and `HotSpot` (热点: a category and where it was raised most)."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 
-ISSUE_KINDS = ("suggestion", "livelihood", "safety_hazard", "risk", "dispute", "non_police", "infrastructure")
+from huidesk.reports.values import Value
 
 
 def months(since: str, until: str) -> Iterator[str]:
@@ -69,7 +72,53 @@ COUNTS = tuple(f[0] for f in FIGURES if not f[0].endswith("_rate"))
 RATES = tuple(f[0] for f in FIGURES if f[0].endswith("_rate"))
 
 
-def rates(counts: dict, settings: dict[str, str]) -> dict[str, object]:
+@dataclass(frozen=True, slots=True)
+class Kpis(Value):
+    """The work-order figures of the issues received in a period, as of the report's moment: the counts
+    and rates of FIGURES in its order, then the median and 90th percentile of the minutes to first
+    response and to resolution (None: nothing to measure)."""
+
+    received: int
+    responded_in_time: int
+    resolved: int
+    resolved_on_time: int
+    overdue: int
+    callbacks: int
+    callbacks_resolved: int
+    satisfied: int
+    basically_satisfied: int
+    unsatisfied: int
+    repeats: int
+    transfers: int
+    returns: int
+    response_rate: Decimal | None
+    closure_rate: Decimal | None
+    on_time_rate: Decimal | None
+    callback_rate: Decimal | None
+    resolution_rate: Decimal | None
+    satisfaction_rate: Decimal | None
+    response_minutes_median: int | None
+    response_minutes_p90: int | None
+    resolve_minutes_median: int | None
+    resolve_minutes_p90: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceCount(Value):
+    place: str
+    issues: int
+
+
+@dataclass(frozen=True, slots=True)
+class HotSpot(Value):
+    """热点: a category of the issues received, with the places that raised it most."""
+
+    category: str
+    issues: int
+    places: tuple[PlaceCount, ...]
+
+
+def rates(counts: Mapping[str, int], settings: Mapping[str, str]) -> dict[str, Decimal | None]:
     """The rates of FIGURES from its counts (so a totals row's rates come from its summed counts)."""
     from decimal import Decimal
 
@@ -87,27 +136,28 @@ def rates(counts: dict, settings: dict[str, str]) -> dict[str, object]:
     }
 
 
-def kpis(cohort: list, settings: dict[str, str]) -> dict[str, object]:
+def kpis(cohort: list, settings: Mapping[str, str]) -> Kpis:
     """The work-order figures of DESIGN.md for the issues received in a period, each as of the
     report's moment (the rows `Reports.cohort` gives, in its column order)."""
     counts, responses, resolutions = tally(cohort, settings)
     return figures(counts, responses, resolutions, settings)
 
 
-def figures(counts: dict, responses: list[int], resolutions: list[int], settings: dict[str, str]) -> dict[str, object]:
+def figures(counts: Mapping[str, int], responses: list[int], resolutions: list[int],
+            settings: Mapping[str, str]) -> Kpis:
     """The counts with their rates, and the median and 90th percentile of the sorted minutes to first
     response and to resolution."""
-    return {
-        **counts,
+    return Kpis(
+        **{key: counts[key] for key in COUNTS},
         **rates(counts, settings),
-        "response_minutes_median": median(responses),
-        "response_minutes_p90": percentile(responses, 90),
-        "resolve_minutes_median": median(resolutions),
-        "resolve_minutes_p90": percentile(resolutions, 90),
-    }
+        response_minutes_median=median(responses),
+        response_minutes_p90=percentile(responses, 90),
+        resolve_minutes_median=median(resolutions),
+        resolve_minutes_p90=percentile(resolutions, 90),
+    )
 
 
-def counted(found: dict, settings: dict[str, str]) -> dict[str, object]:
+def counted(found: dict, settings: Mapping[str, str]) -> Kpis:
     """figures() of what huidesk/ledger/work_orders.py counted (its minutes as histograms)."""
     def spread(histogram: list) -> list[int]:
         return [minutes for minutes, n in histogram for _ in range(n)]
@@ -115,7 +165,7 @@ def counted(found: dict, settings: dict[str, str]) -> dict[str, object]:
     return figures(found["counts"], spread(found["responses"]), spread(found["resolutions"]), settings)
 
 
-def tally(cohort: list, settings: dict[str, str]) -> tuple[dict, list[int], list[int]]:
+def tally(cohort: list, settings: Mapping[str, str]) -> tuple[dict, list[int], list[int]]:
     """The COUNTS of the cohort's rows, and their sorted minutes to first response and to resolution."""
     from huidesk.domain.lifecycle import DONE, limits
 
@@ -155,13 +205,13 @@ def tally(cohort: list, settings: dict[str, str]) -> tuple[dict, list[int], list
     return c, responses, resolutions
 
 
-def hot(cohort: list, top: int = 10, places: int = 3) -> list[dict]:
+def hot(cohort: list, top: int = 10, places: int = 3) -> tuple[HotSpot, ...]:
     """热点: the categories of the issues received, most first, each with the places that raised it
     most (issues without a category are left out)."""
     return ranked(((row[4], row[5], 1) for row in cohort), top, places)
 
 
-def ranked(counts, top: int = 10, places: int = 3) -> list[dict]:
+def ranked(counts, top: int = 10, places: int = 3) -> tuple[HotSpot, ...]:
     """hot() from (category, place, issues) counts."""
     from collections import Counter
 
@@ -172,9 +222,8 @@ def ranked(counts, top: int = 10, places: int = 3) -> list[dict]:
             continue
         by_category[category] += n
         by_place.setdefault(category, Counter())[place] += n
-    return [
-        {"category": cat, "issues": n,
-         "places": [{"place": p, "issues": m} for p, m in sorted(by_place[cat].items(), key=lambda x: (-x[1], x[0]))
-                    [:places]]}
+    return tuple(
+        HotSpot(cat, n, tuple(PlaceCount(p, m) for p, m in sorted(by_place[cat].items(),
+                                                               key=lambda x: (-x[1], x[0]))[:places]))
         for cat, n in sorted(by_category.items(), key=lambda x: (-x[1], x[0]))[:top]
-    ]
+    )

@@ -5,22 +5,30 @@ stood at the report's moment (the end of --today): a month reported on its last 
 month reported later with that --today are the same. Every count column is additive: the totals row
 is the sum of the team rows (issues with no team have a row of their own), and the months of a year
 add up to the year. Rates are derived from counts that travel with them, so anyone can recompute them.
+
+`build()` takes a ReportSpec over the month and returns a `Monthly`: frozen, typed values whose JSON
+shape is the public one (each tally row's keys are COLUMNS', in order).
 """
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
 
 from huidesk.domain.i18n import tr
-from huidesk.domain.vocab import VOCABS
-from huidesk.ledger.queries import Reports, Scope
-from huidesk.reports.kpis import FIGURES, ISSUE_KINDS, hot, kpis, rates
+from huidesk.domain.vocab import ISSUE_KINDS, VOCABS
+from huidesk.ledger.queries import Reports
+from huidesk.reports.kpis import FIGURES, HotSpot, Kpis, hot, kpis, rates
+from huidesk.reports.roster import Roster
+from huidesk.reports.spec import ReportSpec
 from huidesk.reports.summary import sources
+from huidesk.reports.values import ColumnNote, Source, Value, optional, spread
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
-_KINDS = (("suggestion", "意见建议"), ("livelihood", "民生问题"), ("safety_hazard", "安全隐患"), ("risk", "风险隐患"),
-          ("dispute", "矛盾纠纷"), ("non_police", "非警务事项"), ("infrastructure", "基础设施"))
+_KINDS = tuple((k, VOCABS["issue_kind"][k][0]) for k in ISSUE_KINDS)  # the kinds with their Chinese names
 # key, Chinese header, English header, Chinese meaning, English meaning: one meaning per column.
 COLUMNS = [
     ("month", "月份", "month", "统计月份", "the month"),
@@ -48,19 +56,158 @@ COUNTS = [key for key, *_ in COLUMNS if key not in RATES and key not in LABELS]
 _WORK_ORDERS = [key for key, *_ in FIGURES if key != "received" and key not in RATES]
 
 
-def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: str | None = None,
-          sheet: bool = False) -> dict:
-    """The tally of one month as the ledger stood at `as_of`: a row per team (and one for issues
-    without a team) and a totals row, with the chain head it was computed at. `sheet`: also what
-    the filed workbook needs beyond the figures (its `sheet` key, see `filed_sheet`)."""
-    month = first.isoformat()[:7]
-    settings, (_, head) = store.settings(), store.head()
-    r = Reports(store, scope, first.isoformat(), last.isoformat(), as_of)
+@dataclass(frozen=True, slots=True)
+class TallyRow(Value):
+    """A row of the tally: one team's month (or the issues no team is in charge of, or the total). Its
+    JSON and its sheet cells are COLUMNS' keys in order (`received` as `received_<kind>`)."""
+
+    month: str
+    team: str
+    activities: int
+    served: int
+    volunteer_minutes: int
+    visits: int
+    issues_received: int
+    received: Mapping[str, int] = spread("received_")  # the issues received by kind, in the vocabulary's order
+    issues_escalated: int
+    responded_in_time: int
+    resolved: int
+    resolved_on_time: int
+    overdue: int
+    callbacks: int
+    callbacks_resolved: int
+    satisfied: int
+    basically_satisfied: int
+    unsatisfied: int
+    repeats: int
+    transfers: int
+    returns: int
+    response_rate: Decimal | None
+    closure_rate: Decimal | None
+    on_time_rate: Decimal | None
+    callback_rate: Decimal | None
+    resolution_rate: Decimal | None
+    satisfaction_rate: Decimal | None
+    chain_head: str
+
+    def cells(self) -> dict[str, object]:
+        """The row as a sheet reads it: COLUMNS' keys, in order."""
+        return self.to_json()
+
+    @classmethod
+    def of(cls, counts: Mapping[str, object], settings: Mapping[str, str], head: str) -> "TallyRow":
+        """A row from its month, team and COUNTS (`received_<kind>` among them), its rates derived from them."""
+        flat = {key: counts[key] for key in ("month", "team", *COUNTS)}
+        received = {kind: flat.pop(f"received_{kind}") for kind in ISSUE_KINDS}
+        derived = rates({**flat, "received": flat["issues_received"]}, settings)  # type: ignore[dict-item]
+        return cls(**flat, received=received, **derived, chain_head=head)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class IssueLine(Value):
+    """An issue received in the period, as a report lists it."""
+
+    id: int
+    ref: str | None
+    received_at: str
+    kind: str
+    source: str
+    nature: str | None
+    category: str | None
+    repeat_of: int | None
+    place: str
+    team: str | None
+    state: str
+    resolved_at: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssueStanding(Value):
+    """An issue with what a street office checks: overdue (open past its resolve limit, as 超期 counts
+    it), resolved on time, minutes elapsed (to its resolution, or to the as-of moment while open) and
+    its callback (the one the rates read)."""
+
+    issue: IssueLine
+    overdue: bool
+    on_time: bool | None
+    elapsed_minutes: int | None
+    answer: str | None
+    satisfaction: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrendMonth(Value):
+    month: str
+    received: int
+    resolved: int
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLimits(Value):
+    """The settings the figures were computed with, as the sheet's notes state them."""
+
+    response_hours: str
+    resolve_days: str
+    basically_weight: str
+    callback_reading: str
+
+
+@dataclass(frozen=True, slots=True)
+class FiledSheet(Value):
+    """What the filed workbook shows beyond the figures (see `filed_sheet`)."""
+
+    name: str
+    unit: str
+    preparer: str
+    reviewer: str
+    filed: dt.date
+    limits: SheetLimits
+    issues: tuple[IssueStanding, ...]
+    trend: tuple[TrendMonth, ...]
+    roster: Roster | None
+
+
+@dataclass(frozen=True, slots=True)
+class Monthly(Value):
+    """The tally of one month as the ledger stood at the spec's as-of moment, with its chain head."""
+
+    month: str
+    since: dt.date
+    until: dt.date
+    as_of: dt.datetime
+    scope: str
+    chain_head: str
+    rows: tuple[TallyRow, ...]
+    total: TallyRow
+    kpi: Kpis
+    hot: tuple[HotSpot, ...]
+    issues: tuple[IssueLine, ...]
+    sources: tuple[Source, ...] | None = optional()  # only on a ledger that merged others
+    sheet: FiledSheet | None = optional()  # only for the workbook
+
+    # What each column means and how the filed sheet groups them: the report's, for whoever draws it.
+    columns: ClassVar[tuple[ColumnNote, ...]]
+    sheet_groups: ClassVar[tuple]
+
+    @staticmethod
+    def meanings() -> list[tuple[str, str]]:
+        return meanings()
+
+
+def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
+    """The tally of the spec's month as the ledger stood at its as-of moment: a row per team (and one
+    for issues without a team) and a totals row, with the chain head it was computed at. `sheet`: also
+    what the filed workbook needs beyond the figures (see `filed_sheet`)."""
+    scope, (first, last), settings = spec.scope, spec.period.iso(), spec.settings
+    month = first[:7]  # type: ignore[index]  # a month's period has a first day
+    _, head = store.head()
+    r = Reports(store, scope, first, last, spec.as_of_iso)
     acts = {row["key"]: row for row in r.activities("team")}
     visits = {row["key"]: row for row in r.visits("team", households=False)}
     credited = r.visit_minutes("team")
     issues = {row["key"]: row for row in r.issue_counts("team")}
-    cohort = r.cohort(first_callback=settings["callback_reading"] == "first")
+    cohort = r.cohort(first_callback=spec.first_callback)
     received: dict[int | None, list] = {}  # the cohort by team, gathered once
     for c in cohort:
         received.setdefault(c["team_id"], []).append(c)
@@ -74,41 +221,35 @@ def build(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: st
         a, v, i = acts.get(team_id), visits.get(team_id), issues.get(team_id)
         mine = received.get(team_id, [])
         k = kpis(mine, settings)
-        row = {
+        counts = {
             "month": month, "team": name,
             "activities": a["count"] if a else 0, "served": a["served"] if a else 0,
             "volunteer_minutes": (a["minutes"] if a else 0) + credited.get(team_id, 0),
             "visits": v["count"] if v else 0,
-            "issues_received": k["received"],
+            "issues_received": k.received,
             **{f"received_{kind}": sum(1 for c in mine if c["kind"] == kind) for kind in ISSUE_KINDS},
             "issues_escalated": int(i["escalated"] or 0) if i else 0,
-            **{key: k[key] for key in _WORK_ORDERS},
+            **{key: getattr(k, key) for key in _WORK_ORDERS},
         }
-        rows.append(_with_rates(row, settings, head))
-    total = {"month": month, "team": tr("合计", "total"), **{c: sum(row[c] for row in rows) for c in COUNTS}}
-    data = {
-        "month": month,
-        "since": first.isoformat(),
-        "until": last.isoformat(),
-        "as_of": as_of,
-        "scope": scope.label,
-        "chain_head": head,
-        "rows": rows,
-        "total": _with_rates(total, settings, head),
-        "kpi": kpis(cohort, settings),
-        "hot": hot(cohort),
-        "issues": [dict(x) for x in r.issues()],
-        **sources(r),
-    }
-    if sheet:
-        data["sheet"] = filed_sheet(store, scope, first, last, as_of, settings, cohort, data["issues"])
-    return data
-
-
-def _with_rates(row: dict, settings: dict, head: str) -> dict:
-    row.update(rates({**row, "received": row["issues_received"]}, settings))
-    row["chain_head"] = head
-    return row
+        rows.append(TallyRow.of(counts, settings, head))
+    cells = [row.cells() for row in rows]
+    total = {"month": month, "team": tr("合计", "total"), **{c: sum(row[c] for row in cells) for c in COUNTS}}
+    listed = tuple(IssueLine(**dict(x)) for x in r.issues())
+    return Monthly(
+        month=month,
+        since=spec.period.since,  # type: ignore[arg-type]
+        until=spec.period.until,
+        as_of=spec.as_of,
+        scope=scope.label,
+        chain_head=head,
+        rows=tuple(rows),
+        total=TallyRow.of(total, settings, head),
+        kpi=kpis(cohort, settings),
+        hot=hot(cohort),
+        issues=listed,
+        sources=sources(r),
+        sheet=filed_sheet(store, spec, cohort, listed) if sheet else None,
+    )
 
 
 # The filed sheet's columns under their group headers (group zh, group en, the columns' keys with their
@@ -146,8 +287,7 @@ def meanings() -> list[tuple[str, str]]:
     return [said["team"], *(said[key] for _, _, columns in SHEET_GROUPS for key, *_ in columns)]
 
 
-def filed_sheet(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: str | None,
-                settings: dict[str, str], cohort: list, issues: list[dict]) -> dict:
+def filed_sheet(store: "Store", spec: ReportSpec, cohort: list, issues: tuple[IssueLine, ...]) -> FiledSheet:
     """What the filed workbook shows beyond the figures: whose sheet it is (the scope, else the
     ledger's name or place), who files and reviews it (settings report_unit — else the issuer —,
     report_preparer, report_reviewer) and on which day (the as-of day), each issue's standing
@@ -155,56 +295,61 @@ def filed_sheet(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_
     its own report gives it at the same moment, and the month's roster (names masked; none for a
     --place sheet: the roster scopes by team only)."""
     from huidesk.reports.roster import masked, roster
+
+    scope, settings = spec.scope, spec.settings
     if scope.team_id is not None or scope.place_path is not None:
         name = scope.label.rsplit("/", 1)[-1]
     else:
         name = settings.get("ledger_name") or (settings.get("ledger_place") or "").rsplit("/", 1)[-1]
-    return {
-        "name": name,
-        "unit": settings["report_unit"] or settings["issuer"],
-        "preparer": settings["report_preparer"],
-        "reviewer": settings["report_reviewer"],
-        "filed": (as_of or dt.datetime.now().astimezone().isoformat())[:10],
-        "limits": {"response_hours": settings["response_limit_hours"], "resolve_days": settings["resolve_limit_days"],
-                   "basically_weight": settings["basically_weight"], "callback_reading": settings["callback_reading"]},
-        "issues": _standing(issues, cohort, settings),
-        "trend": trend(store, scope, first, last, as_of),
-        "roster": None if scope.place_path is not None else masked(roster(store, first, last, scope.team_id), False),
-    }
+    return FiledSheet(
+        name=name,
+        unit=settings["report_unit"] or settings["issuer"],
+        preparer=settings["report_preparer"],
+        reviewer=settings["report_reviewer"],
+        filed=spec.today,
+        limits=SheetLimits(settings["response_limit_hours"], settings["resolve_limit_days"],
+                           settings["basically_weight"], settings["callback_reading"]),
+        issues=_standing(issues, cohort, settings),
+        trend=trend(store, spec),
+        roster=None if scope.place_path is not None else masked(roster(store, spec), False),
+    )
 
 
-def _standing(issues: list[dict], cohort: list, settings: dict[str, str]) -> list[dict]:
-    """The issues with what a street office checks: overdue (open past its resolve limit, as 超期
-    counts it), resolved on time, minutes elapsed (to its resolution, or to the as-of moment while
-    open) and its callback (the one the rates read)."""
+def _standing(issues: tuple[IssueLine, ...], cohort: list, settings: Mapping[str, str]) -> tuple[IssueStanding, ...]:
+    """Each issue's standing against its limits (see IssueStanding)."""
     from huidesk.domain.lifecycle import DONE, limits
 
     limit_of = limits(settings)
     rows = {row[0]: row for row in cohort}
     shown = []
     for issue in issues:
-        _id, _team, kind, nature, _cat, _place, state, _resp, resolve, age, *_, answer, satisfaction = rows[issue["id"]]
+        _id, _team, kind, nature, _cat, _place, state, _resp, resolve, age, *_, answer, satisfaction = rows[issue.id]
         limit = limit_of(kind, nature)[1]
         done = state in DONE
         if not done:
             answer = satisfaction = None
-        shown.append({**issue, "overdue": not done and age > limit, "on_time": resolve <= limit if done else None,
-                      "elapsed_minutes": resolve if done else age, "answer": answer, "satisfaction": satisfaction})
-    return shown
+        shown.append(IssueStanding(issue, overdue=not done and age > limit,
+                                   on_time=resolve <= limit if done else None,
+                                   elapsed_minutes=resolve if done else age, answer=answer, satisfaction=satisfaction))
+    return tuple(shown)
 
 
-def trend(store: "Store", scope: Scope, first: dt.date, last: dt.date, as_of: str | None,
-          n: int = TREND_MONTHS) -> list[dict]:
-    """受理 and 办结 of the `n` months ending with first's month: the issues received in each month and,
-    of those, the ones resolved or closed at `as_of` (the meanings of the monthly columns)."""
+def trend(store: "Store", spec: ReportSpec, n: int = TREND_MONTHS) -> tuple[TrendMonth, ...]:
+    """受理 and 办结 of the `n` months ending with the spec's month: the issues received in each month
+    and, of those, the ones resolved or closed at the as-of moment (the meanings of the monthly columns)."""
     from huidesk.domain.lifecycle import DONE
     from huidesk.reports.kpis import months
 
+    first, last = spec.period.since or spec.period.until, spec.period.until
     back = first.year * 12 + first.month - n  # months since year 0 of the first month shown
     start = dt.date(back // 12, back % 12 + 1, 1)
-    counts = {m: {"month": m, "received": 0, "resolved": 0} for m in months(start.isoformat(), last.isoformat())}
-    for issue in Reports(store, scope, start.isoformat(), last.isoformat(), as_of).issues():
+    counts = {m: [0, 0] for m in months(start.isoformat(), last.isoformat())}
+    for issue in Reports(store, spec.scope, start.isoformat(), last.isoformat(), spec.as_of_iso).issues():
         month = counts[issue["received_at"][:7]]
-        month["received"] += 1
-        month["resolved"] += issue["state"] in DONE
-    return list(counts.values())
+        month[0] += 1
+        month[1] += issue["state"] in DONE
+    return tuple(TrendMonth(m, received, resolved) for m, (received, resolved) in counts.items())
+
+
+Monthly.columns = tuple(ColumnNote(*column) for column in COLUMNS)
+Monthly.sheet_groups = SHEET_GROUPS

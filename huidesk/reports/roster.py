@@ -5,13 +5,15 @@ scale on cumulative hours. The monthly workbook's roster sheet reuses `roster`.
 What each column means is in COLUMNS, the one place the table notes, the sheet and README read it.
 """
 
-import datetime as dt
-from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import hours
 from huidesk.domain.hours import STAR_HOURS, star_level, stars
 from huidesk.ledger.roster import roster_rows
+from huidesk.reports.spec import Period, ReportSpec
+from huidesk.reports.values import ColumnNote, Value
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -46,18 +48,65 @@ _MINUTES = ("activity_minutes", "visit_minutes", "minutes", "cumulative_minutes"
 _SUMMED = ("activity_minutes", "visit_minutes", "activities", "visits", "cumulative_minutes")
 
 
-def roster(store: "Store", since: dt.date | str | None, until: dt.date | str, team: int | None = None) -> dict:
-    """The roster of the period [since, until] (since None: from the beginning), of every member or,
-    with `team` (a team id), of that team: its members in the period and anyone who served in its
+@dataclass(frozen=True, slots=True)
+class RosterRow(Value):
+    """A person: member records sharing a registration number are one row (a street's merged communities).
+    Hours are Decimals with one decimal; the exact minutes travel beside them."""
+
+    id: int
+    name: str
+    reg_no: str | None
+    teams: tuple[str, ...]
+    activity_minutes: int
+    visit_minutes: int
+    activities: int
+    visits: int
+    cumulative_minutes: int
+    minutes: int
+    activity_hours: Decimal
+    visit_hours: Decimal
+    hours: Decimal
+    services: int
+    cumulative_hours: Decimal
+    star_level: int
+    stars: str
+
+    def cells(self) -> dict[str, object]:
+        """The row as a sheet holds it: teams joined by 、."""
+        return {**self.to_json(), "teams": "、".join(self.teams)}
+
+
+@dataclass(frozen=True, slots=True)
+class RosterTotal(Value):
+    activity_minutes: int
+    visit_minutes: int
+    minutes: int
+    activities: int
+    visits: int
+    services: int
+    members: int
+    activity_hours: Decimal
+    visit_hours: Decimal
+    hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Roster(Value):
+    period: Period
+    team: str | None  # the team the roster is of; None: every member
+    rows: tuple[RosterRow, ...]
+    total: RosterTotal
+    columns: tuple[ColumnNote, ...]  # what each column means (the table notes, the sheet and README read them)
+    chain_head: str
+
+
+def roster(store: "Store", spec: ReportSpec) -> Roster:
+    """The roster of the spec's period (since None: from the beginning), of every member or, with a team
+    as the spec's scope, of that team: its members in the period and anyone who served in its
     activities or visits then, the period's hours and services counting that team's records only.
-    Names are as stored: `masked` hides them for a listing. Hours are Decimals with one decimal;
-    the exact minutes travel beside them."""
-    first = since.isoformat() if isinstance(since, dt.date) else since
-    last = until.isoformat() if isinstance(until, dt.date) else until
-    team_name = None
-    if team is not None:
-        found = store.teams(team_id=team)
-        team_name = found[0]["name"] if found else None
+    Names are as stored: `masked` hides them for a listing."""
+    first, last = spec.period.iso()
+    team = spec.scope.team_id
     people: dict[tuple, dict] = {}  # one row a person: member records sharing a registration number are one
     for r in roster_rows(store, first, last, team):
         key = ("reg_no", r["reg_no"]) if r["reg_no"] else ("id", r["id"])
@@ -75,40 +124,33 @@ def roster(store: "Store", since: dt.date | str | None, until: dt.date | str, te
         minutes = row["activity_minutes"] + row["visit_minutes"]
         level = star_level(row["cumulative_minutes"])
         row.update({
-            "minutes": minutes, "activity_hours": hours(row["activity_minutes"]),
+            "teams": tuple(row["teams"]), "minutes": minutes, "activity_hours": hours(row["activity_minutes"]),
             "visit_hours": hours(row["visit_minutes"]), "hours": hours(minutes),
             "services": row["activities"] + row["visits"], "cumulative_hours": hours(row["cumulative_minutes"]),
             "star_level": level, "stars": stars(level),
         })
-        rows.append(row)
+        rows.append(RosterRow(**row))
         for key in total:
             total[key] += row[key]
     _, head = store.head()
-    return {
-        "period": {"since": first, "until": last},
-        "team": team_name,
-        "rows": rows,
-        "total": {**total, "members": len(rows), "activity_hours": hours(total["activity_minutes"]),
-                  "visit_hours": hours(total["visit_minutes"]), "hours": hours(total["minutes"])},
-        "columns": [{"key": key, "header": zh, "header_en": en, "meaning": mzh, "meaning_en": men}
-                    for key, zh, en, mzh, men in COLUMNS],
-        "chain_head": head,
-    }
+    return Roster(
+        period=spec.period,
+        team=spec.scope.label if team is not None else None,
+        rows=tuple(rows),
+        total=RosterTotal(**total, members=len(rows), activity_hours=hours(total["activity_minutes"]),
+                          visit_hours=hours(total["visit_minutes"]), hours=hours(total["minutes"])),
+        columns=tuple(ColumnNote(*column) for column in COLUMNS),
+        chain_head=head,
+    )
 
 
-def masked(data: dict, with_pii: bool) -> dict:
+def masked(found: Roster, with_pii: bool) -> Roster:
     """The roster with members' names masked (王*兰) unless `with_pii`."""
     if with_pii:
-        return data
+        return found
     from huidesk.domain.privacy import mask_name
 
-    return {**data, "rows": [{**r, "name": mask_name(r["name"])} for r in data["rows"]]}
-
-
-def flat_rows(data: dict) -> Iterator[dict]:
-    """Rows as a sheet holds them: teams joined by 、."""
-    for r in data["rows"]:
-        yield {**r, "teams": "、".join(r["teams"])}
+    return replace(found, rows=tuple(replace(r, name=mask_name(r.name)) for r in found.rows))
 
 
 def _names(teams: str | None) -> list[str]:

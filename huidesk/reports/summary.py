@@ -1,18 +1,24 @@
-"""`summary`: the figures in the article's own words, then the tables behind them, as data.
+"""`summary`: the figures in the article's own words, then the tables behind them, as a `Summary`.
 
-`build()` returns plain data (ints, strings, Decimals); huidesk/render/reports.py draws it as text, the
-output registry as JSON. Every figure is computed from records by huidesk/ledger/queries.py.
+`build()` takes a ReportSpec and returns frozen, typed values; huidesk/render/reports.py draws them as
+text, the output registry's JSON renderer writes their JSON shape. Every figure is computed from records
+by huidesk/ledger/queries.py.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import APPROX, EXACT, Figure, hours, written
 from huidesk.domain.i18n import lang, tr
+from huidesk.domain.vocab import ISSUE_KINDS
 from huidesk.ledger.queries import Reports, Scope
 from huidesk.ledger.work_orders import work_orders
-from huidesk.reports.kpis import ISSUE_KINDS, counted, months, ranked
+from huidesk.reports.kpis import HotSpot, Kpis, counted, months, ranked
+from huidesk.reports.spec import ReportSpec
+from huidesk.reports.values import Source, Value, optional, sources_of
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -58,15 +64,140 @@ def _numeral(n: int) -> str:
     return digits[n] if n <= 10 else str(n)
 
 
-def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, today: dt.date,
-          styles: dict[str, str] | None = None, as_of: str | None = None) -> dict:
-    """Every figure and table of a summary, as data, as the ledger stood at `as_of` (the end of
-    --today), with the chain head it was computed at."""
-    period = (scope, since.isoformat() if since else None, until.isoformat(), as_of)
+@dataclass(frozen=True, slots=True)
+class SummaryScope(Value):
+    """Whose work a summary covers: the scope's label, team or place, and what it holds."""
+
+    label: str
+    team_id: int | None
+    place: str | None
+    teams: int
+    villages: int
+    communities: int
+    compounds: int
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryPeriod(Value):
+    since: dt.date | None
+    until: dt.date
+    phrase: str  # 今年3月以来 / As of 2024-07-08: how the narrative names the period
+
+
+@dataclass(frozen=True, slots=True)
+class TeamWork(Value):
+    """A team's row (or, team_id None, the row of issues no team is in charge of)."""
+
+    team_id: int | None
+    team: str
+    members: int
+    activities: int
+    visits: int
+    households: int
+    issues_received: int
+    issues_resolved: int
+    hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeWork(Value):
+    theme: str
+    activities: int
+    served: int
+    hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class KindCounts(Value):
+    """The issues of one kind: received in the period, and of those resolved, escalated, both."""
+
+    kind: str
+    received: int
+    resolved: int
+    escalated: int
+    escalated_resolved: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoleCount(Value):
+    role: str
+    members: int
+
+
+@dataclass(frozen=True, slots=True)
+class CardCount(Value):
+    kind: str
+    residents: int
+    cards: int
+
+
+@dataclass(frozen=True, slots=True)
+class WishCounts(Value):
+    listed: int
+    claimed: int
+    fulfilled: int
+
+
+@dataclass(frozen=True, slots=True)
+class MonthWork(Value):
+    month: str
+    activities: int
+    visits: int
+    issues_received: int
+
+
+@dataclass(frozen=True, slots=True)
+class SourceWork(Value):
+    """The period's work by the ledger it was merged from (uid None: this ledger's own)."""
+
+    uid: str | None
+    name: str | None
+    place: str | None
+    activities: int
+    minutes: int
+    visits: int
+    issues_received: int
+    issues_resolved: int
+    hours: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead(Value):
+    entries: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Summary(Value):
+    """Every figure and table of a summary, as the ledger stood at the spec's as-of moment."""
+
+    scope: SummaryScope
+    period: SummaryPeriod
+    narrative: str
+    figures: tuple[Figure, ...]
+    by_team: tuple[TeamWork, ...]
+    by_theme: tuple[ThemeWork, ...]
+    by_kind: tuple[KindCounts, ...]
+    kpi: Kpis
+    hot: tuple[HotSpot, ...]
+    members_by_role: tuple[RoleCount, ...]
+    cards: tuple[CardCount, ...]
+    wishes: WishCounts
+    by_month: tuple[MonthWork, ...]
+    sources: tuple[Source, ...] | None = optional()  # only on a ledger that merged others
+    by_source: tuple[SourceWork, ...] | None = optional()
+    chain_head: ChainHead
+
+
+def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
+    """Every figure and table of a summary of `spec`, with the chain head it was computed at; `exact`:
+    every figure as it is (else each in its clause's style, the article's)."""
+    scope, (since, until) = spec.scope, spec.period.iso()
+    period = (scope, since, until, spec.as_of_iso)
     r = Reports(store, *period)
-    styles = styles or {}
-    settings = store.settings()
-    first_callback = settings["callback_reading"] == "first"
+    styles = {key: EXACT for key, *_ in CLAUSES} if exact else {}
+    settings = spec.settings
+    first_callback = spec.first_callback
     with store.twin() as twin:  # a second connection at the same journal head, read on the second core
         readers = [r] if twin is None else [r, Reports(twin, *period)]
         done = _shared(_work(settings, first_callback), readers)
@@ -97,40 +228,37 @@ def build(store: "Store", scope: Scope, since: dt.date | None, until: dt.date, t
     }
     figures = _figures(values, cards, styles) or _issues_only(by_kind)
     subject = _subject(scope, teams) + _coverage(covered)
-    phrase = period_phrase(since, until, today)
-    return {
-        "scope": {"label": scope.label, "team_id": scope.team_id, "place": scope.place_path, "teams": len(teams),
-                  **dict(covered)},
-        "period": {"since": since.isoformat() if since else None, "until": until.isoformat(), "phrase": phrase},
-        "narrative": _narrative(phrase, subject, values["members"], figures, minutes, len(teams) > 1),
-        "figures": [f.__dict__ for f in figures] + [
-            {"key": "members", "value": values["members"], "style": EXACT, "clause": ""},
-            {"key": "households", "value": values["households"], "style": EXACT, "clause": ""},
-            {"key": "volunteer_hours", "value": hours(minutes), "style": EXACT, "clause": ""},
-            {"key": "volunteer_minutes", "value": minutes, "style": EXACT, "clause": ""},
-        ],
-        "by_team": _by_team(done, teams, issue_counts["team"]),
-        "by_theme": [
-            {"theme": row["key"], "activities": row["count"], "served": row["served"], "hours": hours(row["minutes"])}
-            for row in done["activities by theme"]
-        ],
-        "by_kind": [
-            {"kind": k, **{f: _get(by_kind, k, f) for f in ("received", "resolved", "escalated", "escalated_resolved")}}
-            for k in ISSUE_KINDS
-        ],
-        "kpi": counted(orders, settings),
-        "hot": ranked(orders["hot"]),
-        "members_by_role": [{"role": row["key"], "members": row["count"]} for row in members[1:]],
-        "cards": [{"kind": row["key"], "residents": row["residents"], "cards": row["cards"]} for row in cards],
-        "wishes": dict(wishes),
-        "by_month": _by_month(done, since, until, issue_counts["month"]),
-        **found_sources,
-        **found_by_source,
-        "chain_head": dict(zip(("entries", "hash"), head, strict=True)),
-    }
+    first, last = spec.period.since, spec.period.until
+    phrase = period_phrase(first, last, spec.today)
+    return Summary(
+        scope=SummaryScope(scope.label, scope.team_id, scope.place_path, len(teams), covered["villages"],
+                           covered["communities"], covered["compounds"]),
+        period=SummaryPeriod(first, last, phrase),
+        narrative=_narrative(phrase, subject, values["members"], figures, minutes, len(teams) > 1),
+        figures=(*figures,
+                 Figure("members", values["members"], EXACT, ""),
+                 Figure("households", values["households"], EXACT, ""),
+                 Figure("volunteer_hours", hours(minutes), EXACT, ""),  # type: ignore[arg-type]  # a Decimal
+                 Figure("volunteer_minutes", minutes, EXACT, "")),
+        by_team=_by_team(done, teams, issue_counts["team"]),
+        by_theme=tuple(ThemeWork(row["key"], row["count"], row["served"], hours(row["minutes"]))
+                       for row in done["activities by theme"]),
+        by_kind=tuple(KindCounts(k, *(_get(by_kind, k, f) for f in ("received", "resolved", "escalated",
+                                                                      "escalated_resolved")))
+                      for k in ISSUE_KINDS),
+        kpi=counted(orders, settings),
+        hot=ranked(orders["hot"]),
+        members_by_role=tuple(RoleCount(row["key"], row["count"]) for row in members[1:]),
+        cards=tuple(CardCount(row["key"], row["residents"], row["cards"]) for row in cards),
+        wishes=WishCounts(wishes["listed"], wishes["claimed"], wishes["fulfilled"]),
+        by_month=_by_month(done, first, last, issue_counts["month"]),
+        sources=found_sources,
+        by_source=found_by_source,
+        chain_head=ChainHead(*head),
+    )
 
 
-def _work(settings: dict[str, str], first_callback: bool) -> dict[str, Callable[[Reports], object]]:
+def _work(settings: Mapping[str, str], first_callback: bool) -> dict[str, Callable[[Reports], object]]:
     """What a summary reads, each a statement or two for any reader of the ledger: the longest first."""
     return {
         "issue counts": lambda r: r.issue_counts_by("kind", "team", "month"),
@@ -183,22 +311,21 @@ def _shared(work: dict[str, Callable[[Reports], object]], readers: list[Reports]
     return found
 
 
-def sources(r: Reports) -> dict:
-    """`sources`: the merged source ledgers the report includes, each up to its last merged entry;
-    nothing on a ledger that merged none (its report stays as it was)."""
-    found = r.sources()
-    return {"sources": found} if found else {}
+def sources(r: Reports) -> tuple[Source, ...] | None:
+    """The merged source ledgers the report includes, each up to its last merged entry; None on a
+    ledger that merged none (its report stays as it was)."""
+    return sources_of(r.sources())
 
 
-def by_source(r: Reports, first_callback: bool) -> dict:
-    """`by_source`: on a ledger that merged others, the period's work by the ledger it came from (this
-    one's own last, named None), hours to one decimal; nothing on a ledger that merged none. Issues are
-    the cohort's (id and state), counted by where each came from; read only on a ledger that merged some."""
+def by_source(r: Reports, first_callback: bool) -> tuple[SourceWork, ...] | None:
+    """On a ledger that merged others, the period's work by the ledger it came from (this one's own
+    last, named None), hours to one decimal; None on a ledger that merged none. Issues are the
+    cohort's (id and state), counted by where each came from; read only on a ledger that merged some."""
     def states() -> Iterator[tuple[int, str]]:
         yield from ((c[0], c[6]) for c in r.cohort(first_callback))
 
     rows = r.by_source(states())
-    return {"by_source": [{**row, "hours": hours(row.pop("minutes"))} for row in rows]} if rows else {}
+    return tuple(SourceWork(**row, hours=hours(row["minutes"])) for row in rows) or None
 
 
 def _get(rows: dict, key: str, field: str) -> int:
@@ -304,7 +431,7 @@ def _narrative(phrase: str, subject: str, members: int, figures: list[Figure], m
     return head + ("已" + "，".join(clauses) if clauses else "尚无记录") + "。"
 
 
-def _by_team(done: dict, teams: list, issue_counts: list) -> list[dict]:
+def _by_team(done: dict, teams: list, issue_counts: list) -> tuple[TeamWork, ...]:
     acts = {row["key"]: row for row in done["activities by team"]}
     credited = done["visit minutes by team"]
     visits = {row["key"]: row for row in done["visits by team"]}
@@ -313,33 +440,31 @@ def _by_team(done: dict, teams: list, issue_counts: list) -> list[dict]:
     rows = []
     for t in teams:
         a, v, i = acts.get(t["id"]), visits.get(t["id"]), issues.get(t["id"])
-        rows.append({
-            "team_id": t["id"], "team": t["name"], "members": members.get(t["id"], 0),
-            "activities": a["count"] if a else 0, "visits": v["count"] if v else 0,
-            "households": v["households"] if v else 0,
-            "issues_received": int(i["received"] or 0) if i else 0,
-            "issues_resolved": int(i["resolved"] or 0) if i else 0,
-            "hours": hours((a["minutes"] if a else 0) + credited.get(t["id"], 0)),
-        })
+        rows.append(TeamWork(
+            team_id=t["id"], team=t["name"], members=members.get(t["id"], 0),
+            activities=a["count"] if a else 0, visits=v["count"] if v else 0,
+            households=v["households"] if v else 0,
+            issues_received=int(i["received"] or 0) if i else 0,
+            issues_resolved=int(i["resolved"] or 0) if i else 0,
+            hours=hours((a["minutes"] if a else 0) + credited.get(t["id"], 0)),
+        ))
     loose = issues.get(None)  # issues with no team in charge: a row of their own, so the rows add up
     if loose and int(loose["received"] or 0):
-        rows.append({
-            "team_id": None, "team": tr("（未指定服务队）", "(no team)"), "members": 0, "activities": 0, "visits": 0,
-            "households": 0, "issues_received": int(loose["received"] or 0),
-            "issues_resolved": int(loose["resolved"] or 0), "hours": hours(0),
-        })
-    return rows
+        rows.append(TeamWork(
+            team_id=None, team=tr("（未指定服务队）", "(no team)"), members=0, activities=0, visits=0,
+            households=0, issues_received=int(loose["received"] or 0),
+            issues_resolved=int(loose["resolved"] or 0), hours=hours(0),
+        ))
+    return tuple(rows)
 
 
-def _by_month(done: dict, since: dt.date | None, until: dt.date, issue_counts: list) -> list[dict]:
+def _by_month(done: dict, since: dt.date | None, until: dt.date, issue_counts: list) -> tuple[MonthWork, ...]:
     acts = {row["key"]: row["count"] for row in done["activities by month"]}
     visits = {row["key"]: row["count"] for row in done["visits by month"]}
     received = {row["key"]: int(row["received"] or 0) for row in issue_counts}
     keys = sorted(set(acts) | set(visits) | set(k for k, v in received.items() if v))
     if not keys:
-        return []
+        return ()
     start = since.isoformat() if since else keys[0] + "-01"
-    return [
-        {"month": m, "activities": acts.get(m, 0), "visits": visits.get(m, 0), "issues_received": received.get(m, 0)}
-        for m in months(max(start, keys[0] + "-01"), until.isoformat())
-    ]
+    return tuple(MonthWork(m, acts.get(m, 0), visits.get(m, 0), received.get(m, 0))
+                 for m in months(max(start, keys[0] + "-01"), until.isoformat()))

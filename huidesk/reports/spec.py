@@ -1,0 +1,63 @@
+"""What a report is about, as one value: whose work (the scope), which days (the period), the moment the
+ledger is read at (as of) and the settings in force then. huidesk/context.py makes it once from the
+command line (`Session.report`); every report takes it, so "today" has one name, `as_of`, and one source.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+from huidesk.ledger.queries import Scope
+from huidesk.reports.values import Value
+
+
+@dataclass(frozen=True, slots=True)
+class Period(Value):
+    """The days a report counts, both included: from `since` (None: from the beginning) to `until`."""
+
+    since: dt.date | None
+    until: dt.date
+
+    def iso(self) -> tuple[str | None, str]:
+        """The period as the ledger's queries take it: ISO days."""
+        return (self.since.isoformat() if self.since else None), self.until.isoformat()
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSpec:
+    """Scope, period, as-of moment and settings: everything a report needs to know besides the ledger.
+
+    `as_of` is aware, in the ledger's time zone: the end of --today (23:59:59), or now. Events recorded
+    after it do not exist for the report, so a month reported on its last day and reported again later
+    with that --today gives the same bytes. `settings` are the ledger's, read once when the spec was made."""
+
+    scope: Scope
+    period: Period
+    as_of: dt.datetime
+    settings: Mapping[str, str]
+
+    def __post_init__(self) -> None:
+        if self.as_of.tzinfo is None:
+            raise ValueError("a report's as-of moment carries its time zone")
+        if not isinstance(self.settings, MappingProxyType):  # frozen through and through
+            object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
+
+    @property
+    def today(self) -> dt.date:
+        """The as-of day (what --today names)."""
+        return self.as_of.date()
+
+    @property
+    def as_of_iso(self) -> str:
+        """The as-of moment as the ledger stores moments: ISO, to the second, with its offset."""
+        return self.as_of.isoformat(timespec="seconds")
+
+    @property
+    def first_callback(self) -> bool:
+        """Whether the rates read each issue's first callback (setting callback_reading) or its final one."""
+        return self.settings["callback_reading"] == "first"
+
+    def over(self, period: Period) -> "ReportSpec":
+        """The same spec over other days (a sheet's twelve-month trend, its month's roster)."""
+        return replace(self, period=period)
