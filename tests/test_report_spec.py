@@ -89,8 +89,8 @@ def test_the_values_keep_the_public_keys_in_their_order():
 
     times = ["response_minutes_median", "response_minutes_p90", "resolve_minutes_median", "resolve_minutes_p90"]
     assert [f.name for f in fields(Kpis)] == [key for key, *_ in FIGURES] + times
-    row = TallyRow.of({"month": "2024-06", "team": "t", **dict.fromkeys(COUNTS, 0)}, spec(basically_weight="0.8").settings,
-                      "head")
+    counts = {"month": "2024-06", "team": "t", **dict.fromkeys(COUNTS, 0)}
+    row = TallyRow.of(counts, spec(basically_weight="0.8").settings, "head")
     assert list(row.to_json()) == [key for key, *_ in COLUMNS] == list(row.cells())
     assert {key for key, *_ in ROSTER_COLUMNS} <= {f.name for f in fields(RosterRow)}
 
@@ -135,8 +135,8 @@ def test_a_registered_format_is_offered_and_drawn_in_one_place(markdown, tmp_pat
 
     assert "md" in formats_drawing(ROWS) and "md" not in formats_drawing(TEXT)
     assert [f.value for f in format_choice("F", formats_drawing(ROWS))][-1] == "md"
-    out = Output([{"team": "橙色公益", "hours": 2}], [Column("team", "服务队", "team"), Column("hours", "时长", "hours")],
-                 formats=file_formats(ROWS))
+    columns = [Column("team", "服务队", "team"), Column("hours", "时长", "hours")]
+    out = Output([{"team": "橙色公益", "hours": 2}], columns, formats=file_formats(ROWS))
     buf = io.StringIO()
     with redirect_stdout(buf):
         render(out, "md")
