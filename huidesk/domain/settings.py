@@ -2,6 +2,7 @@
 setting is set (`setting set`) and again when a report reads it, so a value an older huidesk took
 (or a hand edit) is named in one line instead of breaking a report."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from huidesk.domain.errors import InvalidValue
@@ -98,7 +99,7 @@ def _stored(key: str, error: InvalidValue) -> InvalidValue:
         f"{error.reason}; a setting stored in the ledger: mend it with huidesk setting set {key}"))
 
 
-def setting_limit(settings: dict[str, str], key: str) -> int:
+def setting_limit(settings: Mapping[str, str], key: str) -> int:
     """Whole minutes of the limit `key` (response_limit_hours, resolve_limit_days, or a kind's or a
     nature's `resolve_limit.complaint`) as the ledger holds it, checked as `setting set` checks it."""
     value = settings[key]
@@ -110,7 +111,7 @@ def setting_limit(settings: dict[str, str], key: str) -> int:
         raise _stored(key, e) from None
 
 
-def setting_weight(settings: dict[str, str]) -> Decimal:
+def setting_weight(settings: Mapping[str, str]) -> Decimal:
     """The weight of 基本满意 as the ledger holds it, checked as `setting set` checks it."""
     try:
         return weight(settings["basically_weight"], "basically_weight")

@@ -120,11 +120,10 @@ class HotSpot(Value):
 
 def rates(counts: Mapping[str, int], settings: Mapping[str, str]) -> dict[str, Decimal | None]:
     """The rates of FIGURES from its counts (so a totals row's rates come from its summed counts)."""
-    from decimal import Decimal
-
     from huidesk.domain.figures import rate
+    from huidesk.domain.settings import setting_weight
 
-    weight = Decimal(settings["basically_weight"])
+    weight = setting_weight(settings)  # 0..1, as `setting set` takes it; else one line naming it
     c = counts
     return {
         "response_rate": rate(c["responded_in_time"], c["received"]),
