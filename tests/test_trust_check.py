@@ -443,3 +443,10 @@ def test_the_rows_an_import_refuses_are_listed_harmlessly(village, tmp_path):
     assert found.exit_code == 1 and "Traceback" not in found.stderr
     assert harmless(found.stderr) and len(found.stderr.splitlines()) == 4, found.stderr
     assert fingerprint(village) == before
+
+
+def test_an_entry_an_older_huidesk_journaled_when_run_as_a_module_passes(village):
+    """`python -m huidesk init` once journaled its command as "-m huidesk init": still a command of huidesk's."""
+    row = sqlite3.connect(village).execute("SELECT id FROM _settings WHERE key = 'issuer'").fetchone()
+    forge(village, "-m huidesk setting set", [("_settings", row[0], "update", {"value": "平伏桥村党支部"})])
+    assert "账本完好" in ok("check").stdout

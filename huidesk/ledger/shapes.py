@@ -101,8 +101,14 @@ READ_ONLY = frozenset({
 })
 
 
+# What an older huidesk left before the command's words when it was run as `python -m huidesk` (the
+# program's name as Click spells it, less its first word): its ledgers' entries are its commands' all the same.
+_RUN_AS_MODULE = "-m huidesk "
+
+
 def shape_of(command: str) -> Shape | None:
     """What the command that journaled `command` may write; None when no huidesk command journals it."""
+    command = command.removeprefix(_RUN_AS_MODULE)
     found = SHAPES.get(command)
     if found is None:
         first = command.split(" ", 1)[0]
