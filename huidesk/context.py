@@ -206,7 +206,8 @@ def _say_what_opening_changed(store: "Store") -> None:
 def session(ctx: typer.Context) -> Session:
     """The session the root callback made, with the command path of the running command."""
     s: Session = ctx.find_root().obj
-    s.command = " ".join(ctx.command_path.split()[1:])
+    root = ctx.find_root().command_path  # "huidesk", or "python -m huidesk" when run as a module
+    s.command = ctx.command_path[len(root):].strip()
     s.leaf = ctx.command
     s.params = dict(ctx.params)  # its parsed options: the error handler looks for --with-pii
     return s
