@@ -395,7 +395,7 @@ def main(argv: list[str] | None = None) -> None:
     a.db.parent.mkdir(parents=True, exist_ok=True)
     store = Store.open(a.db, "bench", create=True)
     # A bigger page cache for building the indexes; the ledger's own settings are left as they are.
-    store.conn.execute("PRAGMA cache_size = -262144")
+    store.bulk_cache(256 * 1024)
     counts: dict[str, int] = {}
     with store.write("demo") as tx:
         store.init_settings(tx)
@@ -414,8 +414,8 @@ def main(argv: list[str] | None = None) -> None:
             counts["issue_events"] = counts.get("issue_events", 0) + events
             say(f"{year}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items())
                 + f" ({time.perf_counter() - started:.1f}s)")
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    journaled = store.conn.execute("SELECT count(*) FROM _journal_records").fetchone()[0]
+    store.read.value("PRAGMA wal_checkpoint(TRUNCATE)")  # the WAL into the file, whose size is said below
+    journaled = store.read.value("SELECT count(*) FROM _journal_records")
     store.close()
     total = sum(counts.values())
     say(f"{a.db}: {total:,} records (visits, activities, issues, events), {journaled:,} journaled rows, "

@@ -506,8 +506,9 @@ def root(
 ) -> None:
     import datetime as dt
 
-    from huidesk.context import Session, without_pydantic_plugins
+    from huidesk.context import Session
     from huidesk.domain.dates import ledger_zone, parse_today
+    from huidesk.ledger.shortcuts import without_pydantic_plugins
     from huidesk.render.output import be_quiet
 
     set_lang(lang.value)

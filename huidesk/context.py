@@ -15,44 +15,6 @@ if TYPE_CHECKING:
     from huidesk.reports.spec import Period, ReportSpec
 
 
-def without_pydantic_plugins() -> None:
-    """The console script runs without pydantic plugins: the first validator pydantic builds looks for
-    them among every installed distribution's entry points, and importing importlib.metadata for that
-    search was a quarter of what `visit add` spends before it writes (~50 ms). huidesk uses none, so
-    pydantic's loader is replaced by one that finds none, before pydantic is imported."""
-    import sys
-    import types
-
-    if "pydantic.plugin._loader" not in sys.modules:
-        loader = types.ModuleType("pydantic.plugin._loader")
-        loader.get_plugins = lambda: ()  # type: ignore[attr-defined]
-        loader.__getattr__ = _real_loader_attribute  # type: ignore[attr-defined]  # any other name: the real one's
-        sys.modules["pydantic.plugin._loader"] = loader
-
-
-def _real_loader_attribute(name: str) -> object:
-    """A name a later pydantic imports from its plugin loader that the stand-in lacks: the real module's,
-    loaded from its file then (so a pydantic that changes its loader still works, only slower)."""
-    if name.startswith("__"):  # the import system asks for __path__ and the like: a plain module has none
-        raise AttributeError(name)
-    import sys
-
-    real = sys.modules.get("pydantic.plugin._real_loader")
-    if real is None:  # loaded once, however many names are asked for
-        import importlib.util
-
-        import pydantic.plugin
-
-        spec = importlib.util.spec_from_file_location(
-            "pydantic.plugin._real_loader", Path(pydantic.plugin.__file__).with_name("_loader.py"))
-        if spec is None or spec.loader is None:
-            raise AttributeError(name)
-        real = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(real)
-        sys.modules[spec.name] = real
-    return getattr(real, name)
-
-
 @dataclass
 class Session:
     db: Path

@@ -48,6 +48,23 @@ def test_only_the_ledger_touches_a_connection():
     assert uses == []
 
 
+# The store's own modules: the connection is theirs (huidesk/ledger/table.py says what the others get).
+STORE_CORE = ("store.py", "table.py", "tx.py", "connect.py")
+
+
+def test_inside_the_ledger_only_the_store_reaches_its_connection():
+    """The other ledger modules read through `store.read` and the tables, and write through `store.write`:
+    none names the store's connection (`_conn`; a Store has no `conn`)."""
+    reached = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((PACKAGE / "ledger").glob("*.py")) if path.name not in STORE_CORE
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and (node.attr == "_conn" or node.attr == "conn"
+                                                and "store" in ast.unparse(node.value).lower())
+    ]
+    assert reached == []
+
+
 def test_the_connection_check_can_fail(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import sqlite3\n\n\ndef f(store):\n    return store.conn.execute('SELECT 1')\n")

@@ -28,8 +28,8 @@ def test_insert_many_journals_every_row_and_check_passes(village):
                                          "path": "银川市/最后一栋"})
             tx.update("places", ids[0], {"name": "一号楼"})
         assert len(ids) == 12_000 and list(ids) == list(range(ids[0], ids[0] + 12_000)) and after == ids[-1] + 1
-        rows = store.conn.execute(f"SELECT count(*) FROM places WHERE id BETWEEN {ids[0]} AND {after}").fetchone()[0]
-        journaled = store.conn.execute(
+        rows = store.read.rows(f"SELECT count(*) FROM places WHERE id BETWEEN {ids[0]} AND {after}").fetchone()[0]
+        journaled = store.read.rows(
             "SELECT count(*) FROM _journal_records WHERE entry_id = (SELECT max(id) FROM _journal)").fetchone()[0]
         assert rows == 12_001 and journaled == 12_002  # each insert, and the update
         entry = store.head()[0]
@@ -42,8 +42,8 @@ def test_insert_many_journals_every_row_and_check_passes(village):
 def test_held_rows_are_written_in_order_with_their_links(village):
     store = _store(village)
     try:
-        team = store.conn.execute("SELECT id FROM teams ORDER BY id LIMIT 1").fetchone()[0]
-        resident = store.conn.execute("SELECT id FROM residents ORDER BY id LIMIT 1").fetchone()[0]
+        team = store.read.rows("SELECT id FROM teams ORDER BY id LIMIT 1").fetchone()[0]
+        resident = store.read.rows("SELECT id FROM residents ORDER BY id LIMIT 1").fetchone()[0]
         with store.write("import visits") as tx, tx.holding():
             for day in range(1, 29):
                 vid = tx.insert("visits", {"team_id": team, "date": f"2024-02-{day:02d}", "follow_up": False})
@@ -51,8 +51,8 @@ def test_held_rows_are_written_in_order_with_their_links(village):
                 if day % 10 == 0:
                     tx.flush()
             assert tx.held > 0
-        assert store.conn.execute("SELECT count(*) FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id"
-                                  " WHERE v.date LIKE '2024-02-%'").fetchone()[0] == 28
+        assert store.read.rows("SELECT count(*) FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id"
+                               " WHERE v.date LIKE '2024-02-%'").fetchone()[0] == 28
         assert list(verify(store)) == []
     finally:
         store.close()
@@ -182,14 +182,14 @@ def test_link_rows_are_journaled_as_inserts_are(village, held):
         "_merged", {"id": 3, "source_id": 1, "tbl": "visit_members", "source_rid": 99, "rid": 12})
     store = _store(village)
     try:
-        team = store.conn.execute("SELECT id FROM teams LIMIT 1").fetchone()[0]
-        members = [r[0] for r in store.conn.execute("SELECT id FROM members LIMIT 3")]
+        team = store.read.rows("SELECT id FROM teams LIMIT 1").fetchone()[0]
+        members = [r[0] for r in store.read.rows("SELECT id FROM members LIMIT 3")]
         with store.write("visit add") as tx, (tx.holding() if held else nullcontext()):
             for day in range(1, 4):
-                store.add_visit(tx, {"team_id": team, "date": f"2024-07-0{day}", "follow_up": 0}, [1, 2, 1],
+                store.visits.add(tx, {"team_id": team, "date": f"2024-07-0{day}", "follow_up": 0}, [1, 2, 1],
                                 [*members, members[0]])
-        linked = store.conn.execute("SELECT count(*) FROM visit_members WHERE visit_id IN"
-                                    " (SELECT id FROM visits WHERE team_id = ?)", (team,)).fetchone()[0]
+        linked = store.read.rows("SELECT count(*) FROM visit_members WHERE visit_id IN"
+                                 " (SELECT id FROM visits WHERE team_id = ?)", (team,)).fetchone()[0]
         assert linked == 3 * len(members)
         assert list(verify(store)) == []
     finally:

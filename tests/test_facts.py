@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from huidesk.ledger import facts
+from huidesk.ledger.table import Read
 from huidesk.ledger.work_orders import FIGURES
 
 EVENTS = (
@@ -105,11 +106,11 @@ def _counted_by_hand(store, as_of: str, since: str | None) -> dict:
 
     until, first = as_of[:10], since or "0000"
     derived, args = issue_derived(as_of)
-    issues = store.conn.execute(f"SELECT i.id, i.kind, i.team_id, i.received_at,{derived} FROM issues i"
-                                " WHERE i.void_reason IS NULL AND i.received_at <= ?", [*args, as_of]).fetchall()
+    issues = store.read.all(f"SELECT i.id, i.kind, i.team_id, i.received_at,{derived} FROM issues i"
+                            " WHERE i.void_reason IS NULL AND i.received_at <= ?", [*args, as_of])
     escalations: dict[int, list[str]] = {}
-    for issue_id, at in store.conn.execute("SELECT issue_id, at FROM issue_events WHERE event = 'escalated'"
-                                           " AND void_reason IS NULL AND at <= ?", [as_of]):
+    for issue_id, at in store.read.rows("SELECT issue_id, at FROM issue_events WHERE event = 'escalated'"
+                                        " AND void_reason IS NULL AND at <= ?", [as_of]):
         escalations.setdefault(issue_id, []).append(at[:10])
     found: dict = {}
     for issue_id, kind, team, received_at, state, _, resolved_at in issues:
@@ -127,11 +128,11 @@ def _listing(store, as_of: str, since: str | None, keep: bool) -> list[tuple]:
     events alone by the one definition."""
     if keep:
         return [(i.id, i.state, i.first_response_at, i.resolved_at)
-                for i in store.issues(now=as_of, since=since, until=as_of[:10])]
+                for i in store.issues.list(now=as_of, since=since, until=as_of[:10])]
     from huidesk.ledger.issues import issue_derived
 
     derived, args = issue_derived(as_of)
-    return [tuple(r) for r in store.conn.execute(
+    return [tuple(r) for r in store.read.rows(
         f"SELECT i.id,{derived} FROM issues i WHERE i.void_reason IS NULL AND i.received_at <= ?"
         " AND substr(i.received_at, 1, 10) BETWEEN ? AND ? ORDER BY i.received_at, i.id",
         [*args, as_of, since or "0000", as_of[:10]])]
@@ -156,7 +157,7 @@ def test_kept_facts_equal_the_records_on_random_ledgers(steps, moments, since, l
             ok("--db", str(db), "setting", "set", key, value)
         _play(db, steps)
         conn = sqlite3.connect(db)
-        assert list(facts.differences(conn)) == []
+        assert list(facts.differences(Read(conn))) == []
         assert conn.execute("SELECT count(*) FROM _issue_facts").fetchone() == conn.execute(
             "SELECT count(*) FROM issues").fetchone()
         events = [dt.datetime.fromisoformat(at[:19]) for (at,) in conn.execute("SELECT at FROM issue_events")]
@@ -245,7 +246,7 @@ def test_kept_households_equal_the_records_on_random_ledgers(steps, periods):
                 run("--db", str(db), "undo")
         store = Store.open(db, "tester")
         try:
-            assert list(facts.differences(store.conn)) == []
+            assert list(facts.differences(store.read)) == []
             for a, b in [*periods, (None, 37)]:
                 since = None if a is None else _moment(min(a, b) * 24)[:10]
                 until = _moment(max(a or 0, b) * 24)[:10]
@@ -299,7 +300,7 @@ def test_rows_deleted_or_changed_directly_keep_the_facts_true(db):
     conn.execute("DELETE FROM issue_events")
     conn.execute("DELETE FROM issues")
     assert conn.execute("SELECT count(*) FROM _issue_facts").fetchone() == (0,)
-    assert list(facts.differences(conn)) == []
+    assert list(facts.differences(Read(conn))) == []
 
 
 def test_a_closed_issue_whose_resolution_was_voided_counts_as_resolved_but_not_timed(db):

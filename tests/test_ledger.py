@@ -21,11 +21,11 @@ def test_pragmas_on_every_connection(db):
     from huidesk.ledger.store import Store
 
     store = Store.open(db, "tester")
-    conn = store.conn
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
-    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+    read = store.read
+    assert read.value("PRAGMA journal_mode") == "wal"
+    assert read.value("PRAGMA foreign_keys") == 1
+    assert read.value("PRAGMA synchronous") == 2  # FULL
+    assert read.value("PRAGMA busy_timeout") >= 5000
     store.close()
 
 

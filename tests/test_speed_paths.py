@@ -110,7 +110,7 @@ def test_the_pydantic_plugin_stand_in_finds_none_and_lends_any_other_name():
 
     code = (
         "import sys\n"
-        "from huidesk.context import without_pydantic_plugins\n"
+        "from huidesk.ledger.shortcuts import without_pydantic_plugins\n"
         "without_pydantic_plugins()\n"
         "from huidesk.domain.models import VisitIn\n"
         "VisitIn(team_id=1, date='2024-07-01', follow_up=False)\n"
@@ -130,17 +130,15 @@ def test_a_twin_reads_the_same_ledger_while_another_process_writes(village):
     count = "SELECT count(*) FROM visits"
     store = Store.open(village, "tester")
     try:
-        before = store.conn.execute(count).fetchone()[0]
+        before = store.read.value(count)
         with store.twin() as twin:
-            assert twin is not None and twin.conn is not store.conn
+            assert twin is not None and twin._conn is not store._conn
             ok("visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-07-01")  # commits meanwhile
-            assert store.conn.execute(count).fetchone()[0] == twin.conn.execute(count).fetchone()[0] == before
+            assert store.read.value(count) == twin.read.value(count) == before
             assert store.head() == twin.head()
-        assert store.conn.execute(count).fetchone()[0] == before + 1
-        assert not store.conn.in_transaction
-        store.conn.execute("BEGIN")
-        with store.twin() as twin:  # this connection's own transaction is left alone: no twin
+        assert store.read.value(count) == before + 1
+        assert not store.read.in_transaction
+        with store.snapshot(), store.twin() as twin:  # this connection's own transaction is left alone: no twin
             assert twin is None
-        store.conn.execute("ROLLBACK")
     finally:
         store.close()

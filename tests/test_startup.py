@@ -1,4 +1,4 @@
-"""`visit add` without pydantic: huidesk.domain.rules.visit decides a visit as VisitIn does.
+"""`visit add` without pydantic: huidesk.ledger.shortcuts.visit decides a visit as VisitIn does.
 
 The light check accepts only what it can decide exactly; everything else goes to the pydantic model. These
 tests prove that what it accepts the model accepts, with the same values and the same row, that it refuses
@@ -13,10 +13,10 @@ from conftest import ok, rejected
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from huidesk.domain import rules
 from huidesk.domain.errors import HuideskError
 from huidesk.domain.i18n import set_lang
 from huidesk.domain.models import VisitIn
+from huidesk.ledger import shortcuts
 
 # Text that meets every edge of the rules: pydantic's stripped white space and the characters Python's strip
 # takes as well (U+001C-U+001F), other invisible characters, control characters, CJK, surrogates (argv's
@@ -50,7 +50,7 @@ command_values = st.fixed_dictionaries(
 odd = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False, width=16),
                 st.sampled_from(["1", " 7 ", "2024-07-01", "true"]), st.lists(st.integers(0, 3) | texts, max_size=2),
                 st.lists(st.integers(0, 3), max_size=2).map(tuple), st.binary(max_size=2))
-odd_values = st.dictionaries(st.sampled_from([*sorted(rules.VISIT_FIELDS), "volunteers", "place_id"]),
+odd_values = st.dictionaries(st.sampled_from([*sorted(shortcuts.VISIT_FIELDS), "volunteers", "place_id"]),
                              odd | texts, max_size=6)
 
 
@@ -63,9 +63,9 @@ def _model(values: dict):
 
 
 def _light(values: dict):
-    """rules.visit's answer, in the same terms."""
+    """shortcuts.visit's answer, in the same terms."""
     try:
-        return rules.visit(**values)
+        return shortcuts.visit(**values)
     except HuideskError as e:
         return e.message()
 
@@ -75,7 +75,7 @@ def _same(light, model) -> None:
         assert light == model
         return
     assert not isinstance(light, str), light
-    for field in rules.VISIT_FIELDS:
+    for field in shortcuts.VISIT_FIELDS:
         assert getattr(light, field) == getattr(model, field), field
         assert type(getattr(light, field)) is type(getattr(model, field)), field
     assert list(light.row().items()) == list(model.row().items())  # the same columns, in the same order
@@ -92,7 +92,7 @@ def lang(request):
 @given(values=command_values)
 def test_the_light_check_accepts_exactly_what_the_model_accepts(values, lang):
     model = _model(values)
-    checked = rules._visit(values)
+    checked = shortcuts._visit(values)
     event("accepted" if checked is not None else "refused")
     assert (checked is not None) == (not isinstance(model, str)), (values, model)
     _same(_light(values), model)
@@ -113,7 +113,7 @@ def test_each_field_alone_is_decided_alike(field, lang):
     """One field at a time beside good ones, so that each field's edges are met often."""
     values = {"team_id": 1, "date": "2024-07-07", "today": "2024-07-08", "member_ids": (1,), field[0]: field[1]}
     model = _model(values)
-    assert (rules._visit(values) is not None) == (not isinstance(model, str)), (values, model)
+    assert (shortcuts._visit(values) is not None) == (not isinstance(model, str)), (values, model)
     _same(_light(values), model)
 
 
@@ -141,18 +141,18 @@ def test_edge_cases_are_decided_alike():
         values = {**base, **extra}
         model = _model(values)
         if accepted is None:  # another type than a command passes: the model decides, whatever it says
-            assert rules._visit(values) is None
+            assert shortcuts._visit(values) is None
         else:
-            assert (rules._visit(values) is not None) == accepted, extra
+            assert (shortcuts._visit(values) is not None) == accepted, extra
             assert (not isinstance(model, str)) == accepted, (extra, model)
         _same(_light(values), model)
 
 
 def test_the_light_check_knows_the_models_fields_and_bounds():
-    """The fields, defaults and pydantic bounds mirrored in rules are the model's own."""
+    """The fields, defaults and pydantic bounds mirrored in the light check are the model's own."""
     fields = VisitIn.model_fields
-    assert set(fields) == rules.VISIT_FIELDS
-    light = rules.CheckedVisit.__dataclass_fields__
+    assert set(fields) == shortcuts.VISIT_FIELDS
+    light = shortcuts.CheckedVisit.__dataclass_fields__
     for name, info in fields.items():
         if not info.is_required():
             assert info.get_default(call_default_factory=True) == light[name].default, name
@@ -174,10 +174,10 @@ def test_the_light_check_knows_the_models_fields_and_bounds():
 
     VisitIn.model_rebuild()
     core = VisitIn.__pydantic_core_schema__["schema"]["schema"]["fields"]
-    for name, (least, most) in rules.VISIT_TEXT.items():
+    for name, (least, most) in shortcuts.VISIT_TEXT.items():
         assert bounds(core[name]["schema"]) == {"min_length": least, "max_length": most}, name
-    assert bounds(core["minutes_each"]["schema"]) == {"ge": 0, "le": rules.MAX_MINUTES}
-    assert {name for name in core if bounds(core[name]["schema"])} == {*rules.VISIT_TEXT, "minutes_each"}
+    assert bounds(core["minutes_each"]["schema"]) == {"ge": 0, "le": shortcuts.MAX_MINUTES}
+    assert {name for name in core if bounds(core[name]["schema"])} == {*shortcuts.VISIT_TEXT, "minutes_each"}
 
 
 def test_visit_add_imports_no_pydantic_and_a_refusal_reads_the_same(db):
@@ -191,7 +191,7 @@ def test_visit_add_imports_no_pydantic_and_a_refusal_reads_the_same(db):
                             text=True)
     assert result.returncode == 0, result.stderr
     modules = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
-    assert "huidesk.domain.rules" in modules
+    assert "huidesk.ledger.shortcuts" in modules
     assert not {"pydantic", "pydantic_core", "huidesk.domain.models"} & modules
     line = rejected(db, "visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-08-01", "--purpose", " ")
     assert line == "错误：--date 的值无效：“2024-08-01”（晚于今天（2024-07-08））；--purpose 的值无效：“ ”（不能为空）"

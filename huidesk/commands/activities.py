@@ -109,7 +109,7 @@ def add(
         )
         row = activity.row()
         with store.write(s.command) as tx:
-            aid = store.add_activity(tx, row, activity.member_ids, activity.minutes_each or 0)
+            aid = store.activities.add(tx, row, activity.member_ids, activity.minutes_each or 0)
     total = show_hours(int(row["minutes"]))
     message(
         tr(
@@ -153,5 +153,5 @@ def list_(
     with s.ledger() as store:
         team_id = store.find_id("teams", team, "--team")
         under = store.find("places", place, "--place") if place else None
-        rows = store.activities(team_id=team_id, theme=slug, place=under, since=first, until=last)
+        rows = store.activities.list(team_id=team_id, theme=slug, place=under, since=first, until=last)
         emit(activity_rows(rows), COLUMNS, fmt, wide=wide)

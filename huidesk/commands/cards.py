@@ -54,7 +54,7 @@ def issue(
         r = store.find("residents", resident, "--resident")
         card = CardIn.of(resident_id=r["id"], kind=kind, no=no, date=on, today=s.today.isoformat())
         with store.write(s.command) as tx:
-            cid, number = store.issue_card(tx, card.row())
+            cid, number = store.cards.issue(tx, card.row())
     message(tr(f"已办理{card.kind} #{cid}，卡号 {number}", f"issued {card.kind} #{cid}, number {number}"))
     sys.stdout.write(f"{cid}\n")
 
@@ -79,5 +79,5 @@ def list_(
     s = session(ctx)
     with s.ledger() as store:
         resident_id = store.find_id("residents", resident, "--resident")
-        rows = store.cards(kind=kind.strip() if kind is not None else None, resident_id=resident_id)
+        rows = store.cards.list(kind=kind.strip() if kind is not None else None, resident_id=resident_id)
         emit(masked_rows(rows, with_pii), COLUMNS, fmt, wide=wide)

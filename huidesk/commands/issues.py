@@ -138,11 +138,11 @@ def open_(
             "nature": resolve("nature", nature, "--nature") if nature is not None else None,
             "category": (resolve_category(category, extra_categories(store.settings()["categories"]))
                          if category is not None else None),
-            "repeat_of": store.find_issue(repeat_of, "--repeat-of").id if repeat_of is not None else None,
+            "repeat_of": store.issues.find(repeat_of, "--repeat-of").id if repeat_of is not None else None,
         }
         row = {**issue.row(), **{k: v for k, v in subject.items() if v is not None}}
         with store.write(s.command) as tx:
-            iid = store.open_issue(tx, row, done_at, _note(note))
+            iid = store.issues.open(tx, row, done_at, _note(note))
     from huidesk.domain.dates import shown_moment
 
     when = shown_moment(received)  # the full date a 12月30日 or a bare time was taken as
@@ -163,11 +163,11 @@ def _event(ctx, issue: str, event: str, at: str | None, units: list[str] = (), f
     s = session(ctx)
     when = s.moment(at)
     with s.ledger() as store:
-        found = store.find_issue(issue)
+        found = store.issues.find(issue)
         targets = store.find_many("units", units, field) if units else [None]
         with store.write(s.command) as tx:
             for unit in targets:
-                store.add_event(tx, found.id, event, when, unit, **values)
+                store.issues.add_event(tx, found.id, event, when, unit, **values)
     to = "、".join(u["name"] for u in targets if u is not None)
     message(
         tr(
@@ -411,7 +411,7 @@ def list_(
     with s.ledger() as store:
         team_id = store.find_id("teams", team, "--team")
         under = store.find("places", place, "--place") if place else None
-        issues = store.issues(state=states[state.strip().lower()] if state else None, kind=kind_slug,
+        issues = store.issues.list(state=states[state.strip().lower()] if state else None, kind=kind_slug,
                               team_id=team_id, place=under, since=start, until=end, now=s.now.isoformat())
     emit(_as_rows(issues), LIST_COLUMNS, fmt, wide=wide)
 
@@ -454,8 +454,8 @@ def show(
 
     s = session(ctx)
     with s.ledger() as store:
-        found = store.find_issue(issue)
-        events = store.issue_events(found.id)
+        found = store.issues.find(issue)
+        events = store.issues.events(found.id)
     start = prev = dt.datetime.fromisoformat(found.received_at)
     timeline = []
     for e in events:

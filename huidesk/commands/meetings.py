@@ -46,16 +46,16 @@ def add(
     s = session(ctx)
     at = s.moment(date, "--date")
     with s.ledger() as store:
-        issue_row = store.find_issue(issue, "--issue") if issue else None
+        issue_row = store.issues.find(issue, "--issue") if issue else None
         if place:
             place_id = store.find("places", place, "--place")["id"]
         else:
             place_id = issue_row.place_id if issue_row else None
-        parties = list({tuple(p.items()): p for p in (store.meeting_party(x) for x in party)}.values())
+        parties = list({tuple(p.items()): p for p in (store.meetings.party(x) for x in party)}.values())
         meeting = MeetingIn.of(date=at[:10], decision=decision, issue_id=issue_row.id if issue_row else None,
                                place_id=place_id)
         with store.write(s.command) as tx:
-            mid = store.add_meeting(tx, meeting.row(), parties, at)
+            mid = store.meetings.add(tx, meeting.row(), parties, at)
     message(tr(f"已记录协商会议 #{mid}（{len(parties)} 方参会）", f"recorded meeting #{mid} ({len(parties)} parties)"))
     sys.stdout.write(f"{mid}\n")
 
@@ -88,5 +88,5 @@ def list_(
     s = session(ctx)
     start, end = s.period(since, until)
     with s.ledger() as store:
-        issue_id = store.find_issue(issue, "--issue").id if issue else None
-        emit(store.meetings(issue_id, start, end), COLUMNS, fmt, wide=wide)
+        issue_id = store.issues.find(issue, "--issue").id if issue else None
+        emit(store.meetings.list(issue_id, start, end), COLUMNS, fmt, wide=wide)

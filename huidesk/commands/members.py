@@ -92,7 +92,7 @@ def add(
         teams = store.find_many("teams", team or [], "--team")
         member = MemberIn.of(name=name, phone=phone, joined=joined_on, reg_no=reg_no)
         with store.write(s.command) as tx:
-            mid = store.add_member(tx, member.row(), [t["id"] for t in teams], roles, allow_duplicate)
+            mid = store.members.add(tx, member.row(), [t["id"] for t in teams], roles, allow_duplicate)
     where = "、".join(t["name"] for t in teams)
     message(
         tr(
@@ -129,7 +129,7 @@ def list_(
     role_slug = resolve("role", role, "--role") if role is not None else None
     with s.ledger() as store:
         team_id = store.find_id("teams", team, "--team")
-        emit(member_rows(store.members(team_id, role_slug), with_pii), MEMBER_COLUMNS, fmt, wide=wide)
+        emit(member_rows(store.members.list(team_id, role_slug), with_pii), MEMBER_COLUMNS, fmt, wide=wide)
 
 
 @app.command(
@@ -151,8 +151,8 @@ def show(
     s = session(ctx)
     with s.ledger() as store:
         m = store.find("members", member, "MEMBER")
-        info = next(member_rows(store.members(member_id=m["id"]), with_pii))
-        history = store.member_history(m["id"])
+        info = next(member_rows(store.members.list(member_id=m["id"]), with_pii))
+        history = store.members.history(m["id"])
     roles = "、".join(label("role", r) for r in (info["roles"] or "").split(",") if r)
     reg_no = tr(f"注册编号 {info['reg_no']}", f"reg. no. {info['reg_no']}") if info["reg_no"] else ""
     message(f"#{info['id']} {info['name']}　{roles or '—'}　{info['phone'] or ''}" + (f"　{reg_no}" if reg_no else ""))
@@ -193,7 +193,7 @@ def edit(
     with s.ledger() as store:
         m = store.find("members", member, "MEMBER")
         with store.write(s.command) as tx:
-            store.edit_member(tx, m["id"], changes)
+            store.members.edit(tx, m["id"], changes)
     shown = "、".join(f"{k.replace('_', '-')}={v if v is not None else '—'}" for k, v in changes.items())
     message(tr(f"已修改队员 #{m['id']} {m['name']}：{shown}", f"changed member #{m['id']} {m['name']}: {shown}"))
 
@@ -205,7 +205,7 @@ def _membership(ctx: typer.Context, member: str, team: str, date: str | None, le
         m = store.find("members", member, "MEMBER")
         t = store.find("teams", team, "--team")
         with store.write(s.command) as tx:
-            (store.leave if leaving else store.join)(tx, m["id"], t["id"], on)
+            (store.memberships.leave if leaving else store.memberships.join)(tx, m["id"], t["id"], on)
     if leaving:
         message(tr(f"{m['name']} 于 {on} 离开 {t['name']}", f"{m['name']} left {t['name']} on {on}"))
     else:

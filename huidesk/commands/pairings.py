@@ -51,7 +51,7 @@ def add(
         r = store.find("residents", resident, "--resident")
         pairing = PairingIn.of(member_id=m["id"], resident_id=r["id"], since=on, note=note, today=s.today.isoformat())
         with store.write(s.command) as tx:
-            pid = store.add_pairing(tx, pairing.row())
+            pid = store.pairings.add(tx, pairing.row())
     message(tr(f"已结对 #{pid}：{m['name']} 自 {on} 起", f"paired #{pid}: {m['name']} since {on}"))
     sys.stdout.write(f"{pid}\n")
 
@@ -79,5 +79,5 @@ def list_(
     with s.ledger() as store:
         member_id = store.find_id("members", member, "--member")
         resident_id = store.find_id("residents", resident, "--resident")
-        rows = store.pairings(member_id=member_id, resident_id=resident_id)
+        rows = store.pairings.list(member_id=member_id, resident_id=resident_id)
         emit(masked_rows(rows, with_pii), COLUMNS, fmt, wide=wide)

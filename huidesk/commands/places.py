@@ -48,7 +48,7 @@ def add(
     lvl = resolve("level", level, "--level") if level is not None else None
     with s.ledger() as store:
         with store.write(s.command) as tx:
-            created = store.add_place(tx, path, lvl)
+            created = store.places.add(tx, path, lvl)
         place = store.find("places", path, "PATH") if not created else created[-1]
     for p in created:
         message(
@@ -82,7 +82,7 @@ def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None, 
     s = session(ctx)
     with s.ledger() as store:
         under = store.find("places", place, "--place") if place else None
-        emit(store.places(under), COLUMNS, fmt, wide=wide)
+        emit(store.places.list(under), COLUMNS, fmt, wide=wide)
 
 
 @app.command(
@@ -98,7 +98,7 @@ def tree(ctx: typer.Context, place: PlaceFilter = None) -> None:
     s = session(ctx)
     with s.ledger() as store:
         under = store.find("places", place, "--place") if place else None
-        rows = store.places(under)
+        rows = store.places.list(under)
     if not rows:
         message(tr("（没有地点）", "(no places)"))
         return

@@ -101,7 +101,7 @@ def add(
             guardian=guardian, health_consent=health_consent, tags=tags, this_year=s.today.year,
         )
         with store.write(s.command) as tx:
-            rid = store.add_resident(tx, resident.row(), tags, allow_duplicate)
+            rid = store.residents.add(tx, resident.row(), tags, allow_duplicate)
     message(tr(f"已添加居民 #{rid}", f"added resident #{rid}"))
     sys.stdout.write(f"{rid}\n")
 
@@ -132,7 +132,7 @@ def list_(
     tag_slug = resolve("tag", tag, "--tag") if tag is not None else None
     with s.ledger() as store:
         under = store.find("places", place, "--place") if place else None
-        emit(resident_rows(store.residents(under, tag_slug), with_pii), COLUMNS, fmt, wide=wide)
+        emit(resident_rows(store.residents.list(under, tag_slug), with_pii), COLUMNS, fmt, wide=wide)
 
 
 @app.command(
@@ -154,8 +154,8 @@ def show(
     s = session(ctx)
     with s.ledger() as store:
         r = store.find("residents", resident, "RESIDENT")
-        info = next(resident_rows(store.residents(resident_id=r["id"]), with_pii))
-        visits = store.resident_visits(r["id"])
+        info = next(resident_rows(store.residents.list(resident_id=r["id"]), with_pii))
+        visits = store.residents.visits(r["id"])
     tags = "、".join(label("tag", t) for t in (info["tags"] or "").split(",") if t)
     every = (
         tr(f"每 {info['visit_every']} 天走访", f"visit every {info['visit_every']} days") if info["visit_every"] else ""

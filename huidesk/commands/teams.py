@@ -52,7 +52,7 @@ def add(
         leader_id = store.find_id("members", leader, "--leader")
         team = TeamIn.of(name=name, place_id=place_id, line=slug, leader_id=leader_id, founded=founded_on)
         with store.write(s.command) as tx:
-            tid = store.add_team(tx, team.row(), leader_joined=founded_on or s.today.isoformat())
+            tid = store.teams.add(tx, team.row(), leader_joined=founded_on or s.today.isoformat())
     message(tr(f"已添加服务队 #{tid} {team.name}", f"added team #{tid} {team.name}"))
     sys.stdout.write(f"{tid}\n")
 
@@ -79,7 +79,7 @@ def list_(ctx: typer.Context, place: PlaceFilter = None, fmt: FormatOpt = None, 
     s = session(ctx)
     with s.ledger() as store:
         under = store.find("places", place, "--place") if place else None
-        emit(store.teams(under, s.today.isoformat()), COLUMNS, fmt, wide=wide)
+        emit(store.teams.list(under, s.today.isoformat()), COLUMNS, fmt, wide=wide)
 
 
 @app.command(
@@ -102,8 +102,8 @@ def show(
     s = session(ctx)
     with s.ledger() as store:
         t = store.find("teams", team, "TEAM")
-        info = store.teams(None, s.today.isoformat(), team_id=t["id"])[0]
-        rows = store.team_members(t["id"])
+        info = store.teams.list(None, s.today.isoformat(), team_id=t["id"])[0]
+        rows = store.teams.members(t["id"])
     message(
         f"#{info['id']} {info['name']}　{label('line', info['line'])}　{info['place']}"
         + tr(

@@ -49,7 +49,7 @@ def add(
         place_id = store.find_id("places", place, "--place")
         unit = UnitIn.of(name=name, kind=slug, place_id=place_id)
         with store.write(s.command) as tx:
-            uid = store.add_unit(tx, unit.name, unit.kind, unit.place_id)
+            uid = store.units.add(tx, unit.name, unit.kind, unit.place_id)
     message(tr(f"已添加单位 #{uid} {unit.name}", f"added unit #{uid} {unit.name}"))
     sys.stdout.write(f"{uid}\n")
 
@@ -72,4 +72,4 @@ COLUMNS = [
 def list_(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> None:
     s = session(ctx)
     with s.ledger() as store:
-        emit(store.units(), COLUMNS, fmt, wide=wide)
+        emit(store.units.list(), COLUMNS, fmt, wide=wide)

@@ -87,7 +87,7 @@ def add(
                                         "each visiting member's time: 2, 1.5, 90min (credited to each)")),
     ] = None,
 ) -> None:
-    from huidesk.domain.rules import visit as checked_visit  # pydantic only when the visit is refused
+    from huidesk.ledger.shortcuts import visit as checked_visit  # pydantic only when the visit is refused
 
     s = session(ctx)
     on = s.date(date)
@@ -100,7 +100,7 @@ def add(
             minutes_each=hours, member_ids=tuple(dict.fromkeys(m["id"] for m in members)), today=s.today.isoformat(),
         )
         with store.write(s.command) as tx:
-            vid = store.add_visit(tx, visit.row(), [r["id"] for r in visited], visit.member_ids)
+            vid = store.visits.add(tx, visit.row(), [r["id"] for r in visited], visit.member_ids)
     each = ""
     if visit.minutes_each is not None:
         from huidesk.domain.hours import show_hours
@@ -145,5 +145,5 @@ def list_(
         team_id = store.find_id("teams", team, "--team")
         under = store.find("places", place, "--place") if place else None
         resident_id = store.find_id("residents", resident, "--resident")
-        rows = store.visits(team_id=team_id, place=under, resident_id=resident_id, since=first, until=last)
+        rows = store.visits.list(team_id=team_id, place=under, resident_id=resident_id, since=first, until=last)
         emit(visit_rows(rows, with_pii), COLUMNS, fmt, wide=wide)

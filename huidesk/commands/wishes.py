@@ -75,7 +75,7 @@ def add(
         r = store.find("residents", resident, "--resident")
         wish = WishIn.of(resident_id=r["id"], text=text, listed=on, today=s.today.isoformat())
         with store.write(s.command) as tx:
-            wid = store.add_wish(tx, wish.row())
+            wid = store.wishes.add(tx, wish.row())
     message(tr(f"已登记微心愿 #{wid}（{on}）", f"listed wish #{wid} ({on})"))
     sys.stdout.write(f"{wid}\n")
 
@@ -101,7 +101,7 @@ def claim(
         m = store.find("members", member, "--member")
         step = StepIn.of(date=on, today=s.today.isoformat())
         with store.write(s.command) as tx:
-            store.claim_wish(tx, wish_id, m["id"], step.date)
+            store.wishes.claim(tx, wish_id, m["id"], step.date)
     message(tr(f"{m['name']} 于 {on} 认领了微心愿 #{wish_id}", f"{m['name']} claimed wish #{wish_id} on {on}"))
 
 
@@ -120,7 +120,7 @@ def fulfil(ctx: typer.Context, wish_id: WishId, date: DateOpt = None) -> None:
     with s.ledger() as store:
         step = StepIn.of(date=on, today=s.today.isoformat())
         with store.write(s.command) as tx:
-            store.fulfil_wish(tx, wish_id, step.date)
+            store.wishes.fulfil(tx, wish_id, step.date)
     message(tr(f"微心愿 #{wish_id} 已于 {on} 实现", f"wish #{wish_id} fulfilled on {on}"))
 
 
@@ -157,5 +157,5 @@ def list_(
     with s.ledger() as store:
         resident_id = store.find_id("residents", resident, "--resident")
         member_id = store.find_id("members", member, "--member")
-        wishes = store.wishes(state=slug, resident_id=resident_id, member_id=member_id)
+        wishes = store.wishes.list(state=slug, resident_id=resident_id, member_id=member_id)
         emit(masked_rows(map(asdict, wishes), with_pii), COLUMNS, fmt, wide=wide)

@@ -52,11 +52,11 @@ class Demo:
                 return n
 
     def place(self, path: str, level: str | None = None) -> int:
-        self.store.add_place(self.tx, path, level)
+        self.store.places.add(self.tx, path, level)
         return self.store.find("places", path, "PATH")["id"]
 
     def unit(self, name: str, kind: str) -> dict:
-        uid = self.store.add_unit(self.tx, name, kind, None)
+        uid = self.store.units.add(self.tx, name, kind, None)
         return {"id": uid, "name": name}
 
     def member(self, name: str, joined: str, roles: tuple[str, ...] = ("volunteer",), teams: tuple[int, ...] = (),
@@ -64,12 +64,12 @@ class Demo:
         self.used_names.add(name)
         self.members += 1  # a registration number of the volunteer system's shape: region, joining day, serial
         reg_no = f"6401{joined.replace('-', '')}{self.members:04d}"
-        return self.store.add_member(self.tx, {"name": name, "phone": phone, "joined": joined, "reg_no": reg_no},
+        return self.store.members.add(self.tx, {"name": name, "phone": phone, "joined": joined, "reg_no": reg_no},
                                      teams, roles, allow_duplicate=True)
 
     def team(self, name: str, place_id: int, founded: str, line: str | None = None) -> int:
         line = line or guess_line(name)
-        return self.store.add_team(self.tx, {"name": name, "place_id": place_id, "line": line, "founded": founded},
+        return self.store.teams.add(self.tx, {"name": name, "place_id": place_id, "line": line, "founded": founded},
                                    leader_joined=founded)
 
     def resident(self, name: str, place_id: int, born: int | None = None, tags: tuple[str, ...] = (),
@@ -78,7 +78,7 @@ class Demo:
         row = {"name": name, "place_id": place_id, "born": born, "visit_every": every,
                "consent": "guardian" if guardian else "self", "guardian": guardian,
                "health_consent": int("disabled" in tags)}
-        return self.store.add_resident(self.tx, row, tags, allow_duplicate=True)
+        return self.store.residents.add(self.tx, row, tags, allow_duplicate=True)
 
     def day(self, start: dt.date, end: dt.date) -> dt.date:
         return start + dt.timedelta(days=self.rng.randrange((end - start).days + 1))
@@ -90,10 +90,10 @@ class Demo:
               ref: str | None = None, resident_id: int | None = None) -> int:
         row = {"ref": ref, "kind": kind, "source": source, "place_id": place_id, "team_id": team_id,
                "resident_id": resident_id, "text": text, "received_at": received, **_subject(kind, text)}
-        return self.store.open_issue(self.tx, row, None, None)
+        return self.store.issues.open(self.tx, row, None, None)
 
     def event(self, issue_id: int, event: str, at: str, unit: dict | None = None, **values) -> None:
-        self.store.add_event(self.tx, issue_id, event, at, unit, **values)
+        self.store.issues.add_event(self.tx, issue_id, event, at, unit, **values)
 
     def handled(self, issue_id: int, received: dt.datetime, units: list[dict], resolve_hours: float,
                 callback: bool = True) -> None:
@@ -153,7 +153,7 @@ class Demo:
             members[colour].append(self.member(self.name(), joined, roles, (teams[colour],)))
         # A member who left before the day the figures stand: not counted among the 117.
         gone = self.member(self.name(), "2022-03-01", ("volunteer",), (teams["蓝色平安"],))
-        self.store.leave(self.tx, gone, teams["蓝色平安"], "2023-12-31")
+        self.store.memberships.leave(self.tx, gone, teams["蓝色平安"], "2023-12-31")
         for colour, team_id in teams.items():
             self.tx.update("teams", team_id, {"leader_id": members[colour][0]})
 
@@ -163,7 +163,7 @@ class Demo:
             theme = self.rng.choice(THEMES_BY_LINE[colour])
             crew = self.rng.sample(members[colour], self.rng.randrange(3, 9))
             day = self.day(dt.date(2022, 3, 15), DEMO_DATE)
-            self.store.add_activity(
+            self.store.activities.add(
                 self.tx,
                 {"team_id": teams[colour], "theme": theme, "date": day.isoformat(), "place_id": village,
                  "title": None, "volunteers": len(crew), "served": self.rng.randrange(10, 60),
@@ -174,7 +174,7 @@ class Demo:
         # The visit of 7 July: 橙色公益 call on 丁学志 (48号楼) and 李增友 (3号楼).
         ding = self.resident("丁学志", b48, 1942, ("advanced_age",), every=14)
         li = self.resident("李增友", b3, 1940, ("advanced_age", "living_alone"), every=7)
-        self.store.add_visit(self.tx, {"team_id": teams["橙色公益"], "date": "2024-07-07",
+        self.store.visits.add(self.tx, {"team_id": teams["橙色公益"], "date": "2024-07-07",
                                        "purpose": "看望高龄老人，了解身体和生活情况", "gifts": "慰问品",
                                        "note": "叮嘱老人有困难随时联系", "follow_up": 0},
                              [ding, li], members["橙色公益"][:4])
@@ -185,17 +185,17 @@ class Demo:
                     for _ in range(285)]
         for rid in holders:
             day = self.day(dt.date(2022, 5, 1), DEMO_DATE)
-            self.store.issue_card(self.tx, {"resident_id": rid, "kind": "爱心理发卡", "date": day.isoformat()})
+            self.store.cards.issue(self.tx, {"resident_id": rid, "kind": "爱心理发卡", "date": day.isoformat()})
 
         # 6 children in difficulty: their 微心愿 taken up by the 爱心妈妈 of 金色成长.
         mothers = members["金色成长"][:6]
         for i, mother in enumerate(mothers):
             child = self.resident(self.name(), village, 2014 + i % 4, ("child_in_difficulty",), guardian=self.name())
             wish = ("一套新书包和文具", "一双运动鞋", "一本字典", "一盏护眼台灯", "一个篮球", "一套绘本")[i]
-            wid = self.store.add_wish(self.tx, {"resident_id": child, "text": wish, "listed": "2024-06-20"})
-            self.store.claim_wish(self.tx, wid, mother, "2024-07-01")
+            wid = self.store.wishes.add(self.tx, {"resident_id": child, "text": wish, "listed": "2024-06-20"})
+            self.store.wishes.claim(self.tx, wid, mother, "2024-07-01")
             if i == 0:
-                self.store.add_pairing(self.tx, {"member_id": mother, "resident_id": child, "since": "2024-07-01",
+                self.store.pairings.add(self.tx, {"member_id": mother, "resident_id": child, "since": "2024-07-01",
                                                  "note": "爱心妈妈结对"})
 
         # 56 suggestions collected and 15 pieces of infrastructure improved (plus 2 still in hand).
@@ -269,7 +269,7 @@ class Demo:
                    {"unit_id": units["黄河东路街道司法所"]["id"]},
                    {"name": "律师"}, {"unit_id": units["金地花园物业公司"]["id"]},
                    {"name": "小区党支部"}, {"name": "楼栋长"}]
-        self.store.add_meeting(self.tx, meeting, parties, self.at(dt.date(2024, 6, 26), 15))
+        self.store.meetings.add(self.tx, meeting, parties, self.at(dt.date(2024, 6, 26), 15))
         self.event(lane, "resolved", self.at(dt.date(2024, 7, 3), 17),
                    note="绿化带推进1米，消防通道变宽，电动车有了停放场所")
 
@@ -319,13 +319,13 @@ class Demo:
         for i, theme in enumerate(("anti_fraud", "policy_outreach", "civility", "safety_inspection", "mutual_aid") * 4):
             day = self.day(dt.date(2024, 1, 5), dt.date(2024, 7, 5))
             people = self.rng.sample(crew, 4)
-            self.store.add_activity(self.tx, {
+            self.store.activities.add(self.tx, {
                 "team_id": team, "theme": theme, "date": day.isoformat(), "place_id": None,
                 "title": "新型诈骗手段宣讲" if theme == "anti_fraud" and i == 0 else None,
                 "volunteers": 4, "served": self.rng.randrange(20, 80), "minutes": 4 * 90,
             }, people, 90)
         zhang = self.resident("张桂香", community, 1944, ("living_alone", "advanced_age", "empty_nest"), every=7)
-        self.store.add_visit(self.tx, {
+        self.store.visits.add(self.tx, {
             "team_id": team, "date": "2024-07-05", "purpose": "看望独居老人，提醒防暑和用火用电安全",
             "gifts": "慰问品", "note": "把网格员电话存进老人手机", "follow_up": 0,
         }, [zhang], [he])

@@ -153,7 +153,7 @@ def export_table(
             count += 1
             yield row
 
-    with ledger.snapshot(store):  # the rows and the chain head belong together
+    with store.snapshot():  # the rows and the chain head belong together
         head = store.head()
         rows = counted(export_rows(store, table, since, until, with_pii))
         if fmt == "open311":

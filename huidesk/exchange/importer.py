@@ -199,7 +199,7 @@ class Import:
         if not run:
             return
         readies = [r for _, r in run]
-        self.store.import_visits(self.tx, [r[1] for r in readies], [r[2] for r in readies],  # type: ignore[index]
+        self.store.visits.add_many(self.tx, [r[1] for r in readies], [r[2] for r in readies],  # type: ignore[index]
                                  [r[3] for r in readies])  # type: ignore[index]
         self.result.added += len(run)
         self._held_from = self._held_from or run[0][0]
@@ -240,7 +240,7 @@ class Import:
             return True
         if uid in self._asked:
             return uid in self._known
-        return self.store.uid_taken(self.table.name, uid)
+        return self.store[self.table.name].uid_taken(uid)
 
     def prefetch(self, rows: list[tuple[str, Cells | str]]) -> None:
         """Look up the uids of the next rows in one query, for `_taken` (until the next prefetch;
@@ -251,7 +251,7 @@ class Import:
             text = cell_text(cell[1]) if cell is not None and isinstance(cell[1], str) else None
             if text is not None and UID.fullmatch(text):
                 asked.add(text)
-        self._asked, self._known = asked, self.store.uids_taken(self.table.name, asked)
+        self._asked, self._known = asked, self.store[self.table.name].uids_taken(asked)
 
     def flush(self) -> None:
         """Write the rows held back since the last flush (the bulk path; see `Tx.holding`). They were
@@ -311,8 +311,7 @@ def import_table(
         with store.write(command) as tx:
             imp = Import(store, tx, table, today, now)
             if name in _BULK:
-                ledger.bulk_cache(store)
-                with store.facts_deferred(name), tx.holding():
+                with store[name].bulk(), tx.holding():
                     read = 0
                     while chunk := list(itertools.islice(rows, _CHUNK_ROWS)):
                         imp.prefetch(chunk)

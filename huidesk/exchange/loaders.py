@@ -45,10 +45,9 @@ def _load_place(imp: Target, row: Row, v: dict, uid: str) -> str:
         above = ledger.place_by_path(imp.store, prefix)
         if above is None:
             level = guess_level(parts[k - 1], parent_level)
-            parent_id = imp.store.import_record(
-                imp.tx, "places",
-                {"uid": derive_uid("places", {"path": prefix}), "parent_id": parent_id, "name": parts[k - 1],
-                 "level": level, "path": prefix},
+            parent_id = imp.store.places.insert(
+                imp.tx, {"uid": derive_uid("places", {"path": prefix}), "parent_id": parent_id, "name": parts[k - 1],
+                         "level": level, "path": prefix},
             )
             parent_level = level
         elif above["void_reason"] is not None:
@@ -57,8 +56,8 @@ def _load_place(imp: Target, row: Row, v: dict, uid: str) -> str:
         else:
             parent_id, parent_level = above["id"], above["level"]
     level = v["level"] or guess_level(parts[-1], parent_level)
-    imp.store.import_record(
-        imp.tx, "places", {"uid": uid, "parent_id": parent_id, "name": parts[-1], "level": level, "path": path}
+    imp.store.places.insert(
+        imp.tx, {"uid": uid, "parent_id": parent_id, "name": parts[-1], "level": level, "path": path}
     )
     return "added"
 
@@ -73,7 +72,7 @@ def _load_unit(imp: Target, row: Row, v: dict, uid: str) -> str:
         return ""
     if ledger.unit_exists(imp.store, unit.name):
         return "skipped"
-    imp.store.import_record(imp.tx, "units", {"uid": uid, **unit.row()})
+    imp.store.units.insert(imp.tx, {"uid": uid, **unit.row()})
     return "added"
 
 
@@ -93,7 +92,7 @@ def _load_team(imp: Target, row: Row, v: dict, uid: str) -> str:
     if ledger.team_exists(imp.store, team.place_id, team.name):
         return "skipped"
     # The leader's membership is a row of memberships (or of a members file's teams column).
-    imp.store.import_record(imp.tx, "teams", {"uid": uid, **team.row()})
+    imp.store.teams.insert(imp.tx, {"uid": uid, **team.row()})
     return "added"
 
 
@@ -108,7 +107,7 @@ def _load_member(imp: Target, row: Row, v: dict, uid: str) -> str:
         return ""
     teams = [t[0] for t in v["teams"] or []]
     # a file's rows are told apart by uid: namesakes are welcome
-    imp.store.add_member(imp.tx, {"uid": uid, **member.row()}, list(dict.fromkeys(teams)),
+    imp.store.members.add(imp.tx, {"uid": uid, **member.row()}, list(dict.fromkeys(teams)),
                          list(dict.fromkeys(v["roles"] or [])), allow_duplicate=True)
     return "added"
 
@@ -121,9 +120,8 @@ def _load_membership(imp: Target, row: Row, v: dict, uid: str) -> str:
     if v["left"] is None and ledger.in_team(imp.store, member_id, team_id):
         row.fail("member", row.raw("member"), tr("该队员已在这支服务队中", "the member is already in this team"))
         return ""
-    imp.store.import_record(
-        imp.tx, "memberships",
-        {"uid": uid, "team_id": team_id, "member_id": member_id, "joined": v["joined"], "left": v["left"]},
+    imp.store.memberships.insert(
+        imp.tx, {"uid": uid, "team_id": team_id, "member_id": member_id, "joined": v["joined"], "left": v["left"]},
     )
     return "added"
 
@@ -141,7 +139,7 @@ def _load_resident(imp: Target, row: Row, v: dict, uid: str) -> str:
     )
     if resident is None:
         return ""
-    imp.store.add_resident(imp.tx, {"uid": uid, **resident.row()}, tags, allow_duplicate=True)
+    imp.store.residents.add(imp.tx, {"uid": uid, **resident.row()}, tags, allow_duplicate=True)
     return "added"
 
 
@@ -164,7 +162,7 @@ def _load_visit(imp: Target, row: Row, v: dict, uid: str) -> str:
                       {"team_id": "team", "minutes_each": "hours_each", "member_ids": "members"})
     if visit is None:
         return ""
-    imp.store.add_visit(imp.tx, {"uid": uid, **visit.row()}, [r[0] for r in v["residents"]], visit.member_ids)
+    imp.store.visits.add(imp.tx, {"uid": uid, **visit.row()}, [r[0] for r in v["residents"]], visit.member_ids)
     return "added"
 
 
@@ -263,7 +261,7 @@ def _load_activity(imp: Target, row: Row, v: dict, uid: str) -> str:
     values = {"uid": uid, **activity.row(), "minutes": minutes}
     # Each named member served an equal share (exactly what `activity add --hours` recorded).
     each = minutes // activity.headcount if activity.headcount else 0
-    imp.store.add_activity(imp.tx, values, members, each)
+    imp.store.activities.add(imp.tx, values, members, each)
     return "added"
 
 
@@ -290,7 +288,7 @@ def _load_issue(imp: Target, row: Row, v: dict, uid: str) -> str:
     if row.problems:
         return ""
     subject = {k: v[k] for k in ("nature", "category", "repeat_of") if v[k] is not None}
-    imp.store.open_issue(imp.tx, {"uid": uid, **issue.row(), **subject}, resolved, note)
+    imp.store.issues.open(imp.tx, {"uid": uid, **issue.row(), **subject}, resolved, note)
     return "added"
 
 
@@ -304,9 +302,9 @@ def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
     if v["issue"] is not None:
         issue_id = ledger.issue_by_uid(imp.store, v["issue"])
         if issue_id is None:
-            issue_id = imp.store.find_issue(v["issue"], row.header("issue")).id
+            issue_id = imp.store.issues.find(v["issue"], row.header("issue")).id
     elif v["issue_ref"] is not None:
-        issue_id = imp.store.find_issue(v["issue_ref"], row.header("issue_ref")).id
+        issue_id = imp.store.issues.find(v["issue_ref"], row.header("issue_ref")).id
     else:
         row.fail("issue", "", tr("请给出诉求的唯一编号或工单号", "give the issue's uid or ref"))
         return ""
@@ -319,7 +317,7 @@ def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
     if v["note"] is not None and (len(v["note"]) > 2000 or not v["note"].replace("\n", " ").isprintable()):
         row.fail("note", v["note"], tr("过长或含控制字符", "too long or holding control characters"))
         return ""
-    timeline = imp.store.issue_events(issue_id)
+    timeline = imp.store.issues.events(issue_id)
     when = instant(at)
     for e in timeline:
         if (e.event, instant(e.at), e.unit_id, e.note, e.answer, e.satisfaction) == (
@@ -331,7 +329,7 @@ def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
         return ""
     unit = (ledger.unit_name(imp.store, unit_id) if unit_id else None) or ""
     check(fold(e for e in timeline if instant(e.at) <= when), event, at, unit_id, unit)
-    imp.store.import_record(imp.tx, "issue_events", {
+    imp.store.issue_events.insert(imp.tx, {
         "uid": uid, "issue_id": issue_id, "event": event, "at": at, "unit_id": unit_id, "answer": v["answer"],
         "satisfaction": v["satisfaction"], "note": v["note"]})
     return "added"
@@ -357,7 +355,7 @@ def _load_wish(imp: Target, row: Row, v: dict, uid: str) -> str:
         row.fail("fulfilled", fulfilled, tr(f"早于认领日期 {claimed}", f"before it was claimed on {claimed}"))
     if row.problems:
         return ""
-    imp.store.add_wish(imp.tx, {"uid": uid, **wish.row(), "member_id": member_id, "claimed": claimed,
+    imp.store.wishes.add(imp.tx, {"uid": uid, **wish.row(), "member_id": member_id, "claimed": claimed,
                                 "fulfilled": fulfilled})
     return "added"
 
@@ -369,7 +367,7 @@ def _load_card(imp: Target, row: Row, v: dict, uid: str) -> str:
                               "date": v["date"], "today": imp.today.isoformat()}, {"resident_id": "resident"})
     if card is None:
         return ""
-    imp.store.issue_card(imp.tx, {"uid": uid, **card.row()})
+    imp.store.cards.issue(imp.tx, {"uid": uid, **card.row()})
     return "added"
 
 
@@ -386,9 +384,9 @@ def _load_pairing(imp: Target, row: Row, v: dict, uid: str) -> str:
                  tr(f"早于结对日期 {pairing.since}", f"before the pairing began on {pairing.since}"))
         return ""
     if v["until"] is None:
-        imp.store.add_pairing(imp.tx, {"uid": uid, **pairing.row()})
+        imp.store.pairings.add(imp.tx, {"uid": uid, **pairing.row()})
     else:  # an ended pairing may lie beside a current one of the same two
-        imp.store.import_record(imp.tx, "pairings", {"uid": uid, **pairing.row(), "until": v["until"]})
+        imp.store.pairings.insert(imp.tx, {"uid": uid, **pairing.row(), "until": v["until"]})
     return "added"
 
 

@@ -156,7 +156,7 @@ class Row:
             if f.type == "issue":  # an issue by uid (as exported), id or order number
                 from huidesk.ledger.exchange import issue_by_uid
 
-                return issue_by_uid(imp.store, text) or imp.store.find_issue(text, header).id
+                return issue_by_uid(imp.store, text) or imp.store.issues.find(text, header).id
             if f.type == "ref":
                 return imp.ref(f.ref, text, header)  # type: ignore[arg-type]
             raise AssertionError(f.type)

@@ -1,11 +1,11 @@
 """The ledger's side of export and import: each record table's export query, and the reads an import
-makes while it validates a row. huidesk/exchange/ holds the layouts and the logic and never speaks
-SQL; every write still goes through the store's Tx.
+makes while it validates a row, through the store's read-only query helper (`store.read`).
+huidesk/exchange/ holds the layouts and the logic and never speaks SQL; every write goes through the
+store's tables and its Tx.
 """
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, NamedTuple
 
 from huidesk.domain.errors import LedgerError
@@ -216,84 +216,62 @@ def export_rows(store: "Store", table: str, since: str | None, until: str | None
     if until is not None:
         sql += f" AND {query.date} <= ?"
         args.append(until)
-    for r in store.conn.execute(f"{sql} ORDER BY {query.order}", args):
+    for r in store.read.rows(f"{sql} ORDER BY {query.order}", args):
         yield dict(r)
-
-
-@contextmanager
-def snapshot(store: "Store") -> Iterator[None]:
-    """One read transaction: everything read inside it belongs to the same state of the ledger."""
-    store.conn.execute("BEGIN")
-    try:
-        yield
-    finally:
-        store.conn.execute("COMMIT")
 
 
 # --- import: the reads that validate a row ---------------------------------------------------------
 
 
-def bulk_cache(store: "Store", kib: int = 64 * 1024) -> None:
-    """A bigger page cache for a bulk import, while the indexes grow (the uid index takes rows in
-    random order); it lasts as long as the connection."""
-    store.conn.execute(f"PRAGMA cache_size = -{kib}")
-
-
 def place_by_path(store: "Store", path: str) -> dict | None:
     """The place with this path, void or live: its id, level and void_reason."""
-    row = store.conn.execute("SELECT id, level, void_reason FROM places WHERE path = ?", (path,)).fetchone()
+    row = store.read.one("SELECT id, level, void_reason FROM places WHERE path = ?", (path,))
     return dict(row) if row is not None else None
 
 
 def unit_exists(store: "Store", name: str) -> bool:
     """Whether a unit, void or live, has this name."""
-    return store.conn.execute("SELECT 1 FROM units WHERE name = ?", (name,)).fetchone() is not None
+    return store.read.one("SELECT 1 FROM units WHERE name = ?", (name,)) is not None
 
 
 def unit_name(store: "Store", unit_id: int) -> str | None:
-    row = store.conn.execute("SELECT name FROM units WHERE id = ?", (unit_id,)).fetchone()
-    return row[0] if row else None
+    return store.read.value("SELECT name FROM units WHERE id = ?", (unit_id,))
 
 
 def team_exists(store: "Store", place_id: int, name: str) -> bool:
     """Whether a team, void or live, of this name is at this place."""
-    return store.conn.execute(
-        "SELECT 1 FROM teams WHERE place_id = ? AND name = ?", (place_id, name)
-    ).fetchone() is not None
+    return store.read.one("SELECT 1 FROM teams WHERE place_id = ? AND name = ?", (place_id, name)) is not None
 
 
 def in_team(store: "Store", member_id: int, team_id: int) -> bool:
     """Whether the member is in the team now (a live membership not yet left)."""
-    return store.conn.execute(
+    return store.read.one(
         "SELECT 1 FROM memberships WHERE team_id = ? AND member_id = ? AND left IS NULL AND void_reason IS NULL",
         (team_id, member_id),
-    ).fetchone() is not None
+    ) is not None
 
 
 def issue_ref_taken(store: "Store", ref: str) -> bool:
     """Whether an issue, void or live, has this ref (工单号)."""
-    return store.conn.execute("SELECT 1 FROM issues WHERE ref = ?", (ref,)).fetchone() is not None
+    return store.read.one("SELECT 1 FROM issues WHERE ref = ?", (ref,)) is not None
 
 
 def issue_by_uid(store: "Store", uid: str) -> int | None:
     """The id of the live issue with this uid."""
-    hit = store.conn.execute("SELECT id FROM issues WHERE uid = ? AND void_reason IS NULL", (uid,)).fetchone()
-    return hit[0] if hit else None
+    return store.read.value("SELECT id FROM issues WHERE uid = ? AND void_reason IS NULL", (uid,))
 
 
 def uid_of(store: "Store", table: str, rid: int) -> str:
-    return store.conn.execute(f"SELECT uid FROM {table} WHERE id = ?", (rid,)).fetchone()[0]
+    return store.read.value(f"SELECT uid FROM {table} WHERE id = ?", (rid,))
 
 
 def live_names(store: "Store", table: str) -> Iterator[tuple[int, str, str]]:
     """(id, uid, name) of every live record of `table`, in one pass."""
-    yield from store.conn.execute(f"SELECT id, uid, name FROM {table} WHERE void_reason IS NULL")
+    yield from store.read.rows(f"SELECT id, uid, name FROM {table} WHERE void_reason IS NULL")
 
 
 def _one(store: "Store", table: str, where: str, *args: object) -> tuple[int, str] | None:
-    rows = store.conn.execute(
-        f"SELECT t.id, t.uid FROM {table} t WHERE t.void_reason IS NULL AND {where} LIMIT 2", args
-    ).fetchall()
+    rows = store.read.all(f"SELECT t.id, t.uid FROM {table} t WHERE t.void_reason IS NULL AND {where} LIMIT 2", args)
     return (rows[0][0], rows[0][1]) if len(rows) == 1 else None
 
 

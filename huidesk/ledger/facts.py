@@ -19,8 +19,12 @@ difference. A warehouse keeps none: it derives them (DuckDB's joins do that quic
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from huidesk.ledger.issues import issue_columns, joined, live_events
+
+if TYPE_CHECKING:
+    from huidesk.ledger.table import Read
 
 # The issue's own columns, copied so that a report reads one table: in the order reports select them
 # (queries.ISSUE_SELECT), then whether the issue is live.
@@ -240,12 +244,12 @@ def install_issue_facts(conn: sqlite3.Connection) -> None:
     conn.execute(f"INSERT INTO _issue_facts SELECT {_kept()} FROM issues i")
 
 
-def differences(conn: sqlite3.Connection) -> Iterator[tuple[str, str, object, object]]:
+def differences(read: "Read") -> Iterator[tuple[str, str, object, object]]:
     """(where, column, kept, derived) for every kept fact that differs from its derivation from the
     records: `_issue_facts#ID` with the column, or 'row' for a row missing (kept None) or left over
     (derived None); `_visit_homes` rows by visit and resident."""
-    kept = conn.execute(f"SELECT issue_id, {', '.join(KEPT)} FROM _issue_facts ORDER BY issue_id")
-    fresh = conn.execute(f"SELECT {_kept()} FROM issues i ORDER BY i.id")
+    kept = read.rows(f"SELECT issue_id, {', '.join(KEPT)} FROM _issue_facts ORDER BY issue_id")
+    fresh = read.rows(f"SELECT {_kept()} FROM issues i ORDER BY i.id")
     a, b = next(kept, None), next(fresh, None)
     while a is not None or b is not None:
         if b is None or (a is not None and a[0] < b[0]):
@@ -261,19 +265,19 @@ def differences(conn: sqlite3.Connection) -> Iterator[tuple[str, str, object, ob
             a, b = next(kept, None), next(fresh, None)
     # Every live visit's household found under its key; then, as the kept rows are unique, equal counts
     # mean nothing is left over (the left-over rows are looked for only when the counts differ).
-    missing = conn.execute(f"SELECT v.team_id, vr.resident_id, v.date, v.id{_HOMES_FROM} AND NOT EXISTS (SELECT 1"
-                           " FROM _visit_homes h WHERE h.team_id = v.team_id AND h.resident_id = vr.resident_id"
-                           " AND h.date = v.date AND h.visit_id = v.id)").fetchall()
+    missing = read.all(f"SELECT v.team_id, vr.resident_id, v.date, v.id{_HOMES_FROM} AND NOT EXISTS (SELECT 1"
+                       " FROM _visit_homes h WHERE h.team_id = v.team_id AND h.resident_id = vr.resident_id"
+                       " AND h.date = v.date AND h.visit_id = v.id)")
     for team_id, resident_id, date, visit_id in missing:
         yield f"_visit_homes#{visit_id}/{resident_id}", "row", None, (team_id, resident_id, date)
     counts = f"SELECT (SELECT count(*) FROM _visit_homes), (SELECT count(*){_HOMES_FROM})"
-    n_kept, n_derived = conn.execute(counts).fetchone()
+    n_kept, n_derived = read.one(counts)
     if n_kept != n_derived - len(missing):
         home = "SELECT team_id, resident_id, date, visit_id FROM _visit_homes"
-        for team_id, resident_id, date, visit_id in conn.execute(f"{home} EXCEPT {HOMES_DERIVED}"):
+        for team_id, resident_id, date, visit_id in read.rows(f"{home} EXCEPT {HOMES_DERIVED}"):
             yield f"_visit_homes#{visit_id}/{resident_id}", "row", (team_id, resident_id, date), None
-    months = {(t, m): n for t, m, n in conn.execute("SELECT team_id, month, visits FROM _visit_months")}
-    for team_id, month, n in conn.execute(MONTHS_DERIVED).fetchall():
+    months = {(t, m): n for t, m, n in read.rows("SELECT team_id, month, visits FROM _visit_months")}
+    for team_id, month, n in read.all(MONTHS_DERIVED):
         was = months.pop((team_id, month), None)
         if was != n:
             yield f"_visit_months#{team_id}/{month}", "row" if was is None else "visits", was, n

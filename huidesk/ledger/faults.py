@@ -1,9 +1,18 @@
 """SQLite's failures in the domain's words, so that no layer above the ledger needs sqlite3."""
 
 import sqlite3
+from pathlib import Path
 
 from huidesk.domain.errors import HuideskError, LedgerError
 from huidesk.domain.i18n import tr
+
+
+class DamagedLedger(LedgerError):
+    """The ledger file is damaged (truncated, overwritten): SQLite cannot read it."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path, self.reason = path, reason
+        super().__init__(tr(f"账本文件损坏：{path}（{reason}）", f"the ledger file is damaged: {path} ({reason})"))
 
 
 def domain_error(e: BaseException) -> HuideskError | None:

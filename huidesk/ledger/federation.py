@@ -29,6 +29,7 @@ from huidesk.domain.i18n import tr
 from huidesk.domain.privacy import Redactor, mask_name
 from huidesk.ledger.journal import GENESIS, EntryHash, canonical, digest, row_digester
 from huidesk.ledger.schema import LINK_TABLES, RECORD_TABLES
+from huidesk.ledger.table import Read
 from huidesk.ledger.tx import Tx
 
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
     `target`, atomically and owner-only, signed; and remember it (in this transaction) as the last bundle."""
     from huidesk.ledger.keys import signer
 
-    conn = store.conn
+    read = store.read
     key = signer(store, tx)
     ident = store.identity()
     if not ident["name"]:
@@ -192,13 +193,12 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
     last = tx.entry_id - 1
     first = 1
     if not everything:
-        first = conn.execute("SELECT coalesce(max(last_entry), 0) + 1 FROM _bundles_made").fetchone()[0]
+        first = read.value("SELECT coalesce(max(last_entry), 0) + 1 FROM _bundles_made")
     if first > last:
         raise InvalidTransition(tr("自上次报送以来账本没有新的日志", "nothing was journaled since the last bundle"))
     # The chain a bundle carries continues the head the last bundle sent (a pseudonymous bundle's
     # entries are hashed over its blinded lines, so its heads are its own).
-    row = conn.execute("SELECT head FROM _bundles_made WHERE last_entry = ? ORDER BY id DESC LIMIT 1",
-                       (first - 1,)).fetchone()
+    row = read.one("SELECT head FROM _bundles_made WHERE last_entry = ? ORDER BY id DESC LIMIT 1", (first - 1,))
     head_before = row[0] if row else GENESIS
     from huidesk.domain.files import private_tmp, publish
 
@@ -208,8 +208,8 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
             out.execute("BEGIN")
             for stmt in _META_SQL:
                 out.execute(stmt)
-            head_after = _write_journal(conn, out, first, last, head_before, key.blind if pii != "full" else None)
-            records, digests = _write_rows(conn, out, first, last, pii)
+            head_after = _write_journal(read, out, first, last, head_before, key.blind if pii != "full" else None)
+            records, digests = _write_rows(read, out, first, last, pii)
             manifest = {
                 "format": FORMAT, "format_version": FORMAT_VERSION,
                 "source_uid": ident["uid"], "source_key": key.public_hex,
@@ -231,14 +231,14 @@ def make_bundle(store: "Store", tx: Tx, target: Path, everything: bool, pii: str
     return Made(target, first, last, head_before, head_after, records, pii)
 
 
-def _write_journal(conn: sqlite3.Connection, out: sqlite3.Connection, first: int, last: int, prev: str,
+def _write_journal(read: Read, out: sqlite3.Connection, first: int, last: int, prev: str,
                    blind: Callable[[str], str] | None) -> str:
     """The entries first..last chained on from `prev`, each hashed over its lines (their digests blinded
     by `blind` when given); returns the last hash. A bundle after full bundles only is the journal as it is."""
-    lines = conn.execute("SELECT id, entry_id, tbl, rid, op, digest FROM _journal_records"
-                         " WHERE entry_id BETWEEN ? AND ? ORDER BY entry_id, id", (first, last))
+    lines = read.rows("SELECT id, entry_id, tbl, rid, op, digest FROM _journal_records"
+                      " WHERE entry_id BETWEEN ? AND ? ORDER BY entry_id, id", (first, last))
     pending = next(lines, None)
-    for eid, at, actor, command in conn.execute(
+    for eid, at, actor, command in read.rows(
             "SELECT id, at, actor, command FROM _journal WHERE id BETWEEN ? AND ? ORDER BY id", (first, last)):
         h, written = EntryHash(eid, at, actor, command, prev), []
         while pending is not None and pending[1] == eid:
@@ -253,17 +253,17 @@ def _write_journal(conn: sqlite3.Connection, out: sqlite3.Connection, first: int
     return prev
 
 
-def _write_rows(conn: sqlite3.Connection, out: sqlite3.Connection, first: int, last: int,
+def _write_rows(read: Read, out: sqlite3.Connection, first: int, last: int,
                 pii: str) -> tuple[int, str]:
     """The current rows of what the entries wrote, as they travel; a pseudonymous bundle lists the
     digest of each row as it travels (None: withheld). Returns the records carried and that list's digest."""
     pseudonymous = pii == "pseudonymous"
-    redact = Redactor({r[0] for r in conn.execute("SELECT name FROM residents")}) if pseudonymous else None
+    redact = Redactor({r[0] for r in read.rows("SELECT name FROM residents")}) if pseudonymous else None
     records, listed = 0, []
     for table, names in columns().items():
         out.execute(f"CREATE TABLE {quoted(table)} ({', '.join(quoted(n) for n in names)},"
                     " PRIMARY KEY (\"id\"))")
-        rows = conn.execute(
+        rows = read.rows(
             f"SELECT {', '.join(quoted(n) for n in names)} FROM {quoted(table)} WHERE id IN (SELECT rid FROM"
             " _journal_records WHERE tbl = ? AND entry_id BETWEEN ? AND ?) ORDER BY id", (table, first, last))
         kept = []
@@ -539,7 +539,7 @@ def ints(values: Iterable[object]) -> bool:
 def sources(store: "Store") -> list[dict]:
     """Each source merged here: who it is, its last merged bundle, and how many records came from it."""
     record_tables = ", ".join(f"'{t}'" for t in RECORD_TABLES)
-    rows = store.conn.execute(
+    rows = store.read.rows(
         "SELECT s.id, s.uid, s.name, s.place, b.last_entry, b.head_after, b.made_at, b.merged_at,"
         " (SELECT count(*) FROM _bundles x WHERE x.source_id = s.id) AS bundles,"
         f" (SELECT count(*) FROM _merged g WHERE g.source_id = s.id AND g.tbl IN ({record_tables})) AS records"

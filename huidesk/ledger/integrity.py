@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue, LedgerError
 from huidesk.domain.i18n import tr
+from huidesk.ledger.faults import DamagedLedger
 from huidesk.ledger.journal import GENESIS, EntryHash, row_digester
-from huidesk.ledger.schema import JOURNALED_TABLES
+from huidesk.ledger.schema import JOURNALED_TABLES, normal, schema_objects
 from huidesk.ledger.shapes import shape_of
+from huidesk.ledger.table import Read
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -38,9 +40,7 @@ def verify(store: "Store", progress: Callable[[int], None] | None = None) -> Ite
     before any other problem, as when the check ran first."""
     import threading
 
-    from huidesk.ledger.store import DamagedLedger
-
-    conn = store.conn
+    read = store.read
     verdict: list[object] = []
 
     def integrity() -> None:
@@ -56,7 +56,7 @@ def verify(store: "Store", progress: Callable[[int], None] | None = None) -> Ite
         except sqlite3.Error as e:  # cannot even be opened a second time: check it on this connection
             verdict.append(e)
 
-    aside = _aside(conn, store.path)  # started before the thread: a fork copies one thread only
+    aside = _aside(read, store.path)  # started before the thread: a fork copies one thread only
     worker = threading.Thread(target=integrity, name="integrity_check", daemon=True)
     worker.start()
     checked = False
@@ -69,26 +69,26 @@ def verify(store: "Store", progress: Callable[[int], None] | None = None) -> Ite
         checked = True
         ok = verdict[0] if verdict and isinstance(verdict[0], str) else None
         if ok is None:
-            ok = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            ok = read.value("PRAGMA integrity_check")
         if ok != "ok":
             raise DamagedLedger(store.path, ok)
 
     def rest() -> Iterator[Problem]:
-        yield from _verify_schema(conn)
-        for row in conn.execute("PRAGMA foreign_key_check"):
+        yield from _verify_schema(read)
+        for row in read.rows("PRAGMA foreign_key_check"):
             yield Problem(f"{row[0]}#{row[1]}", tr(f"引用了不存在的 {row[2]}", f"refers to a missing {row[2]} row"))
-        yield from _verify_chain(conn, progress)
+        yield from _verify_chain(read, progress)
         if aside is None:
             for table in JOURNALED_TABLES:
-                yield from _verify_table(conn, table)
+                yield from _verify_table(read, table)
         else:
             pool, tables, result = aside
-            found = {table: list(_verify_table(conn, table)) for table in JOURNALED_TABLES if table not in tables}
+            found = {table: list(_verify_table(read, table)) for table in JOURNALED_TABLES if table not in tables}
             found.update(result.get())
             pool.close()
             for table in JOURNALED_TABLES:
                 yield from found[table]
-        yield from _verify_facts(conn)
+        yield from _verify_facts(read)
 
     try:
         for problem in rest():
@@ -109,7 +109,7 @@ _ASIDE = ("visits", "visit_residents", "visit_members", "activity_members")
 _ASIDE_FROM = 200_000
 
 
-def _aside(conn: sqlite3.Connection, path: object) -> tuple | None:
+def _aside(read: Read, path: object) -> tuple | None:
     """On a big ledger, a forked process verifying the _ASIDE tables (a pool, the tables, the pending
     result); None on a small ledger or where processes are not forked (the tables are then verified here).
     HUIDESK_CHECK_ASIDE_FROM sets the threshold (the tests set 0)."""
@@ -122,7 +122,7 @@ def _aside(conn: sqlite3.Connection, path: object) -> tuple | None:
         threshold = _ASIDE_FROM
     if "fork" not in multiprocessing.get_all_start_methods() or (os.cpu_count() or 1) < 2:
         return None
-    rows = conn.execute("SELECT max(id) FROM _journal_records").fetchone()[0] or 0
+    rows = read.value("SELECT max(id) FROM _journal_records") or 0
     if rows < threshold:
         return None
     pool = multiprocessing.get_context("fork").Pool(1)
@@ -133,21 +133,21 @@ def _verify_tables(path: str, tables: tuple[str, ...]) -> dict[str, list[Problem
     """The problems of each table, on a connection of this process's own (a forked worker's)."""
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return {table: list(_verify_table(conn, table)) for table in tables}
+        return {table: list(_verify_table(Read(conn), table)) for table in tables}
     finally:
         conn.close()
 
 
-def _verify_chain(conn: sqlite3.Connection, progress: Callable[[int], None] | None) -> Iterator[Problem]:
+def _verify_chain(read: Read, progress: Callable[[int], None] | None) -> Iterator[Problem]:
     """The hash chain, and that each entry is of a command huidesk has and writes only what that
     command writes (huidesk.ledger.shapes)."""
-    records = _tuples(conn, "SELECT entry_id, tbl, rid, op, digest FROM _journal_records ORDER BY entry_id, id")
+    records = read.tuples("SELECT entry_id, tbl, rid, op, digest FROM _journal_records ORDER BY entry_id, id")
     by_entry = itertools.groupby(records, key=lambda r: r[0])
     pending = next(by_entry, None)
     prev = GENESIS
     nothing: frozenset[str] = frozenset()
     for n, (eid, at, actor, command, prev_stored, stored) in enumerate(
-        _tuples(conn, "SELECT id, at, actor, command, prev, hash FROM _journal ORDER BY id"), 1
+        read.tuples("SELECT id, at, actor, command, prev, hash FROM _journal ORDER BY id"), 1
     ):
         while pending is not None and pending[0] < eid:
             yield Problem(
@@ -203,18 +203,10 @@ def _verify_chain(conn: sqlite3.Connection, progress: Callable[[int], None] | No
 _OPS = {"insert": ("新增", "inserts"), "update": ("改动", "updates"), "void": ("作废", "voids")}
 
 
-def _tuples(conn: sqlite3.Connection, sql: str, args: tuple = ()) -> sqlite3.Cursor:
-    """Rows as plain tuples (no sqlite3.Row for each of millions of rows)."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return cursor.execute(sql, args)
-
-
-def _verify_table(conn: sqlite3.Connection, table: str) -> Iterator[Problem]:
+def _verify_table(read: Read, table: str) -> Iterator[Problem]:
     """Merge the table's rows with the latest digest the journal holds for each, both in id order."""
-    journal = _tuples(
-        conn, "SELECT rid, digest, entry_id, op FROM _journal_records WHERE tbl = ? ORDER BY rid, id", (table,)
-    )
+    journal = read.tuples("SELECT rid, digest, entry_id, op FROM _journal_records WHERE tbl = ? ORDER BY rid, id",
+                          (table,))
     misjournaled: list[Problem] = []
 
     def latest_of() -> Iterator[tuple[int, tuple]]:
@@ -237,7 +229,7 @@ def _verify_table(conn: sqlite3.Connection, table: str) -> Iterator[Problem]:
             yield rid, last
 
     latest = latest_of()
-    rows = _tuples(conn, f"SELECT * FROM {table} ORDER BY id")
+    rows = read.tuples(f"SELECT * FROM {table} ORDER BY id")
     names = [d[0] for d in rows.description]
     digest_of = row_digester(table, names)
     j = next(latest, None)
@@ -280,11 +272,11 @@ _KINDS = {
 }
 
 
-def _verify_facts(conn: sqlite3.Connection) -> Iterator[Problem]:
+def _verify_facts(read: Read) -> Iterator[Problem]:
     """The facts kept beside the records (huidesk/ledger/facts.py) against their derivation from them."""
     from huidesk.ledger import facts
 
-    for where, column, kept, derived in facts.differences(conn):
+    for where, column, kept, derived in facts.differences(read):
         if column == "row":
             text = (tr("缺少这一行（记录里有）", "missing (the records have it)") if kept is None
                     else tr("多出这一行（记录里没有）", "left over (not in the records)"))
@@ -305,7 +297,7 @@ SQLITE_OWN = {
 }
 
 
-def _verify_schema(conn: sqlite3.Connection) -> Iterator[Problem]:
+def _verify_schema(read: Read) -> Iterator[Problem]:
     """Every table, index, trigger and view that huidesk's schema and migrations do not define, or
     define differently, whatever its name (SQLite's own objects aside, see SQLITE_OWN), every one
     they define that is missing, and any name sqlite_master holds twice."""
@@ -314,14 +306,14 @@ def _verify_schema(conn: sqlite3.Connection) -> Iterator[Problem]:
     expected = expected_schema()
     from collections import Counter
 
-    named = Counter(tuple(r) for r in conn.execute("SELECT type, name FROM sqlite_master"))
+    named = Counter(tuple(r) for r in read.rows("SELECT type, name FROM sqlite_master"))
     for kind, name in sorted(key for key, n in named.items() if n > 1):
         yield Problem(f"{tr(*_KINDS.get(kind, (kind, kind)))} {name}",
                       tr("在架构中出现了不止一次（被额外加入）", "appears more than once in the schema (planted)"))
-    found = schema_objects(conn)
+    found = schema_objects(read)
     for key in sorted(found.keys() | expected.keys()):
         kind, name = key
-        if key not in expected and key in SQLITE_OWN and found[key] == _normal(SQLITE_OWN[key]):
+        if key not in expected and key in SQLITE_OWN and found[key] == normal(SQLITE_OWN[key]):
             continue
         what = f"{tr(*_KINDS.get(kind, (kind, kind)))} {name}"
         if key not in expected:
@@ -330,20 +322,6 @@ def _verify_schema(conn: sqlite3.Connection) -> Iterator[Problem]:
             yield Problem(what, tr("缺少 huidesk 定义的这一项（被删除）", "huidesk defines it but it is missing"))
         elif found[key] != expected[key]:
             yield Problem(what, tr("与 huidesk 的定义不同（被改动）", "differs from huidesk's definition (altered)"))
-
-
-def schema_objects(conn: sqlite3.Connection) -> dict[tuple[str, str], str | None]:
-    """(type, name) → the normalised SQL of every object in sqlite_master."""
-    rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
-    return {(kind, name): _normal(sql) for kind, name, sql in rows}
-
-
-def _normal(sql: str | None) -> str | None:
-    """Whitespace aside, also around , ( and ): a column added by ALTER TABLE is spelt
-    `void_at TEXT\n, nature TEXT …)` in sqlite_master, where schema.sql lays it out one a line."""
-    if sql is None:
-        return None
-    return re.sub(r"\s*([,()])\s*", r"\1", re.sub(r"\s+", " ", sql)).strip().rstrip(";")
 
 
 # --- anchors --------------------------------------------------------------------------------
@@ -371,10 +349,10 @@ def find_head(store: "Store", given: str) -> Entry | None:
         )
     if GENESIS.startswith(prefix):
         return Entry(0, "", "", "", GENESIS)
-    rows = store.conn.execute(
+    rows = store.read.all(
         "SELECT id, at, actor, command, hash FROM _journal WHERE hash >= ? AND hash < ? ORDER BY id LIMIT 2",
         (prefix, prefix + "g"),
-    ).fetchall()
+    )
     if len(rows) > 1:
         raise InvalidValue("head", given, tr("不唯一，请多给几位", "ambiguous; give more digits"))
     return Entry(*rows[0]) if rows else None
@@ -396,25 +374,23 @@ def compare_backup(store: "Store", backup: Path) -> tuple[Entry | None, list[Pro
         raise LedgerError(tr(f"备份不存在：{backup}", f"no backup at {backup}"))
     conn = sqlite3.connect(f"{backup.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_journal'").fetchone():
+        if not Read(conn).one("SELECT 1 FROM sqlite_master WHERE name = '_journal'"):
             raise LedgerError(tr(f"不是 huidesk 账本的备份：{backup}", f"not a backup of a huidesk ledger: {backup}"))
-        return _compare(store, conn, backup)
+        return _compare(store, Read(conn), backup)
     except sqlite3.DatabaseError as e:  # the backup's failure, not this ledger's
         raise LedgerError(tr(f"无法读取备份：{backup}（{e}）", f"cannot read the backup {backup} ({e})")) from e
     finally:
         conn.close()
 
 
-def _compare(store: "Store", conn: sqlite3.Connection, backup: Path) -> tuple[Entry | None, list[Problem]]:
+def _compare(store: "Store", theirs_read: Read, backup: Path) -> tuple[Entry | None, list[Problem]]:
     where = tr(f"备份 {backup}", f"backup {backup}")
-    problems = [Problem(where, f"{p}") for p in _verify_chain(conn, None)]
-    row = conn.execute("SELECT id, at, actor, command, hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()
+    problems = [Problem(where, f"{p}") for p in _verify_chain(theirs_read, None)]
+    row = theirs_read.one("SELECT id, at, actor, command, hash FROM _journal ORDER BY id DESC LIMIT 1")
     if row is None:
         return Entry(0, "", "", "", GENESIS), problems
     theirs = Entry(*row)
-    mine = store.conn.execute(
-        "SELECT id, at, actor, command, hash FROM _journal WHERE hash = ?", (theirs.hash,)
-    ).fetchone()
+    mine = store.read.one("SELECT id, at, actor, command, hash FROM _journal WHERE hash = ?", (theirs.hash,))
     if mine is None or mine[0] != theirs.id:
         problems.append(Problem(where, tr(
             f"备份的链头 {theirs.hash[:12]}（日志#{theirs.id}）不在本账本的日志链中：链被截短或被重建过",
@@ -422,7 +398,7 @@ def _compare(store: "Store", conn: sqlite3.Connection, backup: Path) -> tuple[En
             "the chain was cut short or rebuilt")))
         return None, problems
     columns = "SELECT id, at, actor, command, prev, hash FROM _journal WHERE id <= ? ORDER BY id"
-    pairs = itertools.zip_longest(store.conn.execute(columns, (theirs.id,)), conn.execute(columns, (theirs.id,)))
+    pairs = itertools.zip_longest(store.read.rows(columns, (theirs.id,)), theirs_read.rows(columns, (theirs.id,)))
     for ours, saved in pairs:
         if ours is None or saved is None or tuple(ours) != tuple(saved):
             eid = (ours or saved)[0]

@@ -1,6 +1,9 @@
-"""Issues and their dated events: opening an issue, finding it by id or order number, its
-timeline, each new event checked against the state its events fold to, and the listing with
-the state and times derived from the live events (never stored)."""
+"""Issues and their dated events (the table objects `store.issues` and `store.issue_events`): opening an
+issue, finding it by id or order number, its timeline, each new event checked against the state its events
+fold to, and the listing with the state and times derived from the live events (never stored); and the SQL
+that derives them, which lists, exports and every report share."""
+
+from __future__ import annotations  # the tables' `list` methods would shadow list[...] in later annotations
 
 import sqlite3
 from collections.abc import Mapping
@@ -8,7 +11,8 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue, NotFound
 from huidesk.domain.i18n import tr
-from huidesk.ledger.sql import as_id, fetch_records, under, where
+from huidesk.ledger.sql import as_id, under, where
+from huidesk.ledger.table import Table
 
 if TYPE_CHECKING:
     from huidesk.domain.records import Issue, IssueEvent
@@ -73,6 +77,13 @@ def kept_or_derived(columns: list[tuple[str, str, list]], as_of: str | None) -> 
 ISSUE_STATE = issue_state()[0]
 
 
+def age_minutes(as_of: str | None) -> tuple[str, list]:
+    """SQL for issue `i`'s age in whole minutes, from when it was received to the report's moment (now
+    when there is none), with its arguments."""
+    moment, args = ("julianday(?)", [as_of]) if as_of is not None else ("julianday('now')", [])
+    return f"CAST(round(({moment} - julianday(i.received_at)) * 1440) AS INTEGER)", args
+
+
 def _issues(as_of: str | None = None) -> tuple[str, list]:
     """Issues with their place, team and resident, their state and times as of a moment (issues
     received after it do not exist yet), times in whole minutes: the columns of `Issue`, in order."""
@@ -106,18 +117,13 @@ _EVENTS = (
 )
 
 
-class Issues:
-    """The issue methods of `Store`, which provides `conn` and `settings`."""
+class Issues(Table):
+    """Issues (诉求/工单) and their events: each issue's life is its list of dated events."""
 
-    conn: sqlite3.Connection
-    if TYPE_CHECKING:
-
-        def settings(self) -> dict[str, str]: ...
-
-    def open_issue(self, tx: "Tx", issue: Mapping[str, object], resolved_at: str | None, note: str | None) -> int:
+    def open(self, tx: "Tx", issue: Mapping[str, object], resolved_at: str | None, note: str | None) -> int:
         """A new issue with its `received` event (and `resolved`, for one fixed on the spot)."""
         if issue.get("ref"):
-            clash = self.conn.execute("SELECT id FROM issues WHERE ref = ?", (issue["ref"],)).fetchone()
+            clash = self.read.one("SELECT id FROM issues WHERE ref = ?", (issue["ref"],))
             if clash:
                 raise InvalidValue(
                     "ref", issue["ref"], tr(f"已有诉求 #{clash[0]} 用了这个工单号", f"issue #{clash[0]} has this ref")
@@ -128,30 +134,32 @@ class Issues:
             self.add_event(tx, iid, "resolved", resolved_at, note=note)
         return iid
 
-    def find_issue(self, ref: str, field: str = "issue") -> "Issue":
+    def find(self, ref: str, field: str = "issue") -> Issue:
         """A live issue by id (or #id), else by its 12345/platform order number."""
         text = ref.strip()
         if as_id(text) is not None:
-            found = self.issue(as_id(text))  # type: ignore[arg-type]
+            found = self.get(as_id(text))  # type: ignore[arg-type]
             if found is not None or text.startswith("#"):
                 if found is None:
                     raise NotFound(tr("诉求", "issue"), ref, field=field)
                 return found
-        hit = self.conn.execute("SELECT id FROM issues WHERE ref = ? AND void_reason IS NULL", (text,)).fetchone()
+        hit = self.read.one("SELECT id FROM issues WHERE ref = ? AND void_reason IS NULL", (text,))
         if hit is None:
             raise NotFound(tr("诉求", "issue"), ref, field=field)
-        return self.issue(hit[0])  # type: ignore[return-value]
+        return self.get(hit[0])  # type: ignore[return-value]
 
-    def issue(self, issue_id: int) -> "Issue | None":
+    def get(self, issue_id: int) -> Issue | None:
+        """A live issue by id; None when there is none."""
         from huidesk.domain.records import Issue
 
-        found = fetch_records(self.conn, Issue, f"{_ISSUES} WHERE id = ? AND void_reason IS NULL", (issue_id,))
+        found = self.read.records(Issue, f"{_ISSUES} WHERE id = ? AND void_reason IS NULL", (issue_id,))
         return found[0] if found else None
 
-    def issue_events(self, issue_id: int) -> "list[IssueEvent]":
+    def events(self, issue_id: int) -> list[IssueEvent]:
+        """An issue's live events, its timeline, in order."""
         from huidesk.domain.records import IssueEvent
 
-        return fetch_records(self.conn, IssueEvent, _EVENTS, (issue_id,))
+        return self.read.records(IssueEvent, _EVENTS, (issue_id,))
 
     def add_event(
         self, tx: "Tx", issue_id: int, event: str, at: str, unit: sqlite3.Row | None = None, **values: object
@@ -159,12 +167,12 @@ class Issues:
         """One dated event, if the issue's current state allows it (checked inside the transaction)."""
         from huidesk.domain.lifecycle import check, fold
 
-        state = fold(self.issue_events(issue_id))
+        state = fold(self.events(issue_id))
         check(state, event, at, unit["id"] if unit else None, unit["name"] if unit else "")
         row = {"issue_id": issue_id, "event": event, "at": at, "unit_id": unit["id"] if unit else None, **values}
         return tx.insert("issue_events", {k: v for k, v in row.items() if v is not None})
 
-    def issues(
+    def list(
         self,
         *,
         state: str | None = None,
@@ -174,7 +182,7 @@ class Issues:
         since: str | None = None,
         until: str | None = None,
         now: str | None = None,
-    ) -> "list[Issue]":
+    ) -> list[Issue]:
         """Issues with their derived state and times as the ledger stood at `now` (the end of --today);
         `state` is open, resolved, closed or overdue."""
         extra, args = where(
@@ -195,14 +203,18 @@ class Issues:
             sql += " AND state NOT IN ('resolved', 'closed')"
         from huidesk.domain.records import Issue
 
-        found = fetch_records(self.conn, Issue, sql + " ORDER BY received_at, id", args)
+        found = self.read.records(Issue, sql + " ORDER BY received_at, id", args)
         if state == "overdue":  # past its own resolve limit (its nature's, its kind's, or the ledger's)
             import datetime as dt
 
             from huidesk.domain.lifecycle import limits
 
-            limit_of = limits(self.settings())
+            limit_of = limits(self.store.settings())
             at = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.timezone.utc)
             found = [i for i in found if (at - dt.datetime.fromisoformat(i.received_at)).total_seconds()
                      > 60 * limit_of(i.kind, i.nature)[1]]
         return found
+
+
+class IssueEvents(Table):
+    """The dated events of issues, written through `Issues.open` and `Issues.add_event`."""

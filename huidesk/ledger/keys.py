@@ -58,8 +58,7 @@ def verified(public_hex: str, signature_hex: str, message: bytes) -> bool:
 
 def signer(store: "Store", tx: "Tx") -> Signer:
     """This ledger's signer, its key made (and journaled in `tx`) now if it has none."""
-    conn = store.conn
-    row = conn.execute("SELECT value FROM _settings WHERE key = ?", (KEY_SETTING,)).fetchone()
+    row = store.read.one("SELECT value FROM _settings WHERE key = ?", (KEY_SETTING,))
     if row is not None:
         return Signer(row[0])
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -68,8 +67,8 @@ def signer(store: "Store", tx: "Tx") -> Signer:
         Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()
     tx.insert("_settings", {"key": KEY_SETTING, "value": private_hex})
     made = Signer(private_hex)
-    uid = conn.execute("SELECT id, value FROM _settings WHERE key = 'ledger_uid'").fetchone()
-    bundled = conn.execute("SELECT 1 FROM _bundles_made LIMIT 1").fetchone()
+    uid = store.read.one("SELECT id, value FROM _settings WHERE key = 'ledger_uid'")
+    bundled = store.read.one("SELECT 1 FROM _bundles_made LIMIT 1")
     if uid is None:
         tx.insert("_settings", {"key": "ledger_uid", "value": derived_uid(made.public_hex)})
     elif bundled is None and uid[1] != derived_uid(made.public_hex):

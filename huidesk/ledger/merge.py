@@ -13,6 +13,7 @@ from huidesk.domain.i18n import tr
 from huidesk.ledger.federation import MERGE_ORDER, WITHHELD, Bundle, BundleRefused, ints
 from huidesk.ledger.journal import GENESIS
 from huidesk.ledger.schema import RECORD_TABLES
+from huidesk.ledger.table import Read
 from huidesk.ledger.tx import Tx, utc_now
 
 if TYPE_CHECKING:
@@ -42,19 +43,18 @@ class Merged:
 
 def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
     """Merge a verified bundle in this transaction: it must continue what was merged of its source."""
-    conn, m = store.conn, b.manifest
+    read, m = store.read, b.manifest
     if m["source_uid"] == store.identity()["uid"]:
         raise BundleRefused(tr(f"这是本账本自己的报送包：{b.path}", f"this is this ledger's own bundle: {b.path}"))
-    source = conn.execute("SELECT id, name, place, public_key FROM _sources WHERE uid = ?",
-                          (m["source_uid"],)).fetchone()
+    source = read.one("SELECT id, name, place, public_key FROM _sources WHERE uid = ?", (m["source_uid"],))
     _signed_by_source(b, source)
     last, head = 0, GENESIS
     if source is not None:
-        row = conn.execute("SELECT last_entry, head_after FROM _bundles WHERE source_id = ? ORDER BY last_entry DESC"
-                           " LIMIT 1", (source["id"],)).fetchone()
+        row = read.one("SELECT last_entry, head_after FROM _bundles WHERE source_id = ? ORDER BY last_entry DESC"
+                       " LIMIT 1", (source["id"],))
         if row is not None:
             last, head = row
-    _continues(conn, b, source, last, head)
+    _continues(read, b, source, last, head)
     if source is not None and b.last <= last:
         return Merged(b.source, b.first, b.last, m["head_after"], already=True)
     if source is None:
@@ -75,7 +75,7 @@ def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
                                f"{b.source}'s bundle {b.path} holds a record this ledger refuses ({e}); "
                                "nothing merged")) from None
     if m["source_place"]:  # the street's tree holds each source's own place
-        store.add_place(tx, m["source_place"], None)
+        store.places.add(tx, m["source_place"], None)
     tx.insert("_bundles", {
         "source_id": source_id, "first_entry": b.first, "last_entry": b.last, "head_before": m["head_before"],
         "head_after": m["head_after"], "made_at": m["created_at"], "merged_at": utc_now(), "pii": m["pii"],
@@ -91,7 +91,7 @@ def _outside(store: "Store", source_id: int) -> tuple[str, ...]:
     own = store.identity()["place"]
     if not own:
         return ()
-    rows = store.conn.execute(
+    rows = store.read.rows(
         "SELECT DISTINCT p.path FROM _merged m JOIN places p ON p.id = m.rid WHERE m.source_id = ? AND m.tbl = 'places'"
         " AND p.path <> ? AND substr(p.path, 1, ?) <> ? ORDER BY p.path", (source_id, own, len(own) + 1, own + "/"))
     return tuple(r[0] for r in rows if not own.startswith(r[0] + "/"))  # (its ancestors hold nothing of it)
@@ -115,7 +115,7 @@ def _signed_by_source(b: Bundle, source) -> None:
             "nothing merged"))
 
 
-def _continues(conn: sqlite3.Connection, b: Bundle, source, last: int, head: str) -> None:
+def _continues(read: Read, b: Bundle, source, last: int, head: str) -> None:
     """Refuse a bundle that does not continue its source's chain where the last merged one ended."""
     where = tr(f"{b.source} 的报送包 {b.path}", f"{b.source}'s bundle {b.path}")
     fork = BundleRefused(tr(
@@ -123,8 +123,7 @@ def _continues(conn: sqlite3.Connection, b: Bundle, source, last: int, head: str
         f"{where} does not continue the merged head {head[:12]} (entry {last}): the source's history was "
         "rebuilt or forked; nothing merged"))
     if b.last <= last:
-        row = conn.execute("SELECT head_after FROM _bundles WHERE source_id = ? AND last_entry = ?",
-                           (source["id"], b.last)).fetchone()
+        row = read.one("SELECT head_after FROM _bundles WHERE source_id = ? AND last_entry = ?", (source["id"], b.last))
         if row is not None and row[0] == b.manifest["head_after"]:
             return  # merged before: the caller adds nothing
         if row is not None:
@@ -161,15 +160,15 @@ class _Rows:
     def __init__(self, store: "Store", tx: Tx, source_id: int, source_uid: str, source_name: str,
                  withheld: dict[str, tuple[str, ...]]) -> None:
         """`withheld`: the columns the bundle left at home, by table (what a pseudonymous bundle withholds)."""
-        self.conn, self.tx, self.source_id, self.source_name = store.conn, tx, source_id, source_name
+        self.read, self.tx, self.source_id, self.source_name = store.read, tx, source_id, source_name
         self.source_uid, self.withheld = source_uid, withheld
         self.ignored = 0  # changes this source sent of records that are not its own
-        self.map = {(t, s): r for t, s, r in self.conn.execute(
+        self.map = {(t, s): r for t, s, r in self.read.rows(
             "SELECT tbl, source_rid, rid FROM _merged WHERE source_id = ?", (source_id,))}
         self.inserted = self.updated = self.unified = 0
         # The largest id of each table before this merge: a row above it is one this merge inserted.
         self._before = {
-            t: self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {t}").fetchone()[0] for t in MERGE_ORDER
+            t: self.read.value(f"SELECT coalesce(max(id), 0) FROM {t}") for t in MERGE_ORDER
         }
         self._keys: set[tuple] = set()  # what identifies the rows of the current table inserted so far
         self._uids: dict[str, int] = {}  # the current chunk's uids found here -> their rows
@@ -177,7 +176,7 @@ class _Rows:
     def merge(self, b: Bundle) -> tuple[int, int, int, int]:
         with self.tx.holding():
             for table in MERGE_ORDER:
-                fks = {fk[3]: fk[2] for fk in self.conn.execute(f"PRAGMA foreign_key_list({table})")}
+                fks = {fk[3]: fk[2] for fk in self.read.rows(f"PRAGMA foreign_key_list({table})")}
                 self._keys = set()
                 for chunk in b.chunks(table, _CHUNK_ROWS):
                     self._prefetch(table, chunk)
@@ -197,7 +196,7 @@ class _Rows:
         uids = [r["uid"] for r in chunk if (table, r["id"]) not in self.map and r.get("uid") is not None]
         if uids:
             marks = ", ".join("?" * len(uids))
-            self._uids = dict(self.conn.execute(f"SELECT uid, id FROM {table} WHERE uid IN ({marks})", uids))
+            self._uids = dict(self.read.rows(f"SELECT uid, id FROM {table} WHERE uid IN ({marks})", uids))
 
     def _sees(self, *key: object) -> None:
         """Before a lookup by `key`: a row of this table held with that key is written first."""
@@ -241,37 +240,36 @@ class _Rows:
     def _existing(self, table: str, values: dict, fresh: bool) -> int | None:
         """The row here that is the same thing: a place by path, a record by uid (a unit also by name, a
         team by place and name), a link row by its columns."""
-        q = self.conn.execute
+        q = self.read.one
         if table == "places":
             self._sees("path", values["path"])
-            found = q("SELECT id FROM places WHERE path = ?", (values["path"],)).fetchone()
+            found = q("SELECT id FROM places WHERE path = ?", (values["path"],))
         elif table in RECORD_TABLES:
             uid = values["uid"]
             if ("uid", uid) in self._keys:
                 self.tx.flush()
-                found = q(f"SELECT id FROM {table} WHERE uid = ?", (uid,)).fetchone()
+                found = q(f"SELECT id FROM {table} WHERE uid = ?", (uid,))
             else:
                 found = (self._uids[uid],) if uid in self._uids else None
             if found is None and table == "units":
                 self._sees("name", values["name"])
-                found = q("SELECT id FROM units WHERE name = ?", (values["name"],)).fetchone()
+                found = q("SELECT id FROM units WHERE name = ?", (values["name"],))
             if found is None and table == "teams":
                 self._sees("team", values["place_id"], values["name"])
-                found = q("SELECT id FROM teams WHERE place_id = ? AND name = ?",
-                          (values["place_id"], values["name"])).fetchone()
+                found = q("SELECT id FROM teams WHERE place_id = ? AND name = ?", (values["place_id"], values["name"]))
         else:
             key = ("link", *values.values())
             if fresh and key not in self._keys:
                 return None
             self._sees(*key)
             where = " AND ".join(f"{k} IS ?" for k in values)
-            found = q(f"SELECT id FROM {table} WHERE {where}", tuple(values.values())).fetchone()
+            found = q(f"SELECT id FROM {table} WHERE {where}", tuple(values.values()))
         return found[0] if found else None
 
     def _insert(self, table: str, values: dict) -> int:
         if table == "places":  # unified by path: a place here may already have its uid
             self._sees("uid", values["uid"])
-            if self.conn.execute("SELECT 1 FROM places WHERE uid = ?", (values["uid"],)).fetchone():
+            if self.read.one("SELECT 1 FROM places WHERE uid = ?", (values["uid"],)):
                 values = {k: v for k, v in values.items() if k != "uid"}  # a new uid
         # (another record's uid was looked up by `_existing`, which found no row with it here)
         column = _RENAMED.get(table)
@@ -306,10 +304,9 @@ class _Rows:
     def _taken(self, table: str, values: dict) -> bool:
         if table == "cards":
             self._sees("card", values["kind"], values["no"])
-            return bool(self.conn.execute("SELECT 1 FROM cards WHERE kind = ? AND no = ?",
-                                          (values["kind"], values["no"])).fetchone())
+            return bool(self.read.one("SELECT 1 FROM cards WHERE kind = ? AND no = ?", (values["kind"], values["no"])))
         self._sees("ref", values["ref"])
-        return bool(self.conn.execute("SELECT 1 FROM issues WHERE ref = ?", (values["ref"],)).fetchone())
+        return bool(self.read.one("SELECT 1 FROM issues WHERE ref = ?", (values["ref"],)))
 
     def _renamed(self, value: str) -> str:
         return f"{value}@{self.source_name}"[:50]
@@ -321,15 +318,14 @@ class _Rows:
     def _owned(self, table: str, rid: int) -> bool:
         """Whether a row of a shared table (a unit, a team) was inserted by a merge of this source: its
         provenance row here was journaled in the entry that inserted it."""
-        q = self.conn.execute
+        q = self.read.one
         born = q("SELECT entry_id FROM _journal_records WHERE tbl = ? AND rid = ? AND op = 'insert' ORDER BY id"
-                 " LIMIT 1", (table, rid)).fetchone()
-        mine = q("SELECT id FROM _merged WHERE tbl = ? AND rid = ? AND source_id = ?",
-                 (table, rid, self.source_id)).fetchone()
+                 " LIMIT 1", (table, rid))
+        mine = q("SELECT id FROM _merged WHERE tbl = ? AND rid = ? AND source_id = ?", (table, rid, self.source_id))
         if born is None or mine is None:
             return False
         at = q("SELECT entry_id FROM _journal_records WHERE tbl = '_merged' AND rid = ? ORDER BY id LIMIT 1",
-               (mine[0],)).fetchone()
+               (mine[0],))
         return at is not None and at[0] == born[0]
 
     def _update(self, table: str, rid: int, values: dict) -> None:
@@ -338,7 +334,7 @@ class _Rows:
         if table == "places" or table not in RECORD_TABLES:
             return  # places are unified by path and shared; link rows never change
         self.tx.flush()  # the row may be one held
-        current = dict(self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone())
+        current = dict(self.read.one(f"SELECT * FROM {table} WHERE id = ?", (rid,)))
         renamed = _RENAMED.get(table)
         kept = self.withheld.get(table, ())  # what the bundle left at home is not news that it is gone
         changed = {

@@ -159,8 +159,8 @@ def expected_schema() -> dict[tuple[str, str], str | None]:
     """(type, name) → normalised SQL of every table, index, trigger and view a huidesk ledger holds:
     a fresh ledger made in memory from data/schema.sql, brought forward by each migration that
     applies to it (one that schema.sql already includes fails there, and is rolled back)."""
-    from huidesk.ledger.integrity import schema_objects
-    from huidesk.ledger.schema import schema_sql, statements
+    from huidesk.ledger.schema import schema_objects, schema_sql, statements
+    from huidesk.ledger.table import Read
 
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
@@ -176,6 +176,6 @@ def expected_schema() -> dict[tuple[str, str], str | None]:
             except Exception:
                 conn.execute("ROLLBACK TO migration")
             conn.execute("RELEASE migration")
-        return schema_objects(conn)
+        return schema_objects(Read(conn))
     finally:
         conn.close()

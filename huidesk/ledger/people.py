@@ -1,5 +1,7 @@
-"""Who and where: places (a path of levels), units that take dispatched issues, service teams,
-their members and memberships, and the residents they serve."""
+"""Who and where, a table object each (huidesk/ledger/table.py): places (a path of levels), units that
+take dispatched issues, service teams, their members and memberships, and the residents they serve."""
+
+from __future__ import annotations  # the tables' `list` methods would shadow list[...] in later annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -8,19 +10,16 @@ from typing import TYPE_CHECKING
 from huidesk.domain.errors import Ambiguous, Duplicate, InvalidTransition, InvalidValue
 from huidesk.domain.i18n import tr
 from huidesk.ledger.sql import escape_like, under, where
+from huidesk.ledger.table import Table
 
 if TYPE_CHECKING:
     from huidesk.ledger.tx import Tx
 
 
-class People:
-    """The place, unit, team, member and resident methods of `Store`."""
+class Places(Table):
+    """Places: a path of levels (市/区/街道/社区/小区/楼栋), each with its parent."""
 
-    conn: sqlite3.Connection
-
-    # --- places ---------------------------------------------------------------------------
-
-    def add_place(self, tx: "Tx", path: str, level: str | None) -> list[dict]:
+    def add(self, tx: "Tx", path: str, level: str | None) -> list[dict]:
         """Create a place and any missing ancestors; returns the places created (may be none)."""
         from huidesk.domain.places import guess_level, split_path
 
@@ -31,11 +30,11 @@ class People:
         # under `银川市/金凤区`); an ambiguous prefix is an error, not a guess.
         for k in range(len(parts), 0, -1):
             prefix = "/".join(parts[:k])
-            rows = self.conn.execute(
+            rows = self.read.all(
                 "SELECT id, path, level FROM places"
                 " WHERE (path = ? OR path LIKE ? ESCAPE '\\') AND void_reason IS NULL",
                 (prefix, "%/" + escape_like(prefix)),
-            ).fetchall()
+            )
             if len(rows) > 1:
                 exact = [r for r in rows if r["path"] == prefix]
                 if len(exact) != 1:
@@ -69,16 +68,16 @@ class People:
         """Where a path that names no existing place goes: under the ledger's own place (紫园社区's
         `3号楼` is 紫园社区/3号楼), unless it is a path from the top that shares the own place's first level
         (the street's tree of its sources); None for a ledger without a place."""
-        row = self.conn.execute("SELECT value FROM _settings WHERE key = 'ledger_place'").fetchone()
+        row = self.read.one("SELECT value FROM _settings WHERE key = 'ledger_place'")
         if row is None or not row[0]:
             return None
-        own = self.conn.execute("SELECT id, path, level FROM places WHERE path = ? AND void_reason IS NULL",
-                                (row[0],)).fetchone()
+        own = self.read.one("SELECT id, path, level FROM places WHERE path = ? AND void_reason IS NULL", (row[0],))
         if own is None or parts[0] == own["path"].split("/", 1)[0]:
             return None
         return own
 
-    def places(self, below: sqlite3.Row | None = None) -> list[sqlite3.Row]:
+    def list(self, below: sqlite3.Row | None = None) -> list[sqlite3.Row]:
+        """Live places (at or under `below`), by path, with how many teams and residents each has."""
         sql = (
             "SELECT p.id, p.path, p.name, p.level, p.parent_id,"
             " (SELECT count(*) FROM teams t WHERE t.place_id = p.id AND t.void_reason IS NULL) AS teams,"
@@ -86,35 +85,37 @@ class People:
             " FROM places p WHERE p.void_reason IS NULL"
         )
         extra, args = where(under("p.path", below))
-        return self.conn.execute(sql + extra + " ORDER BY p.path", args).fetchall()
+        return self.read.all(sql + extra + " ORDER BY p.path", args)
 
-    # --- units ----------------------------------------------------------------------------
 
-    def add_unit(self, tx: "Tx", name: str, kind: str, place_id: int | None) -> int:
-        if self.conn.execute("SELECT 1 FROM units WHERE name = ?", (name,)).fetchone():
+class Units(Table):
+    """Units that take dispatched issues: departments, companies, organisations."""
+
+    def add(self, tx: "Tx", name: str, kind: str, place_id: int | None) -> int:
+        if self.read.one("SELECT 1 FROM units WHERE name = ?", (name,)):
             raise InvalidValue("name", name, tr("已有同名单位", "a unit with this name exists"))
         return tx.insert("units", {"name": name, "kind": kind, "place_id": place_id})
 
-    def units(self) -> list[sqlite3.Row]:
-        return self.conn.execute(
+    def list(self) -> list[sqlite3.Row]:
+        return self.read.all(
             "SELECT u.id, u.name, u.kind, p.path AS place FROM units u LEFT JOIN places p ON p.id = u.place_id"
             " WHERE u.void_reason IS NULL ORDER BY u.id"
-        ).fetchall()
+        )
 
-    # --- teams ----------------------------------------------------------------------------
 
-    def add_team(self, tx: "Tx", team: Mapping[str, object], leader_joined: str) -> int:
-        clash = self.conn.execute(
-            "SELECT 1 FROM teams WHERE place_id = ? AND name = ?", (team["place_id"], team["name"])
-        ).fetchone()
+class Teams(Table):
+    """Service teams (服务队), each at a place, with a line, a leader and a founding day."""
+
+    def add(self, tx: "Tx", team: Mapping[str, object], leader_joined: str) -> int:
+        clash = self.read.one("SELECT 1 FROM teams WHERE place_id = ? AND name = ?", (team["place_id"], team["name"]))
         if clash:
             raise InvalidValue("name", team["name"], tr("该地点已有同名服务队", "a team of this name exists there"))
         tid = tx.insert("teams", team)
         if team.get("leader_id"):
-            self._join(tx, int(team["leader_id"]), tid, leader_joined)
+            self.store.memberships.join(tx, int(team["leader_id"]), tid, leader_joined)
         return tid
 
-    def teams(
+    def list(
         self, place: sqlite3.Row | None = None, on: str | None = None, team_id: int | None = None
     ) -> list[sqlite3.Row]:
         on = on or "9999-12-31"
@@ -126,10 +127,11 @@ class People:
             " WHERE t.void_reason IS NULL"
         )
         extra, args = where(under("p.path", place), ("t.id = ?", team_id))
-        return self.conn.execute(sql + extra + " ORDER BY t.id", [on, on, *args]).fetchall()
+        return self.read.all(sql + extra + " ORDER BY t.id", [on, on, *args])
 
-    def team_members(self, team_id: int) -> list[sqlite3.Row]:
-        return self.conn.execute(
+    def members(self, team_id: int) -> list[sqlite3.Row]:
+        """A team's members, those still in it first."""
+        return self.read.all(
             "SELECT m.id, m.name, s.joined, s.left, m.phone,"
             " (SELECT group_concat(role, ',') FROM (SELECT role FROM member_roles r WHERE r.member_id = m.id"
             " ORDER BY r.id))"
@@ -138,18 +140,20 @@ class People:
             " WHERE s.team_id = ? AND s.void_reason IS NULL AND m.void_reason IS NULL"
             " ORDER BY s.left IS NOT NULL, m.id",
             (team_id,),
-        ).fetchall()
+        )
 
-    # --- members --------------------------------------------------------------------------
 
-    def add_member(self, tx: "Tx", member: Mapping[str, object], team_ids: Sequence[int], roles: Sequence[str],
+class Members(Table):
+    """Members (队员): volunteers with their roles, in one or more teams (memberships)."""
+
+    def add(self, tx: "Tx", member: Mapping[str, object], team_ids: Sequence[int], roles: Sequence[str],
                    allow_duplicate: bool = False) -> int:
         """A member; a second live member of the same name is refused unless `allow_duplicate` (two
         王磊 are then told apart as 王磊#11)."""
         if not allow_duplicate:
-            same = self.conn.execute(
+            same = self.read.one(
                 "SELECT id FROM members WHERE name = ? AND void_reason IS NULL ORDER BY id LIMIT 1", (member["name"],)
-            ).fetchone()
+            )
             if same:
                 raise Duplicate(tr("队员", "member"), str(member["name"]), same[0], "")
         self._reg_no_free(member.get("reg_no"))
@@ -157,17 +161,17 @@ class People:
         for role in roles:
             tx.insert("member_roles", {"member_id": mid, "role": role})
         for tid in team_ids:
-            self._join(tx, mid, tid, str(member["joined"]))
+            self.store.memberships.join(tx, mid, tid, str(member["joined"]))
         return mid
 
     def _reg_no_free(self, reg_no: object, member_id: int | None = None) -> None:
         """Refuse a registration number another live member holds."""
         if reg_no is None:
             return
-        holder = self.conn.execute(
+        holder = self.read.one(
             "SELECT id, name FROM members WHERE reg_no = ? AND void_reason IS NULL AND id IS NOT ?",
             (reg_no, member_id),
-        ).fetchone()
+        )
         if holder:
             raise InvalidValue(
                 "reg_no", reg_no,
@@ -175,40 +179,13 @@ class People:
                    f"already the registration number of member #{holder['id']} {holder['name']}"),
             )
 
-    def edit_member(self, tx: "Tx", member_id: int, changes: Mapping[str, object]) -> None:
+    def edit(self, tx: "Tx", member_id: int, changes: Mapping[str, object]) -> None:
         """Change a member's editable fields (registration number, phone); None clears one."""
         if "reg_no" in changes:
             self._reg_no_free(changes["reg_no"], member_id)
         tx.update("members", member_id, changes)
 
-    def _join(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
-        current = self.conn.execute(
-            "SELECT id FROM memberships WHERE team_id = ? AND member_id = ? AND left IS NULL AND void_reason IS NULL",
-            (team_id, member_id),
-        ).fetchone()
-        if current:
-            raise InvalidTransition(tr("该队员已在这支服务队中", "the member is already in this team"))
-        return tx.insert("memberships", {"team_id": team_id, "member_id": member_id, "joined": on})
-
-    def join(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
-        return self._join(tx, member_id, team_id, on)
-
-    def leave(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
-        current = self.conn.execute(
-            "SELECT id, joined FROM memberships WHERE team_id = ? AND member_id = ? AND left IS NULL"
-            " AND void_reason IS NULL",
-            (team_id, member_id),
-        ).fetchone()
-        if not current:
-            raise InvalidTransition(tr("该队员不在这支服务队中", "the member is not in this team"))
-        if on < current["joined"]:
-            raise InvalidValue(
-                "date", on, tr(f"早于入队日期 {current['joined']}", f"before joining on {current['joined']}")
-            )
-        tx.update("memberships", current["id"], {"left": on})
-        return current["id"]
-
-    def members(
+    def list(
         self, team_id: int | None = None, role: str | None = None, member_id: int | None = None
     ) -> list[sqlite3.Row]:
         sql = (
@@ -226,28 +203,61 @@ class People:
             ("EXISTS (SELECT 1 FROM member_roles r WHERE r.member_id = m.id AND r.role = ?)", role),
             ("m.id = ?", member_id),
         )
-        return self.conn.execute(sql + extra + " ORDER BY m.id", args).fetchall()
+        return self.read.all(sql + extra + " ORDER BY m.id", args)
 
-    def member_history(self, member_id: int) -> list[sqlite3.Row]:
-        return self.conn.execute(
+    def history(self, member_id: int) -> list[sqlite3.Row]:
+        """A member's times in teams, earliest first."""
+        return self.read.all(
             "SELECT t.id AS team_id, t.name AS team, s.joined, s.left"
             " FROM memberships s JOIN teams t ON t.id = s.team_id"
             " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined, s.id",
             (member_id,),
-        ).fetchall()
+        )
 
-    # --- residents ------------------------------------------------------------------------
 
-    def add_resident(self, tx: "Tx", resident: Mapping[str, object], tags: Sequence[str],
+class Memberships(Table):
+    """A member's time in a team: joined, and left (NULL while in it)."""
+
+    def join(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
+        """The member joins the team on `on` (refused while they are in it)."""
+        current = self.read.one(
+            "SELECT id FROM memberships WHERE team_id = ? AND member_id = ? AND left IS NULL AND void_reason IS NULL",
+            (team_id, member_id),
+        )
+        if current:
+            raise InvalidTransition(tr("该队员已在这支服务队中", "the member is already in this team"))
+        return tx.insert("memberships", {"team_id": team_id, "member_id": member_id, "joined": on})
+
+    def leave(self, tx: "Tx", member_id: int, team_id: int, on: str) -> int:
+        """The member leaves the team on `on` (not before joining it)."""
+        current = self.read.one(
+            "SELECT id, joined FROM memberships WHERE team_id = ? AND member_id = ? AND left IS NULL"
+            " AND void_reason IS NULL",
+            (team_id, member_id),
+        )
+        if not current:
+            raise InvalidTransition(tr("该队员不在这支服务队中", "the member is not in this team"))
+        if on < current["joined"]:
+            raise InvalidValue(
+                "date", on, tr(f"早于入队日期 {current['joined']}", f"before joining on {current['joined']}")
+            )
+        tx.update("memberships", current["id"], {"left": on})
+        return current["id"]
+
+
+class Residents(Table):
+    """Residents (居民) the teams serve, each at a place, with tags and a visit cadence."""
+
+    def add(self, tx: "Tx", resident: Mapping[str, object], tags: Sequence[str],
                      allow_duplicate: bool = False) -> int:
         """A resident; a second live resident of the same name at the same place is refused unless
         `allow_duplicate`."""
         if not allow_duplicate:
-            same = self.conn.execute(
+            same = self.read.one(
                 "SELECT r.id, p.name FROM residents r JOIN places p ON p.id = r.place_id"
                 " WHERE r.name = ? AND r.place_id = ? AND r.void_reason IS NULL ORDER BY r.id LIMIT 1",
                 (resident["name"], resident["place_id"]),
-            ).fetchone()
+            )
             if same:
                 raise Duplicate(tr("居民", "resident"), str(resident["name"]), same[0], same[1])
         rid = tx.insert("residents", resident)
@@ -255,7 +265,7 @@ class People:
             tx.insert("resident_tags", {"resident_id": rid, "tag": tag})
         return rid
 
-    def residents(
+    def list(
         self, place: sqlite3.Row | None = None, tag: str | None = None, resident_id: int | None = None
     ) -> list[sqlite3.Row]:
         sql = (
@@ -271,11 +281,12 @@ class People:
             ("EXISTS (SELECT 1 FROM resident_tags g WHERE g.resident_id = r.id AND g.tag = ?)", tag),
             ("r.id = ?", resident_id),
         )
-        return self.conn.execute(sql + extra + " ORDER BY r.id", args).fetchall()
+        return self.read.all(sql + extra + " ORDER BY r.id", args)
 
-    def resident_visits(self, resident_id: int) -> list[sqlite3.Row]:
-        return self.conn.execute(
+    def visits(self, resident_id: int) -> list[sqlite3.Row]:
+        """A resident's live visits, latest first."""
+        return self.read.all(
             "SELECT v.id, v.date, t.name AS team, v.purpose FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id"
             " JOIN teams t ON t.id = v.team_id WHERE vr.resident_id = ? AND v.void_reason IS NULL ORDER BY v.date DESC",
             (resident_id,),
-        ).fetchall()
+        )

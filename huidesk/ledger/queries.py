@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from huidesk.ledger import facts
-from huidesk.ledger.issues import issue_columns, joined, kept_or_derived
+from huidesk.ledger.issues import age_minutes, issue_columns, joined, kept_or_derived
+from huidesk.ledger.sql import moments, period
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -62,12 +63,6 @@ _UNDER = (
 )
 
 
-def _period(column: str, since: str | None, until: str) -> tuple[str, list]:
-    if since is None:
-        return f"{column} <= ?", [until]
-    return f"{column} BETWEEN ? AND ?", [since, until]
-
-
 def _whole_months(since: str | None, until: str) -> tuple[str, str]:
     """The first and the last month ('YYYY-MM') wholly inside a period; the first after the last when
     the period holds no whole month."""
@@ -82,41 +77,22 @@ def _whole_months(since: str | None, until: str) -> tuple[str, str]:
     return first, until[:7] if ends else step(until[:7], -1)
 
 
-def age_minutes(as_of: str | None) -> tuple[str, list]:
-    """SQL for issue `i`'s age in whole minutes, from when it was received to the report's moment (now
-    when there is none), with its arguments."""
-    moment, args = ("julianday(?)", [as_of]) if as_of is not None else ("julianday('now')", [])
-    return f"CAST(round(({moment} - julianday(i.received_at)) * 1440) AS INTEGER)", args
-
-
-def _moments(column: str, since: str | None, until: str) -> tuple[str, list]:
-    """Moments on the period's days (by their local date), plus the same bounds on the moment itself,
-    which its index can serve: every moment starts with its date, so '2024-07-31T09:00:00+08:00'
-    lies between '2024-07-01' and '2024-07-31~'."""
-    when, args = _period(f"substr({column}, 1, 10)", since, until)
-    if since is None:
-        return f"{when} AND {column} <= ?", [*args, until + "~"]
-    return f"{when} AND {column} BETWEEN ? AND ?", [*args, since, until + "~"]
-
-
 class Reports:
     """Every aggregate a summary or a monthly report prints, for one scope and period."""
 
     def __init__(self, store: "Store", scope: Scope, since: str | None, until: str, as_of: str | None = None) -> None:
         """`as_of`: the moment the report sees the ledger at (the end of --today); issues received and
         events dated after it do not exist for the report. None: everything recorded."""
-        self.conn, self.scope, self.since, self.until, self.as_of = store.conn, scope, since, until, as_of
+        self.read, self.scope, self.since, self.until, self.as_of = store.read, scope, since, until, as_of
         self.facts = store.keeps_facts  # the facts kept beside the records (facts.py) are there to read
-
-    def _all(self, sql: str, args: list) -> list[sqlite3.Row]:
-        return self.conn.execute(sql, args).fetchall()
+        self._all = self.read.all
 
     # --- activities and visits ---
 
     def activities(self, by: str | None = None) -> list[sqlite3.Row]:
         """count, minutes, served — in total, or grouped by team_id, theme or month."""
         teams, targs = self.scope.team_filter("a.team_id")
-        when, pargs = _period("a.date", self.since, self.until)
+        when, pargs = period("a.date", self.since, self.until)
         # +a.team_id: group after reading by date, not by walking the team index in random order.
         key = {"team": "+a.team_id", "theme": "a.theme", "month": "substr(a.date, 1, 7)", None: "NULL"}[by]
         return self._all(
@@ -137,7 +113,7 @@ class Reports:
         every visit's residents; by team, read in (team, resident) order from the kept households, or on
         a warehouse, deduplicated from the join."""
         teams, targs = self.scope.team_filter("v.team_id")
-        when, pargs = _period("v.date", self.since, self.until)
+        when, pargs = period("v.date", self.since, self.until)
         live = f"v.void_reason IS NULL AND {teams} AND {when}"
         cargs = targs + pargs
         if self.facts:
@@ -152,7 +128,7 @@ class Reports:
             counts = f"SELECT * FROM (SELECT NULL AS key, count(*) AS count FROM visits v WHERE {live}) WHERE count > 0"
         if not households:
             return self._all(f"{counts} ORDER BY 1", cargs)
-        teams_in, when_in = self.scope.team_filter("h.team_id")[0], _period("h.date", self.since, self.until)[0]
+        teams_in, when_in = self.scope.team_filter("h.team_id")[0], period("h.date", self.since, self.until)[0]
         if by == "team" and self.facts:  # in (team, resident) order from the kept households (facts.py)
             homes = (f"SELECT h.team_id AS key, count(DISTINCT h.resident_id) AS households FROM _visit_homes h"
                      f" WHERE {teams_in} AND {when_in} GROUP BY 1")
@@ -197,7 +173,7 @@ class Reports:
         """The volunteer time visits credited (each visit's minutes_each to each visiting member), in
         total (key None) or by team_id or month; only visits given hours are read (a partial index)."""
         teams, targs = self.scope.team_filter("v.team_id")
-        when, pargs = _period("v.date", self.since, self.until)
+        when, pargs = period("v.date", self.since, self.until)
         # +v.team_id: grouping by the bare column would walk the team index, reading every visit's row
         key = {"team": "+v.team_id", "month": "substr(v.date, 1, 7)", None: "NULL"}[by]
         rows = self._all(
@@ -290,7 +266,7 @@ class Reports:
 
     def resolved_by_month(self) -> list[sqlite3.Row]:
         states, args = self._states()
-        done, pargs = _period("substr(i.resolved_at, 1, 10)", self.since, self.until)
+        done, pargs = period("substr(i.resolved_at, 1, 10)", self.since, self.until)
         return self._all(
             f"SELECT substr(i.resolved_at, 1, 7) AS key, count(*) AS resolved FROM ({states}) i"
             f" WHERE i.state IN ('resolved', 'closed') AND {done} GROUP BY 1 ORDER BY 1",
@@ -305,7 +281,7 @@ class Reports:
         first = "first_" if first_callback else ""
         states, args = self._states(("state", "response", "resolve", "transfers", "returns",
                                      f"{first}answer", f"{first}satisfaction"))
-        recv, pargs = _moments("i.received_at", self.since, self.until)
+        recv, pargs = moments("i.received_at", self.since, self.until)
         age, aargs = age_minutes(self.as_of)
         return self._all(
             f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state, i.response, i.resolve,"
@@ -318,7 +294,7 @@ class Reports:
     def issues(self) -> list[sqlite3.Row]:
         """The issues received in the period, for a report's list of issues."""
         states, args = self._states()
-        recv, pargs = _moments("i.received_at", self.since, self.until)
+        recv, pargs = moments("i.received_at", self.since, self.until)
         return self._all(
             f"SELECT i.id, x.ref, i.received_at, i.kind, x.source, i.nature, i.category, i.repeat_of, p.path AS place,"
             f" t.name AS team, i.state, i.resolved_at, x.text FROM ({states}) i JOIN issues x ON x.id = i.id"
@@ -361,7 +337,7 @@ class Reports:
         if self.scope.team_id is not None:
             return []  # cards are issued to residents of a place, not by a team
         places, pargs = self.scope.places()
-        when, wargs = _period("c.date", self.since, self.until)
+        when, wargs = period("c.date", self.since, self.until)
         return self._all(
             f"SELECT c.kind AS key, count(DISTINCT c.resident_id) AS residents, count(*) AS cards FROM cards c"
             f" JOIN residents r ON r.id = c.resident_id WHERE c.void_reason IS NULL AND r.void_reason IS NULL"
@@ -377,14 +353,14 @@ class Reports:
         else:
             places, sargs = self.scope.places()
             scope = f"w.resident_id IN (SELECT id FROM residents WHERE place_id IN ({places}))"
-        listed, a1 = _period("w.listed", self.since, self.until)
-        claimed, a2 = _period("w.claimed", self.since, self.until)
-        fulfilled, a3 = _period("w.fulfilled", self.since, self.until)
-        return self.conn.execute(
+        listed, a1 = period("w.listed", self.since, self.until)
+        claimed, a2 = period("w.claimed", self.since, self.until)
+        fulfilled, a3 = period("w.fulfilled", self.since, self.until)
+        return self.read.one(
             f"SELECT coalesce(sum({listed}), 0) AS listed, coalesce(sum({claimed}), 0) AS claimed,"
             f" coalesce(sum({fulfilled}), 0) AS fulfilled FROM wishes w WHERE w.void_reason IS NULL AND {scope}",
             a1 + a2 + a3 + sargs,
-        ).fetchone()
+        )
 
     # --- sources ---
 
@@ -421,13 +397,13 @@ class Reports:
             return []
         origin = ("(SELECT min(g.source_id) FROM _merged g WHERE g.tbl = '{table}' AND g.rid = {alias}.id)")
         teams, targs = self.scope.team_filter("a.team_id")
-        when, pargs = _period("a.date", self.since, self.until)
+        when, pargs = period("a.date", self.since, self.until)
         acts = self._all(
             f"SELECT {origin.format(table='activities', alias='a')} AS source, count(*) AS n,"
             f" coalesce(sum(a.minutes), 0) AS minutes FROM activities a"
             f" WHERE a.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
         teams, targs = self.scope.team_filter("v.team_id")
-        when, pargs = _period("v.date", self.since, self.until)
+        when, pargs = period("v.date", self.since, self.until)
         visits = self._all(
             f"SELECT {origin.format(table='visits', alias='v')} AS source, count(*) AS n FROM visits v"
             f" WHERE v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
@@ -452,7 +428,7 @@ class Reports:
         return [{k: v for k, v in r.items() if k != "id"} for r in found]
 
     def team_name(self, team_id: int) -> str:
-        return self.conn.execute("SELECT name FROM teams WHERE id = ?", (team_id,)).fetchone()[0]
+        return self.read.value("SELECT name FROM teams WHERE id = ?", (team_id,))
 
     def teams(self) -> list[sqlite3.Row]:
         teams, targs = self.scope.teams()
@@ -486,10 +462,10 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
     from huidesk.domain.lifecycle import limits
 
     limit_of = limits(settings)
-    conn = store.conn
+    rows = store.read.rows
     late = []
     derived, args = kept_or_derived(issue_columns(now), now)
-    for row in conn.execute(
+    for row in rows(
         f"SELECT * FROM (SELECT i.id, i.kind, i.nature, i.text, p.path AS place, i.received_at,{derived},"
         f" (julianday(?) - julianday(i.received_at)) * 1440 AS age FROM issues i"
         f" JOIN _issue_facts f ON f.issue_id = i.id JOIN places p ON p.id = i.place_id"
@@ -507,7 +483,7 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
             "what": "issue", "id": row["id"], "subject": row["text"], "place": row["place"],
             "since": row["received_at"][:10], "late_minutes": round(row["age"] - limit), "detail": detail,
         })
-    for row in conn.execute(
+    for row in rows(
         "SELECT r.id, r.name, p.path AS place, r.visit_every, last.date AS last_visit,"
         " julianday(?) - julianday(coalesce(last.date, ?)) - r.visit_every AS late_days"
         " FROM residents r JOIN places p ON p.id = r.place_id"
@@ -524,7 +500,7 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
             late.append({"what": "resident", "id": row["id"], "subject": row["name"], "place": row["place"],
                          "since": row["last_visit"], "late_minutes": round(row["late_days"] * 1440),
                          "detail": f"every {row['visit_every']} days"})
-    for row in conn.execute(
+    for row in rows(
         "SELECT w.id, w.text, w.listed, p.path AS place, julianday(?) - julianday(w.listed) AS waiting"
         " FROM wishes w JOIN residents r ON r.id = w.resident_id JOIN places p ON p.id = r.place_id"
         " WHERE w.void_reason IS NULL AND w.listed <= ? AND (w.claimed IS NULL OR w.claimed > ?)",
@@ -540,26 +516,26 @@ def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[
 
 def service_record(store: "Store", member_id: int, since: str | None, until: str) -> dict:
     """A member's volunteer service by month: activities with the member's own minutes, and visits."""
-    conn = store.conn
-    when, args = _period("a.date", since, until)
-    activities = conn.execute(
+    read = store.read
+    when, args = period("a.date", since, until)
+    activities = read.all(
         f"SELECT substr(a.date, 1, 7) AS month, a.date, a.theme, a.title, t.name AS team, am.minutes"
         f" FROM activity_members am JOIN activities a ON a.id = am.activity_id JOIN teams t ON t.id = a.team_id"
         f" WHERE am.member_id = ? AND a.void_reason IS NULL AND {when} ORDER BY a.date, a.id",
         [member_id, *args],
-    ).fetchall()
-    vwhen, vargs = _period("v.date", since, until)
-    visits = conn.execute(
+    )
+    vwhen, vargs = period("v.date", since, until)
+    visits = read.all(
         f"SELECT substr(v.date, 1, 7) AS month, count(*) AS visits FROM visit_members vm"
         f" JOIN visits v ON v.id = vm.visit_id"
         f" WHERE vm.member_id = ? AND v.void_reason IS NULL AND {vwhen} GROUP BY 1 ORDER BY 1",
         [member_id, *vargs],
-    ).fetchall()
-    teams = conn.execute(
+    )
+    teams = read.all(
         "SELECT t.name, s.joined, s.left FROM memberships s JOIN teams t ON t.id = s.team_id"
         " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined",
         (member_id,),
-    ).fetchall()
-    uid = conn.execute("SELECT uid FROM members WHERE id = ?", (member_id,)).fetchone()[0]
+    )
+    uid = read.value("SELECT uid FROM members WHERE id = ?", (member_id,))
     return {"uid": uid, "activities": [dict(a) for a in activities],
             "visits": {v["month"]: v["visits"] for v in visits}, "teams": [dict(t) for t in teams]}

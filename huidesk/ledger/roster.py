@@ -51,7 +51,7 @@ def roster_rows(store: "Store", since: str | None, until: str, team_id: int | No
         " ORDER BY m.id"
     )
     args = {"since": since or "0000-01-01", "until": until, "team": team_id}
-    return [dict(r) for r in store.conn.execute(sql, args)]
+    return [dict(r) for r in store.read.rows(sql, args)]
 
 
 def member_services(store: "Store", member_id: int, since: str | None, until: str) -> list[dict]:
@@ -71,12 +71,12 @@ def member_services(store: "Store", member_id: int, since: str | None, until: st
         " ORDER BY 3, 1, 2"
     )
     args = {"member": member_id, "since": since or "0000-01-01", "until": until}
-    return [dict(r) for r in store.conn.execute(sql, args)]
+    return [dict(r) for r in store.read.rows(sql, args)]
 
 
 def member_teams(store: "Store", member_id: int) -> list[dict]:
     """A member's times in teams, earliest first: team name, joined, left."""
-    return [dict(r) for r in store.conn.execute(
+    return [dict(r) for r in store.read.rows(
         "SELECT t.name, s.joined, s.left FROM memberships s JOIN teams t ON t.id = s.team_id"
         " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined",
         (member_id,),
@@ -85,4 +85,4 @@ def member_teams(store: "Store", member_id: int) -> list[dict]:
 
 def member_identity(store: "Store", member_id: int) -> dict:
     """A member's uid and registration number."""
-    return dict(store.conn.execute("SELECT uid, reg_no FROM members WHERE id = ?", (member_id,)).fetchone())
+    return dict(store.read.one("SELECT uid, reg_no FROM members WHERE id = ?", (member_id,)))

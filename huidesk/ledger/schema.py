@@ -1,12 +1,18 @@
 """The schema and the tables it names: which a user may void or log, which are journaled, the
-default settings, and the SQL script shipped as data/schema.sql."""
+default settings, the SQL script shipped as data/schema.sql, and a ledger's schema objects as
+`check` and the migrations compare them."""
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue
 from huidesk.domain.i18n import tr
+
+if TYPE_CHECKING:
+    from huidesk.ledger.table import Read
 
 # Bump together with each migration added to huidesk/ledger/migrations.py (a test checks they agree);
 # a ledger whose user_version equals it opens without importing the migration machinery.
@@ -90,3 +96,16 @@ def statements(script: str) -> Iterator[str]:
             if text.strip() and not all(ln.strip().startswith("--") or not ln.strip() for ln in buf):
                 yield text
             buf = []
+
+
+def schema_objects(read: "Read") -> dict[tuple[str, str], str | None]:
+    """(type, name) → the normalised SQL of every object in sqlite_master."""
+    return {(kind, name): normal(sql) for kind, name, sql in read.all("SELECT type, name, sql FROM sqlite_master")}
+
+
+def normal(sql: str | None) -> str | None:
+    """Whitespace aside, also around , ( and ): a column added by ALTER TABLE is spelt
+    `void_at TEXT\n, nature TEXT …)` in sqlite_master, where schema.sql lays it out one a line."""
+    if sql is None:
+        return None
+    return re.sub(r"\s*([,()])\s*", r"\1", re.sub(r"\s+", " ", sql)).strip().rstrip(";")

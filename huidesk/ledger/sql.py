@@ -1,11 +1,5 @@
-"""Small SQL helpers the store and its record families share: what an id reference means, LIKE
-escaping, and rows read as typed records."""
-
-import sqlite3
-from collections.abc import Callable, Sequence
-from typing import TypeVar
-
-R = TypeVar("R")
+"""Small SQL helpers the store, its tables and its queries share: what an id reference means, LIKE
+escaping, optional filters, and the conditions of a period of days and of moments on them."""
 
 
 def as_id(ref: str) -> int | None:
@@ -19,13 +13,6 @@ def as_id(ref: str) -> int | None:
 def escape_like(text: str) -> str:
     """`text` matched literally by `LIKE ? ESCAPE '\\'`."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def fetch_records(conn: sqlite3.Connection, record: Callable[..., R], sql: str, args: Sequence = ()) -> list[R]:
-    """Each row of `sql` as `record(*columns)`, from plain tuples (no sqlite3.Row in between)."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return [record(*row) for row in cursor.execute(sql, args)]
 
 
 def where(*conditions: tuple[str, object]) -> tuple[str, list]:
@@ -46,3 +33,20 @@ def under(column: str, place: object) -> tuple[str, tuple | None]:
         return "", None
     path = place["path"]  # type: ignore[index]
     return f"({column} = ? OR {column} LIKE ? ESCAPE '\\')", (path, escape_like(path) + "/%")
+
+
+def period(column: str, since: str | None, until: str) -> tuple[str, list]:
+    """The condition that the day in `column` lies in [since, until] (since None: from the beginning)."""
+    if since is None:
+        return f"{column} <= ?", [until]
+    return f"{column} BETWEEN ? AND ?", [since, until]
+
+
+def moments(column: str, since: str | None, until: str) -> tuple[str, list]:
+    """Moments on the period's days (by their local date), plus the same bounds on the moment itself,
+    which its index can serve: every moment starts with its date, so '2024-07-31T09:00:00+08:00'
+    lies between '2024-07-01' and '2024-07-31~'."""
+    when, args = period(f"substr({column}, 1, 10)", since, until)
+    if since is None:
+        return f"{when} AND {column} <= ?", [*args, until + "~"]
+    return f"{when} AND {column} BETWEEN ? AND ?", [*args, since, until + "~"]

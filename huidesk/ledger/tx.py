@@ -3,16 +3,13 @@ records it (see `Store.write`)."""
 
 import datetime as dt
 import functools
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from huidesk.ledger.journal import GENESIS, EntryHash, content_digest, digest, fixed_digester, row_digester
 from huidesk.ledger.schema import RECORD_TABLES
-
-if TYPE_CHECKING:
-    from huidesk.ledger.store import Store
 
 
 @functools.cache
@@ -30,13 +27,14 @@ _INSERT_JOURNAL_RECORD = "INSERT INTO _journal_records (entry_id, tbl, rid, op, 
 class Tx:
     """One open write transaction; records what it writes for the journal entry."""
 
-    def __init__(self, store: "Store", command: str) -> None:
-        self.store, self.conn, self.command = store, store.conn, command
-        row = self.conn.execute("SELECT id, hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()
+    def __init__(self, conn: sqlite3.Connection, actor: str, command: str) -> None:
+        """`Store.write` makes it, on the store's connection, inside the transaction it began."""
+        self._conn, self.actor, self.command = conn, actor, command
+        row = self._conn.execute("SELECT id, hash FROM _journal ORDER BY id DESC LIMIT 1").fetchone()
         self.entry_id = (row[0] + 1) if row else 1
         self.prev = row[1] if row else GENESIS
         self.at = utc_now()
-        self.hash = EntryHash(self.entry_id, self.at, store.actor, command, self.prev)
+        self.hash = EntryHash(self.entry_id, self.at, actor, command, self.prev)
         self.count = 0
         self.written: list[tuple[str, int, str]] = []  # (table, id, op) of records, for messages and undo
         # While holding (see `holding`): rows waiting for `flush`, by table and columns, in the order
@@ -53,7 +51,7 @@ class Tx:
         if self._held is not None:
             self._held_journal.append(params)
         else:
-            self.conn.execute(_INSERT_JOURNAL_RECORD, params)
+            self._conn.execute(_INSERT_JOURNAL_RECORD, params)
             if table in RECORD_TABLES:
                 self.written.append((table, rid, op))
         self.hash.add(table, rid, op, d)
@@ -70,7 +68,7 @@ class Tx:
         else:
             cols = ", ".join(row)
             marks = ", ".join("?" for _ in row)
-            rid = self.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
+            rid = self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
             assert rid is not None
         content = {"id": rid}  # what `digest` hashes: the row as stored, NULL columns left out
         content.update({k: v for k, v in row.items() if v is not None})
@@ -151,7 +149,7 @@ class Tx:
         self.count += n
 
     def _first_free_id(self, table: str) -> int:
-        return self.conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+        return self._conn.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
 
     @contextmanager
     def holding(self) -> Iterator["Tx"]:
@@ -183,8 +181,8 @@ class Tx:
         held, journal = self._held, self._held_journal
         self._held, self._held_journal = {}, []
         for (table, cols), params in (held or {}).items():
-            self.conn.executemany(f"INSERT INTO {table} (id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})", params)
-        self.conn.executemany(_INSERT_JOURNAL_RECORD, journal)
+            self._conn.executemany(f"INSERT INTO {table} (id, {', '.join(cols)}) VALUES (?{', ?' * len(cols)})", params)
+        self._conn.executemany(_INSERT_JOURNAL_RECORD, journal)
 
     def insert_many(self, table: str, rows: Iterable[Mapping[str, object]], batch: int = 5000) -> range:
         """Insert rows of one table through `holding`, flushing every `batch` rows; returns their ids,
@@ -202,8 +200,8 @@ class Tx:
     def update(self, table: str, rid: int, values: Mapping[str, object], op: str = "update") -> None:
         self.flush()
         sets = ", ".join(f"{k} = ?" for k in values)
-        self.conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values.values(), rid))
-        row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone()
+        self._conn.execute(f"UPDATE {table} SET {sets} WHERE id = ?", (*values.values(), rid))
+        row = self._conn.execute(f"SELECT * FROM {table} WHERE id = ?", (rid,)).fetchone()
         self._journal_record(table, rid, op, dict(row))
 
     def void(self, table: str, rid: int, reason: str) -> None:
@@ -212,7 +210,7 @@ class Tx:
     def finish(self) -> None:
         self.flush()
         if self.count:
-            self.conn.execute(
+            self._conn.execute(
                 "INSERT INTO _journal (id, at, actor, command, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",
-                (self.entry_id, self.at, self.store.actor, self.command, self.prev, self.hash.hexdigest()),
+                (self.entry_id, self.at, self.actor, self.command, self.prev, self.hash.hexdigest()),
             )

@@ -237,8 +237,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         os.chmod(stage, 0o700)
         partitions: dict[str, dict] = {}
         changed: list[str] = []
-        store.conn.execute("BEGIN")  # one snapshot of the ledger for every table, while others write
-        try:
+        with store.snapshot():  # one snapshot of the ledger for every table, while others write
             for table, rel, rows in _partitions(store, uid, pii, number << ID_BITS):
                 digest = hashlib.sha256(repr(rows).encode()).hexdigest()
                 partitions[rel] = {"rows": len(rows), "digest": digest}
@@ -248,8 +247,6 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
                 _write_part(pa, pq, stage / f"{len(changed)}.parquet", schema[table]["columns"], rows)
                 changed.append(rel)
             head = store.head()[1]
-        finally:
-            store.conn.execute("ROLLBACK")
         removed = sorted(set(old["partitions"]) - set(partitions))
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "ledger": uid,
@@ -428,7 +425,7 @@ def _atomic_text(path: Path, text: str) -> None:
 
 
 def _sources(store: "Store") -> list[dict]:
-    return [dict(r) for r in store.conn.execute("SELECT uid, name, place FROM _sources ORDER BY uid")]
+    return [dict(r) for r in store.read.rows("SELECT uid, name, place FROM _sources ORDER BY uid")]
 
 
 def _number(root: Path, uid: str) -> int:
@@ -453,21 +450,21 @@ def _number(root: Path, uid: str) -> int:
 def _partitions(store: "Store", uid: str, pii: str, offset: int) -> Iterator[tuple[str, str, list[tuple]]]:
     """Every partition of this ledger: (table, its file relative to DIR, its rows in a fixed order),
     ids and references to them plus `offset`."""
-    conn = store.conn
+    read = store.read
     for table in TABLES:
         base = f"table={table}/ledger={uid}"
         if table == "settings":
             rows = [(k, v) for k, v in store.settings().items() if k not in _PRIVATE_SETTINGS]
             yield table, f"{base}/{PART}", sorted(rows)
             continue
-        origin = {rid: source for rid, source in conn.execute(
+        origin = {rid: source for rid, source in read.rows(
             "SELECT g.rid, s.uid FROM _merged g JOIN _sources s ON s.id = g.source_id WHERE g.tbl = ?"
             " ORDER BY g.id DESC", (table,))}  # the first source a row came from wins
-        names = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
-        fks = {fk[3] for fk in conn.execute(f"PRAGMA foreign_key_list({table})")}
+        names = [c[1] for c in read.rows(f"PRAGMA table_info({table})")]
+        fks = {fk[3] for fk in read.rows(f"PRAGMA foreign_key_list({table})")}
         ids = [n for n, name in enumerate(names) if name == "id" or name in fks] if offset else []
         join, year, order = YEARLY.get(table, ("", "NULL", "NULL"))
-        cursor = conn.execute(f"SELECT {year}, t.* FROM {table} t {join} ORDER BY 1, {order}, t.id")
+        cursor = read.rows(f"SELECT {year}, t.* FROM {table} t {join} ORDER BY 1, {order}, t.id")
         current, rows = None, []
         # the rule (federation.pseudonymised) changes rows of PSEUDONYMISED tables only: others go as they are
         masked = pii == "pseudonymous" and table in PSEUDONYMISED
@@ -501,7 +498,7 @@ def describe(store: "Store") -> dict[str, dict]:
     the table it refers to and its vocabulary (slug: Chinese, English)."""
     from huidesk.domain.vocab import VOCABS
 
-    conn = store.conn
+    read = store.read
     tables: dict[str, dict] = {}
     for table in TABLES:
         if table == "settings":
@@ -509,9 +506,9 @@ def describe(store: "Store") -> dict[str, dict]:
                              "partitioned_by": ["ledger"], "columns": {
                                  "key": _column("TEXT", "setting name"), "value": _column("TEXT", "its value")}}
             continue
-        fks = {fk[3]: fk[2] for fk in conn.execute(f"PRAGMA foreign_key_list({table})")}
+        fks = {fk[3]: fk[2] for fk in read.rows(f"PRAGMA foreign_key_list({table})")}
         columns = {}
-        for _, name, kind, notnull, _, pk in conn.execute(f"PRAGMA table_info({table})"):
+        for _, name, kind, notnull, _, pk in read.rows(f"PRAGMA table_info({table})"):
             column = _column(kind, _meaning(table, name, fks), not notnull and not pk)
             if name in fks:
                 column["references"] = fks[name]

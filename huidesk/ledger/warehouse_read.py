@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import HuideskError, Interrupted, InvalidValue, LedgerError
 from huidesk.domain.i18n import tr
+from huidesk.ledger.people import Teams
 from huidesk.ledger.queries import ISSUE_SELECT
+from huidesk.ledger.table import Read
 from huidesk.ledger.warehouse import ID_BITS, UID, need, partition_parts, read_manifest, staging_path
 
 if TYPE_CHECKING:
@@ -154,8 +156,9 @@ class Connection:
 
 
 class Warehouse:
-    """The dataset at `root` through DuckDB, standing where reports read a Store: `conn`, `settings()`,
-    `head()`, `find()`. Its chain head is the word "warehouse": a dataset is not one journal."""
+    """The dataset at `root` through DuckDB, standing where reports read a Store: `read` (its query helper
+    over DuckDB), `settings()`, `head()`, `find()`, `teams`. Its chain head is the word "warehouse": a
+    dataset is not one journal."""
 
     read_only = True
     keeps_facts = False  # every issue's facts derived from its events
@@ -174,7 +177,8 @@ class Warehouse:
         schema = _schema(self.root)
         # every file the views read: `sql` may read these and nothing else
         self.files = _views(self.duck, self.root, schema, self.ledgers)
-        self.conn = Connection(self.duck)
+        self.read = Read(Connection(self.duck))
+        self.teams = Teams(self, "teams")  # as Store.teams (the roster names its team through it)
 
     def settings(self) -> dict[str, str]:
         """The ledgers' settings: a setting all of them agree on, else the default."""
@@ -198,22 +202,16 @@ class Warehouse:
 
         if table != "places":
             return Store.find(self, table, ref, field)  # type: ignore[arg-type]
-        conn, self.conn = self.conn, Connection(self.duck, {"FROM places t": "FROM _place_paths t"})
+        read, self.read = self.read, Read(Connection(self.duck, {"FROM places t": "FROM _place_paths t"}))
         try:
             return Store.find(self, table, ref, field)  # type: ignore[arg-type]
         finally:
-            self.conn = conn
+            self.read = read
 
     def find_id(self, table: str, ref: str | None, field: str) -> int | None:
         from huidesk.ledger.store import Store
 
         return Store.find_id(self, table, ref, field)  # type: ignore[arg-type]  # through find, above
-
-    def teams(self, place=None, on: str | None = None, team_id: int | None = None) -> list:
-        """As Store.teams (the roster names its team through it)."""
-        from huidesk.ledger.people import People
-
-        return People.teams(self, place, on, team_id)  # type: ignore[arg-type]
 
     def explain(self, e: BaseException) -> LedgerError | None:
         duckdb = need("duckdb")

@@ -1,5 +1,7 @@
-"""What the teams do: visits, activities, consultation meetings and their parties, residents'
-wishes, service cards and member-resident pairings."""
+"""What the teams do, a table object each (huidesk/ledger/table.py): visits, activities, consultation
+meetings and their parties, residents' wishes, service cards and member-resident pairings."""
+
+from __future__ import annotations  # the tables' `list` methods would shadow list[...] in later annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -7,36 +9,30 @@ from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidTransition, InvalidValue, NotFound
 from huidesk.domain.i18n import tr
-from huidesk.ledger.sql import fetch_records, under, where
+from huidesk.ledger.sql import under, where
+from huidesk.ledger.table import Table
 
 if TYPE_CHECKING:
     from huidesk.domain.records import Wish
     from huidesk.ledger.tx import Tx
 
 
-class Work:
-    """The visit, activity, meeting, wish, card and pairing methods of `Store`, which provides
-    `conn`, `find` and `add_event`."""
+class Meetings(Table):
+    """Consultation meetings (协商会议): parties, a decision, perhaps for an issue."""
 
-    conn: sqlite3.Connection
-    if TYPE_CHECKING:
-
-        def find(self, table: str, ref: str, field: str) -> sqlite3.Row: ...
-
-        def add_event(self, tx: "Tx", issue_id: int, event: str, at: str, unit: sqlite3.Row | None = None,
-                      **values: object) -> int: ...
-
-    def add_meeting(
+    def add(
         self, tx: "Tx", meeting: Mapping[str, object], parties: Sequence[Mapping[str, object]], at: str
     ) -> int:
+        """A meeting with its parties; for an issue, also its `consulted` event at `at`."""
         mid = tx.insert("meetings", meeting)
         for party in parties:
             tx.insert("meeting_parties", {"meeting_id": mid, **party})
         if meeting.get("issue_id"):
-            self.add_event(tx, int(meeting["issue_id"]), "consulted", at, meeting_id=mid)  # type: ignore[arg-type]
+            self.store.issues.add_event(tx, int(meeting["issue_id"]), "consulted", at,  # type: ignore[arg-type]
+                                        meeting_id=mid)
         return mid
 
-    def meeting_party(self, text: str, field: str = "party") -> dict[str, object]:
+    def party(self, text: str, field: str = "party") -> dict[str, object]:
         """A party by `unit:`, `member:`, `resident:` or `name:` prefix; else a unit or member whose name
         matches, else a party named only (律师, 楼栋长)."""
         text = text.strip()
@@ -47,12 +43,12 @@ class Work:
                  "居民": "residents"}
         if rest and prefix in kinds:
             table = kinds[prefix]
-            return {table[:-1] + "_id": self.find(table, rest, field)["id"]}
+            return {table[:-1] + "_id": self.store.find(table, rest, field)["id"]}
         if rest and prefix in ("name", "名称"):
             return {"name": rest.strip()}
         for table, exact_only in (("units", False), ("members", True)):
             try:
-                row = self.find(table, text, field)
+                row = self.store.find(table, text, field)
             except NotFound:
                 continue
             if exact_only and row["name"] != text:
@@ -60,7 +56,7 @@ class Work:
             return {table[:-1] + "_id": row["id"]}
         return {"name": text}
 
-    def meetings(
+    def list(
         self, issue_id: int | None = None, since: str | None = None, until: str | None = None
     ) -> list[sqlite3.Row]:
         sql = (
@@ -71,12 +67,13 @@ class Work:
             " FROM meetings g LEFT JOIN places p ON p.id = g.place_id WHERE g.void_reason IS NULL"
         )
         extra, args = where(("g.issue_id = ?", issue_id), ("g.date >= ?", since), ("g.date <= ?", until))
-        return self.conn.execute(sql + extra + " ORDER BY g.date, g.id", args).fetchall()
+        return self.read.all(sql + extra + " ORDER BY g.date, g.id", args)
 
 
-    # --- visits, activities, wishes, cards, pairings ---------------------------------------
+class Visits(Table):
+    """Visits (走访): members of a team visit one or more residents."""
 
-    def add_visit(
+    def add(
         self, tx: "Tx", visit: Mapping[str, object], resident_ids: Sequence[int], member_ids: Sequence[int]
     ) -> int:
         """A visit with one row per resident visited and per member who went (duplicates collapsed)."""
@@ -85,7 +82,15 @@ class Work:
         tx.link("visit_members", "visit_id", vid, "member_id", member_ids)
         return vid
 
-    def visits(
+    def add_many(self, tx: "Tx", visits: list[Mapping[str, object]], residents: list[Sequence[int]],
+                 members: list[Sequence[int]]) -> None:
+        """Visits read from an import file, each written as `add` writes one (its resident and member rows
+        after it), in one call: the bulk path of `import visits`."""
+        tx.insert_linked("visits", visits, (("visit_residents", "visit_id", "resident_id"),
+                                            ("visit_members", "visit_id", "member_id")),
+                         list(zip(residents, members, strict=True)))
+
+    def list(
         self,
         *,
         team_id: int | None = None,
@@ -115,9 +120,13 @@ class Work:
             ("v.date >= ?", since),
             ("v.date <= ?", until),
         )
-        return self.conn.execute(sql + extra + " ORDER BY v.date, v.id", args).fetchall()
+        return self.read.all(sql + extra + " ORDER BY v.date, v.id", args)
 
-    def add_activity(
+
+class Activities(Table):
+    """Activities (活动): a team's themed volunteer activity, its volunteers, people served and hours."""
+
+    def add(
         self, tx: "Tx", activity: Mapping[str, object], member_ids: Sequence[int], minutes_each: int
     ) -> int:
         """An activity and, for each member named, the minutes they served."""
@@ -126,7 +135,7 @@ class Work:
             tx.insert("activity_members", {"activity_id": aid, "member_id": mid, "minutes": minutes_each})
         return aid
 
-    def activities(
+    def list(
         self,
         *,
         team_id: int | None = None,
@@ -152,7 +161,11 @@ class Work:
             ("a.date >= ?", since),
             ("a.date <= ?", until),
         )
-        return self.conn.execute(sql + extra + " ORDER BY a.date, a.id", args).fetchall()
+        return self.read.all(sql + extra + " ORDER BY a.date, a.id", args)
+
+
+class Wishes(Table):
+    """Residents' wishes (微心愿): listed, claimed by a member, fulfilled."""
 
     # The columns of `Wish`, in its order.
     _WISHES = (
@@ -164,22 +177,22 @@ class Work:
         " WHERE w.void_reason IS NULL"
     )
 
-    def add_wish(self, tx: "Tx", wish: Mapping[str, object]) -> int:
+    def add(self, tx: "Tx", wish: Mapping[str, object]) -> int:
         return tx.insert("wishes", wish)
 
-    def wish(self, wish_id: int, field: str = "wish_id") -> "Wish":
+    def get(self, wish_id: int, field: str = "wish_id") -> Wish:
         """A live wish by id, with its derived state."""
         from huidesk.domain.records import Wish
 
         in_range = 0 < wish_id < 2**63
-        found = fetch_records(self.conn, Wish, self._WISHES + " AND w.id = ?", (wish_id,)) if in_range else []
+        found = self.read.records(Wish, self._WISHES + " AND w.id = ?", (wish_id,)) if in_range else []
         if not found:
             raise NotFound(tr("微心愿", "wish"), wish_id, field=field)
         return found[0]
 
-    def claim_wish(self, tx: "Tx", wish_id: int, member_id: int, on: str) -> "Wish":
+    def claim(self, tx: "Tx", wish_id: int, member_id: int, on: str) -> Wish:
         """A member claims a listed wish on `on` (not before it was listed)."""
-        w = self.wish(wish_id)
+        w = self.get(wish_id)
         if w.state == "fulfilled":
             raise InvalidTransition(
                 tr(
@@ -201,9 +214,9 @@ class Work:
         tx.update("wishes", wish_id, {"member_id": member_id, "claimed": on})
         return w
 
-    def fulfil_wish(self, tx: "Tx", wish_id: int, on: str) -> "Wish":
+    def fulfil(self, tx: "Tx", wish_id: int, on: str) -> Wish:
         """A claimed wish comes true on `on` (not before it was claimed)."""
-        w = self.wish(wish_id)
+        w = self.get(wish_id)
         if w.state == "fulfilled":
             raise InvalidTransition(
                 tr(
@@ -225,26 +238,30 @@ class Work:
         tx.update("wishes", wish_id, {"fulfilled": on})
         return w
 
-    def wishes(
+    def list(
         self, *, state: str | None = None, resident_id: int | None = None, member_id: int | None = None
     ) -> "list[Wish]":
         from huidesk.domain.records import Wish
 
         extra, args = where(("state = ?", state), ("resident_id = ?", resident_id), ("member_id = ?", member_id))
-        return fetch_records(self.conn, Wish, f"SELECT * FROM ({self._WISHES}) WHERE 1{extra} ORDER BY id", args)
+        return self.read.records(Wish, f"SELECT * FROM ({self._WISHES}) WHERE 1{extra} ORDER BY id", args)
 
-    def issue_card(self, tx: "Tx", card: Mapping[str, object]) -> tuple[int, str]:
+
+class Cards(Table):
+    """Service cards (服务卡) issued to residents, numbered per kind."""
+
+    def issue(self, tx: "Tx", card: Mapping[str, object]) -> tuple[int, str]:
         """A card with its number: the one given (refused if that kind already has it, void cards
         included: 0012 and 12 are the same number), else the next after the highest of that kind."""
         kind, no = str(card["kind"]), card.get("no")
         if no is None:
-            no = self.next_card_no(kind)
+            no = self.next_no(kind)
         else:
-            clash = self.conn.execute(
+            clash = self.read.one(
                 "SELECT id, no, void_reason FROM cards WHERE kind = ? AND (no = ? OR (? NOT GLOB '*[^0-9]*'"
                 " AND no NOT GLOB '*[^0-9]*' AND ltrim(no, '0') = ltrim(?, '0')))",
                 (kind, no, no, no),
-            ).fetchone()
+            )
             if clash:
                 void = tr("，已作废", ", void") if clash["void_reason"] is not None else ""
                 raise InvalidValue(
@@ -258,36 +275,40 @@ class Work:
         cid = tx.insert("cards", {**card, "no": no})
         return cid, str(no)
 
-    def next_card_no(self, kind: str) -> str:
+    def next_no(self, kind: str) -> str:
         """One more than the highest all-digit number of this kind, zero-padded to 4 digits (or wider
         if the kind already uses wider numbers): 0001, 0002, ..."""
-        row = self.conn.execute(
+        row = self.read.one(
             "SELECT ltrim(no, '0') AS n,"
             " (SELECT max(length(no)) FROM cards WHERE kind = ? AND no NOT GLOB '*[^0-9]*')"
             " AS width FROM cards WHERE kind = ? AND no NOT GLOB '*[^0-9]*'"
             " ORDER BY length(ltrim(no, '0')) DESC, ltrim(no, '0') DESC LIMIT 1",
             (kind, kind),
-        ).fetchone()
+        )
         highest = int(row["n"] or 0) if row else 0
         width = max(4, row["width"] if row else 0)
         return str(highest + 1).zfill(width)
 
-    def cards(self, *, kind: str | None = None, resident_id: int | None = None) -> list[sqlite3.Row]:
+    def list(self, *, kind: str | None = None, resident_id: int | None = None) -> list[sqlite3.Row]:
         sql = (
             "SELECT c.id, c.kind, c.no, c.resident_id, r.name AS resident, c.date"
             " FROM cards c JOIN residents r ON r.id = c.resident_id WHERE c.void_reason IS NULL"
         )
         extra, args = where(("c.kind = ?", kind), ("c.resident_id = ?", resident_id))
-        return self.conn.execute(sql + extra + " ORDER BY c.id", args).fetchall()
+        return self.read.all(sql + extra + " ORDER BY c.id", args)
 
-    def add_pairing(self, tx: "Tx", pairing: Mapping[str, object]) -> int:
+
+class Pairings(Table):
+    """Pairings (结对): a member paired with a resident, since a day."""
+
+    def add(self, tx: "Tx", pairing: Mapping[str, object]) -> int:
         """A member paired with a resident; a second open pairing of the same two is refused."""
-        current = self.conn.execute(
+        current = self.read.one(
             "SELECT p.id, p.since, m.name AS member, r.name AS resident FROM pairings p"
             " JOIN members m ON m.id = p.member_id JOIN residents r ON r.id = p.resident_id"
             " WHERE p.member_id = ? AND p.resident_id = ? AND p.until IS NULL AND p.void_reason IS NULL",
             (pairing["member_id"], pairing["resident_id"]),
-        ).fetchone()
+        )
         if current:
             raise InvalidTransition(
                 tr(
@@ -299,11 +320,11 @@ class Work:
             )
         return tx.insert("pairings", pairing)
 
-    def pairings(self, *, member_id: int | None = None, resident_id: int | None = None) -> list[sqlite3.Row]:
+    def list(self, *, member_id: int | None = None, resident_id: int | None = None) -> list[sqlite3.Row]:
         sql = (
             "SELECT p.id, p.member_id, m.name AS member, p.resident_id, r.name AS resident, p.since, p.until, p.note"
             " FROM pairings p JOIN members m ON m.id = p.member_id JOIN residents r ON r.id = p.resident_id"
             " WHERE p.void_reason IS NULL"
         )
         extra, args = where(("p.member_id = ?", member_id), ("p.resident_id = ?", resident_id))
-        return self.conn.execute(sql + extra + " ORDER BY p.id", args).fetchall()
+        return self.read.all(sql + extra + " ORDER BY p.id", args)

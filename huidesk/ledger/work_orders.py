@@ -13,8 +13,8 @@ import datetime as dt
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from huidesk.ledger.issues import live_events
-from huidesk.ledger.queries import _moments, _period, age_minutes
+from huidesk.ledger.issues import age_minutes, live_events
+from huidesk.ledger.sql import moments, period
 
 if TYPE_CHECKING:
     from huidesk.ledger.queries import Reports
@@ -44,9 +44,9 @@ FIGURES = ("received", "resolved", "escalated", "escalated_resolved")
 def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | None, list[dict]]:
     """Reports.issue_counts for each grouping (kind, team, month or None), each a list of
     {"key", *FIGURES} in order of key (None first)."""
-    recv, a1 = _period("substr(i.received_at, 1, 10)", r.since, r.until)
-    done, a2 = _period("substr(i.resolved_at, 1, 10)", r.since, r.until)
-    esc, a3 = _moments("e.at", r.since, r.until)
+    recv, a1 = period("substr(i.received_at, 1, 10)", r.since, r.until)
+    done, a2 = period("substr(i.resolved_at, 1, 10)", r.since, r.until)
+    esc, a3 = moments("e.at", r.since, r.until)
     live, a4 = live_events(r.as_of)
     resolved = f"i.state IN ('resolved', 'closed') AND {done}"
     # The escalated issues, from their escalations: a look-up each rather than a test of every issue.
@@ -70,7 +70,7 @@ def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | 
             for by, wanted in (("i.kind, i.team_id", set(groupings) - {"month"}), ("substr(i.received_at, 1, 7)",
                                                                                   "month" in groupings)):
                 if wanted:
-                    for *key, a, b, c, d in r.conn.execute(statement.format(by=by), values).fetchall():
+                    for *key, a, b, c, d in r.read.all(statement.format(by=by), values):
                         n = counted.setdefault(tuple(key), [0, 0, 0, 0])
                         for at, value in enumerate((a, b, c, d)):
                             n[at] += value or 0
@@ -111,22 +111,22 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
             + (limit_args[1] if "{resolve}" in sql else [])
     # +: on a ledger, a report from the beginning reads every kept issue from start to end, not through the
     # index by when they were received
-    recv, pargs = _moments("+i.received_at" if r.since is None and r.facts else "i.received_at", r.since, r.until)
+    recv, pargs = moments("+i.received_at" if r.since is None and r.facts else "i.received_at", r.since, r.until)
     counts, responses, resolutions, hot = Counter(), Counter(), Counter(), Counter()
     only = ("state", "response", "resolve", "transfers", "returns", f"{first}answer", f"{first}satisfaction")
     for table, _, where, args in r._sources(only):
         cohort, cargs = f"FROM {table} WHERE {where} AND {recv}", args + pargs
-        found = r.conn.execute(f"SELECT {', '.join(sums)} {cohort}", sargs + cargs).fetchone()
+        found = r.read.one(f"SELECT {', '.join(sums)} {cohort}", sargs + cargs)
         counts.update({name: int(n or 0) for (name, _), n in zip(COUNTS, found, strict=True)})
         timed = ((responses, "i.response", ""), (resolutions, "i.resolve", f" AND {_DONE} = 1"))
         for histogram, minutes, also in timed:
-            histogram.update(dict(r.conn.execute(
-                f"SELECT {minutes}, count(*) {cohort} AND {minutes} IS NOT NULL{also} GROUP BY 1", cargs).fetchall()))
+            histogram.update(dict(r.read.all(
+                f"SELECT {minutes}, count(*) {cohort} AND {minutes} IS NOT NULL{also} GROUP BY 1", cargs)))
         # the places' paths joined to the counts by category and place, not to every issue
-        for category, place, n in r.conn.execute(
+        for category, place, n in r.read.all(
             f"SELECT h.category, p.path, h.n FROM (SELECT i.category, i.place_id, count(*) AS n {cohort}"
             f" AND i.category IS NOT NULL GROUP BY 1, 2) h JOIN places p ON p.id = h.place_id", cargs,
-        ).fetchall():
+        ):
             hot[(category, place)] += n
     return {"counts": {name: counts[name] for name, _ in COUNTS}, "responses": sorted(responses.items()),
             "resolutions": sorted(resolutions.items()), "hot": [(c, p, n) for (c, p), n in hot.items()]}
