@@ -65,6 +65,26 @@ def test_inside_the_ledger_only_the_store_reaches_its_connection():
     assert reached == []
 
 
+def test_the_read_helper_refuses_a_write(db):
+    from conftest import ok
+
+    from huidesk.ledger.store import Store
+
+    ok("init")
+    store = Store.open(db, "tester")
+    try:
+        before = store.read.value("SELECT count(*) FROM _settings")
+        assert before and store.read.value("PRAGMA foreign_keys") == 1
+        for sql in ("DELETE FROM _settings", " insert into units (name) values ('x')", "PRAGMA foreign_keys = OFF",
+                    "DROP TABLE places"):
+            with pytest.raises(ValueError, match="not a read"):
+                store.read.all(sql)
+        assert store.read.value("SELECT count(*) FROM _settings") == before
+        assert store.read.value("PRAGMA foreign_keys") == 1
+    finally:
+        store.close()
+
+
 def test_the_connection_check_can_fail(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("import sqlite3\n\n\ndef f(store):\n    return store.conn.execute('SELECT 1')\n")
