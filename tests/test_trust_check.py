@@ -450,3 +450,37 @@ def test_an_entry_an_older_huidesk_journaled_when_run_as_a_module_passes(village
     row = sqlite3.connect(village).execute("SELECT id FROM _settings WHERE key = 'issuer'").fetchone()
     forge(village, "-m huidesk setting set", [("_settings", row[0], "update", {"value": "平伏桥村党支部"})])
     assert "账本完好" in ok("check").stdout
+
+
+READ_ONLY_RUNS = [
+    ("summary",), ("due",), ("certificate", "王凤琴"), ("export", "residents"), ("log",), ("check",),
+    ("sql", "SELECT 1"), ("sources",), ("report", "monthly"), ("report", "roster"), ("setting", "list"),
+    ("place", "list"), ("place", "tree"), ("unit", "list"), ("team", "list"), ("team", "show", "橙色公益"),
+    ("member", "list"), ("member", "show", "王凤琴"), ("resident", "list"), ("resident", "show", "丁学志"),
+    ("visit", "list"), ("activity", "list"), ("wish", "list"), ("card", "list"), ("pair", "list"),
+    ("issue", "list"), ("meeting", "list"),
+]
+
+
+def test_the_commands_called_read_only_write_nothing(village, tmp_path):
+    from huidesk.ledger.shapes import READ_ONLY
+
+    runs = [*READ_ONLY_RUNS, ("backup", str(tmp_path / "b.db")), ("warehouse", str(tmp_path / "w"))]
+    assert {" ".join(r[:2]) if r[0] in ("report", "setting") or len(r) > 1 and r[1] in ("list", "tree", "show")
+            else r[0] for r in runs} >= READ_ONLY - {"issue show"}
+    before = fingerprint(village)
+    for args in runs:
+        run(*args)  # (sources exits 4, warehouse may lack its extra: whatever they say, they write nothing)
+        assert fingerprint(village) == before, args
+
+
+def test_the_terminal_rule_makes_controls_visible_and_keeps_json_the_same_value():
+    from huidesk.render.controls import json_escaped, visible, visible_row
+
+    assert visible("王凤琴 橙色公益　队") == "王凤琴 橙色公益　队"  # Chinese and the ideographic space untouched
+    assert visible(PAYLOAD) == "坏\\x1b[2J\\x1b]0;owned\\x07队\\r\\n伪造行\\u202e"
+    assert visible("a\tb\x85\u2066c\ud800") == "a\\tb\\x85\\u2066c\\ud800"
+    assert visible_row("1\t坏\x1b[31m\t\"a\nb\"\n") == "1\t坏\\x1b[31m\t\"a\\nb\"\n"  # the tabs and the row's end kept
+    text = json.dumps({"actor": PAYLOAD, "n": [1, 2]}, ensure_ascii=False, indent=2)
+    shown = json_escaped(text)
+    assert json.loads(shown) == json.loads(text) and harmless(shown) and "\n" in shown
