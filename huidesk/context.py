@@ -12,7 +12,7 @@ import typer
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
-    from huidesk.reports.spec import Period, ReportSpec
+    from huidesk.reports.spec import Period, ReportScope, ReportSpec
 
 
 @dataclass
@@ -124,30 +124,30 @@ class Session:
             found.close()
 
 
-def scope(store: "Store", team: str | None, place: str | None):
+def scope(store: "Store", team: str | None, place: str | None) -> "ReportScope":
     """Whose work a report covers: the team --team names, the place --place names (and everything
     under it), or everything; both at once is refused."""
     from huidesk.domain.errors import InvalidValue
     from huidesk.domain.i18n import tr
-    from huidesk.ledger.queries import Scope
+    from huidesk.reports.spec import ReportScope
 
     if team and place:
         raise InvalidValue("--team/--place", f"{team} / {place}", tr("二者选一", "give one of them"))
     if team:
         t = store.find("teams", team, "--team")
-        return Scope(team_id=t["id"], label=t["name"])
+        return ReportScope(team_id=t["id"], label=t["name"])
     if place:
         p = store.find("places", place, "--place")
-        return Scope(place_path=p["path"], label=p["path"])
-    return Scope()
+        return ReportScope(place_path=p["path"], label=p["path"])
+    return ReportScope()
 
 
-def report_spec(store: "Store", scope: object, period: "Period", as_of: dt.datetime) -> "ReportSpec":
+def report_spec(store: "Store", scope: "ReportScope", period: "Period", as_of: dt.datetime) -> "ReportSpec":
     """A report's spec: `scope` over `period`, as of `as_of` (aware, in the ledger's time zone), with
     the ledger's settings read now, once."""
     from huidesk.reports.spec import ReportSpec
 
-    return ReportSpec(scope, period, as_of, store.settings())  # type: ignore[arg-type]
+    return ReportSpec(scope, period, as_of, store.settings())
 
 
 # The commands that read a warehouse (--warehouse) instead of a ledger.

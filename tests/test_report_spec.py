@@ -15,15 +15,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from conftest import TODAY, ok
 
-from huidesk.ledger.queries import Scope
-from huidesk.reports.spec import Period, ReportSpec
+from huidesk.reports.spec import Period, ReportScope, ReportSpec
 
 ZONE = ZoneInfo("Asia/Shanghai")
 END = dt.datetime(2024, 7, 8, 23, 59, 59, tzinfo=ZONE)
 
 
 def spec(**settings: str) -> ReportSpec:
-    return ReportSpec(Scope(), Period(None, END.date()), END, {"callback_reading": "final", **settings})
+    return ReportSpec(ReportScope(), Period(None, END.date()), END, {"callback_reading": "final", **settings})
 
 
 def test_a_spec_is_one_frozen_value_with_one_name_for_its_moment():
@@ -35,7 +34,7 @@ def test_a_spec_is_one_frozen_value_with_one_name_for_its_moment():
     with pytest.raises(TypeError):
         s.settings["callback_reading"] = "first"  # type: ignore[index]
     with pytest.raises(ValueError):
-        ReportSpec(Scope(), s.period, END.replace(tzinfo=None), {})
+        ReportSpec(ReportScope(), s.period, END.replace(tzinfo=None), {})
     month = s.over(Period(dt.date(2024, 6, 1), dt.date(2024, 6, 30)))
     assert (month.period.iso(), month.as_of, month.scope) == (("2024-06-01", "2024-06-30"), s.as_of, s.scope)
 
@@ -79,6 +78,19 @@ def test_a_report_value_is_its_json_and_frozen(village):
     assert json.loads(json.dumps(found.to_json(), ensure_ascii=False, default=json_default)) == printed
     assert list(found.to_json()) == list(printed)  # the keys in the same order
     assert "sources" not in printed  # a ledger that merged nothing: the key is left out, not null
+
+
+def test_a_value_is_a_frozen_dataclass_equal_by_its_fields():
+    from dataclasses import is_dataclass, replace
+
+    from huidesk.reports.kpis import HotSpot, PlaceCount
+
+    spot = HotSpot("property", 2, (PlaceCount("平伏桥村", 2),))
+    assert is_dataclass(spot) and spot == HotSpot("property", 2, (PlaceCount("平伏桥村", 2),))
+    assert hash(spot) == hash(replace(spot)) and spot != replace(spot, issues=3) and spot != ("property", 2)
+    assert repr(spot) == "HotSpot(category='property', issues=2, places=(PlaceCount(place='平伏桥村', issues=2),))"
+    with pytest.raises(FrozenInstanceError):
+        spot.issues = 3  # type: ignore[misc]
 
 
 def test_the_values_keep_the_public_keys_in_their_order():

@@ -172,7 +172,7 @@ def monthly_output(monthly, wide: bool = False) -> Output:
     from huidesk.render.workbook import monthly_workbook
 
     columns = [Column(c.key, c.header, c.header_en) for c in monthly.columns]
-    return Output([r.cells() for r in (*monthly.rows, monthly.total)], columns, document=monthly,
+    return Output((r.cells() for r in (*monthly.rows, monthly.total)), columns, document=monthly,
                   text=lambda: monthly_text(monthly, wide), workbook=lambda: monthly_workbook(monthly),
                   formats=file_formats(ROWS, DOCUMENT, WORKBOOK))
 
@@ -331,7 +331,7 @@ def due_output(late: Sequence, wide: bool = False) -> Output:
         Column("late_minutes", "逾期", "late", show=format_minutes, nowrap=True, priority=6),
         Column("detail", "说明", "detail", show=detail, written=detail, priority=3),
     ]
-    return Output([x.cells() for x in late], columns, wide=wide)
+    return Output((x.cells() for x in late), columns, wide=wide)
 
 
 def _cadence(detail: str) -> str:

@@ -24,7 +24,7 @@ def roster_output(roster, wide: bool = False) -> Output:
     """A Roster (reports/roster.py): a row per member for csv, tsv and jsonl (teams joined by 、), its JSON
     document, a table's text and a workbook."""
     columns = [Column(c.key, c.header, c.header_en) for c in roster.columns]
-    return Output([r.cells() for r in roster.rows], columns, document=roster, text=lambda: roster_text(roster, wide),
+    return Output((r.cells() for r in roster.rows), columns, document=roster, text=lambda: roster_text(roster, wide),
                   workbook=lambda: roster_workbook(roster), formats=file_formats(ROWS, DOCUMENT, WORKBOOK))
 
 

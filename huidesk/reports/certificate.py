@@ -3,28 +3,29 @@
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import hours
 from huidesk.ledger.roster import member_identity, member_services, member_teams
 from huidesk.reports.spec import Period, ReportSpec
-from huidesk.reports.values import Value
+from huidesk.reports.values import Value, value
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class CertifiedMember(Value):
+    """The member a record certifies: id, name, when they joined and their registration number."""
+
     id: int
     name: str
     joined: str | None
     reg_no: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TeamSpell(Value):
     """A member's time in a team: its name, when they joined and left (None: still in it)."""
 
@@ -33,7 +34,7 @@ class TeamSpell(Value):
     left: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ServiceMonth(Value):
     """A month of service: minutes, activities and visits, and what the activities were (title or theme)."""
 
@@ -45,7 +46,7 @@ class ServiceMonth(Value):
     hours: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Service(Value):
     """An activity or a visit, with the minutes credited to the member."""
 
@@ -61,8 +62,11 @@ class Service(Value):
     hours: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Certificate(Value):
+    """A volunteer-service record (志愿服务记录证明): its number and date, the issuer, the member and their
+    teams, the period, the hours in all and by month, and each service."""
+
     certificate_no: str
     date: dt.date
     issuer: str | None

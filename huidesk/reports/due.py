@@ -1,17 +1,16 @@
 """`due`: what is late at the spec's as-of moment, as `Late` values — issues past their response or
 resolve limit, residents past their visit cadence, wishes nobody has claimed — longest first within each."""
 
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from huidesk.reports.spec import ReportSpec
-from huidesk.reports.values import Value
+from huidesk.reports.values import Value, value
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Late(Value):
     """Something late: what (issue, resident, wish), its id, subject (an issue's text, a resident's name,
     a wish), place, since when (received, last visited, listed), minutes late and why (detail: resolve,
@@ -32,12 +31,12 @@ class Late(Value):
 def due(store: "Store", spec: ReportSpec, with_pii: bool = False) -> tuple[Late, ...]:
     """What is late as of the spec's moment, with the limits its settings set; residents' names masked
     unless `with_pii`."""
+    from huidesk.domain.privacy import mask_name
     from huidesk.ledger.queries import due as late_items
 
-    found = tuple(Late(**row) for row in late_items(store, spec.as_of_iso, spec.today.isoformat(),
-                                                      dict(spec.settings)))
-    if with_pii:
-        return found
-    from huidesk.domain.privacy import mask_name
-
-    return tuple(replace(x, subject=mask_name(x.subject)) if x.what == "resident" else x for x in found)
+    found = late_items(store, spec.as_of_iso, spec.today.isoformat(), dict(spec.settings))
+    if not with_pii:
+        for row in found:
+            if row["what"] == "resident":
+                row["subject"] = mask_name(row["subject"])
+    return tuple(Late(**row) for row in found)

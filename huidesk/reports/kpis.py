@@ -2,10 +2,9 @@
 `Kpis` (the figures of one set of issues) and `HotSpot` (热点: a category and where it was raised most)."""
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
-from huidesk.reports.values import Value
+from huidesk.reports.values import Value, value
 
 
 def months(since: str, until: str) -> Iterator[str]:
@@ -72,7 +71,7 @@ COUNTS = tuple(f[0] for f in FIGURES if not f[0].endswith("_rate"))
 RATES = tuple(f[0] for f in FIGURES if f[0].endswith("_rate"))
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Kpis(Value):
     """The work-order figures of the issues received in a period, as of the report's moment: the counts
     and rates of FIGURES in its order, then the median and 90th percentile of the minutes to first
@@ -103,13 +102,15 @@ class Kpis(Value):
     resolve_minutes_p90: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class PlaceCount(Value):
+    """A place and the issues of a category it raised."""
+
     place: str
     issues: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class HotSpot(Value):
     """热点: a category of the issues received, with the places that raised it most."""
 

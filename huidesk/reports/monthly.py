@@ -12,7 +12,6 @@ shape is the public one (each tally row's keys are COLUMNS', in order).
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
@@ -20,13 +19,12 @@ from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import ISSUE_KINDS, VOCABS
 from huidesk.ledger.queries import Reports
 from huidesk.reports.kpis import FIGURES, HotSpot, Kpis, hot, kpis, rates
-from huidesk.reports.roster import Roster
 from huidesk.reports.spec import ReportSpec
-from huidesk.reports.summary import sources
-from huidesk.reports.values import ColumnNote, Source, Value, optional, spread
+from huidesk.reports.values import ColumnNote, Source, Value, optional, sources, spread, value
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
+    from huidesk.reports.roster import Roster  # made only for the workbook's sheet
 
 _KINDS = tuple((k, VOCABS["issue_kind"][k][0]) for k in ISSUE_KINDS)  # the kinds with their Chinese names
 # key, Chinese header, English header, Chinese meaning, English meaning: one meaning per column.
@@ -56,7 +54,7 @@ COUNTS = [key for key, *_ in COLUMNS if key not in RATES and key not in LABELS]
 _WORK_ORDERS = [key for key, *_ in FIGURES if key != "received" and key not in RATES]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TallyRow(Value):
     """A row of the tally: one team's month (or the issues no team is in charge of, or the total). Its
     JSON and its sheet cells are COLUMNS' keys in order (`received` as `received_<kind>`)."""
@@ -103,7 +101,7 @@ class TallyRow(Value):
         return cls(**flat, received=received, **derived, chain_head=head)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class IssueLine(Value):
     """An issue received in the period, as a report lists it."""
 
@@ -122,7 +120,7 @@ class IssueLine(Value):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class IssueStanding(Value):
     """An issue with what a street office checks: overdue (open past its resolve limit, as 超期 counts
     it), resolved on time, minutes elapsed (to its resolution, or to the as-of moment while open) and
@@ -136,14 +134,16 @@ class IssueStanding(Value):
     satisfaction: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TrendMonth(Value):
+    """A month of the sheet's trend: the issues received in it and, of those, resolved or closed."""
+
     month: str
     received: int
     resolved: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class SheetLimits(Value):
     """The settings the figures were computed with, as the sheet's notes state them."""
 
@@ -153,7 +153,7 @@ class SheetLimits(Value):
     callback_reading: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class FiledSheet(Value):
     """What the filed workbook shows beyond the figures (see `filed_sheet`)."""
 
@@ -165,10 +165,10 @@ class FiledSheet(Value):
     limits: SheetLimits
     issues: tuple[IssueStanding, ...]
     trend: tuple[TrendMonth, ...]
-    roster: Roster | None
+    roster: "Roster | None"
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Monthly(Value):
     """The tally of one month as the ledger stood at the spec's as-of moment, with its chain head."""
 
@@ -202,7 +202,7 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
     scope, (first, last), settings = spec.scope, spec.period.iso(), spec.settings
     month = first[:7]  # type: ignore[index]  # a month's period has a first day
     _, head = store.head()
-    r = Reports(store, scope, first, last, spec.as_of_iso)
+    r = Reports(store, scope.query(), first, last, spec.as_of_iso)
     acts = {row["key"]: row for row in r.activities("team")}
     visits = {row["key"]: row for row in r.visits("team", households=False)}
     credited = r.visit_minutes("team")
@@ -344,7 +344,7 @@ def trend(store: "Store", spec: ReportSpec, n: int = TREND_MONTHS) -> tuple[Tren
     back = first.year * 12 + first.month - n  # months since year 0 of the first month shown
     start = dt.date(back // 12, back % 12 + 1, 1)
     counts = {m: [0, 0] for m in months(start.isoformat(), last.isoformat())}
-    for issue in Reports(store, spec.scope, start.isoformat(), last.isoformat(), spec.as_of_iso).issues():
+    for issue in Reports(store, spec.scope.query(), start.isoformat(), last.isoformat(), spec.as_of_iso).issues():
         month = counts[issue["received_at"][:7]]
         month[0] += 1
         month[1] += issue["state"] in DONE

@@ -5,7 +5,7 @@ scale on cumulative hours. The monthly workbook's roster sheet reuses `roster`.
 What each column means is in COLUMNS, the one place the table notes, the sheet and README read it.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,7 @@ from huidesk.domain.figures import hours
 from huidesk.domain.hours import STAR_HOURS, star_level, stars
 from huidesk.ledger.roster import roster_rows
 from huidesk.reports.spec import Period, ReportSpec
-from huidesk.reports.values import ColumnNote, Value
+from huidesk.reports.values import ColumnNote, Value, value
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -48,7 +48,7 @@ _MINUTES = ("activity_minutes", "visit_minutes", "minutes", "cumulative_minutes"
 _SUMMED = ("activity_minutes", "visit_minutes", "activities", "visits", "cumulative_minutes")
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class RosterRow(Value):
     """A person: member records sharing a registration number are one row (a street's merged communities).
     Hours are Decimals with one decimal; the exact minutes travel beside them."""
@@ -76,8 +76,10 @@ class RosterRow(Value):
         return {**self.to_json(), "teams": "、".join(self.teams)}
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class RosterTotal(Value):
+    """The roster's 合计: the rows' minutes, services and hours added up, and how many members."""
+
     activity_minutes: int
     visit_minutes: int
     minutes: int
@@ -90,8 +92,11 @@ class RosterTotal(Value):
     hours: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Roster(Value):
+    """The volunteer roster (花名册) of a period: a row per person, the total, what each column means
+    and the chain head it was read at."""
+
     period: Period
     team: str | None  # the team the roster is of; None: every member
     rows: tuple[RosterRow, ...]

@@ -7,12 +7,33 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
-from huidesk.ledger.queries import Scope
-from huidesk.reports.values import Value
+from huidesk.reports.values import Value, value
+
+if TYPE_CHECKING:
+    from huidesk.ledger.queries import Scope
 
 
-@dataclass(frozen=True, slots=True)
+@value
+class ReportScope(Value):
+    """Whose work a report covers: one team (`team_id`), a place and everything under it (`place_path`),
+    or, neither given, everything; `label` names it (the team's name, the place's path). A plain value:
+    the reports that query by it turn it into the ledger's Scope (`query()`), so a report that needs no
+    such query (the roster, a certificate) never loads them."""
+
+    team_id: int | None = None
+    place_path: str | None = None
+    label: str = ""
+
+    def query(self) -> "Scope":
+        """The ledger's Scope, whose SQL selects the teams, places and issues in scope."""
+        from huidesk.ledger.queries import Scope
+
+        return Scope(team_id=self.team_id, place_path=self.place_path, label=self.label)
+
+
+@value
 class Period(Value):
     """The days a report counts, both included: from `since` (None: from the beginning) to `until`."""
 
@@ -32,7 +53,7 @@ class ReportSpec:
     after it do not exist for the report, so a month reported on its last day and reported again later
     with that --today gives the same bytes. `settings` are the ledger's, read once when the spec was made."""
 
-    scope: Scope
+    scope: ReportScope
     period: Period
     as_of: dt.datetime
     settings: Mapping[str, str]

@@ -7,18 +7,17 @@ by huidesk/ledger/queries.py.
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from huidesk.domain.figures import APPROX, EXACT, Figure, hours, written
 from huidesk.domain.i18n import lang, tr
 from huidesk.domain.vocab import ISSUE_KINDS
-from huidesk.ledger.queries import Reports, Scope
+from huidesk.ledger.queries import Reports
 from huidesk.ledger.work_orders import work_orders
 from huidesk.reports.kpis import HotSpot, Kpis, counted, months, ranked
-from huidesk.reports.spec import ReportSpec
-from huidesk.reports.values import Source, Value, optional, sources_of
+from huidesk.reports.spec import ReportScope, ReportSpec
+from huidesk.reports.values import Source, Value, optional, sources, value
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -64,7 +63,7 @@ def _numeral(n: int) -> str:
     return digits[n] if n <= 10 else str(n)
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class SummaryScope(Value):
     """Whose work a summary covers: the scope's label, team or place, and what it holds."""
 
@@ -77,14 +76,16 @@ class SummaryScope(Value):
     compounds: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class SummaryPeriod(Value):
+    """The days a summary counts, with the phrase its narrative names them by."""
+
     since: dt.date | None
     until: dt.date
     phrase: str  # 今年3月以来 / As of 2024-07-08: how the narrative names the period
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class TeamWork(Value):
     """A team's row (or, team_id None, the row of issues no team is in charge of)."""
 
@@ -99,15 +100,17 @@ class TeamWork(Value):
     hours: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ThemeWork(Value):
+    """The activities of one theme: how many, people served, volunteer hours."""
+
     theme: str
     activities: int
     served: int
     hours: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class KindCounts(Value):
     """The issues of one kind: received in the period, and of those resolved, escalated, both."""
 
@@ -118,35 +121,43 @@ class KindCounts(Value):
     escalated_resolved: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class RoleCount(Value):
+    """The members active at the end of the period in one role."""
+
     role: str
     members: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class CardCount(Value):
+    """A kind of card issued in the period: distinct residents holding one, and cards."""
+
     kind: str
     residents: int
     cards: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class WishCounts(Value):
+    """Wishes listed, claimed and fulfilled in the period."""
+
     listed: int
     claimed: int
     fulfilled: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class MonthWork(Value):
+    """A month of the period: activities, visits and issues received (the bars of the summary)."""
+
     month: str
     activities: int
     visits: int
     issues_received: int
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class SourceWork(Value):
     """The period's work by the ledger it was merged from (uid None: this ledger's own)."""
 
@@ -161,13 +172,15 @@ class SourceWork(Value):
     hours: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ChainHead(Value):
+    """The journal's last entry and hash when the report was read (`huidesk check --head` verifies it)."""
+
     entries: int
     hash: str
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Summary(Value):
     """Every figure and table of a summary, as the ledger stood at the spec's as-of moment."""
 
@@ -193,7 +206,7 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
     """Every figure and table of a summary of `spec`, with the chain head it was computed at; `exact`:
     every figure as it is (else each in its clause's style, the article's)."""
     scope, (since, until) = spec.scope, spec.period.iso()
-    period = (scope, since, until, spec.as_of_iso)
+    period = (scope.query(), since, until, spec.as_of_iso)
     r = Reports(store, *period)
     styles = {key: EXACT for key, *_ in CLAUSES} if exact else {}
     settings = spec.settings
@@ -311,12 +324,6 @@ def _shared(work: dict[str, Callable[[Reports], object]], readers: list[Reports]
     return found
 
 
-def sources(r: Reports) -> tuple[Source, ...] | None:
-    """The merged source ledgers the report includes, each up to its last merged entry; None on a
-    ledger that merged none (its report stays as it was)."""
-    return sources_of(r.sources())
-
-
 def by_source(r: Reports, first_callback: bool) -> tuple[SourceWork, ...] | None:
     """On a ledger that merged others, the period's work by the ledger it came from (this one's own
     last, named None), hours to one decimal; None on a ledger that merged none. Issues are the
@@ -402,7 +409,7 @@ def _coverage(covered) -> str:
     return tr(zh, en)
 
 
-def _subject(scope: Scope, teams: list) -> str:
+def _subject(scope: ReportScope, teams: list) -> str:
     if scope.team_id is not None:
         return scope.label
     n = len(teams)

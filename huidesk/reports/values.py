@@ -10,7 +10,10 @@ ISO text, tuples as arrays. A value whose JSON is none of these overrides `to_js
 import datetime as dt
 from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from huidesk.ledger.queries import Reports
 
 # A field's metadata: left out of the JSON while None (a ledger that merged nothing has no `sources`).
 OMIT_NONE = {"omit_none": True}
@@ -27,15 +30,45 @@ def spread(prefix: str) -> Any:
     return field(metadata={"spread": prefix})
 
 
+def value(cls: type) -> type:
+    """A report value class (a subclass of Value): a frozen, slotted dataclass whose equality, hash and
+    repr are Value's, one for all, where each dataclass would compile its own (~0.3 ms a class when a
+    command starts; a summary has twenty)."""
+    return dataclass(frozen=True, slots=True, repr=False, eq=False)(cls)
+
+
 class Value:
-    """A report value: a frozen dataclass whose JSON is its fields in order (see the module's docstring)."""
+    """A report value: a frozen dataclass whose JSON is its fields in order (see the module's docstring),
+    equal to another of its class with equal fields."""
 
     __slots__ = ()
 
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        get = (_LAYOUTS.get(type(self)) or _layout(type(self))).get
+        return get(self) == get(other)
+
+    def __hash__(self) -> int:
+        return hash((_LAYOUTS.get(type(self)) or _layout(type(self))).get(self))
+
+    def __repr__(self) -> str:
+        layout = _LAYOUTS.get(type(self)) or _layout(type(self))
+        shown = ", ".join(f"{name}={v!r}" for name, v in zip(layout.names, layout.get(self)))
+        return f"{type(self).__qualname__}({shown})"
+
     def to_json(self) -> dict[str, object]:
-        found: dict[str, object] = {}
-        for name, key, omit, prefix in _layout(type(self)):
-            value = getattr(self, name)
+        layout = _LAYOUTS.get(type(self)) or _layout(type(self))
+        values = layout.get(self)
+        if layout.fields is None:  # every field under its own key: a row of a sheet, most often
+            found = dict(zip(layout.keys, values))
+            for i in layout.deep:  # only the fields not typed as plain JSON scalars need a look
+                value = values[i]
+                if value.__class__ not in _PLAIN:
+                    found[layout.keys[i]] = shape(value)
+            return found
+        found = {}
+        for (key, omit, prefix), value in zip(layout.fields, values):
             if prefix is not None:
                 found.update((prefix + k, shape(v)) for k, v in value.items())
             elif value is not None or not omit:
@@ -43,23 +76,54 @@ class Value:
         return found
 
 
-_LAYOUTS: dict[type, tuple[tuple[str, str, bool, str | None], ...]] = {}
+# What JSON writes as it is (Decimals too: the JSON renderer writes them as numbers).
+_PLAIN = frozenset({str, int, float, bool, Decimal, type(None)})
 
 
-def _layout(kind: type) -> tuple[tuple[str, str, bool, str | None], ...]:
-    """A value class's fields as (attribute, JSON key, left out while None, prefix of a spread mapping),
-    worked out once a class."""
-    found = _LAYOUTS.get(kind)
-    if found is None:
-        found = _LAYOUTS[kind] = tuple((f.name, f.metadata.get("key", f.name), bool(f.metadata.get("omit_none")),
-                                        f.metadata.get("spread")) for f in fields(kind))
+class _Layout:
+    """How a value class is written, worked out once a class: a getter of all its fields at once, their
+    JSON keys, which of them may hold more than a plain scalar, and (for a class with `optional()` or
+    `spread()` fields) each field's (key, left out while None, prefix of a spread mapping)."""
+
+    __slots__ = ("get", "names", "keys", "deep", "fields")
+
+    def __init__(self, kind: type) -> None:
+        from operator import attrgetter
+
+        found = fields(kind)
+        names = self.names = tuple(f.name for f in found)
+        get = attrgetter(*names)
+        self.get = get if len(names) > 1 else (lambda value: (get(value),))
+        self.keys = tuple(f.metadata.get("key", f.name) for f in found)
+        self.deep = tuple(i for i, f in enumerate(found) if not _plain(f.type))
+        special = any(f.metadata.get("omit_none") or f.metadata.get("spread") for f in found)
+        self.fields = tuple((key, bool(f.metadata.get("omit_none")), f.metadata.get("spread"))
+                            for key, f in zip(self.keys, found)) if special else None
+
+
+_LAYOUTS: dict[type, _Layout] = {}
+
+
+def _layout(kind: type) -> _Layout:
+    found = _LAYOUTS[kind] = _Layout(kind)
     return found
+
+
+def _plain(annotation: object) -> bool:
+    """Whether a field's type admits only plain JSON scalars (str, int, Decimal, None, ...)."""
+    import types
+
+    if annotation in _PLAIN:
+        return True
+    if isinstance(annotation, types.UnionType):
+        return all(_plain(a) for a in annotation.__args__)
+    return False
 
 
 def shape(value: object) -> object:
     """`value` as JSON's plain data (Decimals stay: the JSON renderer writes them as numbers)."""
     kind = value.__class__
-    if value is None or kind in (str, int, float, bool, Decimal):
+    if kind in _PLAIN:
         return value
     if isinstance(value, Value):
         return value.to_json()
@@ -76,7 +140,7 @@ def shape(value: object) -> object:
     return value
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class Source(Value):
     """A merged source ledger a report includes, up to its last merged bundle."""
 
@@ -88,12 +152,13 @@ class Source(Value):
     made_at: str
 
 
-def sources_of(rows: list[dict]) -> "tuple[Source, ...] | None":
-    """The source ledgers the ledger's query found; None on a ledger that merged none."""
-    return tuple(Source(**row) for row in rows) or None
+def sources(r: "Reports") -> "tuple[Source, ...] | None":
+    """The merged source ledgers a report includes (its `Reports`: its scope and period), each up to its
+    last merged entry; None on a ledger that merged none (its report stays as it was)."""
+    return tuple(Source(**row) for row in r.sources()) or None
 
 
-@dataclass(frozen=True, slots=True)
+@value
 class ColumnNote(Value):
     """A column of a report's sheet: its key, its headers and what it counts, in both languages."""
 
