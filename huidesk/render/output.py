@@ -207,7 +207,7 @@ def emit(rows: Iterable[Mapping[str, object]], columns: Sequence[Column], fmt: E
     render(Output(rows, columns, title, wide=wide), fmt)
 
 
-def render(out: Output, fmt: Enum | None, output: Path | None = None, force: bool = False) -> None:
+def render(out: Output, fmt: Enum | str | None, output: Path | None = None, force: bool = False) -> None:
     """Write `out` in its format to stdout, or with `output` atomically into that file: never over an
     existing one (or a link) unless `force`, creating missing folders owner-only (and saying so). A
     stream named as `output` (/dev/stdout, a FIFO) is written through as stdout is (no BOM)."""
