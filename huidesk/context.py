@@ -67,7 +67,8 @@ class Session:
         from huidesk.reports.spec import Period
 
         first, last = self.period(since, until if until is not None else self.today.isoformat())
-        return Period(dt.date.fromisoformat(first) if first else None, dt.date.fromisoformat(last))  # type: ignore[arg-type]
+        assert last is not None  # --until, else today
+        return Period(dt.date.fromisoformat(first) if first else None, dt.date.fromisoformat(last))
 
     def month_period(self, month: str) -> "Period":
         """The days of the month --month names (2024-07, 7月, last, this), from today."""
