@@ -13,6 +13,7 @@ from huidesk.render.output import DOCUMENT, ROWS, TEXT, WORKBOOK, format_choice,
 
 # The formats of a report that is one document (a summary, a certificate): a table's text, or json.
 SummaryFormat = format_choice("SummaryFormat", formats_drawing(TEXT, DOCUMENT))
+_SUMMARY_FORMATS = tr(" 或 ".join(f.value for f in SummaryFormat), " or ".join(f.value for f in SummaryFormat))
 # A report with rows as well (monthly, roster): every registered format, xlsx among them.
 ReportFormats = format_choice("ReportFormats", formats_drawing(ROWS, TEXT, DOCUMENT, WORKBOOK))
 
@@ -44,7 +45,7 @@ def summary(
         bool, typer.Option("--exact", help=tr("所有数字都用精确值", "print every figure exactly"))
     ] = False,
     fmt: Annotated[
-        SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))
+        SummaryFormat, typer.Option("--format", "-f", help=_SUMMARY_FORMATS)
     ] = SummaryFormat.table,
     wide: WideOpt = False,
 ) -> None:
@@ -174,7 +175,7 @@ def certificate(
     since: SinceOpt = None,
     until: UntilOpt = None,
     fmt: Annotated[
-        SummaryFormat, typer.Option("--format", "-f", help=tr("table 或 json", "table or json"))
+        SummaryFormat, typer.Option("--format", "-f", help=_SUMMARY_FORMATS)
     ] = SummaryFormat.table,
 ) -> None:
     from huidesk.render.output import render
