@@ -26,15 +26,16 @@ ROWS, TEXT, DOCUMENT, WORKBOOK = "rows", "text", "document", "workbook"
 
 class Renderer:
     """One format: its name (what --format takes), how it writes an Output, the file extensions that
-    name it, which parts of an Output it can draw, whether it writes bytes, and whether it is for
-    people (headers and words in --lang; the Output's preface is said first)."""
+    name it, which parts of an Output it can draw, whether it writes bytes, whether it is for people
+    (headers and words in --lang; the Output's preface is said first) and whether a file of it starts
+    with a UTF-8 BOM (a csv file: Excel and WPS read it as UTF-8 only then; stdout never has one)."""
 
-    __slots__ = ("name", "write", "extensions", "draws", "binary", "for_people")
+    __slots__ = ("name", "write", "extensions", "draws", "binary", "for_people", "bom")
 
     def __init__(self, name: str, write: "Callable[[Output, Callable], None]", extensions: Sequence[str],
-                 draws: Sequence[str], binary: bool, for_people: bool) -> None:
+                 draws: Sequence[str], binary: bool, for_people: bool, bom: bool) -> None:
         self.name, self.write, self.extensions, self.draws = name, write, tuple(extensions), tuple(draws)
-        self.binary, self.for_people = binary, for_people
+        self.binary, self.for_people, self.bom = binary, for_people, bom
 
 
 RENDERERS: dict[str, Renderer] = {}  # by name, in the order --format lists them
@@ -42,11 +43,11 @@ EXTENSIONS: dict[str, str] = {}  # a file extension (".csv") -> the format it na
 
 
 def register_output_renderer(name: str, write: "Callable[[Output, Callable], None]", *, extensions: Sequence[str] = (),
-                             draws: Sequence[str] = (ROWS,), binary: bool = False,
-                             for_people: bool = False) -> Renderer:
+                             draws: Sequence[str] = (ROWS,), binary: bool = False, for_people: bool = False,
+                             bom: bool = False) -> Renderer:
     """Add a way out: `write(out, sink)` draws `out` into `sink` (a str writer, or a bytes writer for a
     `binary` format). Every --format built after it offers it wherever an Output has what it `draws`."""
-    renderer = RENDERERS[name] = Renderer(name, write, extensions, draws, binary, for_people)
+    renderer = RENDERERS[name] = Renderer(name, write, extensions, draws, binary, for_people, bom)
     for extension in renderer.extensions:
         EXTENSIONS[extension] = name
     return renderer
@@ -230,8 +231,8 @@ def render(out: Output, fmt: Enum | str | None, output: Path | None = None, forc
     if not stream:
         folders_made(private_folders(output.parent))
     with atomic_write(output, binary=renderer.binary, overwrite=force) as f:
-        if renderer.name == "csv" and not stream:
-            f.write("\ufeff")  # Excel and WPS read a csv file as UTF-8 only when it starts with a BOM
+        if renderer.bom and not stream:
+            f.write("\ufeff")
         renderer.write(out, f.write)
 
 
@@ -344,7 +345,7 @@ def _xlsx(out: Output, write: Callable[[bytes], object]) -> None:
 
 
 register_output_renderer("table", _table, draws=(ROWS, TEXT), for_people=True)
-register_output_renderer("csv", _delimited("excel"), extensions=(".csv",), for_people=True)
+register_output_renderer("csv", _delimited("excel"), extensions=(".csv",), for_people=True, bom=True)
 register_output_renderer("tsv", _delimited("excel-tab"), extensions=(".tsv",), for_people=True)
 register_output_renderer("json", _json, extensions=(".json",), draws=(ROWS, DOCUMENT))
 register_output_renderer("jsonl", _jsonl, extensions=(".jsonl", ".ndjson"))
