@@ -81,3 +81,36 @@ def test_help_and_global_options_after_the_command(db, tmp_path):
     other = tmp_path / "other.db"
     ok("init", "--db", str(other), "--name", "平伏桥村")
     assert other.exists()
+
+
+# --- names as she types them ------------------------------------------------------------------------
+
+def _village():
+    ok("init", "--name", "平伏桥村", "--place", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("place", "add", "48号楼")
+    ok("member", "add", "王凤琴")
+    ok("team", "add", "“橙色公益”志愿服务队", "--place", "平伏桥村", "--leader", "王凤琴")
+    ok("resident", "add", "丁学志", "--place", "48")  # 48 is 48号楼, not the place of id 48
+
+
+def test_a_buildings_number_alone_finds_the_building(db):
+    _village()
+    assert "48号楼" in ok("resident", "list", "--format", "json").stdout
+
+
+@pytest.mark.parametrize("typed", ["csgy", "chengse", "CSGY"])
+def test_a_team_typed_in_pinyin_is_found(db, typed):
+    _village()
+    ok("visit", "add", "丁学志", "--team", typed)
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("橙色工益", "“橙色公益”志愿服务队"),  # a homophone typo
+    ("丁雪志", "丁*志"),  # a resident: suggested masked, as a listing shows them
+])
+def test_a_typo_gets_the_nearest_names(db, typed, meant):
+    _village()
+    team = "橙" in typed
+    result = run("visit", "add", "丁学志" if team else typed, "--team", typed if team else "橙色")
+    assert result.exit_code == 1 and "相近的有" in result.stderr and meant in result.stderr, result.stderr
+    assert "丁学志" not in result.stderr

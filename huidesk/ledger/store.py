@@ -243,6 +243,13 @@ class Store:
         if not ref:
             raise InvalidValue(field, ref, tr("不能为空", "must not be empty"))
         select = _SELECT[table]
+        if table == "places" and ref.isdigit():  # 48: the building a secretary means, when there is one
+            rows = self.read.all(f"{select} WHERE t.name IN (?, ?, ?, ?, ?) AND t.void_reason IS NULL LIMIT 50",
+                                 tuple(f"{ref}{unit}" for unit in _NUMBERED))
+            if len(rows) == 1:
+                return rows[0]
+            if rows:
+                raise Ambiguous(kind, ref, [_candidate(table, r) for r in rows], field)
         if as_id(ref) is not None:
             row = self.read.one(f"{select} WHERE t.id = ? AND t.void_reason IS NULL", (as_id(ref),))
             if row is None:
@@ -269,7 +276,33 @@ class Store:
                 return rows[0]
             if rows:
                 raise Ambiguous(kind, ref, [_candidate(table, r) for r in rows], field)
-        raise NotFound(kind, ref, field=field)
+        sounded = self._sounded(table, ref)
+        if len(sounded) == 1:  # csgy, chengse: the one name that sounds so
+            return sounded[0]
+        if sounded:
+            raise Ambiguous(kind, ref, [_candidate(table, r) for r in sounded], field)
+        raise NotFound(kind, ref, self._near(table, ref), field=field)
+
+    def _sounded(self, table: str, ref: str) -> list[sqlite3.Row]:
+        """The live records whose names' pinyin holds `ref` typed in Latin letters."""
+        if not (ref.isascii() and ref.isalpha() and len(ref) >= 2):
+            return []
+        from huidesk.domain.suggest import sounded
+
+        rows = self.read.all(f"{_SELECT[table]} WHERE t.void_reason IS NULL LIMIT 5000")
+        names = set(sounded(ref, (row["name"] for row in rows)))
+        return [row for row in rows if row["name"] in names]
+
+    def _near(self, table: str, ref: str) -> list[Candidate]:
+        """The live records whose names are nearest to `ref`, by spelling and by pinyin (橙色工益, chengse and
+        csgy all find “橙色公益”志愿服务队); a resident is listed masked, as a listing shows them."""
+        from huidesk.domain.suggest import nearest
+
+        rows = self.read.all(f"{_SELECT[table]} WHERE t.void_reason IS NULL LIMIT 5000")
+        by_name: dict[str, list] = {}
+        for row in rows:
+            by_name.setdefault(row["name"], []).append(row)
+        return [_candidate(table, row) for name in nearest(ref, by_name) for row in by_name[name][:3]]
 
     def find_id(self, table: str, ref: str | None, field: str) -> int | None:
         """The id of `ref` (see `find`), or None when no reference was given."""
@@ -406,6 +439,10 @@ _SELECT = {
         " FROM residents t JOIN places p ON p.id = t.place_id"
     ),
 }
+
+
+# How a numbered place is named: 48 is 48号楼, 48栋, 48幢, 48号院 or 48号.
+_NUMBERED = ("号楼", "栋", "幢", "号院", "号")
 
 
 def _candidate(table: str, row: sqlite3.Row) -> Candidate:
