@@ -378,3 +378,15 @@ CREATE TABLE _merged (
     UNIQUE (source_id, tbl, source_rid)
 ) STRICT;
 CREATE INDEX _merged_record ON _merged(tbl, rid);
+
+-- The web desk's Open311 API keys (huidesk key add): a name, the SHA-256 of the key (the key is shown once,
+-- when it is made, and never kept), its first characters to tell keys apart, when it was made and revoked.
+CREATE TABLE _api_keys (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+    hash        TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+    prefix      TEXT NOT NULL CHECK (length(prefix) BETWEEN 1 AND 12),
+    made_at     TEXT NOT NULL,
+    revoked_at  TEXT
+) STRICT;
+CREATE UNIQUE INDEX _api_keys_live_name ON _api_keys(name) WHERE revoked_at IS NULL;

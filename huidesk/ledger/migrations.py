@@ -122,6 +122,27 @@ def source_public_keys(db: Database) -> None:
     db.execute("ALTER TABLE _sources ADD COLUMN public_key TEXT CHECK (length(public_key) = 64)")
 
 
+@MIGRATIONS(name="api_keys")
+def api_keys(db: Database) -> None:
+    """Issue 27: the keys Open311 clients post requests with (`huidesk key add`), kept as hashes."""
+    for stmt in _API_KEYS:
+        db.execute(stmt)
+
+
+# As data/schema.sql has them, frozen here as this migration made them.
+_API_KEYS = (
+    """CREATE TABLE _api_keys (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 50),
+    hash        TEXT NOT NULL UNIQUE CHECK (length(hash) = 64),
+    prefix      TEXT NOT NULL CHECK (length(prefix) BETWEEN 1 AND 12),
+    made_at     TEXT NOT NULL,
+    revoked_at  TEXT
+) STRICT""",
+    "CREATE UNIQUE INDEX _api_keys_live_name ON _api_keys(name) WHERE revoked_at IS NULL",
+)
+
+
 _COVERING = (
     ("visits_team", "visits(team_id, date, void_reason)"),
     ("visits_date", "visits(date, team_id, void_reason)"),
