@@ -101,9 +101,16 @@ _LOG_COLUMNS = [
     Column("actor", "记录人", "by", priority=4),
     Column("command", "命令", "command", priority=7),
     Column("writes", "写入", "writes", nowrap=True, priority=5),
-    Column("records", "记录", "records", priority=6, least=16),
+    Column("records", "记录", "records", show=lambda v: _said(v), written=lambda v: _said(v), priority=6, least=16),
     Column("hash", "哈希", "hash", show=lambda h: str(h)[:12], nowrap=True, priority=3),
 ]
+
+
+def _said(records: object) -> object:
+    """A log entry's records as people read them (诉求事件#5); json keeps the tables' names."""
+    from huidesk.ledger.schema import records_said
+
+    return records_said(records) if isinstance(records, str) else records
 
 
 def _local(at: str) -> str:
@@ -150,7 +157,8 @@ def void(
         raise InvalidValue("--reason", reason, tr("请写明原因", "give a reason"))
     with s.ledger() as store, store.write(s.command) as tx:
         store.void(tx, name, record_id, reason.strip())
-    message(tr(f"已作废 {name}#{record_id}：{reason.strip()}", f"voided {name}#{record_id}: {reason.strip()}"))
+    message(tr(f"已作废 {_said(f'{name}#{record_id}')}：{reason.strip()}",
+               f"voided {name}#{record_id}: {reason.strip()}"))
 
 
 UNDO_HELP = tr(
@@ -164,7 +172,7 @@ def undo(ctx: typer.Context) -> None:
     s = session(ctx)
     with s.ledger() as store, store.write(s.command) as tx:
         entry, done = store.undo(tx, s.actor)
-    what = " ".join(f"{t}#{i}" for t, i, _ in done)
+    what = _said(" ".join(f"{t}#{i}" for t, i, _ in done))
     command, number = entry["command"], entry["id"]
     if all(op == "restore" for _, _, op in done):
         message(tr(f"已撤销“{command}”（日志#{number}），恢复：{what}",

@@ -67,6 +67,25 @@ LATER_SETTINGS = {
 }
 
 
+# What people call the rows of each link table (the record tables' names are in RECORD_TABLES).
+LINK_NAMES = {
+    "member_roles": "队员角色", "resident_tags": "居民标签", "visit_residents": "走访对象", "visit_members": "走访队员",
+    "activity_members": "活动队员", "meeting_parties": "参会方",
+}
+
+
+def records_said(text: str) -> str:
+    """`issue_events#5 residents×3` as people read it: 诉求事件#5 居民×3 (English keeps the tables' names)."""
+    import re
+
+    from huidesk.domain.i18n import lang
+
+    if lang() == "en":
+        return text
+    named = {t: zh for t, (zh, _) in RECORD_TABLES.items()} | LINK_NAMES
+    return re.sub(r"\b([a-z_]+)(?=[#×])", lambda m: named.get(m[1], m[1]), text)
+
+
 def table_name(text: str, field: str = "TABLE") -> str:
     """The table a user means by `visit`, `visits`, `走访`, `issue_event`..."""
     key = text.strip().lower().replace("-", "_").replace(" ", "_")
