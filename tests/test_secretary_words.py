@@ -114,3 +114,26 @@ def test_a_typo_gets_the_nearest_names(db, typed, meant):
     result = run("visit", "add", "丁学志" if team else typed, "--team", typed if team else "橙色")
     assert result.exit_code == 1 and "相近的有" in result.stderr and meant in result.stderr, result.stderr
     assert "丁学志" not in result.stderr
+
+
+def test_an_undone_import_imported_again_brings_its_rows_back(db, tmp_path):
+    """Undo an import, then import the same file: the people come back (restored), said plainly; a record
+    voided for a reason of its own stays void."""
+    import json
+
+    _village()
+    ok("resident", "add", "李增友", "--place", "48")
+    exported = tmp_path / "r.jsonl"
+    exported.write_text(ok("export", "residents", "--format", "jsonl", "--with-pii").stdout, encoding="utf-8")
+    other = tmp_path / "other.db"
+    ok("--db", str(other), "init", "--name", "平伏桥村", "--place", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("--db", str(other), "place", "add", "48号楼")
+    ok("--db", str(other), "import", "residents", str(exported))
+    assert "作废：居民#1 居民#2" in ok("--db", str(other), "undo").stderr
+    again = ok("--db", str(other), "import", "residents", str(exported))
+    assert "新增 0 条，恢复 2 条（撤销后再导入），跳过 0 条" in again.stderr
+    names = [r["name"] for r in json.loads(ok("--db", str(other), "resident", "list", "--format", "json").stdout)]
+    assert len(names) == 2
+    ok("--db", str(other), "void", "residents", "2", "--reason", "搬走")
+    assert "跳过 2 条" in ok("--db", str(other), "import", "residents", str(exported)).stderr
+    assert "账本完好" in ok("--db", str(other), "check").stdout

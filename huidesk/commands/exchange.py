@@ -157,14 +157,20 @@ def import_(
             more = result.bad - len(result.errors)
             sys.stderr.write(tr(f"…还有 {more} 行有错\n", f"…and {more} more\n"))
         raise HuideskError(tr(f"{result.bad} 行有错，{nothing}", f"{result.bad} bad rows, {nothing}"))
+    back = ""
+    if result.restored:
+        back = tr(f"，恢复 {result.restored} 条（撤销后再导入）",
+                  f", restored {result.restored} (undone, imported again)")
     if dry_run:
+        back = back.replace("恢复", "将恢复").replace("restored", "would restore")
         message(tr(
-            f"（试运行）{label}：将新增 {result.added} 条，跳过 {result.skipped} 条（已在账本中）；未写入任何内容",
-            f"(dry run) {name}: would add {result.added}, skip {result.skipped} (already there); nothing written",
+            f"（试运行）{label}：将新增 {result.added} 条{back}，跳过 {result.skipped} 条（已在账本中）；"
+            "未写入任何内容",
+            f"(dry run) {name}: would add {result.added}{back}, skip {result.skipped} (already there); nothing written",
         ))
     else:
-        message(tr(f"已导入{label}：新增 {result.added} 条，跳过 {result.skipped} 条（已在账本中）",
-                   f"imported {name}: added {result.added}, skipped {result.skipped} (already there)"))
+        message(tr(f"已导入{label}：新增 {result.added} 条{back}，跳过 {result.skipped} 条（已在账本中）",
+                   f"imported {name}: added {result.added}{back}, skipped {result.skipped} (already there)"))
 
 
 def _write_template(name: str, path: Path, force: bool) -> None:

@@ -30,6 +30,7 @@ MAX_REPORTED = 20  # bad rows listed one per line before "…and N more"
 @dataclass
 class ImportResult:
     added: int = 0
+    restored: int = 0  # records an `undo` had voided, imported again
     skipped: int = 0
     bad: int = 0
     errors: list[str] = dc_field(default_factory=list)  # the first MAX_REPORTED bad rows, one line each
@@ -212,7 +213,10 @@ class Import:
         refused when an earlier row of this file added it (a row typed or pasted twice)."""
         earlier = self._earlier_row(uid)
         if earlier is None:
-            self.result.skipped += 1
+            if self.store[self.table.name].restore_undone(self.tx, uid):
+                self.result.restored += 1
+            else:
+                self.result.skipped += 1
             return
         other = where.other(earlier) if hasattr(where, "other") else str(earlier)
         self._report(tr(f"{where}与{other}重复（同一条记录出现两次）",

@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 R = TypeVar("R")
 
 
+
+# Records that belong to another and are written (and undone) with it: an issue's events.
+_BELONGING = {"issues": ("issue_events", "issue_id")}
+
 class Read:
     """Queries that read, on one connection: rows (sqlite3.Row, by name or position), one row, one value,
     a stream of rows or of plain tuples, typed records. A statement that is not a read (it does not start
@@ -125,6 +129,29 @@ class Table:
             marks = ", ".join("?" * len(part))
             found.update(r[0] for r in self.read.rows(f"SELECT uid FROM {self.name} WHERE uid IN ({marks})", part))
         return found
+
+    def restore_undone(self, tx: "Tx", uid: str) -> bool:
+        """Bring back the record of this uid if an `undo` voided it (an undone import imported again),
+        with the records the same undo voided that belong to it (an issue's events); False otherwise
+        (a record voided for a reason of its own stays void)."""
+        row = self.read.one(f"SELECT id, void_reason FROM {self.name} WHERE uid = ?", (uid,))
+        if row is None or row[1] is None:
+            return False
+        undone = self.read.one(
+            "SELECT r.entry_id, j.command FROM _journal_records r JOIN _journal j ON j.id = r.entry_id"
+            " WHERE r.tbl = ? AND r.rid = ? AND r.op = 'void' ORDER BY r.id DESC LIMIT 1", (self.name, row[0]))
+        if undone is None or undone[1] != "undo":
+            return False
+        tx.update(self.name, row[0], {"void_reason": None, "void_at": None})
+        child = _BELONGING.get(self.name)
+        if child is not None:
+            table, column = child
+            for (rid,) in self.read.rows(
+                    f"SELECT c.id FROM {table} c JOIN _journal_records r ON r.tbl = ? AND r.rid = c.id"
+                    f" AND r.op = 'void' WHERE c.{column} = ? AND c.void_reason IS NOT NULL AND r.entry_id = ?",
+                    (table, row[0], undone[0])):
+                tx.update(table, rid, {"void_reason": None, "void_at": None})
+        return True
 
     def bulk(self) -> AbstractContextManager:
         """Inside a write: a bulk import into this table — a bigger page cache while the indexes grow, and
