@@ -27,11 +27,7 @@ def usage_line(error: UsageError) -> UsageError:
     if isinstance(error, (NoArgsIsHelpError, UsageLine)):
         return error
     if isinstance(error, MissingParameter):
-        name = _spelled(error.param) if error.param is not None else ""
-        if error.param is not None and error.param.param_type_name == "argument":
-            text = tr(f"缺少参数 {name}", f"missing argument {name}")
-        else:
-            text = tr(f"缺少选项 {name}", f"missing option {name}")
+        text = _missing(error)
     elif isinstance(error, BadParameter):
         text = _bad_value(error)
     elif isinstance(error, NoSuchOption):
@@ -55,6 +51,23 @@ def usage_line(error: UsageError) -> UsageError:
     else:
         text = error.format_message()
     return UsageLine(_one_line(text), error.ctx)
+
+
+def _missing(error) -> str:
+    """Every required option and argument not given, in one line (缺少选项 --kind、--source): Click stops at
+    the first, having taken every one typed before it, so those still missing are the ones not taken."""
+    ctx, first = error.ctx, error.param
+    missing = [first] if first is not None else []
+    if ctx is not None:
+        missing += [p for p in ctx.command.params if p.required and p.name not in ctx.params and p is not first]
+    options = [_spelled(p) for p in missing if p.param_type_name == "option"]
+    arguments = [_spelled(p) for p in missing if p.param_type_name == "argument"]
+    said = []
+    if arguments:
+        said.append(tr(f"缺少参数 {'、'.join(arguments)}", f"missing argument {', '.join(arguments)}"))
+    if options:
+        said.append(tr(f"缺少选项 {'、'.join(options)}", f"missing option {', '.join(options)}"))
+    return tr("；", "; ").join(said)
 
 
 def _spelled(param) -> str:

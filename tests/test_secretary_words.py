@@ -137,3 +137,10 @@ def test_an_undone_import_imported_again_brings_its_rows_back(db, tmp_path):
     ok("--db", str(other), "void", "residents", "2", "--reason", "搬走")
     assert "跳过 2 条" in ok("--db", str(other), "import", "residents", str(exported)).stderr
     assert "账本完好" in ok("--db", str(other), "check").stdout
+
+
+def test_every_missing_option_is_named_in_one_line(db):
+    result = run("issue", "open", "下水道堵塞")
+    assert result.exit_code == 2 and result.stderr == "错误：缺少选项 --kind、--source、--place\n"
+    result = run("visit", "add")
+    assert result.stderr == "错误：缺少参数 RESIDENT...；缺少选项 --team\n"
