@@ -71,11 +71,12 @@ class Session:
         return Period(dt.date.fromisoformat(first) if first else None, dt.date.fromisoformat(last))
 
     def month_period(self, month: str) -> "Period":
-        """The days of the month --month names (2024-07, 7月, last, this), from today."""
-        from huidesk.domain.dates import parse_month
+        """The days of the month, quarter or year --month names (2024-07, 7月, last; 2024Q2, 二季度;
+        2024, 去年), from today."""
+        from huidesk.domain.dates import parse_report_period
         from huidesk.reports.spec import Period
 
-        return Period(*parse_month(month, self.today, "--month"))
+        return Period(*parse_report_period(month, self.today, "--month"))
 
     @contextmanager
     def report(self, period: "Period", team: str | None = None,

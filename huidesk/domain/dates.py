@@ -221,8 +221,97 @@ def parse_month(text: str, today: date, field: str = "--month") -> tuple[date, d
                 return _month_bounds(today.year - (month > today.month), month)
         raise _Rejected()
     except _Rejected as e:
-        reason = e.reason or tr("无法识别的月份，例如 2024-07、7月、上月", "not a month, e.g. 2024-07, 7月, last")
+        reason = e.reason or (_not_a_month_start() + tr("，例如 2024-07、7月、上月", ", e.g. 2024-07, 7月, last"))
         raise InvalidValue(field, text, reason) from None
+
+
+# A quarter: 2024Q2, 2024-Q2, 2024 q2, 2024年第二季度, 2024年二季度, 第2季度, 二季度, Q2 (without a year:
+# the most recent one begun). A year: 2024, 2024年, 2024年度, 二〇二四年.
+_QUARTER_FORMS = [
+    _Lazy(r"(?P<y>[0-9]{4}) ?[-/]? ?q(?P<q>[1-4])"),
+    _Lazy(rf"(?:(?P<y>{_YEAR})年度?)?第?(?P<q>[1-4一二三四])季度?"),
+    _Lazy(r"q(?P<q>[1-4])"),
+]
+_YEAR_FORM = _Lazy(rf"(?P<y>[0-9]{{4}}|[〇○零一二三四五六七八九]{{4}})(?:年度?)?")
+_QUARTER_WORDS = {"last quarter": -1, "上季度": -1, "上个季度": -1, "上一季度": -1,
+                  "this quarter": 0, "本季度": 0, "这季度": 0, "这个季度": 0}
+_YEAR_WORDS = {"last year": -1, "去年": -1, "上年": -1, "上一年": -1, "前年": -2,
+               "this year": 0, "今年": 0, "本年": 0, "本年度": 0, "上年度": -1}
+_QUARTER_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
+def parse_report_period(text: str, today: date, field: str = "--month") -> tuple[date, date]:
+    """The first and last day of the month, quarter or year ``text`` names: a month as `parse_month`
+    reads it (2024-07, 7月, 上月), a quarter (2024Q2, 2024-Q2, 2024年第二季度, 二季度: the most recent one
+    begun, 上季度) or a year (2024, 2024年, 去年, 今年)."""
+    s = _clean(text)
+    try:
+        found = _quarter_or_year(s, today)
+    except _Rejected as e:
+        raise InvalidValue(field, text, e.reason or _not_a_period()) from None
+    if found is not None:
+        return found
+    try:
+        return parse_month(text, today, field)
+    except InvalidValue as e:
+        if e.reason and e.reason.startswith(_not_a_month_start()):  # not a month either: say all three
+            raise InvalidValue(field, text, _not_a_period()) from None
+        raise
+
+
+def _quarter_or_year(s: str, today: date) -> tuple[date, date] | None:
+    """The days of the quarter or the year `s` (cleaned) names; None when it names neither."""
+    if s in _QUARTER_WORDS:
+        n = today.year * 4 + (today.month - 1) // 3 + _QUARTER_WORDS[s]
+        return _quarter_bounds(n // 4, n % 4 + 1)
+    if s in _YEAR_WORDS:
+        return _year_bounds(today.year + _YEAR_WORDS[s])
+    for form in _QUARTER_FORMS:
+        m = form.fullmatch(s)
+        if m:
+            q = _QUARTER_DIGITS.get(m["q"]) or int(m["q"])
+            year = m.groupdict().get("y")
+            if year:
+                return _quarter_bounds(_year(year), q)
+            # a quarter without a year is the most recent one begun (on 2025-01-03, 四季度 is 2024's)
+            return _quarter_bounds(today.year - (q > (today.month - 1) // 3 + 1), q)
+    m = _YEAR_FORM.fullmatch(s)
+    if m:
+        return _year_bounds(_year(m["y"]))
+    return None
+
+
+def _quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
+    first, _ = _month_bounds(year, quarter * 3 - 2)
+    return first, _month_bounds(year, quarter * 3)[1]
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise _Rejected(_year_out_of_range())
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _not_a_month_start() -> str:
+    return tr("无法识别的月份", "not a month")
+
+
+def _not_a_period() -> str:
+    return tr("无法识别的月份、季度或年份，例如 2024-07、上月、2024Q2、二季度、2024、去年",
+              "not a month, quarter or year, e.g. 2024-07, last, 2024Q2, 2024")
+
+
+def period_label(first: date, last: date) -> str:
+    """The name of a report's period as data writes it: 2024-06 for a month, 2024-Q2 for a quarter, 2024
+    for a year, else the two days (2024-06-03..2024-06-20)."""
+    if first.day == 1 and last == _month_bounds(last.year, last.month)[1] and first.year == last.year:
+        if first.month == last.month:
+            return f"{first:%Y-%m}"
+        if first.month % 3 == 1 and last.month == first.month + 2:
+            return f"{first.year}-Q{(first.month + 2) // 3}"
+        if first.month == 1 and last.month == 12:
+            return f"{first.year}"
+    return f"{first.isoformat()}..{last.isoformat()}"
 
 
 def iso_date(d: date) -> str:
