@@ -39,7 +39,7 @@ def test_the_haircut_activity_counts_hours_exactly(village):
     assert _json("activity", "list") == [
         {
             "id": 1, "date": "2024-07-06", "team": "“银色助老”志愿服务队", "theme": "haircut", "title": "家门口理发",
-            "place": "银川市/金凤区/满城北街街道/平伏桥村/悦湖家园小区", "volunteers": 3, "members": "王玉兰",
+            "place": "银川市/金凤区/满城北街街道/平伏桥村/悦湖家园小区", "volunteers": 3, "members": ["王玉兰"],
             "served": 20, "hours": "4.5", "minutes": 270,
         }
     ]
@@ -85,7 +85,7 @@ def test_volunteers_come_from_the_members_named(village):
     ok("activity", "add", "--theme", "邻里互助", "--team", "橙色公益", "--member", "王凤琴", "--member", "张佳丽",
        "--member", "王凤琴", "--hours", "2")
     (a,) = _json("activity", "list")
-    assert (a["volunteers"], a["members"], a["hours"], a["minutes"]) == (2, "王凤琴、张佳丽", "4", 240)
+    assert (a["volunteers"], a["members"], a["hours"], a["minutes"]) == (2, ["王凤琴", "张佳丽"], "4", 240)
     assert a["date"] == "2024-07-08" and a["served"] is None
     assert _rows(village, "SELECT member_id, minutes FROM activity_members ORDER BY id") == [(1, 120), (3, 120)]
 

@@ -40,6 +40,7 @@ def activity_rows(rows: Iterable) -> Iterator[dict]:
     for r in rows:
         row = dict(r)
         row["hours"] = show_hours(row["minutes"])
+        row["members"] = row["members"].split("、") if row.get("members") else []  # a list in json
         yield row
 
 

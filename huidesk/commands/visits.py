@@ -35,14 +35,15 @@ COLUMNS = [
 
 
 def visit_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
-    """Rows with the residents' names (masked unless asked) joined by 、 and follow-up as a boolean."""
+    """Rows with the residents' names (masked unless asked) and the members as lists, follow-up as a boolean."""
     import json
 
     from huidesk.domain.hours import show_hours
 
     for r in rows:
         row = dict(r)
-        row["residents"] = "、".join(masked(name, with_pii) for name in json.loads(row["residents"]))
+        row["residents"] = [masked(name, with_pii) for name in json.loads(row["residents"])]  # lists in json
+        row["members"] = row["members"].split("、") if row.get("members") else []
         row["follow_up"] = bool(row["follow_up"])
         row["hours_each"] = show_hours(row.pop("minutes_each"))
         yield row

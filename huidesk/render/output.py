@@ -106,6 +106,8 @@ class Column:
             return self.written(value)
         kind = value.__class__
         if kind is str and self.vocab is None:  # most cells (a listing of 80,000 rows has a million)
+            if len(value) == 25 and value[10] == "T" and value[19] in "+-" and value[13] == ":":
+                return value[:16].replace("T", " ")  # a moment, as a spreadsheet reads a time: 2024-07-08 09:00
             return defuse(value)
         if kind is int or kind is float:
             return value
@@ -127,6 +129,8 @@ class Column:
     def cell(self, value: object) -> str:
         if value is None:
             return ""
+        if isinstance(value, list):
+            value = JOIN.join(str(v) for v in value)
         if self.show is not None:
             return self.show(value)
         if self.vocab is not None:
