@@ -424,9 +424,9 @@ def _usage_line(error: UsageError) -> UsageError:
 
 
 def _fail(message: str, code: int = ExitCode.ERROR):
-    from huidesk.render.controls import visible
+    from huidesk.render.output import to_stderr
 
-    sys.stderr.write(tr("错误：", "error: ") + visible(message.replace("\n", " ")) + "\n")
+    sys.stderr.write(to_stderr(tr("错误：", "error: ") + message.replace("\n", " ")))
     raise typer.Exit(code)
 
 

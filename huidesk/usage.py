@@ -12,9 +12,9 @@ class UsageLine(UsageError):
     """A usage error said in one line, in the user's language: no usage block, no hint."""
 
     def show(self, file=None) -> None:
-        from huidesk.render.controls import visible
+        from huidesk.render.output import to_stderr
 
-        sys.stderr.write(tr("错误：", "error: ") + visible(self.message) + "\n")
+        sys.stderr.write(to_stderr(tr("错误：", "error: ") + self.message))
 
 
 def usage_line(error: UsageError) -> UsageError:

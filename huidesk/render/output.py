@@ -437,12 +437,24 @@ def folders_made(made: Sequence[Path]) -> None:
 
 
 def message(text: str) -> None:
-    """A message for the person at the terminal, on stderr (data goes to stdout), on one line whatever
-    text from outside it quotes; none under -q."""
+    """A message for the person at the terminal, on stderr (data goes to stdout), one line whatever text
+    from outside it quotes (wrapped by display width on a terminal); none under -q."""
     if not _quiet:
-        sys.stderr.write(visible(text) + "\n")
+        sys.stderr.write(to_stderr(text))
+
+
+def to_stderr(text: str) -> str:
+    """A message or an error as stderr gets it: one line, wrapped by display width at a terminal's width
+    (a pipe, a file or cron's mail gets it whole)."""
+    line = visible(text)
+    width = screen_width(sys.stderr)
+    if width is None:
+        return line + "\n"
+    from huidesk.render.grid import wrap
+
+    return "\n".join(wrap(line, width)) + "\n"
 
 
 def say(text: str) -> None:
     """A line of text for people on stdout (what `check` found), whatever text from outside it quotes."""
-    sys.stdout.write(visible(text) + "\n")
+    sys.stdout.write("\n".join(screen_lines(text.replace("\n", " "))) + "\n")
