@@ -153,7 +153,7 @@ def record(bench: "Bench", district: Path, floor: float) -> None:
     scratch = out / "sqlite-utils-one.db"
     scratch.unlink(missing_ok=True)
     # With where visit add's time goes before the ledger is touched: Typer, and pydantic, which
-    # validates the record (DESIGN.md: pydantic models at the store boundary).
+    # validates the record (the house's rule: pydantic models at the store boundary).
     add, su_one, typer_, models = bench.compare({
         "huidesk visit add": [HUIDESK, "--db", str(ledger), *VISIT],
         "sqlite-utils insert (one row)": [SQLITE_UTILS, "insert", str(scratch), "visits", str(one)],

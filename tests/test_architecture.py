@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md, checked: import-linter's contracts (pyproject.toml), no connection or SQL
+"""The layers of docs/architecture.md, checked: import-linter's contracts (pyproject.toml), no connection or SQL
 outside the ledger, packages that say what they hold, modules of a readable size."""
 
 import ast

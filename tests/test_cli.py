@@ -78,7 +78,7 @@ def test_tab_completes_commands_and_vocabulary(words, expected):
 @pytest.mark.skipif(not (Path(sysconfig.get_path("scripts")) / "ruff").exists(),
                     reason="ruff is not installed (pip install .[test])")
 def test_lint_is_clean():
-    """STYLE.md: heavy libraries are imported where they are used (Ruff's TID253, configured in
+    """Heavy libraries are imported where they are used (Ruff's TID253, configured in
     pyproject.toml), plus unused names, import order and lines within the project's 120 columns."""
     root = Path(__file__).parent.parent
     result = subprocess.run([str(Path(sysconfig.get_path("scripts")) / "ruff"), "check", "huidesk", "tests", "bench"],

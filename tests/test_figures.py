@@ -1,4 +1,4 @@
-"""The approximate/exact rule of DESIGN.md, property-tested."""
+"""The approximate/exact rule of figures (README: "120余次"), property-tested."""
 
 from decimal import Decimal
 

@@ -3,7 +3,7 @@ schema.RECORD_TABLES (or LINK_TABLES) but missed by one of these would fail sile
 merged, not in the warehouse, not toured, a field exported empty, a free-text column carried unredacted —
 so each is checked against the schema here, and this test names the one that was missed.
 
-docs/architecture-ledger.md lists the files a new table touches, in the order of these tests.
+docs/architecture.md ("Where to add a record type") lists the files a new table touches, in the order of these tests.
 """
 
 import sqlite3
