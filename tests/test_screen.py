@@ -64,8 +64,9 @@ def _env(**more: str) -> dict[str, str]:
     return {**env, "TERM": "xterm-256color", "HUIDESK_USER": "tester", **more}
 
 
-def on_terminal(db: Path, args: tuple[str, ...], columns: int) -> list[str]:
-    """What `huidesk ARGS` shows on a terminal `columns` wide: its lines, escapes removed."""
+def on_terminal(db: Path, args: tuple[str, ...], columns: int, succeeds: bool = True) -> list[str]:
+    """What `huidesk ARGS` shows on a terminal `columns` wide: its lines, escapes removed (stdout and stderr);
+    it must exit 0 unless `succeeds` is False."""
     leader, follower = os.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     proc = subprocess.Popen([str(SCRIPT), "--db", str(db), "--today", TODAY, *args], stdin=follower, stdout=follower,
@@ -85,7 +86,8 @@ def on_terminal(db: Path, args: tuple[str, ...], columns: int) -> list[str]:
             chunks.append(chunk)
     finally:
         os.close(leader)
-        assert proc.wait(timeout=30) == 0, (args, b"".join(chunks).decode(errors="replace"))
+        code = proc.wait(timeout=30)
+        assert code == 0 or not succeeds, (args, b"".join(chunks).decode(errors="replace"))
     text = _ESCAPE.sub("", b"".join(chunks).decode())
     return text.replace("\r\n", "\n").rstrip("\n").split("\n")
 

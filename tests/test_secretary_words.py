@@ -146,49 +146,14 @@ def test_every_missing_option_is_named_in_one_line(db):
     assert result.stderr == "错误：缺少参数 RESIDENT...；缺少选项 --team\n"
 
 
-def _on_pty(args: list[str], columns: int) -> list[str]:
-    """What the installed script shows on a terminal `columns` wide (stdout and stderr), escapes removed."""
-    import fcntl
-    import os
-    import re
-    import select
-    import struct
-    import subprocess
-    import sys
-    import termios
-    from pathlib import Path
-
-    leader, follower = os.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
-    script = Path(sys.executable).parent / "huidesk"
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    proc = subprocess.Popen([str(script), *args], stdin=follower, stdout=follower, stderr=follower, env=env,
-                            start_new_session=True, close_fds=True)
-    os.close(follower)
-    chunks = []
-    try:
-        while select.select([leader], [], [], 30)[0]:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        os.close(leader)
-        proc.wait(timeout=30)
-    text = re.sub(r"\x1b\[[0-9;?]*[a-zA-Z]", "", b"".join(chunks).decode())
-    return text.replace("\r\n", "\n").rstrip("\n").split("\n")
-
-
 @pytest.mark.parametrize("columns", [60, 80])
 def test_messages_and_errors_wrap_at_the_terminals_width(db, columns):
     from rich.cells import cell_len
+    from test_screen import on_terminal
 
     _village()
     for args in (["check"], ["visit", "add", "丁雪志", "--team", "橙色工益"], ["issue", "open", "漏水"]):
-        lines = _on_pty(["--db", str(db), *args], columns)
+        lines = on_terminal(db, tuple(args), columns, succeeds=False)
         assert lines and all(cell_len(line) <= columns for line in lines), lines
     piped = run("visit", "add", "丁雪志", "--team", "橙色工益")
     assert len(piped.stderr.splitlines()) == 1  # a pipe, a file, cron's mail: one line
