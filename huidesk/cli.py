@@ -32,8 +32,9 @@ set_lang(_early_lang())
 from huidesk import __version__  # noqa: E402
 from huidesk.domain.errors import ExitCode, HuideskError  # noqa: E402
 
-# Every command in the order `huidesk --help` lists it: name -> (module under huidesk.commands, the
-# command function or the group's Typer app, the name of a command's help text or None for a group).
+# Every command in the order `huidesk --help` lists it: name -> (module under huidesk.commands, or a full module
+# name for the web desk's own door, the command function or the group's Typer app, the name of a command's help
+# text or None for a group).
 # A module is imported only when its command runs or shows its own help, so start-up pays for one
 # command, not for all of them.
 COMMANDS: dict[str, tuple[str, str, str | None]] = {
@@ -68,6 +69,8 @@ COMMANDS: dict[str, tuple[str, str, str | None]] = {
     "meeting": ("meetings", "app", None),
     "report": ("reports", "report", None),
     "setting": ("settings", "app", None),
+    "serve": ("huidesk.web.serve", "serve", "SERVE_HELP"),
+    "key": ("keys", "app", None),
 }
 # The one-line help of long-winded commands (given to the command as its short help).
 SHORT_HELP: dict[str, tuple[str, str]] = {
@@ -75,6 +78,8 @@ SHORT_HELP: dict[str, tuple[str, str]] = {
     "summary": ("统计：报道式的数字、各类表格、工单三率", "Figures in the article's words, tables, KPIs"),
     "export": ("导出记录表：csv、jsonl、json、xlsx、open311", "Export a table: csv, jsonl, json, xlsx, open311"),
     "import": ("导入记录表：全部有效才写入，重复导入不重复记录", "Import a table: all or nothing, idempotent"),
+    "serve": ("网页服务台：看板、列表、表单和 Open311 接口（需 pip install 'huidesk[serve]'）",
+              "The web desk: dashboard, lists, forms and Open311 (needs pip install 'huidesk[serve]')"),
     "merge": ("合并报送包：逐个核验，接续各来源的链，重复合并不重复记录",
               "Merge bundles: verified, continuing each source's chain, idempotent"),
     "warehouse": ("数据仓库：记录写进分区的 Parquet 数据集，供 DuckDB、Spark 读取",
@@ -175,6 +180,10 @@ LISTED: dict[str, tuple[str, str]] = {
         "账本设置：响应/办结时限、基本满意权重、出具单位。",
         "Ledger settings: limits, 基本满意 weight, issuer.",
     ),
+    "key": (
+        "Open311 接口密钥：外部平台向服务台提交诉求用（只保存哈希）。",
+        "Open311 API keys: what outside platforms post requests to the web desk with (kept as hashes).",
+    ),
 }
 
 
@@ -186,7 +195,8 @@ def load_command(name: str):
     from typer.models import TyperInfo
 
     module_name, attr, help_attr = COMMANDS[name]
-    module = importlib.import_module(f"huidesk.commands.{module_name}")
+    module = importlib.import_module(module_name if module_name.startswith("huidesk.")
+                                     else f"huidesk.commands.{module_name}")
     target = getattr(module, attr)
     if help_attr is None:
         return _adopt(typer.main.get_group_from_info(

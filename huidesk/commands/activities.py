@@ -93,33 +93,11 @@ def add(
         ),
     ] = None,
 ) -> None:
-    from huidesk.domain.hours import show_hours
-    from huidesk.domain.models import ActivityIn
-    from huidesk.domain.vocab import label, resolve
+    from huidesk.actions import record_activity
 
-    s = session(ctx)
-    slug = resolve("theme", theme, "--theme")
-    on = s.date(date)
-    with s.ledger() as store:
-        t = store.find("teams", team, "--team")
-        place_id = store.find_id("places", place, "--place")
-        members = store.find_many("members", member or [], "--member")
-        activity = ActivityIn.of(
-            team_id=t["id"], theme=slug, date=on, place_id=place_id, title=title, volunteers=volunteers, served=served,
-            minutes_each=hours, member_ids=tuple(m["id"] for m in members), today=s.today.isoformat(),
-        )
-        row = activity.row()
-        with store.write(s.command) as tx:
-            aid = store.activities.add(tx, row, activity.member_ids, activity.minutes_each or 0)
-    total = show_hours(int(row["minutes"]))
-    message(
-        tr(
-            f"已记录活动 #{aid}：{t['name']} {on} {label('theme', slug)}，{activity.headcount} 人，共 {total} 小时",
-            f"recorded activity #{aid}: {t['name']} {on} {label('theme', slug)}, "
-            f"{activity.headcount} volunteers, {total} h",
-        )
-    )
-    sys.stdout.write(f"{aid}\n")
+    done = record_activity(session(ctx), theme, team, date, place, title, volunteers, member or (), served, hours)
+    message(done.message)
+    sys.stdout.write(f"{done.id}\n")
 
 
 @app.command(

@@ -168,32 +168,11 @@ _SOURCE_COLUMNS = [
 
 
 def sources(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> None:
-    import datetime as dt
+    from huidesk.actions import source_standing
 
-    from huidesk.ledger.federation import sources as merged_sources
-
-    s = session(ctx)
-    with s.ledger() as store:
-        found = merged_sources(store)
-    tz = s.now.tzinfo
-
-    def local(at: str) -> dt.datetime:
-        return dt.datetime.fromisoformat(at).astimezone(tz)
-
-    month = s.today.strftime("%Y-%m")
-    rows, missing = [], []
-    for src in found:
-        made = local(src["made_at"])
-        reported = made.strftime("%Y-%m") == month and made.date() <= s.today
-        if not reported:
-            missing.append(src["name"] or src["uid"][:12])
-        rows.append({
-            "name": src["name"] or src["uid"][:12], "uid": src["uid"], "place": src["place"],
-            "last_entry": src["last_entry"], "head": src["head_after"],
-            "made": f"{made:%Y-%m-%d %H:%M}", "merged": f"{local(src['merged_at']):%Y-%m-%d %H:%M}",
-            "bundles": src["bundles"], "records": src["records"], "reported": reported,
-        })
-    emit(rows, _SOURCE_COLUMNS, fmt, wide=wide)
+    standing = source_standing(session(ctx))
+    found, missing, month = standing.rows, standing.missing, standing.month
+    emit(found, _SOURCE_COLUMNS, fmt, wide=wide)
     if not found:
         message(tr("还没有合并过任何报送包", "no bundle has been merged here yet"))
     elif missing:

@@ -88,33 +88,11 @@ def add(
                                         "each visiting member's time: 2, 1.5, 90min (credited to each)")),
     ] = None,
 ) -> None:
-    from huidesk.ledger.shortcuts import visit as checked_visit  # pydantic only when the visit is refused
+    from huidesk.actions import record_visit
 
-    s = session(ctx)
-    on = s.date(date)
-    with s.ledger() as store:
-        t = store.find("teams", team, "--team")
-        visited = store.find_many("residents", residents, "RESIDENT")
-        members = store.find_many("members", member or [], "--member")
-        visit = checked_visit(
-            team_id=t["id"], date=on, purpose=purpose, gifts=tuple(gift or ()), note=note, follow_up=follow_up,
-            minutes_each=hours, member_ids=tuple(dict.fromkeys(m["id"] for m in members)), today=s.today.isoformat(),
-        )
-        with store.write(s.command) as tx:
-            vid = store.visits.add(tx, visit.row(), [r["id"] for r in visited], visit.member_ids)
-    each = ""
-    if visit.minutes_each is not None:
-        from huidesk.domain.hours import show_hours
-
-        n, h = len(visit.member_ids), show_hours(visit.minutes_each)
-        each = tr(f"，{n} 名队员各计 {h} 小时", f", {h} h credited to each of {n} member(s)")
-    message(
-        tr(
-            f"已记录走访 #{vid}：{t['name']} {on} 走访 {len(visited)} 户{each}",
-            f"recorded visit #{vid}: {t['name']} visited {len(visited)} resident(s) on {on}{each}",
-        )
-    )
-    sys.stdout.write(f"{vid}\n")
+    done = record_visit(session(ctx), residents, team, member or (), date, purpose, gift or (), note, follow_up, hours)
+    message(done.message)
+    sys.stdout.write(f"{done.id}\n")
 
 
 @app.command(

@@ -8,17 +8,17 @@ TOP = {
     "backup": "备份", "bundle": "报送", "merge": "合并", "sources": "来源", "warehouse": "仓库",
     "place": "地点", "unit": "单位", "team": "服务队", "member": "队员", "resident": "居民", "visit": "走访",
     "activity": "活动", "wish": "心愿", "card": "服务卡", "pair": "结对", "issue": "诉求", "meeting": "会议",
-    "report": "报表", "setting": "设置", "help": "帮助",
+    "report": "报表", "setting": "设置", "serve": "服务台", "key": "密钥", "help": "帮助",
 }
 # A subcommand's Chinese name, the same in every group unless the group says otherwise.
 SUB = {
     "add": "登记", "list": "列表", "show": "查看", "tree": "树", "edit": "修改", "join": "入队", "leave": "离队",
     "claim": "认领", "fulfil": "实现", "set": "设定", "monthly": "月报", "roster": "花名册",
     "open": "受理", "dispatch": "派单", "arrive": "到场", "escalate": "上报", "transfer": "转单", "return": "退单",
-    "resolve": "办结", "callback": "回访", "close": "关闭", "reopen": "重开",
+    "resolve": "办结", "callback": "回访", "close": "关闭", "reopen": "重开", "revoke": "吊销",
 }
 IN_GROUP = {("card", "issue"): "办理", ("wish", "add"): "登记", ("place", "add"): "添加", ("unit", "add"): "添加",
-            ("team", "add"): "添加", ("meeting", "add"): "登记", ("pair", "add"): "结对"}
+            ("team", "add"): "添加", ("meeting", "add"): "登记", ("pair", "add"): "结对", ("key", "add"): "新建"}
 # Other words she may type for the same command.
 SYNONYMS = {"慰问": "visit", "工单": "issue", "志愿者": "member", "台账": "report", "花名册": "report",
             "新增": "add", "添加": "add", "查询": "list", "派遣": "dispatch", "吹哨": "dispatch", "报到": "arrive"}

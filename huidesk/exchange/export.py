@@ -1,7 +1,7 @@
 """Export: a table's live records as rows, written as csv, jsonl, json, xlsx or GeoReport v2 (open311)."""
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,11 +64,22 @@ OPEN311 = ("service_request_id", "status", "status_notes", "service_name", "serv
            "address", "address_id", "zipcode", "lat", "long", "media_url")
 
 
-def open311_requests(rows: Iterable[dict], resolve_days: float) -> Iterator[dict]:
-    """Issues as GeoReport v2 service requests (https://wiki.open311.org/GeoReport_v2)."""
+def request_id(row: dict) -> str:
+    """An issue's one stable id as a service request: its 12345/platform order number when it has one (the id the
+    platform already knows it by; unique in a ledger and never changed), else its uid."""
+    return row["ref"] or row["uid"]
+
+
+def open311_requests(rows: Iterable[dict], resolve_days: float,
+                     redact: Callable[[str | None], str | None] | None = None) -> Iterator[dict]:
+    """Issues as GeoReport v2 service requests (https://wiki.open311.org/GeoReport_v2); with `redact`, their free
+    text (description, status notes) as a pseudonymous bundle carries it (the web desk's Open311)."""
     import datetime as dt
 
     from huidesk.domain.vocab import label
+
+    def kept(text: str | None) -> str | None:
+        return redact(text) if redact is not None else text
 
     for row in rows:
         event, at, unit, note = json.loads(row["last_event"]) if row["last_event"] else (None, None, None, None)
@@ -77,12 +88,12 @@ def open311_requests(rows: Iterable[dict], resolve_days: float) -> Iterator[dict
             notes = label("event", event) + (f" {unit}" if unit else "") + (f"：{note}" if note else "")
         expected = instant(row["received_at"]) + dt.timedelta(days=resolve_days)
         yield {
-            "service_request_id": row["ref"] or row["uid"],
+            "service_request_id": request_id(row),
             "status": "closed" if row["state"] in ("resolved", "closed") else "open",
-            "status_notes": notes,
+            "status_notes": kept(notes),
             "service_name": label("issue_kind", row["kind"]),
             "service_code": row["kind"],
-            "description": row["text"],
+            "description": kept(row["text"]),
             "agency_responsible": JOIN.join(row["units"]) or None,
             "service_notice": None,
             "requested_datetime": row["received_at"],

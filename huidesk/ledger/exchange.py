@@ -220,6 +220,39 @@ def export_rows(store: "Store", table: str, since: str | None, until: str | None
         yield dict(r)
 
 
+def open311_rows(store: "Store", kind: str | None = None, status: str | None = None, start: str | None = None,
+                 end: str | None = None, request_id: str | None = None, limit: int = 50,
+                 offset: int = 0) -> list[dict]:
+    """Issues as the export query reads them, for Open311: of a kind, open or closed (`status`), received within
+    [start, end] (ISO moments in the ledger's offset), or the one whose request id is `request_id` (its order
+    number, else its uid: see `huidesk.exchange.export.request_id`); newest first, a page at a time."""
+    clauses, args = [], []
+    if kind is not None:
+        clauses.append("kind = ?")
+        args.append(kind)
+    if status == "open":
+        clauses.append("state NOT IN ('resolved', 'closed')")
+    elif status == "closed":
+        clauses.append("state IN ('resolved', 'closed')")
+    if start is not None:
+        clauses.append("received_at >= ?")
+        args.append(start)
+    if end is not None:
+        clauses.append("received_at <= ?")
+        args.append(end)
+    if request_id is not None:
+        clauses.append("(ref = ? OR (ref IS NULL AND uid = ?))")
+        args += [request_id, request_id]
+    where = " WHERE " + " AND ".join(clauses) if clauses else ""
+    sql = f"SELECT * FROM ({EXPORTS['issues'].sql}){where} ORDER BY received_at DESC, id DESC LIMIT ? OFFSET ?"
+    return [dict(r) for r in store.read.rows(sql, (*args, limit, offset))]
+
+
+def issue_ids(store: "Store", issue_id: int) -> dict:
+    """An issue's order number and uid (what its Open311 request id is made from)."""
+    return dict(store.read.one("SELECT ref, uid FROM issues WHERE id = ?", (issue_id,)))
+
+
 # --- import: the reads that validate a row ---------------------------------------------------------
 
 

@@ -258,7 +258,7 @@ def _write_rows(read: Read, out: sqlite3.Connection, first: int, last: int,
     """The current rows of what the entries wrote, as they travel; a pseudonymous bundle lists the
     digest of each row as it travels (None: withheld). Returns the records carried and that list's digest."""
     pseudonymous = pii == "pseudonymous"
-    redact = Redactor({r[0] for r in read.rows("SELECT name FROM residents")}) if pseudonymous else None
+    redact = redactor(read) if pseudonymous else None
     records, listed = 0, []
     for table, names in columns().items():
         out.execute(f"CREATE TABLE {quoted(table)} ({', '.join(quoted(n) for n in names)},"
@@ -282,6 +282,12 @@ def _write_rows(read: Read, out: sqlite3.Connection, first: int, last: int,
     listed.sort(key=lambda x: (x[0], x[1]))
     out.executemany("INSERT INTO row_digests VALUES (?, ?, ?)", listed)
     return records, rows_digest(listed) if pseudonymous else ""
+
+
+def redactor(read: Read) -> Redactor:
+    """Free text as it leaves this ledger pseudonymous (a bundle, the web desk's Open311): its own residents'
+    names masked wherever they appear, and every phone and ID number."""
+    return Redactor({r[0] for r in read.rows("SELECT name FROM residents")})
 
 
 # The tables whose rows `pseudonymised` may change.

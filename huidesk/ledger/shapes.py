@@ -81,6 +81,9 @@ SHAPES: dict[str, Shape] = {command: _shape(spec) for command, spec in {
     "import cards": {"cards": "insert update"},
     "import pairings": {"pairings": "insert update"},
     "bundle": {"_bundles_made": "insert", "_settings": "insert update"},
+    # the web desk's Open311 keys (its forms journal as the commands they stand for: `visit add`, `issue open`, …)
+    "key add": {"_api_keys": "insert"},
+    "key revoke": {"_api_keys": "update"},
     # a street's merge of one bundle: the source's records (places unified by path, never changed; link
     # rows written once with their record), where each came from, the source and the bundle
     "merge": {
@@ -97,7 +100,7 @@ READ_ONLY = frozenset({
     "report monthly", "report roster", "setting list",
     "place list", "place tree", "unit list", "team list", "team show", "member list", "member show",
     "resident list", "resident show", "visit list", "activity list", "wish list", "card list", "pair list",
-    "issue list", "issue show", "meeting list",
+    "issue list", "issue show", "meeting list", "key list", "serve",
 })
 
 
