@@ -83,9 +83,9 @@ class Desk:
             self._templates = environment()
         return self._templates
 
-    def html(self, name: str, status: int = 200, **values: object) -> HTMLResponse:
+    def html(self, template: str, status: int = 200, **values: object) -> HTMLResponse:
         """A page from the package's templates (autoescaped), as UTF-8."""
-        return HTMLResponse(self.templates.get_template(name).render(**values), status_code=status)
+        return HTMLResponse(self.templates.get_template(template).render(**values), status_code=status)
 
     def run(self, app, sock) -> None:  # pragma: no cover - the real server, driven by the browser tests
         import uvicorn
