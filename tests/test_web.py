@@ -103,7 +103,7 @@ def test_every_page_is_utf8_html_under_a_strict_policy_without_inline_script_or_
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert response.headers["content-security-policy"] == CSP
     assert "'unsafe-inline'" not in CSP and "script-src 'self'" in CSP and "style-src 'self'" in CSP
-    assert response.headers["x-frame-options"] == "DENY" and response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["x-frame-options"] == "DENY" and response.headers["referrer-policy"] == "same-origin"
     assert response.headers["cache-control"] == "no-store"
     html = response.text
     assert '<meta charset="utf-8">' in html

@@ -7,10 +7,10 @@ from html import escape
 from huidesk.domain.i18n import tr
 
 
-def trend_chart(months: Sequence, width: int = 640, height: int = 220) -> str:
+def trend_chart(months: Sequence, width: int = 480, height: int = 250) -> str:
     """受理 and 办结 of each month (a report's `TrendMonth`s: month, received, resolved) as paired bars with
     the figures above them, scaled to the viewBox (the page sets the drawn size)."""
-    left, right, top, bottom = 34, 8, 22, 30
+    left, right, top, bottom = 30, 6, 40, 26
     inner_w, inner_h = width - left - right, height - top - bottom
     peak = max([1, *(max(m.received, m.resolved) for m in months)])
     step = _step(peak)
@@ -37,12 +37,12 @@ def trend_chart(months: Sequence, width: int = 640, height: int = 220) -> str:
                 out.append(f'<text class="figure" x="{bx + bar / 2:.1f}" y="{by - 3:.1f}" text-anchor="middle">'
                            f'{value}</text>')
         label = m.month[5:] if n and m.month[5:] != "01" else m.month[2:]
-        out.append(f'<text class="axis" x="{left + slot * n + slot / 2:.1f}" y="{height - bottom + 16}" '
+        out.append(f'<text class="axis" x="{left + slot * n + slot / 2:.1f}" y="{height - bottom + 17}" '
                    f'text-anchor="middle">{escape(label)}</text>')
-    out.append(f'<g class="legend"><rect class="bar received" x="{left}" y="4" width="10" height="10"/>'
-               f'<text x="{left + 14}" y="13">{escape(received)}</text>'
-               f'<rect class="bar resolved" x="{left + 64}" y="4" width="10" height="10"/>'
-               f'<text x="{left + 78}" y="13">{escape(resolved)}</text></g></svg>')
+    out.append(f'<g class="legend"><rect class="bar received" x="{left}" y="6" width="12" height="12"/>'
+               f'<text x="{left + 17}" y="17">{escape(received)}</text>'
+               f'<rect class="bar resolved" x="{left + 80}" y="6" width="12" height="12"/>'
+               f'<text x="{left + 97}" y="17">{escape(resolved)}</text></g></svg>')
     return "".join(out)
 
 

@@ -1,7 +1,8 @@
 """The desk's state and the floor every route stands on: `Desk` (the ledger, who signs in, the clock,
 read-only), the guards every response passes (a Content-Security-Policy without inline script or style, no
-caching, no referrer), the sign-in and CSRF checks, and how a route's one call runs: on a worker thread, in
-the language of its session, a refusal of the ledger's turned into a 4xx with the command line's one line.
+caching, no address sent to other sites), the sign-in and CSRF checks, and how a route's one call runs: on a
+worker thread, in the language of its session, a refusal of the ledger's turned into a 4xx with the command
+line's one line.
 huidesk/web/app.py puts the routes together.
 """
 
@@ -28,7 +29,7 @@ HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),  # no address leaves for another site; a post keeps its Origin
     (b"cache-control", b"no-store"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),

@@ -72,6 +72,7 @@ def serve(ctx: typer.Context, host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
         sock.close()
         raise HuideskError(tr(f"无法在 {host}:{port} 上监听：{e.strerror}",
                               f"cannot listen on {host}:{port}: {e.strerror}")) from None
+    sock.listen(128)  # from now on a browser's connection waits for the server rather than being refused
     bound = sock.getsockname()[1]
     desk = Desk(db=s.db, actor=s.actor, now=s.now if fixed else None, read_only=read_only, host=host, port=bound)
     from huidesk.web.auth import loopback
