@@ -327,6 +327,19 @@ def test_another_host_name_on_loopback_is_refused(desk):
     assert rebound.get(f"/login?token={desk.sessions.issue('x')}").status_code == 400
 
 
+def test_behind_a_reverse_proxy_its_address_is_the_links_and_its_origin_posts(village):
+    desk = Desk(db=village, actor="tester", now=NOW, url="https://desk.street.example/")
+    assert desk.sign_in_url("t") == "https://desk.street.example/login?token=t"
+    client = TestClient(create_app(desk), base_url="https://desk.street.example")
+    assert client.get(f"/login?token={desk.sessions.issue('王凤琴')}", follow_redirects=False).status_code == 303
+    token = csrf(client)
+    posted = client.post("/visits", data={"csrf": token, "resident": "丁学志", "team": "橙色公益"},
+                         headers={"host": "127.0.0.1:8000", "origin": "https://desk.street.example"},
+                         follow_redirects=False)
+    assert posted.status_code == 303
+    assert run("serve", "--url", "desk.street.example").exit_code == 1
+
+
 def test_the_language_switch_returns_only_to_this_desk(client):
     for back in ("//evil.example/", "http://evil.example/", "\\\\evil"):
         response = client.post("/language", data={"csrf": csrf(client), "lang": "en", "back": back},

@@ -44,11 +44,12 @@ class Desk:
     None: each request reads the clock), whether it only reads, and the sessions signed in."""
 
     def __init__(self, db: Path, actor: str, now: dt.datetime | None = None, read_only: bool = False,
-                 host: str = "127.0.0.1", port: int = 8000, lang: str | None = None) -> None:
+                 host: str = "127.0.0.1", port: int = 8000, lang: str | None = None, url: str | None = None) -> None:
         from huidesk.domain.i18n import lang as current
 
         self.db, self.actor, self.now, self.read_only = Path(db), actor, now, read_only
         self.host, self.port = host, port
+        self.url = url.rstrip("/") if url else None  # the address people use, behind a reverse proxy
         self.lang = lang or current()
         self.sessions = Sessions(self.lang)
         self.gate = LanguageGate()
@@ -63,6 +64,9 @@ class Desk:
         return Session(db=self.db, actor=user, today=now.date(), now=now)
 
     def origin(self) -> str:
+        """Where the desk is reached: --url (a reverse proxy's address), else where it listens."""
+        if self.url:
+            return self.url
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}"
 
@@ -72,11 +76,14 @@ class Desk:
     def allowed_hosts(self) -> list[str]:
         """The Host headers accepted: on loopback only loopback names (a page on another site that makes
         its name resolve here — DNS rebinding — is refused); on a named host, any."""
+        from urllib.parse import urlsplit
+
         from huidesk.web.auth import loopback
 
         if not loopback(self.host):
             return ["*"]
-        return ["127.0.0.1", "localhost", "::1", "[::1]", self.host]
+        own = [urlsplit(self.url).hostname or ""] if self.url else []
+        return ["127.0.0.1", "localhost", "::1", "[::1]", self.host, *own]
 
     @property
     def templates(self):
@@ -196,7 +203,7 @@ def _same_origin(request: Request, desk: Desk) -> bool:
     if origin is None:  # an older browser, or a client that is no browser: the CSRF token alone decides
         return True
     host = request.headers.get("host", "")
-    return origin in (f"http://{host}", f"https://{host}")
+    return origin in (f"http://{host}", f"https://{host}", desk.url)
 
 
 def answer(desk: Desk, lang: str, work: Callable[[Asked], Response], asked: Asked) -> Response:

@@ -394,7 +394,7 @@ EVENTS = ("dispatched", "arrived", "escalated", "resolved", "callback", "closed"
 def move_issue(asked: Asked) -> Response:
     """One event of an issue, posted from its page: the command line's `issue dispatch` and the rest."""
     from huidesk.actions import callback_values, issue_event, note
-    from huidesk.domain.errors import HuideskError, InvalidValue
+    from huidesk.domain.errors import HuideskError, InvalidTransition, InvalidValue
 
     event = asked.get("event") or ""
     ref = asked.params["id"]
@@ -404,8 +404,8 @@ def move_issue(asked: Asked) -> Response:
             raise InvalidValue("event", event, "/".join(EVENTS))
         s = asked.session()
         if event in ("dispatched", "escalated"):
-            return issue_event(s, ref, event, asked.get("at"), _split(asked.get("to")), "--to", note=note(asked.get(
-                "note")))
+            return issue_event(s, ref, event, asked.get("at"), _split(asked.get("to")), "--to",
+                               note=note(asked.get("note")))
         if event == "arrived":
             return issue_event(s, ref, event, asked.get("at"), [asked.get("unit") or ""], "--unit",
                                note=note(asked.get("note")))
@@ -418,18 +418,13 @@ def move_issue(asked: Asked) -> Response:
             return issue_event(s, ref, event, asked.get("at"))
         return issue_event(s, ref, event, asked.get("at"), note=note(asked.get("note")))
 
-    def again(message: str) -> Response:
-        shown = Asked(asked.desk, asked.web, asked.query, asked.form, {**asked.params, "error": message}, asked.sid)
-        response = issue(shown)
-        response.status_code = 409 if "InvalidTransition" in kinds else 400
-        return response
-
-    kinds: list[str] = []
     try:
         done = write()
     except HuideskError as e:
-        kinds.append(type(e).__name__)
-        return again(e.message())
+        shown = issue(Asked(asked.desk, asked.web, asked.query, asked.form, {**asked.params, "error": e.message()},
+                            asked.sid))
+        shown.status_code = 409 if isinstance(e, InvalidTransition) else 400  # the issue's state forbids it
+        return shown
     asked.web.flash.append(done.message)  # type: ignore[union-attr]
     return RedirectResponse(f"/issues/{done.id}", status_code=303)
 

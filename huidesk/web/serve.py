@@ -40,14 +40,20 @@ HostOpt = Annotated[str, typer.Option("--host", help=tr("监听地址（默认�
                                                         "address to listen on (default: this machine only)"))]
 PortOpt = Annotated[int, typer.Option("--port", min=0, max=65535,
                                       help=tr("端口（0：任选一个空闲端口）", "port (0: any free one)"))]
+UrlOpt = Annotated[str | None, typer.Option("--url", help=tr(
+    "在反向代理之后时，人们访问服务台用的地址（https://服务台.街道.内网）：登录链接用它，也接受它的 Host 和 Origin",
+    "the address people reach the desk at behind a reverse proxy (https://desk.intranet): the sign-in link "
+    "uses it, and its Host and Origin are accepted"))]
 ReadOnlyOpt = Annotated[bool, typer.Option("--read-only", help=tr("只看不写：不显示表单，拒绝一切写入",
                                                                   "look, never write: no forms, every write refused"))]
 
 
 def serve(ctx: typer.Context, host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
-          read_only: ReadOnlyOpt = False) -> None:
+          read_only: ReadOnlyOpt = False, url: UrlOpt = None) -> None:
+    import re
+
     from huidesk.context import session
-    from huidesk.domain.errors import HuideskError
+    from huidesk.domain.errors import HuideskError, InvalidValue
     from huidesk.render.output import message
 
     lacking = missing_extra()
@@ -74,7 +80,11 @@ def serve(ctx: typer.Context, host: HostOpt = "127.0.0.1", port: PortOpt = 8000,
                               f"cannot listen on {host}:{port}: {e.strerror}")) from None
     sock.listen(128)  # from now on a browser's connection waits for the server rather than being refused
     bound = sock.getsockname()[1]
-    desk = Desk(db=s.db, actor=s.actor, now=s.now if fixed else None, read_only=read_only, host=host, port=bound)
+    if url is not None and not re.fullmatch(r"https?://[^/\s?#]+/?", url):
+        sock.close()
+        raise InvalidValue("--url", url, tr("应为 http(s)://主机[:端口]", "should be http(s)://host[:port]"))
+    desk = Desk(db=s.db, actor=s.actor, now=s.now if fixed else None, read_only=read_only, host=host, port=bound,
+                url=url)
     from huidesk.web.auth import loopback
 
     if not loopback(host):
