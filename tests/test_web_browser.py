@@ -206,6 +206,56 @@ def test_a_host_other_than_loopback_is_served_with_a_warning(demo):
     assert err.startswith("警告：服务台在 0.0.0.0 上对网络开放")
 
 
+def test_kill_9_while_forms_are_posted_loses_no_answered_write(tmp_path):
+    """Visits posted one after another; the server killed (SIGKILL) in the middle: every visit the desk answered
+    is in the ledger, at most one more (written, its answer lost), and `check` finds the ledger intact."""
+    import http.client
+    import threading
+    from urllib.parse import urlencode, urlsplit
+
+    db = tmp_path / "ledger.db"
+    huidesk(db, "demo")
+    served = Server(db)
+    parts = urlsplit(served.url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    conn.request("GET", f"{parts.path}?{parts.query}")
+    response = conn.getresponse()
+    response.read()
+    cookie = response.getheader("set-cookie").split(";")[0]
+    conn.request("GET", "/visits/new", headers={"cookie": cookie})
+    token = re.search(r'name="csrf" value="([^"]+)"', conn.getresponse().read().decode())[1]
+    before = sqlite3.connect(db).execute("SELECT count(*) FROM visits").fetchone()[0]
+    answered, stop = [], threading.Event()
+
+    def post() -> None:
+        c = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        n = 0
+        while not stop.is_set():
+            body = urlencode({"csrf": token, "resident": "丁学志", "team": "橙色公益", "purpose": f"第{n}次"})
+            try:
+                c.request("POST", "/visits", body=body, headers={
+                    "cookie": cookie, "content-type": "application/x-www-form-urlencoded"})
+                reply = c.getresponse()
+                reply.read()
+            except OSError:
+                return
+            if reply.status == 303:
+                answered.append(n)
+            n += 1
+
+    writer = threading.Thread(target=post)
+    writer.start()
+    while len(answered) < 15:
+        time.sleep(0.01)
+    served.process.kill()
+    served.process.wait()
+    stop.set()
+    writer.join()
+    written = sqlite3.connect(db).execute("SELECT count(*) FROM visits").fetchone()[0] - before
+    assert len(answered) <= written <= len(answered) + 1
+    assert "账本完好" in huidesk(db, "check").stdout
+
+
 def test_screenshots_at_390_and_1366(server, demo, tmp_path):
     """The pages as a phone and a desktop show them (saved; HUIDESK_WEB_SHOTS=docs keeps the documentation's)."""
     into = Path(os.environ.get("HUIDESK_WEB_SHOTS") or tmp_path)
