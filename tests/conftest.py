@@ -102,3 +102,29 @@ def village(ledger_env, village_master) -> Path:
     shutil.copyfile(village_master, ledger_env)
     os.chmod(ledger_env, 0o600)
     return ledger_env
+
+
+def tally_rows(ws) -> list[dict]:
+    """The rows of a filed sheet's tally (台账, 服务队), its parts put back together: one dict a row, keyed by
+    the report's column keys (huidesk.reports.monthly.SHEET_GROUPS) and by its labels (序号, 社区/村, 服务队)."""
+    from huidesk.reports.monthly import SHEET_GROUPS
+
+    key_of = {zh: key for _, _, columns in SHEET_GROUPS for key, zh, _ in columns}
+    rows: dict[int, dict] = {}
+    r = 1
+    while r <= ws.max_row:
+        if ws.cell(row=r, column=1).value != "序号":
+            r += 1
+            continue
+        heads = [ws.cell(row=r, column=c).value for c in range(1, ws.max_column + 1)]
+        names = [ws.cell(row=r + 1, column=c).value for c in range(1, ws.max_column + 1)]
+        labels = [h for h in heads if h in ("序号", "社区/村", "服务队")]
+        n, r = 0, r + 2
+        while r <= ws.max_row and ws.cell(row=r, column=1).value not in (None, "序号"):
+            cells = [ws.cell(row=r, column=c).value for c in range(1, ws.max_column + 1)]
+            n += 1
+            row = rows.setdefault(n, {})
+            row.update({label: cells[i] for i, label in enumerate(labels)})
+            row.update({key_of[name]: cells[i] for i, name in enumerate(names) if name in key_of})
+            r += 1
+    return list(rows.values())

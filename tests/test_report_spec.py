@@ -100,10 +100,13 @@ def test_the_values_keep_the_public_keys_in_their_order():
     from huidesk.reports.roster import RosterRow
 
     times = ["response_minutes_median", "response_minutes_p90", "resolve_minutes_median", "resolve_minutes_p90"]
-    assert [f.name for f in fields(Kpis)] == [key for key, *_ in FIGURES] + times
+    assert [f.name for f in fields(Kpis)] == [key for key, *_ in FIGURES] + times + ["estimated"]
     counts = {"month": "2024-06", "team": "t", **dict.fromkeys(COUNTS, 0)}
     row = TallyRow.of(counts, spec(basically_weight="0.8").settings, "head")
-    assert list(row.to_json()) == [key for key, *_ in COLUMNS] == list(row.cells())
+    keys = [key for key, *_ in COLUMNS]
+    assert list(row.to_json()) == [key for key in keys if key != "community"]  # a community's only at a street
+    street = TallyRow.of({**counts, "community": "紫园社区"}, spec(basically_weight="1").settings, "head")
+    assert list(street.to_json()) == keys and set(row.cells()) == set(keys) and row.cells()["community"] is None
     assert {key for key, *_ in ROSTER_COLUMNS} <= {f.name for f in fields(RosterRow)}
 
 

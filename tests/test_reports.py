@@ -7,7 +7,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import ok, rejected, run
+from conftest import ok, rejected, run, tally_rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -205,19 +205,24 @@ def test_monthly_report_is_reproducible_byte_for_byte(demo, tmp_path):
 def test_monthly_xlsx_holds_the_same_numbers_as_the_csv(demo, tmp_path):
     import openpyxl
 
+    from huidesk.render.output import short_team
     from huidesk.reports.monthly import COLUMNS, SHEET_GROUPS
 
     ok("report", "monthly", "--month", "2024-06", "--output", str(tmp_path / "t.xlsx"))
     ok("report", "monthly", "--month", "2024-06", "--output", str(tmp_path / "t.csv"))
     wb = openpyxl.load_workbook(tmp_path / "t.xlsx")
-    assert wb.sheetnames[:2] == ["台账", "诉求清单"]
+    assert wb.sheetnames[:3] == ["台账", "服务队", "诉求清单"]  # the demo holds 21 villages and communities
     rows = list(csv.DictReader(io.StringIO((tmp_path / "t.csv").read_text(encoding="utf-8-sig"))))
     csv_header = {key: zh for key, zh, *_ in COLUMNS}
     keys = [key for *_, group in SHEET_GROUPS for key, *_ in group]
-    sheet = list(wb["台账"].iter_rows(min_row=6, max_row=5 + len(rows), values_only=True))  # below the 2 header rows
+    sheet = tally_rows(wb["服务队"])
     for srow, crow in zip(sheet, rows, strict=True):
-        assert (srow[1] or srow[0]) == crow["服务队"]  # the 合计 row's label spans the 序号 column
-        for key, value in zip(keys, srow[2:], strict=True):
+        if crow["服务队"] == "合计":
+            assert srow["序号"] == "合计"  # the 合计 row's label spans the label columns
+        else:
+            assert (srow["社区/村"], srow["服务队"]) == (crow["社区/村"], short_team(crow["服务队"]))
+        for key in keys:
+            value = srow[key]
             if key == "volunteer_hours":
                 assert value == round(int(crow[csv_header["volunteer_minutes"]]) / 60, 1)
             elif key.endswith("_rate"):

@@ -1,6 +1,7 @@
 """The monthly workbook a street office files (`report monthly --output FILE.xlsx`): a titled form with
-its 填报 lines, printed A4 landscape one page wide, one font, no formulas, the chain head in the footer;
-the month's issues with their 超期 flag; native charts; the meanings of the columns."""
+its 填报 lines, printed A4 landscape at 100 % (the wide tally in parts, each within the page), one font, no
+formulas, the chain head in the footer; the month's issues with their 超期 flag; native charts; the
+meanings of the columns."""
 
 import json
 import re
@@ -9,10 +10,10 @@ import zipfile
 import pytest
 from conftest import ok, rejected
 from openpyxl import load_workbook
-from openpyxl.utils import range_boundaries
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from huidesk.render.grid import display_width
-from huidesk.render.workbook import FONT, WIDTH_CAP
+from huidesk.render.layout import FONT, PAGE, WIDTH_CAP
 
 
 @pytest.fixture
@@ -81,15 +82,20 @@ def test_the_unit_falls_back_to_the_issuer(village, tmp_path):
     assert "填报人：" in texts(wb["台账"])  # left blank, to be signed
 
 
-def test_it_prints_a4_landscape_one_page_wide_with_the_headers_repeated(june, tmp_path):
+def test_it_prints_a4_landscape_at_full_size_within_the_page_width(june, tmp_path):
     _, wb = sheet_of(tmp_path)
-    for name, titles in (("台账", "$4:$5"), ("诉求清单", "$3:$3")):
+    for name, titles in (("台账", None), ("诉求清单", "$3:$3")):
         ws = wb[name]
         setup = ws.page_setup
         assert setup.orientation == "landscape" and str(setup.paperSize) == ws.PAPERSIZE_A4
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.fitToWidth) == 1
-        assert int(setup.fitToHeight) == 0  # as many pages down as it takes
-        assert ws.print_title_rows == titles
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage and int(setup.scale) == 100  # never shrunk
+        assert ws.print_title_rows == titles  # the tally repeats its parts' headers itself
+        widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, ws.max_column + 1)]
+        assert sum(widths) <= PAGE[True][0]
+    # the tally's 28 columns in two parts, one under the other, each with its header rows
+    ws = wb["台账"]
+    parts = [r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "序号"]
+    assert len(parts) == 2 and ws.cell(row=parts[1], column=3).value == "回访(件)"
 
 
 def test_the_chain_head_is_in_the_footer_once_with_how_to_verify_it(june, tmp_path):
@@ -103,6 +109,7 @@ def test_the_chain_head_is_in_the_footer_once_with_how_to_verify_it(june, tmp_pa
 
 
 def test_one_font_no_formula_and_widths_from_display_width(june, tmp_path):
+    """Every cell is as wide as what it shows (CJK = 2), or wraps onto lines its row is high enough for."""
     ok("team", "add", "=HYPERLINK(\"http://x\")队", "--place", "平伏桥村", "--founded", "2024-06-01")
     path, wb = sheet_of(tmp_path)
     with zipfile.ZipFile(path) as z:
@@ -122,14 +129,20 @@ def test_one_font_no_formula_and_widths_from_display_width(june, tmp_path):
                     else str(cell.value)
                 needed = max(display_width(line) for line in shown.split("\n"))
                 width = ws.column_dimensions[cell.column_letter].width
-                assert width >= min(needed, WIDTH_CAP - 1), (ws.title, cell.coordinate, shown, width)
+                if width < min(needed, WIDTH_CAP - 1):  # a text wrapped to keep the list within the page
+                    lines = -(-needed // (width - 1))
+                    assert cell.alignment.wrap_text, (ws.title, cell.coordinate, shown, width)
+                    assert ws.row_dimensions[cell.row].height >= 13.5 * lines, (ws.title, cell.coordinate, shown)
 
 
 def row_of(ws, team: str) -> dict:
+    """A row of the tally's first part (序号, 服务队, 志愿服务, 受理诉求, 诉求办理) by its team, under its headers."""
     headers = [c.value for c in ws[5]]
     for row in ws.iter_rows(min_row=6, values_only=True):
         if team in (row[0], row[1]):
             return {h: v for h, v in zip(headers, row) if h}
+        if row[0] == "合计":
+            break
     raise AssertionError(team)
 
 
@@ -137,8 +150,9 @@ def test_hours_have_one_decimal(june, tmp_path):
     _, wb = sheet_of(tmp_path)
     ws = wb["台账"]
     column = next(c.column for c in ws[5] if c.value == "时长\n(小时)")
+    total = next(r for r in range(6, ws.max_row + 1) if ws.cell(row=r, column=1).value == "合计")
     cells = {ws.cell(row=r, column=2).value or ws.cell(row=r, column=1).value: ws.cell(row=r, column=column)
-             for r in range(6, ws.max_row + 1)}
+             for r in range(6, total + 1)}
     assert cells["“橙色公益”志愿服务队"].value == 4.5 and cells["“银色助老”志愿服务队"].value == 0.5
     assert cells["合计"].value == 5 and all(c.number_format == "0.0" for c in cells.values() if c.value is not None)
     total = row_of(ws, "合计")
@@ -149,18 +163,18 @@ def test_the_issue_sheet_shows_what_a_street_office_checks(june, tmp_path):
     _, wb = sheet_of(tmp_path)
     ws = wb["诉求清单"]
     headers = [c.value for c in ws[3]]
-    assert headers == ["序号", "编号", "工单号", "受理时间", "诉求类型", "诉求\n性质", "诉求\n类别", "来源",
-                       "地点", "服务队", "状态", "办结时间", "用时\n(小时)", "超期", "按时\n办结", "回访结果", "重复件",
+    assert headers == ["序号", "编号", "工单号", "受理\n时间", "诉求\n类型", "诉求\n性质", "诉求\n类别", "来源",
+                       "地点", "服务队", "状态", "办结\n时间", "用时\n小时", "超期", "按时\n办结", "回访\n结果", "重复",
                        "诉求内容"]
     rows = {r[1]: dict(zip(headers, r)) for r in ws.iter_rows(min_row=4, values_only=True)}
     drain, light, exit_ = rows[1], rows[2], rows[3]
-    assert drain["受理时间"] == "2024-06-05 09:00" and drain["办结时间"] == "2024-06-05 09:30"  # local, not ISO
+    assert drain["受理\n时间"] == "06-05 09:00" and drain["办结\n时间"] == "06-05 09:30"  # local, the year in the title
     assert drain["诉求\n性质"] == "求助" and drain["诉求\n类别"] == "物业" and drain["状态"] == "办结"
-    assert drain["用时\n(小时)"] == 0.5 and drain["超期"] == "否" and drain["按时\n办结"] == "是"
-    assert drain["回访结果"] == "已解决/满意" and drain["地点"] == "平伏桥村/48号楼"  # the levels all share, dropped
-    assert light["按时\n办结"] == "否" and light["超期"] == "否" and light["用时\n(小时)"] == 192
-    assert exit_["超期"] == "是" and exit_["办结时间"] is None and exit_["按时\n办结"] is None
-    assert exit_["用时\n(小时)"] == pytest.approx(18 * 24 - 8.5 + 23 + 59 / 60, abs=0.05)  # to the as-of moment
+    assert drain["用时\n小时"] == 0.5 and drain["超期"] == "否" and drain["按时\n办结"] == "是"
+    assert drain["回访\n结果"] == "已解决/满意" and drain["地点"] == "平伏桥村/48号楼"  # the levels all share, dropped
+    assert light["按时\n办结"] == "否" and light["超期"] == "否" and light["用时\n小时"] == 192
+    assert exit_["超期"] == "是" and exit_["办结\n时间"] is None and exit_["按时\n办结"] is None
+    assert exit_["用时\n小时"] == pytest.approx(18 * 24 - 8.5 + 23 + 59 / 60, abs=0.05)  # to the as-of moment
     assert ws.cell(row=4 + 2, column=14).font.color.rgb.endswith("C00000")  # the overdue flag stands out
     # the flags add up to the tally's 超期 column
     assert sum(r["超期"] == "是" for r in rows.values()) == row_of(wb["台账"], "合计")["超期"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from huidesk.ledger import facts
-from huidesk.ledger.issues import age_minutes, issue_columns, joined, kept_or_derived
+from huidesk.ledger.issues import age_minutes, issue_columns, joined, kept_or_derived, live_events
 from huidesk.ledger.sql import moments, period
 
 if TYPE_CHECKING:
@@ -56,6 +56,9 @@ class Scope:
         escaped = self.place_path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # type: ignore[union-attr]
         return [self.place_path, escaped + "/%"]
 
+
+# A person, of a member record `m`: their registration number, else the record itself.
+PERSON = "coalesce(m.reg_no, '#' || CAST(m.id AS TEXT))"
 
 _UNDER = (
     "SELECT {alias}.id FROM {table} {alias} JOIN places p ON p.id = {alias}.place_id"
@@ -303,10 +306,25 @@ class Reports:
             args + pargs,
         )
 
+    def escalated_without_team(self) -> list[tuple[int, str]]:
+        """The issues in scope with no team in charge that were escalated in the period (as of the report's
+        moment), each as (id, its place's path): a street's sheet counts them in their own community."""
+        states, args = self._states(("state",))
+        esc, eargs = moments("e.at", self.since, self.until)
+        live, largs = live_events(self.as_of)
+        return [(r[0], r[1]) for r in self._all(
+            f"SELECT i.id, p.path FROM ({states}) i JOIN places p ON p.id = i.place_id WHERE i.team_id IS NULL"
+            f" AND EXISTS (SELECT 1 FROM issue_events e WHERE e.issue_id = i.id AND e.event = 'escalated'"
+            f" AND {live} AND {esc}) ORDER BY i.id",
+            args + largs + eargs,
+        )]
+
     # --- people ---
 
     def members_by_role(self) -> list[sqlite3.Row]:
-        """Members active at the end of the period (total under key NULL, then by role)."""
+        """People active at the end of the period (total under key NULL, then by role): member records
+        sharing a registration number are one person (a volunteer registered in two communities a
+        street merged)."""
         teams, targs = self.scope.teams()
         active = (
             f"SELECT DISTINCT s.member_id FROM memberships s JOIN members m ON m.id = s.member_id"
@@ -314,10 +332,11 @@ class Reports:
             f" AND s.joined <= ? AND (s.left IS NULL OR s.left > ?)"
         )
         args = targs + [self.until, self.until]
-        total = self._all(f"SELECT NULL AS key, count(*) AS count FROM ({active})", args)
+        total = self._all(
+            f"SELECT NULL AS key, count(DISTINCT {PERSON}) AS count FROM members m WHERE m.id IN ({active})", args)
         roles = self._all(
-            f"SELECT r.role AS key, count(*) AS count FROM member_roles r WHERE r.member_id IN ({active})"
-            f" GROUP BY 1 ORDER BY 2 DESC, 1",
+            f"SELECT r.role AS key, count(DISTINCT {PERSON}) AS count FROM member_roles r"
+            f" JOIN members m ON m.id = r.member_id WHERE r.member_id IN ({active}) GROUP BY 1 ORDER BY 2 DESC, 1",
             args,
         )
         return total + roles
@@ -389,7 +408,8 @@ class Reports:
 
     def by_source(self, issues: Iterable[tuple[int, str]]) -> list[dict]:
         """The period's work in scope by the source ledger each record was merged from (the first one, for
-        a record several brought), and this ledger's own (uid None): activities with their minutes, visits,
+        a record several brought), and this ledger's own (uid None): activities, visits, the volunteer
+        minutes of both (an activity's, and each visit's credited to each visiting member: 志愿服务时长),
         and of `issues` — the (id, state as of the report's moment) of those received in the period, as the
         report derived them (the cohort), not derived again — those received and those resolved or closed.
         Empty on a ledger that merged nothing."""
@@ -405,8 +425,9 @@ class Reports:
         teams, targs = self.scope.team_filter("v.team_id")
         when, pargs = period("v.date", self.since, self.until)
         visits = self._all(
-            f"SELECT {origin.format(table='visits', alias='v')} AS source, count(*) AS n FROM visits v"
-            f" WHERE v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
+            f"SELECT {origin.format(table='visits', alias='v')} AS source, count(*) AS n,"
+            f" coalesce(sum(v.minutes_each * (SELECT count(*) FROM visit_members m WHERE m.visit_id = v.id)), 0)"
+            f" AS minutes FROM visits v WHERE v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
         origins = dict(self._all("SELECT rid, min(source_id) FROM _merged WHERE tbl = 'issues' GROUP BY rid", []))
         counted: dict[object, list[int]] = {}
         for issue_id, state in issues:
@@ -415,13 +436,13 @@ class Reports:
             n[1] += state in ("resolved", "closed")
         names = {r["id"]: dict(r) for r in self._all("SELECT id, uid, name, place FROM _sources", [])}
         rows: dict[object, dict] = {}
-        for found, fields in ((acts, ("activities", "minutes")), (visits, ("visits",)),
+        for found, fields in ((acts, ("activities", "minutes")), (visits, ("visits", "minutes")),
                               ([(k, *n) for k, n in counted.items()], ("issues_received", "issues_resolved"))):
             for r in found:
                 row = rows.setdefault(r[0], {"activities": 0, "minutes": 0, "visits": 0, "issues_received": 0,
                                              "issues_resolved": 0})
                 for field, value in zip(fields, list(r)[1:], strict=True):
-                    row[field] = int(value or 0)
+                    row[field] += int(value or 0)  # minutes: the activities' and the visits' credited
         mine = {"id": None, "uid": None, "name": None, "place": None}
         found = [{**names.get(key, mine), **row} for key, row in rows.items()]
         found.sort(key=lambda r: (r["id"] is None, r["place"] or "", r["name"] or "", r["uid"] or ""))

@@ -55,7 +55,7 @@ def summary_text(data, wide: bool = False) -> None:
     table(tr("各来源账本", "By source ledger"),
           [("来源", "source", "来源", "source", 9), ("活动", "activities", "活动", "acts", 8),
            ("走访", "visits", "走访", "visits", 6), ("受理诉求", "issues", "诉求", "issues", 7),
-           ("办结", "resolved", "办结", "done", 5), ("活动时长(小时)", "hours", "时长", "hours", 6)],
+           ("办结", "resolved", "办结", "done", 5), ("服务时长(小时)", "hours", "时长", "hours", 6)],
           [[r.name or (r.uid or "")[:12] or tr("（本账本）", "(this ledger)"), r.activities, r.visits,
             r.issues_received, r.issues_resolved, r.hours] for r in data.by_source or ()])
     table(tr("活动主题", "By theme"),
@@ -169,9 +169,10 @@ def _cells(text: str) -> int:
 def monthly_output(monthly, wide: bool = False) -> Output:
     """A Monthly: its tally rows (and total) under the report's columns for csv, tsv and jsonl, its JSON
     document, a table's text, and the filed workbook (when the report was made with its sheet)."""
-    from huidesk.render.workbook import monthly_workbook
+    from huidesk.render.sheet import monthly_workbook
 
-    columns = [Column(c.key, c.header, c.header_en) for c in monthly.columns]
+    columns = [Column(c.key, c.header, c.header_en) for c in monthly.columns
+               if c.key != "community" or monthly.communities is not None]  # 社区/村: only at a street
     return Output((r.cells() for r in (*monthly.rows, monthly.total)), columns, document=monthly,
                   text=lambda: monthly_text(monthly, wide), workbook=lambda: monthly_workbook(monthly),
                   formats=file_formats(ROWS, DOCUMENT, WORKBOOK))
@@ -196,14 +197,35 @@ def monthly_text(data, wide: bool = False) -> None:
                ("办结", "resolved", "办结", "done", 6), ("按时办结", "on time", "按时", "on time", 4),
                ("超期", "overdue", "超期", "late", 5), ("上报", "escalated", "上报", "esc", 2),
                ("回访", "called back", "回访", "calls", 3)]
-    rows = [[short_team(r.team), *(str(hours(r.volunteer_minutes)) if k == "volunteer_minutes" else str(getattr(r, k))
-                                   for k in keys[1:])]
-            for r in [*data.rows, data.total]]
+    def figures(r) -> list[str]:
+        return [str(hours(r.volunteer_minutes)) if k == "volunteer_minutes" else str(getattr(r, k)) for k in keys[1:]]
+
     numbers = [i > 0 for i in range(len(keys))]
-    dropped = grid(tr(f"{data.month} 月度台账", f"Monthly tally {data.month}"),
-                   [tr(zh, en) for zh, en, *_ in headers], rows, right=numbers,
-                   modes=[KEEP if n else TEXT for n in numbers], priority=[h[4] for h in headers],
-                   short=[tr(h[2], h[3]) for h in headers], total=True, wide=wide)
+    zh, en = {7: ("月度台账", "Monthly tally"), 4: ("年度台账", "Yearly tally")}.get(
+        len(data.month) if "Q" not in data.month else 0, ("季度台账", "Quarterly tally"))
+    dropped = []
+    if data.communities:  # a street: its villages and communities first, then its teams under theirs
+        rows = [[c.community, *figures(c.tally)] for c in data.communities] + [[data.total.team, *figures(data.total)]]
+        dropped += grid(tr(f"{data.month} {zh}（各村、社区）", f"{en} {data.month}, by community"),
+                        [tr("社区/村", "community"), *(tr(h[0], h[1]) for h in headers[1:])], rows, right=numbers,
+                        modes=[KEEP if n else TEXT for n in numbers], priority=[h[4] for h in headers],
+                        short=[tr("社区/村", "community"), *(tr(h[2], h[3]) for h in headers[1:])], total=True,
+                        wide=wide)
+        sys.stdout.write("\n")
+        rows = [[r.community or "", short_team(r.team), *figures(r)] for r in data.rows]
+        rows.append([data.total.team, "", *figures(data.total)])
+        columns = [("社区/村", "community", "社区/村", "comm.", 8), *headers]
+        numbers = [i > 1 for i in range(len(columns))]
+        dropped += grid(tr(f"{data.month} {zh}（各服务队）", f"{en} {data.month}, by team"),
+                        [tr(h[0], h[1]) for h in columns], rows, right=numbers,
+                        modes=[KEEP if n else TEXT for n in numbers], priority=[h[4] for h in columns],
+                        short=[tr(h[2], h[3]) for h in columns], total=True, wide=wide)
+    else:
+        rows = [[short_team(r.team), *figures(r)] for r in [*data.rows, data.total]]
+        dropped += grid(tr(f"{data.month} {zh}", f"{en} {data.month}"),
+                        [tr(zh, en) for zh, en, *_ in headers], rows, right=numbers,
+                        modes=[KEEP if n else TEXT for n in numbers], priority=[h[4] for h in headers],
+                        short=[tr(h[2], h[3]) for h in headers], total=True, wide=wide)
     k, pct = data.kpi, percent
     median = format_minutes(k.resolve_minutes_median) or "—"
     gap = tr("　", "  ")
@@ -234,7 +256,7 @@ def monthly_text(data, wide: bool = False) -> None:
     sys.stdout.write("\n".join(screen_lines(notes + tr("；", "; ").join(meanings), tr("；", "; "))) + "\n")
     verify = f"huidesk check --head {data.chain_head[:12]}"
     sys.stdout.write(chain_head(data.chain_head, tr(f"（核验：{verify}）", f" (to verify: {verify})")))
-    left_out(dropped)
+    left_out(list(dict.fromkeys(dropped)))
 
 
 def _place_name(path: str) -> str:

@@ -1,10 +1,16 @@
-"""`report monthly`: a month's tally by team and by issue kind, with totals and the work-order KPIs.
+"""`report monthly`: a month's (a quarter's, a year's) tally by team and by issue kind, with totals and the
+work-order KPIs; at a street (a report over several villages and communities), also by community.
 
 The work-order columns are figures of the issues received in the month (受理), each as the ledger
 stood at the report's moment (the end of --today): a month reported on its last day and the same
 month reported later with that --today are the same. Every count column is additive: the totals row
 is the sum of the team rows (issues with no team have a row of their own), and the months of a year
 add up to the year. Rates are derived from counts that travel with them, so anyone can recompute them.
+
+At a street — a report over more than one village or community (社区/村), or a ledger that merged its
+communities' — each team row says its community (huidesk/ledger/communities.py), the rows are grouped
+by community (issues with no team: a row in each community), and `communities` holds each community's
+rows added up; the communities add up to the same total.
 
 `build()` takes a ReportSpec over the month and returns a `Monthly`: frozen, typed values whose JSON
 shape is the public one (each tally row's keys are COLUMNS', in order).
@@ -15,8 +21,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
 
+from huidesk.domain.dates import period_label
 from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import ISSUE_KINDS, VOCABS
+from huidesk.ledger.communities import Communities, Community
 from huidesk.ledger.queries import Reports
 from huidesk.reports.kpis import FIGURES, HotSpot, Kpis, hot, kpis, rates
 from huidesk.reports.spec import ReportSpec
@@ -29,19 +37,24 @@ if TYPE_CHECKING:
 _KINDS = tuple((k, VOCABS["issue_kind"][k][0]) for k in ISSUE_KINDS)  # the kinds with their Chinese names
 # key, Chinese header, English header, Chinese meaning, English meaning: one meaning per column.
 COLUMNS = [
-    ("month", "月份", "month", "统计月份", "the month"),
+    ("month", "月份", "month", "统计期（月份 2024-06、季度 2024-Q2 或年份 2024）",
+     "the period (a month 2024-06, a quarter 2024-Q2 or a year 2024)"),
+    ("community", "社区/村", "community",
+     "服务队所在的村或社区（街道合并的各来源账本；街道本级的单列一行）。只在含多个村、社区的报表中",
+     "the village or community of the team (a street's merged source ledgers; the street's own: a row of its"
+     " own). Only in a report over several"),
     ("team", "服务队", "team", "负责的服务队（未指定服务队的诉求单列一行）",
      "the team in charge (issues without one: a row of their own)"),
-    ("activities", "活动(次)", "activities", "本月开展的活动", "activities held in the month"),
-    ("served", "服务人次", "served", "本月活动服务的人次", "people served by the month's activities"),
+    ("activities", "活动(次)", "activities", "本期开展的活动", "activities held in the period"),
+    ("served", "服务人次", "served", "本期活动服务的人次", "people served by the period's activities"),
     ("volunteer_minutes", "志愿服务时长(分钟)", "volunteer minutes",
-     "本月活动和走访的志愿服务时长（走访按每位走访队员计）",
-     "volunteer time of the month's activities and visits (a visit's for each visiting member)"),
-    ("visits", "走访(次)", "visits", "本月走访慰问", "home visits in the month"),
-    ("issues_received", "受理(件)", "received", "本月受理的诉求", "issues received in the month"),
-    *[(f"received_{k}", f"受理：{zh}", f"received: {VOCABS['issue_kind'][k][-1]}", f"本月受理的{zh}",
-       f"{VOCABS['issue_kind'][k][-1]} issues received in the month") for k, zh in _KINDS],
-    ("issues_escalated", "上报(件)", "escalated", "本月有上报事件的诉求", "issues escalated in the month"),
+     "本期活动和走访的志愿服务时长（走访按每位走访队员计）",
+     "volunteer time of the period's activities and visits (a visit's for each visiting member)"),
+    ("visits", "走访(次)", "visits", "本期走访慰问", "home visits in the period"),
+    ("issues_received", "受理(件)", "received", "本期受理的诉求", "issues received in the period"),
+    *[(f"received_{k}", f"受理：{zh}", f"received: {VOCABS['issue_kind'][k][-1]}", f"本期受理的{zh}",
+       f"{VOCABS['issue_kind'][k][-1]} issues received in the period") for k, zh in _KINDS],
+    ("issues_escalated", "上报(件)", "escalated", "本期有上报事件的诉求", "issues escalated in the period"),
     *[(key, zh if key.endswith(("_rate", "repeats")) else f"{zh}({'次' if key in ('transfers', 'returns') else '件'})",
        en, mzh, men)
       for key, zh, en, mzh, men in FIGURES if key != "received"],
@@ -49,7 +62,7 @@ COLUMNS = [
      "the journal's chain head at the time (verify with huidesk check --head)"),
 ]
 RATES = tuple(key for key, *_ in FIGURES if key.endswith("_rate"))
-LABELS = ("month", "team", "chain_head")
+LABELS = ("month", "community", "team", "chain_head")
 COUNTS = [key for key, *_ in COLUMNS if key not in RATES and key not in LABELS]
 _WORK_ORDERS = [key for key, *_ in FIGURES if key != "received" and key not in RATES]
 
@@ -57,9 +70,11 @@ _WORK_ORDERS = [key for key, *_ in FIGURES if key != "received" and key not in R
 @value
 class TallyRow(Value):
     """A row of the tally: one team's month (or the issues no team is in charge of, or the total). Its
-    JSON and its sheet cells are COLUMNS' keys in order (`received` as `received_<kind>`)."""
+    JSON and its sheet cells are COLUMNS' keys in order (`received` as `received_<kind>`); `community`
+    only in a report over several villages and communities (not on the total)."""
 
     month: str
+    community: str | None = optional()
     team: str
     activities: int
     served: int
@@ -89,13 +104,14 @@ class TallyRow(Value):
     chain_head: str
 
     def cells(self) -> dict[str, object]:
-        """The row as a sheet reads it: COLUMNS' keys, in order."""
-        return self.to_json()
+        """The row as a sheet reads it: COLUMNS' keys (the community's too, None where there is none)."""
+        return {"community": None, **self.to_json()}
 
     @classmethod
     def of(cls, counts: Mapping[str, object], settings: Mapping[str, str], head: str) -> "TallyRow":
-        """A row from its month, team and COUNTS (`received_<kind>` among them), its rates derived from them."""
-        flat = {key: counts[key] for key in ("month", "team", *COUNTS)}
+        """A row from its month, team (and community) and COUNTS (`received_<kind>` among them), its rates
+        derived from them."""
+        flat = {key: counts.get(key) for key in ("month", "community", "team", *COUNTS)}
         received = {kind: flat.pop(f"received_{kind}") for kind in ISSUE_KINDS}
         derived = rates({**flat, "received": flat["issues_received"]}, settings)  # type: ignore[dict-item]
         return cls(**flat, received=received, **derived, chain_head=head)  # type: ignore[arg-type]
@@ -118,6 +134,8 @@ class IssueLine(Value):
     state: str
     resolved_at: str | None
     text: str
+    community: str | None = optional()  # at a street: the village or community it counts in
+    source_no: int | None = optional()  # merged from a community's ledger: its number there
 
 
 @value
@@ -169,8 +187,24 @@ class FiledSheet(Value):
 
 
 @value
+class CommunityRow(Value):
+    """A village or community of a street's tally: its name, its place, how many of its teams have rows,
+    and its rows added up (`tally`, whose `team` is the community's name)."""
+
+    community: str
+    place: str | None
+    teams: int
+    tally: TallyRow
+
+    def cells(self) -> dict[str, object]:
+        """The row as a sheet reads it: its tally's columns, the community's name and its teams."""
+        return {**self.tally.cells(), "community": self.community, "teams": self.teams}
+
+
+@value
 class Monthly(Value):
-    """The tally of one month as the ledger stood at the spec's as-of moment, with its chain head."""
+    """The tally of one month (or quarter, or year: `month` names it, 2024-06, 2024-Q2, 2024) as the
+    ledger stood at the spec's as-of moment, with its chain head."""
 
     month: str
     since: dt.date
@@ -180,6 +214,7 @@ class Monthly(Value):
     chain_head: str
     rows: tuple[TallyRow, ...]
     total: TallyRow
+    communities: tuple[CommunityRow, ...] | None = optional()  # only over several villages and communities
     kpi: Kpis
     hot: tuple[HotSpot, ...]
     issues: tuple[IssueLine, ...]
@@ -190,17 +225,18 @@ class Monthly(Value):
     columns: ClassVar[tuple[ColumnNote, ...]]
     sheet_groups: ClassVar[tuple]
 
-    @staticmethod
-    def meanings() -> list[tuple[str, str]]:
-        return meanings()
+    def meanings(self) -> list[tuple[str, str]]:
+        """Each column of the filed sheet with what it counts (社区/村 only at a street)."""
+        return meanings(street=self.communities is not None)
 
 
 def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
-    """The tally of the spec's month as the ledger stood at its as-of moment: a row per team (and one
-    for issues without a team) and a totals row, with the chain head it was computed at. `sheet`: also
-    what the filed workbook needs beyond the figures (see `filed_sheet`)."""
+    """The tally of the spec's month (quarter, year) as the ledger stood at its as-of moment: a row per
+    team (and one for issues without a team) and a totals row, with the chain head it was computed at;
+    at a street, the rows grouped by community and each community's sum (see the module's docstring).
+    `sheet`: also what the filed workbook needs beyond the figures (see `filed_sheet`)."""
     scope, (first, last), settings = spec.scope, spec.period.iso(), spec.settings
-    month = first[:7]  # type: ignore[index]  # a month's period has a first day
+    month = period_label(spec.period.since or spec.period.until, spec.period.until)
     _, head = store.head()
     r = Reports(store, scope.query(), first, last, spec.as_of_iso)
     acts = {row["key"]: row for row in r.activities("team")}
@@ -208,33 +244,40 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
     credited = r.visit_minutes("team")
     issues = {row["key"]: row for row in r.issue_counts("team")}
     cohort = r.cohort(first_callback=spec.first_callback)
-    received: dict[int | None, list] = {}  # the cohort by team, gathered once
-    for c in cohort:
-        received.setdefault(c["team_id"], []).append(c)
     teams = [(t["id"], t["name"]) for t in r.teams()]
     # Issues in a place may be handled by a team from elsewhere, or by none: they get rows too.
     known = {t for t, _ in teams}
-    for team_id in sorted((set(issues) | set(received)) - known, key=lambda t: (t is None, t or 0)):
+    for team_id in sorted((set(issues) | {c["team_id"] for c in cohort}) - known, key=lambda t: (t is None, t or 0)):
         teams.append((team_id, r.team_name(team_id) if team_id is not None else tr("（未指定服务队）", "(no team)")))
+    own = settings.get("ledger_name") or (settings.get("ledger_place") or "").rsplit("/", 1)[-1]
+    places = Communities(store, own) if scope.team_id is None else None
+    units = _units(r, places, teams, cohort, issues, everything=scope.place_path is None)
+    street = any(community is not None for community, *_ in units)
     rows = []
-    for team_id, name in teams:
-        a, v, i = acts.get(team_id), visits.get(team_id), issues.get(team_id)
-        mine = received.get(team_id, [])
+    for community, team_id, name, mine, escalated in units:
         k = kpis(mine, settings)
+        a, v = (acts.get(team_id), visits.get(team_id)) if team_id is not None else (None, None)
         counts = {
-            "month": month, "team": name,
+            "month": month, "community": community.name if community else None, "team": name,
             "activities": a["count"] if a else 0, "served": a["served"] if a else 0,
-            "volunteer_minutes": (a["minutes"] if a else 0) + credited.get(team_id, 0),
+            "volunteer_minutes": (a["minutes"] if a else 0) + (credited.get(team_id, 0) if team_id is not None else 0),
             "visits": v["count"] if v else 0,
             "issues_received": k.received,
             **{f"received_{kind}": sum(1 for c in mine if c["kind"] == kind) for kind in ISSUE_KINDS},
-            "issues_escalated": int(i["escalated"] or 0) if i else 0,
+            "issues_escalated": escalated,
             **{key: getattr(k, key) for key in _WORK_ORDERS},
         }
         rows.append(TallyRow.of(counts, settings, head))
-    cells = [row.cells() for row in rows]
-    total = {"month": month, "team": tr("合计", "total"), **{c: sum(row[c] for row in cells) for c in COUNTS}}
-    listed = tuple(IssueLine(**dict(x)) for x in r.issues())
+    communities = None
+    if street:
+        by: dict = {}
+        for (community, team_id, *_), row in zip(units, rows, strict=True):
+            by.setdefault(community, [0, []])
+            by[community][0] += team_id is not None
+            by[community][1].append(row)
+        communities = tuple(CommunityRow(c.name, c.place, n, TallyRow.of(_summed(found, month, c.name), settings, head))
+                            for c, (n, found) in by.items())
+    listed = _listed(r, places, cohort, street)
     return Monthly(
         month=month,
         since=spec.period.since,  # type: ignore[arg-type]
@@ -243,13 +286,88 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
         scope=scope.label,
         chain_head=head,
         rows=tuple(rows),
-        total=TallyRow.of(total, settings, head),
+        total=TallyRow.of(_summed(rows, month, tr("合计", "total")), settings, head),
+        communities=communities,
         kpi=kpis(cohort, settings),
         hot=hot(cohort),
         issues=listed,
         sources=sources(r),
         sheet=filed_sheet(store, spec, cohort, listed) if sheet else None,
     )
+
+
+def _summed(rows: list[TallyRow], month: str, label: str) -> dict[str, object]:
+    """The COUNTS of `rows` added up, under `label` as the team."""
+    cells = [row.cells() for row in rows]
+    return {"month": month, "team": label, **{c: sum(row[c] for row in cells) for c in COUNTS}}
+
+
+# A row of the tally before it is counted: its community (None: one community), team id (None: the issues
+# no team is in charge of), name, its issues of the cohort and how many issues it escalated.
+_Unit = tuple["Community | None", int | None, str, list, int]
+
+
+def _units(r: Reports, places: "Communities | None", teams: list, cohort: list, issues: Mapping,
+           everything: bool) -> list[_Unit]:
+    """The tally's rows before they are counted. In one community (or a team's report): each team, and
+    the issues no team is in charge of in one row. Over several (a street; or everything on a ledger
+    that merged others): the teams by community, the communities in the order their first team comes and
+    this ledger's own last, the issues with no team a row in each community they are in."""
+    received: dict[int | None, list] = {}  # the cohort by team, gathered once
+    for c in cohort:
+        received.setdefault(c["team_id"], []).append(c)
+
+    def escalated(team_id: int | None) -> int:
+        i = issues.get(team_id)
+        return int(i["escalated"] or 0) if i else 0
+
+    plain: list[_Unit] = [(None, team_id, name, received.get(team_id, []), escalated(team_id))
+                          for team_id, name in teams]
+    if places is None:
+        return plain
+    loose: dict[Community, list] = {}  # the issues without a team by community: [cohort rows, escalated]
+    if None in received or escalated(None):
+        for c in received.get(None, []):
+            loose.setdefault(places.issue(c["id"], None, c["place"]), [[], 0])[0].append(c)
+        for issue_id, path in r.escalated_without_team():
+            loose.setdefault(places.issue(issue_id, None, path), [[], 0])[1] += 1
+    of_team = {team_id: places.team(team_id) for team_id, _ in teams if team_id is not None}
+    found = list(dict.fromkeys([*of_team.values(), *loose]))
+    if len(found) < 2 and not (places.merged and everything):
+        return plain
+    found.sort(key=lambda c: c.key is None)  # this ledger's own last
+    units: list[_Unit] = []
+    for community in found:
+        shown = community if community.key is not None else Community(None, _own(places), None)
+        units += [(shown, team_id, name, received.get(team_id, []), escalated(team_id))
+                  for team_id, name in teams if team_id is not None and of_team[team_id] == community]
+        if community in loose:
+            mine, n = loose[community]
+            units.append((shown, None, tr("（未指定服务队）", "(no team)"), mine, n))
+    return units
+
+
+def _own(places: "Communities") -> str:
+    """This ledger's own row among its communities: 黄河东路街道本级."""
+    name = places.own_name
+    return tr(f"{name}本级", f"{name} (own)") if name else tr("本级", "own")
+
+
+def _listed(r: Reports, places: "Communities | None", cohort: list, street: bool) -> tuple[IssueLine, ...]:
+    """The issues received in the period; at a street each with its community and, merged from a
+    community's ledger, its number there."""
+    listed = [dict(x) for x in r.issues()]
+    if not street or places is None:
+        return tuple(IssueLine(**x, community=None, source_no=None) for x in listed)
+    rows = {c["id"]: c for c in cohort}
+    numbers = places.issue_numbers(x["id"] for x in listed)
+    found = []
+    for x in listed:
+        c = rows[x["id"]]
+        community = places.issue(x["id"], c["team_id"], c["place"])
+        found.append(IssueLine(**x, community=community.name if community.key is not None else _own(places),
+                               source_no=numbers.get(x["id"])))
+    return tuple(found)
 
 
 # The filed sheet's columns under their group headers (group zh, group en, the columns' keys with their
@@ -278,13 +396,18 @@ SHEET_GROUPS = (
 TREND_MONTHS = 12
 
 
-def meanings() -> list[tuple[str, str]]:
-    """Each column of the filed sheet with what it counts, in the user's language (from COLUMNS)."""
+def meanings(street: bool = False) -> list[tuple[str, str]]:
+    """Each column of the filed sheet with what it counts, in the user's language (from COLUMNS); the
+    community's column only at a `street`."""
     said = {key: (tr(zh, en), tr(mzh, men)) for key, zh, en, mzh, men in COLUMNS}
     said["volunteer_hours"] = (tr("志愿服务时长(小时)", "volunteer hours"),
-                               tr("本月活动的志愿服务时长，按小时计，保留一位小数", "volunteer time of the month's "
-                                  "activities in hours, to one decimal"))
-    return [said["team"], *(said[key] for _, _, columns in SHEET_GROUPS for key, *_ in columns)]
+                               tr("本期活动和走访的志愿服务时长（活动按每人时长之和，走访按每位走访队员计），"
+                                  "按小时计，保留一位小数；与摘要的“志愿服务时长”、花名册的“合计时长”同一口径",
+                                  "volunteer time of the period's activities and visits (an activity's: each"
+                                  " member's own; a visit's: credited to each visiting member) in hours, to one"
+                                  " decimal: the summary's volunteer hours and the roster's total hours"))
+    shown = [key for _, _, columns in SHEET_GROUPS for key, *_ in columns]
+    return [*([said["community"]] if street else []), said["team"], *(said[key] for key in shown)]
 
 
 def filed_sheet(store: "Store", spec: ReportSpec, cohort: list, issues: tuple[IssueLine, ...]) -> FiledSheet:
@@ -340,8 +463,8 @@ def trend(store: "Store", spec: ReportSpec, n: int = TREND_MONTHS) -> tuple[Tren
     from huidesk.domain.lifecycle import DONE
     from huidesk.reports.kpis import months
 
-    first, last = spec.period.since or spec.period.until, spec.period.until
-    back = first.year * 12 + first.month - n  # months since year 0 of the first month shown
+    last = spec.period.until
+    back = last.year * 12 + last.month - n  # months since year 0 of the first month shown
     start = dt.date(back // 12, back % 12 + 1, 1)
     counts = {m: [0, 0] for m in months(start.isoformat(), last.isoformat())}
     for issue in Reports(store, spec.scope.query(), start.isoformat(), last.isoformat(), spec.as_of_iso).issues():

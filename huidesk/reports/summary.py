@@ -159,7 +159,8 @@ class MonthWork(Value):
 
 @value
 class SourceWork(Value):
-    """The period's work by the ledger it was merged from (uid None: this ledger's own)."""
+    """The period's work by the ledger it was merged from (uid None: this ledger's own); `minutes` and
+    `hours` are its volunteer time as the summary's 志愿服务时长 counts it: activities and visits."""
 
     uid: str | None
     name: str | None
