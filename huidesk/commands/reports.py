@@ -30,8 +30,13 @@ SUMMARY_HELP = tr(
 
 # A report's --format (a table on a terminal, or csv, tsv, json, jsonl, xlsx) and its --output file.
 ReportFormat = Annotated[ReportFormats | None, typer.Option("--format", "-f", help=tr("输出格式", "output format"))]
+# Text, not a Path: a trailing / (台账/) says a folder, and a Path drops it.
 OutputFile = Annotated[
-    Path | None, typer.Option("--output", "-o", help=tr("写入这个文件（原子写入）", "write this file (atomically)"))
+    str | None,
+    typer.Option("--output", "-o", help=tr(
+        "写入这个文件（原子写入）；以 / 结尾或已有的文件夹：在其中写入带日期、不重名的文件",
+        "write this file (atomically); ending in / or an existing folder: a dated file inside it, never one that"
+        " exists")),
 ]
 
 
@@ -65,19 +70,26 @@ report = group(tr("报表：月度台账、志愿者花名册。", "Reports: mon
 @report.command(
     "monthly",
     help=tr(
-        "月度台账：按服务队、按诉求类型的计数及合计，工单三率，账本链头。--output 原子写入文件，格式取自扩展名；"
+        "月度（季度、年度）台账：按服务队、按诉求类型的计数及合计，工单三率，账本链头；含多个村、社区时也按村、社区。"
+        "--month 可为月份、季度（2024Q2、2024年第二季度、二季度）或年份（2024、去年）。--output 原子写入文件，格式取自"
+        "扩展名（没有扩展名时取 --format）；以 / 结尾的文件夹：在其中写入带日期的文件（默认 xlsx）。"
         "同一账本重复生成 csv/json 逐字节相同，适合 cron。\n\n\b\n"
-        "例：huidesk --today 2024-08-01 report monthly --month last --output 台账/2024-07.xlsx\n"
+        "例：huidesk --today 2024-08-01 report monthly --month last --output 台账/\n"
+        "    huidesk report monthly --month 2024Q2 --place 黄河东路街道 --output 台账/2024Q2.xlsx\n"
         "    huidesk report monthly --month 2024-07 --place 金凤区 --format csv",
-        "A month's tally by team and issue kind with totals, the KPIs and the chain head. --output writes atomically, "
-        "taking the format from the extension; csv/json are byte-for-byte reproducible.\n\n\b\n"
-        "Example: huidesk --today 2024-08-01 report monthly --month last --output tallies/2024-07.xlsx",
+        "A month's (a quarter's, a year's) tally by team and issue kind with totals, the KPIs and the chain head; over "
+        "several villages and communities, by community too. --month takes a month, a quarter (2024Q2) or a year "
+        "(2024). --output writes atomically, the format from the extension (without one: from --format); a folder "
+        "ending in / gets a dated file (xlsx unless --format says). csv/json are byte-for-byte reproducible.\n\n\b\n"
+        "Example: huidesk --today 2024-08-01 report monthly --month last --output tallies/",
     ),
 )
 def monthly(
     ctx: typer.Context,
     month: Annotated[
-        str, typer.Option("--month", "-m", help=tr("YYYY-MM、last（上月）、this（本月）", "YYYY-MM, last or this"))
+        str, typer.Option("--month", "-m", help=tr(
+            "YYYY-MM、last（上月）、this（本月）；季度 2024Q2、二季度；年份 2024、去年",
+            "YYYY-MM, last or this; a quarter 2024Q2; a year 2024"))
     ] = "last",
     team: TeamFilter = None,
     place: PlaceFilter = None,
@@ -92,14 +104,18 @@ def monthly(
 
     s = session(ctx)
     period = s.month_period(month)
-    chosen = choose(fmt, output, file_formats(ROWS, DOCUMENT, WORKBOOK))
+    formats = file_formats(ROWS, DOCUMENT, WORKBOOK)
+    target, folder = _destination(output, fmt, formats)
+    chosen = choose(fmt, None if folder else target, formats, default="xlsx" if folder else None)
     sheet = WORKBOOK in RENDERERS[chosen].draws  # the filed sheet needs more than the figures
     with s.report(period, team, place) as (store, spec):
         found = build(store, spec, sheet=sheet)
-    render(monthly_output(found, wide), fmt, output, force)
-    if output is not None:
-        message(tr(f"已写入 {output}（{found.month}，链头 {found.chain_head[:12]}）",
-                   f"wrote {output} ({found.month}, head {found.chain_head[:12]})"))
+    if folder:
+        target = _dated(target, [tr("台账", "tally"), _last(found.scope), found.month], chosen, s.now)
+    render(monthly_output(found, wide), chosen if output is not None else fmt, target, force)
+    if target is not None:
+        message(tr(f"已写入 {target}（{found.month}，链头 {found.chain_head[:12]}）",
+                   f"wrote {target} ({found.month}, head {found.chain_head[:12]})"))
 
 
 @report.command(
@@ -127,17 +143,65 @@ def roster(
     wide: WideOpt = False,
     with_pii: WithPii = False,
 ) -> None:
-    from huidesk.render.output import message, render
+    from huidesk.render.output import choose, file_formats, message, render
     from huidesk.render.roster import roster_output
     from huidesk.reports.roster import masked
     from huidesk.reports.roster import roster as build
 
     s = session(ctx)
+    formats = file_formats(ROWS, DOCUMENT, WORKBOOK)
+    target, folder = _destination(output, fmt, formats)
+    chosen = choose(fmt, None if folder else target, formats, default="xlsx" if folder else None)
     with s.report(s.report_period(since, until), team) as (store, spec):
         found = masked(build(store, spec), with_pii)
-    render(roster_output(found, wide), fmt, output, force)
-    if output is not None:
-        message(tr(f"已写入 {output}（{len(found.rows)} 名队员）", f"wrote {output} ({len(found.rows)} members)"))
+    if folder:
+        name = [tr("花名册", "roster"), found.team or "", found.period.until.isoformat()]
+        target = _dated(target, name, chosen, s.now)
+    render(roster_output(found, wide), chosen if output is not None else fmt, target, force)
+    if target is not None:
+        message(tr(f"已写入 {target}（{len(found.rows)} 名队员）", f"wrote {target} ({len(found.rows)} members)"))
+
+
+def _destination(output: str | None, fmt: object, formats: tuple[str, ...]) -> tuple[Path | None, bool]:
+    """Where --output says to write, and whether it names a folder (ending in /, or an existing one): the
+    report is then written inside it under a dated name. A name without an extension takes --format's
+    (--format xlsx --output 台账 writes 台账.xlsx: a file Excel and WPS open by its name, which is what was
+    asked for); without --format either, it is refused with a hint (the extension, --format or a /)."""
+    import os
+
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.render.output import RENDERERS
+
+    if output is None:
+        return None, False
+    path = Path(output)
+    if output.endswith(("/", os.sep)) or path.is_dir():
+        return path, True
+    if not path.suffix and not path.name.startswith(".") and fmt is not None:
+        extensions = RENDERERS[str(getattr(fmt, "value", fmt))].extensions
+        if extensions:
+            return path.with_name(path.name + extensions[0]), False
+    if not path.suffix and fmt is None:
+        shown = "/".join(f".{f}" for f in formats)
+        raise InvalidValue("--output", output, tr(f"没有扩展名：写成 {output}.xlsx 等（{shown}），或加 --format，"
+                                                  f"或以 / 结尾表示文件夹",
+                                                  f"no extension: say {output}.xlsx or another ({shown}), add --format,"
+                                                  " or end it with / for a folder"))
+    return path, False
+
+
+def _dated(folder: Path, parts: list[str], fmt: str, when) -> Path:
+    """A dated name in `folder` that no file has: 台账-黄河东路街道-2024-06-20240801-0900.xlsx."""
+    from huidesk.domain.files import dated_name
+    from huidesk.render.output import RENDERERS
+
+    stem = "-".join(p.replace("/", "_") for p in parts if p)
+    return dated_name(folder, stem, RENDERERS[fmt].extensions[0], when)
+
+
+def _last(scope: str) -> str:
+    """A report's scope as a file name says it: its place's last level, or the team."""
+    return scope.rsplit("/", 1)[-1]
 
 
 DUE_HELP = tr(
@@ -184,5 +248,5 @@ def certificate(
 
     s = session(ctx)
     with s.report(s.report_period(since, until)) as (store, spec):
-        found = build(store, spec, store.find("members", member, "MEMBER"))
+        found = build(store, spec, store.members.person(member, "MEMBER"))
     render(certificate_output(found), fmt)

@@ -76,6 +76,19 @@ class Communities:
             return self.team(team_id)
         return self.at(place, self._origins().get(issue_id, (None, None))[0])
 
+    def member(self, member_id: int) -> Community:
+        """The community of a member: their team's (the one they are still in, else the first they were in),
+        else that of the ledger they were merged from."""
+        team = self.read.value(
+            "SELECT team_id FROM memberships WHERE member_id = ? AND void_reason IS NULL"
+            " ORDER BY (left IS NULL) DESC, id LIMIT 1", (member_id,))
+        found = self.team(team) if team is not None else OWN
+        if found.key is None:
+            source = self.read.value("SELECT min(source_id) FROM _merged WHERE tbl = 'members' AND rid = ?",
+                                     (member_id,))
+            found = self.at(None, source)
+        return found
+
     def issue_numbers(self, issue_ids: Iterable[int]) -> dict[int, int]:
         """Each merged issue's number in the ledger it came from (its row id there), by its id here."""
         origins = self._origins()

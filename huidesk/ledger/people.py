@@ -205,6 +205,45 @@ class Members(Table):
         )
         return self.read.all(sql + extra + " ORDER BY m.id", args)
 
+    def person(self, ref: str, field: str) -> dict:
+        """The person `ref` names — a registration number (注册编号), or a member as `Store.find` reads a
+        reference — with every live member record sharing their registration number (a volunteer
+        registered in two communities a street merged): {"id" (the first record), "ids", "name", "joined"
+        (the earliest), "reg_no"}. Namesakes sharing one registration number are that one person;
+        namesakes without one stay apart, and the error listing them names each one's community."""
+        from huidesk.domain.errors import Candidate
+        from huidesk.ledger.communities import Communities
+
+        text = ref.strip()
+        rows = self.read.all("SELECT id, name, joined, reg_no FROM members WHERE reg_no = ? AND void_reason IS NULL"
+                             " ORDER BY id", (text,)) if text else []
+        if not rows:
+            try:
+                rows = [self.store.find("members", ref, field)]
+            except Ambiguous as e:
+                ids = [c.id for c in e.candidates if isinstance(c, Candidate)]
+                marks = ", ".join("?" * len(ids))
+                found = self.read.all(f"SELECT id, name, reg_no FROM members WHERE id IN ({marks}) ORDER BY id", ids)
+                people = {r["reg_no"] or f"#{r['id']}": r for r in found}
+                if len(people) != 1 or len(ids) != len(e.candidates):
+                    places = Communities(self.store)
+                    shown = [Candidate(r["id"], r["name"], "；".join(
+                        x for x in (places.member(r["id"]).name, r["reg_no"] and tr(f"注册编号 {r['reg_no']}",
+                                                                                    f"reg. no. {r['reg_no']}")) if x)
+                        or None) for r in people.values()]
+                    raise Ambiguous(e.kind, e.ref, shown, field) from None
+                rows = found[:1]
+            reg_no = self.read.value("SELECT reg_no FROM members WHERE id = ?", (rows[0]["id"],))
+            if reg_no is not None:
+                rows = self.read.all("SELECT id, name, joined, reg_no FROM members WHERE reg_no = ?"
+                                     " AND void_reason IS NULL ORDER BY id", (reg_no,))
+        ids = [r["id"] for r in rows]
+        marks = ", ".join("?" * len(ids))
+        records = self.read.all(f"SELECT id, name, joined, reg_no FROM members WHERE id IN ({marks}) ORDER BY id", ids)
+        joined = [r["joined"] for r in records if r["joined"]]
+        return {"id": ids[0], "ids": ids, "name": records[0]["name"], "joined": min(joined) if joined else None,
+                "reg_no": records[0]["reg_no"]}
+
     def history(self, member_id: int) -> list[sqlite3.Row]:
         """A member's times in teams, earliest first."""
         return self.read.all(

@@ -2,6 +2,7 @@
 member's services one by one (for the certificate). Activities credit a member the minutes of their
 activity_members row; visits credit each visiting member the visit's `minutes_each`."""
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -54,32 +55,36 @@ def roster_rows(store: "Store", since: str | None, until: str, team_id: int | No
     return [dict(r) for r in store.read.rows(sql, args)]
 
 
-def member_services(store: "Store", member_id: int, since: str | None, until: str) -> list[dict]:
-    """A member's activities and visits within [since, until], oldest first: kind, record id, day,
-    team, what it was (an activity's theme and title; a visit's purpose and how many residents) and
-    the minutes credited to the member."""
+def member_services(store: "Store", member_ids: Sequence[int], since: str | None, until: str) -> list[dict]:
+    """A person's activities and visits within [since, until], oldest first, from every member record of
+    theirs (`member_ids`: a volunteer registered in two communities a street merged): kind, record id, day,
+    team (and its id), what it was (an activity's theme and title; a visit's purpose and how many residents)
+    and the minutes credited to the member."""
+    marks = ", ".join("?" * len(member_ids))
     sql = (
         "SELECT 'activity' AS kind, a.id, a.date, t.name AS team, a.theme, a.title, NULL AS purpose,"
         " NULL AS residents, am.minutes"
         " FROM activity_members am JOIN activities a ON a.id = am.activity_id JOIN teams t ON t.id = a.team_id"
-        " WHERE am.member_id = :member AND a.void_reason IS NULL AND a.date >= :since AND a.date <= :until"
+        f" WHERE am.member_id IN ({marks}) AND a.void_reason IS NULL AND a.date >= ? AND a.date <= ?"
         " UNION ALL"
         " SELECT 'visit', v.id, v.date, t.name, NULL, NULL, v.purpose,"
         " (SELECT count(*) FROM visit_residents vr WHERE vr.visit_id = v.id), coalesce(v.minutes_each, 0)"
         " FROM visit_members vm JOIN visits v ON v.id = vm.visit_id JOIN teams t ON t.id = v.team_id"
-        " WHERE vm.member_id = :member AND v.void_reason IS NULL AND v.date >= :since AND v.date <= :until"
+        f" WHERE vm.member_id IN ({marks}) AND v.void_reason IS NULL AND v.date >= ? AND v.date <= ?"
         " ORDER BY 3, 1, 2"
     )
-    args = {"member": member_id, "since": since or "0000-01-01", "until": until}
-    return [dict(r) for r in store.read.rows(sql, args)]
+    period = [since or "0000-01-01", until]
+    return [dict(r) for r in store.read.rows(sql, [*member_ids, *period, *member_ids, *period])]
 
 
-def member_teams(store: "Store", member_id: int) -> list[dict]:
-    """A member's times in teams, earliest first: team name, joined, left."""
+def member_teams(store: "Store", member_ids: Sequence[int]) -> list[dict]:
+    """A person's times in teams (from every member record of theirs), earliest first: team id and name,
+    joined, left."""
+    marks = ", ".join("?" * len(member_ids))
     return [dict(r) for r in store.read.rows(
-        "SELECT t.name, s.joined, s.left FROM memberships s JOIN teams t ON t.id = s.team_id"
-        " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined",
-        (member_id,),
+        "SELECT s.team_id, t.name, s.joined, s.left FROM memberships s JOIN teams t ON t.id = s.team_id"
+        f" WHERE s.member_id IN ({marks}) AND s.void_reason IS NULL ORDER BY s.joined, s.id",
+        list(member_ids),
     )]
 
 

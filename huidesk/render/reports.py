@@ -300,7 +300,8 @@ def certificate_text(data) -> None:
     for x in data.services:
         services.add_row(x.date, tr("活动", "activity") if x.kind == "activity" else tr("走访", "visit"),
                          plain(short_team(x.team)), plain(_service_content(x)), str(x.hours))
-    teams = "、".join(t.name for t in data.teams) or "—"
+    teams = "、".join(t.name + (tr(f"（{t.community}）", f" ({t.community})") if t.community else "")
+                     for t in data.teams) or "—"
     period, name, hours = data.period, data.member.name, data.total_hours
     since = period.since
     start = tr(f"自{since}", f"from {since}") if since else tr("加入以来", "since joining")
