@@ -111,7 +111,7 @@ def tally_rows(ws) -> list[dict]:
 
     key_of = {zh: key for _, _, columns in SHEET_GROUPS for key, zh, _ in columns}
     rows: dict[int, dict] = {}
-    r = 1
+    r, n, before = 1, 0, None
     while r <= ws.max_row:
         if ws.cell(row=r, column=1).value != "序号":
             r += 1
@@ -119,7 +119,8 @@ def tally_rows(ws) -> list[dict]:
         heads = [ws.cell(row=r, column=c).value for c in range(1, ws.max_column + 1)]
         names = [ws.cell(row=r + 1, column=c).value for c in range(1, ws.max_column + 1)]
         labels = [h for h in heads if h in ("序号", "社区/村", "服务队")]
-        n, r = 0, r + 2
+        n = n if names == before else 0  # the same header again: the part goes on, on the next page
+        before, r = names, r + 2
         while r <= ws.max_row and ws.cell(row=r, column=1).value not in (None, "序号"):
             cells = [ws.cell(row=r, column=c).value for c in range(1, ws.max_column + 1)]
             n += 1

@@ -230,7 +230,7 @@ def test_the_roster_sheet_is_the_months_roster(june, tmp_path):
     _, wb = sheet_of(tmp_path)
     ws = wb["花名册"]
     expected = json.loads(ok("report", "roster", "--since", "2024-06-01", "--until", "2024-06-30", "-f", "json").stdout)
-    headers = [c.value for c in ws[3]]
+    headers = [c.value.replace("\n", "") for c in ws[3]]  # 活动时长 / (小时) on two lines
     assert headers[0] == "序号" and headers[1:] == [c["header"] for c in expected["columns"]]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=3 + len(expected["rows"]))]
     names = [row[headers.index("姓名")] for row in rows]

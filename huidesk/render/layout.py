@@ -104,20 +104,24 @@ def header_lines(text: str) -> list[str]:
     return wrap(text, max(10, *(len(word) for word in text.split())))
 
 
+def printed_width(text: str) -> int:
+    """How many half-character units `text` takes in 宋体: a Chinese character two, and so the characters of
+    ambiguous width (“ ” ★ ·), which a Chinese font draws as wide as one (a terminal counts them one)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WFA" else 1 for ch in text)
+
+
 def widest(texts: Sequence[object]) -> int:
     """The display width of the widest line of these cells (CJK = 2)."""
-    from huidesk.render.grid import display_width
-
-    return max([0, *(display_width(line) for text in texts for line in shown(text).split("\n"))])
+    return max([0, *(printed_width(line) for text in texts for line in shown(text).split("\n"))])
 
 
 def wrapped(text: object, room: float, size: float = SIZE) -> int:
     """How many lines `text` takes in a cell `room` units wide (a unit: half a Chinese character of 10 pt)
     set in `size` points."""
-    from huidesk.render.grid import display_width
-
     usable = max(room - 1, 1)
-    return sum(max(1, -int(-display_width(line) * size / SIZE // usable)) for line in shown(text).split("\n"))
+    return sum(max(1, -int(-printed_width(line) * size / SIZE // usable)) for line in shown(text).split("\n"))
 
 
 def fit(ws, rows: range, columns: int, least: int = 4, cap: int = WIDTH_CAP) -> None:
@@ -130,19 +134,36 @@ def fit(ws, rows: range, columns: int, least: int = 4, cap: int = WIDTH_CAP) -> 
         ws.column_dimensions[letter(c)].width = min(max(least, widest(shown)) + 1, cap)
 
 
-def squeeze(ws, columns: int, budget: int, flexible: Sequence[Sequence[int]], floor: int | Sequence[int] = 8) -> None:
+def squeeze(ws, columns: int, budget: int, flexible: Sequence[Sequence[int]], floor: int | Sequence[int] = 8,
+            together: Sequence[int] = ()) -> None:
     """Narrow the `flexible` columns (texts that may wrap), stage by stage (the free texts first, the times
     last), the widest first, until all `columns` fit in `budget` units, none below its floor (one for all,
-    or each column's): a list prints across the page at full size, its long texts on more lines."""
+    or each column's): a list prints across the page at full size, its long texts on more lines. The stages
+    whose index is in `together` are narrowed all at once to their floors (受理 and 办结 times both on two
+    lines, not one of each)."""
     dims = [ws.column_dimensions[letter(c)] for c in range(1, columns + 1)]
     floors = [floor] * columns if isinstance(floor, int) else list(floor)
-    for stage in flexible:
+    wanted = [d.width for d in dims]
+    for n, stage in enumerate(flexible):
+        if sum(d.width for d in dims) <= budget:
+            break
+        if n in together:
+            for c in stage:
+                dims[c - 1].width = min(dims[c - 1].width, floors[c - 1])
+            continue
         while sum(d.width for d in dims) > budget:
             room = [c for c in stage if dims[c - 1].width > floors[c - 1]]
             if not room:
                 break
             widest = max(room, key=lambda c: (dims[c - 1].width - floors[c - 1], dims[c - 1].width))
             dims[widest - 1].width -= 1
+    # what a stage narrowed all at once left over goes back to the texts narrowed before it, narrowest first
+    narrowed = [c for n, stage in enumerate(flexible) if n not in together for c in stage]
+    while sum(d.width for d in dims) < budget:
+        short = [c for c in narrowed if dims[c - 1].width < wanted[c - 1]]
+        if not short:
+            break
+        dims[min(short, key=lambda c: dims[c - 1].width) - 1].width += 1
 
 
 def heights(ws, rows: range, columns: int, size: float = SIZE) -> None:

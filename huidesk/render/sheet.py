@@ -210,8 +210,9 @@ class _Table:
             if n:
                 pages.take(GAP)
             whole = self.header_height() + sum(self.row_height(r) for r in (*self.records, self.total))
-            # a part that fits on a page is not torn across two; a longer one never leaves its header alone
-            pages.keep(whole if whole <= pages.room else self.header_height() + 2 * ROW)
+            # a later part that fits on a page is not torn across two (the first stays under its title); a
+            # header is never left alone at the foot of a page
+            pages.keep(whole if n and whole <= pages.room else self.header_height() + 2 * ROW)
             self._header(pages, part)
             first = first or pages.row
             for i, record in enumerate([*self.records, self.total], 1):

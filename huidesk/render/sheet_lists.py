@@ -83,7 +83,7 @@ def issues(wb, form: "Form") -> None:
             "n": n, "id": issue.id, "community": issue.community, "source_no": issue.source_no, "ref": issue.ref,
             "received": moment(issue.received_at), "kind": label("issue_kind", issue.kind),
             "nature": label("nature", issue.nature), "category": category(issue.category),
-            "source": label("source", issue.source), "place": places[n - 1],
+            "source": label("source", issue.source), "place": _within(places[n - 1], issue.community),
             "team": short_team(issue.team) if street and issue.team else issue.team,
             "state": label("event", issue.state),
             "resolved": moment(issue.resolved_at) if issue.resolved_at else None,
@@ -110,7 +110,8 @@ def issues(wb, form: "Form") -> None:
     for c, w in enumerate(scaled, 1):
         ws.column_dimensions[letter(c)].width = w
     keys = [key for key, *_ in columns]
-    squeeze(ws, len(columns), budget, [[keys.index(k) + 1 for k in stage if k in keys] for stage in stages], floors)
+    squeeze(ws, len(columns), budget, [[keys.index(k) + 1 for k in stage if k in keys] for stage in stages], floors,
+            together=(len(stages) - 1,))
     font, bold = Font(name=FONT, size=size), Font(name=FONT, size=size, bold=True)
     alarm = Font(name=FONT, size=size, bold=True, color="C00000")
     last = len(columns)
@@ -156,6 +157,7 @@ def roster(wb, form: "Form") -> None:
                                 " the period's end."),
                 form.small, form.left, height=18)
     for c, text in enumerate([tr("序号", "no."), *(tr(col.header, col.header_en) for col in columns)], 1):
+        text = text.replace("(", "\n(") if not text.isascii() else text  # 活动时长 / (小时): two lines
         form.put(ws, 3, c, "\n".join(header_lines(text)), form.bold, boxed=True).fill = form.fill
     total = {**roster.total.to_json(), "name": tr("合计", "total")}
     rows = [*(r.cells() for r in roster.rows), total]  # a member's teams joined by 、
@@ -167,10 +169,14 @@ def roster(wb, form: "Form") -> None:
                      form.left if keys[c - 2:c - 1] == ["teams"] else form.center, boxed=True,
                      fmt="0.0" if isinstance(value, Decimal) else None)
     fit(ws, range(3, 4 + len(rows)), last)
-    squeeze(ws, last, PAGE[False][0], [[keys.index("teams") + 2]] if "teams" in keys else [], floor=12)
+    flexible = [keys.index("teams") + 2] if "teams" in keys else []
+    widths = [ws.column_dimensions[letter(c)].width for c in range(1, last + 1)]
+    # portrait while the columns fit it (the teams wrapped to no fewer than 6 characters a line), else landscape
+    portrait = sum(min(w, 13) if c in flexible else w for c, w in enumerate(widths, 1)) <= PAGE[False][0]
+    squeeze(ws, last, PAGE[not portrait][0], [flexible], floor=13)
     heights(ws, range(3, 4 + len(rows)), last)
     ws.freeze_panes = "C4"
-    form.print_setup(ws, "3:3", landscape=False)
+    form.print_setup(ws, "3:3", landscape=not portrait)
 
 
 def charts(wb, form: "Form") -> None:
@@ -204,7 +210,8 @@ def charts(wb, form: "Form") -> None:
         or [("—", "—", "—")]
     # The left columns hold the tables; the charts take the rest of the page's width.
     label = min(max(10, widest([name for name, _ in [*teams, *places, *trend]])) + 1, 30)
-    widths = [label, *[9] * max(3, len(three))]
+    heads = [names[k] + tr("(%)", " %") for k in three]
+    widths = [label, *[max(9, widest([head]) + 1) for head in [*heads, *[""] * (3 - len(heads))]]]
     for c, w in enumerate(widths, 1):
         ws.column_dimensions[letter(c)].width = w
     ws.column_dimensions[letter(len(widths) + 1)].width = 2
@@ -218,7 +225,7 @@ def charts(wb, form: "Form") -> None:
     def band(heads: list[str], rows: list[tuple[str, list]], title: str, unit: str, series: int, fmt=None,
              percent: bool = False) -> None:
         """A table and its column chart beside it, kept together on a page."""
-        chart_rows = 13  # a chart 7 cm high spans about this many rows
+        chart_rows = 11  # a chart 6 cm high spans about this many rows
         pages.keep(ROW * max(len(rows) + 1, chart_rows) + GAP)
         top = pages.take(ROW)
         for c, text in enumerate(heads, 1):
@@ -256,7 +263,6 @@ def charts(wb, form: "Form") -> None:
                 cell.fill = form.fill
         ws.merge_cells(start_row=r, start_column=3, end_row=r, end_column=last)  # the places share the columns
     pages.take(GAP)
-    heads = [names[k] + tr("(%)", " %") for k in three]
     if places:
         band([tr("社区/村", "community"), *heads], places, tr(f"{form.period}各村、社区三率(%)",
                                                              f"rates by community, {form.period} (%)"),
@@ -282,7 +288,7 @@ def _bar(chart, title: str, unit: str, width_cm: float):
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.txPr = RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=text), endParaRPr=text)])
     chart.legend.position = "b"
-    chart.width, chart.height = width_cm, 7.0
+    chart.width, chart.height = width_cm, 6.0
     return chart
 
 
@@ -327,3 +333,10 @@ def _sources(sources: Sequence) -> str:
                         f"{shown_moment(s.made_at)} 报送",
                         f"{s.name or s.uid[:12]}: up to entry {s.last_entry}, head {s.head[:12]}, "
                         f"bundled {shown_moment(s.made_at)}") for s in sources)
+
+
+def _within(place: str, community: str | None) -> str:
+    """A place as the list shows it beside its community: 1号楼 under 紫园社区, not 紫园社区/1号楼."""
+    if community and place.startswith(community + "/"):
+        return place[len(community) + 1:]
+    return place
