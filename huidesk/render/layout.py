@@ -120,8 +120,22 @@ def widest(texts: Sequence[object]) -> int:
 def wrapped(text: object, room: float, size: float = SIZE) -> int:
     """How many lines `text` takes in a cell `room` units wide (a unit: half a Chinese character of 10 pt)
     set in `size` points."""
-    usable = max(room - 1, 1)
-    return sum(max(1, -int(-printed_width(line) * size / SIZE // usable)) for line in shown(text).split("\n"))
+    usable = max(room - 1, 1) * SIZE / size  # the room in units of the text's own size
+    lines = 0
+    for paragraph in shown(text).split("\n"):  # words broken at spaces; Chinese, and a word too long, anywhere
+        count, used = 1, 0.0
+        for word in paragraph.split(" "):
+            width = printed_width(word)
+            if used and used + 1 + width <= usable:
+                used += 1 + width
+                continue
+            if used:
+                count += 1
+            whole, used = divmod(width, usable)
+            count += int(whole) - (1 if whole and not used else 0)
+            used = used or (usable if whole else 0)
+        lines += count
+    return lines
 
 
 def fit(ws, rows: range, columns: int, least: int = 4, cap: int = WIDTH_CAP) -> None:

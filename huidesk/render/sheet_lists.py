@@ -216,7 +216,7 @@ def charts(wb, form: "Form") -> None:
         ws.column_dimensions[letter(c)].width = w
     ws.column_dimensions[letter(len(widths) + 1)].width = 2
     chart_units = pages.width - sum(widths) - 2
-    chart_cm = chart_units * 5.6 / 72 * 2.54
+    chart_cm = (chart_units - 4) * 5.6 / 72 * 2.54  # a little inside the page: LibreOffice draws it a shade wider
     anchor = letter(len(widths) + 2)
     title = form.title("诉求受理办结与三率图表", "issues and rates in charts")
     form.banner(ws, pages.take(30), len(widths) + 1 + 8, title, form.title_font, align=form.left)
