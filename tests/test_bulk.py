@@ -96,7 +96,7 @@ def test_bulk_import_is_journaled_and_idempotent(village, tmp_path, small_batche
     assert "新增 0 条，跳过 300 条" in ok("import", "visits", str(path)).stderr
     assert "账本完好" in ok("check").stdout  # the kept households and months made at the end equal the records
     listed = json.loads(ok("visit", "list", "--format", "json", "--with-pii").stdout)
-    assert len(listed) == 300 and sum(len(v["residents"].split("、")) for v in listed) == 450
+    assert len(listed) == 300 and sum(len(v["residents"]) for v in listed) == 450
     assert sum(1 for v in listed if v["members"]) == 200 and sum(1 for v in listed if v["follow_up"]) == 60
     path.write_text(_visits(100, start=300), encoding="utf-8")  # onto visits already counted
     assert "新增 100 条" in ok("import", "visits", str(path)).stderr

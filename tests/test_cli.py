@@ -163,8 +163,8 @@ def test_a_pipe_gets_the_users_language_and_json_gets_slugs(tmp_path):
 
     for lang in ("zh", "en"):  # json is the same in either language
         visits = json.loads(sh("--lang", lang, "visit", "list", "--format", "json"))
-        assert visits == [{"id": 1, "date": "2024-07-07", "team": "“橙色公益”志愿服务队", "residents": "丁*志",
-                           "members": "王凤琴", "purpose": None, "gifts": "米", "follow_up": False,
+        assert visits == [{"id": 1, "date": "2024-07-07", "team": "“橙色公益”志愿服务队", "residents": ["丁*志"],
+                           "members": ["王凤琴"], "purpose": None, "gifts": "米", "follow_up": False,
                            "hours_each": None}]
         assert json.loads(sh("--lang", lang, "resident", "list", "--format", "json"))[0]["tags"] == (
             "living_alone,advanced_age")

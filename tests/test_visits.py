@@ -32,8 +32,8 @@ def test_the_article_visit_is_recorded_and_listed(village):
     assert result.stderr == "已记录走访 #1：“橙色公益”志愿服务队 2024-07-07 走访 2 户\n"
     assert _json("visit", "list") == [
         {
-            "id": 1, "date": "2024-07-07", "team": "“橙色公益”志愿服务队", "residents": "丁*志、李*友",
-            "members": "王凤琴", "purpose": "看望高龄老人", "gifts": "慰问品", "follow_up": False,
+            "id": 1, "date": "2024-07-07", "team": "“橙色公益”志愿服务队", "residents": ["丁*志", "李*友"],
+            "members": ["王凤琴"], "purpose": "看望高龄老人", "gifts": "慰问品", "follow_up": False,
                 "hours_each": None,
         }
     ]
@@ -60,7 +60,7 @@ def test_duplicates_collapse_and_helpers_from_other_teams_may_join(village):
        "--member", "1", "--gift", "米", "--gift", "油", "--note", "老人说腿疼", "--follow-up")
     (visit,) = _json("visit", "list")
     assert (visit["residents"], visit["members"], visit["gifts"], visit["follow_up"]) == (
-        "丁*志", "王凤琴、王玉兰", "米、油", True,
+        ["丁*志"], ["王凤琴", "王玉兰"], "米、油", True,
     )
     assert visit["date"] == "2024-07-08"  # today by default
     assert _count(village, "visit_residents") == 1 and _count(village, "visit_members") == 2
@@ -83,7 +83,7 @@ def test_visit_list_in_every_format(village):
     assert [json.loads(line)["follow_up"] for line in lines] == [True]
     tsv = ok("visit", "list").stdout.splitlines()
     assert len(tsv) == 2 and tsv[1].split("\t")[3] == "丁*志、李*友"
-    assert _json("visit", "list", "--with-pii")[0]["residents"] == "丁学志、李增友"
+    assert _json("visit", "list", "--with-pii")[0]["residents"] == ["丁学志", "李增友"]
     assert "丁学志、李增友" in ok("visit", "list", "--with-pii", "--format", "table").stdout
     assert "residents" in ok("--lang", "en", "visit", "list", "--format", "table").stdout
 
