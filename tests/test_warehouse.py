@@ -290,8 +290,8 @@ def test_two_communities_in_one_dataset_equal_their_street_s_ledger(tmp_path, mo
             row.pop("chain_head", None)
         rows.sort(key=lambda r: r["team"])  # each ledger numbers its teams; the dataset's order is by ledger
         data.get("total", {}).pop("chain_head", None)
-        for community in data.get("communities") or ():  # the street's: by community, each its teams' sum
-            community["tally"].pop("chain_head", None)
+        for place in data.get("communities") or ():  # the street's: by community, each its teams' sum
+            place["tally"].pop("chain_head", None)
         (data.get("communities") or []).sort(key=lambda c: c["community"])
         return data
 
