@@ -170,11 +170,14 @@ def _destination(output: str | None, fmt: object, formats: tuple[str, ...]) -> t
     import os
 
     from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.files import is_stream
     from huidesk.render.output import RENDERERS
 
     if output is None:
         return None, False
     path = Path(output)
+    if is_stream(path):  # /dev/stdout, a FIFO, /dev/null: written into as it is
+        return path, False
     if output.endswith(("/", os.sep)) or path.is_dir():
         return path, True
     if not path.suffix and not path.name.startswith(".") and fmt is not None:
