@@ -178,7 +178,8 @@ CREATE TABLE activity_members (
 CREATE INDEX activity_members_member ON activity_members(member_id);
 
 -- nature (诉求性质) and category (类别: a vocabulary a ledger can extend with `setting set categories`) are
--- the subject of an issue; repeat_of links a repeat complaint (重复件) to the issue it repeats.
+-- the subject of an issue; repeat_of links a repeat complaint (重复件) to the issue it repeats; due_at is the
+-- issue's own resolve deadline (a 12345 work order's 办理时限: `issue open --due`), when it has one.
 CREATE TABLE issues (
     id          INTEGER PRIMARY KEY,
     uid         TEXT NOT NULL UNIQUE,
@@ -193,9 +194,10 @@ CREATE TABLE issues (
     received_at TEXT NOT NULL CHECK (julianday(received_at) IS NOT NULL),
     void_reason TEXT,
     void_at     TEXT,
-    nature      TEXT CHECK (nature IN ('help', 'inquiry', 'complaint', 'proposal', 'praise')),
+    nature      TEXT CHECK (nature IN ('help', 'inquiry', 'complaint', 'proposal', 'praise', 'tip_off')),
     category    TEXT CHECK (length(category) BETWEEN 1 AND 20),
-    repeat_of   INTEGER REFERENCES issues(id)
+    repeat_of   INTEGER REFERENCES issues(id),
+    due_at      TEXT CHECK (due_at IS NULL OR julianday(due_at) IS NOT NULL)
 ) STRICT;
 CREATE INDEX issues_place ON issues(place_id);
 CREATE INDEX issues_repeat_of ON issues(repeat_of);
@@ -233,13 +235,16 @@ CREATE INDEX meeting_parties_resident ON meeting_parties(resident_id);
 
 -- An issue's life as dated events; its state is derived from them, never stored. Reports read it
 -- from _issue_facts, which triggers keep from the events (made by huidesk/ledger/facts.py, where its
--- one definition is; `check` derives it again).
+-- one definition is; `check` derives it again). An extension (延期, event 'extended') holds the amount it
+-- was granted (extension: 2工作日) and the resolve deadline it set (due_at); an extension or an exemption
+-- (核减) its approver, and its reason as its note.
 CREATE TABLE issue_events (
     id           INTEGER PRIMARY KEY,
     uid          TEXT NOT NULL UNIQUE,
     issue_id     INTEGER NOT NULL REFERENCES issues(id),
     event        TEXT NOT NULL CHECK (event IN ('received', 'dispatched', 'arrived', 'transferred', 'returned',
-                     'escalated', 'consulted', 'resolved', 'callback', 'closed', 'reopened')),
+                     'escalated', 'consulted', 'resolved', 'callback', 'closed', 'reopened', 'extended', 'exempted',
+                     'contacted')),
     at           TEXT NOT NULL CHECK (julianday(at) IS NOT NULL),
     unit_id      INTEGER REFERENCES units(id),
     meeting_id   INTEGER REFERENCES meetings(id),
@@ -248,6 +253,9 @@ CREATE TABLE issue_events (
     note         TEXT,
     void_reason  TEXT,
     void_at      TEXT,
+    due_at       TEXT CHECK (due_at IS NULL OR julianday(due_at) IS NOT NULL),
+    extension    TEXT CHECK (length(extension) BETWEEN 1 AND 20),
+    approver     TEXT CHECK (length(approver) BETWEEN 1 AND 100),
     CHECK (event <> 'callback' OR (answer IS NOT NULL AND satisfaction IS NOT NULL))
 ) STRICT;
 -- Covers what an issue's derived state and work-order figures read of its events.
@@ -255,6 +263,11 @@ CREATE INDEX issue_events_issue ON issue_events(issue_id, at, id, event, void_re
 CREATE INDEX issue_events_unit ON issue_events(unit_id);
 CREATE INDEX issue_events_meeting ON issue_events(meeting_id);
 CREATE INDEX issue_events_event ON issue_events(event, at);
+-- The records voided, by when: a report as of an earlier moment finds at once whether any was voided since.
+CREATE INDEX issue_events_voided ON issue_events(void_at) WHERE void_reason IS NOT NULL;
+CREATE INDEX issues_voided ON issues(void_at) WHERE void_reason IS NOT NULL;
+CREATE INDEX visits_voided ON visits(void_at) WHERE void_reason IS NOT NULL;
+CREATE INDEX activities_voided ON activities(void_at) WHERE void_reason IS NOT NULL;
 
 CREATE TABLE wishes (
     id          INTEGER PRIMARY KEY,
@@ -306,6 +319,17 @@ CREATE TABLE _settings (
     key         TEXT NOT NULL UNIQUE,
     value       TEXT NOT NULL
 ) STRICT;
+
+-- Each change `setting set` made: the value before it (NULL: not set, the default) and the moment it was
+-- recorded (UTC, as void_at), so that a report as of an earlier moment reads the settings in force then.
+CREATE TABLE _setting_changes (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    previous    TEXT,
+    at          TEXT NOT NULL
+) STRICT;
+CREATE INDEX _setting_changes_at ON _setting_changes(at);
 
 -- The journal: one entry per command that wrote, chained by SHA-256.
 -- hash: see huidesk/journal.py; prev: the previous entry's hash, so an entry removed from the middle shows.

@@ -547,6 +547,9 @@ def root(
 # The root's options: accepted after the command too (`huidesk init -q`), moved before it.
 _GLOBAL_FLAGS = ("-q", "--quiet")
 _GLOBAL_OPTIONS = ("--db", "--lang", "--by", "--today", "--warehouse")
+# Commands with an option of their own under a root option's name, which stays theirs after the command
+# (`issue extend 3 --by 2工作日`: by how much; the recorder is named before the command).
+_OWN_OPTIONS = {("issue", "extend"): ("--by",)}
 
 
 def _global_first(args: list[str]) -> list[str]:
@@ -555,6 +558,8 @@ def _global_first(args: list[str]) -> list[str]:
     start = next((i for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] not in
                                                                                _GLOBAL_OPTIONS)), len(args))
     front, rest, moved = list(args[:start]), [], []
+    words = tuple(a for a in args[start:start + 2] if not a.startswith("-"))
+    own = _OWN_OPTIONS.get(words, ())  # type: ignore[call-overload]
     i = start
     while i < len(args):
         arg = args[i]
@@ -563,10 +568,10 @@ def _global_first(args: list[str]) -> list[str]:
             break
         if arg in _GLOBAL_FLAGS:
             moved.append(arg)
-        elif arg in _GLOBAL_OPTIONS and i + 1 < len(args):
+        elif arg in _GLOBAL_OPTIONS and arg not in own and i + 1 < len(args):
             moved += [arg, args[i + 1]]
             i += 1
-        elif arg.split("=", 1)[0] in _GLOBAL_OPTIONS and "=" in arg:
+        elif arg.split("=", 1)[0] in _GLOBAL_OPTIONS and arg.split("=", 1)[0] not in own and "=" in arg:
             moved.append(arg)
         else:
             rest.append(arg)

@@ -98,6 +98,9 @@ class Session:
         from huidesk.ledger.store import Store
 
         store = Store.open(self.db, self.actor, create=create)
+        from huidesk.domain.dates import stamp
+
+        store.moment = stamp(self.now)  # what a void or a setting's change is dated by: --today's end, or now
         try:
             _say_what_opening_changed(store)
             yield store
@@ -146,10 +149,10 @@ def scope(store: "Store", team: str | None, place: str | None) -> "ReportScope":
 
 def report_spec(store: "Store", scope: "ReportScope", period: "Period", as_of: dt.datetime) -> "ReportSpec":
     """A report's spec: `scope` over `period`, as of `as_of` (aware, in the ledger's time zone), with
-    the ledger's settings read now, once."""
+    the ledger's settings as they were then (each change recorded later undone), read once."""
     from huidesk.reports.spec import ReportSpec
 
-    return ReportSpec(scope, period, as_of, store.settings())
+    return ReportSpec.of(store, scope, period, as_of)
 
 
 # The commands that read a warehouse (--warehouse) instead of a ledger.

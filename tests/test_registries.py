@@ -113,7 +113,7 @@ def test_every_table_travels_in_a_bundle_after_the_tables_it_refers_to():
 NOT_FREE_TEXT = {
     "uid", "void_at", "name", "path", "level", "kind", "line", "role", "tag", "theme", "source", "nature", "event",
     "answer", "satisfaction", "category", "joined", "left", "founded", "date", "listed", "claimed", "fulfilled",
-    "since", "until", "received_at", "at", "reg_no", "ref", "no",
+    "since", "until", "received_at", "at", "reg_no", "ref", "no", "due_at", "extension",
 }
 
 

@@ -303,6 +303,7 @@ def test_every_writing_command_passes_check_in_its_own_shape(village, tmp_path):
     ("resolve_limit_days", "10000"),  # accepted, then every report refused it
     ("resolve_limit_days", "366"),
     ("resolve_limit_days", "0.01"),  # a quarter of an hour: under an hour
+    ("resolve_limit_days", "0.5"),  # days are whole, counted to 24:00 of the last (12h is half a day)
     ("response_limit_hours", "0.0001"),  # 0 whole minutes: every issue late at once
     ("response_limit_hours", "8761"),
     ("response_limit_hours", "1e3"),
@@ -322,7 +323,8 @@ def test_a_setting_out_of_the_reports_bounds_is_refused_when_set(village, key, v
 
 
 @pytest.mark.parametrize("key, value", [
-    ("resolve_limit_days", "365"), ("resolve_limit_days", "0.5"), ("response_limit_hours", "1"),
+    ("resolve_limit_days", "365"), ("resolve_limit_days", "12h"), ("resolve_limit_days", "3工作日"),
+    ("response_limit_hours", "1"),
     ("response_limit_hours", "8760"), ("resolve_limit.投诉", "365d"), ("response_limit.民生问题", "1h"),
     ("response_limit.民生问题", "1小时"), ("basically_weight", "0"), ("basically_weight", "0.8"),
     ("basically_weight", "1"),

@@ -15,6 +15,7 @@ from huidesk.options import FormatOpt, PlaceFilter, SinceOpt, TeamFilter, UntilO
 from huidesk.render.output import Column, emit, message, short_place, short_team
 
 if TYPE_CHECKING:
+    from huidesk.domain.calendar import Deadline
     from huidesk.domain.records import Issue
 
 app = group(
@@ -42,9 +43,8 @@ def _note(text: str | None, field: str = "--note") -> str | None:
         return None
     text = text.strip()
     if not text or len(text) > 2000 or not text.replace("\n", " ").isprintable():
-        raise InvalidValue(
-            field, text, tr("不能为空、过长或含控制字符", "empty, too long or holding control characters")
-        )
+        why = tr("不能为空、过长或含控制字符", "empty, too long or holding control characters")
+        raise InvalidValue(field, text, why)
     return text
 
 
@@ -119,8 +119,13 @@ def open_(
         typer.Option("--repeat-of", help=tr("重复件：重复反映的那件诉求（编号或工单号）",
                                             "a repeat complaint: the issue it repeats (id or order number)")),
     ] = None,
+    due: Annotated[str | None, typer.Option("--due", help=tr(
+        "本件的办结时限（12345 工单的办理时限）：3工作日、5d、72h，或到期日期、时间（2024-09-19）",
+        "this issue's own resolve limit (a 12345 order's): 3wd, 5d, 72h, or the day or time it is due"))] = None,
 ) -> None:
+    from huidesk.domain.lifecycle import due_by, repeat_hint
     from huidesk.domain.models import IssueIn
+    from huidesk.domain.settings import setting_count
     from huidesk.domain.vocab import extra_categories, resolve, resolve_category
 
     s = session(ctx)
@@ -140,7 +145,14 @@ def open_(
                          if category is not None else None),
             "repeat_of": store.issues.find(repeat_of, "--repeat-of").id if repeat_of is not None else None,
         }
+        settings = store.settings()
+        deadline = due_by(due, received, settings) if due is not None else None
+        if deadline is not None:
+            subject["due_at"] = deadline.at.isoformat(timespec="seconds")
         row = {**issue.row(), **{k: v for k, v in subject.items() if v is not None}}
+        days = setting_count(settings, "repeat_days")
+        repeats = [] if subject["repeat_of"] is not None or subject["category"] is None or not days else (
+            store.issues.similar(place_id, subject["category"], received, days))
         with store.write(s.command) as tx:
             iid = store.issues.open(tx, row, done_at, _note(note))
     from huidesk.domain.dates import shown_moment
@@ -152,7 +164,25 @@ def open_(
             f"received issue #{iid} ({when})" + (", resolved" if done_at else ""),
         )
     )
+    if deadline is not None:
+        _say_deadline(deadline, tr("办结时限至", "due by"))
+    if repeats:
+        message(repeat_hint(repeats, days))
     sys.stdout.write(f"{iid}\n")
+
+
+def _say_deadline(deadline: "Deadline", words: str) -> None:
+    from huidesk.domain.calendar import estimated_note
+
+    message(f"{words} {_deadline(deadline.at.isoformat())}")
+    if deadline.estimated:
+        message(estimated_note())
+
+
+def _deadline(moment: str) -> str:
+    from huidesk.domain.dates import shown_deadline
+
+    return shown_deadline(moment)
 
 
 def _event(ctx, issue: str, event: str, at: str | None, units: list[str] = (), field: str = "--to", **values) -> None:
@@ -169,14 +199,9 @@ def _event(ctx, issue: str, event: str, at: str | None, units: list[str] = (), f
             for unit in targets:
                 store.issues.add_event(tx, found.id, event, when, unit, **values)
     to = "、".join(u["name"] for u in targets if u is not None)
-    message(
-        tr(
-            f"诉求 #{found.id}：{label('event', event)}" + (f" {to}" if to else "")
-            + f"（{shown_moment(when)}）",
-            f"issue #{found.id}: {label('event', event)}" + (f" {to}" if to else "")
-            + f" ({shown_moment(when)})",
-        )
-    )
+    to = f" {to}" if to else ""
+    message(tr(f"诉求 #{found.id}：{label('event', event)}{to}（{shown_moment(when)}）",
+               f"issue #{found.id}: {label('event', event)}{to} ({shown_moment(when)})"))
 
 
 UnitsOpt = Annotated[list[str], typer.Option("--to", help=tr("单位（可多次）", "unit (repeatable)"))]
@@ -330,6 +355,67 @@ def reopen(
     _event(ctx, issue, "reopened", at, note=_note(reason, "--reason"))
 
 
+ReasonOpt = Annotated[str, typer.Option("--reason", help=tr("原因", "why"))]
+ApproverOpt = Annotated[str | None, typer.Option("--approver", help=tr("批准人", "who approved it"))]
+ByOpt = Annotated[str, typer.Option("--by", help=tr("顺延多久：2工作日、3d、48h", "by how much: 2wd, 3d, 48h"))]
+
+
+@app.command(
+    "extend",
+    help=tr(
+        "延期：把办结时限顺延（从当前时限算起：小时、天按民法典计法、工作日按国务院安排），记下原因和批准人。\n\n\b\n"
+        "例：huidesk issue extend 3 --by 2工作日 --reason 需协调供水单位 --approver 王主任",
+        "Extend: move the resolve deadline on (from where it falls now) by hours, days or working days, with the"
+        " reason and who approved it.\n\n\b\n"
+        "Example: huidesk issue extend 3 --by 2wd --reason 'waiting for the water company' --approver 王主任",
+    ),
+)
+def extend(ctx: typer.Context, issue: IssueArg, by: ByOpt, reason: ReasonOpt, approver: ApproverOpt = None,
+           at: AtOpt = None) -> None:
+    from huidesk.domain.dates import shown_moment
+    from huidesk.domain.settings import typed_limit
+
+    s = session(ctx)
+    amount = typed_limit(by, "d", "--by")
+    when = s.moment(at)
+    with s.ledger() as store:
+        found = store.issues.find(issue)
+        with store.write(s.command) as tx:
+            moved = store.issues.extend(tx, found, amount, when, _note(reason, "--reason"),
+                                        _note(approver, "--approver"))
+    message(tr(f"诉求 #{found.id}：延期{amount}（{shown_moment(when)}）",
+               f"issue #{found.id}: extended by {amount} ({shown_moment(when)})"))
+    _say_deadline(moved, tr("办结时限至", "now due by"))
+
+
+@app.command(
+    "exempt",
+    help=tr(
+        "核减：无效或不合理的诉求经批准不计入各项比率（仍计入受理，并单独列出）。\n\n\b\n"
+        "例：huidesk issue exempt 3 --reason 诉求人要求超出政策范围 --approver 街道考核办",
+        "Exempt (核减): an invalid or unreasonable complaint, approved, leaves every rate (it is still counted as"
+        " received, and listed).\n\n\b\n"
+        "Example: huidesk issue exempt 3 --reason 'beyond policy' --approver 街道考核办",
+    ),
+)
+def exempt(ctx: typer.Context, issue: IssueArg, reason: ReasonOpt, approver: ApproverOpt = None,
+           at: AtOpt = None) -> None:
+    _event(ctx, issue, "exempted", at, note=_note(reason, "--reason"), approver=_note(approver, "--approver"))
+
+
+@app.command(
+    "contact",
+    help=tr(
+        "先行联系：第一次联系诉求人（setting set response_events 决定它是否计为响应）。\n\n\b\n"
+        "例：huidesk issue contact 3 --at 9:20 --note 电话联系，约定下午上门",
+        "First contact with the person who raised it (setting response_events decides whether it counts as the"
+        " response).\n\n\b\nExample: huidesk issue contact 3 --at 9:20",
+    ),
+)
+def contact(ctx: typer.Context, issue: IssueArg, at: AtOpt = None, note: NoteOpt = None) -> None:
+    _event(ctx, issue, "contacted", at, note=_note(note))
+
+
 def _minutes(value: object) -> str:
     from huidesk.domain.dates import format_minutes
 
@@ -354,6 +440,8 @@ LIST_COLUMNS = [
     Column("category", "类别", "category", vocab="category", priority=3),
     Column("repeat_of", "重复件", "repeat of", show=lambda v: "" if v is None else f"#{v}", nowrap=True, priority=1),
     Column("ref", "工单号", "ref", nowrap=True, priority=1),
+    Column("due_at", "时限至", "due by", show=lambda v: "" if v is None else _deadline(v), nowrap=True, priority=1),
+    Column("exempted", "核减", "exempted", show=lambda v: tr("核减", "exempted") if v else "", nowrap=True, priority=1),
     Column("response_minutes", "响应", "to respond", show=_minutes, nowrap=True, priority=2),
     Column("resolve_minutes", "办结", "to resolve", show=_minutes, nowrap=True, priority=3),
     Column("text", "内容", "text", priority=8, least=16),
@@ -363,9 +451,9 @@ LIST_COLUMNS = [
 @app.command(
     "list",
     help=tr(
-        "列出诉求；条件可组合。--state open|resolved|closed|overdue（超过办结时限未办结）。\n\n\b\n"
+        "列出诉求；条件可组合。--state open|resolved|closed|overdue（超过办结时限未办结）|exempted（核减）。\n\n\b\n"
         "例：huidesk issue list --state open --kind 安全隐患 --place 金凤区 --since 2024-07-01",
-        "List issues; filters combine. --state open|resolved|closed|overdue.\n\n\b\n"
+        "List issues; filters combine. --state open|resolved|closed|overdue|exempted.\n\n\b\n"
         "Example: huidesk issue list --state overdue --team 红色先锋",
     ),
 )
@@ -375,7 +463,8 @@ def list_(
         str | None,
         typer.Option(
             "--state",
-            help=tr("open 未办结 / resolved 已办结 / closed 已关闭 / overdue 超期", "open|resolved|closed|overdue"),
+            help=tr("open 未办结 / resolved 已办结 / closed 已关闭 / overdue 超期 / exempted 核减",
+                    "open|resolved|closed|overdue|exempted"),
         ),
     ] = None,
     kind: Annotated[
@@ -396,14 +485,15 @@ def list_(
 
     s = session(ctx)
     states = {"open": "open", "未办结": "open", "resolved": "resolved", "已办结": "resolved", "办结": "resolved",
-              "closed": "closed", "已关闭": "closed", "关闭": "closed", "overdue": "overdue", "超期": "overdue"}
+              "closed": "closed", "已关闭": "closed", "关闭": "closed", "overdue": "overdue", "超期": "overdue",
+              "exempted": "exempted", "核减": "exempted", "已核减": "exempted"}
     if state is not None and state.strip().lower() not in states:
         raise InvalidValue(
             "--state",
             state,
             tr(
-                "可选：open 未办结、resolved 已办结、closed 已关闭、overdue 超期",
-                "choose open, resolved, closed or overdue",
+                "可选：open 未办结、resolved 已办结、closed 已关闭、overdue 超期、exempted 核减",
+                "choose open, resolved, closed, overdue or exempted",
             ),
         )
     kind_slug = resolve("issue_kind", kind, "--kind") if kind is not None else None
@@ -424,7 +514,7 @@ def _as_rows(issues: "list[Issue]") -> Iterator[dict[str, object]]:
     from huidesk.domain.records import Issue
 
     names = [f.name for f in fields(Issue)]
-    return ({name: getattr(issue, name) for name in names} for issue in issues)
+    return ({**{name: getattr(issue, name) for name in names}, "exempted": bool(issue.exempted)} for issue in issues)
 
 
 TIMELINE = [
@@ -464,6 +554,8 @@ def show(
             e.unit,
             e.decision and tr(f"协商会议#{e.meeting_id}：{e.decision}", f"meeting #{e.meeting_id}: {e.decision}"),
             e.answer and f"{label('answer', e.answer)}，{label('satisfaction', e.satisfaction)}",
+            e.extension and tr(f"{e.extension}，至 ", f"{e.extension}, due by ") + _deadline(e.due_at),
+            e.approver and tr(f"批准：{e.approver}", f"approved by {e.approver}"),
             e.note) if x)
         timeline.append({"at": e.at, "event": e.event, "unit": e.unit, "detail": detail,
                          "step_minutes": round((at - prev).total_seconds() / 60),
@@ -472,7 +564,8 @@ def show(
     resident = found.resident if with_pii else mask_name(found.resident)
     data = {k: getattr(found, k) for k in ("id", "ref", "kind", "source", "place", "team", "text", "received_at",
                                            "nature", "category", "repeat_of", "state", "response_minutes",
-                                           "resolve_minutes")}
+                                           "resolve_minutes", "due_at")}
+    data["exempted"] = bool(found.exempted)
     data["resident"] = resident
     data["events"] = timeline
 
@@ -486,6 +579,10 @@ def show(
             title += gap + subject
         if found.repeat_of is not None:
             title += gap + tr(f"重复件（同 #{found.repeat_of}）", f"repeats #{found.repeat_of}")
+        if found.due_at is not None:
+            title += gap + tr(f"时限至 {_deadline(found.due_at)}", f"due by {_deadline(found.due_at)}")
+        if found.exempted:
+            title += gap + tr("已核减", "exempted")
         took = found.resolve_minutes
         for text, sep in (
             (title, gap),

@@ -37,14 +37,20 @@ def list_(ctx: typer.Context, fmt: FormatOpt = None, wide: WideOpt = False) -> N
 @app.command(
     "set",
     help=tr(
-        "修改一项设置（记入日志）。时限在 1 小时到 365 天之间，“基本满意”权重在 0 到 1 之间；"
-        "报表读取设置时按同样的范围核对。\n\n\b\n"
-        "例：huidesk setting set issuer 黄河东路街道党工委\n    huidesk setting set resolve_limit_days 3\n"
-        "    huidesk setting set resolve_limit.投诉 3d     （按诉求性质或类型的时限，h 小时 / d 天）\n"
-        "    huidesk setting set categories 燃气,电梯       （增加诉求类别）",
-        "Change a setting (journaled). A limit is from 1 hour to 365 days, the weight of 基本满意 from 0 to 1; "
-        "reports hold the settings they read to the same bounds.\n\n\b\n"
-        "Example: huidesk setting set resolve_limit_days 3",
+        "修改一项设置（记入日志，并记下修改时间：按更早时点出的报表仍用当时的设置）。时限写作 24h（小时）、5d（天，"
+        "按民法典计法）或 3工作日 / 3wd（按国务院节假日安排），在 1 小时到 365 天之间；“基本满意”权重在 0 到 1 之间；"
+        "报表读取设置时按同样的规则核对。\n\n\b\n"
+        "例：huidesk setting set issuer 黄河东路街道党工委\n    huidesk setting set resolve_limit_days 3工作日\n"
+        "    huidesk setting set resolve_limit.投诉 3d     （按诉求性质或类型的时限）\n"
+        "    huidesk setting set categories 燃气,电梯       （增加诉求类别）\n"
+        "    huidesk setting set holidays 2027-01-01,2027-02-17   （补上日历尚未公布的节假日）\n"
+        "    huidesk setting set response_events dispatched,arrived,resolved,contacted\n"
+        "    huidesk setting set score_weights 10/45/45",
+        "Change a setting (journaled, with when: a report as of an earlier moment reads the settings in force"
+        " then). A limit is 24h (hours), 5d (days, by the Civil Code's rule) or 3wd (the State Council's working"
+        " days), from 1 hour to 365 days; the weight of 基本满意 from 0 to 1; reports hold the settings they read"
+        " to the same rule.\n\n\b\n"
+        "Example: huidesk setting set resolve_limit_days 3wd",
     ),
 )
 def set_(
@@ -81,11 +87,11 @@ def set_(
     elif kind == "text":
         if len(value) > 100 or not value.isprintable():
             raise InvalidValue("VALUE", value, tr("最多 100 个字，不含控制字符", "at most 100 printable characters"))
-    else:  # limits and the weight: the same bounds the reports hold a stored value to
+    else:  # limits, weights, events and days: the same rule the reports hold a stored value to
         value = checked(key, value)
     s = session(ctx)
     with s.ledger() as store, store.write(s.command) as tx:
-        store.set_setting(tx, key, value)
+        store.set_setting(tx, key, value, at=store.moment)  # kept, so a report as of before reads the old one
     message(tr(f"已设置 {key} = {value}", f"set {key} = {value}"))
 
 

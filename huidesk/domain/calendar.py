@@ -37,23 +37,60 @@ class Limit:
         number = f"{self.amount.normalize():f}"
         return number + {"hours": "h", "days": "d", "workdays": "工作日"}[self.unit]
 
-    def deadline(self, received: dt.datetime) -> "Deadline":
-        """When the limit runs out for something received at `received` (an aware datetime)."""
+    def deadline(self, received: dt.datetime, calendar: "WorkCalendar | None" = None) -> "Deadline":
+        """When the limit runs out for something received at `received` (an aware datetime); working
+        days by `calendar` (the State Council's alone when None)."""
         if self.unit == "hours":
             return Deadline(received + dt.timedelta(hours=float(self.amount)), False)
+        return self._days_after(received.date(), received.tzinfo, calendar)
+
+    def extend(self, deadline: dt.datetime, calendar: "WorkCalendar | None" = None) -> "Deadline":
+        """A deadline moved on by this limit (延期): hours from the moment it fell; days counted from
+        the day it fell on (a deadline at 24:00 falls on the day that ends then), that day not counted."""
+        if self.unit == "hours":
+            return Deadline(deadline + dt.timedelta(hours=float(self.amount)), False)
+        fell_on = (deadline - dt.timedelta(microseconds=1)).date()
+        return self._days_after(fell_on, deadline.tzinfo, calendar)
+
+    def _days_after(self, first: dt.date, tz: dt.tzinfo | None, calendar: "WorkCalendar | None") -> "Deadline":
+        """24:00 of the last of `amount` days (or working days) counted from the day after `first`."""
         days = int(self.amount)
-        day, estimated = received.date(), False
+        day, estimated = first, False
         if self.unit == "days":
             day += dt.timedelta(days=days)
         else:
+            workday = (calendar or WorkCalendar()).is_workday
             counted = 0
             while counted < days:
                 day += dt.timedelta(days=1)
-                worked, guessed = is_workday(day)
+                worked, guessed = workday(day)
                 estimated = estimated or guessed
                 counted += worked
-        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), received.tzinfo)  # 24:00 of the last day
+        end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), tz)  # 24:00 of the last day
         return Deadline(end, estimated)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The State Council's working days with the days a ledger adds of its own (settings `holidays` and
+    `workdays`): a year the package does not know yet is known once the ledger lists a day of it."""
+
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+
+    def is_workday(self, day: dt.date) -> tuple[bool, bool]:
+        """Whether `day` is a working day, and whether that is an estimate (Monday to Friday in a year
+        neither the package nor the ledger's own days cover)."""
+        if day in self.holidays:
+            return False, False
+        if day in self.workdays:
+            return True, False
+        worked, guessed = is_workday(day)
+        return worked, guessed and day.year not in self._years
+
+    @property
+    def _years(self) -> frozenset[int]:
+        return frozenset(d.year for d in self.holidays | self.workdays)
 
 
 @dataclass(frozen=True)
@@ -94,3 +131,18 @@ def known_years() -> range:
 
     years = sorted({d.year for d in chinese_calendar.holidays})
     return range(years[0], years[-1] + 1)
+
+
+def estimated_note() -> str:
+    """What a deadline or a report counted over a year of estimated working days says, in one line."""
+    return tr("注意：时限跨过日历尚未公布的年份，工作日按周一至周五估算（setting set holidays / workdays 可补上）",
+              "note: a limit runs into a year whose working days are not published yet: counted Monday to Friday "
+              "(setting set holidays / workdays add them)")
+
+
+def shown_limit(text: str, default_unit: str = "days") -> str:
+    """A limit as a sheet states it, in the user's language: 24小时, 5天, 3个工作日 (24 h, 5 days, 3 working days)."""
+    limit = parse_limit(text, default_unit)
+    n = f"{limit.amount.normalize():f}"
+    zh = {"hours": f"{n}小时", "days": f"{n}天", "workdays": f"{n}个工作日"}[limit.unit]
+    return tr(zh, {"hours": f"{n} h", "days": f"{n} days", "workdays": f"{n} working days"}[limit.unit])

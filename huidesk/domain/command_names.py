@@ -16,6 +16,7 @@ SUB = {
     "claim": "认领", "fulfil": "实现", "set": "设定", "monthly": "月报", "roster": "花名册",
     "open": "受理", "dispatch": "派单", "arrive": "到场", "escalate": "上报", "transfer": "转单", "return": "退单",
     "resolve": "办结", "callback": "回访", "close": "关闭", "reopen": "重开", "revoke": "吊销",
+    "extend": "延期", "exempt": "核减", "contact": "联系",
 }
 IN_GROUP = {("card", "issue"): "办理", ("wish", "add"): "登记", ("place", "add"): "添加", ("unit", "add"): "添加",
             ("team", "add"): "添加", ("meeting", "add"): "登记", ("pair", "add"): "结对", ("key", "add"): "新建"}

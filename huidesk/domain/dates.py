@@ -498,6 +498,20 @@ def shown_moment(moment: str, tz: tzinfo | None = None) -> str:
     return datetime.fromisoformat(moment).astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+def shown_deadline(moment: str) -> str:
+    """A deadline as people say it, to the minute: a midnight is 24:00 of the day before (2024-09-19 24:00)."""
+    at = datetime.fromisoformat(moment)
+    if at.time() == time(0):
+        return f"{(at - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return f"{at:%Y-%m-%d %H:%M}"
+
+
+def stamp(moment: datetime) -> str:
+    """An aware moment as the ledger dates voids and setting changes: UTC, to the microsecond (so that the
+    stamps compare as text, and with the ones an older huidesk wrote)."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
 def ledger_zone() -> tzinfo:
     """The ledger's time zone: HUIDESK_TZ, else Asia/Shanghai."""
     import os

@@ -2,17 +2,23 @@
 against that state. Pure logic, no storage: the store calls `check` inside the write transaction.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidTransition
 from huidesk.domain.i18n import tr
 from huidesk.domain.records import IssueEvent
-from huidesk.domain.settings import LIMIT_KEYS, setting_limit
+from huidesk.domain.settings import LIMIT_KEYS, limit_setting, setting_calendar
 
-# Events that change the state (callback and consulted happen within a state).
+if TYPE_CHECKING:
+    from huidesk.domain.calendar import Deadline, Limit
+
+# Events that change the state. A callback, a meeting, an extension (延期), an exemption (核减) and a first
+# contact (先行联系) happen within a state.
 STATE_EVENTS = ("received", "dispatched", "transferred", "returned", "arrived", "escalated", "resolved", "closed",
                 "reopened")
+WITHIN_STATE = ("callback", "consulted", "extended", "exempted", "contacted")
 DONE = ("resolved", "closed")
 
 
@@ -23,6 +29,7 @@ class IssueState:
     called_back: bool = False  # a callback was made since the last resolve
     last_at: str | None = None
     last_event: str | None = None
+    exempted: bool = False  # 核减: out of every rate
 
     @property
     def is_open(self) -> bool:
@@ -44,6 +51,8 @@ def fold(events: Iterable[IssueEvent]) -> IssueState:
             s.called_back = False
         elif kind == "callback":
             s.called_back = True
+        elif kind == "exempted":
+            s.exempted = True
         if kind in STATE_EVENTS:
             s.state = kind
         s.last_at, s.last_event = str(e.at), str(kind)
@@ -66,6 +75,10 @@ def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_n
                 f"({label('event', s.last_event)} {shown_moment(s.last_at)})",
             )
         )
+    if event == "exempted":  # a review may exempt an issue in any state, once
+        if s.exempted:
+            raise InvalidTransition(tr("这件诉求已核减", "the issue is already exempted"))
+        return
     if s.state == "closed" and event != "reopened":
         raise InvalidTransition(
             tr("诉求已关闭，只能重开（issue reopen）", "the issue is closed; only reopen is allowed")
@@ -112,23 +125,103 @@ def check(s: IssueState, event: str, at: str, unit_id: int | None = None, unit_n
 # --- limits: how long an issue may wait for its first response and for its resolution ---
 
 
-def limits(settings: dict[str, str]):
-    """(kind, nature) → (response, resolve) limits in whole minutes: a limit set for the issue's
-    诉求性质 (`resolve_limit.complaint`) wins over one set for its kind (`resolve_limit.dispute`),
-    which wins over the ledger's default (`response_limit_hours`, `resolve_limit_days`)."""
-    default = (setting_limit(settings, "response_limit_hours"), setting_limit(settings, "resolve_limit_days"))
-    overrides = {key: setting_limit(settings, key)
+# Which of an issue's limits was counted over a year of estimated working days (bits, as kept in _issue_facts).
+ESTIMATED_RESPONSE, ESTIMATED_RESOLVE = 1, 2
+
+
+def limits(settings: Mapping[str, str]) -> Callable[[str, str | None], tuple["Limit", "Limit"]]:
+    """(kind, nature) → (response, resolve) limits: a limit set for the issue's 诉求性质
+    (`resolve_limit.complaint`) wins over one set for its kind (`resolve_limit.dispute`), which wins over
+    the ledger's default (`response_limit_hours`, `resolve_limit_days`)."""
+    default = (limit_setting(settings, "response_limit_hours"), limit_setting(settings, "resolve_limit_days"))
+    overrides = {key: limit_setting(settings, key)
                  for key in settings if key.split(".", 1)[0] in LIMIT_KEYS and "." in key}
     if not overrides:
         return lambda kind, nature: default
-    cache: dict[tuple[str, str | None], tuple[int, int]] = {}
+    cache: dict[tuple[str, str | None], tuple] = {}
 
-    def limit(kind: str, nature: str | None) -> tuple[int, int]:
+    def limit(kind: str, nature: str | None) -> tuple["Limit", "Limit"]:
         found = cache.get((kind, nature))
         if found is None:
-            found = cache[(kind, nature)] = tuple(  # type: ignore[assignment]
+            found = cache[(kind, nature)] = tuple(
                 overrides.get(f"{name}.{nature}", overrides.get(f"{name}.{kind}", default[i]))
                 for i, name in enumerate(LIMIT_KEYS))
         return found  # type: ignore[return-value]
 
     return limit
+
+
+def deadlines(settings: Mapping[str, str]) -> Callable[[str, str, str | None], tuple[int, int, int]]:
+    """(received_at, kind, nature) → the whole minutes from receipt to the end of its response limit and
+    of its resolve limit, and which was counted over a year whose working days are estimated (the bits
+    ESTIMATED_RESPONSE, ESTIMATED_RESOLVE; huidesk/domain/calendar.py: the Civil Code's rule for days, the
+    State Council's working days with the ledger's own `holidays` and `workdays`). An issue's own deadline
+    (`--due`, 延期) is not counted here: it is a moment recorded with the issue."""
+    import datetime as dt
+
+    limit_of, calendar = limits(settings), setting_calendar(settings)
+    ends: dict[tuple, tuple[dt.datetime, bool]] = {}  # a day's limits end at the same midnight
+
+    def within(received: dt.datetime, limit: "Limit") -> tuple[int, bool]:
+        if limit.unit == "hours":
+            return int(limit.amount * 60), False
+        key = (received.date(), limit)
+        found = ends.get(key)
+        if found is None:
+            deadline = limit.deadline(received, calendar)
+            found = ends[key] = (deadline.at.replace(tzinfo=None), deadline.estimated)
+        # whole minutes, a half rounded up (as SQLite's round() counts the minutes to a response)
+        return int(((found[0] - received.replace(tzinfo=None)).total_seconds() + 30) // 60), found[1]
+
+    def of(received_at: str, kind: str, nature: str | None) -> tuple[int, int, int]:
+        received = dt.datetime.fromisoformat(received_at)
+        response, resolve = limit_of(kind, nature)
+        (a, x), (b, y) = within(received, response), within(received, resolve)
+        return a, b, ESTIMATED_RESPONSE * x + ESTIMATED_RESOLVE * y
+
+    return of
+
+
+def due_by(text: str, received_at: str, settings: Mapping[str, str], field: str = "--due") -> "Deadline":
+    """An issue's own resolve deadline as typed (`--due`, a 办理时限 column): a limit counted from its receipt
+    (3工作日, 5d, 72h: the Civil Code's rule, the settings' calendar), a day (due at its 24:00) or a moment;
+    it falls after the issue was received."""
+    import datetime as dt
+
+    from huidesk.domain.calendar import Deadline
+    from huidesk.domain.dates import parse_date, parse_datetime
+    from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.i18n import tr
+    from huidesk.domain.settings import typed_limit
+
+    start = dt.datetime.fromisoformat(received_at)
+    try:
+        found = typed_limit(text, "d", field).deadline(start, setting_calendar(settings))
+    except InvalidValue as not_a_limit:
+        try:  # a day: due at its 24:00
+            day = parse_date(text, start.date(), field)
+            found = Deadline(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0), start.tzinfo), False)
+        except InvalidValue:
+            try:
+                found = Deadline(parse_datetime(text, start, field), False)
+            except InvalidValue:
+                raise InvalidValue(field, text, tr(
+                    "应为时限（3工作日、5d、72h）或到期日期、时间（2024-09-19、2024-09-19 18:00）",
+                    "a limit (3wd, 5d, 72h) or the day or time it is due (2024-09-19, 2024-09-19 18:00)",
+                )) from not_a_limit
+    if found.at <= start:
+        raise InvalidValue(field, text, tr("应晚于受理时间", "must fall after the issue was received"))
+    return found
+
+
+def repeat_hint(repeats: list[tuple[int, str, str]], days: int) -> str:
+    """The hint `issue open` gives when the same place and category had issues within `days` days:
+    (id, received_at, text) each, latest first."""
+    from huidesk.domain.dates import shown_moment
+    from huidesk.domain.i18n import tr
+
+    (first, at, text), others = repeats[0], "".join(f"、#{r[0]}" for r in repeats[1:])
+    return tr(f"提示：同一地点、同一类别 {days} 天内已有诉求 #{first}{others}（{shown_moment(at)} {text}）；"
+              f"若是重复件，可用 --repeat-of {first} 登记",
+              f"hint: the same place and category had issue #{first}{others} within {days} days "
+              f"({shown_moment(at)} {text}); a repeat is recorded with --repeat-of {first}")

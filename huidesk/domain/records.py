@@ -33,6 +33,8 @@ class Issue:
     first_response_at: str | None
     resolved_at: str | None
     void_reason: str | None
+    due_at: str | None  # its own resolve deadline: the last extension's (延期), else the one it was opened with
+    exempted: bool  # 核减: out of every rate
     response_minutes: int | None
     resolve_minutes: int | None
 
@@ -51,6 +53,9 @@ class IssueEvent:
     answer: str | None
     satisfaction: str | None
     note: str | None
+    due_at: str | None = None  # an extension's new resolve deadline
+    extension: str | None = None  # an extension's amount (2工作日)
+    approver: str | None = None  # who approved an extension or an exemption
 
 
 @dataclass(frozen=True, slots=True)

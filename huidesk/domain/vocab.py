@@ -97,6 +97,9 @@ VOCABS: dict[str, dict[str, tuple[str, ...]]] = {
         "callback": ("回访", "callback"),
         "closed": ("关闭", "closed"),
         "reopened": ("重开", "reopened"),
+        "extended": ("延期", "extended"),
+        "exempted": ("核减", "exempted"),
+        "contacted": ("先行联系", "联系", "contacted"),
     },
     "nature": {
         "help": ("求助", "help"),
@@ -104,6 +107,7 @@ VOCABS: dict[str, dict[str, tuple[str, ...]]] = {
         "complaint": ("投诉", "complaint"),
         "proposal": ("建议", "proposal"),
         "praise": ("表扬", "praise"),
+        "tip_off": ("举报", "tip-off"),
     },
     # A ledger may add categories of its own (`setting set categories 燃气,电梯`); those are stored as typed.
     "category": {

@@ -148,7 +148,9 @@ TABLES: dict[str, Table] = {
              F("state", "状态", "state", type="vocab", vocab="event", derived=True),
              F("units", "承办单位", "units", many=True, derived=True),
              F("resolved_at", "办结时间", "resolved", type="moment"),
-             F("resolved_note", "办结说明", "resolution note")),
+             F("resolved_note", "办结说明", "resolution note"),
+             # its own resolve deadline (a 12345 order's): a limit from receipt (3工作日, 5d, 72h), a day or a moment
+             F("due", "办理时限", "due", aliases=("时限", "办结时限", "due_at"))),
         ),
         Table(
             "issue_events",
@@ -157,7 +159,10 @@ TABLES: dict[str, Table] = {
              F("event", "事件", "event", type="vocab", vocab="event", required=True),
              F("unit", "单位", "unit", type="ref", ref="units"),
              F("answer", "是否解决", "resolved", type="vocab", vocab="answer"),
-             F("satisfaction", "满意度", "satisfaction", type="vocab", vocab="satisfaction"), NOTE),
+             F("satisfaction", "满意度", "satisfaction", type="vocab", vocab="satisfaction"), NOTE,
+             # an extension's (延期) amount and the deadline it set; who approved an extension or an exemption
+             F("extension", "延期", "extension"), F("due_at", "延期至", "due by"),
+             F("approver", "批准人", "approver")),
         ),
         Table(
             "meetings",

@@ -285,9 +285,18 @@ def _load_issue(imp: Target, row: Row, v: dict, uid: str) -> str:
     if note is not None and (resolved is None or len(note) > 2000):
         row.fail("resolved_note", note,
                  tr("办结说明需要办结时间，且最多 2000 字", "needs resolved_at; at most 2000 characters"))
+    subject = {k: v[k] for k in ("nature", "category", "repeat_of") if v[k] is not None}
+    if v["due"] is not None:  # its own deadline, counted from its receipt by the ledger's calendar
+        from huidesk.domain.errors import InvalidValue
+        from huidesk.domain.lifecycle import due_by
+
+        try:
+            due = due_by(v["due"], issue.received_at, imp.store.settings(), row.header("due"))
+            subject["due_at"] = due.at.isoformat(timespec="seconds")
+        except InvalidValue as e:
+            row.problems.append(e)
     if row.problems:
         return ""
-    subject = {k: v[k] for k in ("nature", "category", "repeat_of") if v[k] is not None}
     imp.store.issues.open(imp.tx, {"uid": uid, **issue.row(), **subject}, resolved, note)
     return "added"
 
@@ -317,6 +326,9 @@ def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
     if v["note"] is not None and (len(v["note"]) > 2000 or not v["note"].replace("\n", " ").isprintable()):
         row.fail("note", v["note"], tr("过长或含控制字符", "too long or holding control characters"))
         return ""
+    extra = _extension(row, v, event)
+    if extra is None:
+        return ""
     timeline = imp.store.issues.events(issue_id)
     when = instant(at)
     for e in timeline:
@@ -331,8 +343,37 @@ def _load_event(imp: Target, row: Row, v: dict, uid: str) -> str:
     check(fold(e for e in timeline if instant(e.at) <= when), event, at, unit_id, unit)
     imp.store.issue_events.insert(imp.tx, {
         "uid": uid, "issue_id": issue_id, "event": event, "at": at, "unit_id": unit_id, "answer": v["answer"],
-        "satisfaction": v["satisfaction"], "note": v["note"]})
+        "satisfaction": v["satisfaction"], "note": v["note"], **extra})
     return "added"
+
+
+def _extension(row: Row, v: dict, event: str) -> dict | None:
+    """An extension's amount and the deadline it set (both, and only on an extension) and an approver (of an
+    extension or an exemption), checked; None when refused."""
+    from huidesk.domain.errors import InvalidValue
+
+    extension, due, approver = v["extension"], v["due_at"], v["approver"]
+    if (event == "extended") != (extension is not None and due is not None):
+        key = "extension" if event == "extended" else "event"
+        row.fail(key, row.raw(key), tr("延期须有延期时长和延期至，其他事件没有",
+                                       "an extension, and only one, has its amount and the deadline it set"))
+        return None
+    if approver is not None and (event not in ("extended", "exempted") or len(approver) > 100):
+        row.fail("approver", approver, tr("只有延期、核减有批准人（最多 100 字）",
+                                          "only an extension or an exemption has an approver (100 characters)"))
+        return None
+    found = {"approver": approver}
+    if event == "extended":
+        from huidesk.domain.dates import iso_datetime, parse_datetime
+        from huidesk.domain.settings import typed_limit
+
+        try:
+            found["extension"] = str(typed_limit(extension, "d", row.header("extension")))
+            found["due_at"] = iso_datetime(parse_datetime(due, row.imp.now, row.header("due_at")))
+        except InvalidValue as e:
+            row.problems.append(e)
+            return None
+    return {k: x for k, x in found.items() if x is not None}
 
 
 def _load_wish(imp: Target, row: Row, v: dict, uid: str) -> str:

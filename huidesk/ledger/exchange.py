@@ -150,7 +150,7 @@ EXPORTS: dict[str, ExportQuery] = {
     "issues": ExportQuery(
         "SELECT i.id, i.uid, i.ref, i.received_at, i.kind, i.source, p.path AS place, " + ref("teams", "t")
         + " AS team, " + ref("residents", "r") + " AS resident, i.text, i.nature, i.category,"
-        " (SELECT o.uid FROM issues o WHERE o.id = i.repeat_of) AS repeat_of," + _ISSUE_EXTRA
+        " (SELECT o.uid FROM issues o WHERE o.id = i.repeat_of) AS repeat_of, i.due_at AS due," + _ISSUE_EXTRA
         + " FROM issues i JOIN places p ON p.id = i.place_id"
         " LEFT JOIN teams t ON t.id = i.team_id LEFT JOIN residents r ON r.id = i.resident_id"
         " WHERE i.void_reason IS NULL",
@@ -159,7 +159,8 @@ EXPORTS: dict[str, ExportQuery] = {
     ),
     "issue_events": ExportQuery(
         "SELECT e.uid, i.uid AS issue, i.ref AS issue_ref, e.at, e.event, u.name AS unit, e.answer, e.satisfaction,"
-        " e.note FROM issue_events e JOIN issues i ON i.id = e.issue_id LEFT JOIN units u ON u.id = e.unit_id"
+        " e.note, e.extension, e.due_at, e.approver FROM issue_events e JOIN issues i ON i.id = e.issue_id"
+        " LEFT JOIN units u ON u.id = e.unit_id"
         " WHERE e.void_reason IS NULL AND i.void_reason IS NULL",
         "e.at, e.id",
         "substr(e.at, 1, 10)",

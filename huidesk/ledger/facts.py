@@ -4,12 +4,17 @@ reads one small row where it would derive it from many; `check` derives every ro
 difference. A warehouse keeps none: it derives them (DuckDB's joins do that quickly).
 
 - `_issue_facts`, each issue's state, first response, last resolution, the moment of its last live
-  event, its transfers and returns, its final and first callback, and its minutes to first response
-  and to resolution; with a copy of the issue's own columns a report reads (kind, place, team, …, and
+  event, its transfers and returns, its final and first callback, its minutes to first response
+  and to resolution, to its own deadline (`--due`, or the last 延期) and to its first 先行联系, and whether
+  it is exempted (核减); with a copy of the issue's own columns a report reads (kind, place, team, …, and
   whether it is live), so that a report's issues are one table read from start to end. The derivation
   has one definition, `columns()`: the triggers run it with no moment (every live event), and a report,
   a listing or `due` as of an earlier moment than an issue's last event runs it with that moment, for
-  that issue only (`Reports._states`, `issues.kept_or_derived`).
+  that issue only (`Reports._states`, `issues.kept_or_derived`). Three more columns SQL cannot derive
+  — the minutes from receipt to the end of the issue's response and resolve limits by the settings in
+  force now, counted by the Civil Code's rule and the State Council's working days, and whether the
+  count is an estimate (huidesk/ledger/deadlines.py) — are left NULL by the triggers and filled by
+  Python before every write commits.
 - `_visit_homes`, the households each live visit went to, under its team and date: a team's households
   in a period are then read in (team, resident) order instead of deduplicated from a join.
 - `_visit_months`, each team's live visits by month: a period's visits are counted from it for its whole
@@ -21,7 +26,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from huidesk.ledger.issues import issue_columns, joined, live_events
+from huidesk.ledger.issues import issue_columns, joined, live_events, own_deadline
 
 if TYPE_CHECKING:
     from huidesk.ledger.table import Read
@@ -31,8 +36,11 @@ if TYPE_CHECKING:
 ISSUE = ("kind", "place_id", "team_id", "received_at", "nature", "category", "repeat_of")
 # The facts derived from its events, in the order columns() gives them: those that depend on the moment.
 COLUMNS = ("state", "first_response_at", "resolved_at", "last_at", "transfers", "returns",
-           "answer", "satisfaction", "first_answer", "first_satisfaction", "response", "resolve")
+           "answer", "satisfaction", "first_answer", "first_satisfaction", "response", "resolve",
+           "due_in", "exempt", "contact")
 KEPT = (*ISSUE, "live", *COLUMNS)
+# Counted by Python from the settings (huidesk/ledger/deadlines.py), after the columns above.
+LIMITS = ("respond_within", "resolve_within", "estimated")
 
 TABLE = """CREATE TABLE _issue_facts (
     issue_id           INTEGER PRIMARY KEY,
@@ -55,17 +63,26 @@ TABLE = """CREATE TABLE _issue_facts (
     first_answer       TEXT,
     first_satisfaction TEXT,
     response           INTEGER,
-    resolve            INTEGER
+    resolve            INTEGER,
+    due_in             INTEGER,
+    exempt             INTEGER NOT NULL,
+    contact            INTEGER,
+    respond_within     INTEGER,
+    resolve_within     INTEGER,
+    estimated          INTEGER
 ) STRICT"""
 # The issues whose facts a report as of an earlier moment derives again (their last event is later), and
 # those a report of a month or a year reads (received in it).
 BY_LAST = "CREATE INDEX _issue_facts_last ON _issue_facts(last_at)"
 BY_RECEIVED = "CREATE INDEX _issue_facts_received ON _issue_facts(received_at)"
+# The rows whose limits are yet to be counted (every write looks for them before it commits).
+UNCOUNTED = "CREATE INDEX _issue_facts_uncounted ON _issue_facts(issue_id) WHERE respond_within IS NULL"
 
 
-def columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
-    """The COLUMNS of issue `i` as of a moment (None: every live event): (name, SQL, arguments) each."""
-    live, largs = live_events(as_of)
+def columns(as_of: str | None = None, voided_after: str | None = None) -> list[tuple[str, str, list]]:
+    """The COLUMNS of issue `i` as of a moment (None: every live event): (name, SQL, arguments) each.
+    `voided_after`: an event voided after that moment is live (a report as of an earlier moment)."""
+    live, largs = live_events(as_of, voided_after)
 
     def events(name: str, what: str, where: str = "") -> tuple[str, str, list]:
         return name, f"(SELECT {what} FROM issue_events e WHERE e.issue_id = i.id AND {live}{where})", largs
@@ -73,12 +90,14 @@ def columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
     def callback(name: str, column: str, order: str) -> tuple[str, str, list]:
         return events(name, f"e.{column}", f" AND e.event = 'callback' ORDER BY e.at {order}, e.id {order} LIMIT 1")
 
-    own = issue_columns(as_of)
+    own = issue_columns(as_of, voided_after)
     by_name = {name: (sql, args) for name, sql, args in own}
 
     def minutes(name: str, moment: str) -> tuple[str, str, list]:  # from received to the moment, whole minutes
         sql, args = by_name[moment]
         return name, f"CAST(round((julianday({sql}) - julianday(i.received_at)) * 1440) AS INTEGER)", args
+
+    contacted = f"(SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND {live} AND e.event = 'contacted')"
 
     return [
         *own,
@@ -91,6 +110,9 @@ def columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
         callback("first_satisfaction", "satisfaction", "ASC"),
         minutes("response", "first_response_at"),
         minutes("resolve", "resolved_at"),
+        *((("due_in", f"CAST(round((julianday({sql}) - julianday(i.received_at)) * 1440) AS INTEGER)", args)
+           if name == "due_at" else (name, sql, args)) for name, sql, args in own_deadline(as_of, voided_after)),
+        ("contact", f"CAST(round((julianday({contacted}) - julianday(i.received_at)) * 1440) AS INTEGER)", largs),
     ]
 
 
@@ -100,17 +122,22 @@ def derived(as_of: str | None = None) -> tuple[str, list]:
 
 
 def _kept() -> str:
-    """The select list of a kept row, from issue `i` (as the triggers and check derive it)."""
+    """The select list of a kept row, from issue `i` (as the triggers and check derive it), less the
+    limits Python counts."""
     sql, args = derived()
     assert not args
     return f"i.id, {', '.join(f'i.{c}' for c in ISSUE)}, i.void_reason IS NULL,{sql}"
 
 
+_KEPT_COLUMNS = f"issue_id, {', '.join(KEPT)}"
+
+
 def _refresh(issue: str) -> str:
     # Deleted and inserted rather than INSERT OR REPLACE: a trigger's conflict clause gives way to its
     # statement's (an INSERT OR IGNORE of events would have left the old row).
+    # The limits left NULL: counted again before the write commits (deadlines.py).
     return (f"DELETE FROM _issue_facts WHERE issue_id = {issue};"
-            f" INSERT INTO _issue_facts SELECT {_kept()} FROM issues i WHERE i.id = {issue};")
+            f" INSERT INTO _issue_facts ({_KEPT_COLUMNS}) SELECT {_kept()} FROM issues i WHERE i.id = {issue};")
 
 
 def _triggers() -> Iterator[str]:
@@ -234,14 +261,19 @@ def install(conn: sqlite3.Connection) -> None:
 def install_issue_facts(conn: sqlite3.Connection) -> None:
     """`_issue_facts` with its index and triggers, filled from the records; made again from scratch when
     it is there already in an older shape."""
+    if not conn.execute("SELECT 1 FROM pragma_table_info('issue_events') WHERE name = 'due_at'").fetchone():
+        return  # an older ledger on its way up: the migration that adds an issue's deadlines makes them
     triggers = ("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('issues', 'issue_events')"
                 " AND name LIKE '\\_issue\\_facts\\_%' ESCAPE '\\'")
     for (name,) in conn.execute(triggers).fetchall():
         conn.execute(f"DROP TRIGGER {name}")
     conn.execute("DROP TABLE IF EXISTS _issue_facts")
-    for stmt in (TABLE, BY_LAST, BY_RECEIVED, *_triggers()):
+    for stmt in (TABLE, BY_LAST, BY_RECEIVED, UNCOUNTED, *_triggers()):
         conn.execute(stmt)
-    conn.execute(f"INSERT INTO _issue_facts SELECT {_kept()} FROM issues i")
+    conn.execute(f"INSERT INTO _issue_facts ({_KEPT_COLUMNS}) SELECT {_kept()} FROM issues i")
+    from huidesk.ledger.deadlines import count_limits
+
+    count_limits(conn)
 
 
 def differences(read: "Read") -> Iterator[tuple[str, str, object, object]]:
@@ -263,6 +295,10 @@ def differences(read: "Read") -> Iterator[tuple[str, str, object, object]]:
                 if x != y:
                     yield f"_issue_facts#{a[0]}", column, x, y
             a, b = next(kept, None), next(fresh, None)
+    from huidesk.ledger.deadlines import differences as limits
+
+    for issue_id, column, was, now in limits(read):
+        yield f"_issue_facts#{issue_id}", column, was, now
     # Every live visit's household found under its key; then, as the kept rows are unique, equal counts
     # mean nothing is left over (the left-over rows are looked for only when the counts differ).
     missing = read.all(f"SELECT v.team_id, vr.resident_id, v.date, v.id{_HOMES_FROM} AND NOT EXISTS (SELECT 1"

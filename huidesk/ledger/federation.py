@@ -124,7 +124,7 @@ class Bundle:
 # table; every record table's void reason too.
 FREE_TEXT = {
     "visits": ("purpose", "gifts", "note"), "activities": ("title",), "issues": ("text",),
-    "meetings": ("decision",), "meeting_parties": ("name",), "issue_events": ("note",), "wishes": ("text",),
+    "meetings": ("decision",), "meeting_parties": ("name",), "issue_events": ("note", "approver"), "wishes": ("text",),
     "pairings": ("note",),
 }
 # The bundle's own tables and their columns (the record tables have the ledger's columns).

@@ -6,7 +6,7 @@ that derives them, which lists, exports and every report share."""
 from __future__ import annotations  # the tables' `list` methods would shadow list[...] in later annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue, NotFound
@@ -15,35 +15,45 @@ from huidesk.ledger.sql import as_id, under, where
 from huidesk.ledger.table import Table
 
 if TYPE_CHECKING:
+    import datetime as dt
+
+    from huidesk.domain.calendar import Deadline, Limit
     from huidesk.domain.records import Issue, IssueEvent
     from huidesk.ledger.tx import Tx
 
 
-def live_events(as_of: str | None) -> tuple[str, list]:
+def live_events(as_of: str | None, voided_after: str | None = None) -> tuple[str, list]:
     """SQL for `e` being one of an issue's live events that had happened by `as_of` (an ISO moment in
-    the ledger's offset; None: every live event), with its arguments."""
+    the ledger's offset; None: every live event), with its arguments. `voided_after` (the moment as
+    void_at holds moments): an event voided after it is still live then."""
     if as_of is None:
         return "e.void_reason IS NULL", []
-    return "e.void_reason IS NULL AND e.at <= ?", [as_of]
+    if voided_after is None:
+        return "e.void_reason IS NULL AND e.at <= ?", [as_of]
+    return "(e.void_reason IS NULL OR e.void_at > ?) AND e.at <= ?", [voided_after, as_of]
 
 
-def issue_state(as_of: str | None = None) -> tuple[str, list]:
-    """An issue's state as of a moment: its latest live event by then that moves it (a callback or a
-    meeting does not)."""
-    live, args = live_events(as_of)
+# The events that happen within a state (lifecycle.WITHIN_STATE), as SQL.
+_WITHIN = "('callback', 'consulted', 'extended', 'exempted', 'contacted')"
+
+
+def issue_state(as_of: str | None = None, voided_after: str | None = None) -> tuple[str, list]:
+    """An issue's state as of a moment: its latest live event by then that moves it (a callback, a
+    meeting, an extension, an exemption or a first contact does not)."""
+    live, args = live_events(as_of, voided_after)
     return (
         f"(SELECT e.event FROM issue_events e WHERE e.issue_id = i.id AND {live}"
-        "   AND e.event NOT IN ('callback', 'consulted') ORDER BY e.at DESC, e.id DESC LIMIT 1)",
+        f"   AND e.event NOT IN {_WITHIN} ORDER BY e.at DESC, e.id DESC LIMIT 1)",
         args,
     )
 
 
-def issue_columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
+def issue_columns(as_of: str | None = None, voided_after: str | None = None) -> list[tuple[str, str, list]]:
     """An issue's state and times as of a moment, derived from its live events, never stored: the one
     definition that lists, exports and every report use (`as_of` None: everything recorded), as
     (name, SQL, arguments) for each."""
-    state, args = issue_state(as_of)
-    live, largs = live_events(as_of)
+    state, args = issue_state(as_of, voided_after)
+    live, largs = live_events(as_of, voided_after)
     return [
         ("state", state, args),
         ("first_response_at", f"(SELECT min(e.at) FROM issue_events e WHERE e.issue_id = i.id AND {live}"
@@ -53,9 +63,22 @@ def issue_columns(as_of: str | None = None) -> list[tuple[str, str, list]]:
     ]
 
 
-def issue_derived(as_of: str | None = None) -> tuple[str, list]:
+def own_deadline(as_of: str | None = None, voided_after: str | None = None) -> list[tuple[str, str, list]]:
+    """Issue `i`'s own resolve deadline as of a moment — its last extension's (延期), else the one it was
+    opened with (`--due`), a moment — and whether it is exempted (核减): (name, SQL, arguments) each."""
+    live, largs = live_events(as_of, voided_after)
+    extended = (f"(SELECT e.due_at FROM issue_events e WHERE e.issue_id = i.id AND {live} AND e.event = 'extended'"
+                " ORDER BY e.at DESC, e.id DESC LIMIT 1)")
+    return [
+        ("due_at", f"coalesce({extended}, i.due_at)", largs),
+        ("exempt", f"(SELECT count(*) > 0 FROM issue_events e WHERE e.issue_id = i.id AND {live}"
+                   " AND e.event = 'exempted')", largs),
+    ]
+
+
+def issue_derived(as_of: str | None = None, voided_after: str | None = None) -> tuple[str, list]:
     """issue_columns as a select list (with a leading space): `state, first_response_at, resolved_at`."""
-    return joined(issue_columns(as_of))
+    return joined(issue_columns(as_of, voided_after))
 
 
 def joined(columns: list[tuple[str, str, list]]) -> tuple[str, list]:
@@ -88,10 +111,11 @@ def _issues(as_of: str | None = None) -> tuple[str, list]:
     """Issues with their place, team and resident, their state and times as of a moment (issues
     received after it do not exist yet), times in whole minutes: the columns of `Issue`, in order."""
     derived, args = kept_or_derived(issue_columns(as_of), as_of)
+    own, oargs = joined(own_deadline(as_of))  # its own deadline and exemption: a look at its events
     select = (
         "SELECT i.id, i.uid, i.ref, i.kind, i.source, i.place_id, p.path AS place, i.team_id, t.name AS team,"
         " i.resident_id, r.name AS resident, i.text, i.received_at, i.nature, i.category, i.repeat_of,"
-        f"{derived}, i.void_reason"
+        f"{derived}, i.void_reason,{own.replace(' AS exempt', ' AS exempted')}"
         " FROM issues i JOIN _issue_facts f ON f.issue_id = i.id JOIN places p ON p.id = i.place_id"
         " LEFT JOIN teams t ON t.id = i.team_id"
         " LEFT JOIN residents r ON r.id = i.resident_id"
@@ -104,7 +128,7 @@ def _issues(as_of: str | None = None) -> tuple[str, list]:
         " CASE WHEN state IN ('resolved', 'closed') THEN"
         "   CAST(round((julianday(resolved_at) - julianday(received_at)) * 1440) AS INTEGER) END AS resolve_minutes"
         f" FROM ({select})",
-        [*args, *([as_of] if as_of is not None else [])],
+        [*args, *oargs, *([as_of] if as_of is not None else [])],
     )
 
 
@@ -112,7 +136,8 @@ _ISSUES = _issues()[0]
 # The columns of `IssueEvent`, in its order.
 _EVENTS = (
     "SELECT e.id, e.event, e.at, e.unit_id, u.name AS unit, e.meeting_id, m.decision, e.answer, e.satisfaction,"
-    " e.note FROM issue_events e LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN meetings m ON m.id = e.meeting_id"
+    " e.note, e.due_at, e.extension, e.approver"
+    " FROM issue_events e LEFT JOIN units u ON u.id = e.unit_id LEFT JOIN meetings m ON m.id = e.meeting_id"
     " WHERE e.issue_id = ? AND e.void_reason IS NULL ORDER BY e.at, e.id"
 )
 
@@ -200,20 +225,57 @@ class Issues(Table):
             sql += " AND state = ?"
             args.append(state)
         elif state == "overdue":
-            sql += " AND state NOT IN ('resolved', 'closed')"
+            sql += " AND state NOT IN ('resolved', 'closed') AND NOT exempted"
+        elif state == "exempted":
+            sql += " AND exempted"
         from huidesk.domain.records import Issue
 
         found = self.read.records(Issue, sql + " ORDER BY received_at, id", args)
-        if state == "overdue":  # past its own resolve limit (its nature's, its kind's, or the ledger's)
+        if state == "overdue":  # past its own deadline, else its resolve limit (its nature's, its kind's, the ledger's)
             import datetime as dt
 
-            from huidesk.domain.lifecycle import limits
+            from huidesk.domain.lifecycle import deadlines
 
-            limit_of = limits(self.store.settings())
             at = dt.datetime.fromisoformat(now) if now else dt.datetime.now(dt.timezone.utc)
-            found = [i for i in found if (at - dt.datetime.fromisoformat(i.received_at)).total_seconds()
-                     > 60 * limit_of(i.kind, i.nature)[1]]
+            count = deadlines(self.store.settings())  # a bad stored limit named, whatever is open
+            found = [i for i in found if at > self.resolve_by(i, count)]
         return found
+
+    def resolve_by(self, issue: Issue, count: Callable | None = None) -> dt.datetime:
+        """When `issue` must be resolved by: its own deadline (`--due`, the last 延期), else the end of its
+        resolve limit as `count` (lifecycle.deadlines) counts it, by the settings in force now by default."""
+        import datetime as dt
+
+        if issue.due_at is not None:
+            return dt.datetime.fromisoformat(issue.due_at)
+        if count is None:
+            from huidesk.domain.lifecycle import deadlines
+
+            count = deadlines(self.store.settings())
+        within = count(issue.received_at, issue.kind, issue.nature)[1]
+        return dt.datetime.fromisoformat(issue.received_at) + dt.timedelta(minutes=within)
+
+    def extend(self, tx: "Tx", issue: Issue, by: Limit, at: str, reason: str, approver: str | None) -> Deadline:
+        """延期: move the issue's resolve deadline on by `by` from where it falls now (its own, else its
+        limit's by the settings in force), as an event holding the amount and the deadline it sets."""
+        from huidesk.domain.calendar import Deadline
+        from huidesk.domain.lifecycle import deadlines
+        from huidesk.domain.settings import setting_calendar
+
+        settings = self.store.settings()
+        moved = by.extend(self.resolve_by(issue, deadlines(settings)), setting_calendar(settings))
+        due = moved.at.isoformat(timespec="seconds")
+        self.add_event(tx, issue.id, "extended", at, note=reason, approver=approver, extension=str(by), due_at=due)
+        return Deadline(moved.at, moved.estimated)
+
+    def similar(self, place_id: int, category: str, received_at: str, days: int) -> list[tuple[int, str, str]]:
+        """The live issues at the same place and of the same category received in the `days` days before
+        `received_at` (a repeat, 重复件, to be named when a new one is opened): (id, received_at, text),
+        latest first."""
+        return [tuple(r) for r in self.read.all(  # type: ignore[misc]
+            "SELECT id, received_at, text FROM issues WHERE place_id = ? AND category = ? AND void_reason IS NULL"
+            " AND julianday(received_at) BETWEEN julianday(?) - ? AND julianday(?) ORDER BY received_at DESC, id DESC"
+            " LIMIT 3", (place_id, category, received_at, days, received_at))]
 
 
 class IssueEvents(Table):

@@ -143,6 +143,60 @@ _API_KEYS = (
 )
 
 
+@MIGRATIONS(name="assessment")
+def assessment(db: Database) -> None:
+    """Issue 25: an issue's own deadline (`--due`); the events 延期 (extended: the amount granted, the deadline
+    it sets, who approved it), 核减 (exempted) and 先行联系 (contacted); 举报 as a nature (tip_off); each
+    change of a setting with when it was recorded; the records voided, by when; and the kept facts with
+    each issue's own deadline, exemption, first contact and its limits counted by the calendar. The CHECKs
+    of the nature and of the event only widen (every row meets the new ones), so the tables' definitions
+    are rewritten in place, as SQLite's documentation gives for changing a constraint: no rows move."""
+    from huidesk.ledger import facts
+
+    db.execute("ALTER TABLE issues ADD COLUMN due_at TEXT CHECK (due_at IS NULL OR julianday(due_at) IS NOT NULL)")
+    db.execute("ALTER TABLE issue_events ADD COLUMN due_at TEXT"
+               " CHECK (due_at IS NULL OR julianday(due_at) IS NOT NULL)")
+    db.execute("ALTER TABLE issue_events ADD COLUMN extension TEXT CHECK (length(extension) BETWEEN 1 AND 20)")
+    db.execute("ALTER TABLE issue_events ADD COLUMN approver TEXT CHECK (length(approver) BETWEEN 1 AND 100)")
+    _widen(db, "issues", "'proposal', 'praise')", "'proposal', 'praise', 'tip_off')")
+    _widen(db, "issue_events", "'closed', 'reopened')",
+           "'closed', 'reopened', 'extended', 'exempted',\n                     'contacted')")
+    for stmt in _ASSESSMENT:
+        db.execute(stmt)
+    facts.install_issue_facts(db.conn)
+
+
+def _widen(db: Database, table: str, old: str, new: str) -> None:
+    """Rewrite a CHECK of `table` that only widens (SQLite: "Making Other Kinds Of Table Schema Changes")."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]
+    if sql.count(old) != 1:
+        raise RuntimeError(f"{table}: the CHECK to widen is not where it was made ({old})")
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    try:
+        db.execute("UPDATE sqlite_master SET sql = ? WHERE type = 'table' AND name = ?", [sql.replace(old, new), table])
+        db.execute(f"PRAGMA schema_version = {version + 1}")
+    finally:
+        db.execute("PRAGMA writable_schema = OFF")
+
+
+# As data/schema.sql has them, frozen here as this migration made them.
+_ASSESSMENT = (
+    "CREATE INDEX issue_events_voided ON issue_events(void_at) WHERE void_reason IS NOT NULL",
+    "CREATE INDEX issues_voided ON issues(void_at) WHERE void_reason IS NOT NULL",
+    "CREATE INDEX visits_voided ON visits(void_at) WHERE void_reason IS NOT NULL",
+    "CREATE INDEX activities_voided ON activities(void_at) WHERE void_reason IS NOT NULL",
+    """CREATE TABLE _setting_changes (
+    id          INTEGER PRIMARY KEY,
+    key         TEXT NOT NULL,
+    value       TEXT NOT NULL,
+    previous    TEXT,
+    at          TEXT NOT NULL
+) STRICT""",
+    "CREATE INDEX _setting_changes_at ON _setting_changes(at)",
+)
+
+
 _COVERING = (
     ("visits_team", "visits(team_id, date, void_reason)"),
     ("visits_date", "visits(date, team_id, void_reason)"),

@@ -6,16 +6,20 @@ local date (`substr(at, 1, 10)`), since every moment is stored with the ledger's
 """
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from huidesk.ledger import facts
-from huidesk.ledger.issues import age_minutes, issue_columns, joined, kept_or_derived, live_events
-from huidesk.ledger.sql import moments, period
+from huidesk.ledger.issues import age_minutes, joined, live_events
+from huidesk.ledger.sql import moments, period, voided_since
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
+
+# The facts of an issue a report may read: those the triggers keep, then the limits Python counts.
+ALL_FACTS = (*facts.COLUMNS, *facts.LIMITS)
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -89,6 +93,29 @@ class Reports:
         self.read, self.scope, self.since, self.until, self.as_of = store.read, scope, since, until, as_of
         self.facts = store.keeps_facts  # the facts kept beside the records (facts.py) are there to read
         self._all = self.read.all
+        # A record voided after the report's moment is live for it. When one was (a report as of an earlier
+        # moment), every condition on a record's void says so, and the kept facts — of live records only —
+        # are not read: the report derives what it needs from the records.
+        self.voided_after = voided_since(self.read, as_of)
+        if self.voided_after is not None:
+            self.facts = False
+        self._store = store
+
+    def live(self, alias: str) -> tuple[str, list]:
+        """SQL for record `alias` being live as of the report's moment (not void, or voided after it)."""
+        if self.voided_after is None:
+            return f"{alias}.void_reason IS NULL", []
+        return f"({alias}.void_reason IS NULL OR {alias}.void_at > ?)", [self.voided_after]
+
+    def kept_limits(self, settings: Mapping[str, str]) -> bool:
+        """Whether each issue's limits kept beside it (counted by the settings in force now) are the ones
+        `settings` (a report's, as of its moment) count: the same limits and calendar days, on a ledger whose
+        kept facts the report reads. Else the report counts them from its own settings."""
+        from huidesk.domain.lifecycle import deadlines
+        from huidesk.domain.settings import deadline_settings
+
+        deadlines(settings)  # the limits checked as `setting set` checks them: a bad stored one named in one line
+        return self.facts and deadline_settings(settings) == deadline_settings(self._store.settings())
 
     # --- activities and visits ---
 
@@ -98,11 +125,12 @@ class Reports:
         when, pargs = period("a.date", self.since, self.until)
         # +a.team_id: group after reading by date, not by walking the team index in random order.
         key = {"team": "+a.team_id", "theme": "a.theme", "month": "substr(a.date, 1, 7)", None: "NULL"}[by]
+        live, largs = self.live("a")
         return self._all(
             f"SELECT {key} AS key, count(*) AS count, coalesce(sum(a.minutes), 0) AS minutes,"
             f" coalesce(sum(a.served), 0) AS served FROM activities a"
-            f" WHERE a.void_reason IS NULL AND {teams} AND {when} GROUP BY 1 ORDER BY 1",
-            targs + pargs,
+            f" WHERE {live} AND {teams} AND {when} GROUP BY 1 ORDER BY 1",
+            largs + targs + pargs,
         )
 
     def visits(self, by: str | None = None, households: bool = True) -> list[sqlite3.Row]:
@@ -117,8 +145,9 @@ class Reports:
         a warehouse, deduplicated from the join."""
         teams, targs = self.scope.team_filter("v.team_id")
         when, pargs = period("v.date", self.since, self.until)
-        live = f"v.void_reason IS NULL AND {teams} AND {when}"
-        cargs = targs + pargs
+        vlive, vargs = self.live("v")  # (no arguments whenever the kept facts are read)
+        live = f"{vlive} AND {teams} AND {when}"
+        cargs = vargs + targs + pargs
         if self.facts:
             counts, cargs = self._visit_counts(by)
         elif by == "month":
@@ -152,7 +181,7 @@ class Reports:
         return self._all(
             f"SELECT c.key, c.count, coalesce(h.households, 0) AS households FROM ({counts}) c"
             f" {join} ({homes}) h{on} ORDER BY 1",
-            cargs + targs + pargs,
+            cargs + vargs + targs + pargs,
         )
 
     def _visit_counts(self, by: str | None) -> tuple[str, list]:
@@ -179,11 +208,12 @@ class Reports:
         when, pargs = period("v.date", self.since, self.until)
         # +v.team_id: grouping by the bare column would walk the team index, reading every visit's row
         key = {"team": "+v.team_id", "month": "substr(v.date, 1, 7)", None: "NULL"}[by]
+        live, largs = self.live("v")
         rows = self._all(
             f"SELECT {key} AS key, sum(v.minutes_each * (SELECT count(*) FROM visit_members m"
             f" WHERE m.visit_id = v.id)) AS minutes FROM visits v"
-            f" WHERE v.minutes_each IS NOT NULL AND v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1",
-            targs + pargs,
+            f" WHERE v.minutes_each IS NOT NULL AND {live} AND {teams} AND {when} GROUP BY 1",
+            largs + targs + pargs,
         )
         return {row["key"]: int(row["minutes"] or 0) for row in rows}
 
@@ -197,7 +227,7 @@ class Reports:
         places, args = self.scope.places()
         return f"i.place_id IN ({places})", args
 
-    def _sources(self, only: tuple[str, ...] = facts.COLUMNS) -> list[tuple[str, str, str, list]]:
+    def _sources(self, only: tuple[str, ...] = ALL_FACTS) -> list[tuple[str, str, str, list]]:
         """Where the issues in scope and their facts (huidesk/ledger/facts.py: state, times, transfers,
         returns, callbacks, minutes to respond and resolve) as of the report's moment are read, as `i`:
         (FROM, the issue's id, WHERE, arguments) each, narrowed to the issues the period's figures can
@@ -225,11 +255,15 @@ class Reports:
             return narrow, nargs
 
         narrow, nargs = narrowed("i.id")
+        limits = [c for c in facts.LIMITS if c in only]
         only = tuple(c for c in facts.COLUMNS if c in only)  # in the order columns() derives them
-        derived, dargs = joined([c for c in facts.columns(self.as_of) if c[0] in only])
-        if not self.facts:
-            return [(f"({ISSUE_SELECT}{derived} FROM issues i WHERE i.void_reason IS NULL{narrow}) i", "i.id", "1 = 1",
-                     [*dargs, *nargs])]
+        derived, dargs = joined([c for c in facts.columns(self.as_of, self.voided_after) if c[0] in only])
+        if not self.facts:  # the limits are counted by the report (kept_limits is False)
+            live, largs = self.live("i")
+            derived += "".join(f", NULL AS {c}" for c in limits)
+            return [(f"({ISSUE_SELECT}{derived} FROM issues i WHERE {live}{narrow}) i", "i.id", "1 = 1",
+                     [*dargs, *largs, *nargs])]
+        derived += "".join(f", f.{c} AS {c}" for c in limits)  # they do not depend on the events
         # +: the kept issues of a period are found through the index by when they were received, not these
         kept_narrow, kargs = narrowed("i.issue_id", "+i.received_at")
         kept = ("_issue_facts i", "i.issue_id", f"i.live = 1{kept_narrow}", kargs)
@@ -244,9 +278,9 @@ class Reports:
              [*dargs, self.as_of, *nargs]),
         ]
 
-    def _states(self, only: tuple[str, ...] = facts.COLUMNS) -> tuple[str, list]:
+    def _states(self, only: tuple[str, ...] = ALL_FACTS) -> tuple[str, list]:
         """The issues of _sources() as one statement: id, the issue's own columns, the facts in `only`."""
-        columns = ", ".join(f"i.{c}" for c in (*facts.ISSUE, *(c for c in facts.COLUMNS if c in only)))
+        columns = ", ".join(f"i.{c}" for c in (*facts.ISSUE, *(c for c in ALL_FACTS if c in only)))
         parts = [(f"SELECT {id_} AS id, {columns} FROM {table} WHERE {where}", args)
                  for table, id_, where, args in self._sources(only)]
         return " UNION ALL ".join(sql for sql, _ in parts), [a for _, args in parts for a in args]
@@ -278,19 +312,23 @@ class Reports:
 
     def cohort(self, first_callback: bool = False) -> list[sqlite3.Row]:
         """Issues received in the period, each as of the report's moment, in the column order kpis()
-        unpacks: id, team_id, kind, nature, category, place, state, minutes to first response and to
+        reads: id, team_id, kind, nature, category, place, state, minutes to first response and to
         the last resolution, age (minutes from received to the as-of moment), repeat_of, transfer and
-        return events, and the answer and satisfaction of its final (or first) callback."""
+        return events, the answer and satisfaction of its final (or first) callback; then when it was
+        received, its minutes to first contact and to its own deadline, whether it is exempted, and its
+        limits kept beside it (NULL where the report counts them: kept_limits), and its place's id."""
         first = "first_" if first_callback else ""
         states, args = self._states(("state", "response", "resolve", "transfers", "returns",
-                                     f"{first}answer", f"{first}satisfaction"))
+                                     f"{first}answer", f"{first}satisfaction", "contact", "due_in", "exempt",
+                                     *facts.LIMITS))
         recv, pargs = moments("i.received_at", self.since, self.until)
         age, aargs = age_minutes(self.as_of)
         return self._all(
             f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state, i.response, i.resolve,"
             f" {age} AS age, i.repeat_of, i.transfers, i.returns, i.{first}answer AS answer,"
-            f" i.{first}satisfaction AS satisfaction FROM ({states}) i JOIN places p ON p.id = i.place_id"
-            f" WHERE {recv} ORDER BY i.id",
+            f" i.{first}satisfaction AS satisfaction, i.received_at, i.contact, i.due_in, i.exempt,"
+            f" i.respond_within, i.resolve_within, i.estimated, i.place_id"
+            f" FROM ({states}) i JOIN places p ON p.id = i.place_id WHERE {recv} ORDER BY i.id",
             aargs + args + pargs,
         )
 
@@ -311,7 +349,7 @@ class Reports:
         moment), each as (id, its place's path): a street's sheet counts them in their own community."""
         states, args = self._states(("state",))
         esc, eargs = moments("e.at", self.since, self.until)
-        live, largs = live_events(self.as_of)
+        live, largs = live_events(self.as_of, self.voided_after)
         return [(r[0], r[1]) for r in self._all(
             f"SELECT i.id, p.path FROM ({states}) i JOIN places p ON p.id = i.place_id WHERE i.team_id IS NULL"
             f" AND EXISTS (SELECT 1 FROM issue_events e WHERE e.issue_id = i.id AND e.event = 'escalated'"
@@ -326,12 +364,13 @@ class Reports:
         sharing a registration number are one person (a volunteer registered in two communities a
         street merged)."""
         teams, targs = self.scope.teams()
+        (s_live, sargs), (m_live, margs) = self.live("s"), self.live("m")
         active = (
             f"SELECT DISTINCT s.member_id FROM memberships s JOIN members m ON m.id = s.member_id"
-            f" WHERE s.void_reason IS NULL AND m.void_reason IS NULL AND s.team_id IN ({teams})"
+            f" WHERE {s_live} AND {m_live} AND s.team_id IN ({teams})"
             f" AND s.joined <= ? AND (s.left IS NULL OR s.left > ?)"
         )
-        args = targs + [self.until, self.until]
+        args = sargs + margs + targs + [self.until, self.until]
         total = self._all(
             f"SELECT NULL AS key, count(DISTINCT {PERSON}) AS count FROM members m WHERE m.id IN ({active})", args)
         roles = self._all(
@@ -343,11 +382,12 @@ class Reports:
 
     def members_by_team(self) -> dict[int, int]:
         teams, targs = self.scope.teams()
+        (s_live, sargs), (m_live, margs) = self.live("s"), self.live("m")
         rows = self._all(
             f"SELECT s.team_id, count(DISTINCT s.member_id) FROM memberships s JOIN members m ON m.id = s.member_id"
-            f" WHERE s.void_reason IS NULL AND m.void_reason IS NULL AND s.team_id IN ({teams})"
+            f" WHERE {s_live} AND {m_live} AND s.team_id IN ({teams})"
             f" AND s.joined <= ? AND (s.left IS NULL OR s.left > ?) GROUP BY 1",
-            targs + [self.until, self.until],
+            sargs + margs + targs + [self.until, self.until],
         )
         return {r[0]: r[1] for r in rows}
 
@@ -357,11 +397,12 @@ class Reports:
             return []  # cards are issued to residents of a place, not by a team
         places, pargs = self.scope.places()
         when, wargs = period("c.date", self.since, self.until)
+        (c_live, cargs), (r_live, rargs) = self.live("c"), self.live("r")
         return self._all(
             f"SELECT c.kind AS key, count(DISTINCT c.resident_id) AS residents, count(*) AS cards FROM cards c"
-            f" JOIN residents r ON r.id = c.resident_id WHERE c.void_reason IS NULL AND r.void_reason IS NULL"
+            f" JOIN residents r ON r.id = c.resident_id WHERE {c_live} AND {r_live}"
             f" AND r.place_id IN ({places}) AND {when} GROUP BY 1 ORDER BY 2 DESC",
-            pargs + wargs,
+            cargs + rargs + pargs + wargs,
         )
 
     def wishes(self) -> sqlite3.Row:
@@ -377,8 +418,8 @@ class Reports:
         fulfilled, a3 = period("w.fulfilled", self.since, self.until)
         return self.read.one(
             f"SELECT coalesce(sum({listed}), 0) AS listed, coalesce(sum({claimed}), 0) AS claimed,"
-            f" coalesce(sum({fulfilled}), 0) AS fulfilled FROM wishes w WHERE w.void_reason IS NULL AND {scope}",
-            a1 + a2 + a3 + sargs,
+            f" coalesce(sum({fulfilled}), 0) AS fulfilled FROM wishes w WHERE {self.live('w')[0]} AND {scope}",
+            a1 + a2 + a3 + self.live("w")[1] + sargs,
         )
 
     # --- sources ---
@@ -418,16 +459,18 @@ class Reports:
         origin = ("(SELECT min(g.source_id) FROM _merged g WHERE g.tbl = '{table}' AND g.rid = {alias}.id)")
         teams, targs = self.scope.team_filter("a.team_id")
         when, pargs = period("a.date", self.since, self.until)
+        live, largs = self.live("a")
         acts = self._all(
             f"SELECT {origin.format(table='activities', alias='a')} AS source, count(*) AS n,"
             f" coalesce(sum(a.minutes), 0) AS minutes FROM activities a"
-            f" WHERE a.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
+            f" WHERE {live} AND {teams} AND {when} GROUP BY 1", largs + targs + pargs)
         teams, targs = self.scope.team_filter("v.team_id")
         when, pargs = period("v.date", self.since, self.until)
+        live, largs = self.live("v")
         visits = self._all(
             f"SELECT {origin.format(table='visits', alias='v')} AS source, count(*) AS n,"
             f" coalesce(sum(v.minutes_each * (SELECT count(*) FROM visit_members m WHERE m.visit_id = v.id)), 0)"
-            f" AS minutes FROM visits v WHERE v.void_reason IS NULL AND {teams} AND {when} GROUP BY 1", targs + pargs)
+            f" AS minutes FROM visits v WHERE {live} AND {teams} AND {when} GROUP BY 1", largs + targs + pargs)
         origins = dict(self._all("SELECT rid, min(source_id) FROM _merged WHERE tbl = 'issues' GROUP BY rid", []))
         counted: dict[object, list[int]] = {}
         for issue_id, state in issues:
@@ -453,12 +496,12 @@ class Reports:
 
     def teams(self) -> list[sqlite3.Row]:
         teams, targs = self.scope.teams()
+        live, largs = self.live("t")
         return self._all(
             f"SELECT t.id, t.name, p.path AS place FROM teams t JOIN places p ON p.id = t.place_id"
-            f" WHERE t.void_reason IS NULL AND t.id IN ({teams}) ORDER BY t.id",
-            targs,
+            f" WHERE {live} AND t.id IN ({teams}) ORDER BY t.id",
+            largs + targs,
         )
-
 
     def coverage(self) -> sqlite3.Row:
         """The live villages, communities and compounds registered in scope (a team's scope: none)."""
@@ -475,64 +518,6 @@ class Reports:
 
 # The issue's own columns a report reads, before its facts (the warehouse finds its statements by them).
 ISSUE_SELECT = "SELECT i.id, i.kind, i.place_id, i.team_id, i.received_at, i.nature, i.category, i.repeat_of,"
-
-
-def due(store: "Store", now: str, today: str, settings: dict[str, str]) -> list[dict]:
-    """What is late, longest first within each kind: issues past their response or resolve limit,
-    residents past their visit cadence, wishes nobody has claimed."""
-    from huidesk.domain.lifecycle import limits
-
-    limit_of = limits(settings)
-    rows = store.read.rows
-    late = []
-    derived, args = kept_or_derived(issue_columns(now), now)
-    for row in rows(
-        f"SELECT * FROM (SELECT i.id, i.kind, i.nature, i.text, p.path AS place, i.received_at,{derived},"
-        f" (julianday(?) - julianday(i.received_at)) * 1440 AS age FROM issues i"
-        f" JOIN _issue_facts f ON f.issue_id = i.id JOIN places p ON p.id = i.place_id"
-        f" WHERE i.void_reason IS NULL AND i.received_at <= ?) WHERE state NOT IN ('resolved', 'closed')",
-        [*args, now, now],
-    ):
-        response, resolve = limit_of(row["kind"], row["nature"])
-        if row["age"] > resolve:
-            detail, limit = "resolve", resolve
-        elif row["first_response_at"] is None and row["age"] > response:
-            detail, limit = "response", response
-        else:
-            continue
-        late.append({
-            "what": "issue", "id": row["id"], "subject": row["text"], "place": row["place"],
-            "since": row["received_at"][:10], "late_minutes": round(row["age"] - limit), "detail": detail,
-        })
-    for row in rows(
-        "SELECT r.id, r.name, p.path AS place, r.visit_every, last.date AS last_visit,"
-        " julianday(?) - julianday(coalesce(last.date, ?)) - r.visit_every AS late_days"
-        " FROM residents r JOIN places p ON p.id = r.place_id"
-        " LEFT JOIN (SELECT vr.resident_id, max(v.date) AS date FROM visit_residents vr"
-        "   JOIN visits v ON v.id = vr.visit_id"
-        "   WHERE v.void_reason IS NULL AND v.date <= ? GROUP BY 1) last ON last.resident_id = r.id"
-        " WHERE r.void_reason IS NULL AND r.visit_every IS NOT NULL",
-        (today, "0001-01-01", today),
-    ):
-        if row["last_visit"] is None:
-            late.append({"what": "resident", "id": row["id"], "subject": row["name"], "place": row["place"],
-                         "since": None, "late_minutes": None, "detail": "never visited"})
-        elif row["late_days"] > 0:
-            late.append({"what": "resident", "id": row["id"], "subject": row["name"], "place": row["place"],
-                         "since": row["last_visit"], "late_minutes": round(row["late_days"] * 1440),
-                         "detail": f"every {row['visit_every']} days"})
-    for row in rows(
-        "SELECT w.id, w.text, w.listed, p.path AS place, julianday(?) - julianday(w.listed) AS waiting"
-        " FROM wishes w JOIN residents r ON r.id = w.resident_id JOIN places p ON p.id = r.place_id"
-        " WHERE w.void_reason IS NULL AND w.listed <= ? AND (w.claimed IS NULL OR w.claimed > ?)",
-        (today, today, today),
-    ):
-        late.append({"what": "wish", "id": row["id"], "subject": row["text"], "place": row["place"],
-                     "since": row["listed"], "late_minutes": round(row["waiting"] * 1440), "detail": "not claimed"})
-    order = {"issue": 0, "resident": 1, "wish": 2}
-    never = 10**12  # never visited: the latest of all
-    late.sort(key=lambda x: (order[x["what"]], -(never if x["late_minutes"] is None else x["late_minutes"]), x["id"]))
-    return late
 
 
 def service_record(store: "Store", member_id: int, since: str | None, until: str) -> dict:

@@ -19,18 +19,29 @@ _SERVICES = (
     " WHERE v.void_reason IS NULL AND v.date <= :until"
 )
 
+def _live(sql: str, voided_after: str | None) -> str:
+    """`sql` whose records voided after a report's moment still count (None: none was)."""
+    if voided_after is None:
+        return sql
+    for alias in ("a", "v"):
+        sql = sql.replace(f"{alias}.void_reason IS NULL", f"({alias}.void_reason IS NULL OR {alias}.void_at > :voided)")
+    return sql
+
+
 # Whether a service counts for the period's figures: on or after :since and, with :team, that team's.
 _COUNTED = "(s.date >= :since AND (:team IS NULL OR s.team_id = :team))"
 
 
-def roster_rows(store: "Store", since: str | None, until: str, team_id: int | None = None) -> list[dict]:
+def roster_rows(store: "Store", since: str | None, until: str, team_id: int | None = None,
+                voided_after: str | None = None) -> list[dict]:
     """One row per live member, by id: name, registration number, teams at `until` (a JSON array),
     the period's minutes and count of activities and of visits, and the minutes of every service up
     to `until` (for the star level). With `team_id`: the team's members during the period and anyone
     who served in its activities or visits then, the period's figures counting that team's only.
-    Without: every member who had joined by `until`, or served in the period."""
+    Without: every member who had joined by `until`, or served in the period. `voided_after` (a report's
+    moment as void_at holds moments, when something was voided since): a record voided after it counts."""
     sql = (
-        f"WITH s AS ({_SERVICES}), per AS (SELECT s.member_id,"
+        f"WITH s AS ({_live(_SERVICES, voided_after)}), per AS (SELECT s.member_id,"
         f" sum(CASE WHEN s.kind = 'activity' AND {_COUNTED} THEN s.minutes ELSE 0 END) AS activity_minutes,"
         f" sum(CASE WHEN s.kind = 'visit' AND {_COUNTED} THEN s.minutes ELSE 0 END) AS visit_minutes,"
         f" sum(s.kind = 'activity' AND {_COUNTED}) AS activities,"
@@ -51,7 +62,12 @@ def roster_rows(store: "Store", since: str | None, until: str, team_id: int | No
         "     AND x.void_reason IS NULL AND x.joined <= :until AND (x.left IS NULL OR x.left >= :since)) END)"
         " ORDER BY m.id"
     )
-    args = {"since": since or "0000-01-01", "until": until, "team": team_id}
+    if voided_after is not None:
+        for alias in ("x", "t", "m"):
+            sql = sql.replace(f"{alias}.void_reason IS NULL", f"({alias}.void_reason IS NULL OR {alias}.void_at >"
+                              " :voided)")
+    args = {"since": since or "0000-01-01", "until": until, "team": team_id,
+            **({"voided": voided_after} if voided_after is not None else {})}
     return [dict(r) for r in store.read.rows(sql, args)]
 
 

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # Bump together with each migration added to huidesk/ledger/migrations.py (a test checks they agree);
 # a ledger whose user_version equals it opens without importing the migration machinery.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 BUSY_TIMEOUT_MS = 60_000
 
 # Tables a user can name (void, log) with their Chinese names; all carry uid and void columns.
@@ -47,7 +47,7 @@ LINK_TABLES = (
 )
 # The tool's own tables that are written through the journal too (and so verified by `check`).
 FEDERATION_TABLES = ("_bundles_made", "_sources", "_bundles", "_merged")
-JOURNALED_TABLES = (*RECORD_TABLES, *LINK_TABLES, "_settings", *FEDERATION_TABLES, "_api_keys")
+JOURNALED_TABLES = (*RECORD_TABLES, *LINK_TABLES, "_settings", "_setting_changes", *FEDERATION_TABLES, "_api_keys")
 
 DEFAULT_SETTINGS = {
     "response_limit_hours": "24",
@@ -64,6 +64,11 @@ LATER_SETTINGS = {
     "report_unit": "",
     "report_preparer": "",
     "report_reviewer": "",
+    "response_events": "dispatched,arrived,resolved",
+    "repeat_days": "7",
+    "score_weights": "10/45/45",
+    "holidays": "",
+    "workdays": "",
 }
 
 

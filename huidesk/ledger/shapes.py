@@ -43,7 +43,7 @@ SHAPES: dict[str, Shape] = {command: _shape(spec) for command, spec in {
         _ALL_RECORDS: "insert", _ALL_LINKS: "insert", "_settings": "insert update",
         "teams,memberships,wishes": "update",
     },
-    "setting set": {"_settings": "insert update"},
+    "setting set": {"_settings": "insert update", "_setting_changes": "insert"},  # the change and when
     "void": {_ALL_RECORDS: "void"},
     "undo": {_ALL_RECORDS: "void update"},  # voids what the last command wrote, or restores what it voided
     "place add": {"places": "insert"},
@@ -63,7 +63,8 @@ SHAPES: dict[str, Shape] = {command: _shape(spec) for command, spec in {
     "pair add": {"pairings": "insert"},
     "issue open": {"issues,issue_events": "insert"},
     **{f"issue {event}": {"issue_events": "insert"} for event in (
-        "dispatch", "arrive", "transfer", "return", "escalate", "resolve", "callback", "close", "reopen")},
+        "dispatch", "arrive", "transfer", "return", "escalate", "resolve", "callback", "close", "reopen",
+        "extend", "exempt", "contact")},
     "meeting add": {"meetings,meeting_parties,issue_events": "insert"},
     # `import TABLE`: the rows of one table, with the rows each record brings (a member's roles and
     # teams, a visit's residents and members, an issue's received and resolved events)

@@ -1,5 +1,6 @@
 """Small SQL helpers the store, its tables and its queries share: what an id reference means, LIKE
-escaping, optional filters, and the conditions of a period of days and of moments on them."""
+escaping, optional filters, the conditions of a period of days and of moments on them, and whether a
+record was voided after a report's moment."""
 
 
 def as_id(ref: str) -> int | None:
@@ -50,3 +51,23 @@ def moments(column: str, since: str | None, until: str) -> tuple[str, list]:
     if since is None:
         return f"{when} AND {column} <= ?", [*args, until + "~"]
     return f"{when} AND {column} BETWEEN ? AND ?", [*args, since, until + "~"]
+
+
+# Every record table a report reads (a void after its moment found by the voided rows' index where the table
+# grows with the years, else by reading the voided rows).
+_VOIDABLE = ("activities", "visits", "issues", "issue_events", "teams", "members", "memberships", "places",
+             "residents", "cards", "wishes")
+
+
+def voided_since(read, as_of: str | None) -> str | None:
+    """A report's moment as void_at holds moments (UTC), when some record was voided after it (so that the
+    report, as of then, still counts it); else None."""
+    if as_of is None:
+        return None
+    import datetime as dt
+
+    from huidesk.domain.dates import stamp
+
+    moment = stamp(dt.datetime.fromisoformat(as_of))
+    probe = " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE void_reason IS NOT NULL AND void_at > ?)" for t in _VOIDABLE)
+    return moment if read.value(f"SELECT {probe}", [moment] * len(_VOIDABLE)) else None

@@ -64,6 +64,10 @@ class Store:
     cards: Cards
     pairings: Pairings
 
+    # When a command happens as its user counts time (the end of --today, or now), UTC as void_at holds
+    # moments: what a void or a setting's change is dated by (set by the command's session).
+    moment: str | None = None
+
     def __init__(self, conn: sqlite3.Connection, path: Path, actor: str) -> None:
         self._conn, self.path, self.actor = conn, path, actor
         self.read = Read(conn)
@@ -182,6 +186,7 @@ class Store:
         self._conn.execute("BEGIN IMMEDIATE")
         try:
             tx = Tx(self._conn, self.actor, command)
+            tx.moment = self.moment
             yield tx
             tx.finish()
             self._conn.execute("COMMIT")
@@ -192,17 +197,37 @@ class Store:
 
     # --- settings -------------------------------------------------------------------------
 
-    def settings(self) -> dict[str, str]:
+    def settings(self, as_of: str | None = None) -> dict[str, str]:
+        """The settings, as they are now or (`as_of`, a moment as void_at holds it) as they were then: each
+        change `setting set` recorded after it undone (a setting changed before huidesk kept its changes
+        reads as it is now)."""
         # (the signing key is no setting: it never leaves through a listing, an export or the warehouse)
         rows = self.read.rows("SELECT key, value FROM _settings WHERE key <> 'ledger_key' ORDER BY key")
-        return {**DEFAULT_SETTINGS, **LATER_SETTINGS, **{k: v for k, v in rows}}
+        found = {k: v for k, v in rows}
+        if as_of is not None:
+            for key, previous in self.read.rows(
+                    "SELECT key, previous FROM _setting_changes WHERE at > ? ORDER BY at DESC, id DESC", (as_of,)):
+                if previous is None:
+                    found.pop(key, None)
+                else:
+                    found[key] = previous
+        return {**DEFAULT_SETTINGS, **LATER_SETTINGS, **found}
 
-    def set_setting(self, tx: Tx, key: str, value: str) -> None:
-        row = self.read.one("SELECT id FROM _settings WHERE key = ?", (key,))
+    def set_setting(self, tx: Tx, key: str, value: str, at: str | None = None) -> None:
+        """Set `key`; `at` (when the change is recorded, as void_at holds moments): also keep the change,
+        so that a report as of an earlier moment reads the value in force then."""
+        row = self.read.one("SELECT id, value FROM _settings WHERE key = ?", (key,))
         if row is None:
             tx.insert("_settings", {"key": key, "value": value})
         else:
             tx.update("_settings", row["id"], {"value": value})
+        if at is not None:
+            tx.insert("_setting_changes", {"key": key, "value": value, "previous": row["value"] if row else None,
+                                           "at": at})
+        from huidesk.domain.settings import deadline_settings
+
+        if deadline_settings({key: value}):
+            tx.limits_changed = True
 
     def init_settings(self, tx: Tx, name: str | None = None, place: str | None = None) -> None:
         """The default settings that are missing, this ledger's uid if it has none yet, and its name

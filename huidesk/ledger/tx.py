@@ -42,6 +42,10 @@ class Tx:
         self._held: dict[tuple[str, tuple[str, ...]], list[tuple]] | None = None
         self._held_journal: list[tuple] = []
         self._next_id: dict[str, int] = {}
+        # When the command happens as its user counts time (the end of --today, or now; UTC, as void_at
+        # holds it): a void is dated by it, so that a report as of an earlier moment still counts the record.
+        self.moment: str | None = None
+        self.limits_changed = False  # a limit or the ledger's calendar was set: every issue's limits counted again
 
     def _journal_record(self, table: str, rid: int, op: str, row: Mapping[str, object]) -> None:
         self._journal_digest(table, rid, op, digest(table, row))
@@ -205,10 +209,13 @@ class Tx:
         self._journal_record(table, rid, op, dict(row))
 
     def void(self, table: str, rid: int, reason: str) -> None:
-        self.update(table, rid, {"void_reason": reason, "void_at": utc_now()}, op="void")
+        self.update(table, rid, {"void_reason": reason, "void_at": self.moment or utc_now()}, op="void")
 
     def finish(self) -> None:
         self.flush()
+        from huidesk.ledger.deadlines import count_limits
+
+        count_limits(self._conn, self.limits_changed)  # what SQL cannot count of the issues written
         if self.count:
             self._conn.execute(
                 "INSERT INTO _journal (id, at, actor, command, prev, hash) VALUES (?, ?, ?, ?, ?, ?)",

@@ -180,8 +180,9 @@ class Warehouse:
         self.read = Read(Connection(self.duck))
         self.teams = Teams(self, "teams")  # as Store.teams (the roster names its team through it)
 
-    def settings(self) -> dict[str, str]:
-        """The ledgers' settings: a setting all of them agree on, else the default."""
+    def settings(self, as_of: str | None = None) -> dict[str, str]:
+        """The ledgers' settings: a setting all of them agree on, else the default (as they are when the
+        dataset was written, whatever `as_of`: a dataset keeps no setting's changes)."""
         from huidesk.ledger.schema import DEFAULT_SETTINGS, LATER_SETTINGS
 
         values: dict[str, set[str]] = {}

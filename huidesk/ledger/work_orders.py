@@ -1,7 +1,9 @@
 """A report's issue figures counted by the database: the issues received, resolved and escalated by kind,
 team and month, and the work-order figures of the issues received in the period (DESIGN.md "Work-order
-figures") — their counts, the minutes to first response and to resolution as histograms (for the medians
-and the 90th percentiles), and the issues by category and place (for 热点).
+figures") — their counts (by team and place, for the scores), the minutes to first response and to
+resolution as histograms (for the medians and the 90th percentiles), and the issues by category and place
+(for 热点). Each issue is held to its own deadline (`--due`, 延期) or to its limits counted by the calendar
+(kept beside it), and an exempted one (核减) leaves every figure a rate is made of.
 
 Each statement is an aggregate read straight from each of `Reports._sources` (on a ledger: the kept facts
 as a table, and the few issues with an event after the report's moment, derived), and the sources' results
@@ -21,23 +23,45 @@ if TYPE_CHECKING:
 
 _DONE = "(CASE WHEN i.state IN ('resolved', 'closed') THEN 1 ELSE 0 END)"
 _CALLED = f"{_DONE} = 1 AND i.{{first}}satisfaction IS NOT NULL"
-# kpis.COUNTS, each as SQL over an issue `i` with its limits {response} and {resolve}, its age {age} and
-# {first} the callback read ("" or "first_"). NULL sums are read as 0.
+# An issue exempted (核减) is counted as received and as exempted, and in none of the figures a rate is made of.
+_IN = "i.exempt = 0"
+# kpis.COUNTS, each as SQL over an issue `i` with {response} its minutes to first response (by the setting
+# response_events), {resolve_by} its minutes to its resolve deadline (its own, else its limit's), its age
+# {age} and {first} the callback read ("" or "first_"). NULL sums are read as 0.
 COUNTS = (
     ("received", "count(*)"),
-    ("responded_in_time", "sum(i.response <= {response})"),
-    ("resolved", f"sum({_DONE})"),
-    ("resolved_on_time", f"sum({_DONE} = 1 AND i.resolve <= {{resolve}})"),
-    ("overdue", f"sum({_DONE} = 0 AND {{age}} > {{resolve}})"),
-    ("callbacks", f"sum({_CALLED})"),
-    ("callbacks_resolved", f"sum({_CALLED} AND i.{{first}}answer = 'yes')"),
-    ("satisfied", f"sum({_DONE} = 1 AND i.{{first}}satisfaction = 'satisfied')"),
-    ("basically_satisfied", f"sum({_DONE} = 1 AND i.{{first}}satisfaction = 'basically')"),
-    ("unsatisfied", f"sum({_DONE} = 1 AND i.{{first}}satisfaction = 'unsatisfied')"),
+    ("exempted", "sum(i.exempt)"),
+    ("responded_in_time", f"sum({_IN} AND {{response}} <= i.respond_within)"),
+    ("resolved", f"sum({_IN} AND {_DONE})"),
+    ("resolved_on_time", f"sum({_IN} AND {_DONE} = 1 AND i.resolve <= {{resolve_by}})"),
+    ("overdue", f"sum({_IN} AND {_DONE} = 0 AND {{age}} > {{resolve_by}})"),
+    ("callbacks", f"sum({_IN} AND {_CALLED})"),
+    ("callbacks_resolved", f"sum({_IN} AND {_CALLED} AND i.{{first}}answer = 'yes')"),
+    ("satisfied", f"sum({_IN} AND {_DONE} = 1 AND i.{{first}}satisfaction = 'satisfied')"),
+    ("basically_satisfied", f"sum({_IN} AND {_DONE} = 1 AND i.{{first}}satisfaction = 'basically')"),
+    ("unsatisfied", f"sum({_IN} AND {_DONE} = 1 AND i.{{first}}satisfaction = 'unsatisfied')"),
     ("repeats", "sum(i.repeat_of IS NOT NULL)"),
     ("transfers", "sum(i.transfers)"),
     ("returns", "sum(i.returns)"),
 )
+RESOLVE_BY = "coalesce(i.due_in, i.resolve_within)"
+# Its limits counted over a year of estimated working days: the response's, or the resolve limit's when it has
+# no deadline of its own (the bits of _issue_facts.estimated, huidesk/ledger/deadlines.py).
+ESTIMATED = "(i.estimated & 1 OR (i.estimated & 2 AND i.due_in IS NULL))"
+_NEVER = "999999999"  # no such event: later than any limit
+
+
+def response_sql(events: frozenset[str]) -> str:
+    """An issue's minutes to its first response, as the setting response_events counts it: the kept
+    minutes to a dispatch, an arrival or a resolution (`response`), to a first contact (`contact`), or
+    to the earlier of the two."""
+    if "dispatched" not in events:
+        return "i.contact"
+    if "contacted" not in events:
+        return "i.response"
+    return f"nullif(min(coalesce(i.response, {_NEVER}), coalesce(i.contact, {_NEVER})), {_NEVER})"
+
+
 FIGURES = ("received", "resolved", "escalated", "escalated_resolved")
 
 
@@ -47,7 +71,7 @@ def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | 
     recv, a1 = period("substr(i.received_at, 1, 10)", r.since, r.until)
     done, a2 = period("substr(i.resolved_at, 1, 10)", r.since, r.until)
     esc, a3 = moments("e.at", r.since, r.until)
-    live, a4 = live_events(r.as_of)
+    live, a4 = live_events(r.as_of, r.voided_after)
     resolved = f"i.state IN ('resolved', 'closed') AND {done}"
     # The escalated issues, from their escalations: a look-up each rather than a test of every issue.
     escalated = (f"(SELECT e.issue_id AS id, max(CASE WHEN {esc} THEN 1 ELSE 0 END) AS in_period FROM issue_events e"
@@ -87,46 +111,81 @@ def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | 
 
 
 def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = False) -> dict:
-    """{"counts": {name: int}, "responses" and "resolutions": [(minutes, issues)] in order of minutes,
-    "hot": [(category, place, issues)]} for the issues received in `r`'s period, as of its moment."""
-    from huidesk.domain.lifecycle import limits
-    from huidesk.domain.vocab import VOCABS
+    """{"counts": {name: int}, "groups": [(team_id, place_id, {name: int})], "estimated": int, "responses"
+    and "resolutions": [(minutes, issues)] in order of minutes, "hot": [(category, place, issues)]} for the
+    issues received in `r`'s period, as of its moment, each against its own deadline or the limits kept
+    beside it (`_issue_facts`, counted by the settings in force now: the caller reads them only when the
+    report's settings give the same, `Reports.kept_limits`). The counts by team and place add up to the
+    totals; "estimated": the issues whose limits were counted over a year of estimated working days."""
+    from huidesk.domain.settings import setting_events
 
-    limit_of = limits(settings)
-    default = limit_of("", None)  # no kind or nature has a limit of its own
-    cases = [(kind, nature or "", *limit_of(kind, nature))
-             for kind in VOCABS["issue_kind"] for nature in (None, *VOCABS["nature"])]
-    cases = [case for case in cases if case[2:] != default]
-    # Each issue's limits: the default, unless its kind and nature have their own (a CASE: joining a table
-    # of limits cost a scan of it per issue).
-    when = "".join(" WHEN i.kind = ? AND coalesce(i.nature, '') = ? THEN ?" for _ in cases)
-    limit = [f"(CASE{when} ELSE ? END)" if cases else "?" for _ in default]
-    limit_args = [[v for case in cases for v in (case[0], case[1], case[2 + i])] + [default[i]] for i in range(2)]
+    response = response_sql(setting_events(settings))
     age, margs = age_minutes(r.as_of)
     first = "first_" if first_callback else ""
     sums, sargs = [], []
-    for _, sql in COUNTS:  # each count's arguments in the order its SQL names them: limit, age, limit
-        sums.append(sql.format(response=limit[0], resolve=limit[1], age=age, first=first))
-        sargs += (limit_args[0] if "{response}" in sql else []) + (margs if "{age}" in sql else []) \
-            + (limit_args[1] if "{resolve}" in sql else [])
+    for _, sql in COUNTS:  # each count's arguments in the order its SQL names them
+        sums.append(sql.format(response=response, resolve_by=RESOLVE_BY, age=age, first=first))
+        sargs += margs if "{age}" in sql else []
     # +: on a ledger, a report from the beginning reads every kept issue from start to end, not through the
     # index by when they were received
     recv, pargs = moments("+i.received_at" if r.since is None and r.facts else "i.received_at", r.since, r.until)
-    counts, responses, resolutions, hot = Counter(), Counter(), Counter(), Counter()
-    only = ("state", "response", "resolve", "transfers", "returns", f"{first}answer", f"{first}satisfaction")
+    groups: dict[tuple, Counter] = {}
+    responses, resolutions, hot, estimated = Counter(), Counter(), Counter(), 0
+    only = ("state", "response", "resolve", "transfers", "returns", f"{first}answer", f"{first}satisfaction",
+            "due_in", "exempt", "contact", "respond_within", "resolve_within", "estimated")
     for table, _, where, args in r._sources(only):
         cohort, cargs = f"FROM {table} WHERE {where} AND {recv}", args + pargs
-        found = r.read.one(f"SELECT {', '.join(sums)} {cohort}", sargs + cargs)
-        counts.update({name: int(n or 0) for (name, _), n in zip(COUNTS, found, strict=True)})
-        timed = ((responses, "i.response", ""), (resolutions, "i.resolve", f" AND {_DONE} = 1"))
+        for team, place, *found, late in r.read.all(
+                f"SELECT i.team_id, i.place_id, {', '.join(sums)}, sum({_IN} AND {ESTIMATED})"
+                f" {cohort} GROUP BY 1, 2", sargs + cargs):
+            groups.setdefault((team, place), Counter()).update(
+                {name: int(n or 0) for (name, _), n in zip(COUNTS, found, strict=True)})
+            estimated += int(late or 0)
+        timed = ((responses, response, ""), (resolutions, "i.resolve", f" AND {_DONE} = 1"))
         for histogram, minutes, also in timed:
             histogram.update(dict(r.read.all(
-                f"SELECT {minutes}, count(*) {cohort} AND {minutes} IS NOT NULL{also} GROUP BY 1", cargs)))
+                f"SELECT {minutes}, count(*) {cohort} AND {_IN} AND {minutes} IS NOT NULL{also} GROUP BY 1", cargs)))
         # the places' paths joined to the counts by category and place, not to every issue
         for category, place, n in r.read.all(
             f"SELECT h.category, p.path, h.n FROM (SELECT i.category, i.place_id, count(*) AS n {cohort}"
             f" AND i.category IS NOT NULL GROUP BY 1, 2) h JOIN places p ON p.id = h.place_id", cargs,
         ):
             hot[(category, place)] += n
-    return {"counts": {name: counts[name] for name, _ in COUNTS}, "responses": sorted(responses.items()),
+    total: Counter = Counter()
+    for counts in groups.values():
+        total.update(counts)
+    return {"counts": {name: total[name] for name, _ in COUNTS},
+            "groups": [(team, place, {name: n[name] for name, _ in COUNTS}) for (team, place), n in groups.items()],
+            "estimated": estimated, "responses": sorted(responses.items()),
             "resolutions": sorted(resolutions.items()), "hot": [(c, p, n) for (c, p), n in hot.items()]}
+
+
+def resolved_of(r: "Reports", kinds: tuple[str, ...]) -> list:
+    """The issues of `kinds` resolved (or closed) as of the report's moment and last resolved in the
+    period — those issue_counts counts as resolved — with the answer of their final callback, their
+    minutes to resolution, own deadline, exemption and limits (what the narrative's 解决 and 及时 read)."""
+    states, args = r._states(("state", "resolved_at", "resolve", "answer", "due_in", "exempt", "respond_within",
+                              "resolve_within", "estimated"))
+    done, pargs = period("substr(i.resolved_at, 1, 10)", r.since, r.until)
+    return r.read.all(
+        f"SELECT i.id, i.kind, i.nature, i.received_at, i.resolve, i.answer, i.due_in, i.exempt,"
+        f" i.respond_within, i.resolve_within, i.estimated FROM ({states}) i"
+        f" WHERE i.state IN ('resolved', 'closed') AND {done} AND i.kind IN ({', '.join('?' for _ in kinds)})"
+        f" ORDER BY i.id",
+        args + pargs + list(kinds),
+    )
+
+def exemptions(r: "Reports") -> list:
+    """The issues received in the period and exempted (核减) as of the report's moment, with when, why and
+    by whose approval (their live exemption)."""
+    states, args = r._states(("exempt",))
+    recv, pargs = moments("i.received_at", r.since, r.until)
+    live, largs = live_events(r.as_of, r.voided_after)
+    return r.read.all(
+        f"SELECT i.id, x.ref, i.received_at, i.kind, p.path AS place, t.name AS team, e.at AS exempted_at,"
+        f" e.note AS reason, e.approver FROM ({states}) i JOIN issues x ON x.id = i.id"
+        f" JOIN places p ON p.id = i.place_id LEFT JOIN teams t ON t.id = i.team_id"
+        f" JOIN issue_events e ON e.issue_id = i.id AND e.event = 'exempted' AND {live}"
+        f" WHERE i.exempt AND {recv} ORDER BY i.received_at, i.id",
+        args + largs + pargs,
+    )

@@ -76,6 +76,7 @@ def summary_text(data, wide: bool = False) -> None:
     figure = [("指标", "figure", "指标", "figure", 9), ("数值", "value", "数值", "value", 9)]
     table(tr("工单指标", "Work orders"), figure, [
         [tr("受理诉求", "received"), k.received],
+        [tr("核减（不计入比率）", "exempted (in no rate)"), k.exempted],
         [tr("响应率", "response rate"), pct(k.response_rate)],
         [tr("办结率", "closure rate"), pct(k.closure_rate)],
         [tr("按时办结率", "on-time rate"), pct(k.on_time_rate)],
@@ -89,6 +90,32 @@ def summary_text(data, wide: bool = False) -> None:
         [tr("办结用时 中位数 / 90%", "resolution, median / p90"),
          spread(k.resolve_minutes_median, k.resolve_minutes_p90)],
     ] if k.received or k.callbacks else [])
+    if k.estimated:
+        write(estimated_line(k.estimated) + "\n\n")
+    from huidesk.domain.dates import shown_moment as shown
+    scores = data.scores
+    rank = [("名次", "rank", "名次", "rank", 8), ("受理", "received", "受理", "recv", 4),
+            ("核减", "exempted", "核减", "exm", 3), ("响应率", "response", "响应", "resp", 5),
+            ("解决率", "resolution", "解决", "resol", 5), ("满意率", "satisfaction", "满意", "satis", 5),
+            ("综合得分", "score", "得分", "score", 9)]
+
+    def ranked(rows) -> list[list[object]]:
+        return [[s.name, s.rank if s.rank is not None else "—", s.received, s.exempted, pct(s.response_rate),
+                 pct(s.resolution_rate), pct(s.satisfaction_rate), "—" if s.score is None else s.score]
+                for s in rows]
+
+    weights = tr(f"（权重 响应率/解决率/满意率 {scores.weights}）", f" (weights {scores.weights})")
+    table(tr("各村、社区综合得分", "Scores by community") + weights,
+          [("社区/村", "community", "社区/村", "comm.", 9), *rank],
+          ranked(scores.communities) if len(scores.communities) > 1 else [])
+    table(tr("各服务队综合得分", "Scores by team") + weights, [("服务队", "team", "服务队", "team", 9), *rank],
+          ranked(scores.teams) if len(scores.teams) > 1 else [])
+    table(tr("核减诉求", "Exempted issues"),
+          [("编号", "id", "编号", "id", 9), ("受理时间", "received", "受理", "recv", 5),
+           ("地点", "place", "地点", "place", 4), ("核减时间", "exempted", "核减", "exm", 6),
+           ("批准人", "approver", "批准", "by", 7), ("原因", "reason", "原因", "why", 8)],
+          [[f"#{e.id}", shown(e.received_at), _place_name(e.place), shown(e.exempted_at), e.approver or "",
+            e.reason or ""] for e in data.exempted], last_words=True)
     table(tr("热点问题", "Hot spots"),
           [("类别", "category", "类别", "category", 9), ("件数", "issues", "件数", "issues", 9),
            ("主要地点", "where most", "地点", "where", 5)],
@@ -232,13 +259,15 @@ def monthly_text(data, wide: bool = False) -> None:
     figures = tr(
         f"响应率 {pct(k.response_rate)}　办结率 {pct(k.closure_rate)}　按时办结率 {pct(k.on_time_rate)}"
         f"　回访率 {pct(k.callback_rate)}　解决率 {pct(k.resolution_rate)}　满意率 {pct(k.satisfaction_rate)}"
-        f"　重复件 {k.repeats}　转办 {k.transfers}　退单 {k.returns}　办结用时中位数 {median}",
+        f"　重复件 {k.repeats}　转办 {k.transfers}　退单 {k.returns}　核减 {k.exempted}　办结用时中位数 {median}",
         f"response {pct(k.response_rate)}  closure {pct(k.closure_rate)}  on time {pct(k.on_time_rate)}"
         f"  callback {pct(k.callback_rate)}  resolution {pct(k.resolution_rate)}"
         f"  satisfaction {pct(k.satisfaction_rate)}  repeats {k.repeats}  transfers {k.transfers}"
-        f"  returns {k.returns}  median resolution {median}",
+        f"  returns {k.returns}  exempted {k.exempted}  median resolution {median}",
     )
     sys.stdout.write("\n".join(screen_lines(figures, gap)) + "\n")
+    if k.estimated:
+        sys.stdout.write(estimated_line(k.estimated) + "\n")
     sys.stdout.write(sources_line(data.sources))
     if data.hot:
         spots = [f"{label('category', h.category)} {h.issues}"
@@ -257,6 +286,14 @@ def monthly_text(data, wide: bool = False) -> None:
     verify = f"huidesk check --head {data.chain_head[:12]}"
     sys.stdout.write(chain_head(data.chain_head, tr(f"（核验：{verify}）", f" (to verify: {verify})")))
     left_out(list(dict.fromkeys(dropped)))
+
+
+def estimated_line(issues: int) -> str:
+    """The one line a report says when some of its issues' limits ran into a year of estimated working days."""
+    return tr(f"注：{issues}件诉求的时限跨过日历尚未公布的年份，工作日按周一至周五估算，相关数字为估算"
+              "（setting set holidays / workdays 可补上）",
+              f"note: {issues} issue(s) have limits running into a year whose working days are not published:"
+              " counted Monday to Friday, so these figures are estimates (setting set holidays / workdays add them)")
 
 
 def _place_name(path: str) -> str:

@@ -181,13 +181,14 @@ class _Table:
 
     @staticmethod
     def value(record: Mapping[str, object], key: str) -> object:
-        """A figure cell: hours from the minutes, a rate or — where there is nothing to divide by."""
+        """A figure cell: hours from the minutes, a rate (a score, a rank) or — where there is nothing to divide
+        by (to score, to rank)."""
         from huidesk.domain.figures import hours
 
         if key == "volunteer_hours":
             return hours(record["volunteer_minutes"])  # type: ignore[arg-type]
         found = record.get(key)
-        if key.endswith("_rate") and found is None:
+        if (key.endswith("_rate") or key in ("score", "rank")) and found is None:
             return "—"
         return found
 
@@ -291,17 +292,20 @@ def _closing(pages: Pages, form: Form, table: _Table) -> None:
                f"Median time to first response {k['response_minutes_median']} h (90th percentile"
                f" {k['response_minutes_p90']} h); median time to resolve {k['resolve_minutes_median']} h"
                f" (90th percentile {k['resolve_minutes_p90']} h).")
+    from huidesk.domain.calendar import shown_limit
+
     limits = sheet.limits
+    respond, resolve = shown_limit(limits.response_hours, "hours"), shown_limit(limits.resolve_days)
     reading = tr("最后一次" if limits.callback_reading == "final" else "第一次", limits.callback_reading)
     note = tr(
         f"注：各列含义见「填报说明」表。志愿服务时长为活动和走访的时长之和（走访按每位走访队员计）。响应时限"
-        f" {limits.response_hours} 小时，办结时限 {limits.resolve_days} 天（可按诉求类型、性质另设）；"
+        f" {respond}，办结时限 {resolve}（天数按民法典计法，工作日按国务院安排；可按诉求类型、性质或每件诉求另设）；"
         f"满意率中“基本满意”权重 {limits.basically_weight}；解决率、满意率按每件诉求{reading}回访计。"
         f"本表由 huidesk 据账本生成，页脚为生成时的"
         f"账本链头，可用 huidesk check --head 核验。",
         f"Note: the sheet 'notes' says what each column counts. Volunteer hours are those of activities and visits"
-        f" (a visit's credited to each visiting member). Response limit {limits.response_hours} h, resolve limit"
-        f" {limits.resolve_days} days (other limits may be set per kind or nature); weight of 'basically"
+        f" (a visit's credited to each visiting member). Response limit {respond}, resolve limit"
+        f" {resolve} (other limits may be set per kind, nature or issue); weight of 'basically"
         f" satisfied' {limits.basically_weight}; rates read each issue's {reading} callback. Written by huidesk from"
         f" the ledger; the footer holds the chain head, verify with huidesk check --head.")
     glance = _glance(form)

@@ -85,7 +85,7 @@ def issues(wb, form: "Form") -> None:
             "nature": label("nature", issue.nature), "category": category(issue.category),
             "source": label("source", issue.source), "place": _within(places[n - 1], issue.community),
             "team": short_team(issue.team) if street and issue.team else issue.team,
-            "state": label("event", issue.state),
+            "state": label("event", issue.state) + (tr("\n(核减)", "\n(exempted)") if standing.exempted else ""),
             "resolved": moment(issue.resolved_at) if issue.resolved_at else None,
             "elapsed": hours(standing.elapsed_minutes), "overdue": yes if standing.overdue else no,
             "on_time": None if standing.on_time is None else yes if standing.on_time else no,
@@ -293,8 +293,11 @@ def _bar(chart, title: str, unit: str, width_cm: float):
 
 
 def notes(wb, form: "Form") -> None:
-    """填报说明: what each column of 台账 counts, the limits and weights the figures used, and how the
-    chain head in the footer is verified."""
+    """填报说明: what each column of 台账 counts, the limits and weights the figures used, each issue exempted
+    (核减) with why and by whose approval, and how the chain head in the footer is verified."""
+    from huidesk.domain.calendar import shown_limit
+    from huidesk.domain.dates import shown_moment
+
     ws = new_sheet(wb, tr("填报说明", "notes"))
     form.banner(ws, 1, 2, form.title("民生志愿服务工作台账填报说明", "notes to the tally"), form.title_font,
                 height=30)
@@ -305,10 +308,17 @@ def notes(wb, form: "Form") -> None:
     reading = tr("最后一次回访" if limits.callback_reading == "final" else "第一次回访",
                  f"the {limits.callback_reading} callback")
     rows = [*form.meanings,
-            (tr("响应时限", "response limit"), tr(f"{limits.response_hours} 小时", f"{limits.response_hours} h")),
-            (tr("办结时限", "resolve limit"), tr(f"{limits.resolve_days} 天", f"{limits.resolve_days} days")),
+            (tr("响应时限", "response limit"), shown_limit(limits.response_hours, "hours")),
+            (tr("办结时限", "resolve limit"), shown_limit(limits.resolve_days) + tr(
+                "（天数不计受理当日、末日至24时止；工作日按国务院节假日安排）",
+                " (days: the day of receipt not counted, the last ends at 24:00; working days: the State Council's)")),
             (tr("基本满意权重", "weight of basically satisfied"), limits.basically_weight),
             (tr("回访口径", "callback read"), reading),
+            *((tr(f"核减 #{e.id}", f"exempted #{e.id}"), tr(f"{e.reason or ''}（批准：{e.approver or '—'}，"
+                                                           f"{shown_moment(e.exempted_at)}）",
+                                                           f"{e.reason or ''} (approved by {e.approver or '—'},"
+                                                           f" {shown_moment(e.exempted_at)})"))
+              for e in form.data.exempted),
             (tr("统计时点", "as of"), f"{form.data.as_of:%Y-%m-%d %H:%M}"),
             *([(tr("来源账本", "source ledgers"), _sources(form.data.sources))] if form.data.sources else []),
             (tr("账本链头", "chain head"), head),

@@ -32,7 +32,7 @@ def due(store: "Store", spec: ReportSpec, with_pii: bool = False) -> tuple[Late,
     """What is late as of the spec's moment, with the limits its settings set; residents' names masked
     unless `with_pii`."""
     from huidesk.domain.privacy import mask_name
-    from huidesk.ledger.queries import due as late_items
+    from huidesk.ledger.late import due as late_items
 
     found = late_items(store, spec.as_of_iso, spec.today.isoformat(), dict(spec.settings))
     if not with_pii:

@@ -4,7 +4,7 @@
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
-from huidesk.reports.values import Value, value
+from huidesk.reports.values import Value, optional, value
 
 
 def months(since: str, until: str) -> Iterator[str]:
@@ -37,16 +37,20 @@ def median(ordered: list[int]) -> int | None:
 # The work-order figures, each with one meaning (DESIGN.md "Work-order figures"): key, Chinese name,
 # English name, Chinese meaning, English meaning. Counts first, then the rates derived from them.
 FIGURES = (
-    ("received", "受理", "received", "本期受理的诉求", "issues received in the period"),
+    ("received", "受理", "received", "本期受理的诉求（含核减的）", "issues received in the period (exempted ones too)"),
+    ("exempted", "核减", "exempted", "经批准核减的诉求：计入受理，不计入以下各项和各项比率",
+     "exempted by approval (核减): counted as received, left out of every figure below and every rate"),
     ("responded_in_time", "按时响应", "responded in time",
-     "受理后在响应时限内首次响应（派单、到场或办结）",
-     "first response (dispatch, arrival or resolution) within the response limit"),
+     "受理后在响应时限内首次响应（默认派单、到场或办结；setting response_events 可计先行联系）",
+     "first response (by default a dispatch, an arrival or a resolution; setting response_events may count a first"
+     " contact) within the response limit"),
     ("resolved", "办结", "resolved", "本期受理、截至统计时点已办结（或关闭）",
      "of those received, resolved or closed by the as-of moment"),
-    ("resolved_on_time", "按时办结", "resolved on time", "已办结且最后一次办结在办结时限内",
-     "resolved, the last resolution within the resolve limit"),
-    ("overdue", "超期", "overdue", "截至统计时点未办结且已超过办结时限",
-     "unresolved and past the resolve limit at the as-of moment"),
+    ("resolved_on_time", "按时办结", "resolved on time",
+     "已办结且最后一次办结在时限内（本件时限或延期后的时限，否则按设置的办结时限）",
+     "resolved, the last resolution by its deadline (its own or extended one, else the resolve limit)"),
+    ("overdue", "超期", "overdue", "截至统计时点未办结且已过时限",
+     "unresolved and past its deadline at the as-of moment"),
     ("callbacks", "回访", "called back", "已办结且有回访的诉求（每件计一次）",
      "resolved issues with a callback (each once)"),
     ("callbacks_resolved", "回访已解决", "callbacks: resolved", "按回访（默认最后一次）答“已解决”的",
@@ -58,8 +62,9 @@ FIGURES = (
     ("repeats", "重复件", "repeats", "以 --repeat-of 登记的重复诉求", "issues opened with --repeat-of"),
     ("transfers", "转办", "transfers", "这些诉求的转单次数", "transfer events of these issues"),
     ("returns", "退单", "returns", "这些诉求的退单次数", "return events of these issues"),
-    ("response_rate", "响应率(%)", "response rate %", "按时响应 ÷ 受理", "responded in time ÷ received"),
-    ("closure_rate", "办结率(%)", "closure rate %", "办结 ÷ 受理", "resolved ÷ received"),
+    ("response_rate", "响应率(%)", "response rate %", "按时响应 ÷ (受理 − 核减)",
+     "responded in time ÷ (received − exempted)"),
+    ("closure_rate", "办结率(%)", "closure rate %", "办结 ÷ (受理 − 核减)", "resolved ÷ (received − exempted)"),
     ("on_time_rate", "按时办结率(%)", "on-time rate %", "按时办结 ÷ (办结 + 超期)",
      "resolved on time ÷ (resolved + overdue)"),
     ("callback_rate", "回访率(%)", "callback rate %", "回访 ÷ 办结", "called back ÷ resolved"),
@@ -78,6 +83,7 @@ class Kpis(Value):
     response and to resolution (None: nothing to measure)."""
 
     received: int
+    exempted: int
     responded_in_time: int
     resolved: int
     resolved_on_time: int
@@ -100,6 +106,9 @@ class Kpis(Value):
     response_minutes_p90: int | None
     resolve_minutes_median: int | None
     resolve_minutes_p90: int | None
+    # the issues whose limits were counted over a year whose working days are not published (Monday to
+    # Friday): the figures are estimates, and the report says so (left out while there are none)
+    estimated: int | None = optional()
 
 
 @value
@@ -126,9 +135,10 @@ def rates(counts: Mapping[str, int], settings: Mapping[str, str]) -> dict[str, D
 
     weight = setting_weight(settings)  # 0..1, as `setting set` takes it; else one line naming it
     c = counts
+    assessed = c["received"] - c.get("exempted", 0)  # an exempted issue leaves every rate
     return {
-        "response_rate": rate(c["responded_in_time"], c["received"]),
-        "closure_rate": rate(c["resolved"], c["received"]),
+        "response_rate": rate(c["responded_in_time"], assessed),
+        "closure_rate": rate(c["resolved"], assessed),
         "on_time_rate": rate(c["resolved_on_time"], c["resolved"] + c["overdue"]),
         "callback_rate": rate(c["callbacks"], c["resolved"]),
         "resolution_rate": rate(c["callbacks_resolved"], c["callbacks"]),
@@ -136,15 +146,16 @@ def rates(counts: Mapping[str, int], settings: Mapping[str, str]) -> dict[str, D
     }
 
 
-def kpis(cohort: list, settings: Mapping[str, str]) -> Kpis:
+def kpis(cohort: list, settings: Mapping[str, str], kept: bool = False) -> Kpis:
     """The work-order figures of DESIGN.md for the issues received in a period, each as of the
-    report's moment (the rows `Reports.cohort` gives, in its column order)."""
-    counts, responses, resolutions = tally(cohort, settings)
-    return figures(counts, responses, resolutions, settings)
+    report's moment (the rows `Reports.cohort` gives). `kept`: the limits kept beside each issue are the
+    ones `settings` count (`Reports.kept_limits`); else they are counted here."""
+    counts, responses, resolutions, estimated = tally(cohort, settings, kept)
+    return figures(counts, responses, resolutions, settings, estimated)
 
 
 def figures(counts: Mapping[str, int], responses: list[int], resolutions: list[int],
-            settings: Mapping[str, str]) -> Kpis:
+            settings: Mapping[str, str], estimated: int = 0) -> Kpis:
     """The counts with their rates, and the median and 90th percentile of the sorted minutes to first
     response and to resolution."""
     return Kpis(
@@ -154,6 +165,7 @@ def figures(counts: Mapping[str, int], responses: list[int], resolutions: list[i
         response_minutes_p90=percentile(responses, 90),
         resolve_minutes_median=median(resolutions),
         resolve_minutes_p90=percentile(resolutions, 90),
+        estimated=estimated or None,
     )
 
 
@@ -162,27 +174,70 @@ def counted(found: dict, settings: Mapping[str, str]) -> Kpis:
     def spread(histogram: list) -> list[int]:
         return [minutes for minutes, n in histogram for _ in range(n)]
 
-    return figures(found["counts"], spread(found["responses"]), spread(found["resolutions"]), settings)
+    return figures(found["counts"], spread(found["responses"]), spread(found["resolutions"]), settings,
+                   found["estimated"])
 
 
-def tally(cohort: list, settings: Mapping[str, str]) -> tuple[dict, list[int], list[int]]:
-    """The COUNTS of the cohort's rows, and their sorted minutes to first response and to resolution."""
-    from huidesk.domain.lifecycle import DONE, limits
+def limits_of(settings: Mapping[str, str], kept: bool):
+    """row → (minutes to the end of its response limit, to its resolve deadline, estimated) for a cohort row:
+    its own deadline (`--due`, 延期) when it has one, else its limits — kept beside it when `kept`, else
+    counted from `settings` (the calendar's rule: huidesk/domain/lifecycle.py `deadlines`)."""
+    from huidesk.domain.lifecycle import deadlines
 
-    limit_of = limits(settings)
+    count = deadlines(settings)
+
+    def of(row) -> tuple[int, int, bool]:
+        if kept and row["respond_within"] is not None:
+            respond, resolve, estimated = row["respond_within"], row["resolve_within"], row["estimated"]
+        else:
+            respond, resolve, estimated = count(row["received_at"], row["kind"], row["nature"])
+        own = row["due_in"] is not None  # its own deadline: the resolve limit's estimate does not count
+        return respond, row["due_in"] if own else resolve, bool(estimated & 1 or (estimated & 2 and not own))
+
+    return of
+
+
+def response_of(settings: Mapping[str, str]):
+    """row → its minutes to first response, by the events the setting response_events counts."""
+    from huidesk.domain.settings import setting_events
+
+    events = setting_events(settings)
+
+    def of(row) -> int | None:
+        found = [m for m, counts in ((row["response"], "dispatched" in events), (row["contact"], "contacted" in events))
+                 if counts and m is not None]
+        return min(found) if found else None
+
+    return of
+
+
+def tally(cohort: list, settings: Mapping[str, str], kept: bool = False) -> tuple[dict, list[int], list[int], int]:
+    """The COUNTS of the cohort's rows, their sorted minutes to first response and to resolution, and how
+    many were held to limits counted over estimated working days (huidesk/ledger/work_orders.py counts the
+    same in SQL)."""
+    from huidesk.domain.lifecycle import DONE
+
+    limit, response_minutes = limits_of(settings, kept), response_of(settings)
     c = dict.fromkeys(COUNTS, 0)
-    responses, resolutions = [], []
+    responses, resolutions, estimated = [], [], 0
     answers = {"yes": "callbacks_resolved"}
     feelings = {"satisfied": "satisfied", "basically": "basically_satisfied", "unsatisfied": "unsatisfied"}
-    # One pass, unpacking each row in cohort()'s column order: looking columns up by name took twice as long.
-    for (_id, _team, kind, nature, _category, _place, state, response, resolve, age, repeat_of, transfers, returns,
-         answer, satisfaction) in cohort:
-        response_limit, resolve_limit = limit_of(kind, nature)
+    for row in cohort:
         c["received"] += 1
+        c["repeats"] += row["repeat_of"] is not None
+        c["transfers"] += row["transfers"]
+        c["returns"] += row["returns"]
+        if row["exempt"]:
+            c["exempted"] += 1
+            continue
+        response_limit, resolve_limit, guessed = limit(row)
+        estimated += guessed
+        response = response_minutes(row)
         if response is not None:
             responses.append(response)
             if response <= response_limit:
                 c["responded_in_time"] += 1
+        state, resolve, satisfaction = row["state"], row["resolve"], row["satisfaction"]
         if state in DONE:
             c["resolved"] += 1
             # None: closed, its resolution voided since: resolved, but neither on time nor timed
@@ -192,17 +247,14 @@ def tally(cohort: list, settings: Mapping[str, str]) -> tuple[dict, list[int], l
                     c["resolved_on_time"] += 1
             if satisfaction is not None:
                 c["callbacks"] += 1
-                if answer in answers:
-                    c[answers[answer]] += 1
+                if row["answer"] in answers:
+                    c[answers[row["answer"]]] += 1
                 c[feelings[satisfaction]] += 1
-        elif age > resolve_limit:
+        elif row["age"] > resolve_limit:
             c["overdue"] += 1
-        c["repeats"] += repeat_of is not None
-        c["transfers"] += transfers
-        c["returns"] += returns
     responses.sort()
     resolutions.sort()
-    return c, responses, resolutions
+    return c, responses, resolutions, estimated
 
 
 def hot(cohort: list, top: int = 10, places: int = 3) -> tuple[HotSpot, ...]:
@@ -227,3 +279,113 @@ def ranked(counts, top: int = 10, places: int = 3) -> tuple[HotSpot, ...]:
                                                                key=lambda x: (-x[1], x[0]))[:places]))
         for cat, n in sorted(by_category.items(), key=lambda x: (-x[1], x[0]))[:top]
     )
+
+
+# --- the score a street ranks its communities and teams by (考核) ---
+
+SCORED = ("response_rate", "resolution_rate", "satisfaction_rate")
+
+
+@value
+class Score(Value):
+    """A community's or a team's standing: its issues received and exempted, the three rates the score
+    weighs (each as its report shows it, one decimal), the score and the rank among those scored (ties
+    share a rank; None: a rate it weighs has nothing to divide by, so neither score nor rank)."""
+
+    name: str
+    place: str | None
+    received: int
+    exempted: int
+    response_rate: Decimal | None
+    resolution_rate: Decimal | None
+    satisfaction_rate: Decimal | None
+    score: Decimal | None
+    rank: int | None
+
+
+@value
+class Scores(Value):
+    """The score of each community (社区/村) and each team in scope, ranked, with the weights it was made by."""
+
+    weights: str
+    communities: tuple[Score, ...]
+    teams: tuple[Score, ...]
+
+
+def score(figures: Mapping[str, Decimal | None], weights: tuple[Decimal, Decimal, Decimal]) -> Decimal | None:
+    """(w1·响应率 + w2·解决率 + w3·满意率) ÷ (w1 + w2 + w3), the rates as shown (percent, one decimal), to two
+    decimals (half up); None when a rate with a weight is None."""
+    from decimal import ROUND_HALF_UP
+
+    if any(figures[key] is None and w for key, w in zip(SCORED, weights, strict=True)):
+        return None
+    total = sum((w * (figures[key] or 0) for key, w in zip(SCORED, weights, strict=True)), Decimal(0))
+    return (total / sum(weights)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def ranked_scores(units: list[tuple[str, str | None, Mapping[str, int]]], settings: Mapping[str, str]
+                  ) -> tuple[Score, ...]:
+    """Each (name, place, counts) scored by the setting score_weights and ranked, highest first (ties share
+    the higher rank and keep their given order; the unscored follow, unranked)."""
+    from huidesk.domain.settings import setting_weights
+
+    weights = setting_weights(settings)
+    made = []
+    for name, place, counts in units:
+        found = rates(counts, settings)
+        made.append((name, place, counts, found, score(found, weights)))
+    order = sorted(range(len(made)), key=lambda i: (made[i][4] is None, -(made[i][4] or 0), i))
+    scores, rank, last = [], 0, None
+    for position, i in enumerate(order, 1):
+        name, place, counts, found, value_ = made[i]
+        if value_ is not None and value_ != last:
+            rank, last = position, value_
+        scores.append(Score(name, place, counts["received"], counts["exempted"], *(found[k] for k in SCORED),
+                            value_, rank if value_ is not None else None))
+    return tuple(scores)
+
+
+def weights_text(settings: Mapping[str, str]) -> str:
+    """The weights as the sheet and the JSON state them: 10/45/45."""
+    from huidesk.domain.settings import setting_weights
+
+    return "/".join(f"{w.normalize():f}" for w in setting_weights(settings))
+
+
+@value
+class Exemption(Value):
+    """An issue received in the period and exempted (核减) by the report's moment: counted as received and
+    as exempted, left out of every rate, and listed with why and who approved it."""
+
+    id: int
+    ref: str | None
+    received_at: str
+    kind: str
+    place: str
+    team: str | None
+    exempted_at: str
+    reason: str | None
+    approver: str | None
+
+
+def orders_from(cohort: list, settings: Mapping[str, str], kept: bool = False) -> dict:
+    """What huidesk/ledger/work_orders.py `work_orders` counts in SQL, counted from the cohort's rows in
+    Python: for a report whose settings as of its moment count other limits than those kept (a limit or a
+    calendar day set since), or a warehouse, which keeps none."""
+    from collections import Counter
+
+    groups: dict[tuple, list] = {}
+    for row in cohort:
+        groups.setdefault((row["team_id"], row["place_id"]), []).append(row)
+    found, responses, resolutions, estimated = [], [], [], 0
+    total: Counter = Counter()
+    for (team, place), rows in groups.items():
+        counts, times, took, late = tally(rows, settings, kept)
+        found.append((team, place, counts))
+        total.update(counts)
+        responses += times
+        resolutions += took
+        estimated += late
+    return {"counts": {key: total[key] for key in COUNTS}, "groups": found, "estimated": estimated,
+            "responses": sorted(Counter(responses).items()), "resolutions": sorted(Counter(resolutions).items()),
+            "hot": [(row["category"], row["place"], 1) for row in cohort]}

@@ -26,7 +26,8 @@ from huidesk.domain.i18n import tr
 from huidesk.domain.vocab import ISSUE_KINDS, VOCABS
 from huidesk.ledger.communities import Communities, Community
 from huidesk.ledger.queries import Reports
-from huidesk.reports.kpis import FIGURES, HotSpot, Kpis, hot, kpis, rates
+from huidesk.ledger.work_orders import exemptions
+from huidesk.reports.kpis import FIGURES, Exemption, HotSpot, Kpis, hot, kpis, rates, weights_text
 from huidesk.reports.spec import ReportSpec
 from huidesk.reports.values import ColumnNote, Source, Value, optional, sources, spread, value
 
@@ -58,12 +59,20 @@ COLUMNS = [
     *[(key, zh if key.endswith(("_rate", "repeats")) else f"{zh}({'次' if key in ('transfers', 'returns') else '件'})",
        en, mzh, men)
       for key, zh, en, mzh, men in FIGURES if key != "received"],
+    ("score", "综合得分", "score",
+     "(权重₁×响应率 + 权重₂×解决率 + 权重₃×满意率) ÷ 权重之和，各率按本表所示，保留两位小数；权重按设置 score_weights"
+     "（默认 10/45/45）；核减的诉求不计；三率缺一（如无回访）不计分",
+     "(w1 × response rate + w2 × resolution rate + w3 × satisfaction rate) ÷ (w1 + w2 + w3), the rates as shown, to"
+     " two decimals; weights: setting score_weights (10/45/45); exempted issues left out; no score without all three"),
+    ("rank", "名次", "rank", "综合得分在各服务队中（村、社区行：在各村、社区中）的名次，并列同名次；无得分不排名",
+     "the score's rank among the teams (a community's: among the communities); ties share a rank; no score, no rank"),
     ("chain_head", "账本链头", "chain head", "生成时的账本链头（huidesk check --head 可核验）",
      "the journal's chain head at the time (verify with huidesk check --head)"),
 ]
 RATES = tuple(key for key, *_ in FIGURES if key.endswith("_rate"))
 LABELS = ("month", "community", "team", "chain_head")
-COUNTS = [key for key, *_ in COLUMNS if key not in RATES and key not in LABELS]
+SCORED = ("score", "rank")
+COUNTS = [key for key, *_ in COLUMNS if key not in RATES and key not in LABELS and key not in SCORED]
 _WORK_ORDERS = [key for key, *_ in FIGURES if key != "received" and key not in RATES]
 
 
@@ -83,6 +92,7 @@ class TallyRow(Value):
     issues_received: int
     received: Mapping[str, int] = spread("received_")  # the issues received by kind, in the vocabulary's order
     issues_escalated: int
+    exempted: int
     responded_in_time: int
     resolved: int
     resolved_on_time: int
@@ -101,6 +111,8 @@ class TallyRow(Value):
     callback_rate: Decimal | None
     resolution_rate: Decimal | None
     satisfaction_rate: Decimal | None
+    score: Decimal | None
+    rank: int | None
     chain_head: str
 
     def cells(self) -> dict[str, object]:
@@ -111,10 +123,14 @@ class TallyRow(Value):
     def of(cls, counts: Mapping[str, object], settings: Mapping[str, str], head: str) -> "TallyRow":
         """A row from its month, team (and community) and COUNTS (`received_<kind>` among them), its rates
         derived from them."""
+        from huidesk.domain.settings import setting_weights
+        from huidesk.reports.kpis import score
+
         flat = {key: counts.get(key) for key in ("month", "community", "team", *COUNTS)}
         received = {kind: flat.pop(f"received_{kind}") for kind in ISSUE_KINDS}
         derived = rates({**flat, "received": flat["issues_received"]}, settings)  # type: ignore[dict-item]
-        return cls(**flat, received=received, **derived, chain_head=head)  # type: ignore[arg-type]
+        return cls(**flat, received=received, **derived, score=score(derived, setting_weights(settings)),
+                   rank=None, chain_head=head)  # type: ignore[arg-type]
 
 
 @value
@@ -150,6 +166,7 @@ class IssueStanding(Value):
     elapsed_minutes: int | None
     answer: str | None
     satisfaction: str | None
+    exempted: bool  # 核减: neither overdue nor on time, in no rate
 
 
 @value
@@ -163,7 +180,8 @@ class TrendMonth(Value):
 
 @value
 class SheetLimits(Value):
-    """The settings the figures were computed with, as the sheet's notes state them."""
+    """The settings the figures were computed with, as the sheet's notes state them (the limits as typed limits
+    are written: 24h, 5d, 3工作日)."""
 
     response_hours: str
     resolve_days: str
@@ -216,8 +234,10 @@ class Monthly(Value):
     total: TallyRow
     communities: tuple[CommunityRow, ...] | None = optional()  # only over several villages and communities
     kpi: Kpis
+    score_weights: str  # the weights of the rows' scores (setting score_weights: 响应率/解决率/满意率)
     hot: tuple[HotSpot, ...]
     issues: tuple[IssueLine, ...]
+    exempted: tuple[Exemption, ...]  # the issues exempted (核减): counted, listed, in no rate
     sources: tuple[Source, ...] | None = optional()  # only on a ledger that merged others
     sheet: FiledSheet | None = optional()  # only for the workbook
 
@@ -226,8 +246,9 @@ class Monthly(Value):
     sheet_groups: ClassVar[tuple]
 
     def meanings(self) -> list[tuple[str, str]]:
-        """Each column of the filed sheet with what it counts (社区/村 only at a street)."""
-        return meanings(street=self.communities is not None)
+        """Each column of the filed sheet with what it counts (社区/村 only at a street), the score's formula
+        with the weights it was made by."""
+        return meanings(street=self.communities is not None, weights=self.score_weights)
 
 
 def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
@@ -244,6 +265,7 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
     credited = r.visit_minutes("team")
     issues = {row["key"]: row for row in r.issue_counts("team")}
     cohort = r.cohort(first_callback=spec.first_callback)
+    kept = r.kept_limits(settings)  # else each issue's limits counted from the settings as of the moment
     teams = [(t["id"], t["name"]) for t in r.teams()]
     # Issues in a place may be handled by a team from elsewhere, or by none: they get rows too.
     known = {t for t, _ in teams}
@@ -255,7 +277,7 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
     street = any(community is not None for community, *_ in units)
     rows = []
     for community, team_id, name, mine, escalated in units:
-        k = kpis(mine, settings)
+        k = kpis(mine, settings, kept)
         a, v = (acts.get(team_id), visits.get(team_id)) if team_id is not None else (None, None)
         counts = {
             "month": month, "community": community.name if community else None, "team": name,
@@ -268,6 +290,7 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
             **{key: getattr(k, key) for key in _WORK_ORDERS},
         }
         rows.append(TallyRow.of(counts, settings, head))
+    rows = _ranked(rows, [team_id is not None for _, team_id, *_ in units])
     communities = None
     if street:
         by: dict = {}
@@ -275,8 +298,10 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
             by.setdefault(community, [0, []])
             by[community][0] += team_id is not None
             by[community][1].append(row)
-        communities = tuple(CommunityRow(c.name, c.place, n, TallyRow.of(_summed(found, month, c.name), settings, head))
-                            for c, (n, found) in by.items())
+        tallies = _ranked([TallyRow.of(_summed(found, month, c.name), settings, head) for c, (_, found) in by.items()],
+                          [True] * len(by))
+        communities = tuple(CommunityRow(c.name, c.place, n, tally)
+                            for (c, (n, _)), tally in zip(by.items(), tallies, strict=True))
     listed = _listed(r, places, cohort, street)
     return Monthly(
         month=month,
@@ -288,12 +313,25 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
         rows=tuple(rows),
         total=TallyRow.of(_summed(rows, month, tr("合计", "total")), settings, head),
         communities=communities,
-        kpi=kpis(cohort, settings),
+        kpi=kpis(cohort, settings, kept),
+        score_weights=weights_text(settings),
         hot=hot(cohort),
         issues=listed,
+        exempted=tuple(Exemption(**dict(row)) for row in exemptions(r)),
         sources=sources(r),
         sheet=filed_sheet(store, spec, cohort, listed) if sheet else None,
     )
+
+
+def _ranked(rows: list[TallyRow], ranked: list[bool]) -> list[TallyRow]:
+    """`rows` with the rank of each score among those `ranked` (a team's, a community's: not the issues no
+    team is in charge of), highest first; ties share a rank; no score, no rank."""
+    from dataclasses import replace
+
+    scores = sorted((r.score for r, counted in zip(rows, ranked, strict=True) if counted and r.score is not None),
+                    reverse=True)
+    return [replace(r, rank=scores.index(r.score) + 1) if counted and r.score is not None else r
+            for r, counted in zip(rows, ranked, strict=True)]
 
 
 def _summed(rows: list[TallyRow], month: str, label: str) -> dict[str, object]:
@@ -390,16 +428,25 @@ SHEET_GROUPS = (
     ("其他", "other", (
         ("repeats", "重复件\n(件)", "repeats"), ("transfers", "转办\n(次)", "transfers"),
         ("returns", "退单\n(次)", "returns"))),
+    ("考核", "assessment", (("score", "综合\n得分", "score"), ("rank", "名次", "rank"))),
     ("比率(%)", "rates (%)", tuple((key, zh.removesuffix("(%)").replace("按时办结率", "按时\n办结率"),
                                    en.removesuffix(" %")) for key, zh, en, *_ in FIGURES if key in RATES)),
 )
 TREND_MONTHS = 12
 
 
-def meanings(street: bool = False) -> list[tuple[str, str]]:
+def meanings(street: bool = False, weights: str = "10/45/45") -> list[tuple[str, str]]:
     """Each column of the filed sheet with what it counts, in the user's language (from COLUMNS); the
-    community's column only at a `street`."""
+    community's column only at a `street`; the score's formula with its `weights`."""
     said = {key: (tr(zh, en), tr(mzh, men)) for key, zh, en, mzh, men in COLUMNS}
+    w = weights.split("/")
+    total = sum(Decimal(x) for x in w).normalize()
+    said["score"] = (said["score"][0], tr(
+        f"({w[0]}×响应率 + {w[1]}×解决率 + {w[2]}×满意率) ÷ {total:f}，各率按本表所示（%），保留两位小数；权重按设置"
+        " score_weights；核减的诉求不计；三率缺一（如无回访）不计分",
+        f"({w[0]} × response rate + {w[1]} × resolution rate + {w[2]} × satisfaction rate) ÷ {total:f}, the rates"
+        " as shown (%), to two decimals; weights: setting score_weights; exempted issues left out; no score"
+        " without all three"))
     said["volunteer_hours"] = (tr("志愿服务时长(小时)", "volunteer hours"),
                                tr("本期活动和走访的志愿服务时长（活动按每人时长之和，走访按每位走访队员计），"
                                   "按小时计，保留一位小数；与摘要的“志愿服务时长”、花名册的“合计时长”同一口径",
@@ -417,6 +464,7 @@ def filed_sheet(store: "Store", spec: ReportSpec, cohort: list, issues: tuple[Is
     against its limits, 受理/办结 of the twelve months ending with this one, each month as
     its own report gives it at the same moment, and the month's roster (names masked; none for a
     --place sheet: the roster scopes by team only)."""
+    from huidesk.domain.settings import limit_setting
     from huidesk.reports.roster import masked, roster
 
     scope, settings = spec.scope, spec.settings
@@ -430,7 +478,8 @@ def filed_sheet(store: "Store", spec: ReportSpec, cohort: list, issues: tuple[Is
         preparer=settings["report_preparer"],
         reviewer=settings["report_reviewer"],
         filed=spec.today,
-        limits=SheetLimits(settings["response_limit_hours"], settings["resolve_limit_days"],
+        limits=SheetLimits(str(limit_setting(settings, "response_limit_hours")),
+                           str(limit_setting(settings, "resolve_limit_days")),
                            settings["basically_weight"], settings["callback_reading"]),
         issues=_standing(issues, cohort, settings),
         trend=trend(store, spec),
@@ -440,19 +489,23 @@ def filed_sheet(store: "Store", spec: ReportSpec, cohort: list, issues: tuple[Is
 
 def _standing(issues: tuple[IssueLine, ...], cohort: list, settings: Mapping[str, str]) -> tuple[IssueStanding, ...]:
     """Each issue's standing against its limits (see IssueStanding)."""
-    from huidesk.domain.lifecycle import DONE, limits
+    from huidesk.domain.lifecycle import DONE
+    from huidesk.reports.kpis import limits_of
 
-    limit_of = limits(settings)
-    rows = {row[0]: row for row in cohort}
+    limit_of = limits_of(settings, False)  # its own deadline, else its limit by the settings as of the moment
+    rows = {row["id"]: row for row in cohort}
     shown = []
     for issue in issues:
-        _id, _team, kind, nature, _cat, _place, state, _resp, resolve, age, *_, answer, satisfaction = rows[issue.id]
-        limit = limit_of(kind, nature)[1]
+        row = rows[issue.id]
+        state, resolve, age, answer, satisfaction = (row["state"], row["resolve"], row["age"], row["answer"],
+                                                     row["satisfaction"])
+        limit = limit_of(row)[1]
         done = state in DONE
         if not done:
             answer = satisfaction = None
-        shown.append(IssueStanding(issue, overdue=not done and age > limit,
-                                   on_time=resolve <= limit if done else None,
+        assessed = not row["exempt"]  # an exempted issue (核减) is neither overdue nor on time
+        shown.append(IssueStanding(issue, overdue=assessed and not done and age > limit, exempted=not assessed,
+                                   on_time=resolve <= limit if done and assessed and resolve is not None else None,
                                    elapsed_minutes=resolve if done else age, answer=answer, satisfaction=satisfaction))
     return tuple(shown)
 

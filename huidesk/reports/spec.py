@@ -13,6 +13,7 @@ from huidesk.reports.values import Value, value
 
 if TYPE_CHECKING:
     from huidesk.ledger.queries import Scope
+    from huidesk.ledger.store import Store
 
 
 @value
@@ -58,6 +59,15 @@ class ReportSpec:
     as_of: dt.datetime
     settings: Mapping[str, str]
 
+    @classmethod
+    def of(cls, store: "Store", scope: ReportScope, period: Period, as_of: dt.datetime) -> "ReportSpec":
+        """The spec of a report over `period` as of `as_of`, with the settings in force at that moment: the
+        ledger keeps each change `setting set` made with when it was recorded, and those recorded after
+        the moment are undone (so a setting changed in July leaves April's report as of 04-30 as it was)."""
+        from huidesk.domain.dates import stamp
+
+        return cls(scope, period, as_of, store.settings(stamp(as_of)))
+
     def __post_init__(self) -> None:
         if self.as_of.tzinfo is None:
             raise ValueError("a report's as-of moment carries its time zone")
@@ -73,6 +83,14 @@ class ReportSpec:
     def as_of_iso(self) -> str:
         """The as-of moment as the ledger stores moments: ISO, to the second, with its offset."""
         return self.as_of.isoformat(timespec="seconds")
+
+    @property
+    def voided_after(self) -> str:
+        """The as-of moment as the ledger dates voids and setting changes (UTC): a record voided after it
+        is still live for the report."""
+        from huidesk.domain.dates import stamp
+
+        return stamp(self.as_of)
 
     @property
     def first_callback(self) -> bool:

@@ -13,9 +13,21 @@ from typing import TYPE_CHECKING
 from huidesk.domain.figures import APPROX, EXACT, Figure, hours, written
 from huidesk.domain.i18n import lang, tr
 from huidesk.domain.vocab import ISSUE_KINDS
+from huidesk.ledger import coverage
 from huidesk.ledger.queries import Reports
-from huidesk.ledger.work_orders import work_orders
-from huidesk.reports.kpis import HotSpot, Kpis, counted, months, ranked
+from huidesk.ledger.work_orders import exemptions, resolved_of, work_orders
+from huidesk.reports.kpis import (
+    Exemption,
+    HotSpot,
+    Kpis,
+    Scores,
+    counted,
+    months,
+    orders_from,
+    ranked,
+    ranked_scores,
+    weights_text,
+)
 from huidesk.reports.spec import ReportScope, ReportSpec
 from huidesk.reports.values import Source, Value, optional, sources, value
 
@@ -39,19 +51,31 @@ CLAUSES = (
 
 
 def period_phrase(since: dt.date | None, until: dt.date, today: dt.date) -> str:
-    """截至2024年7月8日 / 今年3月以来 / 两年来 / 2024年3月1日至7月8日 (and English)."""
+    """How the narrative names its days: 截至2024年7月8日 / 今年3月以来 / 去年12月以来 / 两年来 / 2024年7月8日 /
+    2024年3月1日至6月30日 (the year written once inside one year) / 2023年12月1日至2024年1月31日 (and English).
+    A day after today is never stated as past: a period that ends later is named up to today (what the
+    figures can hold)."""
+    end = min(until, today)
+    if since is not None and since > end:  # nothing of it has come yet
+        return tr(f"{_zh(since)}起", f"From {since.isoformat()}")
     if since is None:
-        return tr(f"截至{_zh(until)}", f"As of {until.isoformat()}")
-    if until == today:
-        if since.year == today.year and since.day == 1:
-            if since.month == 1:
-                return tr("今年以来", "This year")
-            return tr(f"今年{since.month}月以来", f"Since {since:%B} this year")
+        return tr(f"截至{_zh(end)}", f"As of {end.isoformat()}")
+    if end == today and since.day == 1 and since < today:
+        if since.year == today.year:
+            return tr("今年以来", "This year") if since.month == 1 else tr(
+                f"今年{since.month}月以来", f"Since {since:%B} this year")
+        if since.year == today.year - 1:
+            return tr("去年以来", "Since the start of last year") if since.month == 1 else tr(
+                f"去年{since.month}月以来", f"Since {since:%B} last year")
+    if end == today:
         years = today.year - since.year
         if years >= 1 and (since.month, since.day) == (today.month, today.day):
             zh = "两" if years == 2 else _numeral(years)
             return tr(f"{zh}年来", f"Over the past {years} years")
-    return tr(f"{_zh(since)}至{_zh(until)}", f"From {since.isoformat()} to {until.isoformat()}")
+    if since == end:  # one day
+        return tr(_zh(since), f"On {since.isoformat()}")
+    last = f"{end.month}月{end.day}日" if end.year == since.year else _zh(end)
+    return tr(f"{_zh(since)}至{last}", f"From {since.isoformat()} to {end.isoformat()}")
 
 
 def _zh(d: dt.date) -> str:
@@ -194,6 +218,8 @@ class Summary(Value):
     by_kind: tuple[KindCounts, ...]
     kpi: Kpis
     hot: tuple[HotSpot, ...]
+    scores: Scores
+    exempted: tuple[Exemption, ...]
     members_by_role: tuple[RoleCount, ...]
     cards: tuple[CardCount, ...]
     wishes: WishCounts
@@ -212,13 +238,18 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
     styles = {key: EXACT for key, *_ in CLAUSES} if exact else {}
     settings = spec.settings
     first_callback = spec.first_callback
+    kept = r.kept_limits(settings)  # else each issue's limits are counted from the settings as of the moment
     with store.twin() as twin:  # a second connection at the same journal head, read on the second core
         readers = [r] if twin is None else [r, Reports(twin, *period)]
-        done = _shared(_work(settings, first_callback), readers)
+        done = _shared(_work(settings, first_callback, kept), readers)
         found_sources, found_by_source = sources(r), by_source(r, first_callback)
+        issue_places = {place for _, place, _ in done["orders"]["groups"]}
+        worked = coverage.covered(r, done["worked places"] | issue_places)  # the communities with records in the period
+        scored = _scores(store, r, done["orders"]["groups"], done["teams"], settings)
         head = store.head()
     issue_counts, orders, teams, members = done["issue counts"], done["orders"], done["teams"], done["members"]
     cards, wishes, covered = done["cards"], done["wishes"], done["covered"]
+    narrated = _narrated(done["narrated"], settings, kept)
     by_kind = {row["key"]: row for row in issue_counts["kind"]}
     activity = next(iter(done["activities"]), None)
     visit = done["visits"]
@@ -230,10 +261,10 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
         "households": visit[0]["households"] if visit else 0,
         "suggestions": _get(by_kind, "suggestion", "received"),
         "infrastructure": _get(by_kind, "infrastructure", "resolved"),
-        "livelihood": _get(by_kind, "livelihood", "resolved"),
+        "livelihood": narrated["livelihood"],
         # Risks escalated have a clause of their own ("上报风险隐患N条").
         "escalated": sum(_get(by_kind, k, "escalated") for k in ISSUE_KINDS if k != "risk"),
-        "safety_hazard": _get(by_kind, "safety_hazard", "resolved"),
+        "safety_hazard": narrated["safety_hazard"],
         "risk": _get(by_kind, "risk", "escalated_resolved"),
         "non_police": _get(by_kind, "non_police", "resolved"),
         "dispute": _get(by_kind, "dispute", "resolved"),
@@ -241,7 +272,7 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
         "volunteer_minutes": minutes,
     }
     figures = _figures(values, cards, styles) or _issues_only(by_kind)
-    subject = _subject(scope, teams) + _coverage(covered)
+    subject = _subject(scope, teams) + _coverage(worked)
     first, last = spec.period.since, spec.period.until
     phrase = period_phrase(first, last, spec.today)
     return Summary(
@@ -262,6 +293,8 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
                       for k in ISSUE_KINDS),
         kpi=counted(orders, settings),
         hot=ranked(orders["hot"]),
+        scores=scored,
+        exempted=tuple(Exemption(**dict(row)) for row in done["exemptions"]),
         members_by_role=tuple(RoleCount(row["key"], row["count"]) for row in members[1:]),
         cards=tuple(CardCount(row["key"], row["residents"], row["cards"]) for row in cards),
         wishes=WishCounts(wishes["listed"], wishes["claimed"], wishes["fulfilled"]),
@@ -272,11 +305,18 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
     )
 
 
-def _work(settings: Mapping[str, str], first_callback: bool) -> dict[str, Callable[[Reports], object]]:
-    """What a summary reads, each a statement or two for any reader of the ledger: the longest first."""
+def _work(settings: Mapping[str, str], first_callback: bool, kept: bool) -> dict[str, Callable[[Reports], object]]:
+    """What a summary reads, each a statement or two for any reader of the ledger: the longest first.
+    `kept`: the work orders counted in SQL against the limits kept beside each issue; else from the
+    cohort's rows, each issue's limits counted from the report's settings."""
+    def orders(r: Reports) -> dict:
+        if kept:
+            return work_orders(r, settings, first_callback)
+        return orders_from(r.cohort(first_callback), settings)
+
     return {
         "issue counts": lambda r: r.issue_counts_by("kind", "team", "month"),
-        "orders": lambda r: work_orders(r, settings, first_callback),
+        "orders": orders,
         "visits by team": lambda r: r.visits("team"),
         "visits by month": lambda r: r.visits("month", households=False),
         "visits": lambda r: r.visits(),
@@ -292,7 +332,56 @@ def _work(settings: Mapping[str, str], first_callback: bool) -> dict[str, Callab
         "cards": lambda r: r.cards(),
         "wishes": lambda r: r.wishes(),
         "covered": lambda r: r.coverage(),
+        "worked places": coverage.worked_places,
+        "narrated": lambda r: resolved_of(r, ("livelihood", "safety_hazard")),
+        "exemptions": exemptions,
     }
+
+
+def _narrated(rows: list, settings: Mapping[str, str], kept: bool) -> dict[str, int]:
+    """What the narrative says was solved: livelihood problems resolved in the period whose final callback
+    does not answer 未解决 (解决民生问题), and safety hazards resolved by their deadline (及时处理安全隐患); an
+    exempted issue (核减) is neither."""
+    from huidesk.reports.kpis import limits_of
+
+    limit = limits_of(settings, kept)
+    found = {"livelihood": 0, "safety_hazard": 0}
+    for row in rows:
+        if row["exempt"]:
+            continue
+        if row["kind"] == "livelihood":
+            found["livelihood"] += row["answer"] != "no"
+        elif row["resolve"] is not None:
+            found["safety_hazard"] += row["resolve"] <= limit(row)[1]
+    return found
+
+
+def _scores(store: "Store", r: Reports, groups: list, teams: list, settings: Mapping[str, str]) -> Scores:
+    """Each community's and each team's score and rank, from the work-order counts by team and place: an
+    issue counts in its team's community, or with no team in charge, in its place's
+    (huidesk/ledger/communities.py); the communities named by their places, the teams by their names."""
+    from collections import Counter
+
+    from huidesk.ledger.communities import Communities
+
+    towns = Communities(store, tr("本级", "own"))
+    paths = dict(r.read.all("SELECT id, path FROM places", []))
+    names = {t["id"]: t["name"] for t in teams}
+    by_team: dict[int, Counter] = {}
+    by_town: dict[object, tuple] = {}
+    for team, place, counts in groups:
+        if team is not None:
+            by_team.setdefault(team, Counter()).update(counts)
+        town = towns.team(team) if team is not None else towns.at(paths.get(place))
+        key = (town.key, town.name or towns.own_name, town.place)
+        by_town.setdefault(key, Counter()).update(counts)
+    order = sorted(by_town, key=lambda k: (k[0] is None, k[2] or "", k[1]))
+    return Scores(
+        weights=weights_text(settings),
+        communities=ranked_scores([(name, place, by_town[(key, name, place)]) for key, name, place in order],
+                                  settings),
+        teams=ranked_scores([(names.get(t) or r.team_name(t), None, by_team[t]) for t in sorted(by_team)], settings),
+    )
 
 
 def _shared(work: dict[str, Callable[[Reports], object]], readers: list[Reports]) -> dict:
@@ -400,7 +489,8 @@ def _issues_only(by_kind: dict) -> list[Figure]:
 
 
 def _coverage(covered) -> str:
-    """«覆盖18个村、社区的92个小区» when the scope holds more than one village or community."""
+    """«覆盖18个村、社区的92个小区» when the period's records lie in more than one village or community (those
+    with none are not counted: a place registered is not a place served)."""
     villages, communities, compounds = covered["villages"], covered["communities"], covered["compounds"]
     if villages + communities < 2:
         return ""
