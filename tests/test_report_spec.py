@@ -22,7 +22,10 @@ END = dt.datetime(2024, 7, 8, 23, 59, 59, tzinfo=ZONE)
 
 
 def spec(**settings: str) -> ReportSpec:
-    return ReportSpec(ReportScope(), Period(None, END.date()), END, {"callback_reading": "final", **settings})
+    from huidesk.ledger.schema import DEFAULT_SETTINGS, LATER_SETTINGS
+
+    held = {**DEFAULT_SETTINGS, **LATER_SETTINGS, "callback_reading": "final", **settings}
+    return ReportSpec(ReportScope(), Period(None, END.date()), END, held)
 
 
 def test_a_spec_is_one_frozen_value_with_one_name_for_its_moment():
@@ -102,10 +105,11 @@ def test_the_values_keep_the_public_keys_in_their_order():
     times = ["response_minutes_median", "response_minutes_p90", "resolve_minutes_median", "resolve_minutes_p90"]
     assert [f.name for f in fields(Kpis)] == [key for key, *_ in FIGURES] + times + ["estimated"]
     counts = {"month": "2024-06", "team": "t", **dict.fromkeys(COUNTS, 0)}
-    row = TallyRow.of(counts, spec(basically_weight="0.8").settings, "head")
+    row = TallyRow.of(counts, spec(basically_weight="0.8", score_weights="10/45/45").settings, "head")
     keys = [key for key, *_ in COLUMNS]
     assert list(row.to_json()) == [key for key in keys if key != "community"]  # a community's only at a street
-    street = TallyRow.of({**counts, "community": "紫园社区"}, spec(basically_weight="1").settings, "head")
+    street = TallyRow.of({**counts, "community": "紫园社区"},
+                         spec(basically_weight="1", score_weights="10/45/45").settings, "head")
     assert list(street.to_json()) == keys and set(row.cells()) == set(keys) and row.cells()["community"] is None
     assert {key for key, *_ in ROSTER_COLUMNS} <= {f.name for f in fields(RosterRow)}
 
