@@ -288,7 +288,8 @@ def test_two_communities_in_one_dataset_equal_their_street_s_ledger(tmp_path, mo
         for row in rows:
             row.pop("team_id", None)
             row.pop("chain_head", None)
-        rows.sort(key=lambda r: r["team"])  # each ledger numbers its teams; the dataset's order is by ledger
+        # each ledger numbers its teams; the dataset's order is by ledger (two communities' 未指定服务队 rows too)
+        rows.sort(key=lambda r: (r["team"], r.get("community") or ""))
         data.get("total", {}).pop("chain_head", None)
         for place in data.get("communities") or ():  # the street's: by community, each its teams' sum
             place["tally"].pop("chain_head", None)
