@@ -370,3 +370,12 @@ def test_coverage_counts_the_places_with_records():
     issue(SEPT, "2024-09-02 10:00", "良田村志愿服务队", "良田村", "路灯")
     narrative = json.loads(at(SEPT, "summary", "--format", "json"))["narrative"]
     assert "覆盖2个村、社区的1个小区" in narrative  # 金地社区 (金地花园) and 良田村; not 安怡社区 nor 安怡家园
+
+
+def test_the_notes_say_what_the_hours_count_and_how_the_score_is_made():
+    from huidesk.reports.monthly import meanings
+
+    said = dict(meanings(weights="10/45/45"))
+    assert "走访" in said["志愿服务时长(小时)"]  # the value counts visits too
+    assert said["综合得分"].startswith("(10×响应率 + 45×解决率 + 45×满意率) ÷ 100")
+    assert "核减" in said["综合得分"] and "名次" in said
