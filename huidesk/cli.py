@@ -291,6 +291,16 @@ class HuideskContext(typer.Context):
     formatter_class = HelpFormatter
 
 
+def _named(name: str, group) -> str:
+    """A command as help lists it: its English name and, in Chinese, its Chinese one beside (visit 走访)."""
+    from huidesk.domain.command_names import chinese
+    from huidesk.domain.i18n import lang
+
+    within = None if isinstance(group, HuideskGroup) else group.name
+    word = chinese(name, within)
+    return f"{name} {word}" if word and lang() != "en" else name
+
+
 def _format_commands(group, ctx, formatter, listed=None) -> None:
     """A group's commands, each with the first paragraph of its help (or its short help)."""
     rows = []
@@ -301,7 +311,7 @@ def _format_commands(group, ctx, formatter, listed=None) -> None:
             if command.hidden:
                 continue
             text = command.short_help or (command.help or "").split("\n\n")[0]
-        rows.append((name, " ".join(text.split("\n"))))
+        rows.append((_named(name, group), " ".join(text.split("\n"))))
     if rows:
         with formatter.section("Commands"):
             formatter.write_dl(rows)

@@ -157,3 +157,8 @@ def test_messages_and_errors_wrap_at_the_terminals_width(db, columns):
         assert lines and all(cell_len(line) <= columns for line in lines), lines
     piped = run("visit", "add", "丁雪志", "--team", "橙色工益")
     assert len(piped.stderr.splitlines()) == 1  # a pipe, a file, cron's mail: one line
+
+
+def test_help_lists_each_command_with_its_chinese_name():
+    assert "visit 走访" in ok("--help").stdout and "add 登记" in ok("visit", "--help").stdout
+    assert "visit 走访" not in ok("--lang", "en", "--help").stdout
