@@ -365,7 +365,9 @@ class HuideskGroup(TyperGroup):
         return _resolve(self, ctx, args, None)
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, _global_first(args))
+        from huidesk.usage import global_first
+
+        return super().parse_args(ctx, global_first(args))
 
     def format_commands(self, ctx, formatter) -> None:
         """The listing, from the static table: `huidesk --help` imports no command module."""
@@ -552,43 +554,6 @@ def root(
 
         gc.freeze()
         without_pydantic_plugins()
-
-
-# The root's options: accepted after the command too (`huidesk init -q`), moved before it.
-_GLOBAL_FLAGS = ("-q", "--quiet")
-_GLOBAL_OPTIONS = ("--db", "--lang", "--by", "--today", "--warehouse")
-# Commands with an option of their own under a root option's name, which stays theirs after the command
-# (`issue extend 3 --by 2工作日`: by how much; the recorder is named before the command).
-_OWN_OPTIONS = {("issue", "extend"): ("--by",)}
-
-
-def _global_first(args: list[str]) -> list[str]:
-    """`args` with the root's options that follow the command moved before it (up to a `--`); `help` and
-    `帮助` ask for the help of what follows them."""
-    start = next((i for i, a in enumerate(args) if not a.startswith("-") and (i == 0 or args[i - 1] not in
-                                                                               _GLOBAL_OPTIONS)), len(args))
-    front, rest, moved = list(args[:start]), [], []
-    words = tuple(a for a in args[start:start + 2] if not a.startswith("-"))
-    own = _OWN_OPTIONS.get(words, ())  # type: ignore[call-overload]
-    i = start
-    while i < len(args):
-        arg = args[i]
-        if arg == "--":
-            rest += args[i:]
-            break
-        if arg in _GLOBAL_FLAGS:
-            moved.append(arg)
-        elif arg in _GLOBAL_OPTIONS and arg not in own and i + 1 < len(args):
-            moved += [arg, args[i + 1]]
-            i += 1
-        elif arg.split("=", 1)[0] in _GLOBAL_OPTIONS and arg.split("=", 1)[0] not in own and "=" in arg:
-            moved.append(arg)
-        else:
-            rest.append(arg)
-        i += 1
-    if rest and rest[0] in ("help", "帮助"):
-        rest = [*rest[1:], "--help"]
-    return front + moved + rest
 
 
 def _login() -> str:
