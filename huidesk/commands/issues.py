@@ -372,6 +372,7 @@ ByOpt = Annotated[str, typer.Option("--by", help=tr("顺延多久：2工作日�
 )
 def extend(ctx: typer.Context, issue: IssueArg, by: ByOpt, reason: ReasonOpt, approver: ApproverOpt = None,
            at: AtOpt = None) -> None:
+    from huidesk.domain.calendar import shown_limit
     from huidesk.domain.dates import shown_moment
     from huidesk.domain.settings import typed_limit
 
@@ -383,8 +384,8 @@ def extend(ctx: typer.Context, issue: IssueArg, by: ByOpt, reason: ReasonOpt, ap
         with store.write(s.command) as tx:
             moved = store.issues.extend(tx, found, amount, when, _note(reason, "--reason"),
                                         _note(approver, "--approver"))
-    message(tr(f"诉求 #{found.id}：延期{amount}（{shown_moment(when)}）",
-               f"issue #{found.id}: extended by {amount} ({shown_moment(when)})"))
+    message(tr(f"诉求 #{found.id}：延期{shown_limit(str(amount))}（{shown_moment(when)}）",
+               f"issue #{found.id}: extended by {shown_limit(str(amount))} ({shown_moment(when)})"))
     _say_deadline(moved, tr("办结时限至", "now due by"))
 
 
