@@ -69,8 +69,9 @@ def _play(db: Path, steps: list) -> None:
 def _reports(db: Path, as_of: str, since: str | None, keep: bool) -> dict:
     from huidesk.ledger.queries import Reports, Scope
     from huidesk.ledger.store import Store
-    from huidesk.ledger.work_orders import work_orders
+    from huidesk.ledger.work_orders import narrated, resolved_of, work_orders
     from huidesk.reports.kpis import counted, hot, kpis, orders_from, ranked
+    from huidesk.reports.summary import _narrated
 
     store = Store.open(db, "tester")
     try:
@@ -84,6 +85,7 @@ def _reports(db: Path, as_of: str, since: str | None, keep: bool) -> dict:
             if r.kept_limits(settings):  # the limits kept beside each issue, read in SQL, are the ones Python counts
                 orders = work_orders(r, settings, first)
                 assert counted(orders, settings) == kpis(cohort, settings, kept=True)
+                assert narrated(r) == _narrated(resolved_of(r, ("livelihood", "safety_hazard")), settings)
             else:  # a warehouse, or voids since the moment: the report counts from the cohort
                 orders = orders_from(cohort, settings)
             assert counted(orders, settings) == kpis(cohort, settings)

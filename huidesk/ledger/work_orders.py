@@ -175,6 +175,26 @@ def resolved_of(r: "Reports", kinds: tuple[str, ...]) -> list:
         args + pargs + list(kinds),
     )
 
+def narrated(r: "Reports") -> dict[str, int]:
+    """What `resolved_of` gives the narrative, counted in SQL against the limits kept beside each issue (for a
+    report whose settings count those: `Reports.kept_limits`): the livelihood issues resolved in the period
+    whose final callback does not answer 未解决, and the safety hazards resolved in it by their deadline; an
+    exempted issue is neither. One aggregate over each source, where reading the issues out took three times
+    as long on a district."""
+    done, pargs = period("substr(i.resolved_at, 1, 10)", r.since, r.until)
+    found = {"livelihood": 0, "safety_hazard": 0}
+    for table, _, where, args in r._sources(("state", "resolved_at", "resolve", "answer", "due_in", "exempt",
+                                             "resolve_within")):
+        solved, in_time = r.read.one(
+            f"SELECT sum(i.kind = 'livelihood' AND coalesce(i.answer, '') <> 'no'),"
+            f" sum(i.kind = 'safety_hazard' AND i.resolve <= {RESOLVE_BY}) FROM {table} WHERE {where}"
+            f" AND i.kind IN ('livelihood', 'safety_hazard') AND i.exempt = 0 AND i.state IN ('resolved', 'closed')"
+            f" AND {done}", args + pargs)
+        found["livelihood"] += int(solved or 0)
+        found["safety_hazard"] += int(in_time or 0)
+    return found
+
+
 def exemptions(r: "Reports") -> list:
     """The issues received in the period and exempted (核减) as of the report's moment, with when, why and
     by whose approval (their live exemption)."""

@@ -15,7 +15,7 @@ from huidesk.domain.i18n import lang, tr
 from huidesk.domain.vocab import ISSUE_KINDS
 from huidesk.ledger import coverage
 from huidesk.ledger.queries import Reports
-from huidesk.ledger.work_orders import exemptions, resolved_of, work_orders
+from huidesk.ledger.work_orders import exemptions, narrated, resolved_of, work_orders
 from huidesk.reports.kpis import (
     Exemption,
     HotSpot,
@@ -246,10 +246,12 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
         issue_places = {place for _, place, _ in done["orders"]["groups"]}
         worked = coverage.covered(r, done["worked places"] | issue_places)  # the communities with records in the period
         scored = _scores(store, r, done["orders"]["groups"], done["teams"], settings)
+        # the exempted issues listed, when the counts say there are any (a look at every issue's events)
+        exempted = exemptions(r) if done["orders"]["counts"]["exempted"] else []
         head = store.head()
     issue_counts, orders, teams, members = done["issue counts"], done["orders"], done["teams"], done["members"]
     cards, wishes, covered = done["cards"], done["wishes"], done["covered"]
-    narrated = _narrated(done["narrated"], settings, kept)
+    narrated = done["narrated"] if kept else _narrated(done["narrated"], settings)
     by_kind = {row["key"]: row for row in issue_counts["kind"]}
     activity = next(iter(done["activities"]), None)
     visit = done["visits"]
@@ -294,7 +296,7 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
         kpi=counted(orders, settings),
         hot=ranked(orders["hot"]),
         scores=scored,
-        exempted=tuple(Exemption(**dict(row)) for row in done["exemptions"]),
+        exempted=tuple(Exemption(**dict(row)) for row in exempted),
         members_by_role=tuple(RoleCount(row["key"], row["count"]) for row in members[1:]),
         cards=tuple(CardCount(row["key"], row["residents"], row["cards"]) for row in cards),
         wishes=WishCounts(wishes["listed"], wishes["claimed"], wishes["fulfilled"]),
@@ -333,18 +335,18 @@ def _work(settings: Mapping[str, str], first_callback: bool, kept: bool) -> dict
         "wishes": lambda r: r.wishes(),
         "covered": lambda r: r.coverage(),
         "worked places": coverage.worked_places,
-        "narrated": lambda r: resolved_of(r, ("livelihood", "safety_hazard")),
-        "exemptions": exemptions,
+        # what the narrative says was solved: counted in SQL against the kept limits, else read out and counted
+        "narrated": narrated if kept else lambda r: resolved_of(r, ("livelihood", "safety_hazard")),
     }
 
 
-def _narrated(rows: list, settings: Mapping[str, str], kept: bool) -> dict[str, int]:
+def _narrated(rows: list, settings: Mapping[str, str]) -> dict[str, int]:
     """What the narrative says was solved: livelihood problems resolved in the period whose final callback
     does not answer 未解决 (解决民生问题), and safety hazards resolved by their deadline (及时处理安全隐患); an
     exempted issue (核减) is neither."""
     from huidesk.reports.kpis import limits_of
 
-    limit = limits_of(settings, kept)
+    limit = limits_of(settings, False)
     found = {"livelihood": 0, "safety_hazard": 0}
     for row in rows:
         if row["exempt"]:
