@@ -25,6 +25,7 @@ class Recorded:
 
     id: int
     message: str
+    notes: tuple[str, ...] = ()  # what else the person should hear: a deadline, an estimate, a likely repeat
 
 
 def count(text: str | int | None, field: str) -> int | None:
@@ -116,10 +117,14 @@ def open_issue(s: "Session", text: str, kind: str, source: str, place: str, team
                resident: str | None = None, at: str | None = None, ref: str | None = None,
                resolved: bool = False, resolved_at: str | None = None, note_text: str | None = None,
                nature: str | None = None, category: str | None = None, repeat_of: str | None = None,
-               command: str = "issue open") -> Recorded:
-    """`issue open`: receive an issue (its `received` event, and `resolved` for one fixed on the spot)."""
-    from huidesk.domain.dates import shown_moment
+               due: str | None = None, command: str = "issue open") -> Recorded:
+    """`issue open`: receive an issue (its `received` event, and `resolved` for one fixed on the spot), held
+    to its own limit when `due` gives one; the notes say its deadline and name a likely repeat."""
+    from huidesk.domain.calendar import estimated_note
+    from huidesk.domain.dates import shown_deadline, shown_moment
+    from huidesk.domain.lifecycle import due_by, repeat_hint
     from huidesk.domain.models import IssueIn
+    from huidesk.domain.settings import setting_count
     from huidesk.domain.vocab import extra_categories, resolve, resolve_category
 
     kind_slug = resolve("issue_kind", kind, "--kind")
@@ -138,12 +143,26 @@ def open_issue(s: "Session", text: str, kind: str, source: str, place: str, team
                          if category is not None else None),
             "repeat_of": store.issues.find(repeat_of, "--repeat-of").id if repeat_of is not None else None,
         }
+        settings = store.settings()
+        deadline = due_by(due, received, settings) if due is not None else None
+        if deadline is not None:
+            subject["due_at"] = deadline.at.isoformat(timespec="seconds")
         row = {**issue.row(), **{k: v for k, v in subject.items() if v is not None}}
+        days = setting_count(settings, "repeat_days")
+        repeats = [] if subject["repeat_of"] is not None or subject["category"] is None or not days else (
+            store.issues.similar(place_id, subject["category"], received, days))
         with store.write(command) as tx:
             iid = store.issues.open(tx, row, done_at, note(note_text))
     when = shown_moment(received)  # the full date a 12月30日 or a bare time was taken as
+    notes = []
+    if deadline is not None:
+        notes.append(f"{tr('办结时限至', 'due by')} {shown_deadline(deadline.at.isoformat())}")
+        if deadline.estimated:
+            notes.append(estimated_note())
+    if repeats:
+        notes.append(repeat_hint(repeats, days))
     return Recorded(iid, tr(f"已受理诉求 #{iid}（{when}）" + ("，当场办结" if done_at else ""),
-                            f"received issue #{iid} ({when})" + (", resolved" if done_at else "")))
+                            f"received issue #{iid} ({when})" + (", resolved" if done_at else "")), tuple(notes))
 
 
 # The events the web desk moves an issue by, with the command that journals each (as the command line does).

@@ -37,15 +37,10 @@ NoteOpt = Annotated[str | None, typer.Option("--note", help=tr("备注", "note")
 
 
 def _note(text: str | None, field: str = "--note") -> str | None:
-    from huidesk.domain.errors import InvalidValue
+    """An event's note as the web desk takes it too (huidesk/actions.py)."""
+    from huidesk.actions import note
 
-    if text is None:
-        return None
-    text = text.strip()
-    if not text or len(text) > 2000 or not text.replace("\n", " ").isprintable():
-        why = tr("不能为空、过长或含控制字符", "empty, too long or holding control characters")
-        raise InvalidValue(field, text, why)
-    return text
+    return note(text, field)
 
 
 @app.command(
@@ -123,52 +118,14 @@ def open_(
         "本件的办结时限（12345 工单的办理时限）：3工作日、5d、72h，或到期日期、时间（2024-09-19）",
         "this issue's own resolve limit (a 12345 order's): 3wd, 5d, 72h, or the day or time it is due"))] = None,
 ) -> None:
-    from huidesk.domain.lifecycle import due_by, repeat_hint
-    from huidesk.domain.models import IssueIn
-    from huidesk.domain.settings import setting_count
-    from huidesk.domain.vocab import extra_categories, resolve, resolve_category
+    from huidesk.actions import open_issue
 
-    s = session(ctx)
-    kind_slug = resolve("issue_kind", kind, "--kind")
-    source_slug = resolve("source", source, "--source")
-    received = s.moment(at)
-    done_at = s.moment(resolved_at, "--resolved-at") if resolved_at is not None else (received if resolved else None)
-    with s.ledger() as store:
-        place_id = store.find("places", place, "--place")["id"]
-        team_id = store.find_id("teams", team, "--team")
-        resident_id = store.find_id("residents", resident, "--resident")
-        issue = IssueIn.of(ref=ref, kind=kind_slug, source=source_slug, place_id=place_id, team_id=team_id,
-                           resident_id=resident_id, text=" ".join(text), received_at=received)
-        subject = {
-            "nature": resolve("nature", nature, "--nature") if nature is not None else None,
-            "category": (resolve_category(category, extra_categories(store.settings()["categories"]))
-                         if category is not None else None),
-            "repeat_of": store.issues.find(repeat_of, "--repeat-of").id if repeat_of is not None else None,
-        }
-        settings = store.settings()
-        deadline = due_by(due, received, settings) if due is not None else None
-        if deadline is not None:
-            subject["due_at"] = deadline.at.isoformat(timespec="seconds")
-        row = {**issue.row(), **{k: v for k, v in subject.items() if v is not None}}
-        days = setting_count(settings, "repeat_days")
-        repeats = [] if subject["repeat_of"] is not None or subject["category"] is None or not days else (
-            store.issues.similar(place_id, subject["category"], received, days))
-        with store.write(s.command) as tx:
-            iid = store.issues.open(tx, row, done_at, _note(note))
-    from huidesk.domain.dates import shown_moment
-
-    when = shown_moment(received)  # the full date a 12月30日 or a bare time was taken as
-    message(
-        tr(
-            f"已受理诉求 #{iid}（{when}）" + ("，当场办结" if done_at else ""),
-            f"received issue #{iid} ({when})" + (", resolved" if done_at else ""),
-        )
-    )
-    if deadline is not None:
-        _say_deadline(deadline, tr("办结时限至", "due by"))
-    if repeats:
-        message(repeat_hint(repeats, days))
-    sys.stdout.write(f"{iid}\n")
+    done = open_issue(session(ctx), " ".join(text), kind, source, place, team, resident, at, ref, resolved,
+                      resolved_at, note, nature, category, repeat_of, due, command=session(ctx).command)
+    message(done.message)
+    for line in done.notes:
+        message(line)
+    sys.stdout.write(f"{done.id}\n")
 
 
 def _say_deadline(deadline: "Deadline", words: str) -> None:
