@@ -165,6 +165,31 @@ def open_issue(s: "Session", text: str, kind: str, source: str, place: str, team
                             f"received issue #{iid} ({when})" + (", resolved" if done_at else "")), tuple(notes))
 
 
+def timeline(received_at: str, events: Sequence) -> list[dict]:
+    """An issue's events as both doors show them: when, what, the unit, what else was said (a meeting's
+    decision, a callback's answers, an extension and who approved it, a note), and the minutes since the
+    step before and since it was received."""
+    from huidesk.domain.dates import shown_deadline
+    from huidesk.domain.vocab import label
+
+    start = prev = dt.datetime.fromisoformat(received_at)
+    rows = []
+    for e in events:
+        at = dt.datetime.fromisoformat(e.at)
+        detail = "；".join(x for x in (
+            e.unit,
+            e.decision and tr(f"协商会议#{e.meeting_id}：{e.decision}", f"meeting #{e.meeting_id}: {e.decision}"),
+            e.answer and f"{label('answer', e.answer)}，{label('satisfaction', e.satisfaction)}",
+            e.extension and tr(f"{e.extension}，至 ", f"{e.extension}, due by ") + shown_deadline(e.due_at),
+            e.approver and tr(f"批准：{e.approver}", f"approved by {e.approver}"),
+            e.note) if x)
+        rows.append({"at": e.at, "event": e.event, "unit": e.unit, "detail": detail,
+                     "step_minutes": round((at - prev).total_seconds() / 60),
+                     "total_minutes": round((at - start).total_seconds() / 60)})
+        prev = at
+    return rows
+
+
 # The events the web desk moves an issue by, with the command that journals each (as the command line does).
 EVENT_COMMANDS = {
     "dispatched": "issue dispatch", "arrived": "issue arrive", "transferred": "issue transfer",

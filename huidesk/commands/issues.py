@@ -494,8 +494,7 @@ TIMELINE = [
 def show(
     ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, wide: WideOpt = False, with_pii: WithPii = False
 ) -> None:
-    import datetime as dt
-
+    from huidesk.actions import timeline as issue_timeline
     from huidesk.domain.privacy import mask_name
     from huidesk.domain.vocab import label
     from huidesk.render.output import Output, render, screen_lines
@@ -504,21 +503,7 @@ def show(
     with s.ledger() as store:
         found = store.issues.find(issue)
         events = store.issues.events(found.id)
-    start = prev = dt.datetime.fromisoformat(found.received_at)
-    timeline = []
-    for e in events:
-        at = dt.datetime.fromisoformat(e.at)
-        detail = "；".join(x for x in (
-            e.unit,
-            e.decision and tr(f"协商会议#{e.meeting_id}：{e.decision}", f"meeting #{e.meeting_id}: {e.decision}"),
-            e.answer and f"{label('answer', e.answer)}，{label('satisfaction', e.satisfaction)}",
-            e.extension and tr(f"{e.extension}，至 ", f"{e.extension}, due by ") + _deadline(e.due_at),
-            e.approver and tr(f"批准：{e.approver}", f"approved by {e.approver}"),
-            e.note) if x)
-        timeline.append({"at": e.at, "event": e.event, "unit": e.unit, "detail": detail,
-                         "step_minutes": round((at - prev).total_seconds() / 60),
-                         "total_minutes": round((at - start).total_seconds() / 60)})
-        prev = at
+    timeline = issue_timeline(found.received_at, events)
     resident = found.resident if with_pii else mask_name(found.resident)
     data = {k: getattr(found, k) for k in ("id", "ref", "kind", "source", "place", "team", "text", "received_at",
                                            "nature", "category", "repeat_of", "state", "response_minutes",

@@ -344,23 +344,6 @@ def _percent(v: object) -> str:
     return "—" if v is None else f"{v}%"
 
 
-def _tally_sheet(wb, form: Form, name: tuple[str, str], title: tuple[str, str], labels: Sequence,
-                 groups: Sequence, records: Sequence[Mapping[str, object]], closing: bool) -> None:
-    """A titled tally sheet: the heading, the table in parts, and (`closing`) the period at a glance, the
-    times and the lines to sign."""
-    ws = new_sheet(wb, tr(*name))
-    pages = Pages(ws)
-    total = {**form.data.total.cells(), "team": tr("合计", "total")}
-    table = _Table(form, labels, groups, records, total, pages.width)
-    table.size(ws)
-    _heading(pages, form, table.last, *title)
-    first = table.draw(pages)
-    if closing:
-        _closing(pages, form, table)
-    ws.freeze_panes = ws.cell(row=first, column=len(labels) + 1)
-    form.print_setup(ws, None)
-
-
 _NO = ("no", "序号", "no.", 6)
 _COMMUNITY = ("community", "社区/村", "community", 14)
 _TEAM = ("team", "服务队", "team", 26)

@@ -265,7 +265,6 @@ def members(asked: Asked) -> Response:
 
 def issue(asked: Asked) -> Response:
     """An issue with its timeline (each step's time), and the forms that move it."""
-    import datetime as dt
 
     from huidesk.domain.vocab import label
 
@@ -274,19 +273,11 @@ def issue(asked: Asked) -> Response:
         found = store.issues.find(asked.params["id"], "ID")
         events = store.issues.events(found.id)
         units = [u["name"] for u in store.units.list()]
-    start = prev = dt.datetime.fromisoformat(found.received_at)
-    timeline = []
-    for e in events:
-        at = dt.datetime.fromisoformat(e.at)
-        detail = "；".join(x for x in (
-            e.unit,
-            e.decision and tr(f"协商会议#{e.meeting_id}：{e.decision}", f"meeting #{e.meeting_id}: {e.decision}"),
-            e.answer and f"{label('answer', e.answer)}，{label('satisfaction', e.satisfaction)}",
-            e.note) if x)
-        timeline.append({"at": e.at[:16].replace("T", " "), "event": label("event", e.event), "detail": detail,
-                         "step": _minutes(round((at - prev).total_seconds() / 60)),
-                         "total": _minutes(round((at - start).total_seconds() / 60))})
-        prev = at
+    from huidesk.actions import timeline as issue_timeline
+
+    timeline = [{"at": r["at"][:16].replace("T", " "), "event": label("event", r["event"]), "detail": r["detail"],
+                 "step": _minutes(r["step_minutes"]), "total": _minutes(r["total_minutes"])}
+                for r in issue_timeline(found.received_at, events)]
     return asked.desk.html("issue.html", **_frame(
         asked, title=tr(f"诉求 #{found.id}", f"Issue #{found.id}"), issue=found, resident=_masked(found.resident),
         timeline=timeline, units=units, answers=_choices("answer", False),
