@@ -191,7 +191,7 @@ def test_json_of_every_report_is_its_values_shape(village):
         month = monthly.build(store, made)
     with s.report(s.report_period(None, None)) as (store, made):
         values = {("report", "monthly", "--month", "2024-06"): month,
-                  ("report", "roster"): roster.masked(roster.roster(store, made), False),
+                  ("report", "roster"): roster.shown(roster.roster(store, made), False),
                   ("certificate", "王凤琴"): certificate.build(store, made, store.find("members", "王凤琴", "MEMBER"))}
         late = due.due(store, made)
 

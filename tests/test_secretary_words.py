@@ -162,3 +162,40 @@ def test_messages_and_errors_wrap_at_the_terminals_width(db, columns):
 def test_help_lists_each_command_with_its_chinese_name():
     assert "visit 走访" in ok("--help").stdout and "add 登记" in ok("visit", "--help").stdout
     assert "visit 走访" not in ok("--lang", "en", "--help").stdout
+
+
+# --- one rule for volunteers' names -------------------------------------------------------------------
+
+def test_a_volunteer_is_named_in_full_everywhere_and_a_resident_masked(village):
+    """Members sign certificates and are named in the paper: their names in full in the roster, the visit and
+    activity lists and the exports, their phones masked; residents' names stay masked (privacy.MASKED)."""
+    import json
+
+    ok("visit", "add", "丁学志", "--team", "橙色公益", "--member", "王凤琴", "--date", "2024-07-01", "--hours", "1")
+    ok("activity", "add", "--theme", "爱心理发", "--team", "橙色公益", "--date", "2024-07-02", "--member", "王凤琴",
+       "--hours", "2")
+    roster = json.loads(ok("report", "roster", "--format", "json").stdout)["rows"]
+    assert "王凤琴" in [r["name"] for r in roster] and "王*琴" not in ok("report", "roster").stdout
+    [visit] = json.loads(ok("visit", "list", "--format", "json").stdout)
+    assert visit["members"] == ["王凤琴"] and visit["residents"] == ["丁*志"]
+    [activity] = json.loads(ok("activity", "list", "--format", "json").stdout)
+    assert activity["members"] == ["王凤琴"]
+    members = {m["name"]: m for m in json.loads(ok("export", "members", "--format", "json").stdout)}
+    assert members["王凤琴"]["phone"] == "138****1111"
+    listed = {m["name"]: m for m in json.loads(ok("member", "list", "--format", "json").stdout)}
+    assert listed["王凤琴"]["phone"] == "138****1111"
+    [exported] = json.loads(ok("export", "visits", "--format", "json").stdout)
+    assert exported["members"] == ["王凤琴"] and "丁学志" not in json.dumps(exported, ensure_ascii=False)
+    residents = [r["name"] for r in json.loads(ok("export", "residents", "--format", "json").stdout)]
+    assert sorted(residents) == ["丁*志", "李*友"]
+    with_pii = json.loads(ok("export", "members", "--format", "json", "--with-pii").stdout)
+    assert {m["name"]: m["phone"] for m in with_pii}["王凤琴"] == "13800001111"
+
+
+def test_the_masking_rule_is_one_table():
+    from huidesk.domain.privacy import MASKED, shown, shown_row
+
+    assert shown("member", "name", "王凤琴") == "王凤琴" and shown("resident", "name", "丁学志") == "丁*志"
+    assert shown_row("member", {"name": "王凤琴", "phone": "13800001111"}) == {"name": "王凤琴", "phone": "138****1111"}
+    assert shown("resident", "phone", "13912345678", with_pii=True) == "13912345678"
+    assert set(MASKED) == {"resident", "member"}

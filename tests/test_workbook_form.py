@@ -224,7 +224,7 @@ def test_a_bad_filing_setting_is_refused(village):
 
 
 def test_the_roster_sheet_is_the_months_roster(june, tmp_path):
-    """花名册: `report roster` of the month, row for row (names masked), with its 合计; a --place sheet has none,
+    """花名册: `report roster` of the month, row for row (members named in full), with its 合计; a --place sheet has none,
     since the roster scopes by team only."""
     ok("member", "edit", "王凤琴", "--reg-no", "64010620220301001")
     ok("visit", "add", "丁学志", "--team", "橙色公益", "--member", "王凤琴", "--hours", "1.5", "--date", "2024-06-12")
@@ -235,8 +235,8 @@ def test_the_roster_sheet_is_the_months_roster(june, tmp_path):
     assert headers[0] == "序号" and headers[1:] == [c["header"] for c in expected["columns"]]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=3 + len(expected["rows"]))]
     names = [row[headers.index("姓名")] for row in rows]
-    assert names == [r["name"] for r in expected["rows"]] and "王*琴" in names
-    mine = rows[names.index("王*琴")]
+    assert names == [r["name"] for r in expected["rows"]] and "王凤琴" in names
+    mine = rows[names.index("王凤琴")]
     assert mine[headers.index("注册编号")] == "64010620220301001" and mine[headers.index("走访时长(小时)")] == 1.5
     total = [c.value for c in ws[4 + len(expected["rows"])]]
     assert total[headers.index("姓名")] == "合计"

@@ -495,7 +495,7 @@ def show(
     ctx: typer.Context, issue: IssueArg, fmt: FormatOpt = None, wide: WideOpt = False, with_pii: WithPii = False
 ) -> None:
     from huidesk.actions import timeline as issue_timeline
-    from huidesk.domain.privacy import mask_name
+    from huidesk.domain.privacy import shown
     from huidesk.domain.vocab import label
     from huidesk.render.output import Output, render, screen_lines
 
@@ -504,7 +504,7 @@ def show(
         found = store.issues.find(issue)
         events = store.issues.events(found.id)
     timeline = issue_timeline(found.received_at, events)
-    resident = found.resident if with_pii else mask_name(found.resident)
+    resident = shown("resident", "name", found.resident, with_pii)
     data = {k: getattr(found, k) for k in ("id", "ref", "kind", "source", "place", "team", "text", "received_at",
                                            "nature", "category", "repeat_of", "state", "response_minutes",
                                            "resolve_minutes", "due_at")}

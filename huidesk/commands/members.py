@@ -41,14 +41,11 @@ RegNoOpt = Annotated[
 
 
 def member_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
-    """Rows with phones masked unless the user asked for personal details."""
-    from huidesk.domain.privacy import mask_phone
+    """Rows as privacy's rule shows a member: the name in full, the phone masked unless --with-pii."""
+    from huidesk.domain.privacy import shown_row
 
     for r in rows:
-        row = dict(r)
-        if not with_pii and "phone" in row:
-            row["phone"] = mask_phone(row["phone"])
-        yield row
+        yield shown_row("member", dict(r), with_pii)
 
 
 @app.command(

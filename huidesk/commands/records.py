@@ -14,6 +14,6 @@ def masked_rows(rows: Iterable, with_pii: bool, key: str = "resident") -> Iterat
 
 def masked(name: str | None, with_pii: bool) -> str | None:
     """A resident's name as a listing may show it: 丁*志 unless --with-pii."""
-    from huidesk.domain.privacy import mask_name
+    from huidesk.domain.privacy import shown
 
-    return name if with_pii else mask_name(name)
+    return shown("resident", "name", name, with_pii)

@@ -123,12 +123,13 @@ def monthly(
     help=tr(
         "志愿者花名册：每名队员的注册编号、服务队、期内活动与走访的志愿服务时长、服务次数，"
         "以及按截至 --until 的累计时长评定的星级（100小时★ … 1500小时★★★★★）。"
-        "姓名默认遮蔽；--team 只计这支服务队的记录。\n\n\b\n"
+        "队员姓名为全名（在证明上署名、在台账上具名）；--team 只计这支服务队的记录。\n\n\b\n"
         "例：huidesk report roster --since 2024-01-01 --until 2024-06-30\n"
-        "    huidesk report roster --team 银色助老 --with-pii --output 花名册.xlsx",
+        "    huidesk report roster --team 银色助老 --output 花名册.xlsx",
         "The volunteer roster: each member's registration number, teams, volunteer hours from activities and visits "
         "in the period, services, and the star level from cumulative hours up to --until (★ at 100 h … ★★★★★ at "
-        "1,500 h). Names masked; --team counts that team's records only.\n\n\b\n"
+        "1,500 h). Members' names in full (they sign certificates and are named in the paper); --team counts that "
+        "team's records only.\n\n\b\n"
         "Example: huidesk report roster --since 2024-01-01 --until 2024-06-30 --format csv",
     ),
 )
@@ -145,15 +146,15 @@ def roster(
 ) -> None:
     from huidesk.render.output import choose, file_formats, message, render
     from huidesk.render.roster import roster_output
-    from huidesk.reports.roster import masked
     from huidesk.reports.roster import roster as build
+    from huidesk.reports.roster import shown
 
     s = session(ctx)
     formats = file_formats(ROWS, DOCUMENT, WORKBOOK)
     target, folder = _destination(output, fmt, formats)
     chosen = choose(fmt, None if folder else target, formats, default="xlsx" if folder else None)
     with s.report(s.report_period(since, until), team) as (store, spec):
-        found = masked(build(store, spec), with_pii)
+        found = shown(build(store, spec), with_pii)
     if folder:
         name = [tr("花名册", "roster"), found.team or "", found.period.until.isoformat()]
         target = _dated(target, name, chosen, s.now)

@@ -29,16 +29,11 @@ COLUMNS = [
 
 
 def resident_rows(rows: Iterable, with_pii: bool) -> Iterator[dict]:
-    from huidesk.domain.privacy import mask_name, mask_phone
+    """Rows as privacy's rule shows a resident: name, phone and guardian masked unless --with-pii."""
+    from huidesk.domain.privacy import shown_row
 
     for r in rows:
-        row = dict(r)
-        if not with_pii:
-            row["name"] = mask_name(row["name"])
-            row["phone"] = mask_phone(row["phone"])
-            if row.get("guardian"):
-                row["guardian"] = mask_name(row["guardian"])
-        yield row
+        yield shown_row("resident", dict(r), with_pii)
 
 
 @app.command(

@@ -5,7 +5,7 @@ from enum import IntEnum
 from typing import NamedTuple
 
 from huidesk.domain.i18n import tr
-from huidesk.domain.privacy import mask_name, mask_phone, mask_phones_in
+from huidesk.domain.privacy import mask, mask_phones_in, shown
 
 
 class ExitCode(IntEnum):
@@ -62,7 +62,7 @@ class InvalidValue(HuideskError):
     def text(self, field: str, reveal: bool = False) -> str:
         value = self.value
         if not reveal and self.pii and isinstance(value, str):
-            value = mask_phone(value) if self.pii == "phone" else mask_name(value)
+            value = mask(self.pii, value)
         shown = _clip(value, reveal)
         if self.reason:
             return tr(f"{field} 的值无效：{shown}（{self.reason}）", f"invalid {field}: {shown} ({self.reason})")
@@ -91,7 +91,7 @@ class Candidate(NamedTuple):
     resident: bool = False
 
     def text(self, reveal: bool = False) -> str:
-        name = self.name if reveal or not self.resident else mask_name(self.name)
+        name = shown("resident", "name", self.name, reveal) if self.resident else self.name
         return f"#{self.id} {name}" + (f"（{self.place}）" if self.place else "")
 
 

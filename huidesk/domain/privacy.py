@@ -1,4 +1,4 @@
-"""Masking of personal information (PIPL): 王*兰, 138****0000."""
+"""Masking of personal information (PIPL): 王*兰, 138****0000, and the one rule of whose details are masked."""
 
 import re
 
@@ -26,6 +26,42 @@ def mask_phone(phone: str | None) -> str | None:
 def mask_phones_in(text: str) -> str:
     """Text with every phone number in it masked: what an error may echo from a value typed anywhere."""
     return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m[0]) or "", text)
+
+
+# Whose details are masked wherever a record is shown or leaves the ledger (listings, reports, exports, the web
+# desk, errors), unless --with-pii: a detail of each kind of person and the mask it takes. Residents are the
+# subjects of the PIPL: their names, phones and guardians masked. Members are volunteers who sign certificates
+# and are named in the paper: their names in full, their phones masked.
+MASKED: dict[str, dict[str, str]] = {
+    "resident": {"name": "name", "phone": "phone", "guardian": "name"},
+    "member": {"phone": "phone"},
+}
+
+
+def masked_as(person: str, detail: str) -> str | None:
+    """How a `person`'s (resident, member) `detail` (name, phone, guardian) is masked: "name", "phone" or None
+    when it is shown as it is."""
+    return MASKED[person].get(detail)
+
+
+def mask(kind: str, value: str | None) -> str | None:
+    """`value` masked as a `kind` ("name", "phone") of detail is."""
+    return mask_phone(value) if kind == "phone" else mask_name(value)
+
+
+def shown(person: str, detail: str, value: str | None, with_pii: bool = False) -> str | None:
+    """A `person`'s `detail` as it is shown: masked by the rule above unless `with_pii`."""
+    kind = masked_as(person, detail)
+    return value if with_pii or kind is None else mask(kind, value)
+
+
+def shown_row(person: str, row: dict, with_pii: bool = False) -> dict:
+    """A row of a `person`'s (resident, member) details with each one the rule masks masked unless `with_pii`."""
+    if not with_pii:
+        for detail, kind in MASKED[person].items():
+            if row.get(detail):
+                row[detail] = mask(kind, row[detail])
+    return row
 
 
 # A resident identity card number (18 characters, the last a digit or X) or an old 15-digit one.

@@ -22,7 +22,7 @@ def export_rows(
 ) -> Iterator[dict]:
     """Live records oldest first, references as names, lists as lists, masked unless `with_pii`."""
     from huidesk.domain.hours import show_hours
-    from huidesk.domain.privacy import mask_name, mask_phone
+    from huidesk.domain.privacy import mask, shown
 
     lists = [f for f in table.fields if f.many and f.exported]
     flags = [f for f in table.fields if f.type == "bool"]
@@ -44,10 +44,11 @@ def export_rows(
         for f in table.fields:
             value = row.get(f.key)
             if f.pii == "party":
-                row[f.key] = [n if with_pii or not k else mask_name(n) for k, n in value]
+                row[f.key] = [shown("resident", "name", n, with_pii) if k else n for k, n in value]
             elif f.pii and not with_pii and value:
-                mask = mask_phone if f.pii == "phone" else _mask_label if f.type == "ref" else mask_name
-                row[f.key] = [mask(x) for x in value] if f.many else mask(value)
+                kind = f.pii
+                hide = _mask_label if f.type == "ref" else lambda x: mask(kind, x)
+                row[f.key] = [hide(x) for x in value] if f.many else hide(value)
         yield row
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 
 from huidesk.domain.errors import InvalidValue
 from huidesk.domain.i18n import tr
+from huidesk.domain.privacy import masked_as
 
 EXPORT_FORMATS = ("csv", "jsonl", "json", "xlsx", "open311")
 IGNORED = {"id", "编号"}  # ledger-local ids mean nothing in another ledger (list outputs carry them)
@@ -25,7 +26,7 @@ class Field:
     vocab: str | None = None  # for type vocab: which vocabulary
     ref: str | None = None  # for type ref: the table referred to (by name, path, id or uid)
     many: bool = False  # a list (link rows folded in)
-    pii: str | None = None  # name / phone / party: masked unless --with-pii
+    pii: str | None = None  # name / phone (privacy's rule, `masked_as`) / party: masked unless --with-pii
     required: bool = False
     derived: bool = False  # computed from other records: exported, ignored on import
     exported: bool = True  # False: accepted on import only
@@ -52,14 +53,16 @@ class Table:
 F = Field
 
 
+# Whose name a reference is and whose details a column holds say what is masked (privacy's one rule).
+RESIDENT_NAME, MEMBER_NAME = masked_as("resident", "name"), masked_as("member", "name")
 UID = F("uid", "唯一编号", "uid", type="uid")
 NAME = F("name", "姓名", "name", required=True, aliases=("名字",))
 DATE = F("date", "日期", "date", type="date", required=True, past=True)
 TEAM = F("team", "服务队", "team", type="ref", ref="teams", required=True)
-MEMBERS = F("members", "队员", "members", type="ref", ref="members", many=True)
+MEMBERS = F("members", "队员", "members", type="ref", ref="members", many=True, pii=MEMBER_NAME)
 PLACE = F("place", "地点", "place", type="ref", ref="places")
-RESIDENT = F("resident", "居民", "resident", type="ref", ref="residents", pii="name", required=True)
-MEMBER = F("member", "队员", "member", type="ref", ref="members", required=True)
+RESIDENT = F("resident", "居民", "resident", type="ref", ref="residents", pii=RESIDENT_NAME, required=True)
+MEMBER = F("member", "队员", "member", type="ref", ref="members", pii=MEMBER_NAME, required=True)
 NOTE = F("note", "备注", "note")
 # Volunteer time credited to each member who served (a visit's, or an activity's --hours).
 HOURS_EACH = F("hours_each", "每人时长(小时)", "hours each", type="hours", aliases=("每人时长",))
@@ -83,13 +86,14 @@ TABLES: dict[str, Table] = {
             (UID, F("name", "服务队名称", "name", required=True, aliases=("服务队", "名称")),
              F("place", "所在地点", "place", type="ref", ref="places", required=True, aliases=("地点",)),
              F("line", "类别", "line", type="vocab", vocab="line"),
-             F("leader", "队长", "leader", type="ref", ref="members"),
+             F("leader", "队长", "leader", type="ref", ref="members", pii=MEMBER_NAME),
              F("founded", "成立日期", "founded", type="date")),
         ),
         Table(
             "members",
-            (UID, NAME, F("reg_no", "注册编号", "registration no.", aliases=("注册号", "志愿者编号", "reg. no.")),
-             F("phone", "电话", "phone", pii="phone"),
+            (UID, replace(NAME, pii=MEMBER_NAME),
+             F("reg_no", "注册编号", "registration no.", aliases=("注册号", "志愿者编号", "reg. no.")),
+             F("phone", "电话", "phone", pii=masked_as("member", "phone")),
              F("roles", "角色", "roles", type="vocab", vocab="role", many=True),
              F("joined", "加入日期", "joined", type="date"),
              F("teams", "服务队", "teams", type="ref", ref="teams", many=True, exported=False)),
@@ -102,21 +106,21 @@ TABLES: dict[str, Table] = {
         ),
         Table(
             "residents",
-            (UID, F("name", "姓名", "name", pii="name", required=True, aliases=("名字",)),
+            (UID, replace(NAME, pii=RESIDENT_NAME),
              F("place", "住址", "place", type="ref", ref="places", required=True, aliases=("地点",)),
              F("tags", "标签", "tags", type="vocab", vocab="tag", many=True),
              F("born", "出生年份", "born", type="int", aliases=("出生年",)),
-             F("phone", "电话", "phone", pii="phone"),
+             F("phone", "电话", "phone", pii=masked_as("resident", "phone")),
              F("visit_every", "走访周期(天)", "visit every (days)", type="cadence", aliases=("走访周期",)),
              F("consent", "同意登记", "consent", type="vocab", vocab="consent", aliases=("同意",)),
-             F("guardian", "监护人", "guardian", pii="name"),
+             F("guardian", "监护人", "guardian", pii=masked_as("resident", "guardian")),
              F("health_consent", "健康信息同意", "health consent", type="bool")),
         ),
         Table(
             "visits",
             (UID, DATE, TEAM,
-             F("residents", "走访对象", "residents", type="ref", ref="residents", many=True, pii="name", required=True,
-               aliases=("居民",)),
+             F("residents", "走访对象", "residents", type="ref", ref="residents", many=True, pii=RESIDENT_NAME,
+               required=True, aliases=("居民",)),
              MEMBERS, F("purpose", "事由", "purpose"), F("gifts", "慰问品", "gifts"), NOTE,
              F("follow_up", "需跟进", "follow-up", type="bool"), HOURS_EACH),
         ),
@@ -140,7 +144,7 @@ TABLES: dict[str, Table] = {
              F("source", "来源", "source", type="vocab", vocab="source", required=True),
              F("place", "地点", "place", type="ref", ref="places", required=True),
              F("team", "服务队", "team", type="ref", ref="teams"),
-             F("resident", "反映人", "resident", type="ref", ref="residents", pii="name"),
+             F("resident", "反映人", "resident", type="ref", ref="residents", pii=RESIDENT_NAME),
              F("text", "内容", "text", required=True),
              F("nature", "诉求性质", "nature", type="vocab", vocab="nature", aliases=("性质",)),
              F("category", "诉求类别", "category", type="category", vocab="category", aliases=("类别",)),
@@ -176,7 +180,7 @@ TABLES: dict[str, Table] = {
             "wishes",
             (UID, RESIDENT, F("text", "心愿", "wish", required=True, aliases=("内容", "text")),
              F("listed", "登记日期", "listed", type="date", required=True, past=True),
-             F("member", "认领队员", "claimed by", type="ref", ref="members", aliases=("队员",)),
+             F("member", "认领队员", "claimed by", type="ref", ref="members", pii=MEMBER_NAME, aliases=("队员",)),
              F("claimed", "认领日期", "claimed", type="date", past=True),
              F("fulfilled", "实现日期", "fulfilled", type="date", past=True)),
         ),

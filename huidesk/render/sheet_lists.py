@@ -141,7 +141,7 @@ def issues(wb, form: "Form") -> None:
 
 def roster(wb, form: "Form") -> None:
     """花名册: each member's hours and services of the period and star level (reports/roster.py), names
-    masked as in every listing; left out for a --place sheet, whose members the roster cannot scope."""
+    in full as in every listing; left out for a --place sheet, whose members the roster cannot scope."""
     roster = form.sheet.roster
     if roster is None:
         return

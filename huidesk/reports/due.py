@@ -31,12 +31,11 @@ class Late(Value):
 def due(store: "Store", spec: ReportSpec, with_pii: bool = False) -> tuple[Late, ...]:
     """What is late as of the spec's moment, with the limits its settings set; residents' names masked
     unless `with_pii`."""
-    from huidesk.domain.privacy import mask_name
+    from huidesk.domain.privacy import shown
     from huidesk.ledger.late import due as late_items
 
     found = late_items(store, spec.as_of_iso, spec.today.isoformat(), dict(spec.settings))
-    if not with_pii:
-        for row in found:
-            if row["what"] == "resident":
-                row["subject"] = mask_name(row["subject"])
+    for row in found:
+        if row["what"] == "resident":
+            row["subject"] = shown("resident", "name", row["subject"], with_pii)
     return tuple(Late(**row) for row in found)

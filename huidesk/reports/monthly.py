@@ -462,10 +462,10 @@ def filed_sheet(store: "Store", spec: ReportSpec, cohort: list, issues: tuple[Is
     ledger's name or place), who files and reviews it (settings report_unit — else the issuer —,
     report_preparer, report_reviewer) and on which day (the as-of day), each issue's standing
     against its limits, 受理/办结 of the twelve months ending with this one, each month as
-    its own report gives it at the same moment, and the month's roster (names masked; none for a
+    its own report gives it at the same moment, and the month's roster (as its listing shows it; none for a
     --place sheet: the roster scopes by team only)."""
     from huidesk.domain.settings import limit_setting
-    from huidesk.reports.roster import masked, roster
+    from huidesk.reports.roster import roster, shown
 
     scope, settings = spec.scope, spec.settings
     if scope.team_id is not None or scope.place_path is not None:
@@ -483,7 +483,7 @@ def filed_sheet(store: "Store", spec: ReportSpec, cohort: list, issues: tuple[Is
                            settings["basically_weight"], settings["callback_reading"]),
         issues=_standing(issues, cohort, settings),
         trend=trend(store, spec),
-        roster=None if scope.place_path is not None else masked(roster(store, spec), False),
+        roster=None if scope.place_path is not None else shown(roster(store, spec), False),
     )
 
 

@@ -25,8 +25,8 @@ _SCALE_EN = ", ".join(f"{'★' * n} {h} h" for n, h in enumerate(STAR_HOURS, 1))
 COLUMNS = [
     ("id", "编号", "id", "队员编号（注册编号相同的几条队员记录合为一行，如街道合并的各社区的同一人）",
      "the member's id (member records sharing a registration number are one row, e.g. a street's merged communities)"),
-    ("name", "姓名", "name", "队员姓名（默认遮蔽，--with-pii 显示全名）",
-     "the member's name (masked unless --with-pii)"),
+    ("name", "姓名", "name", "队员姓名（全名：队员在证明上署名、在台账上具名）",
+     "the member's name in full (volunteers sign certificates and are named in the paper)"),
     ("reg_no", "注册编号", "registration no.", "志愿者注册编号（member add/edit --reg-no）",
      "the volunteer registration number (member add/edit --reg-no)"),
     ("teams", "服务队", "teams", "期末所在的服务队", "the teams the member is in at the end of the period"),
@@ -109,7 +109,7 @@ def roster(store: "Store", spec: ReportSpec) -> Roster:
     """The roster of the spec's period (since None: from the beginning), of every member or, with a team
     as the spec's scope, of that team: its members in the period and anyone who served in its
     activities or visits then, the period's hours and services counting that team's records only.
-    Names are as stored: `masked` hides them for a listing."""
+    Names are as stored: `shown` gives them as a listing shows them."""
     first, last = spec.period.iso()
     team = spec.scope.team_id
     people: dict[tuple, dict] = {}  # one row a person: member records sharing a registration number are one
@@ -152,13 +152,16 @@ def roster(store: "Store", spec: ReportSpec) -> Roster:
     )
 
 
-def masked(found: Roster, with_pii: bool) -> Roster:
-    """The roster with members' names masked (王*兰) unless `with_pii`."""
-    if with_pii:
-        return found
-    from huidesk.domain.privacy import mask_name
+def shown(found: Roster, with_pii: bool) -> Roster:
+    """The roster as a listing shows it: members' names by privacy's one rule (in full: volunteers sign
+    certificates and are named in the paper)."""
+    from huidesk.domain.privacy import shown as detail
 
-    return replace(found, rows=tuple(replace(r, name=mask_name(r.name)) for r in found.rows))
+    def row(r: RosterRow) -> RosterRow:
+        name = detail("member", "name", r.name, with_pii)
+        return r if name == r.name else replace(r, name=name)
+
+    return replace(found, rows=tuple(map(row, found.rows)))
 
 
 def _names(teams: str | None) -> list[str]:

@@ -27,9 +27,9 @@ def _split(text: str | None) -> list[str]:
 
 
 def _masked(name: str | None) -> str:
-    from huidesk.domain.privacy import mask_name
+    from huidesk.domain.privacy import shown
 
-    return mask_name(name) or ""
+    return shown("resident", "name", name) or ""
 
 
 def _paged(rows: Sequence, asked: Asked) -> tuple[Sequence, dict]:
