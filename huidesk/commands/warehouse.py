@@ -47,10 +47,10 @@ def warehouse(
     policy = tr("居民为化名", "residents pseudonymous") if done.pii == "pseudonymous" else tr(
         "含全部个人信息", "with full personal information")
     if done.written or done.removed:
-        message(tr(f"已写入数据仓库 {target}：{done.partitions} 个分区中 {done.written} 个有变化、已重写，"
-                   f"删除 {done.removed} 个；共 {done.rows} 行，{policy}",
-                   f"wrote the warehouse {target}: {done.written} of {done.partitions} partitions changed and "
-                   f"were rewritten, {done.removed} removed; {done.rows} rows, {policy}"))
+        message(tr(f"已写入数据仓库 {target}：{done.partitions} 个分区中读取 {done.read} 个，{done.written} 个有变化、"
+                   f"已重写，删除 {done.removed} 个；共 {done.rows} 行，{policy}",
+                   f"wrote the warehouse {target}: read {done.read} of {done.partitions} partitions, {done.written} "
+                   f"changed and were rewritten, {done.removed} removed; {done.rows} rows, {policy}"))
     else:
         message(tr(f"数据仓库 {target} 已是最新：{done.partitions} 个分区都没有变化，未写入",
                    f"the warehouse {target} is up to date: none of its {done.partitions} partitions changed; "

@@ -52,22 +52,42 @@ from huidesk.ledger.schema import RECORD_TABLES
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
+    from huidesk.ledger.table import Read
 
-FORMAT, FORMAT_VERSION = "huidesk-warehouse", "1"
+FORMAT, FORMAT_VERSION = "huidesk-warehouse", "2"  # 2: the kept facts too
 INSTALL = "pip install 'huidesk[warehouse]'"
 PART = "part-0.parquet"
-# The tables written year by year: the SQL of a row's year (alias t; p: the record it belongs to).
-YEARLY = {  # table: (join, its year, its order within the year: by date, so row groups prune by date)
-    "visits": ("", "substr(t.date, 1, 4)", "t.date"),
-    "visit_residents": ("JOIN visits p ON p.id = t.visit_id", "substr(p.date, 1, 4)", "p.date"),
-    "visit_members": ("JOIN visits p ON p.id = t.visit_id", "substr(p.date, 1, 4)", "p.date"),
-    "activities": ("", "substr(t.date, 1, 4)", "t.date"),
-    "activity_members": ("JOIN activities p ON p.id = t.activity_id", "substr(p.date, 1, 4)", "p.date"),
-    "issues": ("", "substr(t.received_at, 1, 4)", "t.received_at"),
-    "issue_events": ("JOIN issues p ON p.id = t.issue_id", "substr(p.received_at, 1, 4)", "p.received_at, t.issue_id"),
+# The tables written year by year: the SQL of a row's date (alias t; p: the record it belongs to), whose
+# year is the partition's, and the row's order within the year (by date, so row groups prune by date).
+YEARLY = {  # table: (join, its date, its order within the year)
+    "visits": ("", "t.date", "t.date"),
+    "visit_residents": ("JOIN visits p ON p.id = t.visit_id", "p.date", "p.date"),
+    "visit_members": ("JOIN visits p ON p.id = t.visit_id", "p.date", "p.date"),
+    "activities": ("", "t.date", "t.date"),
+    "activity_members": ("JOIN activities p ON p.id = t.activity_id", "p.date", "p.date"),
+    "issues": ("", "t.received_at", "t.received_at"),
+    "issue_events": ("JOIN issues p ON p.id = t.issue_id", "p.received_at", "p.received_at, t.issue_id"),
+    "issue_facts": ("", "t.received_at", "t.received_at, t.issue_id"),
+    "visit_homes": ("", "t.date", "t.date, t.visit_id, t.resident_id"),
+    "visit_months": ("", "t.month", "t.month, t.team_id"),
+}
+# The facts a ledger keeps beside its records (huidesk/ledger/facts.py), written beside them so that DuckDB
+# and Spark read what SQLite reads: dataset table -> (the ledger's table, the record a row is of and the
+# column naming it: the row's origin is that record's, and a street's copy is left out with it).
+# visit_months is each team's live visits by month and by origin, counted from the visits written with it.
+FACTS = {
+    "issue_facts": ("_issue_facts", "issues", "issue_id"),
+    "visit_homes": ("_visit_homes", "visits", "visit_id"),
+    "visit_months": ("_visit_months", "visits", None),
+}
+# Their columns naming records (the ledger's tables declare no foreign keys): offset like any id.
+_FACT_REFERENCES = {
+    "issue_facts": {"issue_id": "issues", "place_id": "places", "team_id": "teams", "repeat_of": "issues"},
+    "visit_homes": {"team_id": "teams", "resident_id": "residents", "visit_id": "visits"},
+    "visit_months": {"team_id": "teams"},
 }
 _ROW_GROUP = 65_536  # rows: min/max statistics per row group let a reader skip the rest of a year
-TABLES = (*MERGE_ORDER, "settings")
+TABLES = (*MERGE_ORDER, "settings", *FACTS)
 # Identity and bookkeeping settings are the manifest's, not figures' settings.
 _PRIVATE_SETTINGS = ("ledger_uid", "ledger_name", "ledger_place")
 _ARROW = {"INTEGER": "int64", "REAL": "float64", "TEXT": "string"}
@@ -90,10 +110,11 @@ def need(module: str):
 
 @dataclass(frozen=True)
 class Written:
-    """What a run did: partitions written and removed, of how many; rows in the dataset."""
+    """What a run did: partitions read from the ledger, written and removed, of how many; rows in the dataset."""
 
     dir: Path
     ledger: str
+    read: int
     written: int
     removed: int
     partitions: int
@@ -227,7 +248,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         old = _checked(root, uid, read_manifest(old_path)) if old_path.exists() else {"partitions": {}}
         schema = describe(store)
         if _unchanged(root, old, store.head()[1], pii, number, schema):
-            return Written(root, uid, 0, 0, len(old["partitions"]),
+            return Written(root, uid, 0, 0, 0, len(old["partitions"]),
                            sum(p["rows"] for p in old["partitions"].values()), pii)
         stage = staging_path(root, uid)
         try:
@@ -235,10 +256,16 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         except FileExistsError:
             raise Untrusted(root, stage.name, "在本次写入开始后出现", "appeared while this run began") from None
         os.chmod(stage, 0o700)
-        partitions: dict[str, dict] = {}
         changed: list[str] = []
         with store.snapshot():  # one snapshot of the ledger for every table, while others write
-            for table, rel, rows in _partitions(store, uid, pii, number << ID_BITS):
+            entry, head = store.head()
+            schema_digest = hashlib.sha256(_schema_text(schema).encode()).hexdigest()
+            only = _since(store, root, old, pii, number, schema_digest)
+            # the partitions the entries since the dataset's head cannot have changed are kept as they are
+            partitions = {rel: info for rel, info in old["partitions"].items() if not _covers(only, rel)}
+            read = 0
+            for table, rel, rows in _partitions(store, uid, pii, number << ID_BITS, only):
+                read += 1
                 digest = hashlib.sha256(repr(rows).encode()).hexdigest()
                 partitions[rel] = {"rows": len(rows), "digest": digest}
                 if old["partitions"].get(rel, {}).get("digest") == digest and (root / rel).exists():
@@ -246,11 +273,11 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
                 # staged flat (one folder to remove afterwards), named by their order in the intent
                 _write_part(pa, pq, stage / f"{len(changed)}.parquet", schema[table]["columns"], rows)
                 changed.append(rel)
-            head = store.head()[1]
         removed = sorted(set(old["partitions"]) - set(partitions))
         manifest = {
             "format": FORMAT, "format_version": FORMAT_VERSION, "ledger": uid,
-            "name": ident["name"] or "", "place": ident["place"] or "", "number": number, "head": head, "pii": pii,
+            "name": ident["name"] or "", "place": ident["place"] or "", "number": number, "head": head,
+            "entry": entry, "schema": schema_digest, "pii": pii,
             "sources": [s["uid"] for s in _sources(store)], "partitions": dict(sorted(partitions.items())),
         }
         same = old == manifest
@@ -266,7 +293,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
             _commit(root, uid)
         else:
             shutil.rmtree(stage)
-        return Written(root, uid, len(changed), len(removed), len(partitions),
+        return Written(root, uid, read, len(changed), len(removed), len(partitions),
                        sum(p["rows"] for p in partitions.values()), pii)
     finally:
         lock.close()
@@ -447,30 +474,119 @@ def _number(root: Path, uid: str) -> int:
         return numbers[uid]
 
 
-def _partitions(store: "Store", uid: str, pii: str, offset: int) -> Iterator[tuple[str, str, list[tuple]]]:
-    """Every partition of this ledger: (table, its file relative to DIR, its rows in a fixed order),
-    ids and references to them plus `offset`."""
+# What an entry's rows of a table change in the dataset: that table's partitions and the facts kept of it.
+_FOLLOW = {"visits": ("visits", "visit_homes", "visit_months"), "visit_residents": ("visit_residents", "visit_homes"),
+           "issues": ("issues", "issue_facts"), "issue_events": ("issue_events", "issue_facts"),
+           "_settings": ("settings", "issue_facts"), "_setting_changes": ("settings", "issue_facts")}
+# Journaled, and not in the dataset: what was bundled, the sources (the manifest's, read every run), the keys.
+_UNWRITTEN = frozenset({"_bundles_made", "_bundles", "_sources", "_api_keys"})
+Only = dict[str, frozenset[str] | None]  # table -> the years of its partitions to read (None: all of them)
+
+
+def _since(store: "Store", root: Path, old: dict, pii: str, number: int, schema_digest: str) -> Only | None:
+    """The partitions the journal's entries since the dataset's head can have changed (`_touched`); None
+    (every partition read and digested) when the dataset was not written as this run would write it: another
+    policy, number, schema or format, a missing file, or a head this ledger's journal does not hold."""
+    entry = old.get("entry")
+    if (type(entry) is not int or old.get("pii") != pii or old.get("number") != number
+            or old.get("format_version") != FORMAT_VERSION or old.get("schema") != schema_digest
+            or not all((root / rel).exists() for rel in old["partitions"])):
+        return None
+    if store.read.value("SELECT hash FROM _journal WHERE id = ?", (entry,)) != old.get("head"):
+        return None
+    return _touched(store.read, entry)
+
+
+def _touched(read: "Read", since: int) -> Only | None:
+    """The tables and years whose partitions the entries after `since` wrote rows of: a record's year
+    (insert, void), every year of a table a record of which was updated (a merged change may move its
+    date), the kept facts that follow them; None when an entry wrote something else."""
+    touched: Only = {}
+
+    def add(table: str, years: frozenset[str] | None) -> None:
+        for t in _FOLLOW.get(table, (table,)):
+            was = touched.get(t, frozenset())
+            touched[t] = None if years is None or was is None else was | years
+
+    changes = "SELECT rid FROM _journal_records WHERE entry_id > ? AND tbl = ?"
+    ops: dict[str, set[str]] = {}
+    for tbl, op in read.rows("SELECT DISTINCT tbl, op FROM _journal_records WHERE entry_id > ?", (since,)):
+        ops.setdefault(tbl, set()).add(op)
+    for tbl, kinds in ops.items():
+        if tbl == "_merged":  # the rows whose origin a merge named (one already here may take a source's)
+            merged = f"SELECT g.rid FROM _merged g WHERE g.tbl = ? AND g.id IN ({changes})"
+            for (table,) in read.rows(f"SELECT DISTINCT g.tbl FROM _merged g WHERE g.id IN ({changes})",
+                                      (since, tbl)):
+                if table not in MERGE_ORDER:
+                    return None
+                add(table, _years(read, table, merged, (table, since, tbl)) if table in YEARLY else None)
+        elif tbl in _FOLLOW and tbl.startswith("_"):
+            add(tbl, None)
+        elif tbl in _UNWRITTEN:
+            continue
+        elif tbl not in MERGE_ORDER:
+            return None
+        else:
+            add(tbl, None if tbl not in YEARLY or "update" in kinds else _years(read, tbl, changes, (since, tbl)))
+    return touched
+
+
+def _years(read: "Read", table: str, ids: str, args: tuple) -> frozenset[str]:
+    """The years of the partitions of `table` that hold its rows whose ids `ids` selects."""
+    join, date, _ = YEARLY[table]
+    return frozenset(r[0] for r in read.rows(
+        f"SELECT DISTINCT substr({date}, 1, 4) FROM {table} t {join} WHERE t.id IN ({ids})", args))
+
+
+def _covers(only: Only | None, rel: str) -> bool:
+    """Whether a run reading `only` reads the partition `rel` (else it is kept as the dataset holds it)."""
+    if only is None:
+        return True
+    table, *rest = rel.split("/")
+    table = table.removeprefix("table=")
+    if table not in only:
+        return False
+    years = only[table]
+    return years is None or len(rest) == 2 or rest[1].removeprefix("year=") in years
+
+
+def _partitions(store: "Store", uid: str, pii: str, offset: int,
+                only: Only | None = None) -> Iterator[tuple[str, str, list[tuple]]]:
+    """Every partition of this ledger (`only`: those it names): (table, its file relative to DIR, its rows in
+    a fixed order), ids and references to them plus `offset`."""
     read = store.read
     for table in TABLES:
+        years = None if only is None else only.get(table, frozenset())
+        if table == "visit_months" or years is not None and not years:
+            continue  # visit_months: counted from the visits, below
         base = f"table={table}/ledger={uid}"
         if table == "settings":
             rows = [(k, v) for k, v in store.settings().items() if k not in _PRIVATE_SETTINGS]
             yield table, f"{base}/{PART}", sorted(rows)
             continue
+        source, record, key = FACTS.get(table, (table, table, "id"))
         origin = {rid: source for rid, source in read.rows(
             "SELECT g.rid, s.uid FROM _merged g JOIN _sources s ON s.id = g.source_id WHERE g.tbl = ?"
-            " ORDER BY g.id DESC", (table,))}  # the first source a row came from wins
-        names = [c[1] for c in read.rows(f"PRAGMA table_info({table})")]
-        fks = {fk[3] for fk in read.rows(f"PRAGMA foreign_key_list({table})")}
+            " ORDER BY g.id DESC", (record,))}  # the first source a row came from wins
+        names = [c[1] for c in read.rows(f"PRAGMA table_info({source})")]
+        fks = set(_FACT_REFERENCES[table]) if table in FACTS else {
+            fk[3] for fk in read.rows(f"PRAGMA foreign_key_list({table})")}
         ids = [n for n, name in enumerate(names) if name == "id" or name in fks] if offset else []
-        join, year, order = YEARLY.get(table, ("", "NULL", "NULL"))
-        cursor = read.rows(f"SELECT {year}, t.* FROM {table} t {join} ORDER BY 1, {order}, t.id")
+        at = names.index(key) if key else None
+        join, date, order = YEARLY.get(table, ("", None, "NULL"))
+        where, args = "", []
+        if date and years is not None:
+            where = " WHERE " + " OR ".join(f"{date} BETWEEN ? AND ?" for _ in years)
+            args = [bound for year in sorted(years) for bound in (year, year + "\U0010ffff")]
+        year = f"substr({date}, 1, 4)" if date else "NULL"
+        tie = "" if table in FACTS else ", t.id"
+        cursor = read.rows(f"SELECT {year}, t.* FROM {source} t {join}{where} ORDER BY 1, {order}{tie}", args)
         current, rows = None, []
         # the rule (federation.pseudonymised) changes rows of PSEUDONYMISED tables only: others go as they are
         masked = pii == "pseudonymous" and table in PSEUDONYMISED
         for row in cursor:
             if row[0] != current and rows:
-                yield table, f"{base}/year={current}/{PART}", rows
+                yield from _yearly(table, base, current, rows, names)
                 rows = []
             current = row[0]
             values = tuple(row)[1:]
@@ -479,18 +595,34 @@ def _partitions(store: "Store", uid: str, pii: str, offset: int) -> Iterator[tup
                 if kept is None:
                     continue
                 values = tuple(kept.values())
-            source = origin.get(values[0], uid)
+            source_uid = origin.get(values[at], uid) if at is not None else uid
             if ids:
                 values = list(values)
                 for n in ids:
                     if values[n] is not None:
                         values[n] += offset
-            rows.append((*values, source))
-        if table in YEARLY:
-            if rows:
-                yield table, f"{base}/year={current}/{PART}", rows
-        else:
+            rows.append((*values, source_uid))
+        if table not in YEARLY:
             yield table, f"{base}/{PART}", rows
+        elif rows:
+            yield from _yearly(table, base, current, rows, names)
+
+
+def _yearly(table: str, base: str, year: str, rows: list[tuple], names: list[str]) -> Iterator[tuple[str, str, list]]:
+    """A year's partition of `table`; of the visits, also that year's visit_months: each team's live visits
+    by month and origin (the ledger's `_visit_months`, whose rows name no origin, by origin)."""
+    yield table, f"{base}/year={year}/{PART}", rows
+    if table != "visits":
+        return
+    team, day, void = names.index("team_id"), names.index("date"), names.index("void_reason")
+    counts: dict[tuple, int] = {}
+    for row in rows:
+        if row[void] is None:
+            group = (row[day][:7], row[team], row[-1])
+            counts[group] = counts.get(group, 0) + 1
+    if counts:
+        months = [(team_id, month, n, origin) for (month, team_id, origin), n in sorted(counts.items())]
+        yield "visit_months", f"table=visit_months/{base.split('/', 1)[1]}/year={year}/{PART}", months
 
 
 def describe(store: "Store") -> dict[str, dict]:
@@ -506,9 +638,10 @@ def describe(store: "Store") -> dict[str, dict]:
                              "partitioned_by": ["ledger"], "columns": {
                                  "key": _column("TEXT", "setting name"), "value": _column("TEXT", "its value")}}
             continue
-        fks = {fk[3]: fk[2] for fk in read.rows(f"PRAGMA foreign_key_list({table})")}
+        source = FACTS[table][0] if table in FACTS else table
+        fks = _FACT_REFERENCES.get(table) or {fk[3]: fk[2] for fk in read.rows(f"PRAGMA foreign_key_list({table})")}
         columns = {}
-        for _, name, kind, notnull, _, pk in read.rows(f"PRAGMA table_info({table})"):
+        for _, name, kind, notnull, _, pk in read.rows(f"PRAGMA table_info({source})"):
             column = _column(kind, _meaning(table, name, fks), not notnull and not pk)
             if name in fks:
                 column["references"] = fks[name]
@@ -520,12 +653,14 @@ def describe(store: "Store") -> dict[str, dict]:
                                     False)
         zh, en = RECORD_TABLES.get(table, (None, None))
         tables[table] = {
-            "meaning": f"{en} ({zh}) records" if en else f"rows linking records ({table})",
+            "meaning": _FACT_MEANINGS.get(table) or (
+                f"{en} ({zh}) records" if en else f"rows linking records ({table})"),
             "partitioned_by": ["ledger", "year"] if table in YEARLY else ["ledger"],
             "columns": columns,
         }
         if table in YEARLY:
-            tables[table]["year"] = YEARLY[table][1].replace("t.", f"{table}.").replace("p.", "its record's ")
+            date = YEARLY[table][1].replace("t.", f"{table}.").replace("p.", "its record's ")
+            tables[table]["year"] = f"substr({date}, 1, 4)"
     return tables
 
 
@@ -533,7 +668,17 @@ def _column(kind: str, meaning: str, nullable: bool = False) -> dict:
     return {"type": kind, "arrow": _ARROW.get(kind, "string"), "nullable": nullable, "meaning": meaning}
 
 
+_FACT_MEANINGS = {
+    "issue_facts": "each issue's facts as its ledger keeps them beside the records (state, first response,"
+                   " resolution, transfers, returns, callbacks, minutes to respond and resolve, its limits"
+                   " counted by the ledger's settings and working days), with a copy of the issue's own columns",
+    "visit_homes": "the households each live visit went to, under its team and date",
+    "visit_months": "each team's live visits by month (and by origin)",
+}
 _VOCAB = {
+    ("issue_facts", "kind"): "issue_kind", ("issue_facts", "nature"): "nature",
+    ("issue_facts", "answer"): "answer", ("issue_facts", "satisfaction"): "satisfaction",
+    ("issue_facts", "first_answer"): "answer", ("issue_facts", "first_satisfaction"): "satisfaction",
     ("places", "level"): "level", ("teams", "line"): "line", ("member_roles", "role"): "role",
     ("resident_tags", "tag"): "tag", ("units", "kind"): "unit_kind", ("activities", "theme"): "theme",
     ("issues", "kind"): "issue_kind", ("issues", "source"): "source", ("issue_events", "event"): "event",
@@ -564,6 +709,19 @@ _MEANINGS = {
     "minutes_each": "a visit's volunteer time credited to each visiting member (visit_members), whole minutes",
     "nature": "诉求性质: help, inquiry, complaint, proposal or praise",
     "category": "诉求类别: a vocabulary slug, or a category the ledger added (stored as typed)",
+    # the kept facts (issue_facts, visit_months)
+    "live": "1: the issue is not void", "state": "the issue's state after its last live event",
+    "first_response_at": "its first response (dispatched, arrived, resolved, ...)",
+    "resolved_at": "its last resolution",
+    "last_at": "its last live event", "transfers": "times transferred", "returns": "times returned",
+    "first_answer": "its first callback's answer", "first_satisfaction": "its first callback's satisfaction",
+    "response": "minutes from receipt to first response", "resolve": "minutes from receipt to resolution",
+    "due_in": "minutes from receipt to its own deadline (--due, or the last 延期)",
+    "exempt": "1: exempted from the assessment (核减)", "contact": "minutes from receipt to its first 先行联系",
+    "respond_within": "minutes from receipt to the end of its response limit (the ledger's settings, working days)",
+    "resolve_within": "minutes from receipt to the end of its resolve limit (the ledger's settings, working days)",
+    "estimated": "bits: 1 the response limit, 2 the resolve limit counted over estimated working days",
+    "month": "the month (YYYY-MM)", "visits": "live visits",
 }
 
 

@@ -26,7 +26,16 @@ from huidesk.domain.i18n import tr
 from huidesk.ledger.people import Teams
 from huidesk.ledger.queries import ISSUE_SELECT
 from huidesk.ledger.table import Read
-from huidesk.ledger.warehouse import ID_BITS, UID, need, partition_parts, read_manifest, staging_path
+from huidesk.ledger.warehouse import (
+    FACTS,
+    FORMAT_VERSION,
+    ID_BITS,
+    UID,
+    need,
+    partition_parts,
+    read_manifest,
+    staging_path,
+)
 
 if TYPE_CHECKING:
     import sqlite3
@@ -44,11 +53,17 @@ DIALECT = (
 # column of a UNION may hold a kind (text) in one part and a team id (integer) in another; DuckDB gives
 # such a column one type, unless it is a VARIANT, which keeps each value's own.
 #
+# SQLite's unary plus only tells its planner not to use an index; DuckDB has no such thing, and refuses it
+# on text. Nor has it SQLite's CROSS JOIN … ON (an inner join in the order written): an inner join.
+#
 # A correlated first-row look-up (an issue's latest event: ORDER BY at, id LIMIT 1) is the same value as
 # DuckDB's arg_max/arg_min over (at, id); written so, DuckDB joins the events of the issues asked for
 # and keeps one per issue, where the LIMIT form numbered every event of the dataset first (10x slower).
 _NO_SUB = r"(?:(?!\(SELECT|\bFROM\b|\bORDER BY\b|\bLIMIT\b).)+?"
 REWRITES = (
+    # SQLite's unary + (an index left unused) on a text column, which DuckDB refuses: dropped
+    (re.compile(r"(?<=[\s(,])\+(?=[A-Za-z_])"), ""),
+    (re.compile(r"\bCROSS JOIN (\w+ \w+ ON)\b"), r"JOIN \1"),
     (re.compile(r"(SELECT \d+ AS grouping, )(.+?)( AS key,)"), r"\1CAST(\2 AS VARIANT)\3"),
     (re.compile(rf"\(SELECT ({_NO_SUB}) FROM (\w+) (\w+) WHERE ({_NO_SUB})"
                 r" ORDER BY \3\.(\w+) (DESC|ASC), \3\.(\w+) \6 LIMIT 1\)"),
@@ -161,7 +176,6 @@ class Warehouse:
     dataset is not one journal."""
 
     read_only = True
-    keeps_facts = False  # every issue's facts derived from its events
     created: list = []
     tightened: list = []
 
@@ -169,6 +183,9 @@ class Warehouse:
         duckdb = need("duckdb")
         self.root = Path(root).expanduser().resolve()
         self.ledgers = _manifests(self.root)
+        # The facts kept beside the records (facts.py), as every ledger wrote them (a dataset written before
+        # they were has none: the reports derive them from the records, as they did then)
+        self.keeps_facts = all(m.get("format_version") == FORMAT_VERSION for m in self.ledgers)
         self.duck = duckdb.connect(":memory:")
         for statement in DIALECT:
             self.duck.execute(statement)
@@ -311,12 +328,13 @@ def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> list[str]:
     present = [m["ledger"] for m in ledgers]
     merged = [m["ledger"] for m in ledgers if set(m.get("sources", ())) & set(present)]
     for table, spec in schema.items():
+        view = FACTS[table][0] if table in FACTS else table  # named as the ledger names them
         columns = {c: d for c, d in spec["columns"].items() if c != "origin"}
         files = [str(root / rel) for m in ledgers for rel in m["partitions"] if rel.startswith(f"table={table}/")]
         read += files
         if not files:
             cols = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[d['arrow']]}) AS \"{c}\"" for c, d in columns.items())
-            duck.execute(f"CREATE VIEW \"{table}\" AS SELECT {cols} WHERE false")
+            duck.execute(f"CREATE VIEW \"{view}\" AS SELECT {cols} WHERE false")
             continue
         shown = [f"\"{c}\"" for c in columns]
         where = ""
@@ -326,7 +344,7 @@ def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> list[str]:
             where = f" WHERE NOT (ledger IN ({writers}) AND origin <> ledger AND origin IN ({others}))"
         listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         duck.execute(
-            f"CREATE VIEW \"{table}\" AS SELECT {', '.join(shown)} FROM read_parquet([{listed}],"
+            f"CREATE VIEW \"{view}\" AS SELECT {', '.join(shown)} FROM read_parquet([{listed}],"
             f" hive_partitioning = true, hive_types_autocast = false){where}"
         )
     duck.execute("CREATE VIEW _place_paths AS SELECT min(id) AS id, any_value(name) AS name, path,"
