@@ -336,7 +336,34 @@ def _resolve(group, ctx, args: list[str], within: str | None):
     return TyperGroup.resolve_command(group, ctx, args)
 
 
-class HuideskSubgroup(TyperGroup):
+class ChineseNames(TyperGroup):
+    """A group whose commands answer to their Chinese names too (command_names): typed, and offered by the
+    shell's completion (`huidesk 走` offers 走访, `huidesk visit ` both add and 登记)."""
+
+    def within(self) -> str | None:
+        return self.name
+
+    def resolve_command(self, ctx, args):
+        return _resolve(self, ctx, args, self.within())
+
+    def shell_complete(self, ctx, incomplete: str) -> list:
+        from typer._click.shell_completion import CompletionItem
+
+        from huidesk.domain.command_names import chinese
+        from huidesk.domain.i18n import lang
+
+        found = [item for item in super().shell_complete(ctx, incomplete) if item.value not in self.commands]
+        in_chinese = lang() != "en" or not incomplete.isascii()  # a Chinese word typed is always completed
+        for name in self.list_commands(ctx):
+            word = chinese(name, self.within()) if in_chinese else None
+            words = [w for w in (name, word) if w and w.startswith(incomplete)]
+            command = self.get_command(ctx, name) if words else None
+            if command is not None and not command.hidden:
+                found += [CompletionItem(w, help=command.get_short_help_str()) for w in words]
+        return found
+
+
+class HuideskSubgroup(ChineseNames):
     """A command group (issue, member, ...): help laid out as the root's."""
 
     context_class = HuideskContext
@@ -344,11 +371,8 @@ class HuideskSubgroup(TyperGroup):
     def format_commands(self, ctx, formatter) -> None:
         _format_commands(self, ctx, formatter)
 
-    def resolve_command(self, ctx, args):
-        return _resolve(self, ctx, args, self.name)
 
-
-class HuideskGroup(TyperGroup):
+class HuideskGroup(ChineseNames):
     """The root command: loads each command on first use, turns every domain error into one line on
     stderr and an exit code (no traceback), and every usage error into one line and exit 2."""
 
@@ -361,8 +385,8 @@ class HuideskGroup(TyperGroup):
     def list_commands(self, ctx) -> list[str]:
         return list(self.commands)
 
-    def resolve_command(self, ctx, args):
-        return _resolve(self, ctx, args, None)
+    def within(self) -> None:
+        return None
 
     def parse_args(self, ctx, args: list[str]) -> list[str]:
         from huidesk.usage import global_first

@@ -199,3 +199,34 @@ def test_the_masking_rule_is_one_table():
     assert shown_row("member", {"name": "王凤琴", "phone": "13800001111"}) == {"name": "王凤琴", "phone": "138****1111"}
     assert shown("resident", "phone", "13912345678", with_pii=True) == "13912345678"
     assert set(MASKED) == {"resident", "member"}
+
+
+# --- completion in her words --------------------------------------------------------------------------
+
+def _completed(*words: str, lang: str | None = None) -> list[str]:
+    """What the shell's completion offers after `huidesk WORDS` (the last word is the one being typed)."""
+    from typer.testing import CliRunner
+
+    from huidesk.cli import app
+
+    env = {"_HUIDESK_COMPLETE": "complete_bash", "COMP_WORDS": " ".join(("huidesk", *words)),
+           "COMP_CWORD": str(len(words))}
+    if lang:
+        env["HUIDESK_LANG"] = lang
+    result = CliRunner().invoke(app, [], prog_name="huidesk", env=env)
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    return result.stdout.split()
+
+
+def test_completion_offers_the_chinese_names():
+    assert _completed("走") == ["走访"]
+    assert _completed("诉求", "办") == ["办结"]
+    assert _completed("visit", "") == ["add", "登记", "list", "列表"]
+    assert _completed("走访", "") == ["add", "登记", "list", "列表"]  # a group typed in Chinese completes too
+    assert {"visit", "走访", "report", "报表"} <= set(_completed(""))
+    assert _completed("vi") == ["visit"]
+
+
+def test_completion_in_english_offers_english_unless_chinese_is_typed():
+    assert _completed("visit", "", lang="en") == ["add", "list"]
+    assert _completed("走", lang="en") == ["走访"]
