@@ -230,3 +230,48 @@ def test_completion_offers_the_chinese_names():
 def test_completion_in_english_offers_english_unless_chinese_is_typed():
     assert _completed("visit", "", lang="en") == ["add", "list"]
     assert _completed("走", lang="en") == ["走访"]
+
+
+# --- limits as she says them --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("said, meant", [
+    ("三天", "3d"), ("两天", "2d"), ("十天", "10d"), ("三个工作日", "3wd"), ("3个工作日", "3wd"),
+    ("两个工作日", "2wd"), ("四十八小时", "48h"), ("一百天", "100d"),
+])
+def test_a_limit_said_in_chinese_numerals(said, meant):
+    from huidesk.domain.calendar import parse_limit
+
+    assert parse_limit(said) == parse_limit(meant)
+
+
+@pytest.mark.parametrize("said", ["一二天", "零天", "三百六十六天", "三周x", "十二月一日"])
+def test_what_is_no_limit_is_refused(said):
+    from huidesk.domain.calendar import parse_limit
+    from huidesk.domain.errors import InvalidValue
+
+    with pytest.raises(InvalidValue):
+        parse_limit(said)
+
+
+def test_due_and_extend_take_chinese_numerals(db):
+    """`issue open --due 三天` is the deadline `--due 3d` gives; `issue extend --by 两个工作日` moves it as
+    `--by 2工作日` does; a numeral that names no number is refused in one line, nothing written."""
+    import json
+
+    from conftest import rejected
+
+    _village()
+    opened = ("issue", "open", "楼道灯不亮", "--kind", "民生问题", "--source", "巡查", "--place", "48",
+              "--at", "2024-07-01 09:00")
+    ok(*opened, "--due", "三天")
+    ok(*opened, "--due", "3d")
+    ok(*opened, "--due", "三个工作日")
+    issues = {i["id"]: i for i in json.loads(ok("issue", "list", "--format", "json").stdout)}
+    assert issues[1]["due_at"] == issues[2]["due_at"] == "2024-07-05T00:00:00+08:00"
+    assert issues[3]["due_at"] == "2024-07-05T00:00:00+08:00"  # Tue, Wed, Thu: 24:00 of Thursday
+    said = ok("issue", "extend", "1", "--by", "两个工作日", "--reason", "等配件", "--at", "2024-07-02 10:00")
+    assert "延期2个工作日" in said.stderr
+    ok("issue", "extend", "2", "--by", "2工作日", "--reason", "等配件", "--at", "2024-07-02 10:00")
+    issues = {i["id"]: i for i in json.loads(ok("issue", "list", "--format", "json").stdout)}
+    assert issues[1]["due_at"] == issues[2]["due_at"] == "2024-07-09T00:00:00+08:00"
+    rejected(db, "issue", "extend", "1", "--by", "一二天", "--reason", "x", mentions=("--by", "一二天"))

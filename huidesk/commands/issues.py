@@ -115,7 +115,7 @@ def open_(
                                             "a repeat complaint: the issue it repeats (id or order number)")),
     ] = None,
     due: Annotated[str | None, typer.Option("--due", help=tr(
-        "本件的办结时限（12345 工单的办理时限）：3工作日、5d、72h，或到期日期、时间（2024-09-19）",
+        "本件的办结时限（12345 工单的办理时限）：3工作日、三天、5d、72h，或到期日期、时间（2024-09-19）",
         "this issue's own resolve limit (a 12345 order's): 3wd, 5d, 72h, or the day or time it is due"))] = None,
 ) -> None:
     from huidesk.actions import open_issue
@@ -314,7 +314,7 @@ def reopen(
 
 ReasonOpt = Annotated[str, typer.Option("--reason", help=tr("原因", "why"))]
 ApproverOpt = Annotated[str | None, typer.Option("--approver", help=tr("批准人", "who approved it"))]
-ByOpt = Annotated[str, typer.Option("--by", help=tr("顺延多久：2工作日、3d、48h", "by how much: 2wd, 3d, 48h"))]
+ByOpt = Annotated[str, typer.Option("--by", help=tr("顺延多久：2工作日、两天、3d、48h", "by how much: 2wd, 3d, 48h"))]
 
 
 @app.command(

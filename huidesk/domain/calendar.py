@@ -16,13 +16,14 @@ from huidesk.domain.errors import InvalidValue
 from huidesk.domain.i18n import tr
 
 UNITS = ("hours", "days", "workdays")
-# How a limit may be typed: 24h, 24小时; 5d, 5天; 3工作日, 3wd, 3个工作日.
+# How a limit may be typed: 24h, 24小时; 5d, 5天; 3工作日, 3wd, 3个工作日; the number in Chinese too (三天,
+# 两个工作日, 四十八小时: numerals.parse_count).
 _UNIT_WORDS = {
     "h": "hours", "hour": "hours", "hours": "hours", "小时": "hours", "个小时": "hours",
     "d": "days", "day": "days", "days": "days", "天": "days", "日": "days",
     "wd": "workdays", "workday": "workdays", "workdays": "workdays", "工作日": "workdays", "个工作日": "workdays",
 }
-_LIMIT = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]*)\s*", re.IGNORECASE)
+_LIMIT = re.compile(r"\s*(\d+(?:\.\d+)?|[〇○零一二两三四五六七八九十百千]+)\s*([a-z\u4e00-\u9fff]*)\s*", re.IGNORECASE)
 MAX_DAYS = 365  # a limit longer than a year is a typo, and the reports' arithmetic keeps to sane ranges
 
 
@@ -100,13 +101,17 @@ class Deadline:
 
 
 def parse_limit(text: str, default_unit: str = "days", field: str = "VALUE") -> Limit:
-    """A limit typed as `24h`, `5d`, `3工作日` / `3wd`, or a bare number in `default_unit`."""
+    """A limit typed as `24h`, `5d`, `3工作日` / `3wd`, its number in Chinese (三天, 两个工作日), or a bare number
+    in `default_unit`."""
+    from huidesk.domain.numerals import parse_count
+
     m = _LIMIT.fullmatch(text)
     unit = (_UNIT_WORDS.get(m[2].lower()) if m[2] else default_unit) if m else None
-    if m is None or unit not in UNITS or Decimal(m[1]) <= 0:
-        raise InvalidValue(field, text, tr("应为正数，单位 h/小时、d/天 或 工作日/wd（如 24h、5d、3工作日）",
+    number = m[1] if m else "0"
+    amount = Decimal(number) if number[0].isdigit() else Decimal(parse_count(number) or 0)  # 三 -> 3; 一二 none
+    if m is None or unit not in UNITS or amount <= 0:
+        raise InvalidValue(field, text, tr("应为正数，单位 h/小时、d/天 或 工作日/wd（如 24h、5d、3工作日、三天）",
                                            "a positive number of hours, days or working days (24h, 5d, 3wd)"))
-    amount = Decimal(m[1])
     if unit != "hours" and amount != amount.to_integral_value():
         raise InvalidValue(field, text, tr("天数和工作日须为整数", "days and working days are whole numbers"))
     if amount > (MAX_DAYS * 24 if unit == "hours" else MAX_DAYS):
