@@ -133,7 +133,9 @@ def global_first(args: list[str]) -> list[str]:
                                                                                _GLOBAL_OPTIONS)), len(args))
     front, rest, moved = list(args[:start]), [], []
     words = tuple(a for a in args[start:start + 2] if not a.startswith("-"))
-    own = _OWN_OPTIONS.get(words, ())  # type: ignore[call-overload]
+    from huidesk.domain.command_names import in_english
+
+    own = _OWN_OPTIONS.get(in_english(*words), ())  # type: ignore[call-overload]
     i = start
     while i < len(args):
         arg = args[i]

@@ -269,9 +269,23 @@ def test_due_and_extend_take_chinese_numerals(db):
     issues = {i["id"]: i for i in json.loads(ok("issue", "list", "--format", "json").stdout)}
     assert issues[1]["due_at"] == issues[2]["due_at"] == "2024-07-05T00:00:00+08:00"
     assert issues[3]["due_at"] == "2024-07-05T00:00:00+08:00"  # Tue, Wed, Thu: 24:00 of Thursday
-    said = ok("issue", "extend", "1", "--by", "两个工作日", "--reason", "等配件", "--at", "2024-07-02 10:00")
+    # in her words: 诉求 延期 keeps its own --by (how much), which is no longer taken for the recorder's
+    said = ok("诉求", "延期", "1", "--by", "两个工作日", "--reason", "等配件", "--at", "2024-07-02 10:00")
     assert "延期2个工作日" in said.stderr
     ok("issue", "extend", "2", "--by", "2工作日", "--reason", "等配件", "--at", "2024-07-02 10:00")
     issues = {i["id"]: i for i in json.loads(ok("issue", "list", "--format", "json").stdout)}
     assert issues[1]["due_at"] == issues[2]["due_at"] == "2024-07-09T00:00:00+08:00"
     rejected(db, "issue", "extend", "1", "--by", "一二天", "--reason", "x", mentions=("--by", "一二天"))
+
+
+def test_a_wrapped_line_keeps_its_marks():
+    """Found in the tmux trial: a list broken between names kept no 、 at the break (…响应 / 办结), and a
+    closing mark followed by another (（新的在前）。) was left alone at the start of a line."""
+    from huidesk.render.grid import wrap
+
+    listed = "（省略了 来源、服务队、性质、类别、重复件、工单号、时限至、核减、响应、办结 10列；"
+    assert wrap(listed, 80, "、") == [listed[:listed.index("办结")], "办结 10列；"]  # …核减、响应、
+    assert wrap("a b c dd ee", 4, " ") == ["a b", "c dd", "ee"]
+    said = "日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。"
+    assert wrap(said, 58) == ["日志：每次写入的时间、记录人、命令和写入的记录（新的在", "前）。"]
+    assert wrap("出具单位（setting issuer）、证明编号", 26) == ["出具单位（setting", "issuer）、证明编号"]

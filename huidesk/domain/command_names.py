@@ -43,6 +43,16 @@ def english(word: str, names: list[str], group: str | None = None) -> str:
     return synonym if synonym in names else word
 
 
+def in_english(*words: str) -> tuple[str, ...]:
+    """A command and subcommand as typed, in either language (诉求 延期, issue 延期), by their English names
+    (issue, extend); a word that names none stays as it is."""
+    if not words:
+        return ()
+    group = english(words[0], list(TOP))
+    subs = [*SUB, *(name for in_group, name in IN_GROUP if in_group == group)]
+    return (group, *(english(word, subs, group) for word in words[1:2]))
+
+
 def nearest(word: str, names: list[str], group: str | None = None) -> list[str]:
     """The commands nearest to a word that is none, each as `English（中文）`: by spelling, in either language."""
     import difflib

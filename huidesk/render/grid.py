@@ -212,13 +212,15 @@ OPENING = frozenset("（《「『【〔〈“‘([{")
 
 def wrap(text: str, width: int, sep: str = "") -> list[str]:
     """Prose in lines of at most `width` cells, for a terminal: with `sep`, broken between the pieces it
-    separates where it can; else between characters, an English word and closing punctuation (，。）)
-    carried over whole with what comes before them."""
+    separates where it can, a line broken there ending with its mark (响应、 / to respond,); else between
+    characters, an English word and closing punctuation (，。）) carried over whole with what comes before them."""
     if sep:
+        mark, space = sep.rstrip(), sep[len(sep.rstrip()):]
+        pieces = text.split(sep)
         lines: list[str] = []
-        for piece in text.split(sep):
-            if lines and display_width(lines[-1] + sep + piece) <= width:
-                lines[-1] += sep + piece
+        for piece in [p + mark for p in pieces[:-1]] + pieces[-1:]:
+            if lines and display_width(lines[-1] + space + piece) <= width:
+                lines[-1] += space + piece
             else:
                 lines.extend(wrap(piece, width))
         return lines
@@ -242,14 +244,16 @@ def _word(ch: str) -> bool:
 
 def _break(line: str, ch: str, room: int) -> int:
     """Where a line that `ch` does not fit on ends: before the ASCII word that `ch` continues
-    ([required], 12345-0707-01 stay whole), before the character a closing mark (，。）) follows,
-    and before an opening mark (（“) that would end it; the carried text must leave room for `ch`."""
+    ([required], 12345-0707-01 stay whole), before the character closing marks (，。）, or ）。 together)
+    follow, and before an opening mark (（“) that would end it; the carried text must leave room for `ch`."""
     k = len(line)
     if _word(ch):
         while k > 0 and _word(line[k - 1]):
             k -= 1
     if k == len(line) and ch in CLOSING:
         k -= 1
+        while k > 0 and line[k] in CLOSING:  # （新的在前）。: 前 goes with both marks
+            k -= 1
         while k > 0 and _word(line[k]) and _word(line[k - 1]):
             k -= 1
     while k > 0 and line[k - 1] in OPENING:

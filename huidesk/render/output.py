@@ -285,7 +285,11 @@ def left_out(headers: Sequence[str]) -> None:
     how = tr("--wide 显示全部）", "--wide shows all)")
     width = shutil.get_terminal_size().columns
     sys.stdout.flush()  # after the table, also when stdout is a pipe
-    lines = [what + how] if display_width(what + how) <= width else [*wrap(what, width, tr("、", ", ")), how]
+    lines = wrap(what, width, tr("、", ", "))
+    if display_width(lines[-1] + how) <= width:
+        lines[-1] += how
+    else:
+        lines.append(how)
     for line in lines:  # broken between column names, never inside one
         message(line)
 
