@@ -230,6 +230,8 @@ def test_reports_read_the_facts_the_dataset_keeps(copied):
     assert at(db, "sql", query, warehouse=dw).stdout == at(db, "sql", query).stdout
     months = "SELECT team_id, month, sum(visits) AS n FROM _visit_months GROUP BY 1, 2 ORDER BY 1, 2"
     assert at(db, "sql", months, warehouse=dw).stdout == at(db, "sql", months).stdout
+    homes = "SELECT team_id, resident_id, date, visit_id FROM _visit_homes ORDER BY 1, 2, 3, 4"
+    assert at(db, "sql", homes, warehouse=dw).stdout == at(db, "sql", homes).stdout
     summary = json.loads(at(db, "summary", "--format", "json", warehouse=dw).stdout)
     for part in (dw / "table=issue_facts").rglob("*.parquet"):  # every issue's facts say: not resolved
         data = pq.read_table(part)

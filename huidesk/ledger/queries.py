@@ -100,6 +100,7 @@ class Reports:
         if self.voided_after is not None:
             self.facts = False
         self._store = store
+        self._later_events: bool | None = None
 
     def live(self, alias: str) -> tuple[str, list]:
         """SQL for record `alias` being live as of the report's moment (not void, or voided after it)."""
@@ -267,7 +268,7 @@ class Reports:
         # +: the kept issues of a period are found through the index by when they were received, not these
         kept_narrow, kargs = narrowed("i.issue_id", "+i.received_at")
         kept = ("_issue_facts i", "i.issue_id", f"i.live = 1{kept_narrow}", kargs)
-        if self.as_of is None:
+        if self.as_of is None or not self._later():
             return [kept]
         # coalesce: the kept rows read from start to end, not through the index (a look-up per issue); CROSS
         # JOIN: those with a later event found through it, not by walking every issue received.
@@ -277,6 +278,14 @@ class Reports:
              f" WHERE f.last_at > ? AND i.void_reason IS NULL{narrow}) i", "i.id", "1 = 1",
              [*dargs, self.as_of, *nargs]),
         ]
+
+    def _later(self) -> bool:
+        """Whether an issue has an event after the report's moment (its facts then derived as of it): asked
+        once, so that a report as of today on a ledger recorded up to today reads the kept facts alone."""
+        if self._later_events is None:
+            self._later_events = self.read.one(
+                "SELECT 1 FROM _issue_facts WHERE last_at > ? LIMIT 1", (self.as_of,)) is not None
+        return self._later_events
 
     def _states(self, only: tuple[str, ...] = ALL_FACTS) -> tuple[str, list]:
         """The issues of _sources() as one statement: id, the issue's own columns, the facts in `only`."""

@@ -40,7 +40,8 @@ import os
 import re
 import shutil
 import stat
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,18 +69,17 @@ YEARLY = {  # table: (join, its date, its order within the year)
     "issues": ("", "t.received_at", "t.received_at"),
     "issue_events": ("JOIN issues p ON p.id = t.issue_id", "p.received_at", "p.received_at, t.issue_id"),
     "issue_facts": ("", "t.received_at", "t.received_at, t.issue_id"),
-    "visit_homes": ("", "t.date", "t.date, t.visit_id, t.resident_id"),
-    "visit_months": ("", "t.month", "t.month, t.team_id"),
+    "visit_homes": ("", "t.date", ""),  # (counted with the visit residents, in their order)
+    "visit_months": ("", "t.month", ""),  # (counted with the visits)
 }
 # The facts a ledger keeps beside its records (huidesk/ledger/facts.py), written beside them so that DuckDB
-# and Spark read what SQLite reads: dataset table -> (the ledger's table, the record a row is of and the
-# column naming it: the row's origin is that record's, and a street's copy is left out with it).
-# visit_months is each team's live visits by month and by origin, counted from the visits written with it.
-FACTS = {
-    "issue_facts": ("_issue_facts", "issues", "issue_id"),
-    "visit_homes": ("_visit_homes", "visits", "visit_id"),
-    "visit_months": ("_visit_months", "visits", None),
-}
+# and Spark read what SQLite reads: dataset table -> the ledger's table (its columns). issue_facts is the
+# ledger's rows, each with its issue's origin. visit_homes and visit_months are counted by the same
+# definitions (facts.HOMES_DERIVED, MONTHS_DERIVED) from the rows written with them — a year's visit
+# residents with their visits' team, date and void, a year's visits — by origin too: the ledger keeps
+# neither by date, and reading a year of them would sort the ledger's whole table.
+FACTS = {"issue_facts": "_issue_facts", "visit_homes": "_visit_homes", "visit_months": "_visit_months"}
+_COUNTED_WITH = {"visit_homes": "visit_residents", "visit_months": "visits"}
 # Their columns naming records (the ledger's tables declare no foreign keys): offset like any id.
 _FACT_REFERENCES = {
     "issue_facts": {"issue_id": "issues", "place_id": "places", "team_id": "teams", "repeat_of": "issues"},
@@ -264,14 +264,15 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
             # the partitions the entries since the dataset's head cannot have changed are kept as they are
             partitions = {rel: info for rel, info in old["partitions"].items() if not _covers(only, rel)}
             read = 0
-            for table, rel, rows in _partitions(store, uid, pii, number << ID_BITS, only):
+            for table, rel, values in _partitions(store, uid, pii, number << ID_BITS, only):
                 read += 1
-                digest = hashlib.sha256(repr(rows).encode()).hexdigest()
-                partitions[rel] = {"rows": len(rows), "digest": digest}
+                data = _arrow(pa, schema[table]["columns"], values)
+                digest = _digest(pa, data)
+                partitions[rel] = {"rows": data.num_rows, "digest": digest}
                 if old["partitions"].get(rel, {}).get("digest") == digest and (root / rel).exists():
                     continue
                 # staged flat (one folder to remove afterwards), named by their order in the intent
-                _write_part(pa, pq, stage / f"{len(changed)}.parquet", schema[table]["columns"], rows)
+                _write_part(pq, stage / f"{len(changed)}.parquet", data)
                 changed.append(rel)
         removed = sorted(set(old["partitions"]) - set(partitions))
         manifest = {
@@ -315,11 +316,21 @@ def _unchanged(root: Path, old: dict, head: str, pii: str, number: int, schema: 
             and schema_file.exists() and schema_file.read_text(encoding="utf-8") == _schema_text(schema))
 
 
-def _write_part(pa, pq, target: Path, columns: dict, rows: list[tuple]) -> None:
-    names = list(columns)
-    arrays = list(zip(*rows, strict=True)) if rows else [[] for _ in names]
-    data = pa.table({n: pa.array(a, type=getattr(pa, columns[n]["arrow"])())
-                     for n, a in zip(names, arrays, strict=True)})
+def _arrow(pa, columns: dict, values: list[Sequence]):
+    """A partition's columns as an Arrow table of the schema's types."""
+    return pa.table({n: pa.array(a, type=getattr(pa, columns[n]["arrow"])())
+                     for n, a in zip(columns, values, strict=True)})
+
+
+def _digest(pa, data) -> str:
+    """The digest of a partition's content: its Arrow IPC stream (the same values, the same bytes)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, data.schema) as writer:
+        writer.write_table(data)
+    return hashlib.sha256(sink.getvalue()).hexdigest()
+
+
+def _write_part(pq, target: Path, data) -> None:
     pq.write_table(data, target, row_group_size=_ROW_GROUP)
     _fsync(target)
 
@@ -475,7 +486,8 @@ def _number(root: Path, uid: str) -> int:
 
 
 # What an entry's rows of a table change in the dataset: that table's partitions and the facts kept of it.
-_FOLLOW = {"visits": ("visits", "visit_homes", "visit_months"), "visit_residents": ("visit_residents", "visit_homes"),
+_FOLLOW = {"visits": ("visits", "visit_residents", "visit_homes", "visit_months"),
+           "visit_residents": ("visit_residents", "visit_homes"),
            "issues": ("issues", "issue_facts"), "issue_events": ("issue_events", "issue_facts"),
            "_settings": ("settings", "issue_facts"), "_setting_changes": ("settings", "issue_facts")}
 # Journaled, and not in the dataset: what was bundled, the sources (the manifest's, read every run), the keys.
@@ -508,9 +520,11 @@ def _touched(read: "Read", since: int) -> Only | None:
             was = touched.get(t, frozenset())
             touched[t] = None if years is None or was is None else was | years
 
-    changes = "SELECT rid FROM _journal_records WHERE entry_id > ? AND tbl = ?"
+    # by the entries (not by table: a bulk import is one entry, and the planner would walk a table's rows)
+    changes = "SELECT rid FROM _journal_records INDEXED BY _journal_records_entry WHERE entry_id > ? AND tbl = ?"
     ops: dict[str, set[str]] = {}
-    for tbl, op in read.rows("SELECT DISTINCT tbl, op FROM _journal_records WHERE entry_id > ?", (since,)):
+    for tbl, op in read.rows("SELECT DISTINCT tbl, op FROM _journal_records INDEXED BY _journal_records_entry"
+                             " WHERE entry_id > ?", (since,)):
         ops.setdefault(tbl, set()).add(op)
     for tbl, kinds in ops.items():
         if tbl == "_merged":  # the rows whose origin a merge named (one already here may take a source's)
@@ -551,78 +565,104 @@ def _covers(only: Only | None, rel: str) -> bool:
 
 
 def _partitions(store: "Store", uid: str, pii: str, offset: int,
-                only: Only | None = None) -> Iterator[tuple[str, str, list[tuple]]]:
-    """Every partition of this ledger (`only`: those it names): (table, its file relative to DIR, its rows in
-    a fixed order), ids and references to them plus `offset`."""
+                only: Only | None = None) -> Iterator[tuple[str, str, list[Sequence]]]:
+    """Every partition of this ledger (`only`: those it names): (table, its file relative to DIR, its
+    columns, each a sequence of values in the rows' fixed order), ids and references to them plus `offset`
+    (added by SQLite), `origin` last. Rows are read as plain tuples and split into columns whole: a
+    year of a district's visits is 120,000 rows."""
+    from itertools import groupby
+    from operator import itemgetter
+
     read = store.read
     for table in TABLES:
         years = None if only is None else only.get(table, frozenset())
-        if table == "visit_months" or years is not None and not years:
-            continue  # visit_months: counted from the visits, below
+        if table in _COUNTED_WITH or years is not None and not years:
+            continue
         base = f"table={table}/ledger={uid}"
         if table == "settings":
-            rows = [(k, v) for k, v in store.settings().items() if k not in _PRIVATE_SETTINGS]
-            yield table, f"{base}/{PART}", sorted(rows)
+            rows = sorted((k, v) for k, v in store.settings().items() if k not in _PRIVATE_SETTINGS)
+            yield table, f"{base}/{PART}", _columns(rows, 2)
             continue
-        source, record, key = FACTS.get(table, (table, table, "id"))
-        origin = {rid: source for rid, source in read.rows(
-            "SELECT g.rid, s.uid FROM _merged g JOIN _sources s ON s.id = g.source_id WHERE g.tbl = ?"
-            " ORDER BY g.id DESC", (record,))}  # the first source a row came from wins
-        names = [c[1] for c in read.rows(f"PRAGMA table_info({source})")]
+        names = [c[1] for c in read.rows(f"PRAGMA table_info({FACTS.get(table, table)})")]
         fks = set(_FACT_REFERENCES[table]) if table in FACTS else {
             fk[3] for fk in read.rows(f"PRAGMA foreign_key_list({table})")}
-        ids = [n for n, name in enumerate(names) if name == "id" or name in fks] if offset else []
-        at = names.index(key) if key else None
-        join, date, order = YEARLY.get(table, ("", None, "NULL"))
+
+        def shifted(column: str, name: str) -> str:
+            return f"{column} + {offset}" if offset and (name == "id" or name in fks) else column
+
+        select = ", ".join(shifted(f't."{n}"', n) for n in names)
+        homes = table == "visit_residents" and (only is None or "visit_homes" in only)
+        if homes:  # the visit's, for its households
+            select += f", p.team_id + {offset}, p.date, p.void_reason"
+        join, date, order = YEARLY.get(table, ("", None, "t.id"))
         where, args = "", []
         if date and years is not None:
             where = " WHERE " + " OR ".join(f"{date} BETWEEN ? AND ?" for _ in years)
             args = [bound for year in sorted(years) for bound in (year, year + "\U0010ffff")]
         year = f"substr({date}, 1, 4)" if date else "NULL"
-        tie = "" if table in FACTS else ", t.id"
-        cursor = read.rows(f"SELECT {year}, t.* FROM {source} t {join}{where} ORDER BY 1, {order}{tie}", args)
-        current, rows = None, []
+        # by date, then id: a year's rows follow each other, and row groups hold days in order
+        tie = "" if table in FACTS or not date else ", t.id"
+        rows = read.tuples(f"SELECT {year}, {select} FROM {FACTS.get(table, table)} t {join}{where}"
+                           f" ORDER BY {order}{tie}", args)
         # the rule (federation.pseudonymised) changes rows of PSEUDONYMISED tables only: others go as they are
-        masked = pii == "pseudonymous" and table in PSEUDONYMISED
-        for row in cursor:
-            if row[0] != current and rows:
-                yield from _yearly(table, base, current, rows, names)
-                rows = []
-            current = row[0]
-            values = tuple(row)[1:]
-            if masked:
-                kept = pseudonymised(table, dict(zip(names, values, strict=True)))
-                if kept is None:
-                    continue
-                values = tuple(kept.values())
-            source_uid = origin.get(values[at], uid) if at is not None else uid
-            if ids:
-                values = list(values)
-                for n in ids:
-                    if values[n] is not None:
-                        values[n] += offset
-            rows.append((*values, source_uid))
-        if table not in YEARLY:
-            yield table, f"{base}/{PART}", rows
-        elif rows:
-            yield from _yearly(table, base, current, rows, names)
+        if pii == "pseudonymous" and table in PSEUDONYMISED:
+            rows = [(row[0], *kept.values()) for row in rows
+                    if (kept := pseudonymised(table, dict(zip(names, row[1:], strict=True)))) is not None]
+        record, key = ("issues", "issue_id") if table == "issue_facts" else (table, "id")
+        origins = _origins(read, record, offset)
+        visit_origins = _origins(read, "visits", offset) if homes else {}
+        empty = True
+        for part, group in groupby(rows, key=itemgetter(0)):
+            empty = False
+            columns = _columns(list(group), len(names) + 1 + 3 * homes)[1:]
+            visit = columns[len(names):]
+            del columns[len(names):]
+            columns.append(_origin(columns[names.index(key)], origins, uid))
+            rel = f"{base}/year={part}/{PART}" if date else f"{base}/{PART}"
+            yield table, rel, columns
+            if table == "visits" and (only is None or "visit_months" in only):
+                yield from _visit_months(base, part, columns, names)
+            if homes:
+                visits, residents = columns[names.index("visit_id")], columns[names.index("resident_id")]
+                yield from _visit_homes(base, part, visits, residents, visit, _origin(visits, visit_origins, uid))
+        if not date and empty:
+            yield table, f"{base}/{PART}", [()] * (len(names) + 1)  # an empty table has its (empty) file
 
 
-def _yearly(table: str, base: str, year: str, rows: list[tuple], names: list[str]) -> Iterator[tuple[str, str, list]]:
-    """A year's partition of `table`; of the visits, also that year's visit_months: each team's live visits
-    by month and origin (the ledger's `_visit_months`, whose rows name no origin, by origin)."""
-    yield table, f"{base}/year={year}/{PART}", rows
-    if table != "visits":
-        return
-    team, day, void = names.index("team_id"), names.index("date"), names.index("void_reason")
-    counts: dict[tuple, int] = {}
-    for row in rows:
-        if row[void] is None:
-            group = (row[day][:7], row[team], row[-1])
-            counts[group] = counts.get(group, 0) + 1
+def _columns(rows: list[tuple], width: int) -> list[Sequence]:
+    return list(zip(*rows, strict=True)) if rows else [()] * width
+
+
+def _origins(read: "Read", record: str, offset: int) -> dict[int, str]:
+    """The source each merged row of `record` came from (the first, if several), by its id plus `offset`."""
+    return {rid + offset: source for rid, source in read.tuples(
+        "SELECT g.rid, s.uid FROM _merged g JOIN _sources s ON s.id = g.source_id WHERE g.tbl = ?"
+        " ORDER BY g.id DESC", (record,))}
+
+
+def _origin(ids: Sequence, origins: dict[int, str], uid: str) -> Sequence:
+    """The origin of each of the rows of `ids`: its source's, or this ledger's."""
+    return tuple(origins.get(i, uid) for i in ids) if origins else (uid,) * len(ids)
+
+
+def _visit_months(base: str, year: str, columns: list[Sequence], names: list[str]) -> Iterator[tuple]:
+    """A year's visit_months, from that year's visits: each team's live visits by month and origin."""
+    team, day, void = (columns[names.index(n)] for n in ("team_id", "date", "void_reason"))
+    counts = Counter((d[:7], t, o) for t, d, v, o in zip(team, day, void, columns[-1], strict=True) if v is None)
     if counts:
-        months = [(team_id, month, n, origin) for (month, team_id, origin), n in sorted(counts.items())]
-        yield "visit_months", f"table=visit_months/{base.split('/', 1)[1]}/year={year}/{PART}", months
+        rows = [(team_id, month, n, origin) for (month, team_id, origin), n in sorted(counts.items())]
+        yield "visit_months", f"table=visit_months/{base.split('/', 1)[1]}/year={year}/{PART}", _columns(rows, 4)
+
+
+def _visit_homes(base: str, year: str, visits: Sequence, residents: Sequence, visit: list[Sequence],
+                 origin: Sequence) -> Iterator[tuple]:
+    """A year's visit_homes, from that year's visit residents (their visits and residents) and their visits'
+    team, date and void: the households each live visit went to, with the visit's origin."""
+    team, day, void = visit
+    rows = [(t, r, d, v, o) for v, r, t, d, gone, o in zip(visits, residents, team, day, void, origin, strict=True)
+            if gone is None]
+    if rows:
+        yield "visit_homes", f"table=visit_homes/{base.split('/', 1)[1]}/year={year}/{PART}", _columns(rows, 5)
 
 
 def describe(store: "Store") -> dict[str, dict]:
@@ -638,7 +678,7 @@ def describe(store: "Store") -> dict[str, dict]:
                              "partitioned_by": ["ledger"], "columns": {
                                  "key": _column("TEXT", "setting name"), "value": _column("TEXT", "its value")}}
             continue
-        source = FACTS[table][0] if table in FACTS else table
+        source = FACTS.get(table, table)
         fks = _FACT_REFERENCES.get(table) or {fk[3]: fk[2] for fk in read.rows(f"PRAGMA foreign_key_list({table})")}
         columns = {}
         for _, name, kind, notnull, _, pk in read.rows(f"PRAGMA table_info({source})"):

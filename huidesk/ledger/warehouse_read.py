@@ -328,7 +328,7 @@ def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> list[str]:
     present = [m["ledger"] for m in ledgers]
     merged = [m["ledger"] for m in ledgers if set(m.get("sources", ())) & set(present)]
     for table, spec in schema.items():
-        view = FACTS[table][0] if table in FACTS else table  # named as the ledger names them
+        view = FACTS.get(table, table)  # named as the ledger names them
         columns = {c: d for c, d in spec["columns"].items() if c != "origin"}
         files = [str(root / rel) for m in ledgers for rel in m["partitions"] if rel.startswith(f"table={table}/")]
         read += files
