@@ -289,3 +289,17 @@ def test_a_wrapped_line_keeps_its_marks():
     said = "日志：每次写入的时间、记录人、命令和写入的记录（新的在前）。"
     assert wrap(said, 58) == ["日志：每次写入的时间、记录人、命令和写入的记录（新的在", "前）。"]
     assert wrap("出具单位（setting issuer）、证明编号", 26) == ["出具单位（setting", "issuer）、证明编号"]
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_the_certificates_sentence_fills_its_lines(village, columns):
+    """Found in the tmux trial: rich breaks only at spaces, so 「为 “…”志愿服务队」 ended a line with room beside
+    it and 「队员，加入以来…」 began the next; the sentence is now wrapped by display width."""
+    from rich.cells import cell_len
+    from test_screen import on_terminal
+
+    ok("member", "join", "王凤琴", "--team", "银色助老", "--date", "2022-03-01")
+    lines = on_terminal(village, ("certificate", "王凤琴"), columns)
+    head = [line.strip("│ ") for line in lines[1:4]]
+    assert all(cell_len(line) <= columns for line in lines), lines
+    assert cell_len(head[0]) >= columns - 6, head  # the first line full, not broken after the team

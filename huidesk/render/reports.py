@@ -352,8 +352,17 @@ def certificate_text(data) -> None:
     issuer = data.issuer or tr("（未设置，见 setting set issuer）", "(not set)")
     foot = tr(f"出具单位：{issuer}　证明编号：{data.certificate_no}　日期：{data.date}",
               f"issuer: {issuer}  no. {data.certificate_no}  date {data.date}")
-    parts = [plain(head), "", t, ""] + ([tr("服务记录", "Services"), services, ""] if data.services else [])
-    console().print(Panel(Group(*parts, plain(foot)), title=tr("志愿服务记录证明", "Volunteer service record")))
+    out = console()
+
+    def prose(text: str) -> Text:
+        """A sentence wrapped by display width inside the panel's borders: rich breaks only at spaces, which
+        left 「为 “银色助老”志愿服务队」 alone on a line with room beside it."""
+        from huidesk.render.grid import wrap
+
+        return Text("\n").join(plain(line) for line in wrap(text, max(out.width - 4, 20)))
+
+    parts = [prose(head), "", t, ""] + ([tr("服务记录", "Services"), services, ""] if data.services else [])
+    out.print(Panel(Group(*parts, prose(foot)), title=tr("志愿服务记录证明", "Volunteer service record")))
 
 
 def _service_content(service) -> str:
