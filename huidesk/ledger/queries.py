@@ -100,6 +100,7 @@ class Reports:
         if self.voided_after is not None:
             self.facts = False
         self._store = store
+        self.scans = store.scans  # whether a few records are found by scanning (a warehouse), not looked up
         self._later_events: bool | None = None
 
     def live(self, alias: str) -> tuple[str, list]:

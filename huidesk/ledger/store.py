@@ -46,6 +46,7 @@ class Store:
 
     read_only = False
     keeps_facts = True  # _issue_facts (huidesk/ledger/facts.py)
+    scans = False  # a few records are looked up through indexes, not found by scanning (Warehouse: True)
     tightened: list[Path] = []  # files whose group/other permissions `open` took away
     created: list[Path] = []  # folders `open` made for a new ledger
 

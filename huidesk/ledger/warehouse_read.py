@@ -81,18 +81,18 @@ _EMPTY = {
 }
 
 
-class Row:
-    """A result row read by position or by column name, as sqlite3.Row is."""
+class Row(dict):
+    """A result row read by position or by column name, as sqlite3.Row is: a dict of both, so that reading
+    a value is the dict's own look-up (a report reads hundreds of thousands of them); iterated, its values."""
 
-    __slots__ = ("_names", "_values")
+    __slots__ = ("_values", "_names")
 
     def __init__(self, names: dict[str, int], values: tuple) -> None:
-        self._names, self._values = names, values
+        super().__init__(enumerate(values))
+        self.update({name: values[i] for name, i in names.items()})
+        self._values, self._names = values, names
 
-    def __getitem__(self, key):
-        return self._values[self._names[key]] if isinstance(key, str) else self._values[key]
-
-    def keys(self) -> list[str]:
+    def keys(self) -> list[str]:  # type: ignore[override]
         return list(self._names)
 
     def __iter__(self):
@@ -122,10 +122,13 @@ class Cursor:
             yield Row(self._names, r)
 
 
-# The issues with their derived facts (Reports._states: a warehouse keeps no _issue_facts): a report's
-# issue statements each derive them for the same issues and moment; DuckDB derives them once per report
-# into a temporary table.
-_STATES = f"({ISSUE_SELECT}"
+# Subqueries a report's statements share, each made once per report into a temporary table (DuckDB would
+# derive them again for every statement): the issues with their facts derived as of a moment (Reports._states,
+# for issues with an event after it, or every issue of a dataset written before it kept the facts), and the
+# escalated issues (work_orders.issue_counts: by kind and team, then by month), and the issues resolved or
+# escalated in a report's period (Reports._sources narrows every issue statement to them).
+_ONCE = (f"({ISSUE_SELECT}", "(SELECT e.issue_id AS id, max(CASE WHEN ",
+         "(SELECT e.issue_id FROM issue_events e WHERE e.event IN ('resolved', 'escalated')")
 
 
 _NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
@@ -151,10 +154,11 @@ class Connection:
         return Cursor(self.duck.execute(sql, args) if args else self.duck.execute(sql))
 
     def _states_once(self, sql: str, args: list) -> tuple[str, list]:
-        """The derived states in `sql` read from a temporary table made the first time they are asked for."""
-        start = sql.find(_STATES)
-        if start < 0:
+        """The shared subqueries in `sql` (_ONCE) read from a temporary table made the first time they are asked for."""
+        starts = [at for at in (sql.find(prefix) for prefix in _ONCE) if at >= 0]
+        if not starts:
             return sql, args
+        start = min(starts)
         depth, end = 0, start
         for end in range(start, len(sql)):
             depth += {"(": 1, ")": -1}.get(sql[end], 0)
@@ -176,6 +180,7 @@ class Warehouse:
     dataset is not one journal."""
 
     read_only = True
+    scans = True  # no indexes: a statement that scans once beats a look-up per record (work_orders)
     created: list = []
     tightened: list = []
 

@@ -77,7 +77,8 @@ def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | 
     escalated = (f"(SELECT e.issue_id AS id, max(CASE WHEN {esc} THEN 1 ELSE 0 END) AS in_period FROM issue_events e"
                  f" WHERE e.event = 'escalated' AND {live} GROUP BY e.issue_id) x")
     counted: dict[tuple, list[int]] = {}  # (kind, team) or (month,) -> the FIGURES
-    few = r.since is not None and (dt.date.fromisoformat(r.until) - dt.date.fromisoformat(r.since)).days <= 92
+    few = (r.since is not None and (dt.date.fromisoformat(r.until) - dt.date.fromisoformat(r.since)).days <= 92
+           and not r.scans)
     for table, id_, where, args in r._sources(("state", "resolved_at")):
         if not few:  # a long period: from the escalations (a district's 7,000), each joined to its issue
             escalations = (f"SELECT {{by}}, 0, 0, sum(x.in_period), sum({resolved}) FROM {escalated}"
