@@ -224,8 +224,8 @@ def test_a_bad_filing_setting_is_refused(village):
 
 
 def test_the_roster_sheet_is_the_months_roster(june, tmp_path):
-    """花名册: `report roster` of the month, row for row (members named in full), with its 合计; a --place sheet has none,
-    since the roster scopes by team only."""
+    """花名册: `report roster` of the month, row for row (members named in full), with its 合计; a --place sheet
+    has none, since the roster scopes by team only."""
     ok("member", "edit", "王凤琴", "--reg-no", "64010620220301001")
     ok("visit", "add", "丁学志", "--team", "橙色公益", "--member", "王凤琴", "--hours", "1.5", "--date", "2024-06-12")
     _, wb = sheet_of(tmp_path)
