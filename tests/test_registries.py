@@ -127,11 +127,13 @@ def test_every_free_text_column_is_redacted_or_withheld_in_a_pseudonymous_bundle
 
 
 def test_every_table_goes_to_the_warehouse():
+    """Every record and link table, the settings, and every fact kept beside the records (facts.py)."""
     from huidesk.ledger.federation import MERGE_ORDER
-    from huidesk.ledger.warehouse import TABLES, YEARLY
+    from huidesk.ledger.warehouse_rows import FACTS, TABLES, YEARLY
 
-    assert TABLES == (*MERGE_ORDER, "settings"), "huidesk/ledger/warehouse.py TABLES"
-    assert set(YEARLY) <= set(MERGE_ORDER)
+    assert TABLES == (*MERGE_ORDER, "settings", *FACTS), "huidesk/ledger/warehouse_rows.py TABLES"
+    assert set(FACTS.values()) == {"_issue_facts", "_visit_homes", "_visit_months"}, "facts.py's tables"
+    assert set(YEARLY) <= set(MERGE_ORDER) | set(FACTS)
 
 
 def test_the_tour_exports_every_record_table_and_lists_every_listed_one():

@@ -27,7 +27,6 @@ from huidesk.ledger.people import Teams
 from huidesk.ledger.queries import ISSUE_SELECT
 from huidesk.ledger.table import Read
 from huidesk.ledger.warehouse import (
-    FACTS,
     FORMAT_VERSION,
     ID_BITS,
     UID,
@@ -36,6 +35,7 @@ from huidesk.ledger.warehouse import (
     read_manifest,
     staging_path,
 )
+from huidesk.ledger.warehouse_rows import FACTS
 
 if TYPE_CHECKING:
     import sqlite3
