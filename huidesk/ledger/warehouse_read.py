@@ -81,45 +81,43 @@ _EMPTY = {
 }
 
 
-class Row(dict):
-    """A result row read by position or by column name, as sqlite3.Row is: a dict of both, so that reading
-    a value is the dict's own look-up (a report reads hundreds of thousands of them); iterated, its values."""
+class Row(tuple):
+    """A result row read by position or by column name, as sqlite3.Row is: a tuple (made by the tuple's own
+    constructor, a report reads tens of thousands of rows), whose names are its cursor's (`named`)."""
 
-    __slots__ = ("_values", "_names")
+    __slots__ = ()
+    _names: dict[str, int] = {}
 
-    def __init__(self, names: dict[str, int], values: tuple) -> None:
-        super().__init__(enumerate(values))
-        self.update({name: values[i] for name, i in names.items()})
-        self._values, self._names = values, names
+    @classmethod
+    def named(cls, names: dict[str, int]) -> type["Row"]:
+        return type("Row", (cls,), {"__slots__": (), "_names": names})
 
-    def keys(self) -> list[str]:  # type: ignore[override]
+    def __getitem__(self, key):
+        return tuple.__getitem__(self, self._names[key] if key.__class__ is str else key)
+
+    def keys(self) -> list[str]:
         return list(self._names)
-
-    def __iter__(self):
-        return iter(self._values)
-
-    def __len__(self) -> int:
-        return len(self._values)
 
 
 class Cursor:
     def __init__(self, result) -> None:
         self._result = result
         self.description = result.description
-        self._names: dict[str, int] = {}
+        names: dict[str, int] = {}
         for i, d in enumerate(self.description or []):
-            self._names.setdefault(d[0], i)  # a name given twice is its first column, as in sqlite3.Row
+            names.setdefault(d[0], i)  # a name given twice is its first column, as in sqlite3.Row
+        self._row = Row.named(names)
 
     def fetchall(self) -> list[Row]:
-        return [Row(self._names, r) for r in self._result.fetchall()]
+        return list(map(self._row, self._result.fetchall()))
 
     def fetchone(self) -> Row | None:
         r = self._result.fetchone()
-        return None if r is None else Row(self._names, r)
+        return None if r is None else self._row(r)
 
     def __iter__(self) -> Iterator[Row]:
         while (r := self._result.fetchone()) is not None:
-            yield Row(self._names, r)
+            yield self._row(r)
 
 
 # Subqueries a report's statements share, each made once per report into a temporary table (DuckDB would
