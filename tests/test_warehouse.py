@@ -326,6 +326,26 @@ def test_residents_are_pseudonymous_unless_pii_full(copied):
     assert {p for _, p in people} <= values and masked <= values
 
 
+def test_free_text_is_redacted_as_a_bundle_redacts_it(copied):
+    """A pseudonymous dataset does not give the names back through free text: an issue's text, an event's
+    note and a void reason naming a resident, a phone and an ID number are masked, as in a bundle."""
+    db, dw = copied
+    at(db, "resident", "add", "欧阳秀兰", "--place", "平伏桥村")
+    issue = at(db, "issue", "open", "--kind", "民生问题", "--source", "电话", "--place", "平伏桥村",
+               "--at", "2024-07-01 09:00", "欧阳秀兰家漏水，电话13912345678").stdout.strip()
+    at(db, "issue", "dispatch", issue, "--to", "平伏桥村村委会", "--at", "2024-07-01 10:00",
+       "--note", "欧阳秀兰身份证640104195001011234")
+    visit = at(db, "visit", "add", "欧阳秀兰", "--team", "橙色公益", "--date", "2024-07-02").stdout.strip()
+    at(db, "void", "visit", visit, "--reason", "欧阳秀兰不在家")
+    at(db, "warehouse", str(dw))
+    text = " ".join(v for v in cells(dw) if isinstance(v, str))
+    assert "欧阳秀兰" not in text and "13912345678" not in text and "640104195001011234" not in text
+    assert "欧**兰家漏水" in text and "139****5678" in text and "不在家" in text, text[-400:]
+    full = dw.parent / "full"
+    at(db, "warehouse", str(full), "--pii", "full")
+    assert "欧阳秀兰家漏水，电话13912345678" in cells(full)
+
+
 def test_two_communities_in_one_dataset_equal_their_street_s_ledger(tmp_path, monkeypatch):
     monkeypatch.setenv("HUIDESK_TODAY", "2024-07-08")
     z, q, street, dw = tmp_path / "紫园.db", tmp_path / "清水.db", tmp_path / "街道.db", tmp_path / "dw"

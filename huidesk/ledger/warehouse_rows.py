@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from huidesk.ledger.federation import MERGE_ORDER, PSEUDONYMISED, pseudonymised
+from huidesk.ledger.federation import FREE_TEXT, MERGE_ORDER, PSEUDONYMISED, pseudonymised, redactor
 from huidesk.ledger.schema import RECORD_TABLES
 
 if TYPE_CHECKING:
@@ -123,6 +123,9 @@ def partition_columns(store: "Store", uid: str, pii: str, offset: int,
     from operator import itemgetter
 
     read = store.read
+    # free text as a pseudonymous bundle carries it (federation.travelling): residents' names, phones and
+    # ID numbers masked wherever they are written
+    redact = redactor(read) if pii == "pseudonymous" else None
     for table in TABLES:
         years = None if only is None else only.get(table, frozenset())
         if table in _COUNTED_WITH or years is not None and not years:
@@ -166,6 +169,10 @@ def partition_columns(store: "Store", uid: str, pii: str, offset: int,
             columns = _columns(list(group), len(names) + 1 + 3 * homes)[1:]
             visit = columns[len(names):]
             del columns[len(names):]
+            if redact is not None:
+                for n, name in enumerate(names):
+                    if name in FREE_TEXT.get(table, ()) or name == "void_reason":
+                        columns[n] = tuple(map(redact, columns[n]))
             columns.append(_origin(columns[names.index(key)], origins, uid))
             rel = f"{base}/year={part}/{PART}" if date else f"{base}/{PART}"
             yield table, rel, columns
