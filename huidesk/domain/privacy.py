@@ -88,6 +88,8 @@ class Redactor:
             return text
         done = self._seen.get(text)
         if done is None:
+            if len(self._seen) >= 100_000:  # a province's issue texts are mostly their own: bounded
+                self._seen.clear()
             done = self._seen[text] = mask_phones_in(_ID_IN_TEXT.sub(lambda m: mask_id(m[0]), self._masked(text)))
         return done
 

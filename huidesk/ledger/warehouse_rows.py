@@ -114,7 +114,7 @@ def covers(only: Only | None, rel: str) -> bool:
 
 
 def partition_columns(store: "Store", uid: str, pii: str, offset: int,
-                only: Only | None = None) -> Iterator[tuple[str, str, list[Sequence]]]:
+                      only: Only | None = None) -> Iterator[tuple[str, str, list[Sequence]]]:
     """Every partition of this ledger (`only`: those it names): (table, its file relative to DIR, its
     columns, each a sequence of values in the rows' fixed order), ids and references to them plus `offset`
     (added by SQLite), `origin` last. Rows are read as plain tuples and split into columns whole: a
