@@ -139,6 +139,27 @@ def test_an_undone_import_imported_again_brings_its_rows_back(db, tmp_path):
     assert "账本完好" in ok("--db", str(other), "check").stdout
 
 
+def test_the_log_and_undo_say_commands_in_her_words(db, tmp_path):
+    """The screen's log names each command as she types it (走访 登记, 导入 居民, 示例); undo says what it undid
+    so; json, tsv and English keep the journal's own words (the hash covers them)."""
+    import json
+
+    _village()
+    ok("visit", "add", "丁学志", "--team", "橙色公益")
+    ok("setting", "set", "repeat_days", "5")
+    table = ok("log", "--format", "table").stdout
+    assert "走访 登记" in table and "设置 设定" in table and "visit add" not in table, table
+    assert json.loads(ok("log", "--format", "json").stdout)[0]["command"] == "setting set"
+    assert "visit add" in ok("log", "--format", "tsv").stdout
+    assert "visit add" in ok("--lang", "en", "log", "--format", "table").stdout
+    refused = run("undo")
+    assert refused.exit_code == 1 and "上一条命令（设置 设定）修改了记录" in refused.stderr, refused.stderr
+    rows = tmp_path / "r.csv"
+    rows.write_text("姓名,住址\n李增友,48号楼\n", encoding="utf-8")
+    ok("import", "residents", str(rows))
+    assert "已撤销“导入 居民”" in ok("undo").stderr
+
+
 def test_every_missing_option_is_named_in_one_line(db):
     result = run("issue", "open", "下水道堵塞")
     assert result.exit_code == 2 and result.stderr == "错误：缺少选项 --kind、--source、--place\n"

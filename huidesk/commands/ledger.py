@@ -99,7 +99,7 @@ _LOG_COLUMNS = [
     Column("at", "时间", "at", show=lambda at: _local(str(at)), written=lambda at: _local(str(at)), nowrap=True,
            priority=8),
     Column("actor", "记录人", "by", priority=4),
-    Column("command", "命令", "command", priority=7),
+    Column("command", "命令", "command", show=lambda c: _command(c), priority=7),
     Column("writes", "写入", "writes", nowrap=True, priority=5),
     Column("records", "记录", "records", show=lambda v: _said(v), written=lambda v: _said(v), priority=6, least=16),
     Column("hash", "哈希", "hash", show=lambda h: str(h)[:12], nowrap=True, priority=3),
@@ -111,6 +111,13 @@ def _said(records: object) -> object:
     from huidesk.ledger.schema import records_said
 
     return records_said(records) if isinstance(records, str) else records
+
+
+def _command(command: object) -> object:
+    """A log entry's command as people read it on the screen (走访 登记); sheets and json keep the journal's."""
+    from huidesk.ledger.schema import command_said
+
+    return command_said(command) if isinstance(command, str) else command
 
 
 def _local(at: str) -> str:
@@ -174,11 +181,12 @@ def undo(ctx: typer.Context) -> None:
         entry, done = store.undo(tx, s.actor)
     what = _said(" ".join(f"{t}#{i}" for t, i, _ in done))
     command, number = entry["command"], entry["id"]
+    said = _command(command)
     if all(op == "restore" for _, _, op in done):
-        message(tr(f"已撤销“{command}”（日志#{number}），恢复：{what}",
+        message(tr(f"已撤销“{said}”（日志#{number}），恢复：{what}",
                    f"undid '{command}' (entry {number}), restored: {what}"))
     else:
-        message(tr(f"已撤销“{command}”（日志#{number}），作废：{what}",
+        message(tr(f"已撤销“{said}”（日志#{number}），作废：{what}",
                    f"undid '{command}' (entry {number}), voided: {what}"))
 
 

@@ -91,6 +91,21 @@ def records_said(text: str) -> str:
     return re.sub(r"\b([a-z_]+)(?=[#×])", lambda m: named.get(m[1], m[1]), text)
 
 
+def command_said(text: str) -> str:
+    """A journal entry's command as people read it: 走访 登记 (visit add), 导入 居民 (import residents), 合并
+    紫园社区 … (merge 紫园社区 …); English, and every format but the screen's, keep the journal's words."""
+    from huidesk.domain.command_names import chinese
+    from huidesk.domain.i18n import lang
+
+    first, _, rest = text.partition(" ")
+    group = chinese(first)
+    if lang() == "en" or group is None:
+        return text
+    second, _, tail = rest.partition(" ")
+    sub = RECORD_TABLES.get(second, (None,))[0] if first in ("import", "export") else chinese(second, first)
+    return " ".join(word for word in (group, *((sub, tail) if sub else (rest,))) if word)
+
+
 def table_name(text: str, field: str = "TABLE") -> str:
     """The table a user means by `visit`, `visits`, `走访`, `issue_event`..."""
     key = text.strip().lower().replace("-", "_").replace(" ", "_")

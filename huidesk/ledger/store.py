@@ -401,14 +401,15 @@ class Store:
         )
         if any(w["tbl"] == "_bundles" for w in writes):
             raise InvalidTransition(
-                tr(f"上一条命令（{entry['command']}）合并了报送包，不能撤销：来源的链已在此接续",
+                tr(f"上一条命令（{schema.command_said(entry['command'])}）合并了报送包，不能撤销：来源的链已在此接续",
                    f"the last command ({entry['command']}) merged a bundle and cannot be undone: the source's "
                    "chain continues here")
             )
         records = [(w["tbl"], w["rid"], w["op"]) for w in writes if w["tbl"] in RECORD_TABLES]
         if any(op == "update" for _, _, op in records) or not records:
             raise InvalidTransition(
-                tr(f"上一条命令（{entry['command']}）修改了记录，不能撤销；请用 void 或再记一笔更正",
+                tr(f"上一条命令（{schema.command_said(entry['command'])}）修改了记录，不能撤销；"
+                   "请用 void 或再记一笔更正",
                    f"the last command ({entry['command']}) changed records and cannot be undone; use void")
             )
         done = []
@@ -426,7 +427,7 @@ class Store:
         if not done:
             raise InvalidTransition(
                 tr(
-                    f"上一条命令（{entry['command']}）已撤销过",
+                    f"上一条命令（{schema.command_said(entry['command'])}）已撤销过",
                     f"the last command ({entry['command']}) was already undone",
                 )
             )
