@@ -6,6 +6,7 @@ run must read again.
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from huidesk.ledger.federation import FREE_TEXT, MERGE_ORDER, PSEUDONYMISED, pseudonymised, redactor
@@ -172,7 +173,8 @@ def partition_columns(store: "Store", uid: str, pii: str, offset: int,
             if redact is not None:
                 for n, name in enumerate(names):
                     if name in FREE_TEXT.get(table, ()) or name == "void_reason":
-                        columns[n] = tuple(map(redact, columns[n]))
+                        said = {text: redact(text) for text in set(columns[n]) if text}  # each text once
+                        columns[n] = tuple(map(said.get, columns[n], columns[n]))
             columns.append(_origin(columns[names.index(key)], origins, uid))
             rel = f"{base}/year={part}/{PART}" if date else f"{base}/{PART}"
             yield table, rel, columns
@@ -198,7 +200,7 @@ def _origins(read: "Read", record: str, offset: int) -> dict[int, str]:
 
 def _origin(ids: Sequence, origins: dict[int, str], uid: str) -> Sequence:
     """The origin of each of the rows of `ids`: its source's, or this ledger's."""
-    return tuple(origins.get(i, uid) for i in ids) if origins else (uid,) * len(ids)
+    return tuple(map(origins.get, ids, repeat(uid))) if origins else (uid,) * len(ids)
 
 
 def _visit_months(base: str, year: str, columns: list[Sequence], names: list[str]) -> Iterator[tuple]:
