@@ -305,7 +305,7 @@ def test_undo_voids_the_last_command_of_this_recorder(street):
     ok("issue", "dispatch", iid, "--to", "金东豪庭物业", "--to", "水务公司", "--at", "2024-07-07 09:10")
     ok("--by", "另一位", "place", "add", "金凤区/新小区")  # someone else's later command is not ours to undo
     result = ok("undo")
-    assert "issue dispatch" in result.stderr and "诉求事件#2 诉求事件#3" in result.stderr
+    assert "已撤销“诉求 派单”" in result.stderr and "诉求事件#2 诉求事件#3" in result.stderr
     show = json.loads(ok("issue", "show", iid, "-f", "json").stdout)
     assert [e["event"] for e in show["events"]] == ["received"]
     assert json.loads(ok("log", "-n", "1", "-f", "json").stdout)[0]["command"] == "undo"
@@ -325,7 +325,7 @@ def test_undo_of_a_void_restores(street):
 
 def test_undo_refuses_a_change_it_cannot_reverse(village):
     ok("member", "leave", "王凤琴", "--team", "橙色公益")
-    rejected(village, "undo", mentions=("member leave",))
+    rejected(village, "undo", mentions=("队员 离队",))
 
 
 def test_void_an_issue_event_changes_the_state(dispatched):
