@@ -221,6 +221,20 @@ def test_each_incremental_run_equals_a_whole_run(copied, tmp_path):
         assert manifest(dw)["head"] == head(db)
 
 
+@pytest.mark.parametrize("entry", ["1000000000000000000000000000000", "-5", "\"7\"", "true", "1.5"])
+def test_a_manifest_s_crafted_entry_makes_a_whole_run(copied, entry):
+    """The journal entry a manifest says it was written at is read from a shared folder: one no ledger can
+    hold (too big for SQLite, negative, not a whole number) makes the run read every partition, never
+    refuse the ledger's runs from then on."""
+    db, dw = copied
+    path = next((dw / "_huidesk").glob("ledger=*.json"))
+    path.write_text(re.sub(r'"entry": [^,\n]+', f'"entry": {entry}', path.read_text()))
+    at(db, "visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-06-20")
+    result = at(db, "--lang", "en", "warehouse", str(dw))
+    assert re.search(r"read (\d+) of \1 partitions", result.stderr), result.stderr
+    assert manifest(dw)["entry"] > 0
+
+
 def test_reports_read_the_facts_the_dataset_keeps(copied):
     """The dataset carries the ledger's kept facts, and the reports read them rather than derive them:
     the facts as the ledger keeps them, and a dataset whose facts say otherwise is counted otherwise."""

@@ -456,9 +456,10 @@ def _number(root: Path, uid: str) -> int:
 def _since(store: "Store", root: Path, old: dict, pii: str, number: int, schema_digest: str) -> Only | None:
     """The partitions the journal's entries since the dataset's head can have changed (`_touched`); None
     (every partition read and digested) when the dataset was not written as this run would write it: another
-    policy, number, schema or format, a missing file, or a head this ledger's journal does not hold."""
+    policy, number, schema or format, a missing file, or a head this ledger's journal does not hold (an entry
+    no journal holds, read from a shared folder, included: it makes a whole run, never a refusal)."""
     entry = old.get("entry")
-    if (type(entry) is not int or old.get("pii") != pii or old.get("number") != number
+    if (type(entry) is not int or not 0 < entry < 2 ** 63 or old.get("pii") != pii or old.get("number") != number
             or old.get("format_version") != FORMAT_VERSION or old.get("schema") != schema_digest
             or not all((root / rel).exists() for rel in old["partitions"])):
         return None
