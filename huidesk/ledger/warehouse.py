@@ -215,7 +215,8 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         old_path = manifest_path(root, uid)
         old = _checked(root, uid, read_manifest(old_path)) if old_path.exists() else {"partitions": {}}
         schema = describe(store)
-        if _unchanged(root, old, store.head()[1], pii, number, schema):
+        schema_text = _schema_text(schema)
+        if _unchanged(root, old, store.head()[1], pii, number, schema_text):
             return Written(root, uid, 0, 0, 0, len(old["partitions"]),
                            sum(p["rows"] for p in old["partitions"].values()), pii)
         stage = staging_path(root, uid)
@@ -227,7 +228,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         changed: list[str] = []
         with store.snapshot():  # one snapshot of the ledger for every table, while others write
             entry, head = store.head()
-            schema_digest = hashlib.sha256(_schema_text(schema).encode()).hexdigest()
+            schema_digest = hashlib.sha256(schema_text.encode()).hexdigest()
             only = _since(store, root, old, pii, number, schema_digest)
             # the partitions the entries since the dataset's head cannot have changed are kept as they are
             partitions = {rel: info for rel, info in old["partitions"].items() if not covers(only, rel)}
@@ -250,7 +251,6 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
             "sources": [s["uid"] for s in _sources(store)], "partitions": dict(sorted(partitions.items())),
         }
         same = old == manifest
-        schema_text = _schema_text(schema)
         schema_file = root / "_schema.json"
         if not schema_file.exists() or schema_file.read_text(encoding="utf-8") != schema_text:
             _atomic_text(schema_file, schema_text)
@@ -273,7 +273,7 @@ def _schema_text(schema: dict) -> str:
                       ensure_ascii=False, indent=1) + "\n"
 
 
-def _unchanged(root: Path, old: dict, head: str, pii: str, number: int, schema: dict) -> bool:
+def _unchanged(root: Path, old: dict, head: str, pii: str, number: int, schema_text: str) -> bool:
     """Whether the dataset already holds this ledger as it stands: nothing journaled since it was
     written (every write is journaled), with the same policy, and every file in place. Then nothing
     need be read or digested."""
@@ -281,7 +281,7 @@ def _unchanged(root: Path, old: dict, head: str, pii: str, number: int, schema: 
     return (old.get("head") == head and old.get("pii") == pii and old.get("number") == number
             and old.get("format_version") == FORMAT_VERSION
             and all((root / rel).exists() for rel in old["partitions"])
-            and schema_file.exists() and schema_file.read_text(encoding="utf-8") == _schema_text(schema))
+            and schema_file.exists() and schema_file.read_text(encoding="utf-8") == schema_text)
 
 
 def _arrow(pa, columns: dict, values: list[Sequence]):
