@@ -219,12 +219,16 @@ def test_check_names_a_month_of_visits_counted_wrong(db):
     conn = sqlite3.connect(db)
     conn.execute("UPDATE _visit_months SET visits = 5")
     conn.execute("INSERT INTO _visit_months VALUES (1, '2024-05', 2)")
+    conn.execute("UPDATE _visit_firsts SET first = '2024-01-01'")
+    conn.execute("INSERT INTO _visit_firsts VALUES (1, 7, '2024-02-02')")
     conn.commit()
     conn.close()
     result = run("check")
     assert result.exit_code == 3
     assert "_visit_months#1/2024-06: visits 记为 5，按记录应为 1" in result.stdout
     assert "_visit_months#1/2024-05: 多出这一行（记录里没有）" in result.stdout
+    assert "_visit_firsts#1/1: first 记为 '2024-01-01'，按记录应为 '2024-06-03'" in result.stdout
+    assert "_visit_firsts#1/7: 多出这一行（记录里没有）" in result.stdout
 
 
 # Visits: by one of two teams to one or two of four residents on a day; a visit voided; the last undone.
@@ -296,18 +300,24 @@ def test_rows_deleted_or_changed_directly_keep_the_facts_true(db):
     conn.execute("PRAGMA foreign_keys = ON")
     homes = "SELECT team_id, resident_id FROM _visit_homes ORDER BY 2"
     months = "SELECT team_id, month, visits FROM _visit_months"
+    firsts = "SELECT team_id, resident_id, first FROM _visit_firsts ORDER BY 2"
     assert conn.execute(homes).fetchall() == [(1, 1), (1, 2)]
     assert conn.execute(months).fetchall() == [(1, "2024-06", 1)]
+    assert conn.execute(firsts).fetchall() == [(1, 1, "2024-06-03"), (1, 2, "2024-06-03")]
     conn.execute("UPDATE visits SET team_id = 2")
     assert conn.execute(homes).fetchall() == [(2, 1), (2, 2)]
+    assert conn.execute(firsts).fetchall() == [(2, 1, "2024-06-03"), (2, 2, "2024-06-03")]
     conn.execute("UPDATE visits SET date = '2024-07-01'")
     assert conn.execute(months).fetchall() == [(2, "2024-07", 1)]
+    assert conn.execute(firsts).fetchall() == [(2, 1, "2024-07-01"), (2, 2, "2024-07-01")]
     conn.execute("DELETE FROM visit_residents WHERE resident_id = 2")
     assert conn.execute(homes).fetchall() == [(2, 1)]
+    assert conn.execute(firsts).fetchall() == [(2, 1, "2024-07-01")]
     conn.execute("DELETE FROM visit_residents")
     conn.execute("DELETE FROM visit_members")
     conn.execute("DELETE FROM visits")
     assert conn.execute(homes).fetchall() == [] and conn.execute(months).fetchall() == []
+    assert conn.execute(firsts).fetchall() == []
     state = "SELECT state, resolved_at FROM _issue_facts"
     assert conn.execute(state).fetchall() == [("resolved", "2024-07-02T10:00:00+08:00")]
     conn.execute("UPDATE issue_events SET at = '2024-07-03T11:00:00+08:00' WHERE event = 'resolved'")

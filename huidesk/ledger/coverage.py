@@ -20,10 +20,11 @@ def worked_places(r: "Reports") -> set[int]:
     found = {r[0] for r in r.read.all(
         f"SELECT DISTINCT coalesce(a.place_id, t.place_id) FROM activities a JOIN teams t ON t.id = a.team_id"
         f" WHERE {live} AND {teams} AND {when}", largs + targs + pargs)}
+    kept, day = r.homes()
     teams, targs = r.scope.team_filter("h.team_id" if r.facts else "v.team_id")
-    when, pargs = period("h.date" if r.facts else "v.date", r.since, r.until)
+    when, pargs = period(day if r.facts else "v.date", r.since, r.until)
     if r.facts:  # a look-up per resident in the kept households by resident
-        homes = f"SELECT 1 FROM _visit_homes h WHERE h.resident_id = r.id AND {teams} AND {when}"
+        homes = f"SELECT 1 FROM {kept} WHERE h.resident_id = r.id AND {teams} AND {when}"
         largs = []
     else:
         live, largs = r.live("v")

@@ -19,6 +19,9 @@ difference. A warehouse keeps none: it derives them (DuckDB's joins do that quic
   in a period are then read in (team, resident) order instead of deduplicated from a join.
 - `_visit_months`, each team's live visits by month: a period's visits are counted from it for its whole
   months, and from the visits for the days of a month it covers in part.
+- `_visit_firsts`, each team's households with the day of their first live visit (a row per team and
+  resident, kept from `_visit_homes` by triggers of its own): the households of a period with no first day
+  (a summary's whole period, every report "as of") are counted from it, a twentieth of the rows.
 """
 
 import sqlite3
@@ -235,6 +238,7 @@ def deferred(conn: sqlite3.Connection) -> Iterator[None]:
     top = conn.execute("SELECT coalesce(max(id), 0) FROM visits").fetchone()[0]
     conn.execute("DROP TRIGGER _visit_homes_link")
     conn.execute("DROP TRIGGER _visit_months_new")
+    conn.execute("DROP TRIGGER _visit_firsts_home")
     yield
     conn.execute(_LINKED)
     conn.execute(_NEW_VISIT)
@@ -246,6 +250,37 @@ def deferred(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("INSERT INTO _visit_months SELECT team_id, substr(date, 1, 7), count(*) FROM visits"
                      " WHERE void_reason IS NULL AND team_id = ? AND id > ? GROUP BY 2"
                      " ON CONFLICT (team_id, month) DO UPDATE SET visits = visits + excluded.visits", (team, top))
+        conn.execute(f"INSERT INTO _visit_firsts SELECT v.team_id, vr.resident_id, min(v.date){_HOMES_FROM}"
+                     f" AND v.team_id = ? AND v.id > ? GROUP BY 2 ORDER BY 2{_EARLIER}", (team, top))
+    conn.execute(_FIRST)
+
+
+FIRSTS = """CREATE TABLE _visit_firsts (
+    team_id     INTEGER NOT NULL,
+    resident_id INTEGER NOT NULL,
+    first       TEXT NOT NULL,
+    PRIMARY KEY (team_id, resident_id)
+) WITHOUT ROWID, STRICT"""
+FIRSTS_BY_RESIDENT = "CREATE INDEX _visit_firsts_resident ON _visit_firsts(resident_id, first)"
+# Each team's households with the day of their first live visit: what _visit_firsts holds (check compares them).
+FIRSTS_DERIVED = f"SELECT v.team_id, vr.resident_id, min(v.date){_HOMES_FROM} GROUP BY 1, 2 ORDER BY 1, 2"
+_EARLIER = " ON CONFLICT (team_id, resident_id) DO UPDATE SET first = excluded.first WHERE excluded.first < first"
+_FIRST = ("CREATE TRIGGER _visit_firsts_home AFTER INSERT ON _visit_homes BEGIN INSERT INTO _visit_firsts VALUES"
+          f" (NEW.team_id, NEW.resident_id, NEW.date){_EARLIER}; END")
+# A household's first visit gone: its next one, if any, is the first.
+_NEXT = ("CREATE TRIGGER _visit_firsts_gone AFTER DELETE ON _visit_homes BEGIN DELETE FROM _visit_firsts"
+         " WHERE team_id = OLD.team_id AND resident_id = OLD.resident_id AND first = OLD.date;"
+         " INSERT OR IGNORE INTO _visit_firsts SELECT team_id, resident_id, min(date) FROM _visit_homes"
+         " WHERE team_id = OLD.team_id AND resident_id = OLD.resident_id GROUP BY 1, 2; END")
+
+
+def install_visit_firsts(conn: sqlite3.Connection) -> None:
+    """`_visit_firsts` with its index and triggers, filled from the records (unless a newer `install` made it)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = '_visit_firsts'").fetchone():
+        return
+    for stmt in (FIRSTS, FIRSTS_BY_RESIDENT, _FIRST, _NEXT):
+        conn.execute(stmt)
+    conn.execute(f"INSERT INTO _visit_firsts {FIRSTS_DERIVED}")
 
 
 def install(conn: sqlite3.Connection) -> None:
@@ -256,6 +291,7 @@ def install(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
     conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED}")
     install_visit_months(conn)
+    install_visit_firsts(conn)
 
 
 def install_issue_facts(conn: sqlite3.Connection) -> None:
@@ -319,3 +355,10 @@ def differences(read: "Read") -> Iterator[tuple[str, str, object, object]]:
             yield f"_visit_months#{team_id}/{month}", "row" if was is None else "visits", was, n
     for (team_id, month), n in sorted(months.items()):
         yield f"_visit_months#{team_id}/{month}", "row", n, None
+    firsts = {(t, r): d for t, r, d in read.rows("SELECT team_id, resident_id, first FROM _visit_firsts")}
+    for team_id, resident_id, day in read.rows(FIRSTS_DERIVED):
+        was = firsts.pop((team_id, resident_id), None)
+        if was != day:
+            yield f"_visit_firsts#{team_id}/{resident_id}", "row" if was is None else "first", was, day
+    for (team_id, resident_id), day in sorted(firsts.items()):
+        yield f"_visit_firsts#{team_id}/{resident_id}", "row", day, None

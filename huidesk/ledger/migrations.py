@@ -166,6 +166,16 @@ def assessment(db: Database) -> None:
     facts.install_issue_facts(db.conn)
 
 
+@MIGRATIONS(name="visit_firsts")
+def visit_firsts(db: Database) -> None:
+    """Issue 28: each team's households with the day of their first live visit (`_visit_firsts`, kept by
+    triggers from `_visit_homes`), filled here from the records: a whole period's households are counted
+    from a row per household instead of a row per visit."""
+    from huidesk.ledger import facts
+
+    facts.install_visit_firsts(db.conn)
+
+
 def _widen(db: Database, table: str, old: str, new: str) -> None:
     """Rewrite a CHECK of `table` that only widens (SQLite: "Making Other Kinds Of Table Schema Changes")."""
     sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()[0]

@@ -162,13 +162,14 @@ class Reports:
             counts = f"SELECT * FROM (SELECT NULL AS key, count(*) AS count FROM visits v WHERE {live}) WHERE count > 0"
         if not households:
             return self._all(f"{counts} ORDER BY 1", cargs)
-        teams_in, when_in = self.scope.team_filter("h.team_id")[0], period("h.date", self.since, self.until)[0]
+        kept, day = self.homes()
+        teams_in, when_in = self.scope.team_filter("h.team_id")[0], period(day, self.since, self.until)[0]
         if by == "team" and self.facts:  # in (team, resident) order from the kept households (facts.py)
-            homes = (f"SELECT h.team_id AS key, count(DISTINCT h.resident_id) AS households FROM _visit_homes h"
+            homes = (f"SELECT h.team_id AS key, count(DISTINCT h.resident_id) AS households FROM {kept}"
                      f" WHERE {teams_in} AND {when_in} GROUP BY 1")
         elif by is None and self.facts:  # a look-up per resident in the kept households by resident
             homes = (f"SELECT NULL AS key, count(*) AS households FROM residents r WHERE EXISTS (SELECT 1"
-                     f" FROM _visit_homes h WHERE h.resident_id = r.id AND {teams_in} AND {when_in})")
+                     f" FROM {kept} WHERE h.resident_id = r.id AND {teams_in} AND {when_in})")
         elif by == "team":
             homes = (f"SELECT v.team_id AS key, count(DISTINCT vr.resident_id) AS households FROM visits v"
                      f" JOIN visit_residents vr ON vr.visit_id = v.id WHERE {live} GROUP BY 1")
@@ -185,6 +186,12 @@ class Reports:
             f" {join} ({homes}) h{on} ORDER BY 1",
             cargs + vargs + targs + pargs,
         )
+
+    def homes(self) -> tuple[str, str]:
+        """The kept households a period's households are read from (alias h), and the column of their day: with
+        no first day, each team's households by the day first visited (a row per household); else every
+        visit's households (facts.py). Either gives a resident once per team in DISTINCT or EXISTS."""
+        return ("_visit_homes h", "h.date") if self.since else ("_visit_firsts h", "h.first")
 
     def _visit_counts(self, by: str | None) -> tuple[str, list]:
         """visits()'s counts on a ledger: the period's whole months from each team's visits by month kept

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 # Bump together with each migration added to huidesk/ledger/migrations.py (a test checks they agree);
 # a ledger whose user_version equals it opens without importing the migration machinery.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 BUSY_TIMEOUT_MS = 60_000
 
 # Tables a user can name (void, log) with their Chinese names; all carry uid and void columns.

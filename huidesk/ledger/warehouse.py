@@ -56,7 +56,7 @@ from huidesk.ledger.warehouse_rows import PART, TABLES, Only, covers, describe, 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
-FORMAT, FORMAT_VERSION = "huidesk-warehouse", "2"  # 2: the kept facts too
+FORMAT, FORMAT_VERSION = "huidesk-warehouse", "3"  # 2: the kept facts too; 3: visit_firsts
 INSTALL = "pip install 'huidesk[warehouse]'"
 _ROW_GROUP = 65_536  # rows: min/max statistics per row group let a reader skip the rest of a year
 # The n-th ledger to write into a dataset (from 0) writes its ids as id + n * 2^ID_BITS: unique across

@@ -30,28 +30,34 @@ YEARLY = {  # table: (join, its date, its order within the year)
     "issue_facts": ("", "t.received_at", "t.received_at, t.issue_id"),
     "visit_homes": ("", "t.date", ""),  # (counted with the visit residents, in their order)
     "visit_months": ("", "t.month", ""),  # (counted with the visits)
+    "visit_firsts": ("", "t.first", ""),  # (counted with the visit residents)
 }
 # The facts a ledger keeps beside its records (huidesk/ledger/facts.py), written beside them so that DuckDB
 # and Spark read what SQLite reads: dataset table -> the ledger's table (its columns). issue_facts is the
 # ledger's rows, each with its issue's origin. visit_homes and visit_months are counted by the same
 # definitions (facts.HOMES_DERIVED, MONTHS_DERIVED) from the rows written with them — a year's visit
 # residents with their visits' team, date and void, a year's visits — by origin too: the ledger keeps
-# neither by date, and reading a year of them would sort the ledger's whole table.
-FACTS = {"issue_facts": "_issue_facts", "visit_homes": "_visit_homes", "visit_months": "_visit_months"}
-_COUNTED_WITH = {"visit_homes": "visit_residents", "visit_months": "visits"}
+# neither by date, and reading a year of them would sort the ledger's whole table. visit_firsts holds each
+# team's households with the first day of the year they were visited on (by origin): the ledger's
+# _visit_firsts has one row a household, the dataset one a household, year and origin, which the reports'
+# DISTINCT and EXISTS count once.
+FACTS = {"issue_facts": "_issue_facts", "visit_homes": "_visit_homes", "visit_months": "_visit_months",
+         "visit_firsts": "_visit_firsts"}
+_COUNTED_WITH = {"visit_homes": "visit_residents", "visit_months": "visits", "visit_firsts": "visit_residents"}
 # Their columns naming records (the ledger's tables declare no foreign keys): offset like any id.
 _FACT_REFERENCES = {
     "issue_facts": {"issue_id": "issues", "place_id": "places", "team_id": "teams", "repeat_of": "issues"},
     "visit_homes": {"team_id": "teams", "resident_id": "residents", "visit_id": "visits"},
     "visit_months": {"team_id": "teams"},
+    "visit_firsts": {"team_id": "teams", "resident_id": "residents"},
 }
 TABLES = (*MERGE_ORDER, "settings", *FACTS)
 # Identity and bookkeeping settings are the manifest's, not figures' settings.
 _PRIVATE_SETTINGS = ("ledger_uid", "ledger_name", "ledger_place")
 _ARROW = {"INTEGER": "int64", "REAL": "float64", "TEXT": "string"}
 # What an entry's rows of a table change in the dataset: that table's partitions and the facts kept of it.
-_FOLLOW = {"visits": ("visits", "visit_residents", "visit_homes", "visit_months"),
-           "visit_residents": ("visit_residents", "visit_homes"),
+_FOLLOW = {"visits": ("visits", "visit_residents", "visit_homes", "visit_months", "visit_firsts"),
+           "visit_residents": ("visit_residents", "visit_homes", "visit_firsts"),
            "issues": ("issues", "issue_facts"), "issue_events": ("issue_events", "issue_facts"),
            "_settings": ("settings", "issue_facts"), "_setting_changes": ("settings", "issue_facts")}
 # Journaled, and not in the dataset: what was bundled, the sources (the manifest's, read every run), the keys.
@@ -144,7 +150,7 @@ def partition_columns(store: "Store", uid: str, pii: str, offset: int,
             return f"{column} + {offset}" if offset and (name == "id" or name in fks) else column
 
         select = ", ".join(shifted(f't."{n}"', n) for n in names)
-        homes = table == "visit_residents" and (only is None or "visit_homes" in only)
+        homes = table == "visit_residents" and (only is None or "visit_homes" in only or "visit_firsts" in only)
         if homes:  # the visit's, for its households
             select += f", p.team_id + {offset}, p.date, p.void_reason"
         join, date, order = YEARLY.get(table, ("", None, "t.id"))
@@ -221,6 +227,12 @@ def _visit_homes(base: str, year: str, visits: Sequence, residents: Sequence, vi
             if gone is None]
     if rows:
         yield "visit_homes", f"table=visit_homes/{base.split('/', 1)[1]}/year={year}/{PART}", _columns(rows, 5)
+        firsts: dict[tuple, str] = {}
+        for t, r, d, _, o in rows:
+            if d < firsts.get((t, r, o), "~"):
+                firsts[t, r, o] = d
+        found = [(t, r, d, o) for (t, r, o), d in sorted(firsts.items())]
+        yield "visit_firsts", f"table=visit_firsts/{base.split('/', 1)[1]}/year={year}/{PART}", _columns(found, 4)
 
 
 def describe(store: "Store") -> dict[str, dict]:
@@ -272,6 +284,8 @@ _FACT_MEANINGS = {
                    " counted by the ledger's settings and working days), with a copy of the issue's own columns",
     "visit_homes": "the households each live visit went to, under its team and date",
     "visit_months": "each team's live visits by month (and by origin)",
+    "visit_firsts": "each team's households with the first day of the year a live visit went to them (and by"
+                    " origin)",
 }
 _VOCAB = {
     ("issue_facts", "kind"): "issue_kind", ("issue_facts", "nature"): "nature",
@@ -320,6 +334,7 @@ _MEANINGS = {
     "resolve_within": "minutes from receipt to the end of its resolve limit (the ledger's settings, working days)",
     "estimated": "bits: 1 the response limit, 2 the resolve limit counted over estimated working days",
     "month": "the month (YYYY-MM)", "visits": "live visits",
+    "first": "the first day (YYYY-MM-DD) of the partition's year a live visit of the team went to the household",
 }
 
 
