@@ -107,9 +107,10 @@ def monthly(
     formats = file_formats(ROWS, DOCUMENT, WORKBOOK)
     target, folder = _destination(output, fmt, formats)
     chosen = choose(fmt, None if folder else target, formats, default="xlsx" if folder else None)
-    sheet = WORKBOOK in RENDERERS[chosen].draws  # the filed sheet needs more than the figures
+    draws = RENDERERS[chosen].draws
+    sheet = WORKBOOK in draws  # the filed sheet needs more than the figures
     with s.report(period, team, place) as (store, spec):
-        found = build(store, spec, sheet=sheet)
+        found = build(store, spec, sheet=sheet, listing=DOCUMENT in draws)  # the issues listed: json's alone
     if folder:
         target = _dated(target, [tr("台账", "tally"), _last(found.scope), found.month], chosen, s.now)
     render(monthly_output(found, wide), chosen if output is not None else fmt, target, force)

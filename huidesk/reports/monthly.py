@@ -236,7 +236,7 @@ class Monthly(Value):
     kpi: Kpis
     score_weights: str  # the weights of the rows' scores (setting score_weights: 响应率/解决率/满意率)
     hot: tuple[HotSpot, ...]
-    issues: tuple[IssueLine, ...]
+    issues: tuple[IssueLine, ...] | None = optional()  # None: not asked for (a format that draws the rows only)
     exempted: tuple[Exemption, ...]  # the issues exempted (核减): counted, listed, in no rate
     sources: tuple[Source, ...] | None = optional()  # only on a ledger that merged others
     sheet: FiledSheet | None = optional()  # only for the workbook
@@ -251,11 +251,13 @@ class Monthly(Value):
         return meanings(street=self.communities is not None, weights=self.score_weights)
 
 
-def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
+def build(store: "Store", spec: ReportSpec, sheet: bool = False, listing: bool = True) -> Monthly:
     """The tally of the spec's month (quarter, year) as the ledger stood at its as-of moment: a row per
     team (and one for issues without a team) and a totals row, with the chain head it was computed at;
     at a street, the rows grouped by community and each community's sum (see the module's docstring).
-    `sheet`: also what the filed workbook needs beyond the figures (see `filed_sheet`)."""
+    `sheet`: also what the filed workbook needs beyond the figures (see `filed_sheet`); `listing`: the issues
+    received listed one by one (a month of a province's is 15,000 lines: not read for a format that draws
+    the rows alone)."""
     scope, (first, last), settings = spec.scope, spec.period.iso(), spec.settings
     month = period_label(spec.period.since or spec.period.until, spec.period.until)
     _, head = store.head()
@@ -302,7 +304,7 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
                           [True] * len(by))
         communities = tuple(CommunityRow(c.name, c.place, n, tally)
                             for (c, (n, _)), tally in zip(by.items(), tallies, strict=True))
-    listed = _listed(r, places, cohort, street)
+    listed = _listed(r, places, cohort, street) if listing or sheet else None
     return Monthly(
         month=month,
         since=spec.period.since,  # type: ignore[arg-type]
@@ -319,7 +321,7 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False) -> Monthly:
         issues=listed,
         exempted=tuple(Exemption(**dict(row)) for row in exemptions(r)),
         sources=sources(r),
-        sheet=filed_sheet(store, spec, cohort, listed) if sheet else None,
+        sheet=filed_sheet(store, spec, cohort, listed) if sheet and listed is not None else None,
     )
 
 
