@@ -376,11 +376,15 @@ def _units(r: Reports, places: "Communities | None", teams: list, cohort: list, 
     if len(found) < 2 and not (places.merged and everything):
         return plain
     found.sort(key=lambda c: c.key is None)  # this ledger's own last
+    members: dict[Community, list] = {}  # each community's teams, in the order of `teams`
+    for team_id, name in teams:
+        if team_id is not None:
+            members.setdefault(of_team[team_id], []).append((team_id, name))
     units: list[_Unit] = []
     for community in found:
         shown = community if community.key is not None else Community(None, _own(places), None)
         units += [(shown, team_id, name, received.get(team_id, []), escalated(team_id))
-                  for team_id, name in teams if team_id is not None and of_team[team_id] == community]
+                  for team_id, name in members.get(community, ())]
         if community in loose:
             mine, n = loose[community]
             units.append((shown, None, tr("（未指定服务队）", "(no team)"), mine, n))
