@@ -94,6 +94,16 @@ class Bundle:
         while chunk := cursor.fetchmany(size):
             yield [dict(r) for r in chunk]
 
+    def tuples(self, table: str, size: int) -> Iterator[list[tuple]]:
+        """The rows of a table other than places, `size` at a time, in id order, as tuples in the order
+        of its columns (`columns()`)."""
+        assert self.conn is not None and table != "places"
+        cursor = self.conn.cursor()
+        cursor.row_factory = None
+        cursor.execute(f"SELECT {_listed(table)} FROM {quoted(table)} ORDER BY id")
+        while chunk := cursor.fetchmany(size):
+            yield chunk
+
     def close(self) -> None:
         if self.conn is not None:
             self.conn.close()
@@ -459,17 +469,21 @@ def _verify(b: Bundle) -> None:
                            (b.first, b.last)).fetchone()[0]
     if stray:
         raise _tampered(b, "有不属于任何日志条目的写入记录", "journal records of no entry")
+    tables = columns()
     latest: dict[tuple[str, int], str] = {}
-    records = b.conn.execute(f"SELECT {_listed('journal_records')} FROM journal_records ORDER BY entry_id, id")
+    cursor = b.conn.cursor()
+    cursor.row_factory = None  # tuples, not a sqlite3.Row each
+    records = cursor.execute("SELECT entry_id, tbl, rid, op, digest FROM journal_records ORDER BY entry_id, id")
     pending = next(records, None)
     prev = m["head_before"]
     for eid, at, actor, command, prev_stored, stored in b.entries:
         if prev_stored != prev:
             raise _tampered(b, f"日志#{eid} 与前一条断链", f"entry {eid} does not follow the one before it")
         h = EntryHash(eid, at, actor, command, prev_stored)
-        while pending is not None and pending[1] == eid:
-            _, _, tbl, rid, op, d = pending
-            h.add(tbl, rid, op, d)
+        add = h.add
+        while pending is not None and pending[0] == eid:
+            _, tbl, rid, op, d = pending
+            add(tbl, rid, op, d)
             latest[(tbl, rid)] = d
             pending = next(records, None)
         if h.hexdigest() != stored:
@@ -477,16 +491,17 @@ def _verify(b: Bundle) -> None:
         prev = stored
     if prev != m["head_after"]:
         raise _tampered(b, "链头与清单不符", "the chain head differs from the manifest's")
-    listed = _row_list(b, latest)
-    written: dict[str, set[int]] = {}
-    for tbl, rid in latest:
-        if tbl in columns():
-            written.setdefault(tbl, set()).add(rid)
-    for table, names in columns().items():
+    written = dict.fromkeys(tables, 0)  # the rows the entries wrote, by table
+    for tbl, _ in latest:
+        if tbl in written:
+            written[tbl] += 1
+    listed = _row_list(b, latest, sum(written.values()))
+    absent = object()
+    for table, names in tables.items():
         cursor = b.conn.cursor()
         cursor.row_factory = None  # tuples: each row's digest formatted from its columns' template
         digest_of = row_digester(table, list(names))
-        withheld_columns = WITHHELD.get(table, ()) if listed is not None else ()
+        withheld_at = [names.index(c) for c in WITHHELD.get(table, ())] if listed is not None else []
         seen: set[int] = set()
         for values in cursor.execute(f"SELECT {_listed(table)} FROM {quoted(table)}"):
             rid = values[0]
@@ -494,41 +509,58 @@ def _verify(b: Bundle) -> None:
                 raise _tampered(b, f"{table}#{rid} 出现两次", f"{table}#{rid} appears twice")
             seen.add(rid)
             key = (table, rid)
-            if key not in latest:
+            expected = latest.get(key, absent)
+            if expected is absent:
                 raise _tampered(b, f"{table}#{rid} 不是包内日志写入的", f"{table}#{rid} was written by no entry")
-            if any(values[names.index(c)] is not None for c in withheld_columns):
+            if withheld_at and any(values[i] is not None for i in withheld_at):
                 raise _tampered(b, f"{table}#{rid} 含有化名包不应含有的信息",
                                 f"{table}#{rid} holds what a pseudonymous bundle leaves at home")
-            expected = latest[key] if listed is None else listed.get(key)
+            if listed is not None:
+                expected = listed.get(key)
             if expected is None or digest_of(values) != expected:
                 raise _tampered(b, f"{table}#{rid} 与日志记下的内容不符",
                                 f"{table}#{rid} differs from what its entry wrote")
-        missing = written.get(table, set()) - seen
-        if listed is not None:
-            missing = {rid for rid in missing if listed.get((table, rid), "") is not None}  # not withheld
-        if missing:
-            raise _tampered(b, f"缺少 {len(missing)} 条 {table} 记录", f"{len(missing)} {table} row(s) missing")
+        if written[table] > len(seen):  # (every row seen is one the entries wrote)
+            missing = {rid for tbl, rid in latest if tbl == table} - seen
+            if listed is not None:
+                missing = {rid for rid in missing if listed.get((table, rid), "") is not None}  # not withheld
+            if missing:
+                raise _tampered(b, f"缺少 {len(missing)} 条 {table} 记录", f"{len(missing)} {table} row(s) missing")
         b.carried[table] = len(seen)
 
 
-def _row_list(b: Bundle, latest: dict[tuple[str, int], str]) -> dict[tuple[str, int], str | None] | None:
+def _row_list(b: Bundle, latest: dict[tuple[str, int], str], written: int,
+              ) -> dict[tuple[str, int], str | None] | None:
     """A pseudonymous bundle's list of its rows as they travel (None: a health tag withheld), checked
-    against its signed digest: every row its entries last wrote, once; a full bundle has none (None)."""
+    against its signed digest: every row its entries last wrote (`written` of them), once; a full bundle
+    has none (None). The list is read once, digested and checked as it is read; a line found wrong is
+    named once the digest matches."""
     assert b.conn is not None
-    lines = b.conn.execute(f"SELECT {_listed('row_digests')} FROM row_digests ORDER BY tbl, rid").fetchall()
+    cursor = b.conn.cursor()
+    cursor.row_factory = None
+    lines = cursor.execute(f"SELECT {_listed('row_digests')} FROM row_digests ORDER BY tbl, rid")
     if b.manifest["pii"] == "full":
-        if lines or b.manifest["rows_digest"]:
+        if lines.fetchone() is not None or b.manifest["rows_digest"]:
             raise _tampered(b, "完整信息包不应有化名记录清单", "a full bundle with a pseudonymous row list")
         return None
-    if rows_digest(tuple(r) for r in lines) != b.manifest["rows_digest"]:
-        raise _tampered(b, "记录清单与签名不符", "the row list does not match its signature")
+    tables = columns()
     listed: dict[tuple[str, int], str | None] = {}
-    for tbl, rid, d in lines:
-        key = (tbl, rid)
-        if key in listed or key not in latest or tbl not in columns() or (d is None and tbl != "resident_tags"):
-            raise _tampered(b, f"记录清单中的 {str(tbl)[:20]}#{rid} 不对", f"the row list's {str(tbl)[:20]}#{rid}")
-        listed[key] = d
-    written = sum(1 for tbl, _ in latest if tbl in columns())
+    wrong: list[tuple] = []
+
+    def checked() -> Iterator[tuple]:
+        for line in lines:
+            tbl, rid, d = line
+            key = (tbl, rid)
+            if key in listed or key not in latest or tbl not in tables or (d is None and tbl != "resident_tags"):
+                wrong.append(line)
+            listed[key] = d
+            yield line
+
+    if rows_digest(checked()) != b.manifest["rows_digest"]:
+        raise _tampered(b, "记录清单与签名不符", "the row list does not match its signature")
+    if wrong:
+        tbl, rid, _ = wrong[0]
+        raise _tampered(b, f"记录清单中的 {str(tbl)[:20]}#{rid} 不对", f"the row list's {str(tbl)[:20]}#{rid}")
     if len(listed) != written:
         raise _tampered(b, "记录清单不全", "the row list is incomplete")
     return listed

@@ -6,11 +6,12 @@ teams by place and name), keep where they came from in `_merged`, and arrive as 
 
 import hashlib
 import sqlite3
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from huidesk.domain.i18n import tr
-from huidesk.ledger.federation import MERGE_ORDER, WITHHELD, Bundle, BundleRefused, ints
+from huidesk.ledger.federation import MERGE_ORDER, WITHHELD, Bundle, BundleRefused, columns, ints
 from huidesk.ledger.journal import GENESIS
 from huidesk.ledger.schema import RECORD_TABLES
 from huidesk.ledger.table import Read
@@ -67,6 +68,7 @@ def merge_bundle(store: "Store", tx: Tx, b: Bundle) -> Merged:
         if changed:
             tx.update("_sources", source_id, changed)
     withheld = WITHHELD if m["pii"] == "pseudonymous" else {}
+    store.bulk_cache()  # the indexes grow in random order (uids, provenance): as an import's
     rows = _Rows(store, tx, source_id, m["source_uid"], b.source, withheld)
     try:
         counts = rows.merge(b)
@@ -160,7 +162,7 @@ class _Rows:
     def __init__(self, store: "Store", tx: Tx, source_id: int, source_uid: str, source_name: str,
                  withheld: dict[str, tuple[str, ...]]) -> None:
         """`withheld`: the columns the bundle left at home, by table (what a pseudonymous bundle withholds)."""
-        self.read, self.tx, self.source_id, self.source_name = store.read, tx, source_id, source_name
+        self.store, self.read, self.tx, self.source_id, self.source_name = store, store.read, tx, source_id, source_name
         self.source_uid, self.withheld = source_uid, withheld
         self.ignored = 0  # changes this source sent of records that are not its own
         self.map = {(t, s): r for t, s, r in self.read.rows(
@@ -178,6 +180,12 @@ class _Rows:
             for table in MERGE_ORDER:
                 fks = {fk[3]: fk[2] for fk in self.read.rows(f"PRAGMA foreign_key_list({table})")}
                 self._keys = set()
+                if table not in RECORD_TABLES:
+                    if b.carried.get(table, 1):
+                        with self.store.homes_deferred() if table == "visit_residents" else nullcontext():
+                            self._links(table, b, fks)
+                            self.tx.flush()
+                    continue
                 for chunk in b.chunks(table, _CHUNK_ROWS):
                     self._prefetch(table, chunk)
                     for row in chunk:
@@ -187,6 +195,41 @@ class _Rows:
                 self.tx.flush()
                 self._keys, self._uids = set(), {}
         return self.inserted, self.updated, self.unified, self.ignored
+
+    def _links(self, table: str, b: Bundle, fks: dict[str, str]) -> None:
+        """A link table's rows, as `_row` writes them, in one loop over plain tuples: a row whose record
+        this merge inserted (fresh) and that no row held before repeats is new here without a look-up; any
+        other row is looked up by its columns and written only if no row here has them."""
+        names = columns()[table][1:]
+        refs = [(names.index(column), target, self._before.get(target)) for column, target in fks.items()]
+        marks = f"SELECT id FROM {table} WHERE " + " AND ".join(f"{k} IS ?" for k in names)
+        keys, mapped, tx, q = self._keys, self.map.get, self.tx, self.read.one
+        for chunk in b.tuples(table, _CHUNK_ROWS):
+            for row in chunk:
+                values = list(row[1:])
+                fresh = False
+                for i, target, before in refs:
+                    value = values[i]
+                    if value is not None:
+                        rid = mapped((target, value))
+                        if rid is None:
+                            raise BundleRefused(tr(f"{table}#{row[0]} 引用的 {target}#{value} 从未合并过",
+                                                   f"{table}#{row[0]} refers to {target}#{value}, never merged"))
+                        values[i] = rid
+                        fresh = fresh or (before is not None and rid > before)
+                key = ("link", *values)
+                if not fresh or key in keys:  # (counted with its record, as a bundle counts)
+                    if key in keys:
+                        tx.flush()
+                    if q(marks, values) is not None:
+                        continue
+                if ints(values):
+                    tx.insert_fixed(table, names, tuple(values))
+                else:
+                    tx.insert(table, dict(zip(names, values, strict=True)))
+                keys.add(key)
+            if tx.held >= _FLUSH_ROWS:
+                tx.flush()
 
     def _prefetch(self, table: str, chunk: list[dict]) -> None:
         """The rows here holding the uids of this chunk's rows that are not mapped yet, in one query."""

@@ -148,6 +148,27 @@ class Store:
 
         return facts.deferred(self._conn) if table == "visits" else nullcontext()
 
+    @contextmanager
+    def homes_deferred(self) -> Iterator[None]:
+        """Inside a write, while it inserts visit residents and nothing else (a merge's): the households
+        kept beside the visits (`_visit_homes`) made once for the rows inserted meanwhile, in key order,
+        rather than by their trigger a row at a time in resident order (~4 s of 100,000 visits' rows). The
+        trigger is dropped meanwhile and made again from its own SQL; an error rolls both back with the
+        caller's transaction."""
+        from huidesk.ledger import facts
+
+        conn = self._conn
+        made = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '_visit_homes_link'"
+                            ).fetchone()
+        if made is None:
+            yield
+            return
+        top = conn.execute("SELECT coalesce(max(id), 0) FROM visit_residents").fetchone()[0]
+        conn.execute("DROP TRIGGER _visit_homes_link")
+        yield
+        conn.execute(made[0])
+        conn.execute(f"INSERT INTO _visit_homes {facts.HOMES_DERIVED} AND vr.id > ? ORDER BY 1, 2, 3, 4", (top,))
+
     def _create_schema(self) -> None:
         self._conn.execute("BEGIN IMMEDIATE")
         try:
