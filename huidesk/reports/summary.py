@@ -253,9 +253,11 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
     cards, wishes, covered = done["cards"], done["wishes"], done["covered"]
     narrated = done["narrated"] if kept else _narrated(done["narrated"], settings)
     by_kind = {row["key"]: row for row in issue_counts["kind"]}
-    activity = next(iter(done["activities"]), None)
+    by_month = done["activities by month"]  # every activity of the period is in one of its months
+    activity = {f: sum(row[f] for row in by_month) for f in ("count", "minutes")} if by_month else None
     visit = done["visits"]
-    minutes = (activity["minutes"] if activity else 0) + done["visit_minutes"].get(None, 0)  # activities and visits
+    # activities and visits (every visit has a team: its minutes by team add up to the whole)
+    minutes = (activity["minutes"] if activity else 0) + sum(done["visit minutes by team"].values())
     values = {
         "members": members[0]["count"],
         "activities": activity["count"] if activity else 0,
@@ -322,12 +324,10 @@ def _work(settings: Mapping[str, str], first_callback: bool, kept: bool) -> dict
         "visits by team": lambda r: r.visits("team"),
         "visits by month": lambda r: r.visits("month", households=False),
         "visits": lambda r: r.visits(),
-        "visit_minutes": lambda r: r.visit_minutes(),
         "visit minutes by team": lambda r: r.visit_minutes("team"),
         "activities by month": lambda r: r.activities("month"),
         "activities by theme": lambda r: r.activities("theme"),
         "activities by team": lambda r: r.activities("team"),
-        "activities": lambda r: r.activities(),
         "members by team": lambda r: r.members_by_team(),
         "teams": lambda r: r.teams(),
         "members": lambda r: r.members_by_role(),
