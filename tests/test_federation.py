@@ -426,3 +426,33 @@ def test_a_district_merges_its_streets_as_a_street_merges_its_communities(ledger
     sources = json.loads(at(district, "sources", "--format", "json").stdout)
     assert [s["name"] for s in sources] == ["黄河东路街道"] and sources[0]["bundles"] == 2
     assert "账本完好" in at(district, "check").stdout
+
+
+def test_a_resident_added_to_a_visit_merged_before_is_a_household_at_the_street(ledgers, tmp_path):
+    """A link row of a record merged in an earlier bundle is looked up and written by the next bundle,
+    and the street keeps its household (made once after the merge's visit residents, not by their
+    trigger)."""
+    from huidesk.ledger.store import Store
+
+    street, z = ledgers["street"], ledgers["ziyuan"]
+    at(street, "merge", str(bundle(z, tmp_path / "z-1.db")))
+    at(z, "resident", "add", "丁学兰", "--place", "1号楼", "--born", "1942")
+    store = Store.open(z, "tester")
+    try:
+        (vid,) = store.read.one("SELECT id FROM visits WHERE void_reason IS NULL ORDER BY id LIMIT 1")
+        resident = store.read.value("SELECT id FROM residents WHERE name = '丁学兰'")
+        with store.write("visit resident added") as tx:  # (no command adds one: the source's ledger API does)
+            tx.link("visit_residents", "visit_id", vid, "resident_id", [resident])
+        visit = store.read.value("SELECT uid FROM visits WHERE id = ?", (vid,))
+        uid = store.read.value("SELECT uid FROM residents WHERE id = ?", (resident,))
+    finally:
+        store.close()
+    at(street, "merge", str(bundle(z, tmp_path / "z-2.db")))
+    conn = sqlite3.connect(street)
+    homes = ("SELECT count(*) FROM _visit_homes h JOIN visits v ON v.id = h.visit_id JOIN residents r"
+             " ON r.id = h.resident_id WHERE v.uid = ? AND r.uid = ?")
+    assert conn.execute(homes, (visit, uid)).fetchone() == (1,)
+    links = "SELECT count(*) FROM visit_residents vr JOIN visits v ON v.id = vr.visit_id WHERE v.uid = ?"
+    assert conn.execute(links, (visit,)).fetchone() == (2,)
+    conn.close()
+    assert "账本完好" in at(street, "check").stdout

@@ -203,7 +203,7 @@ class _Rows:
         names = columns()[table][1:]
         refs = [(names.index(column), target, self._before.get(target)) for column, target in fks.items()]
         marks = f"SELECT id FROM {table} WHERE " + " AND ".join(f"{k} IS ?" for k in names)
-        keys, mapped, tx, q = self._keys, self.map.get, self.tx, self.read.one
+        keys, mapped, tx, q, pair = self._keys, self.map.get, self.tx, self.read.one, len(names) == 2
         for chunk in b.tuples(table, _CHUNK_ROWS):
             for row in chunk:
                 values = list(row[1:])
@@ -217,16 +217,16 @@ class _Rows:
                                                    f"{table}#{row[0]} refers to {target}#{value}, never merged"))
                         values[i] = rid
                         fresh = fresh or (before is not None and rid > before)
-                key = ("link", *values)
+                key = tuple(values)
                 if not fresh or key in keys:  # (counted with its record, as a bundle counts)
                     if key in keys:
                         tx.flush()
-                    if q(marks, values) is not None:
+                    if q(marks, key) is not None:
                         continue
-                if ints(values):
-                    tx.insert_fixed(table, names, tuple(values))
+                if values[0].__class__ is int and values[1].__class__ is int if pair else ints(key):
+                    tx.insert_fixed(table, names, key)
                 else:
-                    tx.insert(table, dict(zip(names, values, strict=True)))
+                    tx.insert(table, dict(zip(names, key, strict=True)))
                 keys.add(key)
             if tx.held >= _FLUSH_ROWS:
                 tx.flush()
@@ -248,7 +248,6 @@ class _Rows:
 
     def _row(self, table: str, row: dict, fks: dict[str, str]) -> None:
         values = {k: v for k, v in row.items() if k != "id"}
-        fresh = False  # a column refers to a row this merge inserted: no row here has these values yet
         for column, target in fks.items():
             if values.get(column) is not None:
                 mapped = self.map.get((target, values[column]))
@@ -256,14 +255,9 @@ class _Rows:
                     raise BundleRefused(tr(f"{table}#{row['id']} 引用的 {target}#{values[column]} 从未合并过",
                                            f"{table}#{row['id']} refers to {target}#{values[column]}, never merged"))
                 values[column] = mapped
-                fresh = fresh or mapped > self._before.get(target, mapped)
-        if table not in RECORD_TABLES:  # a link row: written once, with its record, whose provenance it shares
-            if self._existing(table, values, fresh) is None:  # (counted with its record, as a bundle counts)
-                self._insert(table, values)
-            return
         rid = self.map.get((table, row["id"]))
         if rid is None:
-            rid = self._existing(table, values, fresh)
+            rid = self._existing(table, values)
             if rid is not None and table not in _SHARED:
                 # Another's record (another source's, or this ledger's own) holds this uid: what this
                 # source sends is its own record here, which it alone may change.
@@ -280,14 +274,14 @@ class _Rows:
         else:
             self._update(table, rid, values)
 
-    def _existing(self, table: str, values: dict, fresh: bool) -> int | None:
+    def _existing(self, table: str, values: dict) -> int | None:
         """The row here that is the same thing: a place by path, a record by uid (a unit also by name, a
-        team by place and name), a link row by its columns."""
+        team by place and name). (A link row's: `_links`.)"""
         q = self.read.one
         if table == "places":
             self._sees("path", values["path"])
             found = q("SELECT id FROM places WHERE path = ?", (values["path"],))
-        elif table in RECORD_TABLES:
+        else:
             uid = values["uid"]
             if ("uid", uid) in self._keys:
                 self.tx.flush()
@@ -300,13 +294,6 @@ class _Rows:
             if found is None and table == "teams":
                 self._sees("team", values["place_id"], values["name"])
                 found = q("SELECT id FROM teams WHERE place_id = ? AND name = ?", (values["place_id"], values["name"]))
-        else:
-            key = ("link", *values.values())
-            if fresh and key not in self._keys:
-                return None
-            self._sees(*key)
-            where = " AND ".join(f"{k} IS ?" for k in values)
-            found = q(f"SELECT id FROM {table} WHERE {where}", tuple(values.values()))
         return found[0] if found else None
 
     def _insert(self, table: str, values: dict) -> int:
@@ -318,19 +305,13 @@ class _Rows:
         column = _RENAMED.get(table)
         if column and values.get(column) is not None and self._taken(table, values):
             values = {**values, column: self._renamed(values[column])}
-        if table in RECORD_TABLES or not ints(values.values()):
-            rid = self.tx.insert(table, values)
-        else:  # a link row: the bulk path's digest
-            rid = self.tx.insert_fixed(table, tuple(values), tuple(values.values()))
+        rid = self.tx.insert(table, values)
         self._hold(table, values)
         return rid
 
     def _hold(self, table: str, values: dict) -> None:
         """Remember what identifies a row just inserted (held, perhaps) for the lookups of this table."""
         keys = self._keys
-        if table not in RECORD_TABLES:
-            keys.add(("link", *values.values()))
-            return
         if "uid" in values:
             keys.add(("uid", values["uid"]))
         if table == "places":
