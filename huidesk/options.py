@@ -6,6 +6,7 @@ import typer
 from typer._click.types import ParamType
 
 from huidesk.domain.i18n import tr
+from huidesk.domain.vocab import choices_help, complete
 from huidesk.render.output import ROWS, format_choice, formats_drawing
 
 # The formats of a listing: every registered format that draws rows (huidesk/render/output.py).
@@ -24,6 +25,12 @@ WithPii = Annotated[
     typer.Option(
         "--with-pii", help=tr("显示居民姓名、电话等个人信息（默认遮蔽）", "show personal details (masked by default)")
     ),
+]
+# What a bundle or a dataset carries of the residents: a word of the vocabulary "pii" (化名 or pseudonymous, ...).
+PiiOpt = Annotated[
+    str,
+    typer.Option("--pii", autocompletion=complete("pii"), help=choices_help(
+        "pii", "居民个人信息（默认化名）", "residents' personal information (default pseudonymous)")),
 ]
 DateOpt = Annotated[
     str | None,

@@ -324,3 +324,19 @@ def test_the_certificates_sentence_fills_its_lines(village, columns):
     head = [line.strip("│ ") for line in lines[1:4]]
     assert all(cell_len(line) <= columns for line in lines), lines
     assert cell_len(head[0]) >= columns - 6, head  # the first line full, not broken after the team
+
+
+def test_the_pii_policy_in_her_words(db, tmp_path):
+    """--pii takes 化名 and 全部 as every vocabulary option takes its Chinese words (it took the slugs only); a word
+    it does not know is refused in one line, nothing written."""
+    import sqlite3
+
+    from conftest import rejected
+
+    ok("init", "--name", "平伏桥村", "--place", "银川市/金凤区/满城北街街道/平伏桥村")
+    ok("bundle", "--all", "--pii", "全部", "--output", str(tmp_path / "full.db"))
+    ok("bundle", "--all", "--pii", "化名", "--output", str(tmp_path / "pseudonymous.db"))
+    made = sqlite3.connect(db).execute("SELECT pii FROM _bundles_made ORDER BY id").fetchall()
+    assert made == [("full",), ("pseudonymous",)]
+    rejected(db, "bundle", "--pii", "所有", "--output", str(tmp_path / "b.db"), mentions=("--pii", "化名", "全部"))
+    assert not (tmp_path / "b.db").exists()

@@ -1,7 +1,6 @@
 """bundle, merge, sources: a community's records travel by file to the street office's ledger."""
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -9,20 +8,14 @@ import typer
 
 from huidesk.context import session
 from huidesk.domain.i18n import tr
-from huidesk.options import ForceOpt, FormatOpt, WideOpt
+from huidesk.options import ForceOpt, FormatOpt, PiiOpt, WideOpt
 from huidesk.render.output import Column, emit, folders_made, message
-
-
-class Pii(str, Enum):
-    pseudonymous = "pseudonymous"
-    full = "full"
-
 
 BUNDLE_HELP = tr(
     "报送包：把本账本自上次报送以来的日志和记录写进一个 SQLite 文件，交给街道合并（huidesk merge）。\n\n"
     "包内有清单（manifest：来源账本、首末日志、前后链头、个人信息策略）、带哈希的日志和记录。"
     "报送包用本账本的密钥签名。默认居民以化名报送（编号、遮蔽的姓名、标签、出生年份、地点；不含电话、监护人和健康信息；"
-    "文字中的居民姓名、电话和身份证号都遮蔽），--pii full 报送全部。"
+    "文字中的居民姓名、电话和身份证号都遮蔽），--pii 全部（full）报送全部。"
     "--all 从头报送全部日志。已有的文件不覆盖，除非加 --force。\n\n\b\n"
     "例：huidesk bundle --output 报送/2024-07.db\n    huidesk bundle --all --output 全部.db",
     "A bundle: what this ledger journaled since its last bundle, in one SQLite file for the street office "
@@ -41,17 +34,17 @@ def bundle(
     everything: Annotated[
         bool, typer.Option("--all", help=tr("从头报送全部日志", "the whole journal, not only what is new"))
     ] = False,
-    pii: Annotated[
-        Pii, typer.Option("--pii", help=tr("居民个人信息：化名（默认）或全部", "residents: pseudonymous or full"))
-    ] = Pii.pseudonymous,
+    pii: PiiOpt = "pseudonymous",
     force: ForceOpt = False,
 ) -> None:
     from huidesk import __version__
     from huidesk.domain.errors import InvalidValue
     from huidesk.domain.files import is_stream, private_folders, refuse_overwrite
+    from huidesk.domain.vocab import resolve
     from huidesk.ledger.federation import make_bundle
 
     s = session(ctx)
+    pii = resolve("pii", pii, "--pii")
     target = output.expanduser()
     if target.is_dir():
         raise InvalidValue("--output", str(output), tr("是一个目录，请给出文件名", "is a folder; give a file name"))
@@ -63,7 +56,7 @@ def bundle(
         with store.write(s.command) as tx:
             # made "now" as the session sees it: with --today a cron job or a test reproduces it
             made_at = s.now.isoformat(timespec="seconds")
-            done = make_bundle(store, tx, target, everything, pii.value, __version__, force, made_at)
+            done = make_bundle(store, tx, target, everything, pii, __version__, force, made_at)
     if not is_stream(target):  # a file on stdout is the data; its name is not
         sys.stdout.write(f"{target}\n")
     policy = tr("居民为化名", "residents pseudonymous") if done.pii == "pseudonymous" else tr(

@@ -6,16 +6,16 @@ from typing import Annotated
 
 import typer
 
-from huidesk.commands.federation import Pii
 from huidesk.context import session
 from huidesk.domain.i18n import tr
+from huidesk.options import PiiOpt
 from huidesk.render.output import message
 
 WAREHOUSE_HELP = tr(
     "数据仓库：把本账本的记录写进 DIR 下按 table=/ledger=/year= 分区的 Parquet 数据集，供 DuckDB 和 Spark 读取；"
     "多个账本可写进同一个 DIR。再次运行只重写有变化的分区，没有变化就什么也不写；"
     "写入是原子的，中途被打断时数据集保持原样。"
-    "默认居民以化名写入（与报送包相同），--pii full 写入全部。需要扩展：pip install 'huidesk[warehouse]'。\n\n"
+    "默认居民以化名写入（与报送包相同），--pii 全部（full）写入全部。需要扩展：pip install 'huidesk[warehouse]'。\n\n"
     "读取：huidesk --warehouse DIR summary / report monthly / sql，见 docs/warehouse.md。\n\n\b\n"
     "例：huidesk warehouse /data/仓库\n    huidesk --warehouse /data/仓库 report monthly --month 2024-06",
     "The warehouse: this ledger's records into a Parquet dataset under DIR, partitioned table=/ledger=/year=, for "
@@ -30,19 +30,19 @@ WAREHOUSE_HELP = tr(
 def warehouse(
     ctx: typer.Context,
     folder: Annotated[Path, typer.Argument(metavar="DIR", help=tr("数据集目录", "the dataset's folder"))],
-    pii: Annotated[
-        Pii, typer.Option("--pii", help=tr("居民个人信息：化名（默认）或全部", "residents: pseudonymous or full"))
-    ] = Pii.pseudonymous,
+    pii: PiiOpt = "pseudonymous",
 ) -> None:
     from huidesk.domain.errors import InvalidValue
+    from huidesk.domain.vocab import resolve
     from huidesk.ledger.warehouse import write_warehouse
 
     s = session(ctx)
+    pii = resolve("pii", pii, "--pii")
     target = folder.expanduser()
     if target.exists() and not target.is_dir():
         raise InvalidValue("DIR", str(folder), tr("不是目录", "is not a folder"))
     with s.ledger() as store:
-        done = write_warehouse(store, target, pii.value)
+        done = write_warehouse(store, target, pii)
     sys.stdout.write(f"{target}\n")
     policy = tr("居民为化名", "residents pseudonymous") if done.pii == "pseudonymous" else tr(
         "含全部个人信息", "with full personal information")

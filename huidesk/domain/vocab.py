@@ -133,6 +133,11 @@ VOCABS: dict[str, dict[str, tuple[str, ...]]] = {
         "self": ("本人", "self"),
         "guardian": ("监护人", "guardian"),
     },
+    # what a bundle or a dataset carries of the residents (--pii)
+    "pii": {
+        "pseudonymous": ("化名", "pseudonymous"),
+        "full": ("全部", "完整", "full"),
+    },
 }
 
 # The issue kinds in the vocabulary's order: the one list reports count by (data/schema.sql's CHECK on
@@ -155,6 +160,7 @@ NAMES = {
     "answer": ("是否解决", "resolved"),
     "satisfaction": ("满意度", "satisfaction"),
     "consent": ("同意登记", "consent"),
+    "pii": ("居民个人信息", "residents' personal information"),
 }
 
 
