@@ -103,6 +103,15 @@ class Reports:
         self.scans = store.scans  # whether a few records are found by scanning (a warehouse), not looked up
         self._later_events: bool | None = None
 
+    def on(self, store: "Store") -> "Reports":
+        """This report read through `store`, another reader of exactly the same state (Store.twin): what
+        this one found out about it (a void after the moment, a later event) is not asked again."""
+        import copy
+
+        other = copy.copy(self)
+        other.read, other._all, other._store = store.read, store.read.all, store
+        return other
+
     def live(self, alias: str) -> tuple[str, list]:
         """SQL for record `alias` being live as of the report's moment (not void, or voided after it)."""
         if self.voided_after is None:

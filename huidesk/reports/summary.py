@@ -240,7 +240,7 @@ def build(store: "Store", spec: ReportSpec, exact: bool = False) -> Summary:
     first_callback = spec.first_callback
     kept = r.kept_limits(settings)  # else each issue's limits are counted from the settings as of the moment
     with store.twin() as twin:  # a second connection at the same journal head, read on the second core
-        readers = [r] if twin is None else [r, Reports(twin, *period)]
+        readers = [r] if twin is None else [r, r.on(twin)]
         done = _shared(_work(settings, first_callback, kept), readers)
         found_sources, found_by_source = sources(r), by_source(r, first_callback)
         issue_places = {place for _, place, _ in done["orders"]["groups"]}
