@@ -336,9 +336,9 @@ class Reports:
             args + pargs,
         )
 
-    def cohort(self, first_callback: bool = False) -> list[sqlite3.Row]:
-        """Issues received in the period, each as of the report's moment, in the column order kpis()
-        reads: id, team_id, kind, nature, category, place, state, minutes to first response and to
+    def cohort(self, first_callback: bool = False) -> list[dict]:
+        """Issues received in the period, each as of the report's moment, a dict (kpis() reads each row
+        many times over by name) of: id, team_id, kind, nature, category, place, state, minutes to first response and to
         the last resolution, age (minutes from received to the as-of moment), repeat_of, transfer and
         return events, the answer and satisfaction of its final (or first) callback; then when it was
         received, its minutes to first contact and to its own deadline, whether it is exempted, and its
@@ -349,7 +349,7 @@ class Reports:
                                      *facts.LIMITS))
         recv, pargs = moments("i.received_at", self.since, self.until)
         age, aargs = age_minutes(self.as_of)
-        return self._all(
+        return self.read.dicts(
             f"SELECT i.id, i.team_id, i.kind, i.nature, i.category, p.path AS place, i.state, i.response, i.resolve,"
             f" {age} AS age, i.repeat_of, i.transfers, i.returns, i.{first}answer AS answer,"
             f" i.{first}satisfaction AS satisfaction, i.received_at, i.contact, i.due_in, i.exempt,"

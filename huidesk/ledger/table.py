@@ -60,6 +60,13 @@ class Read:
         cursor.row_factory = None
         return cursor.execute(_reading(sql), args)
 
+    def dicts(self, sql: str, args: Sequence | Mapping = ()) -> list[dict]:
+        """Every row as a dict of its columns: for rows a report reads many times over by name (a dict's
+        look-up is SQLite's and DuckDB's alike, and faster than either's row by name)."""
+        cursor = self._conn.execute(_reading(sql), args)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
     def records(self, record: Callable[..., R], sql: str, args: Sequence = ()) -> list[R]:
         """Each row as `record(*columns)`, from plain tuples."""
         return [record(*row) for row in self.tuples(sql, args)]

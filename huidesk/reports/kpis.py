@@ -260,7 +260,7 @@ def tally(cohort: list, settings: Mapping[str, str], kept: bool = False) -> tupl
 def hot(cohort: list, top: int = 10, places: int = 3) -> tuple[HotSpot, ...]:
     """热点: the categories of the issues received, most first, each with the places that raised it
     most (issues without a category are left out)."""
-    return ranked(((row[4], row[5], 1) for row in cohort), top, places)
+    return ranked(((row["category"], row["place"], 1) for row in cohort), top, places)
 
 
 def ranked(counts, top: int = 10, places: int = 3) -> tuple[HotSpot, ...]:

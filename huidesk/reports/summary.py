@@ -421,7 +421,7 @@ def by_source(r: Reports, first_callback: bool) -> tuple[SourceWork, ...] | None
     last, named None), hours to one decimal; None on a ledger that merged none. Issues are the
     cohort's (id and state), counted by where each came from; read only on a ledger that merged some."""
     def states() -> Iterator[tuple[int, str]]:
-        yield from ((c[0], c[6]) for c in r.cohort(first_callback))
+        yield from ((c["id"], c["state"]) for c in r.cohort(first_callback))
 
     rows = r.by_source(states())
     return tuple(SourceWork(**row, hours=hours(row["minutes"])) for row in rows) or None
