@@ -456,3 +456,23 @@ def test_a_resident_added_to_a_visit_merged_before_is_a_household_at_the_street(
     assert conn.execute(links, (visit,)).fetchone() == (2,)
     conn.close()
     assert "账本完好" in at(street, "check").stdout
+
+
+def test_an_issue_merged_before_keeps_its_facts_when_its_next_event_arrives(ledgers, tmp_path):
+    """The kept facts of issues a merge inserts, and of issues it gives new events, are made once after
+    the issues' events are written (not by their insert triggers): an issue merged in one bundle and
+    dispatched in the next has the same kept state at the street as in its community."""
+    street, z = ledgers["street"], ledgers["ziyuan"]
+    at(street, "merge", str(bundle(z, tmp_path / "z-1.db")))
+    conn = sqlite3.connect(z)
+    uid, rid = conn.execute("SELECT uid, id FROM issues WHERE text = '增设休息座椅'").fetchone()
+    conn.close()
+    at(z, "issue", "dispatch", str(rid), "--to", "物业公司", "--at", "2024-07-06 10:05")
+    at(street, "merge", str(bundle(z, tmp_path / "z-2.db")))
+    state = "SELECT f.state, f.last_at FROM _issue_facts f JOIN issues i ON i.id = f.issue_id WHERE i.uid = ?"
+    here, there = sqlite3.connect(z), sqlite3.connect(street)
+    kept = ("dispatched", "2024-07-06T10:05:00+08:00")
+    assert there.execute(state, (uid,)).fetchone() == here.execute(state, (uid,)).fetchone() == kept
+    here.close()
+    there.close()
+    assert "账本完好" in at(street, "check").stdout

@@ -6,7 +6,7 @@ teams by place and name), keep where they came from in `_merged`, and arrive as 
 
 import hashlib
 import sqlite3
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -176,10 +176,12 @@ class _Rows:
         self._uids: dict[str, int] = {}  # the current chunk's uids found here -> their rows
 
     def merge(self, b: Bundle) -> tuple[int, int, int, int]:
-        with self.tx.holding():
+        with self.tx.holding(), ExitStack() as issues:
             for table in MERGE_ORDER:
                 fks = {fk[3]: fk[2] for fk in self.read.rows(f"PRAGMA foreign_key_list({table})")}
                 self._keys = set()
+                if table == "issues" and (b.carried.get("issues", 1) or b.carried.get("issue_events", 1)):
+                    issues.enter_context(self.store.issue_facts_deferred())  # until issue_events are written
                 if table not in RECORD_TABLES:
                     if b.carried.get(table, 1):
                         with self.store.homes_deferred() if table == "visit_residents" else nullcontext():
@@ -194,6 +196,8 @@ class _Rows:
                         self.tx.flush()
                 self.tx.flush()
                 self._keys, self._uids = set(), {}
+                if table == "issue_events":
+                    issues.close()
         return self.inserted, self.updated, self.unified, self.ignored
 
     def _links(self, table: str, b: Bundle, fks: dict[str, str]) -> None:
