@@ -162,7 +162,8 @@ def test_the_sql_log_holds_each_statement_with_its_values(village, tmp_path, mon
     monkeypatch.setenv("HUIDESK_SQL_LOG", str(log))
     ok("summary", "--since", "2024-01-01")
     lines = log.read_text(encoding="utf-8").splitlines()
-    assert any(ln.startswith("SELECT i.kind, i.team_id, sum(") and "'2024-01-01'" in ln for ln in lines)
+    assert any(ln.startswith("SELECT i.kind, i.team_id, count(*) FILTER (WHERE") and "'2024-01-01'" in ln
+               for ln in lines)
     assert all(ln.endswith(";") for ln in lines)
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
 
