@@ -348,17 +348,17 @@ def differences(read: "Read") -> Iterator[tuple[str, str, object, object]]:
         home = "SELECT team_id, resident_id, date, visit_id FROM _visit_homes"
         for team_id, resident_id, date, visit_id in read.rows(f"{home} EXCEPT {HOMES_DERIVED}"):
             yield f"_visit_homes#{visit_id}/{resident_id}", "row", (team_id, resident_id, date), None
-    months = {(t, m): n for t, m, n in read.rows("SELECT team_id, month, visits FROM _visit_months")}
-    for team_id, month, n in read.all(MONTHS_DERIVED):
-        was = months.pop((team_id, month), None)
-        if was != n:
-            yield f"_visit_months#{team_id}/{month}", "row" if was is None else "visits", was, n
-    for (team_id, month), n in sorted(months.items()):
-        yield f"_visit_months#{team_id}/{month}", "row", n, None
-    firsts = {(t, r): d for t, r, d in read.rows("SELECT team_id, resident_id, first FROM _visit_firsts")}
-    for team_id, resident_id, day in read.rows(FIRSTS_DERIVED):
-        was = firsts.pop((team_id, resident_id), None)
-        if was != day:
-            yield f"_visit_firsts#{team_id}/{resident_id}", "row" if was is None else "first", was, day
-    for (team_id, resident_id), day in sorted(firsts.items()):
-        yield f"_visit_firsts#{team_id}/{resident_id}", "row", day, None
+    yield from _keyed(read, "_visit_months", "team_id, month, visits", MONTHS_DERIVED)
+    yield from _keyed(read, "_visit_firsts", "team_id, resident_id, first", FIRSTS_DERIVED)
+
+
+def _keyed(read: "Read", table: str, columns: str, derived: str) -> Iterator[tuple[str, str, object, object]]:
+    """differences() of a kept table of `columns` (two of its key, then its value) against `derived`."""
+    kept = {(a, b): value for a, b, value in read.rows(f"SELECT {columns} FROM {table}")}
+    column = columns.rsplit(", ", 1)[1]
+    for a, b, value in read.rows(derived):
+        was = kept.pop((a, b), None)
+        if was != value:
+            yield f"{table}#{a}/{b}", "row" if was is None else column, was, value
+    for (a, b), value in sorted(kept.items()):
+        yield f"{table}#{a}/{b}", "row", value, None
