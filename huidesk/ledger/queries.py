@@ -337,9 +337,9 @@ class Reports:
         )
 
     def cohort(self, first_callback: bool = False) -> list[dict]:
-        """Issues received in the period, each as of the report's moment, a dict (kpis() reads each row
-        many times over by name) of: id, team_id, kind, nature, category, place, state, minutes to first response and to
-        the last resolution, age (minutes from received to the as-of moment), repeat_of, transfer and
+        """Issues received in the period, each as of the report's moment, a dict (kpis() reads each row many
+        times over by name) of: id, team_id, kind, nature, category, place, state, minutes to first response
+        and to the last resolution, age (minutes from received to the as-of moment), repeat_of, transfer and
         return events, the answer and satisfaction of its final (or first) callback; then when it was
         received, its minutes to first contact and to its own deadline, whether it is exempted, and its
         limits kept beside it (NULL where the report counts them: kept_limits), and its place's id."""
