@@ -148,51 +148,19 @@ class Store:
 
         return facts.deferred(self._conn) if table == "visits" else nullcontext()
 
-    @contextmanager
-    def homes_deferred(self) -> Iterator[None]:
-        """Inside a write, while it inserts visit residents and nothing else (a merge's): the households
-        kept beside the visits (`_visit_homes`) made once for the rows inserted meanwhile, in key order,
-        rather than by their trigger a row at a time in resident order (~4 s of 100,000 visits' rows). The
-        trigger is dropped meanwhile and made again from its own SQL; an error rolls both back with the
-        caller's transaction."""
+    def homes_deferred(self) -> AbstractContextManager:
+        """Inside a write inserting visit residents and nothing else (a merge's): the households kept beside
+        the visits made once for the rows inserted meanwhile (facts.homes_deferred)."""
         from huidesk.ledger import facts
 
-        conn = self._conn
-        made = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = '_visit_homes_link'"
-                            ).fetchone()
-        if made is None:
-            yield
-            return
-        top = conn.execute("SELECT coalesce(max(id), 0) FROM visit_residents").fetchone()[0]
-        conn.execute("DROP TRIGGER _visit_homes_link")
-        yield
-        conn.execute(made[0])
-        conn.execute(f"INSERT INTO _visit_homes {facts.HOMES_DERIVED} AND vr.id > ? ORDER BY 1, 2, 3, 4", (top,))
+        return facts.homes_deferred(self._conn)
 
-    @contextmanager
-    def issue_facts_deferred(self) -> Iterator[None]:
-        """Inside a write, while it inserts issues and their events (and updates those it holds): the kept
-        facts of each new issue, and of each issue given a new event, made once afterwards rather than by
-        the insert triggers at every row (~100 µs an event); updates still keep theirs. As `homes_deferred`."""
+    def issue_facts_deferred(self) -> AbstractContextManager:
+        """Inside a write inserting issues and their events (a merge's): their kept facts made once
+        afterwards (facts.issue_facts_deferred)."""
         from huidesk.ledger import facts
 
-        conn = self._conn
-        names = ("_issue_facts_issue", "_issue_facts_event")
-        made = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (?, ?)", names).fetchall()
-        if len(made) != len(names):
-            yield
-            return
-        tops = conn.execute("SELECT (SELECT coalesce(max(id), 0) FROM issues),"
-                            " (SELECT coalesce(max(id), 0) FROM issue_events)").fetchone()
-        for name in names:
-            conn.execute(f"DROP TRIGGER {name}")
-        yield
-        for (sql,) in made:
-            conn.execute(sql)
-        touched = "SELECT id FROM issues WHERE id > ? UNION SELECT issue_id FROM issue_events WHERE id > ?"
-        conn.execute(f"DELETE FROM _issue_facts WHERE issue_id IN ({touched})", tops)
-        conn.execute(f"INSERT INTO _issue_facts ({facts._KEPT_COLUMNS}) SELECT {facts._kept()} FROM issues i"
-                     f" WHERE i.id IN ({touched}) ORDER BY i.id", tops)
+        return facts.issue_facts_deferred(self._conn)
 
     def _create_schema(self) -> None:
         self._conn.execute("BEGIN IMMEDIATE")
