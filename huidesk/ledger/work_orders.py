@@ -13,6 +13,7 @@ rows, limit for limit (tests/test_facts.py holds the two equal on random ledgers
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from huidesk.ledger.issues import age_minutes, live_events
@@ -139,7 +140,7 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
     # +: on a ledger, a report from the beginning reads every kept issue from start to end, not through the
     # index by when they were received
     recv, pargs = moments("+i.received_at" if r.since is None and r.facts else "i.received_at", r.since, r.until)
-    groups: dict[tuple, Counter] = {}
+    groups: dict[tuple, list] = {}  # (team, place) -> its counts as each source gives them, in COUNTS' order
     responses, resolutions, hot, estimated = Counter(), Counter(), Counter(), 0
     only = ("state", "response", "resolve", "transfers", "returns", f"{first}answer", f"{first}satisfaction",
             "due_in", "exempt", "contact", "respond_within", "resolve_within", "estimated")
@@ -148,8 +149,7 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
         for team, place, *found, late in r.read.all(
                 f"SELECT i.team_id, i.place_id, {', '.join(sums)}, {rows_where(f'{_IN} AND {ESTIMATED}')}"
                 f" {cohort} GROUP BY 1, 2", sargs + cargs):
-            groups.setdefault((team, place), Counter()).update(
-                {name: int(n or 0) for (name, _), n in zip(COUNTS, found, strict=True)})
+            groups.setdefault((team, place), []).append([int(n or 0) for n in found])
             estimated += int(late or 0)
         timed = ((responses, response, ""), (resolutions, "i.resolve", f" AND {_DONE} = 1"))
         for histogram, minutes, also in timed:
@@ -161,13 +161,19 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
             f" AND i.category IS NOT NULL GROUP BY 1, 2) h JOIN places p ON p.id = h.place_id", cargs,
         ):
             hot[(category, place)] += n
-    total: Counter = Counter()
-    for counts in groups.values():
-        total.update(counts)
-    return {"counts": {name: total[name] for name, _ in COUNTS},
-            "groups": [(team, place, {name: n[name] for name, _ in COUNTS}) for (team, place), n in groups.items()],
+    names = [name for name, _ in COUNTS]
+    found = [(team, place, dict(zip(names, map(sum, zip(*n))))) for (team, place), n in groups.items()]
+    return {"counts": added([counts for *_, counts in found], names),
+            "groups": found,
             "estimated": estimated, "responses": sorted(responses.items()),
             "resolutions": sorted(resolutions.items()), "hot": [(c, p, n) for (c, p), n in hot.items()]}
+
+
+def added(found: list[Mapping[str, int]], names: Sequence[str]) -> dict[str, int]:
+    """The counts of `found` added up name by name (each a mapping of `names`): C's loops over columns, where a
+    Counter's update is Python's a key at a time (a province's 14,400 teams and places: 0.45 s)."""
+    return dict(zip(names, map(sum, zip(*(map(counts.__getitem__, names) for counts in found))))) if found else \
+        dict.fromkeys(names, 0)
 
 
 def resolved_of(r: "Reports", kinds: tuple[str, ...]) -> list:

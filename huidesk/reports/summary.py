@@ -15,8 +15,9 @@ from huidesk.domain.i18n import lang, tr
 from huidesk.domain.vocab import ISSUE_KINDS
 from huidesk.ledger import coverage
 from huidesk.ledger.queries import Reports
-from huidesk.ledger.work_orders import exemptions, narrated, resolved_of, work_orders
+from huidesk.ledger.work_orders import added, exemptions, narrated, resolved_of, work_orders
 from huidesk.reports.kpis import (
+    COUNTS,
     Exemption,
     HotSpot,
     Kpis,
@@ -362,27 +363,25 @@ def _scores(store: "Store", r: Reports, groups: list, teams: list, settings: Map
     """Each community's and each team's score and rank, from the work-order counts by team and place: an
     issue counts in its team's community, or with no team in charge, in its place's
     (huidesk/ledger/communities.py); the communities named by their places, the teams by their names."""
-    from collections import Counter
-
     from huidesk.ledger.communities import Communities
 
     towns = Communities(store, tr("本级", "own"))
     paths = dict(r.read.all("SELECT id, path FROM places", []))
     names = {t["id"]: t["name"] for t in teams}
-    by_team: dict[int, Counter] = {}
-    by_town: dict[object, tuple] = {}
+    by_team: dict[int, list] = {}
+    by_town: dict[tuple, list] = {}
     for team, place, counts in groups:
         if team is not None:
-            by_team.setdefault(team, Counter()).update(counts)
+            by_team.setdefault(team, []).append(counts)
         town = towns.team(team) if team is not None else towns.at(paths.get(place))
-        key = (town.key, town.name or towns.own_name, town.place)
-        by_town.setdefault(key, Counter()).update(counts)
+        by_town.setdefault((town.key, town.name or towns.own_name, town.place), []).append(counts)
     order = sorted(by_town, key=lambda k: (k[0] is None, k[2] or "", k[1]))
     return Scores(
         weights=weights_text(settings),
-        communities=ranked_scores([(name, place, by_town[(key, name, place)]) for key, name, place in order],
-                                  settings),
-        teams=ranked_scores([(names.get(t) or r.team_name(t), None, by_team[t]) for t in sorted(by_team)], settings),
+        communities=ranked_scores([(name, place, added(by_town[(key, name, place)], COUNTS))
+                                   for key, name, place in order], settings),
+        teams=ranked_scores([(names.get(t) or r.team_name(t), None, added(by_team[t], COUNTS))
+                             for t in sorted(by_team)], settings),
     )
 
 
