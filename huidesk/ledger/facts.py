@@ -299,7 +299,11 @@ def homes_deferred(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute("DROP TRIGGER _visit_homes_link")
     yield
     conn.execute(made[0])
+    conn.execute("DROP TRIGGER _visit_firsts_home")  # the households' first days too: once, not a row at a time
     conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED} AND vr.id > ? ORDER BY 1, 2, 3, 4", (top,))
+    conn.execute(f"INSERT INTO _visit_firsts SELECT v.team_id, vr.resident_id, min(v.date){_HOMES_FROM}"
+                 f" AND vr.id > ? GROUP BY 1, 2 ORDER BY 1, 2{_EARLIER}", (top,))
+    conn.execute(_FIRST)
 
 
 @contextmanager

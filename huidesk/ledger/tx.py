@@ -65,15 +65,18 @@ class Tx:
         row = {k: int(v) if v.__class__ is bool else v for k, v in values.items()}
         if table in RECORD_TABLES and "uid" not in row:
             row["uid"] = uuid.uuid4().hex
-        if self._held is not None:
+        if self._held is not None:  # digested from its columns' template, as `insert_linked` does (a merge's)
+            columns = tuple(row)
             rid = self._next_id.get(table) or self._first_free_id(table)
             self._next_id[table] = rid + 1
-            self._held.setdefault((table, tuple(row)), []).append((rid, *row.values()))
-        else:
-            cols = ", ".join(row)
-            marks = ", ".join("?" for _ in row)
-            rid = self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
-            assert rid is not None
+            held = (rid, *row.values())
+            self._held.setdefault((table, columns), []).append(held)
+            self._journal_digest(table, rid, "insert", _row_digester(table, columns)(held))
+            return rid
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        rid = self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
+        assert rid is not None
         content = {"id": rid}  # what `digest` hashes: the row as stored, NULL columns left out
         content.update({k: v for k, v in row.items() if v is not None})
         self._journal_digest(table, rid, "insert", content_digest(table, content))
