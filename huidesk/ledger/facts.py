@@ -250,8 +250,7 @@ def deferred(conn: sqlite3.Connection) -> Iterator[None]:
         conn.execute("INSERT INTO _visit_months SELECT team_id, substr(date, 1, 7), count(*) FROM visits"
                      " WHERE void_reason IS NULL AND team_id = ? AND id > ? GROUP BY 2"
                      " ON CONFLICT (team_id, month) DO UPDATE SET visits = visits + excluded.visits", (team, top))
-        conn.execute(f"INSERT INTO _visit_firsts SELECT v.team_id, vr.resident_id, min(v.date){_HOMES_FROM}"
-                     f" AND v.team_id = ? AND v.id > ? GROUP BY 2 ORDER BY 2{_EARLIER}", (team, top))
+        conn.execute(_FIRSTS_OF.format("v.team_id = ? AND v.id > ?"), (team, top))
     conn.execute(_FIRST)
 
 
@@ -265,6 +264,9 @@ FIRSTS_BY_RESIDENT = "CREATE INDEX _visit_firsts_resident ON _visit_firsts(resid
 # Each team's households with the day of their first live visit: what _visit_firsts holds (check compares them).
 FIRSTS_DERIVED = f"SELECT v.team_id, vr.resident_id, min(v.date){_HOMES_FROM} GROUP BY 1, 2 ORDER BY 1, 2"
 _EARLIER = " ON CONFLICT (team_id, resident_id) DO UPDATE SET first = excluded.first WHERE excluded.first < first"
+# The first days of the households of some visits ({}: which), kept where they are earlier than those here.
+_FIRSTS_OF = (f"INSERT INTO _visit_firsts SELECT v.team_id, vr.resident_id, min(v.date){_HOMES_FROM} AND {{}}"
+              f" GROUP BY 1, 2 ORDER BY 1, 2{_EARLIER}")
 _FIRST = ("CREATE TRIGGER _visit_firsts_home AFTER INSERT ON _visit_homes BEGIN INSERT INTO _visit_firsts VALUES"
           f" (NEW.team_id, NEW.resident_id, NEW.date){_EARLIER}; END")
 # A household's first visit gone: its next one, if any, is the first.
@@ -301,8 +303,7 @@ def homes_deferred(conn: sqlite3.Connection) -> Iterator[None]:
     conn.execute(made[0])
     conn.execute("DROP TRIGGER _visit_firsts_home")  # the households' first days too: once, not a row at a time
     conn.execute(f"INSERT INTO _visit_homes {HOMES_DERIVED} AND vr.id > ? ORDER BY 1, 2, 3, 4", (top,))
-    conn.execute(f"INSERT INTO _visit_firsts SELECT v.team_id, vr.resident_id, min(v.date){_HOMES_FROM}"
-                 f" AND vr.id > ? GROUP BY 1, 2 ORDER BY 1, 2{_EARLIER}", (top,))
+    conn.execute(_FIRSTS_OF.format("vr.id > ?"), (top,))
     conn.execute(_FIRST)
 
 

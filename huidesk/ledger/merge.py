@@ -227,7 +227,7 @@ class _Rows:
                         tx.flush()
                     if q(marks, key) is not None:
                         continue
-                if values[0].__class__ is int and values[1].__class__ is int if pair else ints(key):
+                if (values[0].__class__ is int and values[1].__class__ is int) if pair else ints(key):
                     tx.insert_fixed(table, names, key)
                 else:
                     tx.insert(table, dict(zip(names, key, strict=True)))

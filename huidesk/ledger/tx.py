@@ -17,6 +17,9 @@ def _row_digester(table: str, columns: tuple[str, ...]) -> Callable[[tuple], str
     return row_digester(table, ["id", *columns])
 
 
+_fixed_digester = functools.cache(fixed_digester)  # a merge's provenance rows: one template a table
+
+
 def utc_now() -> str:
     return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds")
 
@@ -67,12 +70,7 @@ class Tx:
             row["uid"] = uuid.uuid4().hex
         if self._held is not None:  # digested from its columns' template, as `insert_linked` does (a merge's)
             columns = tuple(row)
-            rid = self._next_id.get(table) or self._first_free_id(table)
-            self._next_id[table] = rid + 1
-            held = (rid, *row.values())
-            self._held.setdefault((table, columns), []).append(held)
-            self._journal_digest(table, rid, "insert", _row_digester(table, columns)(held))
-            return rid
+            return self._hold(table, columns, tuple(row.values()), _row_digester(table, columns))
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         rid = self._conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", tuple(row.values())).lastrowid
@@ -88,10 +86,17 @@ class Tx:
         journaled without a dict and the JSON encoder — the bulk path of link and provenance rows."""
         if self._held is None:
             return self.insert(table, dict(zip(columns, values, strict=True)))
+        fixed = _fixed_digester(table, ("id", *columns), words)
+        return self._hold(table, columns, values, lambda row: fixed(*row))
+
+    def _hold(self, table: str, columns: tuple[str, ...], values: tuple, digest_of: Callable[[tuple], str]) -> int:
+        """A row held for the next `flush` under the next id of its table, journaled by `digest_of` (id, *values)."""
+        assert self._held is not None
         rid = self._next_id.get(table) or self._first_free_id(table)
         self._next_id[table] = rid + 1
-        self._held.setdefault((table, columns), []).append((rid, *values))
-        self._journal_digest(table, rid, "insert", fixed_digester(table, ("id", *columns), words)(rid, *values))
+        row = (rid, *values)
+        self._held.setdefault((table, columns), []).append(row)
+        self._journal_digest(table, rid, "insert", digest_of(row))
         return rid
 
     def link(self, table: str, parent: str, parent_id: int, child: str, child_ids: Iterable[int]) -> None:

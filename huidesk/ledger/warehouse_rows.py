@@ -237,8 +237,8 @@ def _visit_homes(base: str, year: str, visits: Sequence, residents: Sequence, vi
     yield "visit_homes", f"table=visit_homes/{where}", home
     # by date: walked from the last, each household's first day of the year is the one that stays
     firsts = dict(zip(zip(reversed(home[0]), reversed(home[1]), reversed(home[4])), reversed(home[2])))
-    team, resident, origin = zip(*firsts)  # (in the order the households were last visited: as deterministic)
-    yield "visit_firsts", f"table=visit_firsts/{where}", [team, resident, tuple(firsts.values()), origin]
+    teams, households, origins = zip(*firsts)  # (in the order they were last visited: as deterministic)
+    yield "visit_firsts", f"table=visit_firsts/{where}", [teams, households, tuple(firsts.values()), origins]
 
 
 def describe(store: "Store") -> dict[str, dict]:

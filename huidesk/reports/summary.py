@@ -378,11 +378,16 @@ def _scores(store: "Store", r: Reports, groups: list, teams: list, settings: Map
     order = sorted(by_town, key=lambda k: (k[0] is None, k[2] or "", k[1]))
     return Scores(
         weights=weights_text(settings),
-        communities=ranked_scores([(name, place, added(by_town[(key, name, place)], COUNTS))
+        communities=ranked_scores([(name, place, _added(by_town[(key, name, place)]))
                                    for key, name, place in order], settings),
-        teams=ranked_scores([(names.get(t) or r.team_name(t), None, added(by_team[t], COUNTS))
-                             for t in sorted(by_team)], settings),
+        teams=ranked_scores([(names.get(t) or r.team_name(t), None, _added(by_team[t])) for t in sorted(by_team)],
+                            settings),
     )
+
+
+def _added(found: list[Mapping[str, int]]) -> dict[str, int]:
+    """Work-order counts ({count: n}, kpis.COUNTS) added up."""
+    return added([map(counts.__getitem__, COUNTS) for counts in found], COUNTS)
 
 
 def _shared(work: dict[str, Callable[[Reports], object]], readers: list[Reports]) -> dict:
