@@ -29,7 +29,7 @@ WithPii = Annotated[
 # What a bundle or a dataset carries of the residents: a word of the vocabulary "pii" (化名 or pseudonymous, ...).
 PiiOpt = Annotated[
     str,
-    typer.Option("--pii", autocompletion=complete("pii"), help=choices_help(
+    typer.Option("--pii", autocompletion=complete("pii"), show_default=False, help=choices_help(
         "pii", "居民个人信息（默认化名）", "residents' personal information (default pseudonymous)")),
 ]
 DateOpt = Annotated[
