@@ -257,6 +257,38 @@ def test_reports_read_the_facts_the_dataset_keeps(copied):
     assert told != summary
 
 
+def test_a_void_after_a_report_s_moment_is_known_from_the_manifest(copied, monkeypatch):
+    """Each partition of a record table names the latest moment one of its records was voided at, and a
+    report as of an earlier moment reads it there (counting the voided record as live then) instead of
+    reading every voided record of the dataset; a manifest that names none the views' way is not trusted
+    with it."""
+    db, dw = copied
+    monkeypatch.setenv("HUIDESK_TODAY", "2024-07-08")
+    at(db, "void", "visit", "1", "--reason", "重复录入")
+    at(db, "warehouse", str(dw))
+    voided = sqlite3.connect(db).execute("SELECT date, void_at FROM visits WHERE id = 1").fetchone()
+    named = {rel: info["last_void"] for rel, info in manifest(dw)["partitions"].items() if "last_void" in info}
+    assert {rel for rel, last in named.items() if last} == {
+        rel for rel in named if rel.startswith("table=visits/") and f"/year={voided[0][:4]}/" in rel}
+    assert max(filter(None, named.values())) == voided[1]
+    assert not any(rel.startswith(("table=settings/", "table=issue_facts/")) for rel in named)
+    earlier = ("--today", "2024-07-07", "summary", "--format", "json")
+    before = unheaded_json(at(db, *earlier).stdout, head(db))
+    assert unheaded_json(at(db, *earlier, warehouse=dw).stdout, "warehouse") == before
+    assert before != unheaded_json(at(db, "summary", "--format", "json").stdout, head(db))  # the void counts
+    path = next((dw / "_huidesk").glob("ledger=*.json"))
+    told = json.loads(path.read_text(encoding="utf-8"))
+    for info in told["partitions"].values():
+        info.update({"last_void": None} if "last_void" in info else {})
+    path.write_text(json.dumps(told), encoding="utf-8")  # a manifest saying nothing was ever voided
+    visits = {f["key"]: f["value"] for f in json.loads(at(db, *earlier, warehouse=dw).stdout)["figures"]}["visits"]
+    assert visits == {f["key"]: f["value"] for f in before["figures"]}["visits"] - 1  # visit 1 not counted
+    for crafted in (5, ["x"], {"x": 1}):
+        next(info for info in told["partitions"].values() if "last_void" in info)["last_void"] = crafted
+        path.write_text(json.dumps(told), encoding="utf-8")  # not a moment: every voided record read
+        assert unheaded_json(at(db, *earlier, warehouse=dw).stdout, "warehouse") == before
+
+
 def test_a_run_stopped_before_its_commit_leaves_the_old_dataset(copied, monkeypatch):
     db, dw = copied
     before = files(dw)

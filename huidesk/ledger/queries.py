@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from huidesk.ledger import facts
 from huidesk.ledger.issues import age_minutes, joined, live_events
-from huidesk.ledger.sql import moments, period, voided_since
+from huidesk.ledger.sql import moments, period
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
@@ -96,7 +96,7 @@ class Reports:
         # A record voided after the report's moment is live for it. When one was (a report as of an earlier
         # moment), every condition on a record's void says so, and the kept facts — of live records only —
         # are not read: the report derives what it needs from the records.
-        self.voided_after = voided_since(self.read, as_of)
+        self.voided_after = store.voided_since(as_of)
         if self.voided_after is not None:
             self.facts = False
         self._store = store

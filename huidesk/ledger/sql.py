@@ -55,8 +55,17 @@ def moments(column: str, since: str | None, until: str) -> tuple[str, list]:
 
 # Every record table a report reads (a void after its moment found by the voided rows' index where the table
 # grows with the years, else by reading the voided rows).
-_VOIDABLE = ("activities", "visits", "issues", "issue_events", "teams", "members", "memberships", "places",
-             "residents", "cards", "wishes")
+VOIDABLE = ("activities", "visits", "issues", "issue_events", "teams", "members", "memberships", "places",
+            "residents", "cards", "wishes")
+
+
+def void_moment(as_of: str) -> str:
+    """A report's moment as void_at holds moments (UTC, to the microsecond)."""
+    import datetime as dt
+
+    from huidesk.domain.dates import stamp
+
+    return stamp(dt.datetime.fromisoformat(as_of))
 
 
 def voided_since(read, as_of: str | None) -> str | None:
@@ -64,10 +73,6 @@ def voided_since(read, as_of: str | None) -> str | None:
     report, as of then, still counts it); else None."""
     if as_of is None:
         return None
-    import datetime as dt
-
-    from huidesk.domain.dates import stamp
-
-    moment = stamp(dt.datetime.fromisoformat(as_of))
-    probe = " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE void_reason IS NOT NULL AND void_at > ?)" for t in _VOIDABLE)
-    return moment if read.value(f"SELECT {probe}", [moment] * len(_VOIDABLE)) else None
+    moment = void_moment(as_of)
+    probe = " OR ".join(f"EXISTS (SELECT 1 FROM {t} WHERE void_reason IS NOT NULL AND void_at > ?)" for t in VOIDABLE)
+    return moment if read.value(f"SELECT {probe}", [moment] * len(VOIDABLE)) else None

@@ -363,6 +363,13 @@ class Store:
         row = self.read.one("SELECT id, hash FROM _journal ORDER BY id DESC LIMIT 1")
         return (row[0], row[1]) if row else (0, GENESIS)
 
+    def voided_since(self, as_of: str | None) -> str | None:
+        """The report's moment as void_at holds moments when some record was voided after it, else None
+        (sql.voided_since: the voided rows' index)."""
+        from huidesk.ledger.sql import voided_since
+
+        return voided_since(self.read, as_of)
+
     def holds_records(self) -> bool:
         """Whether anything was recorded here (every record hangs off a place)."""
         return self.read.one("SELECT 1 FROM places LIMIT 1") is not None

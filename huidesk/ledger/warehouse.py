@@ -51,12 +51,14 @@ from typing import TYPE_CHECKING
 from huidesk.domain.errors import LedgerError
 from huidesk.domain.i18n import tr
 from huidesk.ledger.federation import PII_POLICIES
+from huidesk.ledger.sql import VOIDABLE
 from huidesk.ledger.warehouse_rows import PART, TABLES, Only, covers, describe, partition_columns, touched
 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
-FORMAT, FORMAT_VERSION = "huidesk-warehouse", "3"  # 2: the kept facts too; 3: visit_firsts
+FORMAT, FORMAT_VERSION = "huidesk-warehouse", "4"  # 2: the kept facts too; 3: visit_firsts; 4: last_void
+KEEPS_FACTS = ("3", FORMAT_VERSION)  # the formats whose datasets hold every fact a ledger keeps
 INSTALL = "pip install 'huidesk[warehouse]'"
 _ROW_GROUP = 65_536  # rows: min/max statistics per row group let a reader skip the rest of a year
 # The n-th ledger to write into a dataset (from 0) writes its ids as id + n * 2^ID_BITS: unique across
@@ -238,6 +240,8 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
                 data = _arrow(pa, schema[table]["columns"], values)
                 digest = _digest(pa, data)
                 partitions[rel] = {"rows": data.num_rows, "digest": digest}
+                if table in VOIDABLE:  # what a report as of a moment asks first: was anything voided after it
+                    partitions[rel]["last_void"] = _last_void(data)
                 if old["partitions"].get(rel, {}).get("digest") == digest and (root / rel).exists():
                     continue
                 # staged flat (one folder to remove afterwards), named by their order in the intent
@@ -288,6 +292,13 @@ def _arrow(pa, columns: dict, values: list[Sequence]):
     """A partition's columns as an Arrow table of the schema's types."""
     return pa.table({n: pa.array(a, type=getattr(pa, columns[n]["arrow"])())
                      for n, a in zip(columns, values, strict=True)})
+
+
+def _last_void(data) -> str | None:
+    """The latest moment a record of the partition was voided at, or None."""
+    import pyarrow.compute as pc
+
+    return pc.max(data.filter(pc.is_valid(data["void_reason"]))["void_at"]).as_py()
 
 
 def _digest(pa, data) -> str:

@@ -113,9 +113,7 @@ def roster(store: "Store", spec: ReportSpec) -> Roster:
     first, last = spec.period.iso()
     team = spec.scope.team_id
     people: dict[tuple, dict] = {}  # one row a person: member records sharing a registration number are one
-    from huidesk.ledger.sql import voided_since
-
-    voided = voided_since(store.read, spec.as_of_iso)  # a record voided after the moment is still counted
+    voided = store.voided_since(spec.as_of_iso)  # a record voided after the moment is still counted
     for r in roster_rows(store, first, last, team, voided):
         key = ("reg_no", r["reg_no"]) if r["reg_no"] else ("id", r["id"])
         row = people.get(key)
