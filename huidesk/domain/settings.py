@@ -4,6 +4,7 @@ setting is set (`setting set`) and again when a report reads it, so a value an o
 
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from huidesk.domain.errors import InvalidValue
@@ -66,6 +67,7 @@ LIMIT_BOUNDS = ("1 小时到 365 天", "from 1 hour to 365 days")
 _NUMBER = r"\d{1,6}(?:\.\d{1,4})?"  # a plain decimal: no sign, exponent, NaN or thousand digits
 
 
+@lru_cache(maxsize=64)  # the same few texts, read again for every team of a report
 def typed_limit(text: str, default_unit: str, field: str = "VALUE") -> "Limit":
     """A limit typed as `48h`, `3d`, `3工作日` / `3wd` (the State Council's working days) or a bare number in
     `default_unit` (h or d), from 1 hour to 365 days (or working days)."""
@@ -87,6 +89,7 @@ def limit_minutes(text: str, default_unit: str, field: str = "VALUE") -> int:
     return int(limit.amount * (60 if limit.unit == "hours" else 1440))
 
 
+@lru_cache(maxsize=64)  # the same few texts, read again for every team of a report
 def weight(text: str, field: str = "VALUE") -> Decimal:
     """The weight of 基本满意: a plain decimal from 0 to 1."""
     import re
@@ -116,6 +119,7 @@ def checked(key: str, value: str, field: str = "VALUE") -> str:
     return value
 
 
+@lru_cache(maxsize=64)  # the same few texts, read again for every team of a report
 def events(text: str, field: str = "VALUE") -> frozenset[str]:
     """The events that count as the first response (setting response_events)."""
     import re
@@ -138,6 +142,7 @@ def count(text: str, field: str = "VALUE") -> int:
     return int(text)
 
 
+@lru_cache(maxsize=64)  # the same few texts, read again for every team of a report
 def weights(text: str, field: str = "VALUE") -> tuple[Decimal, Decimal, Decimal]:
     """The score's weights of 响应率, 解决率 and 满意率: three plain numbers, not all 0 (10/45/45)."""
     import re

@@ -1,7 +1,7 @@
 """The work-order figures (三率 and times), from the rows the ledger's queries give, as typed values:
 `Kpis` (the figures of one set of issues) and `HotSpot` (热点: a category and where it was raised most)."""
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 
 from huidesk.reports.values import Value, optional, value
@@ -74,6 +74,9 @@ FIGURES = (
 )
 COUNTS = tuple(f[0] for f in FIGURES if not f[0].endswith("_rate"))
 RATES = tuple(f[0] for f in FIGURES if f[0].endswith("_rate"))
+# What `tally` counts of some issues: COUNTS, the sorted minutes to first response and to resolution, and
+# how many were held to limits counted over estimated working days.
+Tally = tuple[dict, list[int], list[int], int]
 
 
 @value
@@ -150,8 +153,26 @@ def kpis(cohort: list, settings: Mapping[str, str], kept: bool = False) -> Kpis:
     """The work-order figures of DESIGN.md for the issues received in a period, each as of the
     report's moment (the rows `Reports.cohort` gives). `kept`: the limits kept beside each issue are the
     ones `settings` count (`Reports.kept_limits`); else they are counted here."""
-    counts, responses, resolutions, estimated = tally(cohort, settings, kept)
+    return tallied(tally(cohort, settings, kept), settings)
+
+
+def tallied(found: Tally, settings: Mapping[str, str]) -> Kpis:
+    """figures() of a tally (`tally`, `combined`)."""
+    counts, responses, resolutions, estimated = found
     return figures(counts, responses, resolutions, settings, estimated)
+
+
+def combined(tallies: list[Tally]) -> Tally:
+    """The tally (`tally`) of several sets of rows, none in two of them, from theirs: the counts and estimates
+    added, the minutes sorted together."""
+    from itertools import chain
+
+    counts = dict.fromkeys(COUNTS, 0)
+    for found, *_ in tallies:
+        for key in COUNTS:
+            counts[key] += found[key]
+    return (counts, sorted(chain.from_iterable(t[1] for t in tallies)),
+            sorted(chain.from_iterable(t[2] for t in tallies)), sum(t[3] for t in tallies))
 
 
 def figures(counts: Mapping[str, int], responses: list[int], resolutions: list[int],
@@ -211,50 +232,59 @@ def response_of(settings: Mapping[str, str]):
     return of
 
 
-def tally(cohort: list, settings: Mapping[str, str], kept: bool = False) -> tuple[dict, list[int], list[int], int]:
+def tally(cohort: list, settings: Mapping[str, str], kept: bool = False) -> Tally:
     """The COUNTS of the cohort's rows, their sorted minutes to first response and to resolution, and how
     many were held to limits counted over estimated working days (huidesk/ledger/work_orders.py counts the
     same in SQL)."""
+    return tallier(settings, kept)(cohort)
+
+
+def tallier(settings: Mapping[str, str], kept: bool = False) -> Callable[[list], Tally]:
+    """`tally` with the settings read once, for many cohorts (a report's teams)."""
     from huidesk.domain.lifecycle import DONE
 
     limit, response_minutes = limits_of(settings, kept), response_of(settings)
-    c = dict.fromkeys(COUNTS, 0)
-    responses, resolutions, estimated = [], [], 0
     answers = {"yes": "callbacks_resolved"}
     feelings = {"satisfied": "satisfied", "basically": "basically_satisfied", "unsatisfied": "unsatisfied"}
-    for row in cohort:
-        c["received"] += 1
-        c["repeats"] += row["repeat_of"] is not None
-        c["transfers"] += row["transfers"]
-        c["returns"] += row["returns"]
-        if row["exempt"]:
-            c["exempted"] += 1
-            continue
-        response_limit, resolve_limit, guessed = limit(row)
-        estimated += guessed
-        response = response_minutes(row)
-        if response is not None:
-            responses.append(response)
-            if response <= response_limit:
-                c["responded_in_time"] += 1
-        state, resolve, satisfaction = row["state"], row["resolve"], row["satisfaction"]
-        if state in DONE:
-            c["resolved"] += 1
-            # None: closed, its resolution voided since: resolved, but neither on time nor timed
-            if resolve is not None:
-                resolutions.append(resolve)
-                if resolve <= resolve_limit:
-                    c["resolved_on_time"] += 1
-            if satisfaction is not None:
-                c["callbacks"] += 1
-                if row["answer"] in answers:
-                    c[answers[row["answer"]]] += 1
-                c[feelings[satisfaction]] += 1
-        elif row["age"] > resolve_limit:
-            c["overdue"] += 1
-    responses.sort()
-    resolutions.sort()
-    return c, responses, resolutions, estimated
+
+    def count(cohort: list) -> Tally:
+        c = dict.fromkeys(COUNTS, 0)
+        responses, resolutions, estimated = [], [], 0
+        for row in cohort:
+            c["received"] += 1
+            c["repeats"] += row["repeat_of"] is not None
+            c["transfers"] += row["transfers"]
+            c["returns"] += row["returns"]
+            if row["exempt"]:
+                c["exempted"] += 1
+                continue
+            response_limit, resolve_limit, guessed = limit(row)
+            estimated += guessed
+            response = response_minutes(row)
+            if response is not None:
+                responses.append(response)
+                if response <= response_limit:
+                    c["responded_in_time"] += 1
+            state, resolve, satisfaction = row["state"], row["resolve"], row["satisfaction"]
+            if state in DONE:
+                c["resolved"] += 1
+                # None: closed, its resolution voided since: resolved, but neither on time nor timed
+                if resolve is not None:
+                    resolutions.append(resolve)
+                    if resolve <= resolve_limit:
+                        c["resolved_on_time"] += 1
+                if satisfaction is not None:
+                    c["callbacks"] += 1
+                    if row["answer"] in answers:
+                        c[answers[row["answer"]]] += 1
+                    c[feelings[satisfaction]] += 1
+            elif row["age"] > resolve_limit:
+                c["overdue"] += 1
+        responses.sort()
+        resolutions.sort()
+        return c, responses, resolutions, estimated
+
+    return count
 
 
 def hot(cohort: list, top: int = 10, places: int = 3) -> tuple[HotSpot, ...]:

@@ -17,6 +17,7 @@ shape is the public one (each tally row's keys are COLUMNS', in order).
 """
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar
@@ -27,7 +28,7 @@ from huidesk.domain.vocab import ISSUE_KINDS, VOCABS
 from huidesk.ledger.communities import Communities, Community
 from huidesk.ledger.queries import Reports
 from huidesk.ledger.work_orders import exemptions
-from huidesk.reports.kpis import FIGURES, Exemption, HotSpot, Kpis, hot, kpis, rates, weights_text
+from huidesk.reports.kpis import FIGURES, Exemption, HotSpot, Kpis, combined, hot, rates, tallied, tallier, weights_text
 from huidesk.reports.spec import ReportSpec
 from huidesk.reports.values import ColumnNote, Source, Value, optional, sources, spread, value
 
@@ -277,26 +278,30 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False, listing: bool =
     places = Communities(store, own) if scope.team_id is None else None
     units = _units(r, places, teams, cohort, issues, everything=scope.place_path is None)
     street = any(community is not None for community, *_ in units)
-    rows = []
-    for community, team_id, name, mine, escalated in units:
-        k = kpis(mine, settings, kept)
+    rows, cells = [], []
+    # each issue of the cohort is in one unit: tallied once, the units' tallies make the total's
+    count = tallier(settings, kept)
+    counted = [count(mine) for *_, mine, _ in units]
+    for (community, team_id, name, mine, escalated), (k, *_) in zip(units, counted, strict=True):
+        kinds = Counter(c["kind"] for c in mine)
         a, v = (acts.get(team_id), visits.get(team_id)) if team_id is not None else (None, None)
         counts = {
             "month": month, "community": community.name if community else None, "team": name,
             "activities": a["count"] if a else 0, "served": a["served"] if a else 0,
             "volunteer_minutes": (a["minutes"] if a else 0) + (credited.get(team_id, 0) if team_id is not None else 0),
             "visits": v["count"] if v else 0,
-            "issues_received": k.received,
-            **{f"received_{kind}": sum(1 for c in mine if c["kind"] == kind) for kind in ISSUE_KINDS},
+            "issues_received": k["received"],
+            **{f"received_{kind}": kinds[kind] for kind in ISSUE_KINDS},
             "issues_escalated": escalated,
-            **{key: getattr(k, key) for key in _WORK_ORDERS},
+            **{key: k[key] for key in _WORK_ORDERS},
         }
         rows.append(TallyRow.of(counts, settings, head))
+        cells.append(counts)
     rows = _ranked(rows, [team_id is not None for _, team_id, *_ in units])
     communities = None
     if street:
         by: dict = {}
-        for (community, team_id, *_), row in zip(units, rows, strict=True):
+        for (community, team_id, *_), row in zip(units, cells, strict=True):
             by.setdefault(community, [0, []])
             by[community][0] += team_id is not None
             by[community][1].append(row)
@@ -313,9 +318,9 @@ def build(store: "Store", spec: ReportSpec, sheet: bool = False, listing: bool =
         scope=scope.label,
         chain_head=head,
         rows=tuple(rows),
-        total=TallyRow.of(_summed(rows, month, tr("合计", "total")), settings, head),
+        total=TallyRow.of(_summed(cells, month, tr("合计", "total")), settings, head),
         communities=communities,
-        kpi=kpis(cohort, settings, kept),
+        kpi=tallied(combined(counted), settings),
         score_weights=weights_text(settings),
         hot=hot(cohort),
         issues=listed,
@@ -332,14 +337,16 @@ def _ranked(rows: list[TallyRow], ranked: list[bool]) -> list[TallyRow]:
 
     scores = sorted((r.score for r, counted in zip(rows, ranked, strict=True) if counted and r.score is not None),
                     reverse=True)
-    return [replace(r, rank=scores.index(r.score) + 1) if counted and r.score is not None else r
+    rank: dict = {}
+    for at, score in enumerate(scores, 1):
+        rank.setdefault(score, at)
+    return [replace(r, rank=rank[r.score]) if counted and r.score is not None else r
             for r, counted in zip(rows, ranked, strict=True)]
 
 
-def _summed(rows: list[TallyRow], month: str, label: str) -> dict[str, object]:
-    """The COUNTS of `rows` added up, under `label` as the team."""
-    cells = [row.cells() for row in rows]
-    return {"month": month, "team": label, **{c: sum(row[c] for row in cells) for c in COUNTS}}
+def _summed(rows: list[Mapping], month: str, label: str) -> dict[str, object]:
+    """The COUNTS of `rows` (each a row's counts, as TallyRow.of takes them) added up, under `label` as the team."""
+    return {"month": month, "team": label, **{c: sum(row[c] for row in rows) for c in COUNTS}}
 
 
 # A row of the tally before it is counted: its community (None: one community), team id (None: the issues
