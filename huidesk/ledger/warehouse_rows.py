@@ -26,7 +26,10 @@ YEARLY = {  # table: (join, its date, its order within the year)
     "activities": ("", "t.date", "t.date"),
     "activity_members": ("JOIN activities p ON p.id = t.activity_id", "p.date", "p.date"),
     "issues": ("", "t.received_at", "t.received_at"),
-    "issue_events": ("JOIN issues p ON p.id = t.issue_id", "p.received_at", "p.received_at, t.issue_id"),
+    # by kind of event, then moment: a report's escalations, exemptions or resolutions in a month read the
+    # row groups of their kind and days alone (a province's escalations 0.12 -> 0.05 s)
+    "issue_events": ("JOIN issues p ON p.id = t.issue_id", "p.received_at",
+                     "substr(p.received_at, 1, 4), t.event, t.at"),
     "issue_facts": ("", "t.received_at", "t.received_at, t.issue_id"),
     "visit_homes": ("", "t.date", ""),  # (counted with the visit residents, in their order)
     "visit_months": ("", "t.month", ""),  # (counted with the visits)

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from huidesk.ledger.issues import age_minutes, live_events
+from huidesk.ledger.issues import age_minutes
 from huidesk.ledger.sql import moments, period
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def issue_counts(r: "Reports", groupings: tuple[str | None, ...]) -> dict[str | 
     recv, a1 = period("substr(i.received_at, 1, 10)", r.since, r.until)
     done, a2 = period("substr(i.resolved_at, 1, 10)", r.since, r.until)
     esc, a3 = moments("e.at", r.since, r.until)
-    live, a4 = live_events(r.as_of, r.voided_after)
+    live, a4 = r.live_events()
     resolved = f"i.state IN ('resolved', 'closed') AND {done}"
     # The escalated issues, from their escalations: a look-up each rather than a test of every issue.
     escalated = (f"(SELECT e.issue_id AS id, max(CASE WHEN {esc} THEN 1 ELSE 0 END) AS in_period FROM issue_events e"
@@ -216,7 +216,7 @@ def exemptions(r: "Reports") -> list:
     by whose approval (their live exemption)."""
     states, args = r._states(("exempt",))
     recv, pargs = moments("i.received_at", r.since, r.until)
-    live, largs = live_events(r.as_of, r.voided_after)
+    live, largs = r.live_events()
     return r.read.all(
         f"SELECT i.id, x.ref, i.received_at, i.kind, p.path AS place, t.name AS team, e.at AS exempted_at,"
         f" e.note AS reason, e.approver FROM ({states}) i JOIN issues x ON x.id = i.id"
