@@ -450,8 +450,8 @@ def test_warehouse_refusals_are_one_line(demo, tmp_path):
 @pytest.mark.parametrize("missing", ["duckdb", "pyarrow"])
 def test_without_the_extra_it_says_how_to_get_it(demo, tmp_path, monkeypatch, missing):
     db, dw = demo
-    monkeypatch.setitem(sys.modules, missing, None)  # as if not installed: importing it fails
-    monkeypatch.setitem(sys.modules, f"{missing}.parquet", None)
+    for module in (missing, f"_{missing}", f"{missing}.parquet"):  # as if not installed: importing it fails
+        monkeypatch.setitem(sys.modules, module, None)
     args = ("--warehouse", str(dw), "summary") if missing == "duckdb" else ("warehouse", str(tmp_path / "dw"))
     result = run("--db", str(db), *args)
     assert result.exit_code == 1
