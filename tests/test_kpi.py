@@ -6,6 +6,8 @@ below (default limits: first response within 24 hours, resolution within 5 days)
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from conftest import ok, run
 
 JUNE, JULY = "2024-06-30", "2024-07-31"
@@ -200,3 +202,17 @@ def test_readme_defines_every_figure_as_the_code_does():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     for _, zh, en, meaning, _ in FIGURES:
         assert f"| {zh} | {en} | {meaning} |" in readme, zh
+
+
+@given(st.dictionaries(st.integers(0, 10_000), st.integers(1, 50), max_size=30))
+def test_a_histogram_s_median_and_percentiles_are_its_minutes_written_out(counts):
+    """The summary reads the minutes to respond and to resolve as histograms (a province's 800,000 issues):
+    their median and percentiles are those of every minute written out in order."""
+    from huidesk.reports.kpis import Spread, median, percentile
+
+    histogram = sorted(counts.items())
+    minutes = [m for m, n in histogram for _ in range(n)]
+    spread = Spread(histogram)
+    assert len(spread) == len(minutes) and list(spread) == minutes
+    assert median(spread) == median(minutes)
+    assert all(percentile(spread, p) == percentile(minutes, p) for p in (1, 10, 50, 89, 90, 99, 100))

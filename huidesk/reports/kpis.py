@@ -1,7 +1,7 @@
 """The work-order figures (三率 and times), from the rows the ledger's queries give, as typed values:
 `Kpis` (the figures of one set of issues) and `HotSpot` (热点: a category and where it was raised most)."""
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from huidesk.reports.values import Value, optional, value
@@ -15,7 +15,7 @@ def months(since: str, until: str) -> Iterator[str]:
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
 
 
-def percentile(ordered: list[int], pct: int) -> int | None:
+def percentile(ordered: Sequence[int], pct: int) -> int | None:
     """The nearest-rank percentile (pct in 1..100) of sorted whole minutes; None for no values."""
     if not ordered:
         return None
@@ -23,7 +23,7 @@ def percentile(ordered: list[int], pct: int) -> int | None:
     return ordered[rank - 1]
 
 
-def median(ordered: list[int]) -> int | None:
+def median(ordered: Sequence[int]) -> int | None:
     """The median of sorted whole minutes — the mean of the two middle ones for an even count, a half
     minute rounded up so that the figure stays whole minutes; None for no values."""
     if not ordered:
@@ -175,7 +175,7 @@ def combined(tallies: list[Tally]) -> Tally:
             sorted(chain.from_iterable(t[2] for t in tallies)), sum(t[3] for t in tallies))
 
 
-def figures(counts: Mapping[str, int], responses: list[int], resolutions: list[int],
+def figures(counts: Mapping[str, int], responses: Sequence[int], resolutions: Sequence[int],
             settings: Mapping[str, str], estimated: int = 0) -> Kpis:
     """The counts with their rates, and the median and 90th percentile of the sorted minutes to first
     response and to resolution."""
@@ -192,11 +192,29 @@ def figures(counts: Mapping[str, int], responses: list[int], resolutions: list[i
 
 def counted(found: dict, settings: Mapping[str, str]) -> Kpis:
     """figures() of what huidesk/ledger/work_orders.py counted (its minutes as histograms)."""
-    def spread(histogram: list) -> list[int]:
-        return [minutes for minutes, n in histogram for _ in range(n)]
-
-    return figures(found["counts"], spread(found["responses"]), spread(found["resolutions"]), settings,
+    return figures(found["counts"], Spread(found["responses"]), Spread(found["resolutions"]), settings,
                    found["estimated"])
+
+
+class Spread(Sequence):
+    """The sorted minutes of a histogram ([(minutes, issues)] in order of minutes) as median() and percentile()
+    read them, each by its rank, without writing them all out (a province's 800,000 resolutions)."""
+
+    def __init__(self, histogram: list) -> None:
+        from itertools import accumulate
+
+        self._minutes = [minutes for minutes, _ in histogram]
+        self._ends = list(accumulate(n for _, n in histogram))  # the rank after each value's last
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __getitem__(self, rank):  # a rank from 0, as a list is indexed
+        from bisect import bisect_right
+
+        if not 0 <= rank < len(self):
+            raise IndexError(rank)
+        return self._minutes[bisect_right(self._ends, rank)]
 
 
 def limits_of(settings: Mapping[str, str], kept: bool):
