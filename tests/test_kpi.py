@@ -6,9 +6,9 @@ below (default limits: first response within 24 hours, resolution within 5 days)
 import json
 
 import pytest
+from conftest import ok, run
 from hypothesis import given
 from hypothesis import strategies as st
-from conftest import ok, run
 
 JUNE, JULY = "2024-06-30", "2024-07-31"
 
