@@ -238,13 +238,17 @@ def limits_of(settings: Mapping[str, str], kept: bool):
 
 def response_of(settings: Mapping[str, str]):
     """row → its minutes to first response, by the events the setting response_events counts."""
+    from operator import itemgetter
+
     from huidesk.domain.settings import setting_events
 
     events = setting_events(settings)
+    counted = [c for c, event in (("response", "dispatched"), ("contact", "contacted")) if event in events]
+    if len(counted) == 1:  # one of them (the settings allow no other): read as it is
+        return itemgetter(counted[0])
 
     def of(row) -> int | None:
-        found = [m for m, counts in ((row["response"], "dispatched" in events), (row["contact"], "contacted" in events))
-                 if counts and m is not None]
+        found = [m for m in (row["response"], row["contact"]) if m is not None]
         return min(found) if found else None
 
     return of
