@@ -250,7 +250,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
                 digest = _digest(pa, data)
                 partitions[rel] = {"rows": data.num_rows, "digest": digest}
                 if table in VOIDABLE:  # what a report as of a moment asks first: was anything voided after it
-                    partitions[rel]["last_void"] = _last_void(data)
+                    partitions[rel]["last_void"] = _last_void(dict(zip(schema[table]["columns"], values)))
                 if old["partitions"].get(rel, {}).get("digest") == digest and (root / rel).exists():
                     continue
                 # staged flat (one folder to remove afterwards), named by their order in the intent
@@ -303,11 +303,12 @@ def _arrow(pa, columns: dict, values: list[Sequence]):
                      for n, a in zip(columns, values, strict=True)})
 
 
-def _last_void(data) -> str | None:
-    """The latest moment a record of the partition was voided at, or None."""
-    import pyarrow.compute as pc
-
-    return pc.max(data.filter(pc.is_valid(data["void_reason"]))["void_at"]).as_py()
+def _last_void(columns: dict[str, Sequence]) -> str | None:
+    """The latest moment a record of the partition was voided at, or None (most partitions: at C's speed)."""
+    reasons = columns["void_reason"]
+    if reasons.count(None) == len(reasons):
+        return None
+    return max(at for at, why in zip(columns["void_at"], reasons) if why is not None)
 
 
 def _digest(pa, data) -> str:
