@@ -85,13 +85,27 @@ def browser(server):
 
 
 def submit(driver) -> None:
-    """Press the form's button and wait for the page the post brings."""
-    from selenium.webdriver.support import expected_conditions
+    """Press the form's button and wait for the page the post brings: the button gone with its page.
+    Chromium answers a look at an element while its page is being replaced with either "stale" or an
+    inspector's "Node ... does not belong to the document": both say it is gone."""
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     button = driver.find_element(By.CSS_SELECTOR, "form.record button[type=submit]")
     button.click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(button))
+
+    def gone(_) -> bool:
+        try:
+            button.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" not in str(e):
+                raise
+            return True
+        return False
+
+    WebDriverWait(driver, 10).until(gone)
 
 
 def journal(db: Path) -> list[tuple]:
