@@ -187,9 +187,15 @@ def test_a_change_reads_and_rewrites_only_its_partitions(copied):
                      "table=visit_residents/ledger=L/year=2024/part-0.parquet",
                      "table=visit_homes/ledger=L/year=2024/part-0.parquet",
                      "table=visit_months/ledger=L/year=2024/part-0.parquet",
-                     "table=visit_firsts/ledger=L/year=2024/part-0.parquet",  # 丁学志: the team's first of 2024
+                     "table=visit_firsts/ledger=L/part-0.parquet",  # 丁学志: a household new to the team
                      "_huidesk/ledger=L.json"}, parts
     assert re.search(r"read 5 of \d+ partitions, 5 changed", result.stderr), result.stderr
+    # again the next day: the households' first days are read again, and are as they were
+    at(db, "visit", "add", "丁学志", "--team", "橙色公益", "--date", "2024-06-21")
+    assert re.search(r"read 5 of \d+ partitions, 4 changed",
+                     at(db, "--lang", "en", "warehouse", str(dw)).stderr)
+    assert "table=visit_firsts/ledger=L/part-0.parquet" not in {
+        re.sub(r"ledger=\w+", "ledger=L", name) for name, f in files(dw).items() if after.get(name) != f}
     ledger = at(db, "report", "monthly", "--month", "2024-06", "--format", "csv").stdout
     assert at(db, "report", "monthly", "--month", "2024-06", "--format", "csv", warehouse=dw).stdout == \
         ledger.replace(head(db), "warehouse")
@@ -431,6 +437,19 @@ def test_two_communities_in_one_dataset_equal_their_street_s_ledger(tmp_path, mo
     at(street, "warehouse", str(dw))
     for args in cases:
         assert figures(*args, warehouse=alone) == figures(*args), args
+        assert figures(*args, warehouse=dw) == figures(*args), args
+    # One community's run still as format 3 wrote it (its households' first days in a folder by year), the
+    # other's as format 4 (one file): each cron runs its own ledger, so a dataset holds both for a while.
+    path = next(p for p in (dw / "_huidesk").glob("ledger=*.json") if p.name != "ledgers.json"
+                and json.loads(p.read_text(encoding="utf-8"))["name"] == "紫园社区")
+    old = json.loads(path.read_text(encoding="utf-8"))
+    rel = next(r for r in old["partitions"] if r.startswith("table=visit_firsts/"))
+    yearly = rel.replace("/part-0.parquet", "/year=2024/part-0.parquet")
+    (dw / yearly).parent.mkdir()
+    (dw / rel).rename(dw / yearly)
+    old["partitions"][yearly] = old["partitions"].pop(rel)
+    path.write_text(json.dumps({**old, "format_version": "3"}), encoding="utf-8")
+    for args in cases:
         assert figures(*args, warehouse=dw) == figures(*args), args
 
 

@@ -57,7 +57,7 @@ from huidesk.ledger.warehouse_rows import PART, TABLES, Only, covers, describe, 
 if TYPE_CHECKING:
     from huidesk.ledger.store import Store
 
-FORMAT, FORMAT_VERSION = "huidesk-warehouse", "4"  # 2: the kept facts too; 3: visit_firsts; 4: last_void
+FORMAT, FORMAT_VERSION = "huidesk-warehouse", "4"  # 2: kept facts; 3: visit_firsts; 4: last_void, firsts a ledger
 KEEPS_FACTS = ("3", FORMAT_VERSION)  # the formats whose datasets hold every fact a ledger keeps
 INSTALL = "pip install 'huidesk[warehouse]'"
 _ROW_GROUP = 65_536  # rows: min/max statistics per row group let a reader skip the rest of a year

@@ -370,11 +370,15 @@ def _views(duck, root: Path, schema: dict, ledgers: list[dict]) -> list[str]:
             writers = ", ".join(f"'{u}'" for u in merged)
             others = ", ".join(f"'{u}'" for u in present)
             where = f" WHERE NOT (ledger IN ({writers}) AND origin <> ledger AND origin IN ({others}))"
-        listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
-        duck.execute(
-            f"CREATE VIEW \"{view}\" AS SELECT {', '.join(shown)} FROM read_parquet([{listed}],"
-            f" hive_partitioning = true, hive_types_autocast = false){where}"
-        )
+        # the files of one layout each (a table kept by year by one ledger and whole by another, as visit_firsts
+        # in formats 3 and 4): DuckDB reads the folders of one list as the same hive keys
+        layouts: dict[int, list[str]] = {}
+        for f in files:
+            layouts.setdefault(f.count("/"), []).append("'" + f.replace("'", "''") + "'")
+        scans = [f"read_parquet([{', '.join(group)}], hive_partitioning = true, hive_types_autocast = false)"
+                 for _, group in sorted(layouts.items())]
+        source = scans[0] if len(scans) == 1 else f"({' UNION ALL BY NAME '.join(f'SELECT * FROM {r}' for r in scans)})"
+        duck.execute(f"CREATE VIEW \"{view}\" AS SELECT {', '.join(shown)} FROM {source}{where}")
     duck.execute("CREATE VIEW _place_paths AS SELECT min(id) AS id, any_value(name) AS name, path,"
                  " any_value(level) AS level, any_value(void_reason) AS void_reason FROM places"
                  " WHERE void_reason IS NULL GROUP BY path")

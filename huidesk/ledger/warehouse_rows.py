@@ -35,20 +35,22 @@ YEARLY = {  # table: (join, its date, its order within the year)
     "issue_facts": ("", "t.received_at", "t.received_at, t.issue_id"),
     "visit_homes": ("", "t.date", ""),  # (counted with the visit residents, in their order)
     "visit_months": ("", "t.month", ""),  # (counted with the visits)
-    "visit_firsts": ("", "t.first", ""),  # (counted with the visit residents)
 }
 # The facts a ledger keeps beside its records (huidesk/ledger/facts.py), written beside them so that DuckDB
 # and Spark read what SQLite reads: dataset table -> the ledger's table (its columns). issue_facts is the
 # ledger's rows, each with its issue's origin. visit_homes and visit_months are counted by the same
 # definitions (facts.HOMES_DERIVED, MONTHS_DERIVED) from the rows written with them — a year's visit
 # residents with their visits' team, date and void, a year's visits — by origin too: the ledger keeps
-# neither by date, and reading a year of them would sort the ledger's whole table. visit_firsts holds each
-# team's households with the first day of the year they were visited on (by origin): the ledger's
-# _visit_firsts has one row a household, the dataset one a household, year and origin, which the reports'
-# DISTINCT and EXISTS count once.
+# neither by date, and reading a year of them would sort the ledger's whole table. visit_firsts is the
+# ledger's rows (one a household: a team's households with the day of their first live visit), in one file a
+# ledger, each with its team's origin: a visit of any year may move a household's first day to another year.
 FACTS = {"issue_facts": "_issue_facts", "visit_homes": "_visit_homes", "visit_months": "_visit_months",
          "visit_firsts": "_visit_firsts"}
-_COUNTED_WITH = {"visit_homes": "visit_residents", "visit_months": "visits", "visit_firsts": "visit_residents"}
+_COUNTED_WITH = {"visit_homes": "visit_residents", "visit_months": "visits"}
+# Where a fact's rows take their origin from: its record's; a household's first visit, its team's.
+_ORIGIN_OF = {"issue_facts": ("issues", "issue_id"), "visit_firsts": ("teams", "team_id")}
+# The order a table's rows are written in when it has no date (by id, else as named here).
+_ORDER = {"visit_firsts": "t.team_id, t.resident_id"}
 # Their columns naming records (the ledger's tables declare no foreign keys): offset like any id.
 _FACT_REFERENCES = {
     "issue_facts": {"issue_id": "issues", "place_id": "places", "team_id": "teams", "repeat_of": "issues"},
@@ -154,10 +156,10 @@ def partition_columns(store: "Store", uid: str, pii: str, offset: int,
             return f"{column} + {offset}" if offset and (name == "id" or name in fks) else column
 
         select = ", ".join(shifted(f't."{n}"', n) for n in names)
-        homes = table == "visit_residents" and (only is None or "visit_homes" in only or "visit_firsts" in only)
+        homes = table == "visit_residents" and (only is None or "visit_homes" in only)
         if homes:  # the visit's, for its households
             select += f", p.team_id + {offset}, p.date, p.void_reason"
-        join, date, order = YEARLY.get(table, ("", None, "t.id"))
+        join, date, order = YEARLY.get(table, ("", None, _ORDER.get(table, "t.id")))
         where, args = "", []
         if date and years is not None:
             where = " WHERE " + " OR ".join(f"{date} BETWEEN ? AND ?" for _ in years)
@@ -171,7 +173,7 @@ def partition_columns(store: "Store", uid: str, pii: str, offset: int,
         if pii == "pseudonymous" and table in PSEUDONYMISED:
             rows = [(row[0], *kept.values()) for row in rows
                     if (kept := pseudonymised(table, dict(zip(names, row[1:], strict=True)))) is not None]
-        record, key = ("issues", "issue_id") if table == "issue_facts" else (table, "id")
+        record, key = _ORIGIN_OF.get(table, (table, "id"))
         origins = _origins(read, record, offset)
         visit_origins = _origins(read, "visits", offset) if homes else {}
         empty = True
@@ -235,18 +237,12 @@ def _visit_homes(base: str, year: str, visits: Sequence, residents: Sequence, vi
                  origin: Sequence) -> Iterator[tuple]:
     """A year's visit_homes, from that year's visit residents (their visits and residents, in their visits'
     date order) and their visits' team, date and void: the households each live visit went to, with the
-    visit's origin; and its visit_firsts: each team's households with the first day of the year they were
-    visited. Columns are filtered and keyed whole (C loops): a year of a district's is 138,000 rows."""
+    visit's origin. Columns are filtered whole (C loops): a year of a district's is 138,000 rows."""
     team, day, void = visit
     home = _live(void, team, residents, day, visits, origin)
     if not home[0]:
         return
-    where = f"{base.split('/', 1)[1]}/year={year}/{PART}"
-    yield "visit_homes", f"table=visit_homes/{where}", home
-    # by date: walked from the last, each household's first day of the year is the one that stays
-    firsts = dict(zip(zip(reversed(home[0]), reversed(home[1]), reversed(home[4])), reversed(home[2])))
-    teams, households, origins = zip(*firsts)  # (in the order they were last visited: as deterministic)
-    yield "visit_firsts", f"table=visit_firsts/{where}", [teams, households, tuple(firsts.values()), origins]
+    yield "visit_homes", f"table=visit_homes/{base.split('/', 1)[1]}/year={year}/{PART}", home
 
 
 def describe(store: "Store") -> dict[str, dict]:
@@ -298,8 +294,7 @@ _FACT_MEANINGS = {
                    " counted by the ledger's settings and working days), with a copy of the issue's own columns",
     "visit_homes": "the households each live visit went to, under its team and date",
     "visit_months": "each team's live visits by month (and by origin)",
-    "visit_firsts": "each team's households with the first day of the year a live visit went to them (and by"
-                    " origin)",
+    "visit_firsts": "each team's households with the day of their first live visit (with its team's origin)",
 }
 _VOCAB = {
     ("issue_facts", "kind"): "issue_kind", ("issue_facts", "nature"): "nature",
