@@ -43,7 +43,7 @@ def covered(r: "Reports", place_ids: Iterable[int]) -> dict[str, int]:
         f"SELECT p.path, p.level, p.name FROM places p WHERE p.level IN ('community', 'compound') AND {live}"
         f" AND p.id IN ({places})", largs + args)}
     wanted = set(place_ids)
-    paths = [r[1] for r in r.read.all("SELECT id, path FROM places", []) if r[0] in wanted]
+    paths = [path for place, path in r.paths().items() if place in wanted]
     found: set[str] = set()
     for path in paths:
         parts = path.split("/")

@@ -102,6 +102,7 @@ class Reports:
         self._store = store
         self.scans = store.scans  # whether a few records are found by scanning (a warehouse), not looked up
         self._later_events: bool | None = None
+        self._paths: dict[int, str] | None = None
 
     def on(self, store: "Store") -> "Reports":
         """This report read through `store`, another reader of exactly the same state (Store.twin): what
@@ -312,6 +313,12 @@ class Reports:
                  " AND e.at BETWEEN ? AND ?)")
         return (f"({PERIOD_FACTS}{common} AND {received} UNION ALL {PERIOD_FACTS}{common} AND NOT {received}"
                 f" AND {moved}) i", "i.issue_id", "1 = 1", cargs + rargs + cargs + rargs + rargs)
+
+    def paths(self) -> dict[int, str]:
+        """Every place's path by its id (voided ones too: a record keeps its place), read once a report."""
+        if self._paths is None:
+            self._paths = dict(self._all("SELECT id, path FROM places", []))
+        return self._paths
 
     def live_events(self) -> tuple[str, list]:
         """SQL for `e` being a live event by the report's moment (issues.live_events): without the moment when

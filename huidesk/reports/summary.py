@@ -366,7 +366,7 @@ def _scores(store: "Store", r: Reports, groups: list, teams: list, settings: Map
     from huidesk.ledger.communities import Communities
 
     towns = Communities(store, tr("本级", "own"))
-    paths = dict(r.read.all("SELECT id, path FROM places", []))
+    paths = r.paths()
     names = {t["id"]: t["name"] for t in teams}
     by_team: dict[int, list] = {}
     by_town: dict[tuple, list] = {}
