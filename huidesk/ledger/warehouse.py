@@ -308,7 +308,7 @@ def _last_void(columns: dict[str, Sequence]) -> str | None:
     reasons = columns["void_reason"]
     if reasons.count(None) == len(reasons):
         return None
-    return max(at for at, why in zip(columns["void_at"], reasons) if why is not None)
+    return max((at for at, why in zip(columns["void_at"], reasons) if why is not None and at is not None), default=None)
 
 
 def _digest(pa, data) -> str:
