@@ -298,6 +298,20 @@ def test_a_void_after_a_report_s_moment_is_known_from_the_manifest(copied, monke
         assert unheaded_json(at(db, *earlier, warehouse=dw).stdout, "warehouse") == before
 
 
+def test_a_voided_row_without_its_moment_names_no_latest_void(copied, tmp_path):
+    """A row voided without a moment (void_at may be NULL in the schema) is not one voided after anything,
+    as the reports' probe reads it: the run names the partition's latest void without it."""
+    db, _ = copied
+    at(db, "void", "visit", "2", "--reason", "重复录入")  # the same year's
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE visits SET void_reason = '重复', void_at = NULL WHERE id = 1")
+    conn.commit()
+    voided = conn.execute("SELECT void_at FROM visits WHERE id = 2").fetchone()[0]
+    conn.close()
+    at(db, "warehouse", str(tmp_path / "dw"))
+    assert {info.get("last_void") for info in manifest(tmp_path / "dw")["partitions"].values()} - {None} == {voided}
+
+
 def test_a_run_stopped_before_its_commit_leaves_the_old_dataset(copied, monkeypatch):
     db, dw = copied
     before = files(dw)
