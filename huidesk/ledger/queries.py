@@ -578,29 +578,3 @@ ISSUE_SELECT = "SELECT i.id, i.kind, i.place_id, i.team_id, i.received_at, i.nat
 # The kept facts of a period's issues, on an engine that scans (a warehouse: made once a report, _ONCE there)
 PERIOD_FACTS = "SELECT * FROM _issue_facts i WHERE i.live = 1"
 
-
-def service_record(store: "Store", member_id: int, since: str | None, until: str) -> dict:
-    """A member's volunteer service by month: activities with the member's own minutes, and visits."""
-    read = store.read
-    when, args = period("a.date", since, until)
-    activities = read.all(
-        f"SELECT substr(a.date, 1, 7) AS month, a.date, a.theme, a.title, t.name AS team, am.minutes"
-        f" FROM activity_members am JOIN activities a ON a.id = am.activity_id JOIN teams t ON t.id = a.team_id"
-        f" WHERE am.member_id = ? AND a.void_reason IS NULL AND {when} ORDER BY a.date, a.id",
-        [member_id, *args],
-    )
-    vwhen, vargs = period("v.date", since, until)
-    visits = read.all(
-        f"SELECT substr(v.date, 1, 7) AS month, count(*) AS visits FROM visit_members vm"
-        f" JOIN visits v ON v.id = vm.visit_id"
-        f" WHERE vm.member_id = ? AND v.void_reason IS NULL AND {vwhen} GROUP BY 1 ORDER BY 1",
-        [member_id, *vargs],
-    )
-    teams = read.all(
-        "SELECT t.name, s.joined, s.left FROM memberships s JOIN teams t ON t.id = s.team_id"
-        " WHERE s.member_id = ? AND s.void_reason IS NULL ORDER BY s.joined",
-        (member_id,),
-    )
-    uid = read.value("SELECT uid FROM members WHERE id = ?", (member_id,))
-    return {"uid": uid, "activities": [dict(a) for a in activities],
-            "visits": {v["month"]: v["visits"] for v in visits}, "teams": [dict(t) for t in teams]}
