@@ -191,7 +191,7 @@ class Warehouse:
         # The facts kept beside the records (facts.py), as every ledger wrote them (a dataset written before
         # they were has none: the reports derive them from the records, as they did then)
         self.keeps_facts = all(m.get("format_version") in KEEPS_FACTS for m in self.ledgers)
-        self.last_void = _last_void(self.ledgers)
+        self.voids_named, self.last_void = _last_void(self.ledgers)
         self.duck = duckdb.connect(":memory:")
         for statement in DIALECT:
             self.duck.execute(statement)
@@ -220,10 +220,10 @@ class Warehouse:
     def voided_since(self, as_of: str | None) -> str | None:
         """As Store.voided_since, from the latest void each partition's manifest names (format 4), else
         by reading every voided record."""
-        if self.last_void is None or as_of is None:
+        if not self.voids_named or as_of is None:
             return voided_since(self.read, as_of)
-        moment, (last,) = void_moment(as_of), self.last_void
-        return moment if last is not None and last > moment else None
+        moment = void_moment(as_of)
+        return moment if self.last_void is not None and self.last_void > moment else None
 
     def identity(self) -> dict[str, str | None]:
         return {"uid": None, "name": None, "place": None}
@@ -307,18 +307,18 @@ def _checked_manifest(root: Path, path: Path) -> dict:
     return manifest
 
 
-def _last_void(ledgers: list[dict]) -> tuple[str | None] | None:
-    """The latest moment any record of the dataset was voided at (None in it: none was), as the
-    manifests name it for each partition of a record table; None when one does not (an older format)."""
+def _last_void(ledgers: list[dict]) -> tuple[bool, str | None]:
+    """Whether the manifests name the latest void of each partition of a record table (format 4), and the
+    latest moment any record of the dataset was voided at (None: none was)."""
     found: list[str] = []
     for manifest in ledgers:
         for rel, info in manifest["partitions"].items():
             if rel.split("/", 1)[0].removeprefix("table=") in VOIDABLE:
                 last = info.get("last_void", 0) if isinstance(info, dict) else 0
                 if last is not None and not isinstance(last, str):
-                    return None
+                    return False, None
                 found += [last] if last else []
-    return (max(found, default=None),)
+    return True, max(found, default=None)
 
 
 _IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,62}")

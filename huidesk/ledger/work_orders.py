@@ -172,9 +172,10 @@ def work_orders(r: "Reports", settings: dict[str, str], first_callback: bool = F
 def added(rows: list[Iterable[int]], names: Sequence[str]) -> dict[str, int]:
     """Rows of counts, each in the order of `names`, added up column by column into {name: count}: C's loops,
     where a Counter's update is Python's a key at a time (a province's 14,400 teams and places: 0.45 s)."""
-    if len(rows) == 1:  # one source's counts (a team and place of one ledger, most often): as they are
-        return dict(zip(names, rows[0]))
-    return dict(zip(names, map(sum, zip(*rows)))) if rows else dict.fromkeys(names, 0)
+    if not rows:
+        return dict.fromkeys(names, 0)
+    # one row (a team and place of one ledger, most often) as it is
+    return dict(zip(names, rows[0] if len(rows) == 1 else map(sum, zip(*rows))))
 
 
 def resolved_of(r: "Reports", kinds: tuple[str, ...]) -> list:
@@ -200,10 +201,10 @@ def narrated(r: "Reports") -> dict[str, int]:
     as long on a district."""
     done, pargs = period("substr(i.resolved_at, 1, 10)", r.since, r.until)
     found = {"livelihood": 0, "safety_hazard": 0}
+    solution = rows_where("i.kind = 'livelihood' AND coalesce(i.answer, '') <> 'no'")
+    in_time = rows_where(f"i.kind = 'safety_hazard' AND i.resolve <= {RESOLVE_BY}")
     for table, _, where, args in r._sources(("state", "resolved_at", "resolve", "answer", "due_in", "exempt",
                                              "resolve_within")):
-        solution = rows_where("i.kind = 'livelihood' AND coalesce(i.answer, '') <> 'no'")
-        in_time = rows_where(f"i.kind = 'safety_hazard' AND i.resolve <= {RESOLVE_BY}")
         solved, timely = r.read.one(
             f"SELECT {solution}, {in_time} FROM {table} WHERE {where}"
             f" AND i.kind IN ('livelihood', 'safety_hazard') AND i.exempt = 0 AND i.state IN ('resolved', 'closed')"

@@ -167,10 +167,9 @@ def combined(tallies: list[Tally]) -> Tally:
     added, the minutes sorted together."""
     from itertools import chain
 
-    counts = dict.fromkeys(COUNTS, 0)
-    for found, *_ in tallies:
-        for key in COUNTS:
-            counts[key] += found[key]
+    from huidesk.ledger.work_orders import added
+
+    counts = added([found.values() for found, *_ in tallies], COUNTS)  # each tally's in COUNTS' order
     return (counts, sorted(chain.from_iterable(t[1] for t in tallies)),
             sorted(chain.from_iterable(t[2] for t in tallies)), sum(t[3] for t in tallies))
 
