@@ -138,9 +138,12 @@ class Connection:
     """The part of sqlite3.Connection the report queries use, over DuckDB. `swap` replaces a table
     in the statements it runs (a find of places reads one place per path)."""
 
-    def __init__(self, duck, swap: dict[str, str] | None = None) -> None:
+    def __init__(self, duck, swap: dict[str, str] | None = None, like: "Connection | None" = None) -> None:
         self.duck, self.swap = duck, swap or {}
-        self.derived: dict[tuple, str] = {}
+        # the shared subqueries' tables (_ONCE), made once for every cursor of this DuckDB (Warehouse.twin):
+        # tables of the in-memory database, which its cursors share (a TEMP table is one cursor's own)
+        self.derived: dict[tuple, str] = {} if like is None else like.derived
+        self.deriving = threading.Lock() if like is None else like.deriving
 
     def execute(self, sql: str, args=()) -> Cursor:
         if isinstance(args, dict):  # sqlite3's :name parameters are DuckDB's $name
@@ -167,9 +170,11 @@ class Connection:
         inner = sql[start + 1:end]
         before, count = sql[:start].count("?"), inner.count("?")
         key = (inner, *args[before:before + count])
-        if key not in self.derived:
-            self.derived[key] = f"_derived_{len(self.derived)}"
-            self.duck.execute(f"CREATE TEMP TABLE {self.derived[key]} AS {inner}", args[before:before + count])
+        with self.deriving:
+            if key not in self.derived:
+                name = f"_derived_{len(self.derived)}"
+                self.duck.execute(f"CREATE TABLE {name} AS {inner}", args[before:before + count])
+                self.derived[key] = name
         sql = f"{sql[:start]}(SELECT * FROM {self.derived[key]}){sql[end + 1:]}"
         return self._states_once(sql, args[:before] + args[before + count:])
 
@@ -200,7 +205,8 @@ class Warehouse:
         schema = _schema(self.root)
         # every file the views read: `sql` may read these and nothing else
         self.files = _views(self.duck, self.root, schema, self.ledgers)
-        self.read = Read(Connection(self.duck))
+        self.conn = Connection(self.duck)
+        self.read = Read(self.conn)
         self.teams = Teams(self, "teams")  # as Store.teams (the roster names its team through it)
 
     def settings(self, as_of: str | None = None) -> dict[str, str]:
@@ -255,9 +261,22 @@ class Warehouse:
         self.duck.close()
 
     @contextmanager
-    def twin(self) -> Iterator[None]:
-        """No second reader: DuckDB spreads a statement over every core itself."""
-        yield None
+    def twin(self) -> "Iterator[Warehouse]":
+        """A second reader of the same views, on a cursor of its own, for a report's statements on two
+        threads: DuckDB spreads one statement over every core, but a summary's 34 are small (5–40 ms on a
+        district), and much of each is work one core does (binding the views, opening files); two at once
+        took a district's summary from 0.44 to 0.38 s. The subqueries made once (_ONCE) are shared."""
+        import copy
+
+        other = copy.copy(self)
+        other.duck = self.duck.cursor()
+        other.conn = Connection(other.duck, like=self.conn)
+        other.read = Read(other.conn)
+        other.teams = Teams(other, "teams")
+        try:
+            yield other
+        finally:
+            other.duck.close()
 
 
 def _manifests(root: Path) -> list[dict]:
