@@ -175,7 +175,10 @@ class Reports:
         kept, day = self.homes()
         teams_in, when_in = self.scope.team_filter("h.team_id")[0], period(day, self.since, self.until)[0]
         if by == "team" and self.facts:  # in (team, resident) order from the kept households (facts.py)
-            homes = (f"SELECT h.team_id AS key, count(DISTINCT h.resident_id) AS households FROM {kept}"
+            # _visit_firsts holds a team's household once (its key): its rows are counted, not told apart
+            # (DuckDB's count(DISTINCT) took 0.10 of a 10-district dataset's 0.11 s)
+            counted = "count(DISTINCT h.resident_id)" if self.since else "count(*)"
+            homes = (f"SELECT h.team_id AS key, {counted} AS households FROM {kept}"
                      f" WHERE {teams_in} AND {when_in} GROUP BY 1")
         elif by is None and self.facts:  # a look-up per resident in the kept households by resident
             homes = (f"SELECT NULL AS key, count(*) AS households FROM residents r WHERE EXISTS (SELECT 1"
