@@ -109,6 +109,8 @@ class Reports:
         this one found out about it (a void after the moment, a later event) is not asked again."""
         import copy
 
+        if self.as_of is not None and self.facts:
+            self._later()  # asked here once, not by each reader
         other = copy.copy(self)
         other.read, other._all, other._store = store.read, store.read.all, store
         return other
