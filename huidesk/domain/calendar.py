@@ -23,7 +23,7 @@ _UNIT_WORDS = {
     "d": "days", "day": "days", "days": "days", "天": "days", "日": "days",
     "wd": "workdays", "workday": "workdays", "workdays": "workdays", "工作日": "workdays", "个工作日": "workdays",
 }
-_LIMIT = re.compile(r"\s*(\d+(?:\.\d+)?|[〇○零一二两三四五六七八九十百千]+)\s*([a-z\u4e00-\u9fff]*)\s*", re.IGNORECASE)
+_LIMIT = re.compile(r"\s*(\d+(?:\.\d+)?|[〇○零一二两三四五六七八九十百千]+)\s*([A-Za-z\u4e00-\u9fff]*)\s*")
 MAX_DAYS = 365  # a limit longer than a year is a typo, and the reports' arithmetic keeps to sane ranges
 
 
