@@ -240,7 +240,9 @@ class Warehouse:
 
         if table != "places":
             return Store.find(self, table, ref, field)  # type: ignore[arg-type]
-        read, self.read = self.read, Read(Connection(self.duck, {"FROM places t": "FROM _place_paths t"}))
+        # like: any table it made once would be named apart from the others of this DuckDB
+        paths = Connection(self.duck, {"FROM places t": "FROM _place_paths t"}, like=self.conn)
+        read, self.read = self.read, Read(paths)
         try:
             return Store.find(self, table, ref, field)  # type: ignore[arg-type]
         finally:
