@@ -125,6 +125,11 @@ class Session:
         found = Warehouse(self.warehouse)
         try:
             yield found  # type: ignore[misc]
+        except Exception as e:  # a file found damaged while a report reads it: said in plain words
+            known = found.explain(e)
+            if known is None:
+                raise
+            raise known from e
         finally:
             found.close()
 

@@ -480,6 +480,29 @@ def test_warehouse_refusals_are_one_line(demo, tmp_path):
         assert len(lines) == 1 and words in lines[0], lines
 
 
+def _damaged(path: Path, how: str) -> None:
+    data = bytearray(path.read_bytes())
+    if how == "cut short":  # a copy into the shared folder stopped half-way
+        path.write_bytes(bytes(data[:len(data) // 3]))
+        return
+    for i in range(8, len(data) // 2, 3):  # its pages' bytes turned over, its footer intact
+        data[i] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("how", ["cut short", "pages damaged"])
+def test_a_damaged_file_of_the_dataset_is_said_in_one_line(copied, how):
+    """DuckDB's failure on a damaged file, when the dataset opens or while a report reads it: one line that
+    says so, exit 1 (it was an internal error, exit 70, with DuckDB's statement quoted)."""
+    db, dw = copied
+    _damaged(next(dw.glob("table=activities/ledger=*/year=2022/*.parquet")), how)
+    for args in (("summary",), ("report", "monthly", "--month", "2022-06")):
+        result = run("--db", str(db), "--warehouse", str(dw), "--today", "2024-07-08", *args)
+        assert result.exit_code == 1, (args, result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("错误：数据仓库读取出错："), lines
+
+
 @pytest.mark.parametrize("missing", ["duckdb", "pyarrow"])
 def test_without_the_extra_it_says_how_to_get_it(demo, tmp_path, monkeypatch, missing):
     db, dw = demo

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from huidesk.domain.errors import HuideskError, Interrupted, InvalidValue, LedgerError
+from huidesk.domain.errors import HuideskError, Interrupted, InvalidValue, LedgerError, one_line
 from huidesk.domain.i18n import tr
 from huidesk.ledger.people import Teams
 from huidesk.ledger.queries import ISSUE_SELECT, PERIOD_FACTS
@@ -203,8 +203,11 @@ class Warehouse:
         # A report runs several statements over the same files: read each file's footer once.
         self.duck.execute("SET parquet_metadata_cache = true")
         schema = _schema(self.root)
-        # every file the views read: `sql` may read these and nothing else
-        self.files = _views(self.duck, self.root, schema, self.ledgers)
+        try:  # every file the views read: `sql` may read these and nothing else
+            self.files = _views(self.duck, self.root, schema, self.ledgers)
+        except duckdb.Error as e:  # a file damaged or cut short (the views read each file's schema)
+            self.duck.close()
+            raise self.explain(e) or e from e
         self.conn = Connection(self.duck)
         self.read = Read(self.conn)
         self.teams = Teams(self, "teams")  # as Store.teams (the roster names its team through it)
@@ -254,9 +257,12 @@ class Warehouse:
         return Store.find_id(self, table, ref, field)  # type: ignore[arg-type]  # through find, above
 
     def explain(self, e: BaseException) -> LedgerError | None:
+        """A failure of DuckDB reading the dataset (a file damaged or cut short), in one line: the first of
+        DuckDB's message, which names the file, without the statement it quotes after it."""
         duckdb = need("duckdb")
         if isinstance(e, duckdb.Error):
-            return LedgerError(tr(f"数据仓库读取出错：{e}", f"cannot read the warehouse: {e}"))
+            said = one_line((str(e).strip().splitlines() or [type(e).__name__])[0])
+            return LedgerError(tr(f"数据仓库读取出错：{said}", f"cannot read the warehouse: {said}"))
         return None
 
     def close(self) -> None:
