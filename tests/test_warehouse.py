@@ -503,6 +503,73 @@ def test_a_damaged_file_of_the_dataset_is_said_in_one_line(copied, how):
         assert len(lines) == 1 and lines[0].startswith("错误：数据仓库读取出错："), lines
 
 
+def _plant(dw: Path, outside: Path, how: str) -> str:
+    """A partition of the demo's dataset replaced as a hostile writer of a shared folder might; its path."""
+    part = next(dw.glob("table=residents/ledger=*/part-0.parquet"))
+    rel = str(part.relative_to(dw))
+    if how == "a link out of the dataset":  # to a file of the reader's own: DuckDB followed it
+        shutil.copyfile(part, outside / "private.parquet")
+        part.unlink()
+        part.symlink_to(outside / "private.parquet")
+    elif how == "a folder linked":
+        shutil.move(part.parent, outside / "moved")
+        part.parent.symlink_to(outside / "moved")
+    elif how == "a pipe":  # reading it waited for a writer for ever
+        part.unlink()
+        os.mkfifo(part)
+    else:
+        part.unlink()
+    return rel
+
+
+@pytest.mark.parametrize("how", ["a link out of the dataset", "a folder linked", "a pipe", "missing"])
+def test_a_partition_that_is_not_a_regular_file_is_refused(copied, tmp_path, how):
+    """The installed script (a pipe hung it: a street's cron for ever), with a time limit."""
+    db, dw = copied
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    rel = _plant(dw, outside, how)
+    script = str(Path(sys.executable).with_name("huidesk"))
+    for args in (("summary",), ("sql", "SELECT count(*) AS n FROM residents")):
+        done = subprocess.run([script, "--db", str(db), "--warehouse", str(dw), *args], capture_output=True,
+                              text=True, timeout=60, env={**os.environ, "HUIDESK_TODAY": "2024-07-08"})
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        lines = done.stderr.strip().splitlines()
+        assert len(lines) == 1 and rel in lines[0] and "不是普通文件" in lines[0], lines
+        assert done.stdout == ""
+
+
+@pytest.mark.parametrize("name", ["_huidesk/ledger=*.json", "_schema.json"])
+def test_a_manifest_or_schema_that_is_a_pipe_is_refused(copied, name):
+    db, dw = copied
+    path = next(dw.glob(name))
+    path.unlink()
+    os.mkfifo(path)
+    script = str(Path(sys.executable).with_name("huidesk"))
+    done = subprocess.run([script, "--db", str(db), "--warehouse", str(dw), "summary"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+
+
+@pytest.mark.parametrize("how", ["not JSON", "a pipe"])
+def test_a_run_over_its_own_damaged_manifest_is_refused_and_changes_nothing(copied, how):
+    """It was an internal error (exit 70) for the one, and a run that waited for ever for the other."""
+    db, dw = copied
+    path = next(dw.glob("_huidesk/ledger=*.json"))
+    path.unlink()
+    if how == "a pipe":
+        os.mkfifo(path)
+    else:
+        path.write_text("{not json", encoding="utf-8")
+    before = files(dw)
+    script = str(Path(sys.executable).with_name("huidesk"))
+    done = subprocess.run([script, "--db", str(db), "warehouse", str(dw)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "不是可读的清单" in done.stderr
+    assert files(dw) == before
+
+
 @pytest.mark.parametrize("missing", ["duckdb", "pyarrow"])
 def test_without_the_extra_it_says_how_to_get_it(demo, tmp_path, monkeypatch, missing):
     db, dw = demo

@@ -110,7 +110,34 @@ def staging_path(root: Path, uid: str) -> Path:
 
 
 def read_manifest(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+    """A JSON file of the dataset (a manifest, _schema.json), never read through a link nor from a pipe
+    (reading one waits for a writer for ever): OSError unless it is a regular file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"not a regular file: {path}")
+        return json.loads(f.read().decode("utf-8"))
+
+
+def plain_file(root: Path, rel: str, folders: set[str]) -> bool:
+    """Whether `rel` is a regular file below `root`, reached through real folders: not a link (DuckDB follows
+    one out of the dataset), not a pipe (reading one waits for ever), not missing. `folders`: those already
+    found real (a province's 5,000 files share a few hundred). A shared folder's files are checked, not
+    trusted; one swapped for a link between this look and the read is not caught."""
+    base = str(root)
+    folder, _, _ = rel.rpartition("/")
+    try:
+        if folder not in folders:
+            step = ""
+            for part in folder.split("/"):
+                step = f"{step}/{part}" if step else part
+                if step not in folders:
+                    if not stat.S_ISDIR(os.lstat(f"{base}/{step}").st_mode):
+                        return False
+                    folders.add(step)
+        return stat.S_ISREG(os.lstat(f"{base}/{rel}").st_mode)
+    except OSError:
+        return False
 
 
 # A ledger's uid as a dataset may name it in a path or a manifest (32 hex digits; older ledgers' too).
@@ -224,7 +251,11 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         recover(root, uid)
         number = _number(root, uid)
         old_path = manifest_path(root, uid)
-        old = _checked(root, uid, read_manifest(old_path)) if old_path.exists() else {"partitions": {}}
+        try:
+            old = _checked(root, uid, read_manifest(old_path)) if old_path.exists() else {"partitions": {}}
+        except (OSError, ValueError):  # a link, a pipe, or not JSON: not the manifest this ledger wrote
+            raise Untrusted(root, str(old_path.relative_to(root)), "不是可读的清单（链接、管道或已损坏）",
+                            "not a readable manifest (a link, a pipe, or damaged)") from None
         schema = describe(store)
         schema_text = _schema_text(schema)
         if _unchanged(root, old, store.head()[1], pii, number, schema_text):

@@ -12,7 +12,6 @@ events are left out, so nothing is counted twice (places, units, members and res
 descriptions, never counted by themselves, and stay).
 """
 
-import json
 import re
 import threading
 import time
@@ -31,8 +30,10 @@ from huidesk.ledger.warehouse import (
     ID_BITS,
     KEEPS_FACTS,
     UID,
+    Untrusted,
     need,
     partition_parts,
+    plain_file,
     read_manifest,
     staging_path,
 )
@@ -294,9 +295,9 @@ def _manifests(root: Path) -> list[dict]:
     if not (root / "_schema.json").is_file() or not folder.is_dir():
         raise LedgerError(tr(f"这里没有数据仓库：{root}（先运行 huidesk warehouse {root}）",
                              f"no warehouse at {root} (run huidesk warehouse {root} first)"))
-    found = []
+    found, folders = [], set()
     for path in sorted(folder.glob("ledger=*.json")):
-        manifest = _checked_manifest(root, path)
+        manifest = _checked_manifest(root, path, folders)
         if (staging_path(root, manifest["ledger"]) / "intent.json").exists():
             who = manifest["name"] or manifest["ledger"][:12]
             raise LedgerError(tr(
@@ -307,10 +308,10 @@ def _manifests(root: Path) -> list[dict]:
     return sorted(found, key=lambda m: m["ledger"])
 
 
-def _checked_manifest(root: Path, path: Path) -> dict:
+def _checked_manifest(root: Path, path: Path, folders: set[str]) -> dict:
     """The manifest at `path` if it is one huidesk writes: its ledger the one its name says, every
-    partition one of that ledger's own (no path outside the dataset, nor another ledger's), its
-    values of the types the views use."""
+    partition one of that ledger's own (no path outside the dataset, nor another ledger's) and a regular
+    file there (`folders`: plain_file's), its values of the types the views use."""
     def refuse(zh: str, en: str) -> LedgerError:
         return LedgerError(tr(f"数据仓库的清单 {path.relative_to(root)} 不可信：{zh}",
                               f"the warehouse manifest {path.relative_to(root)} is not to be trusted: {en}"))
@@ -331,6 +332,9 @@ def _checked_manifest(root: Path, path: Path) -> dict:
     for rel in manifest["partitions"]:
         if partition_parts(rel, uid) is None:
             raise refuse(f"{rel} 不是该账本的分区", f"{rel} is not one of its ledger's partitions")
+        if not plain_file(root, rel, folders):
+            raise Untrusted(root, rel, "不是普通文件（链接、管道或已不存在）",
+                            "not a regular file (a link, a pipe, or missing)")
     return manifest
 
 
@@ -359,7 +363,7 @@ def _schema(root: Path) -> dict:
                               f"the warehouse's _schema.json is not to be trusted: {en}"))
 
     try:
-        tables = json.loads((root / "_schema.json").read_text(encoding="utf-8"))["tables"]
+        tables = read_manifest(root / "_schema.json")["tables"]
     except (OSError, ValueError, KeyError, TypeError):
         raise refuse("读不出", "not readable") from None
     if not isinstance(tables, dict):
