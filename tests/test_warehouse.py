@@ -570,6 +570,20 @@ def test_a_run_over_its_own_damaged_manifest_is_refused_and_changes_nothing(copi
     assert files(dw) == before
 
 
+def test_ctrl_c_during_a_statement_of_the_warehouse_is_an_interruption(demo):
+    """DuckDB's Python client raises Ctrl-C during a statement as RuntimeError('Query interrupted') (seen by
+    hand: SIGINT during a long statement): a report stopped so ended as an internal error, exit 70."""
+    from huidesk.ledger.warehouse_read import Warehouse
+
+    warehouse = Warehouse(demo[1])
+    try:
+        known = warehouse.explain(RuntimeError("Query interrupted"))
+        assert type(known).__name__ == "Interrupted" and known.exit_code == 130
+        assert warehouse.explain(RuntimeError("something else")) is None
+    finally:
+        warehouse.close()
+
+
 @pytest.mark.parametrize("missing", ["duckdb", "pyarrow"])
 def test_without_the_extra_it_says_how_to_get_it(demo, tmp_path, monkeypatch, missing):
     db, dw = demo

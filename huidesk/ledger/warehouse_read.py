@@ -257,10 +257,13 @@ class Warehouse:
 
         return Store.find_id(self, table, ref, field)  # type: ignore[arg-type]  # through find, above
 
-    def explain(self, e: BaseException) -> LedgerError | None:
+    def explain(self, e: BaseException) -> HuideskError | None:
         """A failure of DuckDB reading the dataset (a file damaged or cut short), in one line: the first of
-        DuckDB's message, which names the file, without the statement it quotes after it."""
+        DuckDB's message, which names the file, without the statement it quotes after it. Ctrl-C during a
+        statement, which DuckDB's Python client raises as a RuntimeError, as the interruption it is."""
         duckdb = need("duckdb")
+        if type(e) is RuntimeError and str(e) == "Query interrupted":
+            return Interrupted(tr("已中断（Ctrl-C）：报表未完成", "interrupted (Ctrl-C): the report did not finish"))
         if isinstance(e, duckdb.Error):
             said = one_line((str(e).strip().splitlines() or [type(e).__name__])[0])
             return LedgerError(tr(f"数据仓库读取出错：{said}", f"cannot read the warehouse: {said}"))
