@@ -551,14 +551,23 @@ def test_a_manifest_or_schema_that_is_a_pipe_is_refused(copied, name):
     assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
-@pytest.mark.parametrize("how", ["not JSON", "a pipe"])
-def test_a_run_over_its_own_damaged_manifest_is_refused_and_changes_nothing(copied, how):
-    """It was an internal error (exit 70) for the one, and a run that waited for ever for the other."""
+@pytest.mark.parametrize("name, how, words", [
+    ("_huidesk/ledger=*.json", "not JSON", "不是可读的清单"),  # it was an internal error (exit 70)
+    ("_huidesk/ledger=*.json", "a pipe", "不是可读的清单"),  # the run waited for ever
+    ("_huidesk/ledgers.json", "a pipe", "不是账本登记表"),  # the same, holding the registry's lock
+    ("_huidesk/ledgers.json", "a link", "不是账本登记表"),  # it was read through
+])
+def test_a_run_over_a_damaged_manifest_or_registry_is_refused_and_changes_nothing(copied, tmp_path, name, how,
+                                                                                  words):
     db, dw = copied
-    path = next(dw.glob("_huidesk/ledger=*.json"))
+    path = next(dw.glob(name))
+    text = path.read_text(encoding="utf-8")
     path.unlink()
     if how == "a pipe":
         os.mkfifo(path)
+    elif how == "a link":
+        (tmp_path / "elsewhere.json").write_text(text, encoding="utf-8")
+        path.symlink_to(tmp_path / "elsewhere.json")
     else:
         path.write_text("{not json", encoding="utf-8")
     before = files(dw)
@@ -566,7 +575,7 @@ def test_a_run_over_its_own_damaged_manifest_is_refused_and_changes_nothing(copi
     done = subprocess.run([script, "--db", str(db), "warehouse", str(dw)], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 1, done.stderr
-    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and "不是可读的清单" in done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()] and words in done.stderr
     assert files(dw) == before
 
 

@@ -493,12 +493,13 @@ def _number(root: Path, uid: str) -> int:
     with _lock(root, root / "_huidesk" / "ledgers.lock") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # ledgers writing at once: one at a time here, for a moment
         try:
-            numbers = json.loads(registry.read_text(encoding="utf-8")) if registry.exists() else {}
-        except ValueError:
+            numbers = read_manifest(registry) if registry.exists() else {}
+        except (OSError, ValueError):  # a link, a pipe (read, it waited for ever, holding the lock), not JSON
             numbers = None
         if not isinstance(numbers, dict) or not all(
                 isinstance(k, str) and type(v) is int and v >= 0 for k, v in numbers.items()):
-            raise Untrusted(root, "_huidesk/ledgers.json", "格式不对", "not a ledger registry")
+            raise Untrusted(root, "_huidesk/ledgers.json", "不是账本登记表（链接、管道或格式不对）",
+                            "not a ledger registry (a link, a pipe, or malformed)")
         if uid not in numbers:
             numbers[uid] = max(numbers.values(), default=-1) + 1
             _atomic_text(registry, json.dumps(numbers, indent=1) + "\n")
