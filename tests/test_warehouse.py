@@ -593,6 +593,27 @@ def test_ctrl_c_during_a_statement_of_the_warehouse_is_an_interruption(demo):
         warehouse.close()
 
 
+@pytest.mark.parametrize("how", ["a pipe", "a link"])
+def test_a_planted_schema_file_is_replaced_not_read_through(copied, tmp_path, how):
+    """A run compares _schema.json with its own: a pipe there made it wait for ever, a link was read."""
+    db, dw = copied
+    path = dw / "_schema.json"
+    text = path.read_text(encoding="utf-8")
+    path.unlink()
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("{}", encoding="utf-8")
+    if how == "a pipe":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(elsewhere)
+    script = str(Path(sys.executable).with_name("huidesk"))
+    done = subprocess.run([script, "--db", str(db), "warehouse", str(dw)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert not path.is_symlink() and path.read_text(encoding="utf-8") == text
+    assert elsewhere.read_text(encoding="utf-8") == "{}"
+
+
 @pytest.mark.parametrize("missing", ["duckdb", "pyarrow"])
 def test_without_the_extra_it_says_how_to_get_it(demo, tmp_path, monkeypatch, missing):
     db, dw = demo

@@ -109,14 +109,27 @@ def staging_path(root: Path, uid: str) -> Path:
     return root / f".staging-{uid}"
 
 
-def read_manifest(path: Path) -> dict:
-    """A JSON file of the dataset (a manifest, _schema.json), never read through a link nor from a pipe
-    (reading one waits for a writer for ever): OSError unless it is a regular file."""
+def _plain_bytes(path: Path) -> bytes:
+    """A file of the dataset, never read through a link nor from a pipe (reading one waits for a writer
+    for ever): OSError unless it is a regular file."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise OSError(f"not a regular file: {path}")
-        return json.loads(f.read().decode("utf-8"))
+        return f.read()
+
+
+def read_manifest(path: Path) -> dict:
+    """A JSON file of the dataset (a manifest, _schema.json, the ledger registry), read as _plain_bytes."""
+    return json.loads(_plain_bytes(path).decode("utf-8"))
+
+
+def _holds(path: Path, text: str) -> bool:
+    """Whether `path` is a regular file holding `text` (a link or a pipe there does not, and is replaced)."""
+    try:
+        return _plain_bytes(path) == text.encode("utf-8")
+    except OSError:
+        return False
 
 
 def plain_file(root: Path, rel: str, folders: set[str]) -> bool:
@@ -296,7 +309,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
         }
         same = old == manifest
         schema_file = root / "_schema.json"
-        if not schema_file.exists() or schema_file.read_text(encoding="utf-8") != schema_text:
+        if not _holds(schema_file, schema_text):
             _atomic_text(schema_file, schema_text)
         if changed or removed or not same:
             if os.environ.get(_FAULT) == "warehouse-staged":
@@ -321,11 +334,10 @@ def _unchanged(root: Path, old: dict, head: str, pii: str, number: int, schema_t
     """Whether the dataset already holds this ledger as it stands: nothing journaled since it was
     written (every write is journaled), with the same policy, and every file in place. Then nothing
     need be read or digested."""
-    schema_file = root / "_schema.json"
     return (old.get("head") == head and old.get("pii") == pii and old.get("number") == number
             and old.get("format_version") == FORMAT_VERSION
             and all((root / rel).exists() for rel in old["partitions"])
-            and schema_file.exists() and schema_file.read_text(encoding="utf-8") == schema_text)
+            and _holds(root / "_schema.json", schema_text))
 
 
 def _arrow(pa, columns: dict, values: list[Sequence]):
