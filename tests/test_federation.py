@@ -223,6 +223,10 @@ def test_a_tampered_bundle_is_refused_and_nothing_is_written(ledgers, tmp_path, 
 def test_what_is_not_a_bundle_is_refused(ledgers, tmp_path):
     refused(ledgers["street"], "merge", str(ledgers["qingshui"]), mentions=("不是 huidesk 报送包",))
     refused(ledgers["street"], "merge", str(tmp_path / "nowhere.db"), mentions=("不存在",))
+    (tmp_path / "folder.db").mkdir()  # it was "no bundle at" a folder or a pipe that is there
+    os.mkfifo(tmp_path / "pipe.db")
+    for there in ("folder.db", "pipe.db"):
+        refused(ledgers["street"], "merge", str(tmp_path / there), mentions=("不是普通文件",))
     own = bundle(ledgers["street"], tmp_path / "own.db")
     refused(ledgers["street"], "merge", str(own), mentions=("本账本自己",))
 

@@ -364,6 +364,8 @@ def read_bundle(path: Path) -> Bundle:
     wrong with it. The caller closes it."""
     path = Path(path).expanduser()
     if not path.is_file():
+        if path.exists():  # a folder, a pipe, a device: not a file a bundle is written as
+            raise BundleRefused(tr(f"不是报送包（不是普通文件）：{path}", f"not a bundle (not a regular file): {path}"))
         raise BundleRefused(tr(f"报送包不存在：{path}", f"no bundle at {path}"))
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
