@@ -539,6 +539,24 @@ def test_a_partition_that_is_not_a_regular_file_is_refused(copied, tmp_path, how
         assert done.stdout == ""
 
 
+@pytest.mark.parametrize("how", ["a link out of the dataset", "a pipe"])
+def test_the_ledger_s_next_run_writes_again_a_partition_replaced(copied, tmp_path, how):
+    """It took one for in place (it existed) and said the dataset was up to date; the readers kept refusing."""
+    db, dw = copied
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    rel = _plant(dw, outside, how)
+    linked = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outside.iterdir()}
+    script = str(Path(sys.executable).with_name("huidesk"))
+    done = subprocess.run([script, "--db", str(db), "warehouse", str(dw)], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0 and "1 个有变化" in done.stdout + done.stderr, done.stderr
+    assert (dw / rel).is_file() and not (dw / rel).is_symlink()
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in outside.iterdir()} == linked  # not written through
+    args = ("--today", "2024-07-08", "summary", "--format", "json")
+    assert unheaded_json(at(db, *args, warehouse=dw).stdout, head(db)) == unheaded_json(at(db, *args).stdout, head(db))
+
+
 @pytest.mark.parametrize("name", ["_huidesk/ledger=*.json", "_schema.json"])
 def test_a_manifest_or_schema_that_is_a_pipe_is_refused(copied, name):
     db, dw = copied

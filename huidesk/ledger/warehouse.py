@@ -153,6 +153,13 @@ def plain_file(root: Path, rel: str, folders: set[str]) -> bool:
         return False
 
 
+def _in_place(root: Path, partitions: dict) -> bool:
+    """Whether every file of `partitions` is there as it was written: a regular file (plain_file), not one
+    removed, nor one replaced by a link or a pipe, which a whole run then writes again."""
+    folders: set[str] = set()
+    return all(plain_file(root, rel, folders) for rel in partitions)
+
+
 # A ledger's uid as a dataset may name it in a path or a manifest (32 hex digits; older ledgers' too).
 UID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _YEAR = re.compile(r"year=[0-9A-Za-z_-]{1,16}")
@@ -281,6 +288,7 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
             raise Untrusted(root, stage.name, "在本次写入开始后出现", "appeared while this run began") from None
         os.chmod(stage, 0o700)
         changed: list[str] = []
+        folders: set[str] = set()  # plain_file's
         with store.snapshot():  # one snapshot of the ledger for every table, while others write
             entry, head = store.head()
             schema_digest = hashlib.sha256(schema_text.encode()).hexdigest()
@@ -295,8 +303,8 @@ def write_warehouse(store: "Store", root: Path, pii: str = "pseudonymous") -> Wr
                 partitions[rel] = {"rows": data.num_rows, "digest": digest}
                 if table in VOIDABLE:  # what a report as of a moment asks first: was anything voided after it
                     partitions[rel]["last_void"] = _last_void(dict(zip(schema[table]["columns"], values)))
-                if old["partitions"].get(rel, {}).get("digest") == digest and (root / rel).exists():
-                    continue
+                if old["partitions"].get(rel, {}).get("digest") == digest and plain_file(root, rel, folders):
+                    continue  # (one removed, or replaced by a link or a pipe, is written again)
                 # staged flat (one folder to remove afterwards), named by their order in the intent
                 _write_part(pq, stage / f"{len(changed)}.parquet", data)
                 changed.append(rel)
@@ -336,7 +344,7 @@ def _unchanged(root: Path, old: dict, head: str, pii: str, number: int, schema_t
     need be read or digested."""
     return (old.get("head") == head and old.get("pii") == pii and old.get("number") == number
             and old.get("format_version") == FORMAT_VERSION
-            and all((root / rel).exists() for rel in old["partitions"])
+            and _in_place(root, old["partitions"])
             and _holds(root / "_schema.json", schema_text))
 
 
@@ -521,12 +529,13 @@ def _number(root: Path, uid: str) -> int:
 def _since(store: "Store", root: Path, old: dict, pii: str, number: int, schema_digest: str) -> Only | None:
     """The partitions the journal's entries since the dataset's head can have changed (`_touched`); None
     (every partition read and digested) when the dataset was not written as this run would write it: another
-    policy, number, schema or format, a missing file, or a head this ledger's journal does not hold (an entry
-    no journal holds, read from a shared folder, included: it makes a whole run, never a refusal)."""
+    policy, number, schema or format, a file not in place (`_in_place`), or a head this ledger's journal does
+    not hold (an entry no journal holds, read from a shared folder, included: it makes a whole run, never a
+    refusal)."""
     entry = old.get("entry")
     if (type(entry) is not int or not 0 < entry < 2 ** 63 or old.get("pii") != pii or old.get("number") != number
             or old.get("format_version") != FORMAT_VERSION or old.get("schema") != schema_digest
-            or not all((root / rel).exists() for rel in old["partitions"])):
+            or not _in_place(root, old["partitions"])):
         return None
     if store.read.value("SELECT hash FROM _journal WHERE id = ?", (entry,)) != old.get("head"):
         return None
